@@ -1,0 +1,18 @@
+"""cabledesk: parse, archive, search and publish archives of US diplomatic cables."""
+
+from cabledesk.api import ParseFailure, parse, parse_file
+from cabledesk.parse import parse_text
+from cabledesk.record import Cable, from_dict, from_json, to_dict, to_json
+
+__all__ = [
+    "Cable",
+    "ParseFailure",
+    "from_dict",
+    "from_json",
+    "parse",
+    "parse_file",
+    "parse_text",
+    "to_dict",
+    "to_json",
+]
+__version__ = "0.1.0"

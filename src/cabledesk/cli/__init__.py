@@ -1,0 +1,1 @@
+"""The command line: one command per library call (see cabledesk.api)."""

@@ -1,0 +1,21 @@
+"""`cabledesk`: the command-line entry point."""
+
+from __future__ import annotations
+
+import click
+
+from cabledesk import __version__
+from cabledesk.cli.parse_command import parse_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cabledesk")
+def cli() -> None:
+    """Parse, archive, search and publish archives of US diplomatic cables."""
+
+
+cli.add_command(parse_command)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,1 @@
+"""One file per part of a cable; parse/core.py orders them."""

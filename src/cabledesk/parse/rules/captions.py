@@ -1,0 +1,81 @@
+"""The caption block: everything between the top of the text and the first paragraph.
+
+Its parts come in a usual order (classification line, captions, passing lines, E.O., TAGS,
+SUBJECT, REF, Classified By) but each is optional and real cables shuffle them, so every
+block rule is tried at every line. Lines no rule knows that stand before the last caption
+item are passing/attention lines (`STATE FOR EUR/WE`, `NSC FOR VOLKER`).
+"""
+
+from __future__ import annotations
+
+from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, fold, is_caption_item
+from cabledesk.parse.ruler import BlockRule, Ruler
+from cabledesk.parse.rules.classification_line import classification_line_rule
+from cabledesk.parse.rules.classified_by import classified_by_rule
+from cabledesk.parse.rules.dateline import dateline_rule, partner_export_rule
+from cabledesk.parse.rules.eo_line import eo_rule
+from cabledesk.parse.rules.handling import handling_rule
+from cabledesk.parse.rules.references import references_rule
+from cabledesk.parse.rules.subject import is_prose, subject_rule
+from cabledesk.parse.rules.tags import tags_rule
+from cabledesk.parse.state import ParseState
+
+_REGION_LINES = 60
+
+
+def caption_rules() -> Ruler[BlockRule]:
+    return Ruler(
+        [
+            ("dateline", dateline_rule),
+            ("partner_export", partner_export_rule),
+            ("classification_line", classification_line_rule),
+            ("handling", handling_rule),
+            # Before the E.O. rule: `Classified By: ... for E.O. 12958 reasons 1.4 (b)`.
+            ("classified_by", classified_by_rule),
+            ("eo_line", eo_rule),
+            ("tags", tags_rule),
+            ("subject", subject_rule),
+            ("references", references_rule),
+        ]
+    )
+
+
+def _last_caption_item(lines: list[str], start: int) -> int:
+    """Index of the last caption item before the narrative visibly begins (-1: none)."""
+    last = -1
+    for index in range(start, min(len(lines), start + _REGION_LINES)):
+        line = lines[index]
+        if line[:4].strip()[:1].isdigit() and PARAGRAPH_START.match(line):
+            break
+        if is_caption_item(line):
+            last = index
+        elif is_prose(line):
+            break
+    return last
+
+
+class CaptionBlock:
+    """The core rule that runs the caption block rules over the top of the text."""
+
+    def __init__(self, ruler: Ruler[BlockRule]) -> None:
+        self.ruler = ruler
+
+    def __call__(self, state: ParseState) -> None:
+        rules = self.ruler.rules()
+        state.caption_start = state.pos
+        last_item = _last_caption_item(state.lines, state.pos)
+        while not state.at_end:
+            line = state.line
+            if not line.strip():
+                state.pos += 1
+                continue
+            if PARAGRAPH_START.match(line) and not CLASSIFIED_BY.match(line):
+                break
+            if any(rule(state) for rule in rules):
+                continue
+            if state.pos < last_item:
+                state.cable.passing.append(fold(line))
+                state.pos += 1
+                continue
+            break
+        state.narrative_start = state.pos

@@ -1,0 +1,111 @@
+"""The classification line: `C O N F I D E N T I A L SECTION 01 OF 03 HARARE 006677`.
+
+Spelling is tolerant: letter-spaced, unspaced, lower-cased (`S e c r e t baghdad 001784`)
+and typed with doubled or dropped letters (`SS E C R E T`, `E C R E T`, `C ONFIDENTIAL`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from cabledesk.parse.state import ClassificationLine, ParseState
+from cabledesk.record.model import Section
+
+_LEVEL_WORDS = {
+    "UNCLASSIFIED": "UNCLASSIFIED",
+    "UNCLAS": "UNCLASSIFIED",
+    "CONFIDENTIAL": "CONFIDENTIAL",
+    "SECRET": "SECRET",
+    "TOPSECRET": "TOP SECRET",
+    "LIMITEDOFFICIALUSE": "LIMITED OFFICIAL USE",
+}
+_REST = re.compile(
+    r"^(?:SECTION\s+(?P<part>\d{1,2})\s+OF\s+(?P<of>\d{1,2})\s+)?"
+    r"(?P<station>[A-Z][A-Z .'\-]*?)\s+(?P<serial>\d{1,7})\b(?P<trailing>.*)$",
+    re.IGNORECASE,
+)
+_CAPTION_TRAIL = re.compile(r"\s*(?:SIPDIS|NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS)\b", re.IGNORECASE)
+
+
+def read_level(tokens: list[str]) -> tuple[str, int] | None:
+    """The level spelled by the first tokens, and how many tokens spell it."""
+    exact = _spelled(tokens, _LEVEL_WORDS.get)
+    if exact or (len(tokens[0]) > 2 and not _close(tokens[0])):
+        return exact
+    # Typed with a doubled or dropped letter: `SS E C R E T`, `E C R E T`, `CO N F I ...`.
+    return _spelled(tokens, _close)
+
+
+@lru_cache(maxsize=4096)
+def _close(letters: str) -> str | None:
+    if len(letters) < 5:
+        return None
+    close = difflib.get_close_matches(letters, _LEVEL_WORDS, n=1, cutoff=0.82)
+    return _LEVEL_WORDS[close[0]] if close else None
+
+
+def _spelled(tokens: list[str], judge: Callable[[str], str | None]) -> tuple[str, int] | None:
+    letters = ""
+    best: tuple[str, int] | None = None
+    for count, token in enumerate(tokens[:24], start=1):
+        if not token.isalpha():
+            break
+        longer = letters + token.upper()
+        if (
+            best is not None
+            and (len(token) > 2 or letters in _LEVEL_WORDS)
+            and not any(word.startswith(longer) for word in _LEVEL_WORDS)
+        ):
+            break
+        letters = longer
+        if len(letters) > 20:
+            break
+        level = judge(letters)
+        if level:
+            best = (level, count)
+    return best
+
+
+def parse_classification_line(line: str) -> ClassificationLine | None:
+    tokens = line.split()
+    if not tokens or not tokens[0][:1].isalpha():
+        return None
+    level = read_level(tokens)
+    if level is None:
+        return None
+    name, used = level
+    rest = " ".join(tokens[used:])
+    match = _REST.match(rest)
+    if not match:
+        # A bare level line (`UNCLASSIFIED`, `SECRET`) still says how the cable was classified.
+        if rest and not _CAPTION_TRAIL.match(rest):
+            return None
+        return ClassificationLine(level=name, station=None, serial=None, trailing=rest)
+    section = Section(int(match["part"]), int(match["of"])) if match["part"] else None
+    return ClassificationLine(
+        level=name,
+        station=" ".join(match["station"].upper().split()),
+        serial=match["serial"].lstrip("0") or "0",
+        trailing=match["trailing"].strip(),
+        section=section,
+    )
+
+
+_SEARCH_LINES = 6
+
+
+def classification_line_rule(state: ParseState) -> bool:
+    # It stands at the top: after a dateline or export block at most, never lower down.
+    if state.classification_line is not None or state.pos > _SEARCH_LINES + state.caption_start:
+        return False
+    line = state.line.strip()
+    parsed = parse_classification_line(line)
+    if parsed is None:
+        return False
+    state.classification_line = parsed
+    state.cable.section = parsed.section
+    state.pos += 1
+    return True

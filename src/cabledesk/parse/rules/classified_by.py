@@ -1,0 +1,185 @@
+"""Classified By: the classifying official (name and title) and the E.O. reasons.
+
+`Classified By: Charge d'Affaires a.i. Michele J. Sison for reasons 1.4 (b) and (d).`
+Reasons come in many spellings (`1.4(b,d)`, `1.4 B AND D`, `1.5 (B) and (D)`, wrapped
+`REAS ONS`, split `(d \\n)`); they are normalised to `["1.4(b)", "1.4(d)"]`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, fold, head
+from cabledesk.parse.state import ParseState
+from cabledesk.record.model import ClassifiedBy
+
+_SECTION = re.compile(r"\b1\s*\.\s*([45])(?![0-9])")
+_REASON_WORD = re.compile(r"\br\s*e\s*a\s*s\s*o\s*n\s*s?\s*:?", re.IGNORECASE)
+_REASON_RUN = re.compile(
+    r"^(?:[\s(),.&/+:;\-]|\b(?:and|or|an|&)\b|\b[a-h]\b|[a-h](?=[),/+&\s]))*", re.IGNORECASE
+)
+_LETTER = re.compile(r"(?<![a-z])([a-h])(?![a-z])", re.IGNORECASE)
+_WHO_END = re.compile(
+    r"[;:]|,?\s+\bfor\s+r\s*e\s*a\s*s|,?\s+\br\s*e\s*a\s*s\s*o\s*n|,?\s+\bE\.?\s?O\.?\s*1\d{4}|\s1\s*\.\s*[45]\b",
+    re.IGNORECASE,
+)
+_TITLE_WORDS = {
+    "acting", "ambassador", "amb", "charge", "chargé", "charge'", "d'affaires", "d'affairs",
+    "a.i", "ai", "deputy", "chief", "of", "mission", "dcm", "cda", "com", "political",
+    "economic", "pol", "econ", "counselor", "counsellor", "minister", "minister-counselor",
+    "officer", "poloff", "econoff", "polchief", "section", "head", "principal", "consul",
+    "general", "secretary", "assistant", "under", "director", "office", "the", "and", "for",
+    "affairs", "political-military", "regional", "senior", "advisor", "adviser", "coordinator",
+    "counselor,", "pol/econ", "p/e", "a/dcm", "a/pol", "deputy-chief", "first", "second",
+    "charg", "deputy-principal", "management", "public", "diplomacy", "by", "environment",
+    "science", "technology", "health", "labor", "attache", "defense", "legal", "refugee",
+    "consul-general", "classified", "u.s.", "us", "embassy", "consulate", "ambassador-at-large",
+    "special", "envoy", "representative", "permanent", "alternate", "usun", "usnato", "usoas",
+    "usau", "usmission", "mission's", "internal", "external", "unit", "division", "chief,",
+    "affaires", "d'", "d", "das", "leader", "cheif", "councelor", "couselor", "per", "polcouns", "polmincouns", "mc",
+    "m-c", "a/s", "isn", "eap", "eur", "nea", "wha", "sca", "inr", "prt", "usdel", "adcm",
+}
+_GLUED_PARAGRAPH = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)\s)")
+_OFFICE = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
+
+
+def reasons(text: str) -> list[str]:
+    """Normalised E.O. reason codes found after `1.4` / `1.5` in `text`.
+
+    `for reasons b, d` without a section number is read as 1.4, the section in force
+    since 2003 (E.O. 13292).
+    """
+    found: list[str] = []
+    anchors = [(m.group(1), m.end()) for m in _SECTION.finditer(text)]
+    if not anchors:
+        word = _REASON_WORD.search(text)
+        anchors = [("4", word.end())] if word else []
+    for section, start in anchors:
+        tail = re.sub(r"\s+", " ", text[start:])
+        run = _REASON_RUN.match(tail)
+        for letter in _LETTER.findall(run.group(0) if run else ""):
+            code = f"1.{section}({letter.lower()})"
+            if code not in found:
+                found.append(code)
+    return found
+
+
+def split_official(who: str) -> tuple[str | None, str | None]:
+    """(name, title) of the classifying official as written.
+
+    The name is the run of given names, initials and surname that ends the first
+    comma-separated part (`Political Counselor Kathleen M. Fitzpatrick`); what stands
+    before it, and the other parts (`Chris Stevens, DCM, Embassy Tripoli`), is the title.
+    """
+    who = _CONNECTOR.sub("", who.replace("’", "'").strip(" ,.;:-"))
+    if not who or who.lower().startswith("derived from"):
+        return None, None
+    parts: list[str] = []
+    for part in (p.strip(" -") for p in who.split(",")):
+        if part and parts and part.upper().strip(".") in _SUFFIXES:
+            parts[-1] += " " + part
+        elif part:
+            parts.append(part)
+    title_words, name_words = _split_name(parts[0].split())
+    rest = parts[1:]
+    if not name_words:
+        # `Charge d'Affaires, a.i., Dan Piccuta`: title first, name after a comma.
+        for index, part in enumerate(rest):
+            more_title, candidate = _split_name(part.split())
+            if candidate and all(_is_title_word(t) for t in more_title):
+                name_words = candidate
+                rest[index] = " ".join(more_title)
+                break
+    title = ", ".join(filter(None, [" ".join(title_words), *rest])).strip(" ,") or None
+    return (" ".join(name_words) or None), title
+
+
+_SUFFIXES = {"JR", "SR", "II", "III", "IV"}
+# Words that join the official to the reasons (`for`, `per`, wrapped `FO R`).
+_CONNECTOR = re.compile(r"(?:[\s,]+(?:f\s*o\s*r?|per|by))+\s*$", re.IGNORECASE)
+_INITIAL = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
+
+
+def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(title tokens, name tokens) of one comma-separated part."""
+    capitals = not any(c.islower() for c in " ".join(tokens))
+    limit = 2 if capitals else 3
+    suffix = []
+    if tokens and tokens[-1].upper().strip(".,") in _SUFFIXES:
+        suffix = [tokens[-1]]
+        tokens = tokens[:-1]
+    index, words = len(tokens), 0
+    while index > 0:
+        token = tokens[index - 1].strip(",")
+        if _is_title_word(token):
+            break
+        if _INITIAL.match(token) and words:
+            index -= 1
+        elif words < limit and _is_name_word(token, capitals, surname=words == 0):
+            index -= 1
+            words += 1
+        else:
+            break
+    if not words:
+        return tokens + suffix, []
+    return tokens[:index], tokens[index:] + suffix
+
+
+def _is_title_word(token: str) -> bool:
+    word = token.lower().replace("’", "'").strip(".,;:()")
+    return word in _TITLE_WORDS or bool(_OFFICE.match(word)) or ("/" in word and len(word) < 12)
+
+
+def _is_name_word(token: str, capitals: bool, surname: bool) -> bool:
+    if _is_title_word(token) or not token[:1].isalpha() or not token[:1].isupper():
+        return False
+    letters = token.replace("'", "").replace("-", "").replace(".", "")
+    if not letters.isalpha():
+        return False
+    if capitals:
+        return len(letters) >= 2
+    # Mixed case: `Fitzpatrick`, and for surnames `LeBaron`, `McNerney`; not `PolCouns`, `DAS`.
+    inner_capitals = sum(c.isupper() for c in letters[1:])
+    return inner_capitals == 0 or (surname and inner_capitals == 1)
+
+
+def parse_classified_by(text: str) -> ClassifiedBy:
+    text = fold(text)
+    body = CLASSIFIED_BY.sub("", text, count=1)
+    # `Classified By: Classified by ...` (a doubled label) is seen in the corpus.
+    body = CLASSIFIED_BY.sub("", body, count=1)
+    end = _WHO_END.search(body)
+    who = body[: end.start()] if end else body
+    name, title = split_official(re.sub(r"^by\s+", "", who, flags=re.IGNORECASE))
+    return ClassifiedBy(name=name, title=title, reasons=reasons(body), text=text)
+
+
+def classified_by_rule(state: ParseState) -> bool:
+    if (
+        state.cable.classified_by is not None
+        or "CLASSIFIED" not in head(state.line)
+        or not CLASSIFIED_BY.match(state.line)
+    ):
+        return False
+    parts = [state.line]
+    state.pos += 1
+    while not state.at_end:
+        line = state.line
+        if not line.strip() or PARAGRAPH_START.match(line):
+            break
+        joined = " ".join(parts)
+        if reasons(joined) and re.search(r"[.)]\s*$", joined.rstrip()) and not re.match(
+            r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", line, re.IGNORECASE
+        ):
+            break
+        parts.append(line)
+        state.pos += 1
+    text = "\n".join(parts)
+    glued = _GLUED_PARAGRAPH.search(text)
+    if glued:
+        # `... REASON: 1.4 (b), (d) 1. (C) Summary: ...`: paragraph 1 on the same line.
+        state.pos -= 1
+        state.lines[state.pos] = text[glued.start() :].strip()
+        text = text[: glued.start()]
+    state.cable.classified_by = parse_classified_by(text)
+    return True

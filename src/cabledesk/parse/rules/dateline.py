@@ -1,0 +1,38 @@
+"""Lines that media partners put above the caption block.
+
+The Guardian's dateline (`Tuesday, 20 January 2004, 09:44`: the DTG with correct minutes)
+and the partner export block (`ID:`, `ORIGIN:`, ... `DESTINATION:`), whose values repeat
+the metadata and whose DESTINATION is a mangled header that is not parsed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cabledesk.parse.state import ParseState
+
+_DATELINE = re.compile(
+    r"^\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+\d{1,2}\s+"
+    r"[A-Z][a-z]+\s+\d{4},\s+\d{1,2}:\d{2}\s*$"
+)
+_EXPORT = re.compile(r"^\s*(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):\s")
+
+
+def dateline_rule(state: ParseState) -> bool:
+    if state.cable.dateline is None and "day," in state.line[:12] and _DATELINE.match(state.line):
+        state.cable.dateline = state.line.strip()
+        state.pos += 1
+        return True
+    return False
+
+
+def partner_export_rule(state: ParseState) -> bool:
+    if (
+        state.classification_line is not None
+        or ":" not in state.line[:16]
+        or not _EXPORT.match(state.line)
+    ):
+        return False
+    while not state.at_end and _EXPORT.match(state.line):
+        state.pos += 1
+    return True

@@ -1,0 +1,59 @@
+"""Captions and handling lines: SIPDIS, NOFORN, SENSITIVE, corrected-copy notices."""
+
+from __future__ import annotations
+
+import re
+
+from cabledesk.parse.state import ParseState
+
+CAPTIONS = (
+    "SENSITIVE BUT UNCLASSIFIED",
+    "NOT FOR INTERNET DISTRIBUTION",
+    "FOR ALL CABLE DRAFTERS",
+    "SIPDIS",
+    "NOFORN",
+    "SENSITIVE",
+    "EXDIS",
+    "NODIS",
+    "LIMDIS",
+    "STADIS",
+    "ROGER",
+    "CHEROKEE",
+    "SPECAT",
+    "EFTO",
+)
+_CAPTION = re.compile(
+    r"\s*(?:" + "|".join(c.replace(" ", r"\s+") for c in CAPTIONS) + r")\b[\s,;.]*",
+    re.IGNORECASE,
+)
+_CORRECTED = re.compile(r"^\s*C\s*O\s*R\s*R\s*E\s*C\s*T\s*E\s*D\s*C\s*O\s*P\s*Y\b\s*[-:]?\s*(.*)$", re.I)
+
+
+def add_captions(state: ParseState, text: str) -> bool:
+    """Record the captions in `text`; True when nothing else stands on the line."""
+    position = 0
+    found = []
+    while match := _CAPTION.match(text, position):
+        if match.end() == position:
+            break
+        found.append(" ".join(match.group(0).strip(" ,;.").upper().split()))
+        position = match.end()
+    if text[position:].strip():
+        return False
+    for caption in found:
+        if caption not in state.cable.handling:
+            state.cable.handling.append(caption)
+    return bool(found)
+
+
+def handling_rule(state: ParseState) -> bool:
+    line = state.line
+    corrected = _CORRECTED.match(line)
+    if corrected:
+        state.cable.corrected_copy = corrected.group(1).strip(" ()-") or "CORRECTED COPY"
+        state.pos += 1
+        return True
+    if line.strip() and add_captions(state, line):
+        state.pos += 1
+        return True
+    return False

@@ -1,0 +1,199 @@
+"""The transmission header: VZCZC, relay routes, DE, ZN, precedence + DTG, FM, TO, INFO.
+
+Raw headers keep one element per line and a routing indicator before each addressee
+(`RUEHC/SECSTATE WASHDC PRIORITY 8817`). Newspaper copies flatten everything into running
+text and drop the indicators; then each addressee ends with its precedence word, and the
+indicator is looked up in the routing table by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cabledesk.parse.patterns import SUBJECT_INLINE, TAGS_INLINE, fold
+from cabledesk.parse.rules.tags import split_tags
+from cabledesk.parse.state import ParseState
+from cabledesk.record.model import Addressee, Header, Transmission
+from cabledesk.reference import route_for_name
+
+PRECEDENCE = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
+    )
+}
+
+_CHANNEL = re.compile(r"^VZCZC(\w+)")
+_RELAY = re.compile(r"^(?:[ZOPR]{2})\s+((?:R[A-Z0-9]{3,}\s*)+)$")
+_ROUTES_ONLY = re.compile(r"^(?:R[A-Z0-9]{3,}\s*)+$")
+_DE = re.compile(r"^DE\s+(?P<station>[A-Z0-9]+)\s+#(?P<serial>\d+)(?:/(?P<section>\d+))?\s*(?P<filed>\d{7})?")
+_ZN = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
+_DTG = re.compile(
+    r"(?:^|\s)(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
+    r"\s+(?P<month>[A-Z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
+)
+_KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
+_ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
+_PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
+_ADDRESSEE = re.compile(
+    rf"^(?P<name>.+?)(?:\s+(?P<prec>{_PRECEDENCE_WORDS}))?(?:\s+(?P<seq>\d{{1,4}}))?\s*$"
+)
+_FLAT_ADDRESSEE = re.compile(rf"(?P<name>\S.*?)\s+(?P<prec>{_PRECEDENCE_WORDS})(?:\s+(?P<seq>\d{{4}}))?(?=\s|$)")
+
+
+def dtg_to_iso(day: int, hour: int, minute: int, month: str, year: str) -> str | None:
+    number = MONTHS.get(month.upper())
+    if number is None or not (1 <= day <= 31 and hour < 24 and minute < 60):
+        return None
+    full = int(year) if len(year) == 4 else (1900 + int(year) if int(year) >= 40 else 2000 + int(year))
+    return f"{full:04d}-{number:02d}-{day:02d}T{hour:02d}:{minute:02d}:00Z"
+
+
+def parse_header(state: ParseState) -> None:
+    lines = [line.strip() for line in state.header_lines if line.strip()]
+    if not lines:
+        return
+    header = state.cable.header
+    # Newspaper copies run the DTG, FM, TO and INFO together in one paragraph.
+    flattened = any(re.search(r"\S\s+FM\s+\S", line) for line in lines)
+    address_lines: list[str] = []
+    in_address = False
+    for line in lines:
+        if in_address and not flattened:
+            address_lines.append(line)
+            continue
+        if _read_element(header, line, state):
+            continue
+        if flattened or line.startswith("FM "):
+            in_address = True
+            address_lines.append(line)
+    if address_lines:
+        _read_addresses(state, header, address_lines, flattened)
+
+
+def _read_element(header: Header, line: str, state: ParseState) -> bool:
+    """One non-address line of a raw header; False when it is not one."""
+    if match := _CHANNEL.match(line):
+        header.channel = match.group(1)
+        return True
+    if match := _RELAY.match(line):
+        header.relay_routes.extend(match.group(1).split())
+        return True
+    if header.channel and not header.transmission and _ROUTES_ONLY.match(line):
+        header.relay_routes.extend(line.split())
+        return True
+    if match := _DE.match(line):
+        header.transmission = Transmission(
+            station=match["station"],
+            serial=match["serial"],
+            section=match["section"],
+            filed=match["filed"],
+        )
+        return True
+    if match := _ZN.match(line):
+        header.security_warning = match.group(1)
+        return True
+    if header.dtg is None and (match := _DTG.match(line)) and not line.startswith("FM "):
+        _read_dtg(header, match)
+        rest = match["rest"].strip()
+        if rest and not rest.startswith(("FM ", "TO ")):
+            header.operating_signals = rest
+        return not re.search(r"\bFM\b", rest)
+    return False
+
+
+def _read_dtg(header: Header, match: re.Match[str]) -> None:
+    header.precedence = PRECEDENCE[match["prec"]]
+    header.dtg = fold(match["dtg"])
+    header.sent = dtg_to_iso(
+        int(match["day"]), int(match["hour"]), int(match["minute"]), match["month"], match["year"]
+    )
+
+
+def _read_addresses(
+    state: ParseState, header: Header, lines: list[str], flattened: bool
+) -> None:
+    text = "\n".join(lines)
+    if flattened:
+        text = fold(text)
+        if match := _DTG.search(text):
+            if header.dtg is None:
+                _read_dtg(header, match)
+            text = match["rest"]
+        # Flattened headers end with the TAGS and SUBJECT lines.
+        subject = SUBJECT_INLINE.search(text)
+        if subject:
+            state.header_subject = fold(text[subject.end() :]) or None
+            text = text[: subject.start()]
+        tags = TAGS_INLINE.search(text)
+        if tags:
+            state.header_tags = split_tags(text[tags.end() :])
+            text = text[: tags.start()]
+    segments = _KEYWORD.split(" " + text if flattened else text)
+    # split() with one group gives [before, KEY, body, KEY, body, ...].
+    current: list[Addressee] | None = None
+    for index in range(1, len(segments), 2):
+        keyword, body = segments[index], segments[index + 1]
+        if keyword == "FM":
+            first, _, remainder = body.partition("\n")
+            header.from_ = fold(first) or None
+            body = remainder
+            if current is None:
+                continue
+        elif keyword == "TO":
+            current = header.to
+        elif keyword == "INFO":
+            current = header.info
+        else:  # XMT: posts exempted from a collective are not addressees.
+            current = None
+            continue
+        if current is not None:
+            current.extend(_addressees(body, flattened))
+
+
+def _addressees(body: str, flattened: bool) -> list[Addressee]:
+    if _ROUTE.search(body):
+        starts = [m.start(1) for m in _ROUTE.finditer(body)]
+        entries = [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+        result = []
+        for entry in entries:
+            route, _, rest = fold(entry).partition("/")
+            addressee = _addressee(rest)
+            if addressee:
+                addressee.route, addressee.route_source = route, "header"
+                result.append(addressee)
+        return result
+    if flattened:
+        found = [
+            _with_route(Addressee(name=fold(m["name"]), precedence=_prec(m["prec"]), sequence=m["seq"]))
+            for m in _FLAT_ADDRESSEE.finditer(fold(body))
+        ]
+        return found
+    result = []
+    for line in body.split("\n"):
+        addressee = _addressee(line)
+        if addressee:
+            result.append(_with_route(addressee))
+    return result
+
+
+def _addressee(text: str) -> Addressee | None:
+    text = fold(text)
+    if not text:
+        return None
+    match = _ADDRESSEE.match(text)
+    if not match:
+        return None
+    return Addressee(name=match["name"], precedence=_prec(match["prec"]), sequence=match["seq"])
+
+
+def _prec(word: str | None) -> str | None:
+    return fold(word) if word else None
+
+
+def _with_route(addressee: Addressee) -> Addressee:
+    route = route_for_name(addressee.name)
+    if route:
+        addressee.route, addressee.route_source = route, "routing table"
+    return addressee

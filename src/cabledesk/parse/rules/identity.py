@@ -1,0 +1,77 @@
+"""Who and what the cable is: canonical id, origin and classification, checked against the text.
+
+Container metadata wins; what the container does not say is read from the text (the
+classification line, the FM line, the DTG) and never guessed beyond it.
+"""
+
+from __future__ import annotations
+
+from cabledesk.parse.ids import canonical_id, make_id, split_id, station_code
+from cabledesk.parse.state import ParseState
+from cabledesk.reference import stations
+
+_TEXT_LEVELS = {"LIMITED OFFICIAL USE": ("UNCLASSIFIED", "LIMITED OFFICIAL USE")}
+_PLAD_PREFIXES = ("AMEMBASSY ", "AMCONSUL ", "USMISSION ", "AMEMBASSY", "SECSTATE ")
+
+
+def identity_rule(state: ParseState) -> None:
+    cable = state.cable
+    line = state.classification_line
+    if cable.reference_id_raw:
+        cable.reference_id = canonical_id(cable.reference_id_raw) or cable.reference_id_raw
+        if cable.reference_id != cable.reference_id_raw:
+            state.warn(f"malformed reference id {cable.reference_id_raw!r} read as {cable.reference_id}")
+    elif line and line.station and line.serial and cable.header.sent:
+        cable.reference_id = make_id(cable.header.sent[:4], line.station, line.serial)
+    parts = split_id(cable.reference_id) if cable.reference_id else None
+    if parts:
+        cable.station, cable.serial = parts[1], parts[2]
+    if line and line.station and line.serial and parts:
+        code = station_code(line.station)
+        if (code, line.serial) != (parts[1], parts[2]) and not _same_post(code, parts[1]):
+            state.warn(
+                f"classification line names {line.station} {line.serial}, "
+                f"not the reference id {cable.reference_id}"
+            )
+    if cable.origin is None:
+        cable.origin = _origin_from_text(state)
+    if cable.classification is None and line is not None:
+        level, caveat = _TEXT_LEVELS.get(line.level, (line.level, None))
+        cable.classification = level
+        if caveat:
+            cable.caveats.append(caveat)
+        if "NOFORN" in cable.handling and "NOFORN" not in cable.caveats:
+            cable.caveats.append("NOFORN")
+    if not cable.tags and state.header_tags:
+        cable.tags = list(state.header_tags)
+    if cable.subject is None and state.source.metadata.title:
+        cable.subject = state.source.metadata.title
+    if state.header_subject and (cable.subject is None or cable.subject.islower()):
+        # Newspaper copies lower-case the caption block but keep the header's subject as sent.
+        cable.subject = state.header_subject
+
+
+def _same_post(code: str | None, station: str) -> bool:
+    if code is None:
+        return False
+    # Brussels, Dubai and Taipei posts write one station on the line and another in ids.
+    pairs = {frozenset(("BRUSSELS", "USEUBRUSSELS")), frozenset(("RPODUBAI", "IRANRPODUBAI"))}
+    return frozenset((code, station)) in pairs
+
+
+def _origin_from_text(state: ParseState) -> str | None:
+    sender = state.cable.header.from_
+    code = None
+    if sender:
+        words = sender.upper()
+        for prefix in _PLAD_PREFIXES:
+            if words.startswith(prefix):
+                words = words[len(prefix) :]
+                break
+        code = station_code(words) or station_code(sender)
+    if code is None and state.cable.station:
+        code = state.cable.station
+    if code is None and state.classification_line and state.classification_line.station:
+        code = station_code(state.classification_line.station)
+    station = stations().get(code) if code else None
+    return station.origin_name if station else None

@@ -1,0 +1,25 @@
+"""The narrative (text after the caption block), cleaned for reading.
+
+Stray SIPDIS captions that landed inside sentences are removed and telegraph artifacts are
+repaired (see repairs.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from cabledesk.parse.rules.repairs import RepairCounts, repair
+from cabledesk.parse.state import ParseState
+
+_STRAY_SIPDIS = re.compile(r"^([ \t]*)SIPDIS\b[ \t]*(\n(?=[ \t]*\S))?", re.MULTILINE)
+
+
+def clean_narrative(state: ParseState) -> None:
+    text = "\n".join(state.lines[state.narrative_start :])
+    if "SIPDIS" in text:
+        text, state.cable.repairs.stray_sipdis = _STRAY_SIPDIS.subn(r"\1", text)
+    counts = RepairCounts()
+    state.narrative = repair(text, counts).split("\n")
+    state.cable.repairs.apostrophes = counts.apostrophes
+    state.cable.repairs.quotes = counts.quotes
+    state.cable.repairs.dashes = counts.dashes

@@ -1,0 +1,105 @@
+"""Signers: the surname(s) on the last line (`SISON`, `Butenis`, `KEEGAN PAAL`).
+
+Transmission trailers (`NNNN`) and intranet footers after the name are skipped. Edited
+copies sometimes glue the name to the last sentence (`... inside Burma. Martinez`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from cabledesk.parse.state import ParseState
+
+_NAME_LINE = re.compile(r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-]+){0,2}$")
+_GLUED = re.compile(r"(?P<before>\S)\s+(?P<name>[A-Z][A-Za-z'\-]{2,})\s*$")
+_TRAILER = re.compile(r"^\s*(?:NNNN|BT|#+|\.+|[-*=_\s]{3,})\s*$")
+# Posts' intranet footers (`Visit London's Classified Website: http://...`) stand between
+# the last paragraph and the name, or on the name's own line.
+_FOOTER = re.compile(r"https?:|www\.|website|intelink|sgov\.gov|^[-*=_\s]{5,}$", re.IGNORECASE)
+# What may stand at the end of the line above a signature.
+_TEXT_END = re.compile(
+    r"(?:[.!?:\"”’')\]]|[Xx]{5,}|\bEND\s+(?:OF\s+)?(?:COMMENT|TEXT|NOTE|SUMMARY)S?)\s*$",
+    re.IGNORECASE,
+)
+_END_MARKER = re.compile(r"\bEND\s+(?:COMMENT|TEXT|NOTE)S?$|[Xx]{5,}$", re.IGNORECASE)
+_NOT_NAMES = {
+    "END", "COMMENT", "TEXT", "NOTE", "SUMMARY", "BT", "NNNN", "UNQUOTE", "QUOTE", "THANKS",
+    "REGARDS", "SIPDIS", "NOFORN", "CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "STATE",
+}
+_MINIMIZE = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.IGNORECASE)
+_SUFFIXES = {"JR", "SR", "II", "III", "IV"}
+_TRAILER_LINES = 4
+
+
+def split_signers(line: str) -> list[str]:
+    """Names on a signature line, suffixes kept with their name, repeats dropped."""
+    signers: list[str] = []
+    for token in line.split():
+        if signers and token.upper().strip(".") in _SUFFIXES:
+            signers[-1] += " " + token
+        elif token.upper() not in (s.upper() for s in signers):
+            signers.append(token)
+    return signers
+
+
+def signature_rule(state: ParseState) -> None:
+    lines = state.narrative
+    index = len(lines) - 1
+    skipped = 0
+    while index >= 0 and (
+        not lines[index].strip() or _TRAILER.match(lines[index]) or _FOOTER.search(lines[index])
+    ):
+        if lines[index].strip():
+            skipped += 1
+            if skipped > _TRAILER_LINES:
+                return
+        index -= 1
+    if index < 0:
+        return
+    # `MINIMIZE CONSIDERED` is an operating instruction, sometimes typed before the name.
+    line = _MINIMIZE.sub("", lines[index].strip())
+    last = line.rstrip(" .")
+    words = last.split()
+    after_footer = _previous_is_footer(lines, index)
+    if (
+        _NAME_LINE.match(last)
+        and not any(word.upper() in _NOT_NAMES for word in words)
+        and (
+            (last.isupper() or all(word[:1].isupper() for word in words))
+            and (after_footer or _after_text_end(lines, index))
+            or (len(words) == 1 and after_footer)
+        )
+    ):
+        state.cable.signers = split_signers(last)
+        state.signature_line = lines[index].strip()
+        del lines[index:]
+        return
+    glued = _GLUED.search(line)
+    if (
+        glued
+        and glued["name"].upper() not in _NOT_NAMES
+        and (
+            glued["before"] in ".!?\"”’')"
+            or _FOOTER.search(line)
+            or _END_MARKER.search(line[: glued.start("name")].rstrip())
+        )
+    ):
+        state.cable.signers = [glued["name"]]
+        state.signature_line = glued["name"]
+        lines[index] = lines[index].rstrip()[: -len(glued["name"])].rstrip()
+        del lines[index + 1 :]
+
+
+def _previous_is_footer(lines: list[str], index: int) -> bool:
+    previous = index - 1
+    while previous >= 0 and not lines[previous].strip():
+        previous -= 1
+    return previous >= 0 and bool(_FOOTER.search(lines[previous]))
+
+
+def _after_text_end(lines: list[str], index: int) -> bool:
+    """The line before a signature is blank or ends a sentence."""
+    previous = index - 1
+    if previous < 0:
+        return False
+    return not lines[previous].strip() or bool(_TEXT_END.search(lines[previous]))

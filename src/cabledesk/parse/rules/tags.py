@@ -1,0 +1,71 @@
+"""TAGS: subject, program, geographic, organization and personal-name codes, in order."""
+
+from __future__ import annotations
+
+import re
+
+from cabledesk.parse.patterns import (
+    PARAGRAPH_START,
+    SUBJECT_INLINE,
+    TAGS_LINE,
+    head,
+    is_caption_item,
+)
+from cabledesk.parse.state import ParseState
+
+_PERSON = re.compile(r"\(([^()]*)\)")
+_TOKEN = re.compile(r"[^\s,;]+")
+# A line that continues a TAGS list: nothing but codes and separators.
+_TAG_CONTINUATION = re.compile(r"^[A-Z0-9 ,;()\-./]+$")
+
+
+def split_tags(text: str) -> list[str]:
+    """`OVIP (CLINTON, HILLARY), PGOV PREL,` → [`OVIP`, `CLINTON, HILLARY`, `PGOV`, `PREL`]."""
+    tags: list[str] = []
+    position = 0
+    upper = text.upper()
+    for match in _PERSON.finditer(upper):
+        tags.extend(_TOKEN.findall(upper[position : match.start()]))
+        name = " ".join(match.group(1).split()).strip(" ,")
+        if name:
+            tags.append(name)
+        position = match.end()
+    tags.extend(_TOKEN.findall(upper[position:]))
+    seen: set[str] = set()
+    result = []
+    for tag in tags:
+        tag = tag.strip(".-")
+        if tag and tag not in seen:
+            seen.add(tag)
+            result.append(tag)
+    return result
+
+
+def tags_rule(state: ParseState) -> bool:
+    if not head(state.line).startswith("TAG"):
+        return False
+    match = TAGS_LINE.match(state.line)
+    if not match:
+        return False
+    text = state.line[match.end() :]
+    state.pos += 1
+    while not SUBJECT_INLINE.search(text) and not state.at_end:
+        following = state.line.strip()
+        if (
+            not following
+            or not _TAG_CONTINUATION.match(following)
+            or is_caption_item(following)
+            or PARAGRAPH_START.match(following)
+            or not (text.rstrip().endswith(",") or len(following.split()) <= 6)
+        ):
+            break
+        text += " " + following
+        state.pos += 1
+    subject = SUBJECT_INLINE.search(text)
+    if subject:
+        # `TAGS: ... SUBJECT: ...` on one line: hand the subject back to its own rule.
+        state.pos -= 1
+        state.lines[state.pos] = text[subject.start() :]
+        text = text[: subject.start()]
+    state.cable.tags.extend(t for t in split_tags(text) if t not in state.cable.tags)
+    return True

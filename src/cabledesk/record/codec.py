@@ -1,0 +1,89 @@
+"""Records to and from plain JSON-ready dicts (the JSON Lines interchange format)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from cabledesk.record.model import (
+    Addressee,
+    Cable,
+    ClassifiedBy,
+    Header,
+    Paragraph,
+    Redactions,
+    Reference,
+    Repairs,
+    Section,
+    Transmission,
+)
+
+# Python cannot name an attribute `from`; the record contract can.
+_RENAMES = {"from_": "from"}
+_UNRENAMES = {v: k for k, v in _RENAMES.items()}
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            _RENAMES.get(f.name, f.name): _plain(getattr(value, f.name)) for f in fields(value)
+        }
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def to_dict(cable: Cable) -> dict[str, Any]:
+    """The record as the documented JSON object."""
+    result: dict[str, Any] = _plain(cable)
+    return result
+
+
+def to_json(cable: Cable, *, indent: int | None = None) -> str:
+    return json.dumps(to_dict(cable), ensure_ascii=False, indent=indent)
+
+
+class RecordError(ValueError):
+    """A JSON object that is not a cabledesk record."""
+
+
+def _build(cls: type[Any], data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}: expected an object, found {type(data).__name__}")
+    known = {f.name for f in fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        name = _UNRENAMES.get(key, key)
+        if name in known:
+            kwargs[name] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise RecordError(f"{where}: {exc}") from None
+
+
+def from_dict(data: Any) -> Cable:
+    """Rebuild a Cable from `to_dict` output; unknown keys are ignored."""
+    cable: Cable = _build(Cable, data, "record")
+    header: Header = _build(Header, data.get("header") or {}, "header")
+    header.to = [_build(Addressee, a, "header.to") for a in header.to or []]
+    header.info = [_build(Addressee, a, "header.info") for a in header.info or []]
+    if header.transmission is not None:
+        header.transmission = _build(Transmission, header.transmission, "header.transmission")
+    cable.header = header
+    if cable.section is not None:
+        cable.section = _build(Section, cable.section, "section")
+    cable.references = [_build(Reference, r, "references") for r in cable.references or []]
+    if cable.classified_by is not None:
+        cable.classified_by = _build(ClassifiedBy, cable.classified_by, "classified_by")
+    cable.paragraphs = [_build(Paragraph, p, "paragraphs") for p in cable.paragraphs or []]
+    redactions: Redactions = _build(Redactions, data.get("redactions") or {}, "redactions")
+    redactions.positions = [(int(a), int(b)) for a, b in redactions.positions or []]
+    cable.redactions = redactions
+    cable.repairs = _build(Repairs, data.get("repairs") or {}, "repairs")
+    return cable
+
+
+def from_json(line: str) -> Cable:
+    return from_dict(json.loads(line))

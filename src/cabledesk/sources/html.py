@@ -1,0 +1,86 @@
+"""WikiLeaks cable-viewer pages (`cable/YYYY/MM/ID.html`).
+
+The metadata comes from the `table.cable` row only: the navigation around it lists every
+value of the release and even mislabels classifications, so it is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import lxml.etree
+import lxml.html
+
+from cabledesk.sources.dates import table_datetime
+from cabledesk.sources.item import Metadata, SourceError, SourceText, snippet
+
+PARTIAL_EXTRACT = "This record is a partial extract of the original cable."
+_COLUMNS = ("reference id", "created", "released", "classification", "origin")
+
+
+def read_html(data: bytes, location: str) -> Iterator[SourceText | SourceError]:
+    try:
+        root = lxml.html.document_fromstring(data)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        yield SourceError(location, "a WikiLeaks cable page (HTML)", f"unreadable HTML ({exc})")
+        return
+    tables = root.xpath("//table[contains(concat(' ', @class, ' '), ' cable ')]")
+    if not tables:
+        yield SourceError(
+            location,
+            "a WikiLeaks cable page with a table of class 'cable'",
+            "no such table",
+        )
+        return
+    table = tables[0]
+    heads = [" ".join(th.text_content().split()).lower() for th in table.xpath(".//th")]
+    cells = [" ".join(td.text_content().split()) for td in table.xpath(".//td")]
+    if tuple(heads[:5]) != _COLUMNS or len(cells) < 5:
+        yield SourceError(
+            location,
+            "a cable table with columns Reference ID, Created, Released, Classification, Origin",
+            f"columns {heads!r}",
+        )
+        return
+    reference_id, created, released, classification, origin = cells[:5]
+    pres = root.xpath("//pre")
+    if not pres:
+        yield SourceError(location, "the cable text in <pre> blocks", "no <pre> block")
+        return
+    texts = [_pre_text(pre) for pre in pres[:2]]
+    header, body = (texts[0], texts[1]) if len(texts) == 2 else (None, texts[0])
+    partial = header is not None and header.strip().startswith(PARTIAL_EXTRACT)
+    if partial or (header is not None and not header.strip()):
+        header = None
+    raw = body if header is None else f"{header}\n\n{body}"
+    title = root.xpath("string(//h3[starts-with(normalize-space(.), 'Viewing cable')])")
+    _, _, subject = " ".join(title.split()).partition(", ")
+    metadata = Metadata(
+        title=subject or None,
+        reference_id=reference_id or None,
+        created=table_datetime(created) or (created or None),
+        released=table_datetime(released) or (released or None),
+        classification=classification or None,
+        origin=origin or None,
+    )
+    if not body.strip():
+        yield SourceError(location, "cable text in the second <pre> block", snippet(body))
+        return
+    yield SourceText(
+        format="html",
+        location=location,
+        header=header,
+        body=body,
+        raw=raw,
+        metadata=metadata,
+        partial_extract=partial,
+    )
+
+
+def _pre_text(pre: lxml.html.HtmlElement) -> str:
+    # Paragraph anchors (<a id='par3'>¶</a>) are WikiLeaks navigation, not cable text;
+    # drop_tree keeps the text that follows them.
+    for anchor in pre.xpath(".//a[starts-with(@id, 'par')]"):
+        anchor.drop_tree()
+    text: str = pre.text_content()
+    return text.replace("\r\n", "\n")
