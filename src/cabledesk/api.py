@@ -31,13 +31,19 @@ def parse(
         try:
             cable = parse_source(item)
         except Exception as exc:  # a parser bug must not cost the user the other cables
-            yield SourceError(item.location, "a cable the parser can read", f"an internal error ({exc!r}); please report it")
+            yield SourceError(
+                item.location,
+                "a cable the parser can read",
+                f"an internal error ({exc!r}); please report it",
+            )
             continue
         if item.format == "fragment" and not _recognised(cable):
             yield SourceError(item.location, FRAGMENT_EXPECTED, snippet(item.body))
             continue
         if strict and cable.warnings:
-            yield SourceError(item.location, "a cable without oddities (--strict)", "; ".join(cable.warnings))
+            yield SourceError(
+                item.location, "a cable without oddities (--strict)", "; ".join(cable.warnings)
+            )
         else:
             yield cable
 

@@ -87,8 +87,13 @@ def canonical_id(raw: str) -> str | None:
 
 
 def _closest_station(station: str) -> str | None:
-    close = difflib.get_close_matches(station, list(stations()), n=1, cutoff=0.75)
-    return close[0] if close else None
+    """A garbled station (`QXICO`, `SOIA`) when one known station is clearly closest."""
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, station, code).ratio(), code) for code in stations()),
+        reverse=True,
+    )
+    (best, code), (second, _) = scored[0], scored[1]
+    return code if best >= 0.7 and best - second >= 0.05 else None
 
 
 def split_id(cable_id: str) -> tuple[str, str, str] | None:

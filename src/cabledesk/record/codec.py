@@ -26,9 +26,7 @@ _UNRENAMES = {v: k for k, v in _RENAMES.items()}
 
 def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        return {
-            _RENAMES.get(f.name, f.name): _plain(getattr(value, f.name)) for f in fields(value)
-        }
+        return {_RENAMES.get(f.name, f.name): _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value

@@ -101,9 +101,7 @@ class Repairs:
 
     @property
     def total(self) -> int:
-        return (
-            self.page_breaks + self.apostrophes + self.quotes + self.dashes + self.stray_sipdis
-        )
+        return self.page_breaks + self.apostrophes + self.quotes + self.dashes + self.stray_sipdis
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ names its source. They are read once, on first use.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -32,8 +33,7 @@ class TagInfo:
 
 def _rows(name: str) -> list[dict[str, str]]:
     path = resources.files("cabledesk") / "data" / "reference" / name
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
 @cache

@@ -53,10 +53,7 @@ def read_html(data: bytes, location: str) -> Iterator[SourceText | SourceError]:
     if partial or (header is not None and not header.strip()):
         header = None
     raw = body if header is None else f"{header}\n\n{body}"
-    title = root.xpath("string(//h3[starts-with(normalize-space(.), 'Viewing cable')])")
-    _, _, subject = " ".join(title.split()).partition(", ")
     metadata = Metadata(
-        title=subject or None,
         reference_id=reference_id or None,
         created=table_datetime(created) or (created or None),
         released=table_datetime(released) or (released or None),

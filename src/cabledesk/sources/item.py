@@ -17,8 +17,6 @@ class Metadata:
     classification: str | None = None
     origin: str | None = None
     source: str | None = None
-    # The page title's subject (WikiLeaks `<h3>`), often truncated: a fallback only.
-    title: str | None = None
     cited_ids: list[str] = field(default_factory=list)
 
 
@@ -44,7 +42,7 @@ class SourceText:
 
 @dataclass(slots=True)
 class SourceError:
-    """A cable (or a whole file) that could not be read: where, what was expected, what was found."""
+    """A cable or file that could not be read: where, what was expected, what was found."""
 
     location: str
     expected: str

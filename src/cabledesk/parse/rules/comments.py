@@ -33,7 +33,7 @@ def comments_rule(state: ParseState) -> None:
             None,
         )
         if start:
-            comment = fold(text[start.end() : end.start()]).strip(" .-")
+            comment = fold(text[start.end() : end.start()]).lstrip(" .-:").rstrip(" -")
             if comment:
                 comments.append(comment)
         position = end.end()

@@ -26,7 +26,9 @@ _CAPTION = re.compile(
     r"\s*(?:" + "|".join(c.replace(" ", r"\s+") for c in CAPTIONS) + r")\b[\s,;.]*",
     re.IGNORECASE,
 )
-_CORRECTED = re.compile(r"^\s*C\s*O\s*R\s*R\s*E\s*C\s*T\s*E\s*D\s*C\s*O\s*P\s*Y\b\s*[-:]?\s*(.*)$", re.I)
+_CORRECTED = re.compile(
+    r"^\s*C\s*O\s*R\s*R\s*E\s*C\s*T\s*E\s*D\s*C\s*O\s*P\s*Y\b\s*[-:]?\s*(.*)$", re.I
+)
 
 
 def add_captions(state: ParseState, text: str) -> bool:

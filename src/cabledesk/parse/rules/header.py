@@ -27,7 +27,9 @@ MONTHS = {
 _CHANNEL = re.compile(r"^VZCZC(\w+)")
 _RELAY = re.compile(r"^(?:[ZOPR]{2})\s+((?:R[A-Z0-9]{3,}\s*)+)$")
 _ROUTES_ONLY = re.compile(r"^(?:R[A-Z0-9]{3,}\s*)+$")
-_DE = re.compile(r"^DE\s+(?P<station>[A-Z0-9]+)\s+#(?P<serial>\d+)(?:/(?P<section>\d+))?\s*(?P<filed>\d{7})?")
+_DE = re.compile(
+    r"^DE\s+(?P<station>[A-Z0-9]+)\s+#(?P<serial>\d+)(?:/(?P<section>\d+))?\s*(?P<filed>\d{7})?"
+)
 _ZN = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
 _DTG = re.compile(
     r"(?:^|\s)(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
@@ -39,14 +41,18 @@ _PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
 _ADDRESSEE = re.compile(
     rf"^(?P<name>.+?)(?:\s+(?P<prec>{_PRECEDENCE_WORDS}))?(?:\s+(?P<seq>\d{{1,4}}))?\s*$"
 )
-_FLAT_ADDRESSEE = re.compile(rf"(?P<name>\S.*?)\s+(?P<prec>{_PRECEDENCE_WORDS})(?:\s+(?P<seq>\d{{4}}))?(?=\s|$)")
+_FLAT_ADDRESSEE = re.compile(
+    rf"(?P<name>\S.*?)\s+(?P<prec>{_PRECEDENCE_WORDS})(?:\s+(?P<seq>\d{{4}}))?(?=\s|$)"
+)
 
 
 def dtg_to_iso(day: int, hour: int, minute: int, month: str, year: str) -> str | None:
     number = MONTHS.get(month.upper())
     if number is None or not (1 <= day <= 31 and hour < 24 and minute < 60):
         return None
-    full = int(year) if len(year) == 4 else (1900 + int(year) if int(year) >= 40 else 2000 + int(year))
+    full = (
+        int(year) if len(year) == 4 else (1900 + int(year) if int(year) >= 40 else 2000 + int(year))
+    )
     return f"{full:04d}-{number:02d}-{day:02d}T{hour:02d}:{minute:02d}:00Z"
 
 
@@ -111,9 +117,7 @@ def _read_dtg(header: Header, match: re.Match[str]) -> None:
     )
 
 
-def _read_addresses(
-    state: ParseState, header: Header, lines: list[str], flattened: bool
-) -> None:
+def _read_addresses(state: ParseState, header: Header, lines: list[str], flattened: bool) -> None:
     text = "\n".join(lines)
     if flattened:
         text = fold(text)
@@ -166,7 +170,9 @@ def _addressees(body: str, flattened: bool) -> list[Addressee]:
         return result
     if flattened:
         found = [
-            _with_route(Addressee(name=fold(m["name"]), precedence=_prec(m["prec"]), sequence=m["seq"]))
+            _with_route(
+                Addressee(name=fold(m["name"]), precedence=_prec(m["prec"]), sequence=m["seq"])
+            )
             for m in _FLAT_ADDRESSEE.finditer(fold(body))
         ]
         return found

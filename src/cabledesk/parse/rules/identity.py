@@ -20,7 +20,9 @@ def identity_rule(state: ParseState) -> None:
     if cable.reference_id_raw:
         cable.reference_id = canonical_id(cable.reference_id_raw) or cable.reference_id_raw
         if cable.reference_id != cable.reference_id_raw:
-            state.warn(f"malformed reference id {cable.reference_id_raw!r} read as {cable.reference_id}")
+            state.warn(
+                f"malformed reference id {cable.reference_id_raw!r} read as {cable.reference_id}"
+            )
     elif line and line.station and line.serial and cable.header.sent:
         cable.reference_id = make_id(cable.header.sent[:4], line.station, line.serial)
     parts = split_id(cable.reference_id) if cable.reference_id else None
@@ -44,8 +46,6 @@ def identity_rule(state: ParseState) -> None:
             cable.caveats.append("NOFORN")
     if not cable.tags and state.header_tags:
         cable.tags = list(state.header_tags)
-    if cable.subject is None and state.source.metadata.title:
-        cable.subject = state.source.metadata.title
     if state.header_subject and (cable.subject is None or cable.subject.islower()):
         # Newspaper copies lower-case the caption block but keep the header's subject as sent.
         cable.subject = state.header_subject

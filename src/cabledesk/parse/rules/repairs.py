@@ -20,7 +20,7 @@ _QUOTE = re.compile(
 _STAR = re.compile(r"\*(?<=[a-z]\*)(?=[a-z])")
 _PARENTHESIS = re.compile(r"[()]")
 _BLOCK = re.compile(r"\n[ \t]*\n")
-_LIST_MARKER = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$")
+_LIST_MARKER = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$", re.MULTILINE)
 DASH = "—"
 
 
@@ -53,7 +53,7 @@ def _repair_blocks(text: str, counts: RepairCounts) -> str:
     for separator in [*_BLOCK.finditer(text), None]:
         end = separator.start() if separator else len(text)
         block = text[position:end]
-        if block.count(")") > block.count("(") or " ) " in block:
+        if ")" in block:
             block = _unmatched_parentheses(block, counts)
         pieces.append(block)
         if separator:
@@ -75,17 +75,17 @@ def _unmatched_parentheses(text: str, counts: RepairCounts) -> str:
         if depth > 0:
             depth -= 1
             continue
-        before, after = text[:index], text[index + 1 : index + 2]
-        line_start = before.rfind("\n") + 1
+        previous, after = text[index - 1 : index], text[index + 1 : index + 2]
+        line_start = text.rfind("\n", 0, index) + 1
         if (
             after in ("", " ", "\n")
-            and before.strip()
-            and not _LIST_MARKER.search(before[line_start:])
-            and (before[-1:].isalpha() or before[-1:] in " \"'")
+            and (previous.isalpha() or previous in " \"'")
+            and text[line_start:index].strip()
+            and not _LIST_MARKER.search(text, line_start, index)
         ):
             counts.dashes += 1
             out.append(text[position:index])
-            out.append(DASH if before.endswith(" ") else " " + DASH)
+            out.append(DASH if previous == " " else " " + DASH)
             position = index + 1
     out.append(text[position:])
     return "".join(out)

@@ -23,8 +23,24 @@ _TEXT_END = re.compile(
 )
 _END_MARKER = re.compile(r"\bEND\s+(?:COMMENT|TEXT|NOTE)S?$|[Xx]{5,}$", re.IGNORECASE)
 _NOT_NAMES = {
-    "END", "COMMENT", "TEXT", "NOTE", "SUMMARY", "BT", "NNNN", "UNQUOTE", "QUOTE", "THANKS",
-    "REGARDS", "SIPDIS", "NOFORN", "CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "STATE",
+    "END",
+    "COMMENT",
+    "TEXT",
+    "NOTE",
+    "SUMMARY",
+    "BT",
+    "NNNN",
+    "UNQUOTE",
+    "QUOTE",
+    "THANKS",
+    "REGARDS",
+    "SIPDIS",
+    "NOFORN",
+    "CONFIDENTIAL",
+    "SECRET",
+    "UNCLASSIFIED",
+    "UNCLAS",
+    "STATE",
 }
 _MINIMIZE = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.IGNORECASE)
 _SUFFIXES = {"JR", "SR", "II", "III", "IV"}
@@ -65,8 +81,10 @@ def signature_rule(state: ParseState) -> None:
         _NAME_LINE.match(last)
         and not any(word.upper() in _NOT_NAMES for word in words)
         and (
-            (last.isupper() or all(word[:1].isupper() for word in words))
-            and (after_footer or _after_text_end(lines, index))
+            (
+                (last.isupper() or all(word[:1].isupper() for word in words))
+                and (after_footer or _after_text_end(lines, index))
+            )
             or (len(words) == 1 and after_footer)
         )
     ):

@@ -28,11 +28,7 @@ def summary_rule(state: ParseState) -> None:
         return
     end = _END.search(lower)
     if end:
-        starts = [
-            m
-            for m in _START.finditer(lower, 0, end.start())
-            if _opens(lower, m.start())
-        ]
+        starts = [m for m in _START.finditer(lower, 0, end.start()) if _opens(lower, m.start())]
         begin = starts[-1].end() if starts else 0
         summary = fold(text[begin : end.start()]).lstrip(" .-:").rstrip(" -")
         state.cable.summary = summary or None

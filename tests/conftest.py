@@ -1,0 +1,35 @@
+"""Shared paths and fixtures for the test suite."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "src" / "cabledesk" / "data" / "sample"
+EXPECTED = ROOT / "tests" / "expected"
+SCHEMA = ROOT / "src" / "cabledesk" / "data" / "schema" / "record.schema.json"
+# CI puts the shared material beside the checkout; the product itself never needs it.
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "wikileaks-html"
+SEED_TEXT = SHARED / "corpus" / "text" / "08BAGHDAD1784.txt"
+
+needs_corpus = pytest.mark.skipif(
+    not (CORPUS / "truth.jsonl").exists(), reason="../shared/corpus is not beside the checkout"
+)
+
+
+@cache
+def validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
+
+
+def assert_valid(record: dict[str, Any]) -> None:
+    """Fail with every schema violation of a record, not just the first."""
+    errors = sorted(validator().iter_errors(record), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
