@@ -98,7 +98,7 @@ def test_no_page_break_survives_in_text() -> None:
         (c.reference_id, line)
         for c in corpus()[0]
         for line in c.text.splitlines()
-        if is_page_break(line) or re.search(r"\b\d{8} +\d{3}(\.\d)? +OF +\d{3}\b", line)
+        if is_page_break(line) or re.search(r"\b\d{8} +\d{3}(\.\d)? +OF +\d{3}\b", line, re.I)
     ]
     assert leftovers == []
 

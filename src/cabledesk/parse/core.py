@@ -15,6 +15,7 @@ from cabledesk.parse.rules.narrative import clean_narrative
 from cabledesk.parse.rules.page_breaks import remove_page_breaks
 from cabledesk.parse.rules.paragraphs import paragraphs_rule
 from cabledesk.parse.rules.redactions import redactions_rule
+from cabledesk.parse.rules.section_repeats import remove_section_repeats
 from cabledesk.parse.rules.signature import signature_rule
 from cabledesk.parse.rules.summary import summary_rule
 from cabledesk.parse.state import ParseState
@@ -39,6 +40,7 @@ class Parser:
                 ("page_breaks", remove_page_breaks),
                 ("remember_lines", _remember_lines),
                 ("captions", CaptionBlock(self.captions)),
+                ("section_repeats", remove_section_repeats),
                 ("narrative", clean_narrative),
                 ("signature", signature_rule),
                 ("paragraphs", paragraphs_rule),

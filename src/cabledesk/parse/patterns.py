@@ -18,9 +18,10 @@ PARAGRAPH_START = re.compile(
 
 UNDERLINE = re.compile(r"^\s*(?:[-=_*]\s?){3,}\s*$")
 # Edited copies put a heading and its underline on one line: `MARCH 14 AHEAD ----------`.
-RULED_HEADING = re.compile(r"^\s*(?P<heading>\S.{0,99}?)\s+[-=]{5,}[-= ]*$")
+RULED_HEADING = re.compile(r"^\s*(?P<heading>\S.{0,99}?)(?:\s+|(?<=[Xx]{5}))[-=]{5,}[-= ]*$")
 
-CLASSIFIED_BY = re.compile(r"^\s*(?:\(\w+\)\s*)?classified\s+by\b\s*:?\s*", re.IGNORECASE)
+# `Classfied By` is a typo seen in the corpus.
+CLASSIFIED_BY = re.compile(r"^\s*(?:\(\w+\)\s*)?classi?fied\s+by\b\s*:?\s*", re.IGNORECASE)
 EO_LINE = re.compile(r"\bE\.?\s?O\.?\s*(?P<order>1\d{4})\b\s*:?\s*", re.IGNORECASE)
 TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*:?\s*", re.IGNORECASE)
 SUBJECT_LINE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*:?\s*", re.IGNORECASE)
@@ -48,13 +49,17 @@ def is_caption_item(line: str) -> bool:
         return bool(TAGS_LINE.match(line) or SUBJECT_LINE.match(line))
     if start.startswith("REF"):
         return bool(REF_LINE.match(line))
-    if "CLASSIFIED" in start:
+    if "CLASS" in start:
         return bool(CLASSIFIED_BY.match(line))
+    if start.startswith("DECLASSIFY ON"):
+        return True
     if may_be_eo(line):
         eo = EO_LINE.search(line)
         return bool(eo) and eo.start() < 60  # type: ignore[union-attr]
     return False
 
+
+REDACTED_LINE = re.compile(r"^\s*[Xx]{5,}[\s.,]*$")
 
 # Runs of X that media partners put where names were (any case; 5 or more).
 REDACTION = re.compile(r"[Xx]{5,}")

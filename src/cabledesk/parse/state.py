@@ -38,9 +38,33 @@ class ParseState:
     # TAGS and SUBJECT that flattened headers carry at their end (newspaper copies).
     header_tags: list[str] = field(default_factory=list)
     header_subject: str | None = None
+    # Body lines that are container matter rather than cable text (partner export blocks).
+    not_text: list[range] = field(default_factory=list)
     # The signature as it stood, kept for `text` after the signature rule took it off.
     signature_line: str | None = None
+    # A post's intranet footer above the signature: text, but no paragraph's.
+    footer_lines: list[str] = field(default_factory=list)
     _paragraph_text: str | None = None
+
+    def hand_back(self, remainder: str) -> None:
+        """Give the end of the last consumed line back as a line of its own.
+
+        For parts glued onto one line (`TAGS: ... SUBJECT: ...`): the next rule reads the
+        remainder, and `original_lines` is split the same way so `text` loses nothing.
+        """
+        last = self.pos - 1
+        line = self.lines[last]
+        tail = remainder.strip()
+        cut = line.find(tail[:12]) if tail else -1
+        aligned = self.original_lines[last : last + 1] == [line]
+        if cut >= 0:
+            self.lines[last], tail = line[:cut].rstrip(), line[cut:]
+        self.lines.insert(last + 1, tail)
+        if aligned:
+            # Where the remainder spans wrapped lines it stays in the consumed line for
+            # `text`, and an empty line keeps the two lists aligned.
+            self.original_lines[last] = self.lines[last] if cut >= 0 else line
+            self.original_lines.insert(last + 1, tail if cut >= 0 else "")
 
     def paragraph_text(self) -> str:
         """The paragraphs (headings included) as one text, for span rules (summary, comments)."""

@@ -91,7 +91,12 @@ def route_names(indicator: str) -> list[str]:
 
 def route_for_name(name: str) -> str | None:
     """The routing indicator for a plain-language address, when the table knows one."""
-    return _routing()[1].get(" ".join(name.upper().split()))
+    key = " ".join(name.upper().split())
+    found = _routing()[1].get(key)
+    if found is None and "//" in key:
+        # `USCENTCOM INTEL CEN MACDILL AFB FL//CCJ2//`: the office symbol is not in the table.
+        found = _routing()[1].get(key.split("//", 1)[0].strip())
+    return found
 
 
 @cache

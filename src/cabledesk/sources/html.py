@@ -15,6 +15,7 @@ from cabledesk.sources.dates import table_datetime
 from cabledesk.sources.item import Metadata, SourceError, SourceText, snippet
 
 PARTIAL_EXTRACT = "This record is a partial extract of the original cable."
+# The notice continues: "The full text of the original cable is not available."
 _COLUMNS = ("reference id", "created", "released", "classification", "origin")
 
 
@@ -49,8 +50,12 @@ def read_html(data: bytes, location: str) -> Iterator[SourceText | SourceError]:
         return
     texts = [_pre_text(pre) for pre in pres[:2]]
     header, body = (texts[0], texts[1]) if len(texts) == 2 else (None, texts[0])
-    partial = header is not None and header.strip().startswith(PARTIAL_EXTRACT)
-    if partial or (header is not None and not header.strip()):
+    partial = header is not None and header.lstrip().startswith(PARTIAL_EXTRACT)
+    if header is not None and partial:
+        # The notice is WikiLeaks' words; some pages still have header lines after it.
+        header = header.lstrip()[len(PARTIAL_EXTRACT) :]
+        header = header.split("\n", 1)[1] if "\n" in header else ""
+    if header is not None and not header.strip():
         header = None
     raw = body if header is None else f"{header}\n\n{body}"
     metadata = Metadata(

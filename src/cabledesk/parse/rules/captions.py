@@ -8,13 +8,14 @@ item are passing/attention lines (`STATE FOR EUR/WE`, `NSC FOR VOLKER`).
 
 from __future__ import annotations
 
-from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, fold, is_caption_item
+from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, REDACTED_LINE, is_caption_item
 from cabledesk.parse.ruler import BlockRule, Ruler
 from cabledesk.parse.rules.classification_line import classification_line_rule
 from cabledesk.parse.rules.classified_by import classified_by_rule
 from cabledesk.parse.rules.dateline import dateline_rule, partner_export_rule
 from cabledesk.parse.rules.eo_line import eo_rule
 from cabledesk.parse.rules.handling import handling_rule
+from cabledesk.parse.rules.passing import add_passing, passing_rule
 from cabledesk.parse.rules.references import references_rule
 from cabledesk.parse.rules.subject import is_prose, subject_rule
 from cabledesk.parse.rules.tags import tags_rule
@@ -36,6 +37,7 @@ def caption_rules() -> Ruler[BlockRule]:
             ("tags", tags_rule),
             ("subject", subject_rule),
             ("references", references_rule),
+            ("passing", passing_rule),
         ]
     )
 
@@ -74,7 +76,8 @@ class CaptionBlock:
             if any(rule(state) for rule in rules):
                 continue
             if state.pos < last_item:
-                state.cable.passing.append(fold(line))
+                if not REDACTED_LINE.match(line):
+                    add_passing(state, line)
                 state.pos += 1
                 continue
             break

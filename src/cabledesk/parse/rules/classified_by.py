@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, fold, head
+from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, UNDERLINE, fold, head
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import ClassifiedBy
 
@@ -145,6 +145,8 @@ _TITLE_WORDS = {
     "adcm",
 }
 _GLUED_PARAGRAPH = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)\s)")
+_REASONS_ONLY = re.compile(r"^\s*1\s*\.\s*[45]\b")
+_TRAILING_HEADING = re.compile(r"[)\].]\s+([A-Z][A-Za-z ]{2,40})\s*$")
 _OFFICE = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
 
 
@@ -176,7 +178,7 @@ def split_official(who: str) -> tuple[str | None, str | None]:
     comma-separated part (`Political Counselor Kathleen M. Fitzpatrick`); what stands
     before it, and the other parts (`Chris Stevens, DCM, Embassy Tripoli`), is the title.
     """
-    who = _CONNECTOR.sub("", who.replace("’", "'").strip(" ,.;:-"))
+    who = _CONNECTOR.sub("", who.strip(" ,.;:-"))
     if not who or who.lower().startswith("derived from"):
         return None, None
     parts: list[str] = []
@@ -195,7 +197,7 @@ def split_official(who: str) -> tuple[str | None, str | None]:
                 name_words = candidate
                 rest[index] = " ".join(more_title)
                 break
-    title = ", ".join(filter(None, [" ".join(title_words), *rest])).strip(" ,") or None
+    title = ", ".join(filter(None, [" ".join(title_words).strip(" -"), *rest])).strip(" ,") or None
     return (" ".join(name_words) or None), title
 
 
@@ -260,17 +262,24 @@ def parse_classified_by(text: str) -> ClassifiedBy:
 
 
 def classified_by_rule(state: ParseState) -> bool:
-    if (
-        state.cable.classified_by is not None
-        or "CLASSIFIED" not in head(state.line)
-        or not CLASSIFIED_BY.match(state.line)
-    ):
+    if "CLASS" not in head(state.line) or not CLASSIFIED_BY.match(state.line):
         return False
+    if state.cable.classified_by is not None:
+        # A second Classified By line (seen in edited copies): the first one stands.
+        state.warn("two Classified By lines; the first is used")
+        state.pos += 1
+        return True
     parts = [state.line]
     state.pos += 1
     while not state.at_end:
         line = state.line
-        if not line.strip() or PARAGRAPH_START.match(line):
+        if not line.strip() and not reasons(" ".join(parts)):
+            # `FOR REASON` then a blank line, then `1.4(C).`: the reasons still belong here.
+            ahead = state.pos + 1
+            if ahead < len(state.lines) and _REASONS_ONLY.match(state.lines[ahead]):
+                state.pos = ahead
+                continue
+        if not line.strip() or PARAGRAPH_START.match(line) or UNDERLINE.match(line):
             break
         joined = " ".join(parts)
         if (
@@ -284,11 +293,16 @@ def classified_by_rule(state: ParseState) -> bool:
         parts.append(line)
         state.pos += 1
     text = "\n".join(parts)
+    if UNDERLINE.match(state.line):
+        # `REASON: 1.4 (a), (b), (d) Summary` over a dash line: the heading was glued on.
+        tail = _TRAILING_HEADING.search(text)
+        if tail:
+            state.hand_back(tail.group(1))
+            text = text[: tail.start(1)]
     glued = _GLUED_PARAGRAPH.search(text)
     if glued:
         # `... REASON: 1.4 (b), (d) 1. (C) Summary: ...`: paragraph 1 on the same line.
-        state.pos -= 1
-        state.lines[state.pos] = text[glued.start() :].strip()
+        state.hand_back(text[glued.start() :])
         text = text[: glued.start()]
     state.cable.classified_by = parse_classified_by(text)
     return True

@@ -6,6 +6,7 @@ import re
 
 from cabledesk.parse.patterns import at_sentence_start, fold
 from cabledesk.parse.state import ParseState
+from cabledesk.record.model import Paragraph
 
 # Matched against the lower-cased text, so each pattern starts with a plain literal.
 _END = re.compile(r"end\s+(?:of\s+)?comments?\b")
@@ -38,10 +39,23 @@ def comments_rule(state: ParseState) -> None:
                 comments.append(comment)
         position = end.end()
     if not comments:
-        last = paragraphs[-1]
-        label = _LABEL.match(last.text)
-        if label or (last.heading or "").strip(" -:.").upper() == "COMMENT":
-            comment = fold(last.text[label.end() :] if label else last.text)
-            if comment:
-                comments.append(comment)
+        comments = _closing_section(paragraphs)
     state.cable.comments = comments
+
+
+def _closing_section(paragraphs: list[Paragraph]) -> list[str]:
+    """A closing comment without an end marker: from the paragraph labelled `Comment:` (or
+    headed COMMENT) to the end of the cable, or to the next heading."""
+    for index in range(len(paragraphs) - 1, max(-1, len(paragraphs) - 6), -1):
+        paragraph = paragraphs[index]
+        label = _LABEL.match(paragraph.text)
+        heading = (paragraph.heading or "").strip(" -:.").upper()
+        if label or heading in ("COMMENT", "COMMENTS"):
+            texts = [paragraph.text[label.end() :] if label else paragraph.text]
+            for following in paragraphs[index + 1 :]:
+                if following.heading:
+                    break
+                texts.append(following.text)
+            comment = "\n\n".join(fold(t) for t in texts if t.strip())
+            return [comment] if comment else []
+    return []

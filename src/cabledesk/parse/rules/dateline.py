@@ -15,6 +15,7 @@ _DATELINE = re.compile(
     r"^\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+\d{1,2}\s+"
     r"[A-Z][a-z]+\s+\d{4},\s+\d{1,2}:\d{2}\s*$"
 )
+_REDACTED = re.compile(r"^\s*[Xx]{5,}\s*$")
 _EXPORT = re.compile(r"^\s*(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):\s")
 
 
@@ -22,6 +23,7 @@ def dateline_rule(state: ParseState) -> bool:
     if state.cable.dateline is None and "day," in state.line[:12] and _DATELINE.match(state.line):
         state.cable.dateline = state.line.strip()
         state.pos += 1
+        state.caption_start = state.pos
         return True
     return False
 
@@ -33,6 +35,10 @@ def partner_export_rule(state: ParseState) -> bool:
         or not _EXPORT.match(state.line)
     ):
         return False
-    while not state.at_end and _EXPORT.match(state.line):
+    start = state.pos
+    while not state.at_end and (_EXPORT.match(state.line) or _REDACTED.match(state.line)):
         state.pos += 1
+    # Partner metadata, not cable text: kept in `raw`, left out of `text`.
+    state.not_text.append(range(start, state.pos))
+    state.caption_start = state.pos
     return True

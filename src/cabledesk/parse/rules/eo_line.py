@@ -37,8 +37,19 @@ def declassify_date(text: str) -> str | None:
         return None
 
 
+_DECLASSIFY_ON = re.compile(r"^\s*declassify\s+on\s*:\s*(.*)$", re.IGNORECASE)
+
+
 def eo_rule(state: ParseState) -> bool:
     line = state.line
+    declassify_on = _DECLASSIFY_ON.match(line)
+    if declassify_on:
+        # Derivative classification (`Classified By: Derived from ...`) says it this way.
+        if state.cable.declassification is None:
+            state.cable.declassification = fold(line)
+            state.cable.declassify_on = declassify_date(declassify_on.group(1))
+        state.pos += 1
+        return True
     if not may_be_eo(line):
         return False
     match = EO_LINE.search(line)
@@ -49,13 +60,13 @@ def eo_rule(state: ParseState) -> bool:
         # A passing line glued to the E.O. line: `DEPT FOR WHA/BSC E.O. 12958: DECL: ...`.
         state.cable.passing.append(fold(before))
     rest = line[match.end() :]
+    written = line[match.start() :]
+    state.pos += 1
     tags = TAGS_INLINE.search(rest) or re.search(r"\bTAGS\b", rest)
     if tags:
-        state.lines[state.pos] = rest[tags.start() :]
+        state.hand_back(rest[tags.start() :])
+        written = written[: len(written) - len(rest) + tags.start()]
         rest = rest[: tags.start()]
-    else:
-        state.pos += 1
-    text = fold(rest)
-    state.cable.declassification = f"E.O. {match['order']}: {text}".strip() if text else None
-    state.cable.declassify_on = declassify_date(text)
+    state.cable.declassification = fold(written) or None
+    state.cable.declassify_on = declassify_date(fold(rest))
     return True

@@ -26,6 +26,7 @@ _CAPTION = re.compile(
     r"\s*(?:" + "|".join(c.replace(" ", r"\s+") for c in CAPTIONS) + r")\b[\s,;.]*",
     re.IGNORECASE,
 )
+_BANNER = re.compile(r"^\s*(?:TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)//([A-Z/ ]+?)\s*$")
 _CORRECTED = re.compile(
     r"^\s*C\s*O\s*R\s*R\s*E\s*C\s*T\s*E\s*D\s*C\s*O\s*P\s*Y\b\s*[-:]?\s*(.*)$", re.I
 )
@@ -50,6 +51,14 @@ def add_captions(state: ParseState, text: str) -> bool:
 
 def handling_rule(state: ParseState) -> bool:
     line = state.line
+    banner = _BANNER.match(line)
+    if banner:
+        # `SECRET//FGI//NOFORN` under the E.O. line of derivative classifications.
+        for caveat in banner.group(1).split("//"):
+            if caveat.strip() and caveat.strip() not in state.cable.handling:
+                state.cable.handling.append(caveat.strip())
+        state.pos += 1
+        return True
     corrected = _CORRECTED.match(line)
     if corrected:
         state.cable.corrected_copy = corrected.group(1).strip(" ()-") or "CORRECTED COPY"

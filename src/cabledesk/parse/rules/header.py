@@ -32,8 +32,9 @@ _DE = re.compile(
 )
 _ZN = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
 _DTG = re.compile(
-    r"(?:^|\s)(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
-    r"\s+(?P<month>[A-Z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
+    r"(?:^|\s)(?:(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+)?"
+    r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
+    r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
 _KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
@@ -110,8 +111,8 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
 
 
 def _read_dtg(header: Header, match: re.Match[str]) -> None:
-    header.precedence = PRECEDENCE[match["prec"]]
-    header.dtg = fold(match["dtg"])
+    header.precedence = PRECEDENCE[match["prec"]] if match["prec"] else None
+    header.dtg = fold(match["dtg"]).upper()
     header.sent = dtg_to_iso(
         int(match["day"]), int(match["hour"]), int(match["minute"]), match["month"], match["year"]
     )
@@ -143,44 +144,42 @@ def _read_addresses(state: ParseState, header: Header, lines: list[str], flatten
             first, _, remainder = body.partition("\n")
             header.from_ = fold(first) or None
             body = remainder
-            if current is None:
-                continue
         elif keyword == "TO":
             current = header.to
         elif keyword == "INFO":
             current = header.info
-        else:  # XMT: posts exempted from a collective are not addressees.
-            current = None
-            continue
+        else:
+            # XMT exempts the post on its own line from a collective; the lines after it
+            # continue the list that was open (ACP 127 para 133).
+            _, _, body = body.partition("\n")
         if current is not None:
             current.extend(_addressees(body, flattened))
 
 
 def _addressees(body: str, flattened: bool) -> list[Addressee]:
-    if _ROUTE.search(body):
-        starts = [m.start(1) for m in _ROUTE.finditer(body)]
-        entries = [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
-        result = []
-        for entry in entries:
-            route, _, rest = fold(entry).partition("/")
-            addressee = _addressee(rest)
-            if addressee:
-                addressee.route, addressee.route_source = route, "header"
-                result.append(addressee)
-        return result
-    if flattened:
-        found = [
+    if flattened and not _ROUTE.search(body):
+        return [
             _with_route(
                 Addressee(name=fold(m["name"]), precedence=_prec(m["prec"]), sequence=m["seq"])
             )
             for m in _FLAT_ADDRESSEE.finditer(fold(body))
         ]
-        return found
+    # One addressee per line, each with or without its routing indicator (`RUEHC/`).
     result = []
     for line in body.split("\n"):
-        addressee = _addressee(line)
-        if addressee:
-            result.append(_with_route(addressee))
+        starts = [m.start(1) for m in _ROUTE.finditer(line)] or [0]
+        if starts[0] > 0 and line[: starts[0]].strip():
+            starts.insert(0, 0)
+        for start, end in zip(starts, [*starts[1:], len(line)], strict=True):
+            entry = line[start:end]
+            route = _ROUTE.match(" " + entry)
+            if route:
+                addressee = _addressee(entry[entry.index("/") + 1 :])
+                if addressee:
+                    addressee.route, addressee.route_source = route.group(1), "header"
+                    result.append(addressee)
+            elif (addressee := _addressee(entry)) is not None:
+                result.append(_with_route(addressee))
     return result
 
 

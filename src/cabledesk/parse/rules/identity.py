@@ -37,6 +37,10 @@ def identity_rule(state: ParseState) -> None:
             )
     if cable.origin is None:
         cable.origin = _origin_from_text(state)
+    if cable.classification and line is not None:
+        level = _TEXT_LEVELS.get(line.level, (line.level, None))[0]
+        if level != cable.classification:
+            state.warn(f"the text is marked {line.level}, the metadata says {cable.classification}")
     if cable.classification is None and line is not None:
         level, caveat = _TEXT_LEVELS.get(line.level, (line.level, None))
         cable.classification = level

@@ -11,6 +11,7 @@ import re
 from cabledesk.parse.rules.repairs import RepairCounts, repair
 from cabledesk.parse.state import ParseState
 
+_GLUED_NUMBER = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\))")
 _STRAY_SIPDIS = re.compile(r"^([ \t]*)SIPDIS\b[ \t]*(\n(?=[ \t]*\S))?", re.MULTILINE)
 
 
@@ -18,6 +19,9 @@ def clean_narrative(state: ParseState) -> None:
     text = "\n".join(state.lines[state.narrative_start :])
     if "SIPDIS" in text:
         text, state.cable.repairs.stray_sipdis = _STRAY_SIPDIS.subn(r"\1", text)
+    if "xxxxx" in text or "XXXXX" in text:
+        # `... XXXXXXXXXXXX10. (C) Below ...`: a redaction swallowed the paragraph break.
+        text = _GLUED_NUMBER.sub("\\1\n\n", text)
     counts = RepairCounts()
     state.narrative = repair(text, counts).split("\n")
     state.cable.repairs.apostrophes = counts.apostrophes

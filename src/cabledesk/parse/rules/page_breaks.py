@@ -10,44 +10,105 @@ from __future__ import annotations
 
 import re
 
+from cabledesk.parse.ids import station_code
 from cabledesk.parse.state import ParseState
 
 # The zero-padded 8-digit serial makes the marker unmistakable; the station before it is
-# one to four upper-case words.
-_CORE = re.compile(r"\d{8}[ \t]+\d{3}(?:\.\d)?[ \t]+OF[ \t]+\d{3}\b")
-_STATION_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[A-Z][A-Z.'\-]*[ \t]+){1,4}$")
+# one to four upper-case words. Media partners redacted some (`XXXXXXXXXXXX 002 OF 002`).
+_CORE = re.compile(r"(?:\d{8}|[Xx]{5,})[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}\b")
+_WORDS_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[A-Za-z][A-Za-z.'\-]*[ \t]+){1,4}$")
+# Received-copy printouts (and 1970s telegrams) head each page with the classification,
+# a `PAGE nn` line and, on a section's first page, distribution codes.
 _PAGE = re.compile(
-    r"^[ \t]*PAGE[ \t]+\d{2}[ \t]+[A-Z][A-Z .'\-]*?[ \t]+\d{4,6}"
-    r"(?:[ \t]+\d{2}[ \t]+OF[ \t]+\d{2})?(?:[ \t]+\d{6}Z)?[ \t]*$"
+    r"(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?:[ \t]+PTQ\d+)?[ \t]+)?"
+    r"PAGE[ \t]+\d{2}[ \t]+[A-Z][A-Z .'\-]*?[ \t]+\d{4,6}"
+    r"(?:[ \t]+\d{2}[ \t]+OF[ \t]+\d{2})?(?:[ \t]+\d{6}Z)?\b(?:[ \t]*/\d+)?"
 )
+_BANNER = re.compile(
+    r"^[ \t]*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?:[ \t]+PTQ\d+)?[ \t]*$"
+)
+_TRAILING_BANNER = re.compile(r"[ \t]+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)[ \t]*$")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’')\]]\s*$")
+
+
+def _station_start(text: str) -> int | None:
+    """Where the station words before a marker's serial begin in `text`, if they are one."""
+    words = _WORDS_BEFORE.search(text)
+    if words is None:
+        return None
+    tokens = text[words.start() :].split()
+    for count in range(len(tokens), 0, -1):
+        candidate = tokens[-count:]
+        # Upper case is the telegram's own; mixed case (`Moscow`) must be a known station.
+        if all(t.isupper() for t in candidate) or station_code(" ".join(candidate)):
+            return len(text.rstrip()) - len(" ".join(candidate))
+    return None
 
 
 def is_page_break(line: str) -> bool:
     stripped = line.strip()
+    page = _PAGE.match(stripped)
+    if page and page.end() == len(stripped):
+        return True
     core = _CORE.search(stripped)
     if core and core.end() == len(stripped):
-        station = _STATION_BEFORE.search(stripped[: core.start()])
-        return bool(station) and station.start() == 0  # type: ignore[union-attr]
-    return bool(_PAGE.match(line))
+        return core.start() == 0 or _station_start(stripped[: core.start()]) == 0
+    return False
+
+
+def _remove_inline(line: str) -> tuple[str, int]:
+    removed = 0
+    while core := _CORE.search(line):
+        start = _station_start(line[: core.start()])
+        if start is None:
+            if line[core.start()].lower() != "x":
+                break
+            start = core.start()
+        line = line[:start] + line[core.end() :].lstrip(" \t")
+        removed += 1
+    if "PAGE" in line:
+        line, count = _PAGE.subn("", line)
+        removed += count
+    return line, removed
+
+
+def _may_hold_marker(text: str) -> bool:
+    # Every marker has a zero-padded total (`OF 003`) or PAGE: plain substring tests, which
+    # are much cheaper than any regular expression over the whole text.
+    return " OF 0" in text or " of 0" in text or "PAGE " in text
 
 
 def remove_page_breaks(state: ParseState) -> None:
+    if not _may_hold_marker("\n".join(state.lines)):
+        return
     removed = 0
     kept: list[str] = []
+    rejoin = False
+    printout = any("PAGE " in line and _PAGE.search(line) for line in state.lines)
     for line in state.lines:
-        if " OF " not in line and "PAGE" not in line:
-            kept.append(line)
+        if printout and _BANNER.match(line) and any(k.strip() for k in kept):
+            continue  # the page banner of a printout, not the classification line on top
+        # Markers carry a zero-padded serial, a redaction or PAGE: test that before any regex.
+        if _may_hold_marker(line):
+            if is_page_break(line):
+                removed += 1
+                if printout and kept:
+                    kept[-1] = _TRAILING_BANNER.sub("", kept[-1])
+                # A marker inside a sentence leaves the sentence whole: drop the blank line
+                # that stood before it, and any after it.
+                if kept and not kept[-1].strip() and len(kept) > 1:
+                    before = kept[-2]
+                    if before.strip() and not _SENTENCE_END.search(before):
+                        kept.pop()
+                        rejoin = True
+                continue
+            line, count = _remove_inline(line)
+            removed += count
+            if count and not line.strip():
+                continue
+        if rejoin and not line.strip():
             continue
-        if is_page_break(line):
-            removed += 1
-            continue
-        while core := _CORE.search(line):
-            station = _STATION_BEFORE.search(line[: core.start()])
-            if station is None:
-                break
-            line = line[: station.start()] + line[core.end() :].lstrip(" \t")
-            removed += 1
-        if line.strip():
-            kept.append(line)
+        rejoin = False
+        kept.append(line)
     state.cable.repairs.page_breaks = removed
     state.lines = kept

@@ -21,6 +21,7 @@ from cabledesk.parse.patterns import (
     fold,
     normalise_marking,
 )
+from cabledesk.parse.rules.repairs import join_broken_blocks
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import Paragraph
 
@@ -28,56 +29,99 @@ _LEADING_MARK = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
 _MAX_HEADING = 100
 _MAX_HEADING_WORDS = 14
 _MAX_GAP = 2
+_MAX_JUMP = 20
+# `Major Party Differences on Relations with the U.S.` ends in a full stop yet is a heading.
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 _RULE_CHARS = "-=_*"
+# Lines this long only occur in edited copies, which dropped the hard wraps.
+_UNWRAPPED_LINE = 120
 
 
 @dataclass(slots=True)
 class _Open:
+    """A paragraph being read: its first line's text and the range of lines after it."""
+
     number: int | None
     marking: str | None
     marking_raw: str | None
     heading: str | None
-    lines: list[str] = field(default_factory=list)
+    first: str
+    start: int
+    skip: list[int] = field(default_factory=list)
 
-    def close(self) -> Paragraph:
-        blocks: list[str] = []
-        current: list[str] = []
-        for line in self.lines:
-            if line:
-                current.append(line)
-            elif current:
-                blocks.append(fold(" ".join(current)))
-                current = []
-        if current:
-            blocks.append(fold(" ".join(current)))
+    def close(self, texts: list[str], end: int, unwrapped: bool) -> Paragraph:
+        lines = texts[self.start : end]
+        for index in reversed(self.skip):
+            del lines[index - self.start]
+        body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
+        if unwrapped:
+            # Edited copies have no hard wraps: every line is a block of its own.
+            blocks = [_fold_lines(line) for line in body.split("\n")]
+        else:
+            blocks = [_fold_lines(block) for block in join_broken_blocks(body.split("\n\n"))]
         return Paragraph(
             number=self.number,
             marking=self.marking,
             heading=self.heading,
-            text="\n\n".join(blocks),
+            text="\n\n".join(b for b in blocks if b),
             marking_raw=self.marking_raw,
         )
+
+
+_SPACES = re.compile(r"[ \t]{2,}|\t")
+
+
+# A word broken at a hyphen by the line wrap (`TIME-\nSENSITIVE`) is joined without a space,
+# except a suspended hyphen (`WHO-\nand FAO-affiliated`).
+_WRAPPED_HYPHEN = re.compile(r"(?<=[A-Za-z]-)\n(?!(?:and|or|to|nor)\b)(?=[A-Za-z])")
+
+
+def _fold_lines(block: str) -> str:
+    """Join stripped lines with single spaces (cheaper than split/join on long text)."""
+    if "-\n" in block:
+        block = _WRAPPED_HYPHEN.sub("", block)
+    block = block.replace("\n", " ").strip()
+    return _SPACES.sub(" ", block) if "  " in block or "\t" in block else block
 
 
 def _is_rule(text: str) -> bool:
     return bool(text) and text[0] in _RULE_CHARS and bool(UNDERLINE.match(text))
 
 
-def _start(text: str, expected: int, after_blank: bool) -> tuple[int, re.Match[str]] | None:
+def _start(
+    text: str, expected: int, after_blank: bool, style: str | None = None
+) -> tuple[int, re.Match[str]] | None:
     if not text[:1].isdigit():
         return None
     match = PARAGRAPH_START.match(text)
     if not match:
         return None
     number = int(match["number"])
+    marked = bool(MARKING.match(text, match.end()))
+    if style is not None and expected > 1 and _style(match) != style:
+        # `4) Iran` inside a cable numbered `1.`, `2.` is a list item, unless it is the
+        # next number and carries a portion marking (`10  (C)` where `9.` came before).
+        return (number, match) if number == expected and marked else None
     if number == expected:
         return number, match
-    marked = bool(_LEADING_MARK.match(text, match.end()))
     if number == 1 and marked:
         return number, match
     if expected < number <= expected + _MAX_GAP and (marked or after_blank):
         return number, match
+    if (
+        style is not None
+        and expected < number <= expected + _MAX_JUMP
+        and after_blank
+        and _style(match) == style
+    ):
+        return number, match  # numbering that skips (`3.` then `15.`), flagged as a warning
     return None
+
+
+def _style(match: re.Match[str]) -> str:
+    """How a paragraph number is written: `.`, `)` or a bare number before a marking."""
+    tail = match.group(0)[len(match["number"]) :].strip()
+    return tail[0] if tail and tail[0] in ".)" else " "
 
 
 def _is_heading(texts: list[str], index: int, expected: int, after_blank: bool) -> bool:
@@ -86,14 +130,19 @@ def _is_heading(texts: list[str], index: int, expected: int, after_blank: bool) 
         return False
     following = texts[index + 1] if index + 1 < len(texts) else ""
     if _is_rule(following):
-        return len(text.split()) <= _MAX_HEADING_WORDS
+        # Underlined: a heading, unless the line closes a sentence of the text above it.
+        return len(text.split()) <= _MAX_HEADING_WORDS and (
+            after_blank or text[-1] not in ".;,)" or bool(_ABBREVIATION_END.search(text))
+        )
     if text[-1] in "-=" and RULED_HEADING.match(text):
         return True
     if not after_blank or len(text.split()) > _MAX_HEADING_WORDS:
         return False
     if index + 2 < len(texts) and following and _is_rule(texts[index + 2]):
         return True  # a heading wrapped over two lines, then underlined
-    if text[-1] in ",;" or (text[-1] == "." and len(text.split()) > 4):
+    if text[-1] in ",;" or (
+        text[-1] == "." and len(text.split()) > 4 and not _ABBREVIATION_END.search(text)
+    ):
         return False
     ahead = index + 1
     while ahead < len(texts) and (not texts[ahead] or _is_rule(texts[ahead])):
@@ -103,7 +152,11 @@ def _is_heading(texts: list[str], index: int, expected: int, after_blank: bool) 
 
 def paragraphs_rule(state: ParseState) -> None:
     texts = [line.strip() for line in state.narrative]
-    last = len(texts) - 1
+    count = len(texts)
+    long_lines = sum(1 for t in texts if len(t) > _UNWRAPPED_LINE)
+    unwrapped = long_lines >= max(1, (count - texts.count("")) // 3)
+    style: str | None = None
+    heading_closed = False
     paragraphs: list[Paragraph] = []
     current: _Open | None = None
     heading: str | None = None
@@ -112,27 +165,27 @@ def paragraphs_rule(state: ParseState) -> None:
     for index, text in enumerate(texts):
         if not text:
             after_blank = True
-            if current is not None:
-                current.lines.append("")
             continue
-        following = texts[index + 1] if index < last else ""
+        following = texts[index + 1] if index + 1 < count else ""
         # Fast path: a line inside a paragraph that cannot start or head anything.
         if (
-            current is not None
-            and not after_blank
+            not after_blank
+            and current is not None
             and not text[0].isdigit()
             and text[0] not in _RULE_CHARS
             and following[:1] not in _RULE_CHARS
             and text[-1] not in "-="
         ):
-            current.lines.append(text)
             continue
         if _is_rule(text):
+            if current is not None:
+                current.skip.append(index)
             after_blank = True
             continue
-        start = _start(text, expected, after_blank)
+        start = _start(text, expected, after_blank, style)
         if start is not None:
             number, match = start
+            style = style or _style(match)
             if number != expected:
                 state.warn(
                     f"paragraph numbering starts at {number}"
@@ -140,8 +193,8 @@ def paragraphs_rule(state: ParseState) -> None:
                     else f"paragraph {number} follows paragraph {expected - 1}"
                 )
             if current is not None:
-                paragraphs.append(current.close())
-            current = _opened(number, text[match.end() :], heading)
+                paragraphs.append(current.close(texts, index, unwrapped))
+            current = _opened(number, text[match.end() :], heading, index + 1)
             heading = None
             expected = number + 1
             after_blank = False
@@ -149,31 +202,35 @@ def paragraphs_rule(state: ParseState) -> None:
         if _is_heading(texts, index, expected, after_blank):
             ruled = RULED_HEADING.match(text) if text[-1] in "-=" else None
             words = fold(ruled["heading"] if ruled else text)
-            heading = words if heading is None else f"{heading} {words}"
+            if heading is None:
+                heading = words
+            else:
+                # A heading wrapped over two lines continues; a second underlined heading
+                # (a subsection under a section) is kept after a slash.
+                heading = f"{heading} / {words}" if heading_closed else f"{heading} {words}"
+            heading_closed = (following[:1] in _RULE_CHARS and _is_rule(following)) or bool(ruled)
             if current is not None:
-                paragraphs.append(current.close())
+                paragraphs.append(current.close(texts, index, unwrapped))
                 current = None
             after_blank = False
             continue
         if current is None or (current.number is None and after_blank and expected == 1):
             if current is not None:
-                paragraphs.append(current.close())
-            current = _opened(None, text, heading)
+                paragraphs.append(current.close(texts, index, unwrapped))
+            current = _opened(None, text, heading, index + 1)
             heading = None
-        else:
-            current.lines.append(text)
         after_blank = False
     if current is not None:
-        paragraphs.append(current.close())
+        paragraphs.append(current.close(texts, count, unwrapped))
     state.cable.paragraphs = [p for p in paragraphs if p.text or p.number is not None]
 
 
-def _opened(number: int | None, rest: str, heading: str | None) -> _Open:
-    """A new paragraph whose first line (after its number) is `rest`."""
+def _opened(number: int | None, rest: str, heading: str | None, start: int) -> _Open:
+    """A new paragraph whose first line (after its number) is `rest`; more lines from `start`."""
     marking = marking_raw = None
     mark = _LEADING_MARK.match(rest) if "(" in rest[:3] else None
     if mark:
         marking = normalise_marking(mark["level"], mark["caveat"])
         marking_raw = mark.group(0).strip()
         rest = rest[mark.end() :].strip()
-    return _Open(number, marking, marking_raw, heading, [rest] if rest else [])
+    return _Open(number, marking, marking_raw, heading, rest, start)

@@ -12,13 +12,17 @@ import re
 from dataclasses import dataclass
 
 # Each pattern starts with its literal character so the regex engine can skip to it.
-_APOSTROPHE = re.compile(r",(?<=[A-Za-z]{2},)(?=(?:s|t|re|ll|ve|d|m|i)\b)", re.IGNORECASE)
+# `Soleimani,s`, `don,t`, `we,ll`, `Khamene,i`, `Shi,a`, and after an abbreviation `U.S.,s`.
+_APOSTROPHE = re.compile(
+    r",(?:(?<=[A-Za-z]{2},)|(?<=[A-Z]\.,))(?=(?:s|t|re|ll|ve|d|m|i|a)\b)", re.IGNORECASE
+)
 _QUOTE = re.compile(
     r"&(?<![A-Za-z0-9&]&)(?=[A-Za-z])"
     r"(?P<inner>[^&\n]*(?:\n(?!\s*\n)[^&\n]*){0,4}?[A-Za-z.,!?])8(?![0-9A-Za-z])"
 )
-_STAR = re.compile(r"\*(?<=[a-z]\*)(?=[a-z])")
+_STAR = re.compile(r"\*(?<=[a-z]\*)(?=[A-Za-z])")
 _PARENTHESIS = re.compile(r"[()]")
+_PAIR = re.compile(r"\([^()]*\)")
 _BLOCK = re.compile(r"\n[ \t]*\n")
 _LIST_MARKER = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$", re.MULTILINE)
 DASH = "—"
@@ -47,19 +51,55 @@ def repair(text: str, counts: RepairCounts) -> str:
     return text
 
 
+_SENTENCE_END = re.compile(r"[.!?:;\"”’')\]\-]\s*$")
+
+
+def join_broken_blocks(blocks: list[str]) -> list[str]:
+    """Blocks separated by a blank line inside a sentence (a wrap artifact) joined again."""
+    joined: list[str] = []
+    for block in blocks:
+        head = block.lstrip()
+        if (
+            joined
+            and head[:1].islower()
+            and joined[-1].strip()
+            and not _SENTENCE_END.search(joined[-1])
+        ):
+            joined[-1] = joined[-1].rstrip() + "\n" + head
+        else:
+            joined.append(block)
+    return joined
+
+
+def _has_unmatched(block: str) -> bool:
+    """Whether some `)` in a block closes nothing: strip matched pairs, innermost first."""
+    previous = None
+    while previous != block:
+        previous, block = block, _PAIR.sub("", block)
+    return ")" in block
+
+
 def _repair_blocks(text: str, counts: RepairCounts) -> str:
-    pieces: list[str] = []
-    position = 0
-    for separator in [*_BLOCK.finditer(text), None]:
-        end = separator.start() if separator else len(text)
-        block = text[position:end]
-        if ")" in block:
-            block = _unmatched_parentheses(block, counts)
-        pieces.append(block)
-        if separator:
-            pieces.append(separator.group(0))
-            position = separator.end()
-    return "".join(pieces)
+    """Balance parentheses per paragraph block; a blank line inside a sentence is no block end."""
+    pieces = _BLOCK.split(text)
+    separators = _BLOCK.findall(text)
+    out: list[str] = []
+    group = pieces[0]
+    for separator, piece in zip(separators, pieces[1:], strict=True):
+        if piece.lstrip()[:1].islower() and group.strip() and not _SENTENCE_END.search(group):
+            group += separator + piece
+            continue
+        out.append(_balanced(group, counts))
+        out.append(separator)
+        group = piece
+    out.append(_balanced(group, counts))
+    return "".join(out)
+
+
+def _balanced(group: str, counts: RepairCounts) -> str:
+    if ")" in group and _has_unmatched(group):
+        return _unmatched_parentheses(group, counts)
+    return group
 
 
 def _unmatched_parentheses(text: str, counts: RepairCounts) -> str:

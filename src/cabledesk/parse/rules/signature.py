@@ -11,11 +11,17 @@ import re
 from cabledesk.parse.state import ParseState
 
 _NAME_LINE = re.compile(r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-]+){0,2}$")
-_GLUED = re.compile(r"(?P<before>\S)\s+(?P<name>[A-Z][A-Za-z'\-]{2,})\s*$")
-_TRAILER = re.compile(r"^\s*(?:NNNN|BT|#+|\.+|[-*=_\s]{3,})\s*$")
+_GLUED = re.compile(r"(?P<before>\S)\s+(?P<name>[A-Z][A-Za-z'\-]{2,})\s*(?:NNNN\s*)?$")
+_TRAILER = re.compile(
+    r"^\s*(?:NNNN|BT|#+|\.+|>+|[-*=_\s]{3,}|[Xx]{5,}|END\s+CABLE\s+TEXT)\s*$", re.IGNORECASE
+)
 # Posts' intranet footers (`Visit London's Classified Website: http://...`) stand between
 # the last paragraph and the name, or on the name's own line.
-_FOOTER = re.compile(r"https?:|www\.|website|intelink|sgov\.gov|^[-*=_\s]{5,}$", re.IGNORECASE)
+_FOOTER = re.compile(
+    r"https?:|www\.|website|web site|intelink|sgov\.gov|^[-*=_\s]{5,}$|for more reporting|"
+    r"^\s*visit\b",
+    re.IGNORECASE,
+)
 # What may stand at the end of the line above a signature.
 _TEXT_END = re.compile(
     r"(?:[.!?:\"”’')\]]|[Xx]{5,}|\bEND\s+(?:OF\s+)?(?:COMMENT|TEXT|NOTE|SUMMARY)S?)\s*$",
@@ -91,6 +97,7 @@ def signature_rule(state: ParseState) -> None:
         state.cable.signers = split_signers(last)
         state.signature_line = lines[index].strip()
         del lines[index:]
+        state.footer_lines = _drop_footer(lines)
         return
     glued = _GLUED.search(line)
     if (
@@ -106,6 +113,18 @@ def signature_rule(state: ParseState) -> None:
         state.signature_line = glued["name"]
         lines[index] = lines[index].rstrip()[: -len(glued["name"])].rstrip()
         del lines[index + 1 :]
+
+
+def _drop_footer(lines: list[str]) -> list[str]:
+    """Take off the post's intranet footer standing right above the signature."""
+    index = len(lines) - 1
+    while index >= 0 and (not lines[index].strip() or _FOOTER.search(lines[index])):
+        index -= 1
+    footer = lines[index + 1 :]
+    if not any(line.strip() for line in footer):
+        return []
+    del lines[index + 1 :]
+    return footer
 
 
 def _previous_is_footer(lines: list[str], index: int) -> bool:

@@ -46,8 +46,7 @@ def split_glued(state: ParseState, text: str) -> str:
     glued = CLASSIFIED_BY_INLINE.search(text) or _GLUED_PARAGRAPH.search(text)
     if glued is None or glued.start() == 0:
         return text
-    state.pos -= 1
-    state.lines[state.pos] = text[glued.start() :].strip()
+    state.hand_back(text[glued.start() :])
     return text[: glued.start()].strip()
 
 

@@ -39,7 +39,7 @@ def summary_rule(state: ParseState) -> None:
         if label:
             state.cable.summary = fold(paragraph.text[label.end() :]) or None
             return
-        if heading == "SUMMARY":
+        if heading == "SUMMARY" or heading.startswith("SUMMARY AND "):
             state.cable.summary = fold(paragraph.text) or None
             return
 

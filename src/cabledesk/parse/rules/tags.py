@@ -12,25 +12,31 @@ from cabledesk.parse.patterns import (
     is_caption_item,
 )
 from cabledesk.parse.state import ParseState
+from cabledesk.reference import tags
 
 _PERSON = re.compile(r"\(([^()]*)\)")
-_TOKEN = re.compile(r"[^\s,;]+")
+# What a TAG code looks like: `PGOV`, `IZ`, `KDEM`, `NATO`, `EUN`.
+_CODE = re.compile(r"^[A-Z]{2,5}$")
 # A line that continues a TAGS list: nothing but codes and separators.
 _TAG_CONTINUATION = re.compile(r"^[A-Z0-9 ,;()\-./]+$")
 
 
 def split_tags(text: str) -> list[str]:
-    """`OVIP (CLINTON, HILLARY), PGOV PREL,` → [`OVIP`, `CLINTON, HILLARY`, `PGOV`, `PREL`]."""
+    """`OVIP (CLINTON, HILLARY), PGOV PREL,` → [`OVIP`, `CLINTON, HILLARY`, `PGOV`, `PREL`].
+
+    Codes are separated by spaces and commas; a comma-separated item of several words that
+    are not codes stays one tag (`Organized Crime` → `ORGANIZED CRIME`).
+    """
     tags: list[str] = []
     position = 0
     upper = text.upper()
     for match in _PERSON.finditer(upper):
-        tags.extend(_TOKEN.findall(upper[position : match.start()]))
+        tags.extend(_codes(upper[position : match.start()]))
         name = " ".join(match.group(1).split()).strip(" ,")
         if name:
             tags.append(name)
         position = match.end()
-    tags.extend(_TOKEN.findall(upper[position:]))
+    tags.extend(_codes(upper[position:]))
     seen: set[str] = set()
     result = []
     for tag in tags:
@@ -39,6 +45,23 @@ def split_tags(text: str) -> list[str]:
             seen.add(tag)
             result.append(tag)
     return result
+
+
+def _is_code(word: str) -> bool:
+    info = tags().get(word)
+    # The TAGS table also lists fragments of split multi-word tags (kind `other`).
+    return bool(_CODE.match(word)) if info is None else info.kind != "other"
+
+
+def _codes(text: str) -> list[str]:
+    found: list[str] = []
+    for item in re.split(r"[,;]", text):
+        words = item.split()
+        if len(words) > 1 and not any(_is_code(w) for w in words):
+            found.append(" ".join(words))
+        else:
+            found.extend(words)
+    return found
 
 
 def tags_rule(state: ParseState) -> bool:
@@ -64,8 +87,7 @@ def tags_rule(state: ParseState) -> bool:
     subject = SUBJECT_INLINE.search(text)
     if subject:
         # `TAGS: ... SUBJECT: ...` on one line: hand the subject back to its own rule.
-        state.pos -= 1
-        state.lines[state.pos] = text[subject.start() :]
+        state.hand_back(text[subject.start() :])
         text = text[: subject.start()]
     state.cable.tags.extend(t for t in split_tags(text) if t not in state.cable.tags)
     return True
