@@ -53,10 +53,17 @@ def run(
         rates.append((count / elapsed, size / elapsed / 1e6))
     cables = statistics.median(r[0] for r in rates)
     megabytes = statistics.median(r[1] for r in rates)
+    best = max(r[0] for r in rates)
+    # The machine is shared and noisy: the best round shows what the code can do, the
+    # median what to expect.
     print(
         f"{label:6s} {len(inputs)} cables, {size / len(inputs) / 1024:.1f} KB each: "
-        f"median of {rounds} rounds {cables:,.0f} cables/s, {megabytes:.1f} MB/s"
+        f"median of {rounds} rounds {cables:,.0f} cables/s, {megabytes:.1f} MB/s "
+        f"(best {best:,.0f} cables/s)"
     )
+    if label == "text":
+        # The goal assumes the release's average cable of about 7 KB.
+        print(f"       at the release's 7 KB a cable: {megabytes * 1e6 / 7168:,.0f} cables/s")
 
 
 def main() -> None:
