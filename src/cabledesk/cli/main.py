@@ -5,6 +5,13 @@ from __future__ import annotations
 import click
 
 from cabledesk import __version__
+from cabledesk.cli.archive_commands import (
+    ingest_command,
+    reindex_command,
+    search_command,
+    show_command,
+    stats_command,
+)
 from cabledesk.cli.parse_command import parse_command
 
 
@@ -14,7 +21,15 @@ def cli() -> None:
     """Parse, archive, search and publish archives of US diplomatic cables."""
 
 
-cli.add_command(parse_command)
+for command in (
+    parse_command,
+    ingest_command,
+    search_command,
+    show_command,
+    stats_command,
+    reindex_command,
+):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ import sys
 import click
 
 from cabledesk.api import parse
-from cabledesk.cli.tables import cable_table
+from cabledesk.cli.render import cable_table
 from cabledesk.record.codec import to_dict, to_json
 from cabledesk.record.model import Cable
 from cabledesk.sources import FORMATS, Skipped, SourceError

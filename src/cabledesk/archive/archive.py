@@ -1,0 +1,139 @@
+"""`Archive`: one folder with the SQLite database (the truth) and the full-text index."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+from cabledesk.archive.index import Index
+from cabledesk.archive.progress import Reporter
+from cabledesk.archive.report import IngestReport
+from cabledesk.archive.schema import SchemaError, migrate
+from cabledesk.archive.store import citing_ids, read_cable
+from cabledesk.query.search import SearchResult
+from cabledesk.record.model import Cable
+
+DATABASE = "archive.db"
+INDEX = "index"
+
+
+class ArchiveError(RuntimeError):
+    """A path that is not an archive, or an archive that cannot be opened."""
+
+
+class Archive:
+    def __init__(self, path: Path, connection: sqlite3.Connection, index: Index) -> None:
+        self.path = path
+        self.connection = connection
+        self.index = index
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True) -> Archive:
+        """Open (or create) the archive folder at `path`, migrating an older schema and
+        catching the index up with SQLite if a crash left it behind."""
+        folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise ArchiveError(f"{folder}: expected an archive folder; found a file")
+        database = folder / DATABASE
+        if not database.exists():
+            if not create:
+                raise ArchiveError(f"{folder}: expected an archive; found no {DATABASE} there")
+            folder.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.isolation_level = "DEFERRED"
+            migrate(connection)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{database}: expected a cabledesk SQLite archive; {exc}") from None
+        except SchemaError as exc:
+            raise ArchiveError(f"{database}: {exc}") from None
+        archive = cls(folder, connection, Index(folder / INDEX))
+        archive.index.catch_up(connection)
+        return archive
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path] | str | Path,
+        *,
+        format: str = "auto",
+        workers: int | None = None,
+        progress: Reporter | None = None,
+    ) -> IngestReport:
+        """Parse and store every cable in `paths`; see cabledesk.archive.ingest."""
+        from cabledesk.archive.ingest import ingest
+
+        if isinstance(paths, str | Path):
+            paths = [paths]
+        return ingest(self, paths, format=format, workers=workers, progress=progress)
+
+    def get(self, reference_id: str) -> Cable | None:
+        """The current record of a cable, or None when the archive does not have it."""
+        return read_cable(self.connection, reference_id.strip().upper())
+
+    def citing(self, reference_id: str) -> list[str]:
+        """Ids of the archived cables that cite this one in their REF block."""
+        return citing_ids(self.connection, reference_id.strip().upper())
+
+    def count(self) -> int:
+        row = self.connection.execute("SELECT count(*) FROM cables").fetchone()
+        return int(row[0])
+
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+        sort: str = "rank",
+        facets: bool = True,
+    ) -> SearchResult:
+        """Search with the query language (docs/search.md); QueryError for a bad query."""
+        from cabledesk.query.search import search
+
+        return search(
+            self.index.searcher(),
+            self.index.schema,
+            self.connection,
+            query,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            facets=facets,
+        )
+
+    def stats(self) -> dict[str, list[tuple[str, int]]]:
+        """Counts of archived cables by year, origin, classification and tag."""
+        queries = {
+            "year": "SELECT year, count(*) FROM cables GROUP BY year ORDER BY year",
+            "origin": "SELECT origin, count(*) n FROM cables GROUP BY origin ORDER BY n DESC",
+            "classification": "SELECT classification, count(*) n FROM cables "
+            "GROUP BY classification ORDER BY class_rank",
+            "tag": "SELECT tag, count(DISTINCT cable_id) n FROM tags GROUP BY tag "
+            "ORDER BY n DESC, tag",
+        }
+        return {
+            name: [(str(value), int(count)) for value, count in self.connection.execute(sql)]
+            for name, sql in queries.items()
+        }
+
+    def reindex(self) -> int:
+        """Rebuild the full-text index from SQLite; returns the number of cables indexed."""
+        return self.index.rebuild(self.connection)

@@ -1,0 +1,134 @@
+"""Ingest: readers feed parser processes; one writer commits batches to SQLite, then the index.
+
+Memory stays flat: at most `_IN_FLIGHT` cables are between the reader and the writer.
+Every batch is one SQLite transaction, so a killed ingest leaves every committed batch
+intact and nothing half-written; running it again skips what is already there (same text)
+and completes the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cabledesk.archive.progress import Reporter, Silent
+from cabledesk.archive.report import IngestReport
+from cabledesk.archive.store import next_seq, write_cable
+from cabledesk.parse import parse_source
+from cabledesk.record.model import Cable
+from cabledesk.sources import Skipped, SourceError, SourceText, read_paths
+
+if TYPE_CHECKING:
+    from cabledesk.archive.archive import Archive
+
+_BATCH = 500
+# Cables held for the index between its commits (each commit costs a segment).
+_INDEX_EVERY = 2000
+_IN_FLIGHT = 4000
+_CHUNK = 25
+
+
+def _parse(source: SourceText) -> Cable | str:
+    try:
+        return parse_source(source)
+    except Exception as exc:  # a parser bug costs one cable, never the ingest
+        return f"{source.location}: internal parser error ({exc!r}); please report it"
+
+
+def _bounded(items: Iterable[SourceText], slots: threading.Semaphore) -> Iterator[SourceText]:
+    for item in items:
+        slots.acquire()
+        yield item
+
+
+def ingest(
+    archive: Archive,
+    paths: Iterable[str | Path],
+    *,
+    format: str = "auto",
+    workers: int | None = None,
+    progress: Reporter | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    progress = progress or Silent()
+    workers = workers or max(1, (os.cpu_count() or 1))
+    sources = _sources(read_paths(paths, format), report)
+    progress.start(None)
+    pending: list[Cable] = []
+    to_index: list[Cable] = []
+    if workers == 1:
+        results: Iterator[Cable | str] = map(_parse, sources)
+        _consume(archive, results, report, pending, to_index, progress)
+    else:
+        slots = threading.Semaphore(_IN_FLIGHT)
+        context = multiprocessing.get_context("forkserver")
+        with context.Pool(workers) as pool:
+            results = pool.imap(_parse, _bounded(sources, slots), chunksize=_CHUNK)
+            _consume(archive, results, report, pending, to_index, progress, slots)
+    _flush(archive, pending, report, to_index)
+    # The last cables held for the index, and anything an earlier run left behind.
+    archive.index.catch_up(archive.connection)
+    progress.finish()
+    return report
+
+
+def _sources(items: Iterable[object], report: IngestReport) -> Iterator[SourceText]:
+    for item in items:
+        if isinstance(item, SourceText):
+            yield item
+        elif isinstance(item, SourceError):
+            report.fail(f"unreadable: expected {item.expected}", str(item))
+        elif isinstance(item, Skipped):
+            report.skipped += 1
+
+
+def _consume(
+    archive: Archive,
+    results: Iterable[Cable | str],
+    report: IngestReport,
+    pending: list[Cable],
+    to_index: list[Cable],
+    progress: Reporter,
+    slots: threading.Semaphore | None = None,
+) -> None:
+    for result in results:
+        if slots is not None:
+            slots.release()
+        if isinstance(result, str):
+            report.fail("internal parser error", result)
+        elif not result.reference_id:
+            report.fail("no reference id", f"{result.location}: no reference id could be read")
+        else:
+            pending.append(result)
+        if len(pending) >= _BATCH:
+            count = len(pending)
+            _flush(archive, pending, report, to_index)
+            progress.advance(count)
+
+
+def _flush(
+    archive: Archive, pending: list[Cable], report: IngestReport, to_index: list[Cable]
+) -> None:
+    if not pending:
+        return
+    connection = archive.connection
+    with connection:
+        seq = next_seq(connection)
+        for cable in pending:
+            outcome = write_cable(connection, cable, seq)
+            if outcome.kind == "ingested":
+                report.ingested += 1
+            elif outcome.kind == "updated":
+                report.updated += 1
+            else:
+                report.unchanged += 1
+                continue
+            to_index.append(cable)
+    pending.clear()
+    if len(to_index) >= _INDEX_EVERY:
+        archive.index.absorb(to_index, seq)
+        to_index.clear()

@@ -1,0 +1,119 @@
+"""The SQLite schema of an archive, versioned, with the migrations between versions.
+
+SQLite is the source of truth: records, their earlier versions, and the reference edges.
+Users may open it with any SQLite tool; the tables below are documented in docs/archive.md.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+
+# Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE cables (
+        id INTEGER PRIMARY KEY,
+        reference_id TEXT NOT NULL UNIQUE,
+        created TEXT,
+        sent TEXT,
+        date TEXT,
+        year INTEGER,
+        origin TEXT,
+        station TEXT,
+        classification TEXT,
+        class_rank INTEGER,
+        caveats TEXT NOT NULL,
+        subject TEXT,
+        from_address TEXT,
+        signers TEXT NOT NULL,
+        redactions INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        text_hash TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        record BLOB NOT NULL
+    );
+    CREATE INDEX cables_seq ON cables (seq);
+    CREATE INDEX cables_date ON cables (date);
+    CREATE INDEX cables_origin ON cables (origin, date);
+    CREATE TABLE versions (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        version INTEGER NOT NULL,
+        text_hash TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        record BLOB NOT NULL,
+        PRIMARY KEY (cable_id, version)
+    );
+    CREATE TABLE paragraphs (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        position INTEGER NOT NULL,
+        number INTEGER,
+        marking TEXT,
+        heading TEXT,
+        text TEXT NOT NULL,
+        PRIMARY KEY (cable_id, position)
+    );
+    CREATE TABLE tags (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        position INTEGER NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (cable_id, position)
+    );
+    CREATE INDEX tags_tag ON tags (tag);
+    CREATE TABLE addressees (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        kind TEXT NOT NULL CHECK (kind IN ('to', 'info')),
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        route TEXT,
+        precedence TEXT,
+        PRIMARY KEY (cable_id, kind, position)
+    );
+    CREATE INDEX addressees_name ON addressees (name);
+    CREATE TABLE refs (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        position INTEGER NOT NULL,
+        label TEXT,
+        text TEXT NOT NULL,
+        cited_id TEXT,
+        PRIMARY KEY (cable_id, position)
+    );
+    CREATE INDEX refs_cited ON refs (cited_id);
+    """,
+]
+
+
+class SchemaError(RuntimeError):
+    """An archive this version of cabledesk cannot use."""
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    exists = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the schema up to SCHEMA_VERSION; returns the version found before."""
+    found = schema_version(connection)
+    if found > SCHEMA_VERSION:
+        raise SchemaError(
+            f"the archive has schema version {found}, newer than this cabledesk "
+            f"({SCHEMA_VERSION}); upgrade cabledesk to open it"
+        )
+    for version in range(found, SCHEMA_VERSION):
+        # One transaction per step: a crash leaves the archive at the version before.
+        connection.executescript(
+            "BEGIN;"
+            + MIGRATIONS[version]
+            + "INSERT OR REPLACE INTO meta (key, value) "
+            + f"VALUES ('schema_version', '{version + 1}');"
+            + "COMMIT;"
+        )
+    return found

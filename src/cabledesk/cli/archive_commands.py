@@ -1,0 +1,139 @@
+"""Archive commands: ingest, search, show, stats, reindex (each one Archive call)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from cabledesk.archive import Archive, ArchiveError
+from cabledesk.archive.progress import for_terminal
+from cabledesk.cli.render import render_cable, render_report, render_results, render_stats
+from cabledesk.query import SORTS, QueryError
+from cabledesk.sources import FORMATS
+
+DEFAULT_ARCHIVE = "cabledesk-archive"
+db_option = click.option(
+    "--db",
+    "db",
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The archive folder (SQLite database and full-text index).",
+)
+
+
+@contextmanager
+def opened(db: str, create: bool = False) -> Iterator[Archive]:
+    try:
+        archive = Archive.open(db, create=create)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--format", "format_", type=click.Choice(["auto", *FORMATS]), default="auto")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes.")
+def ingest_command(paths: tuple[str, ...], db: str, format_: str, workers: int | None) -> None:
+    """Parse the cables in PATHS and store them in the archive (idempotent, resumable)."""
+    with opened(db, create=True) as archive:
+        report = archive.ingest(paths, format=format_, workers=workers, progress=for_terminal())
+    render_report(report)
+    if report.failed:
+        raise SystemExit(1)
+
+
+@click.command("search")
+@click.argument("query")
+@db_option
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0, None), default=0)
+@click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True)
+@click.option(
+    "--facets", is_flag=True, help="Also count origin, year, classification, tag, addressee."
+)
+@click.option(
+    "--output",
+    type=click.Choice(["table", "json", "jsonl", "csv", "ids"]),
+    default="table",
+    show_default=True,
+)
+def search_command(
+    query: str, db: str, limit: int, offset: int, sort: str, facets: bool, output: str
+) -> None:
+    """Search the archive with the query language (docs/search.md)."""
+    with opened(db) as archive:
+        try:
+            result = archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets)
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from None
+    if output == "table":
+        render_results(result)
+    elif output == "json":
+        data = {
+            "query": result.query,
+            "total": result.total,
+            "hits": [asdict(hit) for hit in result.hits],
+            "facets": result.facets,
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif output == "jsonl":
+        for hit in result.hits:
+            sys.stdout.write(json.dumps(asdict(hit), ensure_ascii=False) + "\n")
+    elif output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["reference_id", "date", "origin", "classification", "subject", "score"])
+        for hit in result.hits:
+            writer.writerow(
+                [hit.reference_id, hit.date, hit.origin, hit.classification, hit.subject, hit.score]
+            )
+    else:
+        for hit in result.hits:
+            sys.stdout.write(hit.reference_id + "\n")
+
+
+@click.command("show")
+@click.argument("reference_id")
+@db_option
+def show_command(reference_id: str, db: str) -> None:
+    """Show one cable, with its references and the cables that cite it."""
+    with opened(db) as archive:
+        cable = archive.get(reference_id)
+        if cable is None:
+            raise click.ClickException(
+                f"{reference_id}: expected the reference id of an archived cable; "
+                f"the archive at {db} has no such cable"
+            )
+        present = {
+            r.cable_id: archive.get(r.cable_id) is not None for r in cable.references if r.cable_id
+        }
+        render_cable(cable, present, archive.citing(reference_id))
+
+
+@click.command("stats")
+@db_option
+def stats_command(db: str) -> None:
+    """Counts by year, origin, classification and tag."""
+    with opened(db) as archive:
+        render_stats(archive.stats())
+
+
+@click.command("reindex")
+@db_option
+def reindex_command(db: str) -> None:
+    """Rebuild the full-text index from the SQLite database."""
+    with opened(db) as archive:
+        count = archive.reindex()
+    click.echo(f"indexed {count:,} cables in {Path(db) / 'index'}")

@@ -1,0 +1,179 @@
+"""Query trees to tantivy Query objects (never to query strings: tantivy's own parser
+defaults to OR and mishandles `a AND NOT b`)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime
+
+import tantivy
+
+from cabledesk.archive.store import CLASS_RANK
+from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
+
+_WORD = re.compile(r"[^\W_]+")
+_TEXT_FIELDS = ("subject", "body")
+_LEVELS = {"unclassified": 0, "unclas": 0, "confidential": 1, "secret": 2, "top secret": 3}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+
+
+class Compiler:
+    def __init__(self, schema: tantivy.Schema, connection: sqlite3.Connection, query: str) -> None:
+        self.schema, self.connection, self.query = schema, connection, query
+
+    def error(self, message: str, position: int) -> QueryError:
+        return QueryError(message, self.query, position)
+
+    def compile(self, node: Node) -> tantivy.Query:
+        if isinstance(node, Term):
+            return self.text(_TEXT_FIELDS, node.text, node.phrase, node.prefix, node.position)
+        if isinstance(node, Field):
+            return self.field(node)
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query(
+                [(MUST, tantivy.Query.all_query()), (MUST_NOT, self.compile(node.node))]
+            )
+        if isinstance(node, And):
+            clauses = []
+            for child in node.nodes:
+                if isinstance(child, Not):
+                    clauses.append((MUST_NOT, self.compile(child.node)))
+                else:
+                    clauses.append((MUST, self.compile(child)))
+            if all(occur == MUST_NOT for occur, _ in clauses):
+                clauses.append((MUST, tantivy.Query.all_query()))
+            return tantivy.Query.boolean_query(clauses)
+        assert isinstance(node, Or)
+        return tantivy.Query.boolean_query([(SHOULD, self.compile(child)) for child in node.nodes])
+
+    def text(
+        self, fields: tuple[str, ...], text: str, phrase: bool, prefix: bool, position: int
+    ) -> tantivy.Query:
+        words = [w.lower() for w in _WORD.findall(text)]
+        if not words:
+            raise self.error(f"{text!r} has no letters or digits to search for", position)
+        per_field = []
+        for name in fields:
+            if prefix and len(words) == 1:
+                query = tantivy.Query.regex_query(self.schema, name, re.escape(words[0]) + ".*")
+            elif len(words) == 1:
+                query = tantivy.Query.term_query(self.schema, name, words[0])
+            else:
+                query = tantivy.Query.phrase_query(self.schema, name, words)
+            per_field.append((SHOULD, query))
+        return per_field[0][1] if len(per_field) == 1 else tantivy.Query.boolean_query(per_field)
+
+    def terms(self, name: str, values: list[str]) -> tantivy.Query:
+        if not values:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.term_set_query(self.schema, name, values)
+
+    def field(self, node: Field) -> tantivy.Query:
+        name, value, position = node.name, node.value.strip(), node.position
+        upper = value.upper()
+        if name == "id":
+            return self.terms("id", [upper.replace(" ", "")])
+        if name in ("tag", "caveat"):
+            return self.terms(name, [" ".join(upper.split())])
+        if name == "cites":
+            return self.terms("cites", [upper.replace(" ", "")])
+        if name == "cited_by":
+            rows = self.connection.execute(
+                "SELECT r.cited_id FROM refs r JOIN cables c ON c.id = r.cable_id "
+                "WHERE c.reference_id = ? AND r.cited_id IS NOT NULL",
+                (upper.replace(" ", ""),),
+            ).fetchall()
+            return self.terms("id", sorted({row[0] for row in rows}))
+        if name == "has":
+            if value.lower() not in ("references", "redactions"):
+                raise self.error("has: takes references or redactions", position)
+            return self.terms("has", [value.lower()])
+        if name == "origin":
+            return self.terms("origin", self.origins(value))
+        if name in ("from", "to", "subject", "signer", "classified_by"):
+            return self.text((name,), value, True, value.endswith("*"), position)
+        if name == "class":
+            return self.classification(value, position)
+        if name == "year":
+            return self.years(value, position)
+        assert name == "date"
+        return self.dates(value, position)
+
+    def origins(self, value: str) -> list[str]:
+        """`origin:baghdad` or `origin:"Embassy Baghdad"`: every origin name that contains it."""
+        wanted = " ".join(value.lower().split())
+        rows = self.connection.execute(
+            "SELECT DISTINCT origin FROM cables WHERE origin IS NOT NULL"
+        )
+        return [row[0] for row in rows if wanted in row[0].lower()]
+
+    def classification(self, value: str, position: int) -> tantivy.Query:
+        match = re.match(r"^(>=|<=|>|<)?(.+)$", value.lower())
+        assert match
+        operator, level = match.group(1) or "", match.group(2).replace("_", " ").strip()
+        if level not in _LEVELS:
+            raise self.error(
+                "class: takes unclassified, confidential, secret or top_secret "
+                "(optionally after >=, >, <= or <)",
+                position,
+            )
+        rank = _LEVELS[level]
+        low, high = {
+            "": (rank, rank),
+            ">=": (rank, 3),
+            ">": (rank + 1, 3),
+            "<=": (0, rank),
+            "<": (0, rank - 1),
+        }[operator]
+        if low > high:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.range_query(
+            self.schema, "class_rank", tantivy.FieldType.Integer, low, high
+        )
+
+    def years(self, value: str, position: int) -> tantivy.Query:
+        match = re.match(r"^(\d{4})(?:\.\.(\d{4}))?$", value)
+        if not match:
+            raise self.error("year: takes a year (2008) or a range (2005..2008)", position)
+        low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+        return tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Integer, low, high)
+
+    def dates(self, value: str, position: int) -> tantivy.Query:
+        start_text, _, end_text = value.partition("..")
+        start = self._day(start_text, position, end=False)
+        end = self._day(end_text or start_text, position, end=True)
+        if start >= end:
+            raise self.error("date: the range ends before it starts", position)
+        return tantivy.Query.range_query(
+            self.schema,
+            "date",
+            tantivy.FieldType.Date,
+            start,
+            end,
+            include_lower=True,
+            include_upper=False,
+        )
+
+    def _day(self, text: str, position: int, end: bool) -> datetime:
+        match = _DATE.match(text.strip())
+        if not match:
+            raise self.error(
+                "date: takes YYYY, YYYY-MM or YYYY-MM-DD, or a range like 2008-01..2009-06",
+                position,
+            )
+        year, month, day = int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)
+        try:
+            if not end:
+                return datetime(year, month or 1, day or 1)
+            if day:
+                return datetime.fromordinal(datetime(year, month, day).toordinal() + 1)
+            if month:
+                return datetime(year + (month == 12), month % 12 + 1, 1)
+            return datetime(year + 1, 1, 1)
+        except ValueError:
+            raise self.error(f"date: {text!r} is not a date", position) from None
+
+
+__all__ = ["CLASS_RANK", "Compiler"]

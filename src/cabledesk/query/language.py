@@ -1,0 +1,208 @@
+"""The query language: words, "phrases", AND / OR / NOT, parentheses, prefix*, field:value.
+
+Parsed into a small tree with the position of every part, so that a malformed query gets
+a message that points at the offending character (docs/search.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FIELDS = (
+    "id",
+    "tag",
+    "origin",
+    "from",
+    "to",
+    "class",
+    "caveat",
+    "date",
+    "year",
+    "subject",
+    "signer",
+    "classified_by",
+    "cites",
+    "cited_by",
+    "has",
+)
+
+
+class QueryError(ValueError):
+    def __init__(self, message: str, query: str, position: int) -> None:
+        super().__init__(message)
+        self.message, self.query, self.position = message, query, position
+
+    def __str__(self) -> str:
+        pointer = " " * self.position + "^"
+        return f"{self.message} at position {self.position + 1}:\n  {self.query}\n  {pointer}"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    phrase: bool
+    prefix: bool
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+    phrase: bool
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    nodes: tuple[Node, ...]
+
+
+Node = Term | Field | Not | And | Or
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<quote>"[^"]*"?)|'
+    r"(?P<field>[A-Za-z_]+):(?P<fvalue>\"[^\"]*\"?|[^\s()]*)|(?P<minus>-)(?=\S)|(?P<word>[^\s()\"]+))"
+)
+
+
+@dataclass(slots=True)
+class _Token:
+    kind: str
+    text: str
+    position: int
+    field: str | None = None
+
+
+def tokenize(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(query):
+        if query[position:].strip() == "":
+            break
+        match = _TOKEN.match(query, position)
+        if not match or match.end() == position:
+            raise QueryError("unexpected character", query, position)
+        start = match.start(match.lastgroup or 0)
+        kind = match.lastgroup or ""
+        if kind == "fvalue":
+            name = match["field"]
+            if name.lower() not in FIELDS:
+                raise QueryError(
+                    f"unknown field {name!r} (fields: {', '.join(FIELDS)})",
+                    query,
+                    match.start("field"),
+                )
+            value = match["fvalue"]
+            if value.startswith('"') and (len(value) < 2 or not value.endswith('"')):
+                raise QueryError("unclosed quote", query, match.start("fvalue"))
+            if not value:
+                raise QueryError(f"{name}: needs a value", query, match.start("fvalue"))
+            tokens.append(_Token("field", value, match.start("field"), name.lower()))
+        elif kind == "quote":
+            if len(match["quote"]) < 2 or not match["quote"].endswith('"'):
+                raise QueryError("unclosed quote", query, start)
+            tokens.append(_Token("quote", match["quote"][1:-1], start))
+        else:
+            tokens.append(_Token(kind, match[kind], start))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = tokenize(query)
+        self.index = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def is_keyword(self, token: _Token | None, word: str) -> bool:
+        return token is not None and token.kind == "word" and token.text == word
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise QueryError("empty query", self.query, 0)
+        node = self.or_expr()
+        token = self.peek()
+        if token is not None:
+            message = "unmatched ')'" if token.kind == "close" else f"unexpected {token.text!r}"
+            raise QueryError(message, self.query, token.position)
+        return node
+
+    def or_expr(self) -> Node:
+        nodes = [self.and_expr()]
+        while self.is_keyword(self.peek(), "OR"):
+            self.index += 1
+            nodes.append(self.and_expr())
+        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+    def and_expr(self) -> Node:
+        nodes = [self.unary()]
+        while True:
+            token = self.peek()
+            if token is None or token.kind == "close" or self.is_keyword(token, "OR"):
+                break
+            if self.is_keyword(token, "AND"):
+                self.index += 1
+            nodes.append(self.unary())
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token is not None and (self.is_keyword(token, "NOT") or token.kind == "minus"):
+            self.index += 1
+            return Not(self.unary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise QueryError(
+                "the query ends where a term was expected", self.query, len(self.query)
+            )
+        if token.kind == "open":
+            self.index += 1
+            node = self.or_expr()
+            closing = self.peek()
+            if closing is None or closing.kind != "close":
+                raise QueryError("'(' is never closed", self.query, token.position)
+            self.index += 1
+            return node
+        if token.kind == "close":
+            raise QueryError("unmatched ')'", self.query, token.position)
+        if token.kind in ("word",) and token.text in ("AND", "OR", "NOT"):
+            raise QueryError(f"{token.text} needs a term on each side", self.query, token.position)
+        self.index += 1
+        if token.kind == "field":
+            value = token.text
+            phrase = value.startswith('"')
+            return Field(token.field or "", value.strip('"'), phrase, token.position)
+        if token.kind == "quote":
+            if not token.text.strip():
+                raise QueryError("empty phrase", self.query, token.position)
+            return Term(token.text, True, False, token.position)
+        text = token.text
+        prefix = text.endswith("*")
+        if prefix and len(text.rstrip("*")) < 2:
+            raise QueryError(
+                "a prefix needs at least two letters before *", self.query, token.position
+            )
+        return Term(text.rstrip("*"), False, prefix, token.position)
+
+
+def parse_query(query: str) -> Node:
+    """The tree of a query; QueryError with the position of the first problem."""
+    return _Parser(query).parse()

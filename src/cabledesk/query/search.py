@@ -1,0 +1,146 @@
+"""Running a query: ranked (BM25) or dated hits with snippets, and facet counts."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+import tantivy
+
+from cabledesk.query.compile import Compiler
+from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
+
+FACETS = {
+    "origin": "origin",
+    "year": "year",
+    "classification": "classification",
+    "tag": "tag",
+    "addressee": "addressee",
+}
+SORTS = ("rank", "date", "-date")
+_FACET_SIZE = 50
+_SNIPPET = 220
+
+
+@dataclass(slots=True)
+class Hit:
+    reference_id: str
+    score: float
+    date: str | None
+    origin: str | None
+    classification: str | None
+    caveats: list[str]
+    subject: str | None
+    snippet: str
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def words_of(node: Node) -> list[str]:
+    """The free-text words of a query (what a snippet should show), negations left out."""
+    if isinstance(node, Term):
+        return re.findall(r"[^\W_]+", node.text.lower())
+    if isinstance(node, Field) and node.name in ("subject", "from", "to", "signer"):
+        return re.findall(r"[^\W_]+", node.value.lower())
+    if isinstance(node, And | Or):
+        return [w for child in node.nodes for w in words_of(child)]
+    return []
+
+
+def snippet(text: str, words: list[str]) -> str:
+    """A passage around the first query word, matches marked with [ and ]."""
+    flat = " ".join(text.split())
+    if not words:
+        return flat[:_SNIPPET]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\w*", re.IGNORECASE)
+    first = pattern.search(flat)
+    start = max(0, first.start() - 60) if first else 0
+    passage = flat[start : start + _SNIPPET]
+    marked = pattern.sub(lambda m: f"[{m.group(0)}]", passage)
+    return ("…" if start else "") + marked + ("…" if start + _SNIPPET < len(flat) else "")
+
+
+def search(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    connection: sqlite3.Connection,
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "rank",
+    facets: bool = True,
+) -> SearchResult:
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    tree = parse_query(query)
+    compiled = Compiler(schema, connection, query).compile(tree)
+    if sort == "rank":
+        found = searcher.search(compiled, limit=limit, count=True, offset=offset)
+    else:
+        order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
+        found = searcher.search(
+            compiled, limit=limit, count=True, offset=offset, order_by_field="date", order=order
+        )
+    ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
+    hits = _hits(connection, ids, words_of(tree))
+    result = SearchResult(query=query, total=int(getattr(found, "count", 0) or 0), hits=hits)
+    if facets:
+        result.facets = facet_counts(searcher, compiled)
+    return result
+
+
+def facet_counts(
+    searcher: tantivy.Searcher, compiled: tantivy.Query
+) -> dict[str, list[tuple[str, int]]]:
+    request = {
+        name: {"terms": {"field": field, "size": _FACET_SIZE}} for name, field in FACETS.items()
+    }
+    answer = searcher.aggregate(compiled, request)
+    return {
+        name: [(str(bucket["key"]), int(bucket["doc_count"])) for bucket in answer[name]["buckets"]]
+        for name in FACETS
+    }
+
+
+def _hits(
+    connection: sqlite3.Connection, ids: list[tuple[str, float]], words: list[str]
+) -> list[Hit]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = {
+        row[0]: row
+        for row in connection.execute(
+            "SELECT c.reference_id, c.date, c.origin, c.classification, c.caveats, c.subject, "
+            "(SELECT group_concat(p.text, ' ') FROM paragraphs p WHERE p.cable_id = c.id) "
+            f"FROM cables c WHERE c.reference_id IN ({marks})",
+            [i for i, _ in ids],
+        )
+    }
+    hits = []
+    for reference_id, score in ids:
+        row = rows.get(reference_id)
+        if row is None:
+            continue
+        hits.append(
+            Hit(
+                reference_id=reference_id,
+                score=float(score) if isinstance(score, float) else 0.0,
+                date=row[1],
+                origin=row[2],
+                classification=row[3],
+                caveats=json.loads(row[4]),
+                subject=row[5],
+                snippet=snippet(row[6] or row[5] or "", words),
+            )
+        )
+    return hits

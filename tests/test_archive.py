@@ -1,0 +1,147 @@
+"""The archive: idempotent ingest, versions, reference edges, index consistency."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import cabledesk
+from cabledesk.archive import Archive, ArchiveError
+from cabledesk.archive.index import Index
+from cabledesk.archive.store import next_seq, write_cable
+from conftest import CORPUS, SAMPLE, needs_corpus
+
+
+@pytest.fixture(scope="module")
+def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    archive = Archive.open(tmp_path_factory.mktemp("archive") / "a")
+    report = archive.ingest(SAMPLE, workers=1)
+    assert (report.ingested, report.failed) == (46, 0)
+    yield archive
+    archive.close()
+
+
+def test_ingest_counts_and_reingest_is_idempotent(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a") as archive:
+        first = archive.ingest(SAMPLE, workers=2)
+        second = archive.ingest(SAMPLE, workers=1)
+        assert (first.ingested, first.updated, first.unchanged) == (46, 0, 0)
+        assert (second.ingested, second.updated, second.unchanged) == (0, 0, 46)
+        assert archive.count() == 46
+        assert archive.index.searcher().num_docs == 46
+
+
+def test_changed_text_is_a_new_version_and_the_old_one_is_kept(tmp_path: Path) -> None:
+    seed = (SAMPLE / "text" / "08BAGHDAD1784.txt").read_text()
+    path = tmp_path / "cable.txt"
+    path.write_text(seed)
+    with Archive.open(tmp_path / "a") as archive:
+        archive.ingest(path, workers=1)
+        path.write_text(seed.replace("Soleimani,s assurances", "Soleimani,s promises"))
+        report = archive.ingest(path, workers=1)
+        assert (report.updated, archive.count()) == (1, 1)
+        cable = archive.get("08BAGHDAD1784")
+        assert cable is not None and "Soleimani's promises" in cable.text
+        rows = archive.connection.execute("SELECT version FROM versions").fetchall()
+        assert rows == [(1,)]
+        assert archive.search('"Soleimani\'s promises"').total == 1
+        assert archive.search('"Soleimani\'s assurances"').total == 0
+
+
+def test_get_and_citing(sample_archive: Archive) -> None:
+    cable = sample_archive.get("08baghdad1784")
+    assert cable is not None and cable.signers == ["Butenis"]
+    assert sample_archive.get("99NOWHERE1") is None
+    # 09KUWAIT110 cites 09KUWAIT95, which is not in the sample: the edge is still stored.
+    assert sample_archive.citing("09KUWAIT95") == ["09KUWAIT110"]
+    stored = sample_archive.connection.execute(
+        "SELECT count(*) FROM refs WHERE cited_id IS NOT NULL"
+    ).fetchone()[0]
+    expected = sum(
+        1
+        for item in cabledesk.parse(SAMPLE)
+        if isinstance(item, cabledesk.Cable)
+        for r in item.references
+        if r.cable_id
+    )
+    assert stored == expected
+
+
+def test_index_catches_up_after_a_crash_between_the_commits(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    with Archive.open(folder) as archive:
+        archive.ingest(SAMPLE / "cable" / "2008", workers=1)
+        before = archive.count()
+        # SQLite commits a cable; the process dies before the index absorbs it.
+        extra = cabledesk.parse_file(SAMPLE / "text" / "08BAGHDAD1784.txt")
+        with archive.connection:
+            write_cable(archive.connection, extra, next_seq(archive.connection))
+        assert archive.index.searcher().num_docs == before
+    with Archive.open(folder) as reopened:
+        assert reopened.index.searcher().num_docs == before + 1
+        assert reopened.search("id:08BAGHDAD1784").total == 1
+
+
+def test_reindex_rebuilds_from_sqlite(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    with Archive.open(folder) as archive:
+        archive.ingest(SAMPLE / "cable" / "2009", workers=1)
+        count = archive.count()
+    shutil.rmtree(folder / "index")
+    with Archive.open(folder) as archive:
+        assert archive.index.searcher().num_docs == count
+        assert archive.reindex() == count
+        assert archive.index.searcher().num_docs == count
+
+
+def test_bad_archive_paths_give_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match=r"expected an archive; found no archive\.db"):
+        Archive.open(tmp_path / "missing", create=False)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ArchiveError, match="expected an archive folder; found a file"):
+        Archive.open(tmp_path / "file")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "archive.db").write_text("this is not a database" * 100)
+    with pytest.raises(ArchiveError, match="expected a cabledesk SQLite archive"):
+        Archive.open(broken)
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    Archive.open(folder).close()
+    connection = sqlite3.connect(folder / "archive.db")
+    with connection:
+        connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    connection.close()
+    with pytest.raises(ArchiveError, match="newer than this cabledesk"):
+        Archive.open(folder)
+
+
+def test_index_version_change_rebuilds(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    with Archive.open(folder) as archive:
+        archive.ingest(SAMPLE / "text", workers=1)
+    (folder / "index" / "version").write_text("0")
+    Index(folder / "index")  # a stale index layout is dropped...
+    with Archive.open(folder) as archive:  # ...and rebuilt from SQLite on open
+        assert archive.search("id:08BAGHDAD1784").total == 1
+
+
+@needs_corpus
+def test_whole_corpus_every_cable_found_by_id_and_edges_complete(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a") as archive:
+        report = archive.ingest(CORPUS / "cable", workers=2)
+        assert (report.ingested, report.failed) == (645, 0)
+        assert archive.count() == archive.index.searcher().num_docs == 645
+        cables = [i for i in cabledesk.parse(CORPUS / "cable") if isinstance(i, cabledesk.Cable)]
+        for cable in cables:
+            assert archive.search(f"id:{cable.reference_id}", facets=False).total == 1
+        edges = archive.connection.execute(
+            "SELECT count(*) FROM refs WHERE cited_id IS NOT NULL"
+        ).fetchone()[0]
+        assert edges == sum(1 for c in cables for r in c.references if r.cable_id)

@@ -1,0 +1,283 @@
+"""The query language over the bundled sample: every field and operator, checked against
+an independent brute-force reading of the records; malformed queries; facets."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import cabledesk
+from cabledesk.archive import Archive
+from cabledesk.query import QueryError
+from cabledesk.record.model import Cable
+from conftest import SAMPLE
+
+Predicate = Callable[[Cable], bool]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    archive = Archive.open(tmp_path_factory.mktemp("search") / "a")
+    archive.ingest(SAMPLE, workers=1)
+    yield archive
+    archive.close()
+
+
+@pytest.fixture(scope="module")
+def cables() -> list[Cable]:
+    return [c for c in cabledesk.parse(SAMPLE) if isinstance(c, Cable)]
+
+
+def words(text: str | None) -> set[str]:
+    return {w.lower() for w in re.findall(r"[^\W_]+", text or "")}
+
+
+def has_word(cable: Cable, word: str) -> bool:
+    return word in words(cable.text) or word in words(cable.subject)
+
+
+def has_phrase(cable: Cable, phrase: str) -> bool:
+    return has_phrase_in(cable.text, phrase) or has_phrase_in(cable.subject, phrase)
+
+
+def day(cable: Cable) -> str:
+    return (cable.header.sent or cable.created or "")[:10]
+
+
+RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
+
+CASES: list[tuple[str, Predicate]] = [
+    ("iran", lambda c: has_word(c, "iran")),
+    ("IRAN", lambda c: has_word(c, "iran")),
+    ("nuclear", lambda c: has_word(c, "nuclear")),
+    ("iran iraq", lambda c: has_word(c, "iran") and has_word(c, "iraq")),
+    ("iran AND iraq", lambda c: has_word(c, "iran") and has_word(c, "iraq")),
+    ("iran OR iraq", lambda c: has_word(c, "iran") or has_word(c, "iraq")),
+    ("iran NOT iraq", lambda c: has_word(c, "iran") and not has_word(c, "iraq")),
+    ("iran AND NOT iraq", lambda c: has_word(c, "iran") and not has_word(c, "iraq")),
+    ("iran -iraq", lambda c: has_word(c, "iran") and not has_word(c, "iraq")),
+    ("NOT iran", lambda c: not has_word(c, "iran")),
+    (
+        "(iran OR iraq) AND syria",
+        lambda c: (has_word(c, "iran") or has_word(c, "iraq")) and has_word(c, "syria"),
+    ),
+    (
+        "iran OR (iraq AND syria)",
+        lambda c: has_word(c, "iran") or (has_word(c, "iraq") and has_word(c, "syria")),
+    ),
+    ('"nuclear reactor"', lambda c: has_phrase(c, "nuclear reactor")),
+    ('"prime minister"', lambda c: has_phrase(c, "prime minister")),
+    ('"Soleimani\'s assurances"', lambda c: has_phrase(c, "soleimani's assurances")),
+    ("nucl*", lambda c: any(w.startswith("nucl") for w in words(c.text) | words(c.subject))),
+    (
+        "presiden*",
+        lambda c: any(w.startswith("presiden") for w in words(c.text) | words(c.subject)),
+    ),
+    ("id:08BAGHDAD1784", lambda c: c.reference_id == "08BAGHDAD1784"),
+    ("id:08baghdad1784", lambda c: c.reference_id == "08BAGHDAD1784"),
+    ("tag:PREL", lambda c: "PREL" in c.tags),
+    ("tag:prel", lambda c: "PREL" in c.tags),
+    ("tag:IZ", lambda c: "IZ" in c.tags),
+    ('tag:"ORGANIZED CRIME"', lambda c: "ORGANIZED CRIME" in c.tags),
+    ("origin:madrid", lambda c: "madrid" in (c.origin or "").lower()),
+    ('origin:"Embassy Baghdad"', lambda c: c.origin == "Embassy Baghdad"),
+    ('origin:"secretary of state"', lambda c: c.origin == "Secretary of State"),
+    ('from:"AMEMBASSY MADRID"', lambda c: has_phrase_in(c.header.from_, "amembassy madrid")),
+    ("from:baghdad", lambda c: "baghdad" in words(c.header.from_)),
+    (
+        'to:"SECSTATE WASHDC"',
+        lambda c: any(
+            has_phrase_in(a.name, "secstate washdc") for a in c.header.to + c.header.info
+        ),
+    ),
+    ("to:nairobi", lambda c: any("nairobi" in words(a.name) for a in c.header.to + c.header.info)),
+    ("class:secret", lambda c: c.classification == "SECRET"),
+    ("class:confidential", lambda c: c.classification == "CONFIDENTIAL"),
+    ("class:unclassified", lambda c: c.classification == "UNCLASSIFIED"),
+    ("class:>=confidential", lambda c: RANK.get(c.classification or "", -1) >= 1),
+    ("class:>confidential", lambda c: RANK.get(c.classification or "", -1) > 1),
+    ("class:<secret", lambda c: 0 <= RANK.get(c.classification or "", -1) < 2),
+    ("class:<=confidential", lambda c: 0 <= RANK.get(c.classification or "", -1) <= 1),
+    ("caveat:NOFORN", lambda c: "NOFORN" in c.caveats),
+    ('caveat:"for official use only"', lambda c: "FOR OFFICIAL USE ONLY" in c.caveats),
+    ("date:2008-06", lambda c: day(c).startswith("2008-06")),
+    ("date:2009", lambda c: day(c).startswith("2009")),
+    ("date:2008-06-14", lambda c: day(c) == "2008-06-14"),
+    ("date:2008-01..2009-06", lambda c: "2008-01-01" <= day(c) <= "2009-06-30"),
+    ("date:2004..2006", lambda c: "2004-01-01" <= day(c) <= "2006-12-31"),
+    ("year:2009", lambda c: day(c)[:4] == "2009"),
+    ("year:1972", lambda c: day(c)[:4] == "1972"),
+    ("year:2004..2006", lambda c: "2004" <= day(c)[:4] <= "2006"),
+    ("subject:maliki", lambda c: "maliki" in words(c.subject)),
+    ('subject:"nuclear reactor"', lambda c: has_phrase_in(c.subject, "nuclear reactor")),
+    ("signer:butenis", lambda c: "butenis" in {s.lower() for s in c.signers}),
+    ("signer:CLINTON", lambda c: "clinton" in {s.lower() for s in c.signers}),
+    (
+        "classified_by:sison",
+        lambda c: bool(c.classified_by) and "sison" in words(c.classified_by.name),
+    ),
+    (
+        "classified_by:ambassador",
+        lambda c: (
+            bool(c.classified_by)
+            and "ambassador" in words(f"{c.classified_by.name} {c.classified_by.title}")
+        ),
+    ),
+    ("cites:09KUWAIT95", lambda c: "09KUWAIT95" in [r.cable_id for r in c.references]),
+    ("has:references", lambda c: bool(c.references)),
+    ("has:redactions", lambda c: c.redactions.count > 0),
+    (
+        "has:redactions class:secret",
+        lambda c: c.redactions.count > 0 and c.classification == "SECRET",
+    ),
+    (
+        "iran year:2009 class:>=secret",
+        lambda c: (
+            has_word(c, "iran")
+            and day(c)[:4] == "2009"
+            and RANK.get(c.classification or "", -1) >= 2
+        ),
+    ),
+    ("tag:PREL -tag:PGOV", lambda c: "PREL" in c.tags and "PGOV" not in c.tags),
+    (
+        "origin:madrid OR origin:brasilia",
+        lambda c: any(s in (c.origin or "").lower() for s in ("madrid", "brasilia")),
+    ),
+    ("al-maliki", lambda c: has_phrase(c, "al maliki")),
+]
+
+
+def has_phrase_in(text: str | None, phrase: str) -> bool:
+    wanted = " ".join(re.findall(r"[^\W_]+", phrase.lower()))
+    return f" {wanted} " in " " + " ".join(re.findall(r"[^\W_]+", (text or "").lower())) + " "
+
+
+def test_enough_queries_are_checked() -> None:
+    assert len(CASES) + len(MALFORMED) >= 60
+
+
+@pytest.mark.parametrize(("query", "predicate"), CASES, ids=[q for q, _ in CASES])
+def test_query_returns_what_brute_force_finds(
+    archive: Archive, cables: list[Cable], query: str, predicate: Predicate
+) -> None:
+    expected = sorted(c.reference_id or "" for c in cables if predicate(c))
+    result = archive.search(query, limit=1000, facets=False)
+    assert sorted(h.reference_id for h in result.hits) == expected
+    assert result.total == len(expected)
+
+
+def test_cited_by_lists_the_cables_a_cable_cites(archive: Archive, cables: list[Cable]) -> None:
+    citing = next(c for c in cables if c.reference_id == "10MANAGUA115")
+    cited = {r.cable_id for r in citing.references if r.cable_id}
+    present = {c.reference_id for c in cables} & cited
+    result = archive.search("cited_by:10MANAGUA115", limit=100, facets=False)
+    assert {h.reference_id for h in result.hits} == present
+
+
+MALFORMED = [
+    ("", "empty query", 0),
+    ("   ", "empty query", 0),
+    ("iran AND", "the query ends where a term was expected", 8),
+    ("OR iran", "OR needs a term on each side", 0),
+    ('"unclosed', "unclosed quote", 0),
+    ("(iran OR iraq", "'(' is never closed", 0),
+    ("iran)", "unmatched ')'", 4),
+    ("colour:red", "unknown field 'colour'", 0),
+    ("tag:", "tag: needs a value", 4),
+    ("class:purple", "class: takes unclassified", 0),
+    ("date:2008-13", "date: '2008-13' is not a date", 0),
+    ("date:June", "date: takes YYYY, YYYY-MM or YYYY-MM-DD", 0),
+    ("date:2009..2008", "date: the range ends before it starts", 0),
+    ("year:08", "year: takes a year", 0),
+    ("has:pictures", "has: takes references or redactions", 0),
+    ("a*", "a prefix needs at least two letters before *", 0),
+    ('""', "empty phrase", 0),
+    ("%%%", "'%%%' has no letters or digits to search for", 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "position"), MALFORMED, ids=[m for _, m, _ in MALFORMED]
+)
+def test_malformed_queries_point_at_the_problem(
+    archive: Archive, query: str, message: str, position: int
+) -> None:
+    with pytest.raises(QueryError) as caught:
+        archive.search(query)
+    assert caught.value.message.startswith(message)
+    assert caught.value.position == position
+    assert "^" in str(caught.value)
+
+
+FACET_QUERIES = [
+    "iran",
+    "class:>=confidential",
+    "tag:PREL",
+    "year:2009",
+    "has:references",
+    "iran OR iraq",
+    "NOT iran",
+    "origin:madrid",
+    "nucl*",
+    '"prime minister"',
+    "date:2004..2008",
+    "caveat:NOFORN",
+]
+
+
+@pytest.mark.parametrize("query", FACET_QUERIES)
+def test_facet_counts_equal_brute_force(archive: Archive, cables: list[Cable], query: str) -> None:
+    result = archive.search(query, limit=1000)
+    matched = {h.reference_id for h in result.hits}
+    chosen = [c for c in cables if c.reference_id in matched]
+    expected = {
+        "origin": Counter(c.origin for c in chosen if c.origin),
+        "year": Counter(str(int(day(c)[:4])) for c in chosen if day(c)),
+        "classification": Counter(c.classification for c in chosen if c.classification),
+        "tag": Counter(t for c in chosen for t in c.tags),
+        "addressee": Counter(
+            a for c in chosen for a in {x.name for x in c.header.to + c.header.info}
+        ),
+    }
+    for name, counts in expected.items():
+        got = dict(result.facets[name])
+        top = dict(counts.most_common())
+        # Facets list at most 50 values: compare those, and their counts exactly.
+        assert all(top[value] == count for value, count in got.items()), name
+        assert len(got) == min(50, len(top)), name
+
+
+def test_sort_by_date_both_ways(archive: Archive) -> None:
+    ascending = [h.date for h in archive.search("iran", sort="date", limit=50, facets=False).hits]
+    descending = [h.date for h in archive.search("iran", sort="-date", limit=50, facets=False).hits]
+    assert ascending == sorted(ascending) and descending == sorted(descending, reverse=True)
+    assert ascending[0] == descending[-1]
+
+
+def test_paging_and_snippets(archive: Archive) -> None:
+    everything = archive.search("iran", limit=100, facets=False)
+    first = archive.search("iran", limit=5, facets=False)
+    second = archive.search("iran", limit=5, offset=5, facets=False)
+    assert [h.reference_id for h in first.hits + second.hits] == [
+        h.reference_id for h in everything.hits[:10]
+    ]
+    assert all("[" in h.snippet and "]" in h.snippet for h in first.hits)
+
+
+def test_search_command_prints_ids_and_reports_bad_queries(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / "a"
+    with Archive.open(folder) as archive:
+        archive.ingest(SAMPLE / "text", workers=1)
+    run = [sys.executable, "-m", "cabledesk", "search", "--db", str(folder)]
+    ok = subprocess.run([*run, "maliki", "--output", "ids"], capture_output=True, text=True)
+    assert (ok.returncode, ok.stdout) == (0, "08BAGHDAD1784\n")
+    bad = subprocess.run([*run, "maliki AND"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "the query ends where a term was expected at position 11" in bad.stderr
