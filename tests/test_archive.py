@@ -12,6 +12,7 @@ import pytest
 import cabledesk
 from cabledesk.archive import Archive, ArchiveError
 from cabledesk.archive.index import Index
+from cabledesk.archive.prepare import prepare
 from cabledesk.archive.store import next_seq, write_cable
 from conftest import CORPUS, SAMPLE, needs_corpus
 
@@ -79,7 +80,7 @@ def test_index_catches_up_after_a_crash_between_the_commits(tmp_path: Path) -> N
         # SQLite commits a cable; the process dies before the index absorbs it.
         extra = cabledesk.parse_file(SAMPLE / "text" / "08BAGHDAD1784.txt")
         with archive.connection:
-            write_cable(archive.connection, extra, next_seq(archive.connection))
+            write_cable(archive.connection, prepare(extra), next_seq(archive.connection))
         assert archive.index.searcher().num_docs == before
     with Archive.open(folder) as reopened:
         assert reopened.index.searcher().num_docs == before + 1
@@ -120,6 +121,33 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     connection.close()
     with pytest.raises(ArchiveError, match="newer than this cabledesk"):
         Archive.open(folder)
+
+
+def test_schema_1_archive_is_migrated_on_open(tmp_path: Path) -> None:
+    from cabledesk.archive.schema import MIGRATIONS
+
+    folder = tmp_path / "a"
+    folder.mkdir()
+    connection = sqlite3.connect(folder / "archive.db")
+    connection.executescript(
+        "BEGIN;" + MIGRATIONS[0] + "INSERT INTO meta VALUES ('schema_version', '1'); COMMIT;"
+    )
+    connection.execute(
+        "INSERT INTO cables (reference_id, caveats, signers, redactions, version, text_hash, "
+        "seq, record) VALUES ('08X1', '[]', '[]', 0, 1, 'h', 1, x'00')"
+    )
+    connection.execute("INSERT INTO paragraphs VALUES (1, 0, 1, 'C', NULL, 'old text')")
+    connection.commit()
+    connection.close()
+    from cabledesk.archive.schema import migrate, schema_version
+
+    connection = sqlite3.connect(folder / "archive.db")
+    assert migrate(connection) == 1
+    assert schema_version(connection) == 2
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(paragraphs)")]
+    assert "text" not in columns
+    assert connection.execute("SELECT number, marking FROM paragraphs").fetchall() == [(1, "C")]
+    connection.close()
 
 
 def test_index_version_change_rebuilds(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from types import TracebackType
 
@@ -11,11 +12,12 @@ from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.schema import SchemaError, migrate
-from cabledesk.archive.store import citing_ids, read_cable
+from cabledesk.archive.store import citing_ids, last_seq, read_cable, unpack
 from cabledesk.query.search import SearchResult
 from cabledesk.record.model import Cable
 
 DATABASE = "archive.db"
+_EXPORT_CHUNK = 500
 INDEX = "index"
 
 
@@ -28,6 +30,7 @@ class Archive:
         self.path = path
         self.connection = connection
         self.index = index
+        self._origins: tuple[int, list[str]] | None = None
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True) -> Archive:
@@ -117,7 +120,33 @@ class Archive:
             offset=offset,
             sort=sort,
             facets=facets,
+            origins=self.origins,
         )
+
+    def origins(self) -> list[str]:
+        """Every origin in the archive (cached until the archive changes)."""
+        seq = last_seq(self.connection)
+        if self._origins is None or self._origins[0] != seq:
+            rows = self.connection.execute(
+                "SELECT DISTINCT origin FROM cables WHERE origin IS NOT NULL ORDER BY origin"
+            )
+            self._origins = (seq, [row[0] for row in rows])
+        return self._origins[1]
+
+    def export(self, query: str, sort: str = "rank") -> Iterator[Cable]:
+        """Every cable matching `query`, streamed from SQLite in result order."""
+        from cabledesk.query.search import matching_ids
+
+        ids = matching_ids(
+            self.index.searcher(), self.index.schema, self.connection, query, sort, self.origins
+        )
+        while chunk := list(islice(ids, _EXPORT_CHUNK)):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT reference_id, record FROM cables WHERE reference_id IN ({marks})"
+            rows = dict(self.connection.execute(sql, chunk).fetchall())
+            for reference_id in chunk:
+                if reference_id in rows:
+                    yield unpack(rows[reference_id])
 
     def stats(self) -> dict[str, list[tuple[str, int]]]:
         """Counts of archived cables by year, origin, classification and tag."""

@@ -10,16 +10,16 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
-from cabledesk.archive.store import CLASS_RANK, unpack
-from cabledesk.record.model import Cable
+from cabledesk.archive.prepare import Prepared, prepare
+from cabledesk.archive.store import unpack
 
 INDEX_VERSION = "1"
-_HEAP = 256_000_000
+_HEAP = 128_000_000
 
 
 def build_schema() -> tantivy.Schema:
@@ -37,46 +37,9 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
-def document(cable: Cable) -> tantivy.Document:
-    """The searchable view of a cable (nothing but the id is stored: SQLite has the rest)."""
-    doc = tantivy.Document()
-    doc.add_text("id", cable.reference_id or "")
-    doc.add_text("subject", cable.subject or "")
-    doc.add_text("body", cable.text)
-    if cable.origin:
-        doc.add_text("origin", cable.origin)
-    for tag in cable.tags:
-        doc.add_text("tag", tag)
-    if cable.classification:
-        doc.add_text("classification", cable.classification)
-        doc.add_integer("class_rank", CLASS_RANK[cable.classification])
-    for caveat in cable.caveats:
-        doc.add_text("caveat", caveat)
-    if cable.header.from_:
-        doc.add_text("from", cable.header.from_)
-    for addressee in [*cable.header.to, *cable.header.info]:
-        doc.add_text("to", addressee.name)
-        doc.add_text("addressee", addressee.name)
-    for signer in cable.signers:
-        doc.add_text("signer", signer)
-    if cable.classified_by and (cable.classified_by.name or cable.classified_by.title):
-        doc.add_text(
-            "classified_by",
-            " ".join(filter(None, [cable.classified_by.name, cable.classified_by.title])),
-        )
-    for reference in cable.references:
-        if reference.cable_id:
-            doc.add_text("cites", reference.cable_id)
-    if cable.references:
-        doc.add_text("has", "references")
-    if cable.redactions.count:
-        doc.add_text("has", "redactions")
-    stamp = cable.header.sent or cable.created
-    if stamp:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        doc.add_integer("year", moment.year)
-        doc.add_date("date", moment.replace(tzinfo=None))
-    return doc
+def document(fields: dict[str, Any]) -> tantivy.Document:
+    """A tantivy document from prepared fields (nothing but the id is stored)."""
+    return tantivy.Document(**{name: values for name, values in fields.items() if values})
 
 
 class Index:
@@ -106,12 +69,12 @@ class Index:
         temporary.write_text(str(seq))
         temporary.replace(self.directory / "absorbed")
 
-    def absorb(self, cables: Iterable[Cable], seq: int) -> None:
+    def absorb(self, cables: Iterable[Prepared], seq: int) -> None:
         """Replace these cables' documents and record that the index reached `seq`."""
         writer = self.index.writer(heap_size=_HEAP, num_threads=1)
         for cable in cables:
-            writer.delete_documents_by_term("id", cable.reference_id or "")
-            writer.add_document(document(cable))
+            writer.delete_documents_by_term("id", cable.reference_id)
+            writer.add_document(document(cable.fields))
         writer.commit()
         writer.wait_merging_threads()
         self._write_absorbed(seq)
@@ -127,7 +90,7 @@ class Index:
             ).fetchall()
             if not rows:
                 return done
-            self.absorb((unpack(record) for _, record in rows), rows[-1][0])
+            self.absorb((prepare(unpack(record)) for _, record in rows), rows[-1][0])
             done += len(rows)
 
     def rebuild(self, connection: sqlite3.Connection) -> int:

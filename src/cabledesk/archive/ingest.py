@@ -15,11 +15,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.progress import Reporter, Silent
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import next_seq, write_cable
 from cabledesk.parse import parse_source
-from cabledesk.record.model import Cable
 from cabledesk.sources import Skipped, SourceError, SourceText, read_paths
 
 if TYPE_CHECKING:
@@ -32,11 +32,19 @@ _IN_FLIGHT = 4000
 _CHUNK = 25
 
 
-def _parse(source: SourceText) -> Cable | str:
+Failure = tuple[str, str]  # (reason, message)
+
+
+def _parse(source: SourceText) -> Prepared | Failure:
+    """Runs in a parser process: parse, then prepare rows and index fields."""
     try:
-        return parse_source(source)
+        cable = parse_source(source)
     except Exception as exc:  # a parser bug costs one cable, never the ingest
-        return f"{source.location}: internal parser error ({exc!r}); please report it"
+        message = f"{source.location}: internal parser error ({exc!r}); please report it"
+        return ("internal parser error", message)
+    if not cable.reference_id:
+        return ("no reference id", f"{source.location}: no reference id could be read")
+    return prepare(cable)
 
 
 def _bounded(items: Iterable[SourceText], slots: threading.Semaphore) -> Iterator[SourceText]:
@@ -58,10 +66,10 @@ def ingest(
     workers = workers or max(1, (os.cpu_count() or 1))
     sources = _sources(read_paths(paths, format), report)
     progress.start(None)
-    pending: list[Cable] = []
-    to_index: list[Cable] = []
+    pending: list[Prepared] = []
+    to_index: list[Prepared] = []
     if workers == 1:
-        results: Iterator[Cable | str] = map(_parse, sources)
+        results: Iterator[Prepared | Failure] = map(_parse, sources)
         _consume(archive, results, report, pending, to_index, progress)
     else:
         slots = threading.Semaphore(_IN_FLIGHT)
@@ -88,20 +96,18 @@ def _sources(items: Iterable[object], report: IngestReport) -> Iterator[SourceTe
 
 def _consume(
     archive: Archive,
-    results: Iterable[Cable | str],
+    results: Iterable[Prepared | Failure],
     report: IngestReport,
-    pending: list[Cable],
-    to_index: list[Cable],
+    pending: list[Prepared],
+    to_index: list[Prepared],
     progress: Reporter,
     slots: threading.Semaphore | None = None,
 ) -> None:
     for result in results:
         if slots is not None:
             slots.release()
-        if isinstance(result, str):
-            report.fail("internal parser error", result)
-        elif not result.reference_id:
-            report.fail("no reference id", f"{result.location}: no reference id could be read")
+        if isinstance(result, tuple):
+            report.fail(*result)
         else:
             pending.append(result)
         if len(pending) >= _BATCH:
@@ -111,7 +117,7 @@ def _consume(
 
 
 def _flush(
-    archive: Archive, pending: list[Cable], report: IngestReport, to_index: list[Cable]
+    archive: Archive, pending: list[Prepared], report: IngestReport, to_index: list[Prepared]
 ) -> None:
     if not pending:
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -81,6 +81,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (cable_id, position)
     );
     CREATE INDEX refs_cited ON refs (cited_id);
+    """,
+    # 2: paragraph text lives in the record only (it doubled the size of an archive).
+    """
+    ALTER TABLE paragraphs DROP COLUMN text;
     """,
 ]
 

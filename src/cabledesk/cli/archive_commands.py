@@ -17,6 +17,8 @@ from cabledesk.archive.progress import for_terminal
 from cabledesk.cli.render import render_cable, render_report, render_results, render_stats
 from cabledesk.query import SORTS, QueryError
 from cabledesk.sources import FORMATS
+from cabledesk.views.export import FORMATS as FORMATS_OUT
+from cabledesk.views.export import ExportError, write_csv, write_jsonl, write_parquet
 
 DEFAULT_ARCHIVE = "cabledesk-archive"
 db_option = click.option(
@@ -137,3 +139,39 @@ def reindex_command(db: str) -> None:
     with opened(db) as archive:
         count = archive.reindex()
     click.echo(f"indexed {count:,} cables in {Path(db) / 'index'}")
+
+
+@click.command("export")
+@click.argument("query")
+@db_option
+@click.option("--output", type=click.Choice(FORMATS_OUT), default="jsonl", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="date", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output; Parquet needs a file).",
+)
+def export_command(query: str, db: str, output: str, sort: str, out: Path | None) -> None:
+    """Stream every cable matching QUERY as JSON Lines, CSV or Parquet."""
+    if output == "parquet" and out is None:
+        raise click.UsageError("--output parquet needs --out FILE")
+    with opened(db) as archive:
+        try:
+            cables = archive.export(query, sort=sort)
+            if output == "parquet":
+                assert out is not None
+                with out.open("wb") as handle:
+                    count = write_parquet(cables, handle)
+            else:
+                write = write_jsonl if output == "jsonl" else write_csv
+                if out is None:
+                    count = write(cables, sys.stdout)
+                else:
+                    with out.open("w", encoding="utf-8", newline="") as handle:
+                        count = write(cables, handle)
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from None
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"exported {count:,} cables", err=True)

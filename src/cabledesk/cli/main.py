@@ -6,12 +6,14 @@ import click
 
 from cabledesk import __version__
 from cabledesk.cli.archive_commands import (
+    export_command,
     ingest_command,
     reindex_command,
     search_command,
     show_command,
     stats_command,
 )
+from cabledesk.cli.bench_commands import bench_group
 from cabledesk.cli.parse_command import parse_command
 
 
@@ -28,6 +30,8 @@ for command in (
     show_command,
     stats_command,
     reindex_command,
+    export_command,
+    bench_group,
 ):
     cli.add_command(command)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
 import tantivy
@@ -20,8 +21,15 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 
 
 class Compiler:
-    def __init__(self, schema: tantivy.Schema, connection: sqlite3.Connection, query: str) -> None:
+    def __init__(
+        self,
+        schema: tantivy.Schema,
+        connection: sqlite3.Connection,
+        query: str,
+        origins: Callable[[], list[str]],
+    ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
+        self.known_origins = origins
 
     def error(self, message: str, position: int) -> QueryError:
         return QueryError(message, self.query, position)
@@ -104,10 +112,7 @@ class Compiler:
     def origins(self, value: str) -> list[str]:
         """`origin:baghdad` or `origin:"Embassy Baghdad"`: every origin name that contains it."""
         wanted = " ".join(value.lower().split())
-        rows = self.connection.execute(
-            "SELECT DISTINCT origin FROM cables WHERE origin IS NOT NULL"
-        )
-        return [row[0] for row in rows if wanted in row[0].lower()]
+        return [origin for origin in self.known_origins() if wanted in origin.lower()]
 
     def classification(self, value: str, position: int) -> tantivy.Query:
         match = re.match(r"^(>=|<=|>|<)?(.+)$", value.lower())

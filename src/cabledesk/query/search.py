@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import tantivy
 
+from cabledesk.archive.store import unpack
 from cabledesk.query.compile import Compiler
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
 
@@ -68,6 +70,12 @@ def snippet(text: str, words: list[str]) -> str:
     return ("…" if start else "") + marked + ("…" if start + _SNIPPET < len(flat) else "")
 
 
+def _reading_text(record: bytes) -> str:
+    """The paragraphs of a stored record, for snippets."""
+    cable = unpack(record)
+    return " ".join(p.text for p in cable.paragraphs) or cable.text
+
+
 def search(
     searcher: tantivy.Searcher,
     schema: tantivy.Schema,
@@ -78,11 +86,12 @@ def search(
     offset: int = 0,
     sort: str = "rank",
     facets: bool = True,
+    origins: Callable[[], list[str]],
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     tree = parse_query(query)
-    compiled = Compiler(schema, connection, query).compile(tree)
+    compiled = Compiler(schema, connection, query, origins).compile(tree)
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
     else:
@@ -96,6 +105,28 @@ def search(
     if facets:
         result.facets = facet_counts(searcher, compiled)
     return result
+
+
+def matching_ids(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    connection: sqlite3.Connection,
+    query: str,
+    sort: str,
+    origins: Callable[[], list[str]],
+) -> Iterator[str]:
+    """Every matching id, in order (for exports: no page size, no facets)."""
+    compiled = Compiler(schema, connection, query, origins).compile(parse_query(query))
+    total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
+    if not total:
+        return
+    if sort == "rank":
+        found = searcher.search(compiled, limit=total)
+    else:
+        order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
+        found = searcher.search(compiled, limit=total, order_by_field="date", order=order)
+    for _, address in found.hits:
+        yield searcher.doc(address)["id"][0]
 
 
 def facet_counts(
@@ -120,9 +151,8 @@ def _hits(
     rows = {
         row[0]: row
         for row in connection.execute(
-            "SELECT c.reference_id, c.date, c.origin, c.classification, c.caveats, c.subject, "
-            "(SELECT group_concat(p.text, ' ') FROM paragraphs p WHERE p.cable_id = c.id) "
-            f"FROM cables c WHERE c.reference_id IN ({marks})",
+            "SELECT reference_id, date, origin, classification, caveats, subject, record "
+            f"FROM cables WHERE reference_id IN ({marks})",
             [i for i, _ in ids],
         )
     }
@@ -140,7 +170,7 @@ def _hits(
                 classification=row[3],
                 caveats=json.loads(row[4]),
                 subject=row[5],
-                snippet=snippet(row[6] or row[5] or "", words),
+                snippet=snippet(_reading_text(row[6]) or row[5] or "", words),
             )
         )
     return hits

@@ -1,0 +1,1 @@
+"""The views stage: ways records leave the archive (exports now; web and API later)."""

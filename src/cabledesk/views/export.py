@@ -1,0 +1,99 @@
+"""Streaming exports of any result set: JSON Lines (full records), CSV (flat), Parquet."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import IO, Any
+
+from cabledesk.record.codec import to_json
+from cabledesk.record.model import Cable
+
+FORMATS = ("jsonl", "csv", "parquet")
+# The flat columns of CSV and Parquet exports; JSON Lines carry the whole record.
+COLUMNS = (
+    "reference_id",
+    "created",
+    "sent",
+    "origin",
+    "classification",
+    "caveats",
+    "tags",
+    "subject",
+    "from",
+    "to",
+    "signers",
+    "references",
+    "redactions",
+    "text",
+)
+_PARQUET_BATCH = 2000
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+def flat(cable: Cable) -> dict[str, Any]:
+    return {
+        "reference_id": cable.reference_id,
+        "created": cable.created,
+        "sent": cable.header.sent,
+        "origin": cable.origin,
+        "classification": cable.classification,
+        "caveats": "; ".join(cable.caveats),
+        "tags": "; ".join(cable.tags),
+        "subject": cable.subject,
+        "from": cable.header.from_,
+        "to": "; ".join(a.name for a in cable.header.to + cable.header.info),
+        "signers": "; ".join(cable.signers),
+        "references": "; ".join(r.cable_id for r in cable.references if r.cable_id),
+        "redactions": cable.redactions.count,
+        "text": cable.text,
+    }
+
+
+def write_jsonl(cables: Iterable[Cable], out: IO[str]) -> int:
+    count = 0
+    for cable in cables:
+        out.write(to_json(cable) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(cables: Iterable[Cable], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for cable in cables:
+        writer.writerow(flat(cable))
+        count += 1
+    return count
+
+
+def write_parquet(cables: Iterable[Cable], out: IO[bytes]) -> int:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ExportError(
+            "Parquet export needs pyarrow: pip install 'cabledesk[parquet]'"
+        ) from None
+    schema = pa.schema(
+        [(name, pa.int64() if name == "redactions" else pa.string()) for name in COLUMNS]
+    )
+    count = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for cable in cables:
+            batch.append(flat(cable))
+            count += 1
+            if len(batch) >= _PARQUET_BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch or not count:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+    return count
+
+
+__all__ = ["COLUMNS", "FORMATS", "ExportError", "flat", "write_csv", "write_jsonl", "write_parquet"]
