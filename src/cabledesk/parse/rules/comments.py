@@ -10,7 +10,9 @@ from cabledesk.record.model import Paragraph
 
 # Matched against the lower-cased text, so each pattern starts with a plain literal.
 _END = re.compile(r"end\s+(?:of\s+)?comments?\b")
-_START = re.compile(r"(?<![a-z])(?:begin\s+)?comments?\s*[:.\-]+")
+# `Comment:`, `COMMENT.`, or a `Comment` heading on a line of its own.
+_START = re.compile(r"(?<![a-z])(?:begin\s+)?comments?(?:\s*[:.\-]+|[ \t]*\n)")
+_ACTION = re.compile(r"^\s*(?:ACTION\s+REQUEST|REQUESTED\s+ACTION)", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*comments?\s*[:.\-]+\s*", re.IGNORECASE)
 
 
@@ -53,7 +55,7 @@ def _closing_section(paragraphs: list[Paragraph]) -> list[str]:
         if label or heading in ("COMMENT", "COMMENTS"):
             texts = [paragraph.text[label.end() :] if label else paragraph.text]
             for following in paragraphs[index + 1 :]:
-                if following.heading:
+                if following.heading or _ACTION.match(following.text):
                     break
                 texts.append(following.text)
             comment = "\n\n".join(fold(t) for t in texts if t.strip())

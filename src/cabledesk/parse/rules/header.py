@@ -112,7 +112,7 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
 
 def _read_dtg(header: Header, match: re.Match[str]) -> None:
     header.precedence = PRECEDENCE[match["prec"]] if match["prec"] else None
-    header.dtg = fold(match["dtg"]).upper()
+    header.dtg = fold(match["dtg"])
     header.sent = dtg_to_iso(
         int(match["day"]), int(match["hour"]), int(match["minute"]), match["month"], match["year"]
     )

@@ -12,13 +12,17 @@ from cabledesk.parse.rules.repairs import RepairCounts, repair
 from cabledesk.parse.state import ParseState
 
 _GLUED_NUMBER = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\))")
+# `... arrives in Beirut\nSIPDIS May 1 ...`: the caption broke a sentence; join it again.
+_SIPDIS_IN_SENTENCE = re.compile(r"([^\s.!?:;\"”’')\]])[ \t]*\n[ \t]*SIPDIS\b[ \t]*(?=[^\s])")
 _STRAY_SIPDIS = re.compile(r"^([ \t]*)SIPDIS\b[ \t]*(\n(?=[ \t]*\S))?", re.MULTILINE)
 
 
 def clean_narrative(state: ParseState) -> None:
     text = "\n".join(state.lines[state.narrative_start :])
     if "SIPDIS" in text:
-        text, state.cable.repairs.stray_sipdis = _STRAY_SIPDIS.subn(r"\1", text)
+        text, inside = _SIPDIS_IN_SENTENCE.subn(r"\1 ", text)
+        text, alone = _STRAY_SIPDIS.subn(r"\1", text)
+        state.cable.repairs.stray_sipdis = inside + alone
     if "xxxxx" in text or "XXXXX" in text:
         # `... XXXXXXXXXXXX10. (C) Below ...`: a redaction swallowed the paragraph break.
         text = _GLUED_NUMBER.sub("\\1\n\n", text)

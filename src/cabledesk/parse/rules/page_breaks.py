@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from cabledesk.parse.ids import station_code
+from cabledesk.parse.patterns import PARAGRAPH_START, is_caption_item
 from cabledesk.parse.state import ParseState
 
 # The zero-padded 8-digit serial makes the marker unmistakable; the station before it is
@@ -78,6 +79,17 @@ def _may_hold_marker(text: str) -> bool:
     return " OF 0" in text or " of 0" in text or "PAGE " in text
 
 
+def _continues(line: str) -> bool:
+    """Whether a line can be the rest of a sentence (not a paragraph, mark or heading)."""
+    text = line.strip()
+    return bool(text) and not (
+        PARAGRAPH_START.match(text)
+        or text.startswith("(")
+        or text.isupper()
+        or is_caption_item(text)
+    )
+
+
 def remove_page_breaks(state: ParseState) -> None:
     if not _may_hold_marker("\n".join(state.lines)):
         return
@@ -94,19 +106,27 @@ def remove_page_breaks(state: ParseState) -> None:
                 removed += 1
                 if printout and kept:
                     kept[-1] = _TRAILING_BANNER.sub("", kept[-1])
-                # A marker inside a sentence leaves the sentence whole: drop the blank line
-                # that stood before it, and any after it.
-                if kept and not kept[-1].strip() and len(kept) > 1:
-                    before = kept[-2]
-                    if before.strip() and not _SENTENCE_END.search(before):
-                        kept.pop()
-                        rejoin = True
+                # A marker inside a sentence leaves the sentence whole: drop the blank lines
+                # around it and join the two halves.
+                blanks = 0
+                while kept and not kept[-1].strip():
+                    kept.pop()
+                    blanks += 1
+                if kept and not _SENTENCE_END.search(kept[-1]) and kept[-1].strip():
+                    rejoin = True
+                elif blanks:
+                    kept.append("")
                 continue
             line, count = _remove_inline(line)
             removed += count
             if count and not line.strip():
                 continue
         if rejoin and not line.strip():
+            continue
+        if rejoin and kept and _continues(line):
+            # The marker stood inside a sentence: the sentence continues on this line.
+            kept[-1] = kept[-1].rstrip() + " " + line.strip()
+            rejoin = False
             continue
         rejoin = False
         kept.append(line)

@@ -73,7 +73,7 @@ _SPACES = re.compile(r"[ \t]{2,}|\t")
 
 # A word broken at a hyphen by the line wrap (`TIME-\nSENSITIVE`) is joined without a space,
 # except a suspended hyphen (`WHO-\nand FAO-affiliated`).
-_WRAPPED_HYPHEN = re.compile(r"(?<=[A-Za-z]-)\n(?!(?:and|or|to|nor)\b)(?=[A-Za-z])")
+_WRAPPED_HYPHEN = re.compile(r"(?<=[A-Za-z0-9]-)\n(?!(?:and|or|to|nor)\b)(?=[A-Za-z0-9])")
 
 
 def _fold_lines(block: str) -> str:
@@ -199,7 +199,8 @@ def paragraphs_rule(state: ParseState) -> None:
             expected = number + 1
             after_blank = False
             continue
-        if _is_heading(texts, index, expected, after_blank):
+        continuing = heading is not None and not heading_closed
+        if _is_heading(texts, index, expected, after_blank or continuing):
             ruled = RULED_HEADING.match(text) if text[-1] in "-=" else None
             words = fold(ruled["heading"] if ruled else text)
             if heading is None:

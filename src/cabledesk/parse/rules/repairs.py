@@ -20,6 +20,7 @@ _QUOTE = re.compile(
     r"&(?<![A-Za-z0-9&]&)(?=[A-Za-z])"
     r"(?P<inner>[^&\n]*(?:\n(?!\s*\n)[^&\n]*){0,4}?[A-Za-z.,!?])8(?![0-9A-Za-z])"
 )
+_EIGHT = re.compile(r"8(?<=[a-z]8)(?=[\s.,;:!?)]|$)")
 _STAR = re.compile(r"\*(?<=[a-z]\*)(?=[A-Za-z])")
 _PARENTHESIS = re.compile(r"[()]")
 _PAIR = re.compile(r"\([^()]*\)")
@@ -43,6 +44,8 @@ def repair(text: str, counts: RepairCounts) -> str:
     if "&" in text:
         text, n = _QUOTE.subn(lambda m: f'"{m["inner"]}"', text)
         counts.quotes += n
+    if '"' in text and "8" in text:
+        text = _closing_eight(text, counts)
     if "*" in text:
         text, n = _STAR.subn(DASH, text)
         counts.dashes += n
@@ -69,6 +72,20 @@ def join_broken_blocks(blocks: list[str]) -> list[str]:
         else:
             joined.append(block)
     return joined
+
+
+def _closing_eight(text: str, counts: RepairCounts) -> str:
+    """`"so-called Internet freedom8`: a real opening quote closed by the telegraph 8."""
+    out: list[str] = []
+    position = 0
+    for match in _EIGHT.finditer(text):
+        block_start = max(text.rfind("\n\n", 0, match.start()), 0)
+        if text.count('"', block_start, match.start()) % 2 == 1:
+            out.append(text[position : match.start()] + '"')
+            position = match.end()
+            counts.quotes += 1
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _has_unmatched(block: str) -> bool:

@@ -23,6 +23,11 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 # What may stand at the end of the line above a signature.
+# Lines that are nothing but footer (an address, `Visit ...`, a rule): safe to take off.
+_FOOTER_LINE = re.compile(
+    r"https?:|www\.|intelink|sgov\.gov|for more reporting|^\s*[\"“]?visit\b|^[-*=_\s]{5,}$",
+    re.IGNORECASE,
+)
 _TEXT_END = re.compile(
     r"(?:[.!?:\"”’')\]]|[Xx]{5,}|\bEND\s+(?:OF\s+)?(?:COMMENT|TEXT|NOTE|SUMMARY)S?)\s*$",
     re.IGNORECASE,
@@ -118,7 +123,7 @@ def signature_rule(state: ParseState) -> None:
 def _drop_footer(lines: list[str]) -> list[str]:
     """Take off the post's intranet footer standing right above the signature."""
     index = len(lines) - 1
-    while index >= 0 and (not lines[index].strip() or _FOOTER.search(lines[index])):
+    while index >= 0 and (not lines[index].strip() or _FOOTER_LINE.search(lines[index])):
         index -= 1
     footer = lines[index + 1 :]
     if not any(line.strip() for line in footer):
