@@ -19,7 +19,7 @@ from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.store import unpack
 
 INDEX_VERSION = "1"
-_HEAP = 128_000_000
+_HEAP = 64_000_000
 
 
 def build_schema() -> tantivy.Schema:

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 _BATCH = 500
 # Cables held for the index between its commits (each commit costs a segment).
-_INDEX_EVERY = 2000
-_IN_FLIGHT = 4000
+_INDEX_EVERY = 1000
+_IN_FLIGHT = 1500
 _CHUNK = 25
 
 

@@ -34,7 +34,8 @@ class Prepared:
 
 def pack(cable: Cable) -> bytes:
     """A record as stored: compressed JSON (records are mostly text; this keeps the file small)."""
-    return zlib.compress(json.dumps(to_dict(cable), ensure_ascii=False).encode(), 6)
+    # Level 1: twice as fast as the default for an archive about 10% larger.
+    return zlib.compress(json.dumps(to_dict(cable), ensure_ascii=False).encode(), 1)
 
 
 def text_hash(cable: Cable) -> str:

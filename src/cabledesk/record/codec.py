@@ -24,11 +24,25 @@ _RENAMES = {"from_": "from"}
 _UNRENAMES = {v: k for k, v in _RENAMES.items()}
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+# (attribute, JSON key) pairs of each record class, filled on first sight of a class.
+_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
 def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {_RENAMES.get(f.name, f.name): _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, list | tuple):
+    # Called for every part of every record on export and ingest: dispatch on the exact
+    # type first, which is much cheaper than generic dataclass inspection.
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _NAMES.get(kind)
+    if names is not None:
+        return {key: _plain(getattr(value, name)) for name, key in names}
+    if kind is list or kind is tuple:
         return [_plain(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        _NAMES[kind] = tuple((f.name, _RENAMES.get(f.name, f.name)) for f in fields(value))
+        return _plain(value)
     return value
 
 
