@@ -51,7 +51,14 @@ def opened(db: str, create: bool = False) -> Iterator[Archive]:
 def ingest_command(paths: tuple[str, ...], db: str, format_: str, workers: int | None) -> None:
     """Parse the cables in PATHS and store them in the archive (idempotent, resumable)."""
     with opened(db, create=True) as archive:
-        report = archive.ingest(paths, format=format_, workers=workers, progress=for_terminal())
+        try:
+            report = archive.ingest(paths, format=format_, workers=workers, progress=for_terminal())
+        except KeyboardInterrupt:
+            # Every committed batch is kept; ingesting the same paths again completes it.
+            raise click.ClickException(
+                f"interrupted: {archive.count():,} cables are in {db}; "
+                "run the same command again to ingest the rest"
+            ) from None
     render_report(report)
     if report.failed:
         raise SystemExit(1)
