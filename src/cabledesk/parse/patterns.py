@@ -64,8 +64,6 @@ REDACTED_LINE = re.compile(r"^\s*[Xx]{5,}[\s.,]*$")
 # Runs of X that media partners put where names were (any case; 5 or more).
 REDACTION = re.compile(r"[Xx]{5,}")
 
-WHITESPACE = re.compile(r"\s+")
-
 
 def fold(text: str) -> str:
     """Collapse runs of white space (line wraps included) to single spaces."""

@@ -8,7 +8,6 @@ lines. The reader streams: memory does not grow with the file.
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
@@ -78,11 +77,3 @@ def csv_writer(handle: IO[str]) -> Any:  # typeshed names the type only privatel
     """A writer of the release layout (exports, tests and the corpus generator use it)."""
     # The release quotes every field; keep that so files we write read like the original.
     return csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-
-
-def csv_text(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue()
