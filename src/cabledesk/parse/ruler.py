@@ -35,6 +35,10 @@ class Ruler(Generic[RuleT]):
     def rules(self) -> list[RuleT]:
         return [r.rule for r in self._rules if r.name not in self._disabled]
 
+    def active(self) -> list[Named[RuleT]]:
+        """The enabled rules with their names, in order."""
+        return [r for r in self._rules if r.name not in self._disabled]
+
     def _index(self, name: str) -> int:
         for index, named in enumerate(self._rules):
             if named.name == name:

@@ -45,6 +45,7 @@ class ParseState:
     # A post's intranet footer above the signature: text, but no paragraph's.
     footer_lines: list[str] = field(default_factory=list)
     _paragraph_text: str | None = None
+    _paragraph_lower: str | None = None
 
     def hand_back(self, remainder: str) -> None:
         """Give the end of the last consumed line back as a line of its own.
@@ -65,6 +66,11 @@ class ParseState:
             # `text`, and an empty line keeps the two lists aligned.
             self.original_lines[last] = self.lines[last] if cut >= 0 else line
             self.original_lines.insert(last + 1, tail if cut >= 0 else "")
+
+    def paragraph_text_lower(self) -> str:
+        if self._paragraph_lower is None:
+            self._paragraph_lower = self.paragraph_text().lower()
+        return self._paragraph_lower
 
     def paragraph_text(self) -> str:
         """The paragraphs (headings included) as one text, for span rules (summary, comments)."""

@@ -8,7 +8,16 @@ item are passing/attention lines (`STATE FOR EUR/WE`, `NSC FOR VOLKER`).
 
 from __future__ import annotations
 
-from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, REDACTED_LINE, is_caption_item
+from collections.abc import Callable
+
+from cabledesk.parse.patterns import (
+    CLASSIFIED_BY,
+    PARAGRAPH_START,
+    REDACTED_LINE,
+    head,
+    is_caption_item,
+    may_be_eo,
+)
 from cabledesk.parse.ruler import BlockRule, Ruler
 from cabledesk.parse.rules.classification_line import classification_line_rule
 from cabledesk.parse.rules.classified_by import classified_by_rule
@@ -22,6 +31,25 @@ from cabledesk.parse.rules.tags import tags_rule
 from cabledesk.parse.state import ParseState
 
 _REGION_LINES = 60
+
+
+# Cheap tests of a line (and its upper-cased start) before a rule is offered it; a rule an
+# extension adds has no trigger and sees every line.
+_HANDLING_STARTS = (
+    "SIPDIS", "NOFORN", "SENSITIVE", "NOT FOR", "FOR ALL", "EXDIS", "NODIS", "LIMDIS",
+    "STADIS", "ROGER", "CHEROKEE", "SPECAT", "EFTO", "C O R", "CORR", "C ORR",
+)  # fmt: skip
+_TRIGGERS: dict[str, Callable[[str, str], bool]] = {
+    "dateline": lambda line, start: "day," in line[:14],
+    "partner_export": lambda line, start: ":" in line[:16],
+    "handling": lambda line, start: start.startswith(_HANDLING_STARTS) or "//" in line[:40],
+    "classified_by": lambda line, start: "CLASS" in start,
+    "eo_line": lambda line, start: start.startswith("DECLASSIFY") or may_be_eo(line),
+    "tags": lambda line, start: start.startswith("TAG"),
+    "subject": lambda line, start: start.startswith("SUBJ"),
+    "references": lambda line, start: start.startswith("REF"),
+    "passing": lambda line, start: "FOR" in line.upper() or "PASS" in line.upper(),
+}
 
 
 def caption_rules() -> Ruler[BlockRule]:
@@ -63,7 +91,7 @@ class CaptionBlock:
         self.ruler = ruler
 
     def __call__(self, state: ParseState) -> None:
-        rules = self.ruler.rules()
+        rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
         state.caption_start = state.pos
         last_item = _last_caption_item(state.lines, state.pos)
         while not state.at_end:
@@ -71,9 +99,16 @@ class CaptionBlock:
             if not line.strip():
                 state.pos += 1
                 continue
-            if PARAGRAPH_START.match(line) and not CLASSIFIED_BY.match(line):
+            if (
+                line.lstrip()[:1].isdigit()
+                and PARAGRAPH_START.match(line)
+                and not CLASSIFIED_BY.match(line)
+            ):
                 break
-            if any(rule(state) for rule in rules):
+            start = head(line)
+            if any(
+                (trigger is None or trigger(line, start)) and rule(state) for trigger, rule in rules
+            ):
                 continue
             if state.pos < last_item:
                 if not REDACTED_LINE.match(line):

@@ -21,7 +21,7 @@ def comments_rule(state: ParseState) -> None:
     if not paragraphs:
         return
     text = state.paragraph_text()
-    lower = text.lower()
+    lower = state.paragraph_text_lower()
     comments: list[str] = []
     if "comment" not in lower:
         return

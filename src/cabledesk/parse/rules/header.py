@@ -39,9 +39,6 @@ _DTG = re.compile(
 _KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
 _PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
-_ADDRESSEE = re.compile(
-    rf"^(?P<name>.+?)(?:\s+(?P<prec>{_PRECEDENCE_WORDS}))?(?:\s+(?P<seq>\d{{1,4}}))?\s*$"
-)
 _FLAT_ADDRESSEE = re.compile(
     rf"(?P<name>\S.*?)\s+(?P<prec>{_PRECEDENCE_WORDS})(?:\s+(?P<seq>\d{{4}}))?(?=\s|$)"
 )
@@ -183,14 +180,23 @@ def _addressees(body: str, flattened: bool) -> list[Addressee]:
     return result
 
 
+_PRECEDENCES = {"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"}
+
+
 def _addressee(text: str) -> Addressee | None:
-    text = fold(text)
-    if not text:
+    """`SECSTATE WASHDC PRIORITY 8817` → name, precedence, sequence (read from the end)."""
+    words = text.split()
+    sequence = precedence = None
+    if len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 4:
+        sequence = words.pop()
+    if len(words) > 1 and words[-1] in _PRECEDENCES:
+        precedence = words.pop()
+        if precedence == "IMMEDIATE" and len(words) > 1 and words[-1] == "NIACT":
+            words.pop()
+            precedence = "NIACT IMMEDIATE"
+    if not words:
         return None
-    match = _ADDRESSEE.match(text)
-    if not match:
-        return None
-    return Addressee(name=match["name"], precedence=_prec(match["prec"]), sequence=match["seq"])
+    return Addressee(name=" ".join(words), precedence=precedence, sequence=sequence)
 
 
 def _prec(word: str | None) -> str | None:

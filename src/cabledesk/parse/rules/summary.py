@@ -23,7 +23,7 @@ def summary_rule(state: ParseState) -> None:
     if not paragraphs:
         return
     text = state.paragraph_text()
-    lower = text.lower()
+    lower = state.paragraph_text_lower()
     if "summary" not in lower:
         return
     end = _END.search(lower)
