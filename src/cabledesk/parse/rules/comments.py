@@ -11,7 +11,7 @@ from cabledesk.record.model import Paragraph
 # Matched against the lower-cased text, so each pattern starts with a plain literal.
 _END = re.compile(r"end\s+(?:of\s+)?comments?\b")
 # `Comment:`, `COMMENT.`, or a `Comment` heading on a line of its own.
-_START = re.compile(r"(?<![a-z])(?:begin\s+)?comments?(?:\s*[:.\-]+|[ \t]*\n)")
+_START = re.compile(r"comments?(?:\s*[:.\-]+|[ \t]*\n)")
 _ACTION = re.compile(r"^\s*(?:ACTION\s+REQUEST|REQUESTED\s+ACTION)", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*comments?\s*[:.\-]+\s*", re.IGNORECASE)
 
@@ -28,11 +28,7 @@ def comments_rule(state: ParseState) -> None:
     position = 0
     for end in _END.finditer(lower):
         start = next(
-            (
-                m
-                for m in _START.finditer(lower, position, end.start())
-                if at_sentence_start(lower, m.start())
-            ),
+            (m for m in _START.finditer(lower, position, end.start()) if _opens(lower, m.start())),
             None,
         )
         if start:
@@ -43,6 +39,15 @@ def comments_rule(state: ParseState) -> None:
     if not comments:
         comments = _closing_section(paragraphs)
     state.cable.comments = comments
+
+
+def _opens(lower: str, position: int) -> bool:
+    """`Comment:` opening a sentence, paragraph or parenthesis (`BEGIN COMMENT` too)."""
+    if position and lower[position - 1].isalpha():
+        return False
+    if lower[max(0, position - 6) : position].rstrip().endswith("begin"):
+        return True
+    return at_sentence_start(lower, position)
 
 
 def _closing_section(paragraphs: list[Paragraph]) -> list[str]:

@@ -36,6 +36,7 @@ _DTG = re.compile(
     r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
     r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
+_FLATTENED = re.compile(r"\S\s+FM\s+\S")
 _KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
 _PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
@@ -60,7 +61,7 @@ def parse_header(state: ParseState) -> None:
         return
     header = state.cable.header
     # Newspaper copies run the DTG, FM, TO and INFO together in one paragraph.
-    flattened = any(re.search(r"\S\s+FM\s+\S", line) for line in lines)
+    flattened = any(" FM " in line and _FLATTENED.search(line) for line in lines)
     address_lines: list[str] = []
     in_address = False
     for line in lines:
