@@ -10,8 +10,6 @@ from cabledesk.record.model import Cable
 from cabledesk.sources import Skipped, SourceError, read_paths
 from cabledesk.sources.item import snippet
 
-ParseFailure = SourceError
-
 
 def parse(
     paths: Iterable[str | Path] | str | Path, *, format: str = "auto", strict: bool = False

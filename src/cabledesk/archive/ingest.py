@@ -126,9 +126,9 @@ def _flush(
         seq = next_seq(connection)
         for cable in pending:
             outcome = write_cable(connection, cable, seq)
-            if outcome.kind == "ingested":
+            if outcome == "ingested":
                 report.ingested += 1
-            elif outcome.kind == "updated":
+            elif outcome == "updated":
                 report.updated += 1
             else:
                 report.unchanged += 1

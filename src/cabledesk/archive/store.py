@@ -5,24 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cabledesk.archive.prepare import CLASS_RANK, Prepared
+from cabledesk.archive.prepare import Prepared
 from cabledesk.record.codec import from_dict
 from cabledesk.record.model import Cable
-
-__all__ = ["CLASS_RANK", "Outcome", "unpack", "write_cable"]
 
 
 def unpack(blob: bytes) -> Cable:
     return from_dict(json.loads(zlib.decompress(blob)))
-
-
-@dataclass(slots=True)
-class Outcome:
-    kind: str  # "ingested", "updated" or "unchanged"
-    seq: int | None
 
 
 def next_seq(connection: sqlite3.Connection) -> int:
@@ -37,8 +28,9 @@ def last_seq(connection: sqlite3.Connection) -> int:
     return int(rows[0][0]) if rows else 0
 
 
-def write_cable(connection: sqlite3.Connection, cable: Prepared, seq: int) -> Outcome:
-    """Insert or update one cable inside the caller's transaction.
+def write_cable(connection: sqlite3.Connection, cable: Prepared, seq: int) -> str:
+    """Insert or update one cable inside the caller's transaction; says what it did:
+    `ingested`, `updated` or `unchanged`.
 
     Keyed by reference id: the same text again changes nothing; a changed text becomes the
     new current version and the previous record is kept in `versions`.
@@ -49,7 +41,7 @@ def write_cable(connection: sqlite3.Connection, cable: Prepared, seq: int) -> Ou
     ).fetchall()
     current = row[0] if row else None
     if current and current[2] == cable.text_hash:
-        return Outcome("unchanged", None)
+        return "unchanged"
     version = 1
     if current:
         cable_id, version = current[0], current[1] + 1
@@ -99,7 +91,7 @@ def write_cable(connection: sqlite3.Connection, cable: Prepared, seq: int) -> Ou
     connection.executemany(
         "INSERT INTO refs VALUES (?, ?, ?, ?, ?)", [(cable_id, *row) for row in cable.refs]
     )
-    return Outcome("updated" if current else "ingested", seq)
+    return "updated" if current else "ingested"
 
 
 def read_cable(connection: sqlite3.Connection, reference_id: str) -> Cable | None:

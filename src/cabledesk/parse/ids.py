@@ -32,7 +32,7 @@ def make_id(year: int | str, station: str, serial: str | int) -> str | None:
     return f"{int(year) % 100:02d}{code}{digits}"
 
 
-_POST_PREFIX = re.compile(r"^(?:AM)?(?:EMBASSY|CONSUL(?:ATE)?(?:\s+GENERAL)?)\s+")
+_POST_PREFIX = re.compile(r"^(?:(?:AM)?(?:EMBASSY|CONSUL(?:ATE)?(?:\s+GENERAL)?)|USMISSION)\s+")
 
 
 @lru_cache(maxsize=8192)

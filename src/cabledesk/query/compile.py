@@ -10,7 +10,6 @@ from datetime import datetime
 
 import tantivy
 
-from cabledesk.archive.store import CLASS_RANK
 from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
 
 _WORD = re.compile(r"[^\W_]+")
@@ -179,6 +178,3 @@ class Compiler:
             return datetime(year + 1, 1, 1)
         except ValueError:
             raise self.error(f"date: {text!r} is not a date", position) from None
-
-
-__all__ = ["CLASS_RANK", "Compiler"]

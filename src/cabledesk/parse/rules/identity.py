@@ -11,7 +11,6 @@ from cabledesk.parse.state import ParseState
 from cabledesk.reference import stations
 
 _TEXT_LEVELS = {"LIMITED OFFICIAL USE": ("UNCLASSIFIED", "LIMITED OFFICIAL USE")}
-_PLAD_PREFIXES = ("AMEMBASSY ", "AMCONSUL ", "USMISSION ", "AMEMBASSY", "SECSTATE ")
 
 
 def identity_rule(state: ParseState) -> None:
@@ -65,14 +64,7 @@ def _same_post(code: str | None, station: str) -> bool:
 
 def _origin_from_text(state: ParseState) -> str | None:
     sender = state.cable.header.from_
-    code = None
-    if sender:
-        words = sender.upper()
-        for prefix in _PLAD_PREFIXES:
-            if words.startswith(prefix):
-                words = words[len(prefix) :]
-                break
-        code = station_code(words) or station_code(sender)
+    code = station_code(sender) if sender else None
     if code is None and state.cable.station:
         code = state.cable.station
     if code is None and state.classification_line and state.classification_line.station:
