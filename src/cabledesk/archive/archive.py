@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar, cast
 
 from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.schema import SchemaError, migrate
 from cabledesk.archive.store import citing_ids, last_seq, read_cable, unpack
+from cabledesk.query import browse
+from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult
+from cabledesk.query.timeline import Month
 from cabledesk.record.model import Cable
 
+T = TypeVar("T")
 DATABASE = "archive.db"
 _EXPORT_CHUNK = 500
 INDEX = "index"
@@ -31,6 +36,7 @@ class Archive:
         self.connection = connection
         self.index = index
         self._origins: tuple[int, list[str]] | None = None
+        self._counts: dict[str, tuple[int, object]] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True) -> Archive:
@@ -97,8 +103,8 @@ class Archive:
         return citing_ids(self.connection, reference_id.strip().upper())
 
     def count(self) -> int:
-        row = self.connection.execute("SELECT count(*) FROM cables").fetchone()
-        return int(row[0])
+        """How many cables the archive holds (cached until the archive changes)."""
+        return self._cached("count", _count)
 
     def search(
         self,
@@ -107,8 +113,10 @@ class Archive:
         offset: int = 0,
         sort: str = "rank",
         facets: bool = True,
+        blank_matches_all: bool = False,
     ) -> SearchResult:
-        """Search with the query language (docs/search.md); QueryError for a bad query."""
+        """Search with the query language (docs/search.md); QueryError for a bad query.
+        A blank query is an error unless `blank_matches_all` (then: every cable)."""
         from cabledesk.query.search import search
 
         return search(
@@ -121,7 +129,50 @@ class Archive:
             sort=sort,
             facets=facets,
             origins=self.origins,
+            blank_matches_all=blank_matches_all,
         )
+
+    def timeline(self, query: str, blank_matches_all: bool = False) -> list[Month]:
+        """Cables matching `query` per month, split by classification, oldest first."""
+        from cabledesk.query.search import compile_query
+        from cabledesk.query.timeline import timeline
+
+        _, compiled = compile_query(
+            self.index.schema, self.connection, query, self.origins, blank_matches_all
+        )
+        return timeline(self.index.searcher(), compiled)
+
+    def neighbours(self, reference_id: str) -> tuple[str | None, str | None]:
+        """The previous and next cable from the same origin (by date), where there are."""
+        return browse.neighbours(self.connection, reference_id.strip().upper())
+
+    def present(self, reference_ids: list[str]) -> set[str]:
+        """Which of these reference ids the archive holds."""
+        return browse.present(self.connection, reference_ids)
+
+    def browse_origins(self) -> list[OriginCount]:
+        """Every origin with its count and date span (cached until the archive changes)."""
+        return self._cached("origins", browse.origins)
+
+    def browse_tags(self) -> dict[str, list[TagCount]]:
+        """Every TAG with its count, grouped by kind (cached until the archive changes)."""
+        return self._cached("tags", browse.tags)
+
+    def browse_months(self) -> list[tuple[str, int]]:
+        return self._cached("months", browse.months)
+
+    def browse_classifications(self) -> list[tuple[str, int]]:
+        return self._cached("classifications", browse.classifications)
+
+    def _cached(self, name: str, count: Callable[[sqlite3.Connection], T]) -> T:
+        # Counting every row of a large archive takes a while; the answer only changes
+        # when an ingest bumps the change sequence.
+        seq = last_seq(self.connection)
+        found = self._counts.get(name)
+        if found is None or found[0] != seq:
+            found = (seq, count(self.connection))
+            self._counts[name] = found
+        return cast(T, found[1])
 
     def origins(self) -> list[str]:
         """Every origin in the archive (cached until the archive changes)."""
@@ -166,3 +217,7 @@ class Archive:
     def reindex(self) -> int:
         """Rebuild the full-text index from SQLite; returns the number of cables indexed."""
         return self.index.rebuild(self.connection)
+
+
+def _count(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("SELECT count(*) FROM cables").fetchone()[0])

@@ -18,7 +18,8 @@ import tantivy
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.store import unpack
 
-INDEX_VERSION = "1"
+# 2: a `month` field (YYYYMM) for timelines. A changed version rebuilds the index from SQLite.
+INDEX_VERSION = "2"
 _HEAP = 64_000_000
 
 
@@ -33,6 +34,7 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=False)
     builder.add_integer_field("year", stored=False, indexed=True, fast=True)
     builder.add_integer_field("class_rank", stored=False, indexed=True, fast=True)
+    builder.add_integer_field("month", stored=False, indexed=True, fast=True)
     builder.add_date_field("date", stored=False, indexed=True, fast=True)
     return builder.build()
 

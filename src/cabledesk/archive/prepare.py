@@ -104,5 +104,6 @@ def _fields(cable: Cable, date: str | None, addressees: list[str]) -> dict[str, 
     if date:
         moment = datetime.fromisoformat(date.replace("Z", "+00:00")).replace(tzinfo=None)
         fields["year"] = [moment.year]
+        fields["month"] = [moment.year * 100 + moment.month]
         fields["date"] = [moment]
     return fields

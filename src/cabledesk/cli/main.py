@@ -15,6 +15,7 @@ from cabledesk.cli.archive_commands import (
 )
 from cabledesk.cli.bench_commands import bench_group
 from cabledesk.cli.parse_command import parse_command
+from cabledesk.cli.serve_command import serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,6 +32,7 @@ for command in (
     stats_command,
     reindex_command,
     export_command,
+    serve_command,
     bench_group,
 ):
     cli.add_command(command)

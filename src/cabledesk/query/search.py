@@ -35,7 +35,11 @@ class Hit:
     classification: str | None
     caveats: list[str]
     subject: str | None
+    # `snippet` marks matches with [ and ] for terminals; `passage` is the same text
+    # unmarked, with the matches as [start, end) offsets, for renderers that must escape.
     snippet: str
+    passage: str = ""
+    highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -57,23 +61,48 @@ def words_of(node: Node) -> list[str]:
     return []
 
 
-def snippet(text: str, words: list[str]) -> str:
-    """A passage around the first query word, matches marked with [ and ]."""
+def passage(text: str, words: list[str]) -> tuple[str, list[tuple[int, int]], bool, bool]:
+    """A passage around the first query word: its text, the matches in it as offsets, and
+    whether text was cut before and after it."""
     flat = " ".join(text.split())
     if not words:
-        return flat[:_SNIPPET]
+        return flat[:_SNIPPET], [], False, len(flat) > _SNIPPET
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\w*", re.IGNORECASE)
     first = pattern.search(flat)
     start = max(0, first.start() - 60) if first else 0
-    passage = flat[start : start + _SNIPPET]
-    marked = pattern.sub(lambda m: f"[{m.group(0)}]", passage)
-    return ("…" if start else "") + marked + ("…" if start + _SNIPPET < len(flat) else "")
+    cut = flat[start : start + _SNIPPET]
+    marks = [(m.start(), m.end()) for m in pattern.finditer(cut)]
+    return cut, marks, start > 0, start + _SNIPPET < len(flat)
+
+
+def mark(text: str, marks: list[tuple[int, int]], opening: str, closing: str) -> str:
+    out, last = [], 0
+    for start, end in marks:
+        out += [text[last:start], opening, text[start:end], closing]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _reading_text(record: bytes) -> str:
     """The paragraphs of a stored record, for snippets."""
     cable = unpack(record)
     return " ".join(p.text for p in cable.paragraphs) or cable.text
+
+
+def compile_query(
+    schema: tantivy.Schema,
+    connection: sqlite3.Connection,
+    query: str,
+    origins: Callable[[], list[str]],
+    blank_matches_all: bool = False,
+) -> tuple[Node | None, tantivy.Query]:
+    """The query's tree and its tantivy form. A blank query is an error (`empty query`)
+    unless `blank_matches_all`, where it means every cable (the web desk's start page)."""
+    if blank_matches_all and not query.strip():
+        return None, tantivy.Query.all_query()
+    tree = parse_query(query)
+    return tree, Compiler(schema, connection, query, origins).compile(tree)
 
 
 def search(
@@ -87,11 +116,11 @@ def search(
     sort: str = "rank",
     facets: bool = True,
     origins: Callable[[], list[str]],
+    blank_matches_all: bool = False,
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    tree = parse_query(query)
-    compiled = Compiler(schema, connection, query, origins).compile(tree)
+    tree, compiled = compile_query(schema, connection, query, origins, blank_matches_all)
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
     else:
@@ -100,7 +129,7 @@ def search(
             compiled, limit=limit, count=True, offset=offset, order_by_field="date", order=order
         )
     ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
-    hits = _hits(connection, ids, words_of(tree))
+    hits = _hits(connection, ids, words_of(tree) if tree else [])
     result = SearchResult(query=query, total=int(getattr(found, "count", 0) or 0), hits=hits)
     if facets:
         result.facets = facet_counts(searcher, compiled)
@@ -114,9 +143,10 @@ def matching_ids(
     query: str,
     sort: str,
     origins: Callable[[], list[str]],
+    blank_matches_all: bool = False,
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
-    compiled = Compiler(schema, connection, query, origins).compile(parse_query(query))
+    _, compiled = compile_query(schema, connection, query, origins, blank_matches_all)
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
         return
@@ -161,6 +191,7 @@ def _hits(
         row = rows.get(reference_id)
         if row is None:
             continue
+        cut, found, before, after = passage(_reading_text(row[6]) or row[5] or "", words)
         hits.append(
             Hit(
                 reference_id=reference_id,
@@ -170,7 +201,11 @@ def _hits(
                 classification=row[3],
                 caveats=json.loads(row[4]),
                 subject=row[5],
-                snippet=snippet(_reading_text(row[6]) or row[5] or "", words),
+                snippet=("…" if before else "")
+                + mark(cut, found, "[", "]")
+                + ("…" if after else ""),
+                passage=("…" if before else "") + cut + ("…" if after else ""),
+                highlights=[(a + before, b + before) for a, b in found],
             )
         )
     return hits

@@ -1,0 +1,106 @@
+"""What an archive holds, counted for browsing: origins, tags by kind, months, levels.
+
+Plain SQL over the SQLite part (the index is not needed to count what is stored).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from cabledesk.reference import tag_info
+
+# The order a reader scans TAGS in; `other` and `person` are the reference table's own kinds.
+TAG_KINDS = ("subject", "country", "organization", "program", "person", "other", "unknown")
+LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+
+
+@dataclass(slots=True)
+class OriginCount:
+    origin: str
+    count: int
+    first: str | None
+    last: str | None
+
+
+@dataclass(slots=True)
+class TagCount:
+    tag: str
+    count: int
+    kind: str
+    meaning: str | None
+
+
+def origins(connection: sqlite3.Connection) -> list[OriginCount]:
+    """Every origin with its number of cables and the span of their dates, largest first."""
+    rows = connection.execute(
+        "SELECT origin, count(*) n, min(date), max(date) FROM cables "
+        "WHERE origin IS NOT NULL GROUP BY origin ORDER BY n DESC, origin"
+    )
+    return [OriginCount(*row) for row in rows]
+
+
+def tags(connection: sqlite3.Connection) -> dict[str, list[TagCount]]:
+    """Every TAG with its number of cables, grouped by kind (subject, country, ...)."""
+    groups: dict[str, list[TagCount]] = {kind: [] for kind in TAG_KINDS}
+    rows = connection.execute(
+        "SELECT tag, count(DISTINCT cable_id) n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+    )
+    for tag, count in rows:
+        info = tag_info(tag)
+        kind = info.kind if info and info.kind in groups else "unknown"
+        groups[kind].append(TagCount(tag, count, kind, info.meaning if info else None))
+    return {kind: found for kind, found in groups.items() if found}
+
+
+def months(connection: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(YYYY-MM, cables) for every month with cables, oldest first."""
+    rows = connection.execute(
+        "SELECT substr(date, 1, 7) m, count(*) FROM cables WHERE date IS NOT NULL "
+        "GROUP BY m ORDER BY m"
+    )
+    return [(str(month), int(count)) for month, count in rows]
+
+
+def classifications(connection: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(level, cables) from UNCLASSIFIED up; cables without a level are left out."""
+    counts = dict(
+        connection.execute(
+            "SELECT classification, count(*) FROM cables "
+            "WHERE classification IS NOT NULL GROUP BY classification"
+        ).fetchall()
+    )
+    return [(level, int(counts[level])) for level in LEVELS if level in counts]
+
+
+def neighbours(connection: sqlite3.Connection, reference_id: str) -> tuple[str | None, str | None]:
+    """The cables just before and after this one from the same origin, by date then id
+    (a cable without a date has none)."""
+    row = connection.execute(
+        "SELECT origin, date FROM cables WHERE reference_id = ?", (reference_id,)
+    ).fetchone()
+    if row is None or row[0] is None or row[1] is None:
+        return None, None
+    key = (row[0], row[1], reference_id)
+    before = connection.execute(
+        "SELECT reference_id FROM cables WHERE origin = ? AND (date, reference_id) < (?, ?) "
+        "ORDER BY date DESC, reference_id DESC LIMIT 1",
+        key,
+    ).fetchone()
+    after = connection.execute(
+        "SELECT reference_id FROM cables WHERE origin = ? AND (date, reference_id) > (?, ?) "
+        "ORDER BY date, reference_id LIMIT 1",
+        key,
+    ).fetchone()
+    return (before[0] if before else None), (after[0] if after else None)
+
+
+def present(connection: sqlite3.Connection, reference_ids: list[str]) -> set[str]:
+    """Which of these ids the archive holds."""
+    if not reference_ids:
+        return set()
+    marks = ",".join("?" * len(reference_ids))
+    rows = connection.execute(
+        f"SELECT reference_id FROM cables WHERE reference_id IN ({marks})", reference_ids
+    )
+    return {row[0] for row in rows}

@@ -1,0 +1,184 @@
+"""The JSON API under /api: the same answers as the pages, for scripts.
+
+Errors are JSON too: {"error": {"status": 400, "message": "...", ...}} with the status that
+fits (400 a bad parameter or query, 404 an unknown id or address, 405 a wrong method).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from cabledesk.query import QueryError
+from cabledesk.record.codec import to_dict
+from cabledesk.web import params
+from cabledesk.web.context import archive_of
+from cabledesk.web.openapi import spec
+from cabledesk.web.pages.browse import KINDS
+
+
+def error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "message": message, **extra}}, status)
+
+
+def _query_error(exc: QueryError) -> JSONResponse:
+    return error(400, str(exc.message), query=exc.query, position=exc.position)
+
+
+def _flag(request: Request, name: str, default: bool) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes"):
+        return True
+    if raw.lower() in ("0", "false", "no"):
+        return False
+    raise params.BadParameter(name, "true or false", raw)
+
+
+def search(request: Request) -> Response:
+    try:
+        state = params.for_api(request.query_params)
+        facets = _flag(request, "facets", True)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    with archive_of(request) as archive:
+        try:
+            result = archive.search(
+                state.q,
+                limit=state.limit,
+                offset=state.offset,
+                sort=state.sort,
+                facets=facets,
+                blank_matches_all=True,
+            )
+        except QueryError as exc:
+            return _query_error(exc)
+    return JSONResponse(
+        {
+            "query": result.query,
+            "total": result.total,
+            "offset": state.offset,
+            "limit": state.limit,
+            "sort": state.sort,
+            "hits": [asdict(hit) for hit in result.hits],
+            "facets": {
+                name: [{"value": value, "count": count} for value, count in buckets]
+                for name, buckets in result.facets.items()
+            },
+        }
+    )
+
+
+def timeline(request: Request) -> Response:
+    try:
+        state = params.for_api(request.query_params)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    with archive_of(request) as archive:
+        try:
+            months = archive.timeline(state.q, blank_matches_all=True)
+        except QueryError as exc:
+            return _query_error(exc)
+    return JSONResponse({"query": state.q, "months": [asdict(m) for m in months]})
+
+
+def _unknown(reference_id: str) -> JSONResponse:
+    return error(
+        404,
+        f"{reference_id}: expected the reference id of a cable in this archive "
+        "(like 08BAGHDAD1784); there is no such cable",
+        reference_id=reference_id,
+    )
+
+
+def cable(request: Request) -> Response:
+    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    with archive_of(request) as archive:
+        found = archive.get(reference_id)
+        if found is None:
+            return _unknown(reference_id)
+        cited = [r.cable_id for r in found.references if r.cable_id]
+        present = sorted(archive.present(cited))
+        previous, following = archive.neighbours(reference_id)
+    return JSONResponse(
+        {
+            "record": to_dict(found),
+            "references_in_archive": present,
+            "previous": previous,
+            "next": following,
+            "citing_url": f"/api/cables/{reference_id}/citing",
+        }
+    )
+
+
+def citing(request: Request) -> Response:
+    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    with archive_of(request) as archive:
+        ids = archive.citing(reference_id)
+        # An id cited by archived cables is worth answering even when the cable itself is
+        # missing (that is what "not in the archive" references are); unknown otherwise.
+        if not ids and archive.get(reference_id) is None:
+            return _unknown(reference_id)
+    return JSONResponse({"reference_id": reference_id, "citing": ids})
+
+
+def stats(request: Request) -> Response:
+    with archive_of(request) as archive:
+        counts = archive.stats()
+        total = archive.count()
+    return JSONResponse(
+        {
+            "cables": total,
+            **{
+                name: [{"value": value, "count": count} for value, count in rows]
+                for name, rows in counts.items()
+            },
+        }
+    )
+
+
+def browse(request: Request) -> Response:
+    by = str(request.path_params["by"])
+    if by not in KINDS:
+        return error(404, f"/api/browse/{by}: expected one of {', '.join(KINDS)}")
+    with archive_of(request) as archive:
+        rows: Any
+        if by == "origin":
+            rows = [asdict(o) for o in archive.browse_origins()]
+        elif by == "tag":
+            rows = {k: [asdict(t) for t in v] for k, v in archive.browse_tags().items()}
+        elif by == "month":
+            rows = [{"value": m, "count": n} for m, n in archive.browse_months()]
+        else:
+            rows = [{"value": c, "count": n} for c, n in archive.browse_classifications()]
+    return JSONResponse({"by": by, "rows": rows})
+
+
+def openapi(request: Request) -> Response:
+    return JSONResponse(spec())
+
+
+def index(request: Request) -> Response:
+    return JSONResponse(
+        {
+            "openapi": "/api/openapi.json",
+            "endpoints": sorted(spec()["paths"]),
+        }
+    )
+
+
+ROUTES = [
+    Route("/api", index),
+    Route("/api/openapi.json", openapi),
+    Route("/api/search", search),
+    Route("/api/timeline", timeline),
+    Route("/api/cables/{reference_id}", cable),
+    Route("/api/cables/{reference_id}/citing", citing),
+    Route("/api/stats", stats),
+    Route("/api/browse/{by}", browse),
+]

@@ -1,0 +1,246 @@
+"""The OpenAPI 3.1 description of /api (served at /api/openapi.json; tests check every
+route is described and every answer matches its schema)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from cabledesk import __version__
+
+
+def _param(name: str, description: str, schema: dict[str, Any], where: str = "query") -> Any:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": schema,
+    }
+
+
+_Q = _param(
+    "q",
+    "A query in the query language (docs/search.md); blank means every cable.",
+    {"type": "string", "maxLength": 2000},
+)
+_ID = _param("reference_id", "A cable's reference id (08BAGHDAD1784).", {"type": "string"}, "path")
+_COUNTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["value", "count"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+    },
+}
+
+
+def _ok(schema: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    reasons = {400: "A bad parameter or query", 404: "No such cable or address"}
+    return {
+        str(code): {
+            "description": reasons[code],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code in codes
+    }
+
+
+def _get(summary: str, parameters: list[Any], ok: dict[str, Any], *codes: int) -> Any:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {"200": ok} | _errors(*codes),
+        }
+    }
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "parameter": {"type": "string"},
+                    "query": {"type": "string"},
+                    "position": {"type": "integer"},
+                    "reference_id": {"type": "string"},
+                },
+            }
+        },
+    },
+    "Hit": {
+        "type": "object",
+        "required": ["reference_id", "date", "origin", "classification", "subject", "snippet"],
+        "properties": {
+            "reference_id": {"type": "string"},
+            "score": {"type": "number"},
+            "date": {"type": ["string", "null"]},
+            "origin": {"type": ["string", "null"]},
+            "classification": {"type": ["string", "null"]},
+            "caveats": {"type": "array", "items": {"type": "string"}},
+            "subject": {"type": ["string", "null"]},
+            "snippet": {"type": "string", "description": "Matches marked with [ and ]."},
+            "passage": {"type": "string", "description": "The snippet unmarked."},
+            "highlights": {
+                "type": "array",
+                "description": "[start, end) offsets of the matches in `passage`.",
+                "items": {"type": "array", "items": {"type": "integer"}},
+            },
+        },
+    },
+    "SearchResult": {
+        "type": "object",
+        "required": ["query", "total", "offset", "limit", "sort", "hits", "facets"],
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "sort": {"enum": ["rank", "date", "-date"]},
+            "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {"type": "object", "additionalProperties": _COUNTS},
+        },
+    },
+    "Timeline": {
+        "type": "object",
+        "required": ["query", "months"],
+        "properties": {
+            "query": {"type": "string"},
+            "months": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["month", "total", "by_classification"],
+                    "properties": {
+                        "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                        "total": {"type": "integer"},
+                        "by_classification": {
+                            "type": "object",
+                            "additionalProperties": {"type": "integer"},
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "Cable": {
+        "type": "object",
+        "required": ["record", "references_in_archive", "previous", "next", "citing_url"],
+        "properties": {
+            "record": {
+                "type": "object",
+                "description": "The cable record, as documented in docs/record.md and fixed "
+                "by the package's record.schema.json.",
+            },
+            "references_in_archive": {"type": "array", "items": {"type": "string"}},
+            "previous": {"type": ["string", "null"]},
+            "next": {"type": ["string", "null"]},
+            "citing_url": {"type": "string"},
+        },
+    },
+    "Citing": {
+        "type": "object",
+        "required": ["reference_id", "citing"],
+        "properties": {
+            "reference_id": {"type": "string"},
+            "citing": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Stats": {
+        "type": "object",
+        "required": ["cables", "year", "origin", "classification", "tag"],
+        "properties": {
+            "cables": {"type": "integer"},
+            "year": _COUNTS,
+            "origin": _COUNTS,
+            "classification": _COUNTS,
+            "tag": _COUNTS,
+        },
+    },
+    "Browse": {
+        "type": "object",
+        "required": ["by", "rows"],
+        "properties": {
+            "by": {"enum": ["origin", "tag", "month", "classification"]},
+            "rows": {"type": ["array", "object"]},
+        },
+    },
+    "Index": {
+        "type": "object",
+        "required": ["openapi", "endpoints"],
+        "properties": {
+            "openapi": {"type": "string"},
+            "endpoints": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+
+@cache
+def spec() -> dict[str, Any]:
+    search_params = [
+        _Q,
+        _param("limit", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100}),
+        _param("offset", "Hits to skip.", {"type": "integer", "minimum": 0, "maximum": 10000}),
+        _param("sort", "Order of hits.", {"enum": ["rank", "date", "-date"]}),
+        _param("facets", "Count facets (default true).", {"type": "boolean"}),
+    ]
+    by = _param(
+        "by", "What to count by.", {"enum": ["origin", "tag", "month", "classification"]}, "path"
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "cabledesk",
+            "version": __version__,
+            "description": "Search and read an archive of US diplomatic cables.",
+        },
+        "paths": {
+            "/api": _get("This list of endpoints", [], _ok("Index", "Endpoints")),
+            "/api/openapi.json": _get(
+                "This description",
+                [],
+                {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
+            ),
+            "/api/search": _get(
+                "Search, with facet counts over the whole match set",
+                search_params,
+                _ok("SearchResult", "Hits and facets"),
+                400,
+            ),
+            "/api/timeline": _get(
+                "Matching cables per month, by classification",
+                [_Q],
+                _ok("Timeline", "Months, oldest first"),
+                400,
+            ),
+            "/api/cables/{reference_id}": _get(
+                "One cable's record", [_ID], _ok("Cable", "The record"), 404
+            ),
+            "/api/cables/{reference_id}/citing": _get(
+                "The archived cables that cite this one",
+                [_ID],
+                _ok("Citing", "Citing cables, oldest first"),
+                404,
+            ),
+            "/api/stats": _get("Counts by year, origin, level, tag", [], _ok("Stats", "Counts")),
+            "/api/browse/{by}": _get(
+                "What the archive holds, counted", [by], _ok("Browse", "Counts"), 404
+            ),
+        },
+        "components": {"schemas": SCHEMAS},
+    }

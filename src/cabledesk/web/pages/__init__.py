@@ -1,0 +1,1 @@
+"""The desk's HTML pages, one module a kind of page."""

@@ -1,0 +1,45 @@
+"""Browsing what the archive holds: by origin, tag (grouped by kind), month, classification."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cabledesk.archive import Archive
+from cabledesk.web.context import archive_of
+from cabledesk.web.templating import render
+
+KINDS = ("origin", "tag", "month", "classification")
+
+
+def _rows(archive: Archive, by: str) -> Any:
+    if by == "origin":
+        return archive.browse_origins()
+    if by == "tag":
+        return archive.browse_tags()
+    if by == "month":
+        months = archive.browse_months()
+        return [(year, list(group)) for year, group in groupby(months, key=lambda m: m[0][:4])]
+    return archive.browse_classifications()
+
+
+def browse_page(request: Request) -> Response:
+    by = str(request.path_params.get("by", "origin"))
+    with archive_of(request) as archive:
+        count = archive.count()
+        if by not in KINDS:
+            return render(
+                "error.html",
+                status_code=404,
+                archive_count=count,
+                section="browse",
+                title="Nothing to browse there",
+                message=f"/browse/{by}: expected one of "
+                + ", ".join(f"/browse/{k}" for k in KINDS)
+                + ".",
+            )
+        rows = _rows(archive, by)
+    return render("browse.html", section="browse", archive_count=count, by=by, rows=rows)

@@ -1,0 +1,42 @@
+"""A cable in full: header box, references both ways, paragraphs with anchors, the raw text."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cabledesk.web.context import archive_of
+from cabledesk.web.present import paragraph_anchors
+from cabledesk.web.templating import render
+
+
+def cable_page(request: Request) -> Response:
+    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    with archive_of(request) as archive:
+        count = archive.count()
+        cable = archive.get(reference_id)
+        if cable is None:
+            return render(
+                "error.html",
+                status_code=404,
+                archive_count=count,
+                section="search",
+                title="No such cable",
+                message=f"{reference_id}: expected the reference id of a cable in this archive "
+                "(like 08BAGHDAD1784); this archive has no cable with that id.",
+            )
+        cited = [r.cable_id for r in cable.references if r.cable_id]
+        present = archive.present(cited)
+        citing = archive.citing(reference_id)
+        previous, following = archive.neighbours(reference_id)
+    return render(
+        "cable.html",
+        section="search",
+        archive_count=count,
+        cable=cable,
+        present=present,
+        citing=citing,
+        previous=previous,
+        following=following,
+        anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
+    )

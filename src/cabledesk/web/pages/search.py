@@ -1,0 +1,72 @@
+"""The search page and the timeline: one query box, the URL holding the whole state."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cabledesk.query import QueryError
+from cabledesk.web import chart, params
+from cabledesk.web.context import archive_of
+from cabledesk.web.templating import render
+
+
+def search_page(request: Request) -> Response:
+    state = params.for_page(request.query_params)
+    context: dict[str, Any] = {
+        "section": "search",
+        "q": state.q,
+        "sort": state.sort,
+        "notices": state.notices,
+        "error": None,
+        "result": None,
+        "offset": state.offset,
+        "page": state.page,
+        "pages": 0,
+    }
+    with archive_of(request) as archive:
+        context["archive_count"] = archive.count()
+        try:
+            result = archive.search(
+                state.q,
+                limit=state.limit,
+                offset=state.offset,
+                sort=state.sort,
+                facets=True,
+                blank_matches_all=True,
+            )
+        except QueryError as exc:
+            # Shown beside the box, with the page still usable: never an error page.
+            context["error"] = exc
+            return render("search.html", status_code=400, **context)
+    context["result"] = result
+    context["pages"] = min(
+        math.ceil(result.total / state.limit), params.MAX_OFFSET // params.PAGE_SIZE
+    )
+    return render("search.html", **context)
+
+
+def timeline_page(request: Request) -> Response:
+    state = params.for_page(request.query_params)
+    context: dict[str, Any] = {
+        "section": "timeline",
+        "q": state.q,
+        "sort": None,
+        "notices": state.notices,
+        "error": None,
+        "chart": None,
+        "months": [],
+        "total": 0,
+    }
+    with archive_of(request) as archive:
+        context["archive_count"] = archive.count()
+        try:
+            months = archive.timeline(state.q, blank_matches_all=True)
+        except QueryError as exc:
+            context["error"] = exc
+            return render("timeline.html", status_code=400, **context)
+    context.update(months=months, total=sum(m.total for m in months), chart=chart.build(months))
+    return render("timeline.html", **context)

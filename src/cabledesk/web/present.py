@@ -1,0 +1,149 @@
+"""Turning records and results into what templates show: labels, badges, marked text, links.
+
+Templates only lay things out; every decision about how a value reads lives here. Text is
+escaped here too wherever markup is added, so nothing from a cable reaches a page raw.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
+
+from cabledesk.parse import REDACTION
+from cabledesk.reference import reason_meaning, tag_info
+
+LEVEL_CLASS = {
+    "UNCLASSIFIED": "u",
+    "CONFIDENTIAL": "c",
+    "SECRET": "s",
+    "TOP SECRET": "ts",
+}
+# How each facet refines a query: the field of the query language it becomes.
+FACET_FIELDS = {
+    "origin": "origin",
+    "year": "year",
+    "classification": "class",
+    "tag": "tag",
+    "addressee": "to",
+    "month": "date",
+}
+FACET_TITLES = {
+    "origin": "Origin",
+    "year": "Year",
+    "classification": "Classification",
+    "tag": "Tag",
+    "addressee": "Addressee",
+}
+
+
+def marking(classification: str | None, caveats: list[str]) -> str:
+    return "//".join([classification or "UNKNOWN", *caveats])
+
+
+def level_class(classification: str | None) -> str:
+    return LEVEL_CLASS.get(classification or "", "x")
+
+
+def highlighted(text: str, highlights: list[tuple[int, int]]) -> Markup:
+    out, last = [], 0
+    for start, end in highlights:
+        out += [escape(text[last:start]), Markup("<mark>"), escape(text[start:end])]
+        out.append(Markup("</mark>"))
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def with_blanks(text: str) -> Markup:
+    """Cable text with each redaction marker (XXXXXXXXXXXX) shown as a marked blank."""
+    out, last = [], 0
+    for match in REDACTION.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(
+            Markup('<span class="redacted" title="withheld in the published source">')
+            + Markup('<span class="visually-hidden">[redacted]</span></span>')
+        )
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def query_value(value: str) -> str:
+    """A facet value as the query language writes it (quoted when it has spaces)."""
+    value = value.replace('"', "")
+    if value and all(ch.isalnum() or ch in "-_./" for ch in value):
+        return value
+    return f'"{value}"'
+
+
+def refine(q: str, facet: str, value: str) -> str:
+    if facet == "classification":
+        term = "class:" + value.lower().replace(" ", "_")
+    else:
+        term = f"{FACET_FIELDS[facet]}:{query_value(value)}"
+    q = q.strip()
+    if not q:
+        return term
+    # Parenthesised so that `a OR b` followed by a facet narrows the whole query.
+    needs_group = " OR " in q and not (q.startswith("(") and q.endswith(")"))
+    return f"({q}) {term}" if needs_group else f"{q} {term}"
+
+
+def search_url(q: str, sort: str = "rank", page: int = 1, path: str = "/search") -> str:
+    params: dict[str, str | int] = {"q": q}
+    if sort != "rank":
+        params["sort"] = sort
+    if page > 1:
+        params["page"] = page
+    return f"{path}?{urlencode(params)}"
+
+
+def tag_meaning(tag: str) -> str | None:
+    info = tag_info(tag)
+    return info.meaning if info else None
+
+
+def tag_kind(tag: str) -> str | None:
+    info = tag_info(tag)
+    return info.kind if info else None
+
+
+def reason_text(code: str) -> str:
+    meaning = reason_meaning(code)
+    return f"{code}: {meaning.removeprefix('Reason: ')}" if meaning else code
+
+
+PORTION_LEVELS = {
+    "U": "UNCLASSIFIED",
+    "SBU": "UNCLASSIFIED",
+    "C": "CONFIDENTIAL",
+    "S": "SECRET",
+    "TS": "TOP SECRET",
+}
+
+
+def portion_level(marking: str | None) -> str | None:
+    """The level of a normalised portion marking (`S/NF` is SECRET)."""
+    if not marking:
+        return None
+    return PORTION_LEVELS.get(marking.split("/", 1)[0].strip())
+
+
+def paragraph_anchors(numbers: list[int | None]) -> list[str]:
+    """Anchor ids for a cable's paragraphs: `p5` for paragraph 5 (the stable address users
+    link to), `p5-2` for a second paragraph 5, `u3` for the third unnumbered paragraph."""
+    anchors, seen = [], set()
+    unnumbered = 0
+    for number in numbers:
+        if number is None:
+            unnumbered += 1
+            anchor = f"u{unnumbered}"
+        else:
+            anchor, copy = f"p{number}", 1
+            while anchor in seen:
+                copy += 1
+                anchor = f"p{number}-{copy}"
+        seen.add(anchor)
+        anchors.append(anchor)
+    return anchors
