@@ -12,8 +12,13 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+DEMO_ARCHIVE ?= demo-archive
+PORT ?= 8000
+
+# Builds the archive from the bundled sample (idempotent) and serves the web desk on it.
 demo: $(VENV)/.installed
-	$(BIN)/cabledesk parse src/cabledesk/data/sample --output table
+	$(BIN)/cabledesk ingest src/cabledesk/data/sample --db $(DEMO_ARCHIVE)
+	$(BIN)/cabledesk serve --db $(DEMO_ARCHIVE) --port $(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
@@ -29,4 +34,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/parse.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(DEMO_ARCHIVE) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -30,14 +30,14 @@ def test_parse_walks_directories_as_json_lines() -> None:
     result = cabledesk("parse", str(SAMPLE), "--output", "jsonl")
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == 46
-    assert len({r["reference_id"] for r in records}) == 46
+    assert len(records) == 48
+    assert len({r["reference_id"] for r in records}) == 48
 
 
 def test_table_output_summarises() -> None:
     result = cabledesk("parse", str(SAMPLE), "--output", "table")
     assert result.returncode == 0
-    assert "46 cables parsed, 0 failed" in result.stdout
+    assert "48 cables parsed, 0 failed" in result.stdout
     assert "08BAGHDAD1784" in result.stdout
 
 

@@ -1,0 +1,162 @@
+"""End to end in a real browser: Playwright driving Debian's Chromium against the real server.
+
+`.ci/run` installs chromium when it is missing; without /usr/bin/chromium these tests fail
+(they are never skipped) with a message that says so.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from PIL import Image, ImageStat
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from cabledesk.web import create_app
+from conftest import ROOT
+from web_fixtures import build_web_archive
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "build" / "screenshots"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    archive = build_web_archive(tmp_path_factory.mktemp("browser"))
+    port = _free_port()
+    config = uvicorn.Config(create_app(archive), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the web desk did not start within 20 s"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), (
+        "browser tests need Debian's Chromium at /usr/bin/chromium: apt-get install chromium"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_not_blank(path: Path) -> None:
+    with Image.open(path) as image:
+        stats = ImageStat.Stat(image.convert("L"))
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
+    assert stats.stddev[0] > 10, f"{path} looks blank (luminance spread {stats.stddev[0]:.1f})"
+    assert len(colours) > 50, f"{path} has only {len(colours)} colours"
+
+
+def test_search_facet_cable_reference_and_back(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.fill("#q", "oslo")
+    page.press("#q", "Enter")
+    expect(page.locator("#results-heading")).to_contain_text("match")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "search.png", full_page=True)
+    assert_not_blank(ARTIFACTS / "search.png")
+
+    page.locator('a[data-facet="year"]', has_text="2008").first.click()
+    expect(page.locator("#q")).to_have_value("oslo year:2008")
+    assert "year%3A2008" in page.url
+
+    page.locator("a.hit-id", has_text="08OSLO670").click()
+    expect(page).to_have_url(base_url + "/cable/08OSLO670")
+    page.locator(".refs a", has_text="08OSLO585").click()
+    expect(page).to_have_url(base_url + "/cable/08OSLO585")
+    expect(page.locator("h1")).to_contain_text("08OSLO585")
+    page.locator(".citing a", has_text="08OSLO670").click()
+    expect(page).to_have_url(base_url + "/cable/08OSLO670")
+
+
+def test_malformed_query_message_beside_the_box(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/search")
+    page.fill("#q", "maliki AND (")
+    page.press("#q", "Enter")
+    error = page.locator("#query-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("term was expected")
+    expect(page.locator("#q")).to_have_attribute("aria-invalid", "true")
+
+
+def test_timeline_bar_narrows_to_its_month(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/timeline?q=iran")
+    bar = page.locator('svg.chart a[data-month="2008-06"]')
+    expect(bar).to_have_count(1)
+    bar.click()
+    expect(page).to_have_url(base_url + "/search?q=iran+date%3A2008-06&sort=date")
+    expect(page.locator("#results-heading")).to_contain_text("match")
+    assert page.locator("a.hit-id", has_text="08BAGHDAD1784").count() == 1
+
+
+def test_cable_page_anchor_raw_toggle_and_screenshot(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/cable/08BAGHDAD1784#p3")
+    expect(page.locator("#p3")).to_be_visible()
+    raw = page.locator("details#raw")
+    expect(raw.locator("pre")).to_be_hidden()
+    raw.locator("summary").click()
+    expect(raw.locator("pre")).to_contain_text("140650Z JUN 08")
+    page.screenshot(path=ARTIFACTS / "08BAGHDAD1784.png", full_page=True)
+    assert_not_blank(ARTIFACTS / "08BAGHDAD1784.png")
+
+
+def test_keyboard_only_search(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/search")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("iran")
+    page.keyboard.press("Enter")
+    expect(page.locator("#results-heading")).to_contain_text("match")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    focused = page.evaluate("document.activeElement.textContent")
+    second = page.locator("a.hit-id").nth(1).text_content()
+    assert focused == second
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}/cable/{second}")
+
+
+def test_works_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/search?q=maliki")
+    page.locator("a.hit-id", has_text="08BAGHDAD1784").click()
+    expect(page.locator("h1")).to_contain_text("MALIKI")
+    context.close()

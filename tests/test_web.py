@@ -1,0 +1,369 @@
+"""The web desk's pages and JSON API, through the real application (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+import cabledesk
+from cabledesk.archive import Archive
+from cabledesk.record.model import Cable
+from cabledesk.web import create_app
+from cabledesk.web.openapi import spec
+from cabledesk.web.present import paragraph_anchors, refine
+from cabledesk.web.security import HEADERS
+from conftest import SAMPLE
+from web_fixtures import HOSTILE_ID, build_web_archive, hostile_record
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_web_archive(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def client(archive_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(archive_path), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def cables() -> list[Cable]:
+    """Every cable the web archive holds, parsed independently of it."""
+    sample = [c for c in cabledesk.parse(SAMPLE) if isinstance(c, Cable)]
+    return [*sample, cabledesk.from_dict(hostile_record())]
+
+
+def validate(payload: Any, schema_name: str) -> None:
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": spec()["components"]}
+    jsonschema.validate(payload, schema)
+
+
+# Pages ----------------------------------------------------------------------------------
+
+
+def test_start_page_lists_every_cable_with_facets(client: TestClient) -> None:
+    for path in ("/", "/search", "/search?q="):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "49 cables" in page.text
+        assert 'class="facet"' in page.text
+
+
+def test_search_page_shows_hits_with_marked_snippets(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "maliki"})
+    assert page.status_code == 200
+    assert '<a class="hit-id" href="/cable/08BAGHDAD1784">08BAGHDAD1784</a>' in page.text
+    assert re.search(r"<mark>Maliki[^<]*</mark>", page.text, re.IGNORECASE)
+    assert "badge lv-s" in page.text
+
+
+def test_facet_links_refine_the_query(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "iran"})
+    links = re.findall(r'<a href="([^"]+)" data-facet="origin">Embassy Tehran</a>', page.text)
+    assert links, "the origin facet links to a refined query"
+    refined = client.get(links[0].replace("&amp;", "&"))
+    assert 'value="iran origin:&#34;Embassy Tehran&#34;"' in refined.text
+    assert "1 cable match" in refined.text
+
+
+def test_paging_keeps_the_query_and_sort(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "", "sort": "date"})
+    assert 'href="/search?q=&amp;sort=date&amp;page=2"' in first.text
+    second = client.get("/search", params={"q": "", "sort": "date", "page": "2"})
+    assert "page 2 of 3" in second.text
+    assert 'start="21"' in second.text
+
+
+def test_malformed_query_is_shown_beside_the_box(client: TestClient) -> None:
+    page = client.get("/search", params={"q": 'iran AND ("unclosed'})
+    assert page.status_code == 400
+    assert 'id="query-error"' in page.text
+    assert "unclosed quote" in page.text
+    assert 'aria-invalid="true"' in page.text
+    assert "<form" in page.text  # the page itself, not an error page
+
+
+def test_bad_page_and_sort_values_fall_back_with_a_notice(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "iran", "page": "abc", "sort": "sideways"})
+    assert page.status_code == 200
+    assert "page: expected a whole number" in page.text
+    assert "sort: expected rank or date or -date" in page.text
+
+
+def test_very_long_query_gives_a_page(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "iran " * 2000})
+    assert page.status_code == 200
+    assert "only the first 2,000 characters are used" in page.text
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=st.text(max_size=80))
+def test_any_query_string_gives_a_page_never_a_500(client: TestClient, q: str) -> None:
+    for path in ("/search", "/timeline", "/api/search"):
+        answer = client.get(path, params={"q": q, "page": q[:5], "sort": q[:3]})
+        assert answer.status_code in (200, 400), (path, q, answer.status_code)
+
+
+def test_cable_page_has_everything_the_reader_needs(client: TestClient) -> None:
+    page = client.get("/cable/08BAGHDAD1784")
+    assert page.status_code == 200
+    text = page.text
+    for expected in (
+        "SECRET//NOFORN",
+        "140650Z JUN 08",
+        "AMEMBASSY BAGHDAD",
+        "SECSTATE WASHDC",
+        "RUEHC",
+        "IRAN COLLECTIVE",
+        "External Political Relations",  # PREL's meaning
+        "Patricia A. Butenis",
+        "foreign government information",  # 1.4(b) spelled out
+        "2018-06-12",
+        'id="p1"',
+        'href="#p1"',
+        "Summary",
+        "Original text, as published",
+        "Cited by",
+    ):
+        assert expected in text, expected
+
+
+def test_cable_page_links_references_both_ways(client: TestClient) -> None:
+    citing = client.get("/cable/08OSLO670").text
+    assert '<a href="/cable/08OSLO585">08OSLO585</a>' in citing
+    cited = client.get("/cable/08OSLO585").text
+    assert '<a href="/cable/08OSLO670">08OSLO670</a>' in cited
+    missing = client.get("/cable/08OSLO670").text
+    assert "(not in this archive)" in missing
+
+
+def test_cable_page_previous_and_next_from_the_same_origin(client: TestClient) -> None:
+    page = client.get("/cable/06MADRID293").text
+    assert '<a rel="prev" href="/cable/04MADRID527">' in page
+    assert '<a rel="next" href="/cable/07MADRID208">' in page
+
+
+def test_redactions_are_marked_blanks(client: TestClient) -> None:
+    page = client.get("/cable/05SOFIA1207").text
+    body = page.split('<section class="body"', 1)[1].split("</section>", 1)[0]
+    assert 'class="redacted"' in body
+    assert "XXXXX" not in body
+
+
+def test_cable_text_is_escaped_everywhere(client: TestClient) -> None:
+    pages = [
+        client.get(f"/cable/{HOSTILE_ID}").text,
+        client.get("/search", params={"q": "bold"}).text,
+        client.get("/search", params={"q": f"id:{HOSTILE_ID}"}).text,
+        client.get("/browse/tag").text,
+    ]
+    for page in pages:
+        assert "<script>alert" not in page
+        assert "<b>bold</b>" not in page
+        assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in pages[0]
+
+
+def test_unknown_cable_is_a_404_page(client: TestClient) -> None:
+    page = client.get("/cable/99NOWHERE1")
+    assert page.status_code == 404
+    assert "99NOWHERE1: expected the reference id of a cable in this archive" in page.text
+
+
+def test_timeline_counts_months_by_classification(client: TestClient, cables: list[Cable]) -> None:
+    page = client.get("/timeline", params={"q": "iran"})
+    assert page.status_code == 200
+    bars = re.findall(r'data-month="(\d{4}-\d{2})"', page.text)
+    api = client.get("/api/timeline", params={"q": "iran"}).json()
+    assert bars == [m["month"] for m in api["months"]]
+    link = re.search(r'<a href="([^"]+)" aria-label="2008-06: ', page.text)
+    assert link and "date%3A2008-06" in link.group(1)
+
+
+def test_timeline_equals_brute_force(client: TestClient, cables: list[Cable]) -> None:
+    expected: Counter[tuple[str, str]] = Counter()
+    for cable in cables:
+        stamp = cable.header.sent or cable.created
+        if stamp and cable.classification:
+            expected[(stamp[:7], cable.classification)] += 1
+    months = client.get("/api/timeline").json()["months"]
+    found = Counter(
+        {(m["month"], level): n for m in months for level, n in m["by_classification"].items()}
+    )
+    assert found == expected
+
+
+def test_browse_pages(client: TestClient, cables: list[Cable]) -> None:
+    origins = client.get("/browse/origin").text
+    assert "Secretary of State" in origins and "2007-11-03" in origins
+    tags = client.get("/browse/tag").text
+    for heading in ("Subject tags", "Country tags", "Organization tags"):
+        assert heading in tags
+    months = client.get("/browse/month").text
+    assert ">2008-06</a>" in months
+    levels = client.get("/browse/classification").text
+    assert "TOP SECRET" not in levels or "lv-ts" in levels
+    assert client.get("/browse/nothing").status_code == 404
+    assert client.get("/browse", follow_redirects=False).status_code == 308
+
+
+def test_security_headers_on_pages_errors_and_static(client: TestClient) -> None:
+    for path in ("/", "/cable/08BAGHDAD1784", "/cable/NOPE", "/api/search", "/static/desk.css"):
+        answer = client.get(path)
+        for name, value in HEADERS.items():
+            assert answer.headers.get(name) == value, (path, name)
+
+
+def test_pages_need_nothing_from_elsewhere(client: TestClient) -> None:
+    for path in ("/", "/cable/08BAGHDAD1784", "/timeline", "/browse/tag"):
+        html = client.get(path).text
+        assert not re.search(r'(src|href)="(https?:)?//', html), path
+
+
+# API ------------------------------------------------------------------------------------
+
+
+def test_api_search_with_facets(client: TestClient, cables: list[Cable]) -> None:
+    answer = client.get("/api/search", params={"q": "iran", "limit": 5, "sort": "-date"})
+    assert answer.status_code == 200
+    data = answer.json()
+    validate(data, "SearchResult")
+    mention = [c for c in cables if re.search(r"\biran\b", f"{c.subject} {c.text}", re.I)]
+    assert data["total"] == len(mention) and len(data["hits"]) == 5
+    dates = [h["date"] for h in data["hits"]]
+    assert dates == sorted(dates, reverse=True)
+    assert set(data["facets"]) == {"origin", "year", "classification", "tag", "addressee"}
+    hit = data["hits"][0]
+    for start, end in hit["highlights"]:
+        assert hit["passage"][start:end].lower().startswith("iran")
+
+
+def test_api_search_paging_and_no_facets(client: TestClient) -> None:
+    first = client.get("/api/search", params={"q": "", "limit": 10, "sort": "date"}).json()
+    second = client.get(
+        "/api/search", params={"q": "", "limit": 10, "offset": 10, "sort": "date", "facets": "0"}
+    ).json()
+    assert second["facets"] == {}
+    ids = [h["reference_id"] for h in first["hits"] + second["hits"]]
+    assert len(set(ids)) == 20
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"sort": "random"}, "sort"),
+        ({"facets": "maybe"}, "facets"),
+        ({"q": "x" * 2001}, "q"),
+    ],
+)
+def test_api_rejects_bad_parameters(
+    client: TestClient, params: dict[str, str], parameter: str
+) -> None:
+    answer = client.get("/api/search", params=params)
+    assert answer.status_code == 400
+    validate(answer.json(), "Error")
+    assert answer.json()["error"]["parameter"] == parameter
+    assert "expected" in answer.json()["error"]["message"]
+
+
+def test_api_malformed_query_says_where(client: TestClient) -> None:
+    for path in ("/api/search", "/api/timeline"):
+        answer = client.get(path, params={"q": "maliki AND"})
+        assert answer.status_code == 400
+        error = answer.json()["error"]
+        assert error["position"] == 10 and "term was expected" in error["message"]
+
+
+def test_api_cable_and_citing(client: TestClient, cables: list[Cable]) -> None:
+    answer = client.get("/api/cables/08baghdad1784")
+    assert answer.status_code == 200
+    data = answer.json()
+    validate(data, "Cable")
+    expected = next(c for c in cables if c.reference_id == "08BAGHDAD1784")
+    assert cabledesk.from_dict(data["record"]) == expected
+    citing = client.get("/api/cables/08OSLO585/citing").json()
+    validate(citing, "Citing")
+    assert citing["citing"] == ["08OSLO670"]
+    assert client.get("/api/cables/08OSLO670").json()["references_in_archive"] == ["08OSLO585"]
+
+
+def test_api_unknown_ids_are_404(client: TestClient) -> None:
+    for path in ("/api/cables/99NOWHERE1", "/api/cables/99NOWHERE1/citing"):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        validate(answer.json(), "Error")
+        assert "99NOWHERE1" in answer.json()["error"]["message"]
+
+
+def test_api_cited_but_missing_cable_still_lists_its_citers(client: TestClient) -> None:
+    answer = client.get("/api/cables/08OSLO629/citing")  # cited by 08OSLO670, not archived
+    assert answer.status_code == 200
+    assert answer.json()["citing"] == ["08OSLO670"]
+
+
+def test_api_stats_and_browse(client: TestClient, archive_path: Path) -> None:
+    stats = client.get("/api/stats").json()
+    validate(stats, "Stats")
+    assert stats["cables"] == 49
+    assert sum(row["count"] for row in stats["classification"]) == 49
+    for by in ("origin", "tag", "month", "classification"):
+        data = client.get(f"/api/browse/{by}").json()
+        validate(data, "Browse")
+    with Archive.open(archive_path, create=False) as archive:
+        origins = {o.origin: o.count for o in archive.browse_origins()}
+        assert sum(origins.values()) == 49
+        assert origins["Secretary of State"] == 9
+
+
+def test_api_errors_are_json(client: TestClient) -> None:
+    answer = client.get("/api/nothing/here")
+    assert answer.status_code == 404
+    validate(answer.json(), "Error")
+    answer = client.post("/api/search")
+    assert answer.status_code == 405
+    validate(answer.json(), "Error")
+    assert client.get("/api/browse/colour").status_code == 404
+
+
+def test_openapi_describes_every_api_route(client: TestClient) -> None:
+    described = client.get("/api/openapi.json").json()
+    assert described["openapi"].startswith("3.1")
+    routes = {
+        getattr(route, "path", "")
+        for route in client.app.routes  # type: ignore[attr-defined]
+        if getattr(route, "path", "").startswith("/api")
+    }
+    assert routes == set(described["paths"])
+    validate(client.get("/api").json(), "Index")
+    json.dumps(described)
+
+
+# Presentation helpers ---------------------------------------------------------------------
+
+
+def test_refine_quotes_and_groups() -> None:
+    assert refine("", "origin", "Embassy Baghdad") == 'origin:"Embassy Baghdad"'
+    assert refine("iran", "classification", "TOP SECRET") == "iran class:top_secret"
+    assert refine("iran OR iraq", "year", "2008") == "(iran OR iraq) year:2008"
+    assert refine("x", "tag", 'A"B') == "x tag:AB"
+
+
+def test_paragraph_anchors_are_stable_and_unique() -> None:
+    assert paragraph_anchors([1, 2, None, 2, None]) == ["p1", "p2", "u1", "p2-2", "u2"]
