@@ -173,3 +173,13 @@ def test_whole_corpus_every_cable_found_by_id_and_edges_complete(tmp_path: Path)
             "SELECT count(*) FROM refs WHERE cited_id IS NOT NULL"
         ).fetchone()[0]
         assert edges == sum(1 for c in cables for r in c.references if r.cable_id)
+
+
+def test_opening_while_another_process_writes_the_index(sample_archive: Archive) -> None:
+    # An ingest holding the index writer must not stop a reader (the web desk) opening.
+    writer = sample_archive.index.index.writer(heap_size=15_000_000, num_threads=1)
+    try:
+        with Archive.open(sample_archive.path, create=False) as reader:
+            assert reader.search("maliki").total >= 1
+    finally:
+        del writer

@@ -62,7 +62,13 @@ class Archive:
         except SchemaError as exc:
             raise ArchiveError(f"{database}: {exc}") from None
         archive = cls(folder, connection, Index(folder / INDEX))
-        archive.index.catch_up(connection)
+        try:
+            archive.index.catch_up(connection)
+        except ValueError as exc:
+            # Another process (an ingest) holds the index writer; it absorbs what it
+            # commits itself, so a reader opened meanwhile goes on with the index as is.
+            if "LockBusy" not in str(exc):
+                raise
         return archive
 
     def close(self) -> None:
