@@ -21,6 +21,7 @@ from cabledesk.archive.store import unpack
 # 2: a `month` field (YYYYMM) for timelines. A changed version rebuilds the index from SQLite.
 INDEX_VERSION = "2"
 _HEAP = 64_000_000
+_BULK_COMMIT = 20_000
 
 
 def build_schema() -> tantivy.Schema:
@@ -82,6 +83,11 @@ class Index:
         self._write_absorbed(seq)
         self.index.reload()
 
+    def bulk(self, commit_every: int = _BULK_COMMIT) -> BulkWriter:
+        """One writer for a whole ingest: tantivy indexes in its own threads while Python
+        writes SQLite, and fewer commits make fewer segments to merge."""
+        return BulkWriter(self, commit_every)
+
     def catch_up(self, connection: sqlite3.Connection, batch: int = 2000) -> int:
         """Absorb every cable SQLite changed after the index's mark; returns how many."""
         done = 0
@@ -105,3 +111,48 @@ class Index:
 
     def searcher(self) -> tantivy.Searcher:
         return self.index.searcher()
+
+
+class BulkWriter:
+    """Absorbs batches SQLite has committed; commits every `commit_every` cables and only
+    then records the sequence number reached, so a crash loses nothing: opening the
+    archive catches up from the last recorded number."""
+
+    def __init__(self, index: Index, commit_every: int) -> None:
+        self.index = index
+        self.commit_every = commit_every
+        self.writer: tantivy.IndexWriter | None = None
+        self.uncommitted = 0
+        self.seq: int | None = None
+
+    def __enter__(self) -> BulkWriter:
+        self.writer = self.index.index.writer(heap_size=_HEAP, num_threads=1)
+        return self
+
+    def add(self, cables: Iterable[Prepared], seq: int) -> None:
+        assert self.writer is not None
+        for cable in cables:
+            self.writer.delete_documents_by_term("id", cable.reference_id)
+            self.writer.add_document(document(cable.fields))
+            self.uncommitted += 1
+        self.seq = seq
+        if self.uncommitted >= self.commit_every:
+            self.commit()
+
+    def commit(self) -> None:
+        assert self.writer is not None
+        if self.seq is None:
+            return
+        self.writer.commit()
+        self.index._write_absorbed(self.seq)
+        self.uncommitted = 0
+        self.seq = None
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        assert self.writer is not None
+        if kind is None or kind is KeyboardInterrupt:
+            # Everything given to add() is in SQLite already: keep it in the index too.
+            self.commit()
+        self.writer.wait_merging_threads()
+        self.writer = None
+        self.index.index.reload()

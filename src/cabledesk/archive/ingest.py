@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cabledesk.archive.index import BulkWriter
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.progress import Reporter, Silent
 from cabledesk.archive.report import IngestReport
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from cabledesk.archive.archive import Archive
 
 _BATCH = 500
-# Cables held for the index between its commits (each commit costs a segment).
-_INDEX_EVERY = 1000
 _IN_FLIGHT = 1500
 _CHUNK = 25
 
@@ -67,19 +66,19 @@ def ingest(
     sources = _sources(read_paths(paths, format), report)
     progress.start(None)
     pending: list[Prepared] = []
-    to_index: list[Prepared] = []
-    if workers == 1:
-        results: Iterator[Prepared | Failure] = map(_parse, sources)
-        _consume(archive, results, report, pending, to_index, progress)
-    else:
-        slots = threading.Semaphore(_IN_FLIGHT)
-        context = multiprocessing.get_context("forkserver")
-        with context.Pool(workers) as pool:
-            results = pool.imap(_parse, _bounded(sources, slots), chunksize=_CHUNK)
-            _consume(archive, results, report, pending, to_index, progress, slots)
-    _flush(archive, pending, report, to_index)
-    # The last cables held for the index, and anything an earlier run left behind.
+    # Anything an earlier run left behind first, so the bulk writer starts level with SQLite.
     archive.index.catch_up(archive.connection)
+    with archive.index.bulk() as index:
+        if workers == 1:
+            results: Iterator[Prepared | Failure] = map(_parse, sources)
+            _consume(archive, results, report, pending, index, progress)
+        else:
+            slots = threading.Semaphore(_IN_FLIGHT)
+            context = multiprocessing.get_context("forkserver")
+            with context.Pool(workers) as pool:
+                results = pool.imap(_parse, _bounded(sources, slots), chunksize=_CHUNK)
+                _consume(archive, results, report, pending, index, progress, slots)
+        _flush(archive, pending, report, index)
     progress.finish()
     return report
 
@@ -99,7 +98,7 @@ def _consume(
     results: Iterable[Prepared | Failure],
     report: IngestReport,
     pending: list[Prepared],
-    to_index: list[Prepared],
+    index: BulkWriter,
     progress: Reporter,
     slots: threading.Semaphore | None = None,
 ) -> None:
@@ -112,16 +111,17 @@ def _consume(
             pending.append(result)
         if len(pending) >= _BATCH:
             count = len(pending)
-            _flush(archive, pending, report, to_index)
+            _flush(archive, pending, report, index)
             progress.advance(count)
 
 
 def _flush(
-    archive: Archive, pending: list[Prepared], report: IngestReport, to_index: list[Prepared]
+    archive: Archive, pending: list[Prepared], report: IngestReport, index: BulkWriter
 ) -> None:
     if not pending:
         return
     connection = archive.connection
+    changed: list[Prepared] = []
     with connection:
         seq = next_seq(connection)
         for cable in pending:
@@ -133,8 +133,7 @@ def _flush(
             else:
                 report.unchanged += 1
                 continue
-            to_index.append(cable)
+            changed.append(cable)
     pending.clear()
-    if len(to_index) >= _INDEX_EVERY:
-        archive.index.absorb(to_index, seq)
-        to_index.clear()
+    # SQLite has committed this batch; the index follows (see BulkWriter).
+    index.add(changed, seq)

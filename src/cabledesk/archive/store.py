@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import zlib
 from datetime import UTC, datetime
 
+from cabledesk.archive.blob import unpack_record
 from cabledesk.archive.prepare import Prepared
 from cabledesk.record.codec import from_dict
 from cabledesk.record.model import Cable
 
 
 def unpack(blob: bytes) -> Cable:
-    return from_dict(json.loads(zlib.decompress(blob)))
+    return from_dict(unpack_record(blob))
 
 
 def next_seq(connection: sqlite3.Connection) -> int:
