@@ -183,3 +183,16 @@ def test_opening_while_another_process_writes_the_index(sample_archive: Archive)
             assert reader.search("maliki").total >= 1
     finally:
         del writer
+
+
+def test_records_written_by_earlier_versions_are_still_read() -> None:
+    import json
+    import zlib
+
+    from cabledesk.archive.blob import pack_record, unpack_record
+
+    record = {"reference_id": "08BAGHDAD1784", "raw": "S E C R E T ü …", "tags": ["PREL"]}
+    earlier = zlib.compress(json.dumps(record, ensure_ascii=False).encode(), 1)
+    assert unpack_record(earlier) == record
+    assert unpack_record(pack_record(record)) == record
+    assert pack_record(record)[:4] == b"\x28\xb5\x2f\xfd"  # a zstd frame
