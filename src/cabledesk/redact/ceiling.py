@@ -1,0 +1,57 @@
+"""Clearance ceilings: paragraphs marked above what a reader may see are withheld.
+
+A paragraph's level comes from its portion marking (`(S//NF)`); an unmarked paragraph
+counts at the cable's own level, since nothing says it is lower. NOFORN counts too: an
+account marked foreign sees no NOFORN paragraph, whatever its ceiling.
+"""
+
+from __future__ import annotations
+
+from cabledesk.record.model import Paragraph
+
+LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+_PORTION = {"U": 0, "SBU": 0, "C": 1, "S": 2, "TS": 3}
+
+
+def level_rank(level: str | None) -> int:
+    """0 (UNCLASSIFIED) to 3 (TOP SECRET); an unknown level counts as TOP SECRET."""
+    if level is None:
+        return 3
+    level = level.strip().upper().replace("_", " ")
+    return LEVELS.index(level) if level in LEVELS else 3
+
+
+def portion(
+    marking: str | None, cable_level: str | None, cable_caveats: list[str]
+) -> tuple[int, bool]:
+    """(level rank, NOFORN) of a paragraph, from its marking or else from the cable."""
+    if marking:
+        head, _, rest = marking.partition("/")
+        rank = _PORTION.get(head.strip())
+        if rank is not None:
+            caveats = rest.upper()
+            return rank, "NF" in caveats.split("/") or "NOFORN" in caveats
+    noforn = any(c.upper() in ("NOFORN", "NF") for c in cable_caveats)
+    return level_rank(cable_level), noforn
+
+
+def withheld_note(paragraph: Paragraph, why: str) -> str:
+    number = f"paragraph {paragraph.number}" if paragraph.number is not None else "a paragraph"
+    return f"[{number} withheld: {why}]"
+
+
+def withhold(
+    paragraph: Paragraph, ceiling: int, foreign: bool, level: str | None, caveats: list[str]
+) -> Paragraph | None:
+    """The placeholder for a paragraph this reader may not see, or None when they may."""
+    rank, noforn = portion(paragraph.marking, level, caveats)
+    if rank <= ceiling and not (foreign and noforn):
+        return None
+    shown = paragraph.marking or (level or "unmarked")
+    return Paragraph(
+        number=paragraph.number,
+        marking=paragraph.marking,
+        heading=None,
+        text=withheld_note(paragraph, shown),
+        marking_raw=paragraph.marking_raw,
+    )
