@@ -139,11 +139,11 @@ def test_schema_1_archive_is_migrated_on_open(tmp_path: Path) -> None:
     connection.execute("INSERT INTO paragraphs VALUES (1, 0, 1, 'C', NULL, 'old text')")
     connection.commit()
     connection.close()
-    from cabledesk.archive.schema import migrate, schema_version
+    from cabledesk.archive.schema import SCHEMA_VERSION, migrate, schema_version
 
     connection = sqlite3.connect(folder / "archive.db")
     assert migrate(connection) == 1
-    assert schema_version(connection) == 2
+    assert schema_version(connection) == SCHEMA_VERSION
     columns = [row[1] for row in connection.execute("PRAGMA table_info(paragraphs)")]
     assert "text" not in columns
     assert connection.execute("SELECT number, marking FROM paragraphs").fetchall() == [(1, "C")]

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar, cast
 
+from cabledesk.archive import editorial, register
 from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.report import IngestReport
@@ -19,6 +20,8 @@ from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult
 from cabledesk.query.timeline import Month
 from cabledesk.record.model import Cable
+from cabledesk.redact.model import Rule
+from cabledesk.redact.viewer import FULL, Viewer
 
 T = TypeVar("T")
 DATABASE = "archive.db"
@@ -100,17 +103,38 @@ class Archive:
             paths = [paths]
         return ingest(self, paths, format=format, workers=workers, progress=progress)
 
-    def get(self, reference_id: str) -> Cable | None:
-        """The current record of a cable, or None when the archive does not have it."""
-        return read_cable(self.connection, reference_id.strip().upper())
+    def get(self, reference_id: str, viewer: Viewer = FULL) -> Cable | None:
+        """The current record of a cable as `viewer` may see it, or None when the archive
+        does not have it (or, for the public, has not published it)."""
+        reference_id = reference_id.strip().upper()
+        if viewer.published_only and reference_id not in self.published():
+            return None
+        cable = read_cable(self.connection, reference_id)
+        return viewer.view(cable) if cable is not None else None
 
-    def citing(self, reference_id: str) -> list[str]:
+    def citing(self, reference_id: str, viewer: Viewer = FULL) -> list[str]:
         """Ids of the archived cables that cite this one in their REF block."""
-        return citing_ids(self.connection, reference_id.strip().upper())
+        found = citing_ids(self.connection, reference_id.strip().upper())
+        return self._only_published(found) if viewer.published_only else found
 
-    def count(self) -> int:
-        """How many cables the archive holds (cached until the archive changes)."""
+    def published(self) -> set[str]:
+        """The cables of the latest edition (cached until the archive changes)."""
+        return self._cached("published", register.published_ids)
+
+    def _only_published(self, ids: list[str]) -> list[str]:
+        published = self.published()
+        return [i for i in ids if i in published]
+
+    def count(self, viewer: Viewer = FULL) -> int:
+        """How many cables the archive holds, or has published for the public (cached
+        until the archive changes)."""
+        if viewer.published_only:
+            return len(self.published())
         return self._cached("count", _count)
+
+    def rules(self) -> list[Rule]:
+        """The redaction rules in force (cached until the register changes)."""
+        return self._cached("rules", register.rules)
 
     def search(
         self,
@@ -120,6 +144,7 @@ class Archive:
         sort: str = "rank",
         facets: bool = True,
         blank_matches_all: bool = False,
+        viewer: Viewer = FULL,
     ) -> SearchResult:
         """Search with the query language (docs/search.md); QueryError for a bad query.
         A blank query is an error unless `blank_matches_all` (then: every cable)."""
@@ -136,39 +161,51 @@ class Archive:
             facets=facets,
             origins=self.origins,
             blank_matches_all=blank_matches_all,
+            viewer=viewer,
         )
 
-    def timeline(self, query: str, blank_matches_all: bool = False) -> list[Month]:
+    def timeline(
+        self, query: str, blank_matches_all: bool = False, viewer: Viewer = FULL
+    ) -> list[Month]:
         """Cables matching `query` per month, split by classification, oldest first."""
         from cabledesk.query.search import compile_query
         from cabledesk.query.timeline import timeline
 
         _, compiled = compile_query(
-            self.index.schema, self.connection, query, self.origins, blank_matches_all
+            self.index.schema, self.connection, query, self.origins, blank_matches_all, viewer
         )
         return timeline(self.index.searcher(), compiled)
 
-    def neighbours(self, reference_id: str) -> tuple[str | None, str | None]:
+    def neighbours(self, reference_id: str, viewer: Viewer = FULL) -> tuple[str | None, str | None]:
         """The previous and next cable from the same origin (by date), where there are."""
-        return browse.neighbours(self.connection, reference_id.strip().upper())
+        return browse.neighbours(
+            self.connection, reference_id.strip().upper(), viewer.published_only
+        )
 
-    def present(self, reference_ids: list[str]) -> set[str]:
-        """Which of these reference ids the archive holds."""
-        return browse.present(self.connection, reference_ids)
+    def present(self, reference_ids: list[str], viewer: Viewer = FULL) -> set[str]:
+        """Which of these reference ids the archive holds (has published, for the public)."""
+        found = browse.present(self.connection, reference_ids)
+        return found & self.published() if viewer.published_only else found
 
-    def browse_origins(self) -> list[OriginCount]:
+    def browse_origins(self, viewer: Viewer = FULL) -> list[OriginCount]:
         """Every origin with its count and date span (cached until the archive changes)."""
-        return self._cached("origins", browse.origins)
+        return self._counted("origins", browse.origins, viewer)
 
-    def browse_tags(self) -> dict[str, list[TagCount]]:
+    def browse_tags(self, viewer: Viewer = FULL) -> dict[str, list[TagCount]]:
         """Every TAG with its count, grouped by kind (cached until the archive changes)."""
-        return self._cached("tags", browse.tags)
+        return self._counted("tags", browse.tags, viewer)
 
-    def browse_months(self) -> list[tuple[str, int]]:
-        return self._cached("months", browse.months)
+    def browse_months(self, viewer: Viewer = FULL) -> list[tuple[str, int]]:
+        return self._counted("months", browse.months, viewer)
 
-    def browse_classifications(self) -> list[tuple[str, int]]:
-        return self._cached("classifications", browse.classifications)
+    def browse_classifications(self, viewer: Viewer = FULL) -> list[tuple[str, int]]:
+        return self._counted("classifications", browse.classifications, viewer)
+
+    def _counted(
+        self, name: str, count: Callable[[sqlite3.Connection, bool], T], viewer: Viewer
+    ) -> T:
+        edition = viewer.published_only
+        return self._cached(f"{name}:{edition}", lambda c: count(c, edition))
 
     def _cached(self, name: str, count: Callable[[sqlite3.Connection], T]) -> T:
         # Counting every row of a large archive takes a while; the answer only changes
@@ -190,12 +227,18 @@ class Archive:
             self._origins = (seq, [row[0] for row in rows])
         return self._origins[1]
 
-    def export(self, query: str, sort: str = "rank") -> Iterator[Cable]:
-        """Every cable matching `query`, streamed from SQLite in result order."""
+    def export(self, query: str, sort: str = "rank", viewer: Viewer = FULL) -> Iterator[Cable]:
+        """Every cable matching `query`, as `viewer` may see it, streamed in result order."""
         from cabledesk.query.search import matching_ids
 
         ids = matching_ids(
-            self.index.searcher(), self.index.schema, self.connection, query, sort, self.origins
+            self.index.searcher(),
+            self.index.schema,
+            self.connection,
+            query,
+            sort,
+            self.origins,
+            viewer=viewer,
         )
         while chunk := list(islice(ids, _EXPORT_CHUNK)):
             marks = ",".join("?" * len(chunk))
@@ -203,22 +246,53 @@ class Archive:
             rows = dict(self.connection.execute(sql, chunk).fetchall())
             for reference_id in chunk:
                 if reference_id in rows:
-                    yield unpack(rows[reference_id])
+                    yield viewer.view(unpack(rows[reference_id]))
 
-    def stats(self) -> dict[str, list[tuple[str, int]]]:
-        """Counts of archived cables by year, origin, classification and tag."""
+    def stats(self, viewer: Viewer = FULL) -> dict[str, list[tuple[str, int]]]:
+        """Counts of archived (for the public: published) cables by year, origin,
+        classification and tag."""
+        where = f"WHERE {browse.IN_EDITION}" if viewer.published_only else ""
+        tag_where = (
+            f"WHERE cable_id IN (SELECT id FROM cables WHERE {browse.IN_EDITION})"
+            if viewer.published_only
+            else ""
+        )
         queries = {
-            "year": "SELECT year, count(*) FROM cables GROUP BY year ORDER BY year",
-            "origin": "SELECT origin, count(*) n FROM cables GROUP BY origin ORDER BY n DESC",
-            "classification": "SELECT classification, count(*) n FROM cables "
+            "year": f"SELECT year, count(*) FROM cables {where} GROUP BY year ORDER BY year",
+            "origin": f"SELECT origin, count(*) n FROM cables {where} GROUP BY origin "
+            "ORDER BY n DESC",
+            "classification": f"SELECT classification, count(*) n FROM cables {where} "
             "GROUP BY classification ORDER BY class_rank",
-            "tag": "SELECT tag, count(DISTINCT cable_id) n FROM tags GROUP BY tag "
+            "tag": f"SELECT tag, count(DISTINCT cable_id) n FROM tags {tag_where} GROUP BY tag "
             "ORDER BY n DESC, tag",
         }
         return {
             name: [(str(value), int(count)) for value, count in self.connection.execute(sql)]
             for name, sql in queries.items()
         }
+
+    def redact(self, rule: Rule, account: str | None = None) -> Rule:
+        """Mark a redaction (RegisterError when it cannot be); it applies at once."""
+        return editorial.mark(self, rule, account)
+
+    def lift(self, rule_id: int, reason: str, account: str | None = None) -> Rule:
+        """Lift a redaction (logged with the reason); it stops applying at once."""
+        return editorial.lift(self, rule_id, account, reason)
+
+    def register(self, include_lifted: bool = False) -> list[Rule]:
+        return register.rules(self.connection, include_lifted=include_lifted)
+
+    def register_history(self) -> list[dict[str, object]]:
+        return register.history(self.connection)
+
+    def approve(self, reference_ids: list[str], account: str | None = None) -> int:
+        return editorial.approve(self, reference_ids, account)
+
+    def withdraw(self, reference_ids: list[str]) -> int:
+        return editorial.withdraw(self, reference_ids)
+
+    def approved(self) -> list[str]:
+        return editorial.approved(self)
 
     def reindex(self) -> int:
         """Rebuild the full-text index from SQLite; returns the number of cables indexed."""

@@ -15,11 +15,15 @@ from typing import Any
 
 import tantivy
 
+from cabledesk.archive import register
+from cabledesk.archive.fields import SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.store import unpack
+from cabledesk.redact.apply import Redactor
 
-# 2: a `month` field (YYYYMM) for timelines. A changed version rebuilds the index from SQLite.
-INDEX_VERSION = "2"
+# 2: a `month` field (YYYYMM) for timelines. 3: text by visibility class, redactions
+# burned in, `withheld` and `published`. A changed version rebuilds the index from SQLite.
+INDEX_VERSION = "3"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
 
@@ -27,9 +31,18 @@ _BULK_COMMIT = 20_000
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
-    builder.add_text_field("subject", stored=False)
-    builder.add_text_field("body", stored=False)
-    for name in ("origin", "tag", "classification", "caveat", "addressee", "cites", "has"):
+    for name in (*TEXT_FIELDS, *SUBJECT_FIELDS, WITHHELD):
+        builder.add_text_field(name, stored=False)
+    for name in (
+        "origin",
+        "tag",
+        "classification",
+        "caveat",
+        "addressee",
+        "cites",
+        "has",
+        "published",
+    ):
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for name in ("from", "to", "signer", "classified_by"):
         builder.add_text_field(name, stored=False)
@@ -40,9 +53,12 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
-def document(fields: dict[str, Any]) -> tantivy.Document:
+def document(fields: dict[str, Any], published: set[str]) -> tantivy.Document:
     """A tantivy document from prepared fields (nothing but the id is stored)."""
-    return tantivy.Document(**{name: values for name, values in fields.items() if values})
+    values = {name: found for name, found in fields.items() if found}
+    if fields["id"][0] in published:
+        values["published"] = ["yes"]
+    return tantivy.Document(**values)
 
 
 class Index:
@@ -72,25 +88,28 @@ class Index:
         temporary.write_text(str(seq))
         temporary.replace(self.directory / "absorbed")
 
-    def absorb(self, cables: Iterable[Prepared], seq: int) -> None:
+    def absorb(self, cables: Iterable[Prepared], seq: int, published: set[str]) -> None:
         """Replace these cables' documents and record that the index reached `seq`."""
         writer = self.index.writer(heap_size=_HEAP, num_threads=1)
         for cable in cables:
             writer.delete_documents_by_term("id", cable.reference_id)
-            writer.add_document(document(cable.fields))
+            writer.add_document(document(cable.fields, published))
         writer.commit()
         writer.wait_merging_threads()
         self._write_absorbed(seq)
         self.index.reload()
 
-    def bulk(self, commit_every: int = _BULK_COMMIT) -> BulkWriter:
+    def bulk(self, published: set[str], commit_every: int = _BULK_COMMIT) -> BulkWriter:
         """One writer for a whole ingest: tantivy indexes in its own threads while Python
         writes SQLite, and fewer commits make fewer segments to merge."""
-        return BulkWriter(self, commit_every)
+        return BulkWriter(self, published, commit_every)
 
     def catch_up(self, connection: sqlite3.Connection, batch: int = 2000) -> int:
-        """Absorb every cable SQLite changed after the index's mark; returns how many."""
+        """Absorb every cable SQLite changed after the index's mark, with the redaction
+        rules in force and the latest edition; returns how many."""
         done = 0
+        redactor = Redactor(register.rules(connection))
+        published = register.published_ids(connection)
         while True:
             rows = connection.execute(
                 "SELECT seq, record FROM cables WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -98,7 +117,9 @@ class Index:
             ).fetchall()
             if not rows:
                 return done
-            self.absorb((prepare(unpack(record)) for _, record in rows), rows[-1][0])
+            self.absorb(
+                (prepare(unpack(record), redactor) for _, record in rows), rows[-1][0], published
+            )
             done += len(rows)
 
     def rebuild(self, connection: sqlite3.Connection) -> int:
@@ -118,8 +139,9 @@ class BulkWriter:
     then records the sequence number reached, so a crash loses nothing: opening the
     archive catches up from the last recorded number."""
 
-    def __init__(self, index: Index, commit_every: int) -> None:
+    def __init__(self, index: Index, published: set[str], commit_every: int) -> None:
         self.index = index
+        self.published = published
         self.commit_every = commit_every
         self.writer: tantivy.IndexWriter | None = None
         self.uncommitted = 0
@@ -133,7 +155,7 @@ class BulkWriter:
         assert self.writer is not None
         for cable in cables:
             self.writer.delete_documents_by_term("id", cable.reference_id)
-            self.writer.add_document(document(cable.fields))
+            self.writer.add_document(document(cable.fields, self.published))
             self.uncommitted += 1
         self.seq = seq
         if self.uncommitted >= self.commit_every:

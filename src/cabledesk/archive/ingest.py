@@ -15,12 +15,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cabledesk.archive import register
 from cabledesk.archive.index import BulkWriter
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.progress import Reporter, Silent
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import next_seq, write_cable
 from cabledesk.parse import parse_source
+from cabledesk.redact.apply import Redactor
+from cabledesk.redact.model import Rule
 from cabledesk.sources import Skipped, SourceError, SourceText, read_paths
 
 if TYPE_CHECKING:
@@ -34,6 +37,15 @@ _CHUNK = 25
 Failure = tuple[str, str]  # (reason, message)
 
 
+# The redaction rules in force, set in each parser process before it starts.
+_redactor: Redactor | None = None
+
+
+def _use_rules(rules: list[Rule]) -> None:
+    global _redactor
+    _redactor = Redactor(rules)
+
+
 def _parse(source: SourceText) -> Prepared | Failure:
     """Runs in a parser process: parse, then prepare rows and index fields."""
     try:
@@ -43,7 +55,7 @@ def _parse(source: SourceText) -> Prepared | Failure:
         return ("internal parser error", message)
     if not cable.reference_id:
         return ("no reference id", f"{source.location}: no reference id could be read")
-    return prepare(cable)
+    return prepare(cable, _redactor)
 
 
 def _bounded(items: Iterable[SourceText], slots: threading.Semaphore) -> Iterator[SourceText]:
@@ -68,14 +80,16 @@ def ingest(
     pending: list[Prepared] = []
     # Anything an earlier run left behind first, so the bulk writer starts level with SQLite.
     archive.index.catch_up(archive.connection)
-    with archive.index.bulk() as index:
+    rules = register.rules(archive.connection)
+    with archive.index.bulk(register.published_ids(archive.connection)) as index:
         if workers == 1:
+            _use_rules(rules)
             results: Iterator[Prepared | Failure] = map(_parse, sources)
             _consume(archive, results, report, pending, index, progress)
         else:
             slots = threading.Semaphore(_IN_FLIGHT)
             context = multiprocessing.get_context("forkserver")
-            with context.Pool(workers) as pool:
+            with context.Pool(workers, initializer=_use_rules, initargs=(rules,)) as pool:
                 results = pool.imap(_parse, _bounded(sources, slots), chunksize=_CHUNK)
                 _consume(archive, results, report, pending, index, progress, slots)
         _flush(archive, pending, report, index)

@@ -13,8 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from cabledesk.archive.blob import pack_record
-from cabledesk.record.codec import to_dict
+from cabledesk.archive.fields import WITHHELD, subject_field, text_field
+from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.model import Cable
+from cabledesk.redact.apply import Redactor, burn, words_of
+from cabledesk.redact.ceiling import portion
 
 CLASS_RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
 
@@ -42,10 +45,12 @@ def text_hash(cable: Cable) -> str:
     return hashlib.sha256(cable.raw.encode()).hexdigest()[:32]
 
 
-def prepare(cable: Cable) -> Prepared:
+def prepare(cable: Cable, redactor: Redactor | None = None) -> Prepared:
+    """Rows, index fields and the packed record of a cable; the index fields have the
+    redaction rules of `redactor` burned in (see fields.py)."""
     assert cable.reference_id, "cables without a reference id are not archived"
     date = cable.header.sent or cable.created
-    addressees = [*cable.header.to, *cable.header.info]
+    record = to_dict(cable)
     return Prepared(
         reference_id=cable.reference_id,
         text_hash=text_hash(cable),
@@ -64,7 +69,7 @@ def prepare(cable: Cable) -> Prepared:
             json.dumps(cable.signers),
             cable.redactions.count,
         ),
-        record=pack(cable),
+        record=pack_record(record),
         paragraphs=[(i, p.number, p.marking, p.heading) for i, p in enumerate(cable.paragraphs)],
         tags=[(i, tag) for i, tag in enumerate(cable.tags)],
         addressees=[
@@ -73,26 +78,55 @@ def prepare(cable: Cable) -> Prepared:
             for i, a in enumerate(group)
         ],
         refs=[(i, r.label, r.text, r.cable_id) for i, r in enumerate(cable.references)],
-        fields=_fields(cable, date, [a.name for a in addressees]),
+        fields=index_fields(cable, record, date, redactor),
     )
 
 
-def _fields(cable: Cable, date: str | None, addressees: list[str]) -> dict[str, Any]:
+def index_fields(
+    cable: Cable, record: dict[str, Any], date: str | None, redactor: Redactor | None
+) -> dict[str, Any]:
     """The searchable view of a cable, as plain values (see index.py for the schema)."""
-    classified_by = cable.classified_by
+    shown, withheld = cable, []
+    if redactor:
+        patterns = redactor.patterns_for(cable.reference_id, words_of(record))
+        by_rule = redactor.withheld_paragraphs(cable.reference_id)
+        if patterns or by_rule:
+            shown = from_dict(burn(record, patterns))
+            withheld = [m.group(0) for p in patterns for m in p.pattern.finditer(cable.text)]
+            for paragraph in shown.paragraphs:
+                if paragraph.number in by_rule:
+                    withheld.append(paragraph.text)
+                    paragraph.text = ""
+    level, caveats = cable.classification, cable.caveats
+    by_class: dict[str, list[str]] = {}
+    rank, noforn = portion(cable.subject_marking, level, caveats)
+    subject = shown.subject or ""
+    by_class.setdefault(text_field(rank, noforn), []).append(subject)
+    subject_fields = {subject_field(rank, noforn): [subject]} if subject else {}
+    for paragraph in shown.paragraphs:
+        rank, noforn = portion(paragraph.marking, level, caveats)
+        by_class.setdefault(text_field(rank, noforn), []).append(
+            f"{paragraph.heading or ''} {paragraph.text}"
+        )
+    # REF items and the like stand outside the paragraphs: they count at the cable's level.
+    rank, noforn = portion(None, level, caveats)
+    by_class.setdefault(text_field(rank, noforn), []).extend(r.text for r in shown.references)
+    classified_by = shown.classified_by
+    addressees = [a.name for a in (*shown.header.to, *shown.header.info)]
     fields: dict[str, Any] = {
         "id": [cable.reference_id],
-        "subject": [cable.subject or ""],
-        "body": [cable.text],
-        "origin": [cable.origin] if cable.origin else [],
-        "tag": list(cable.tags),
+        **{name: ["\n".join(parts)] for name, parts in by_class.items()},
+        **subject_fields,
+        WITHHELD: [" ".join(withheld)] if withheld else [],
+        "origin": [shown.origin] if shown.origin else [],
+        "tag": list(shown.tags),
         "classification": [cable.classification] if cable.classification else [],
         "class_rank": [CLASS_RANK[cable.classification]] if cable.classification else [],
         "caveat": list(cable.caveats),
-        "from": [cable.header.from_] if cable.header.from_ else [],
+        "from": [shown.header.from_] if shown.header.from_ else [],
         "to": addressees,
         "addressee": addressees,
-        "signer": list(cable.signers),
+        "signer": list(shown.signers),
         "classified_by": [" ".join(filter(None, [classified_by.name, classified_by.title]))]
         if classified_by and (classified_by.name or classified_by.title)
         else [],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -85,6 +85,54 @@ MIGRATIONS: list[str] = [
     # 2: paragraph text lives in the record only (it doubled the size of an archive).
     """
     ALTER TABLE paragraphs DROP COLUMN text;
+    """,
+    # 3: the redaction register (every change is a new register version, kept), the
+    # cables editors approved for publication, and the editions built from them.
+    """
+    CREATE TABLE redaction_rules (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('name', 'span', 'paragraph')),
+        text TEXT NOT NULL,
+        variants TEXT NOT NULL,
+        cable_id TEXT,
+        paragraph INTEGER,
+        reason TEXT NOT NULL,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        lifted_by TEXT,
+        lifted_at TEXT
+    );
+    CREATE INDEX redaction_rules_cable ON redaction_rules (cable_id);
+    CREATE TABLE register_log (
+        version INTEGER PRIMARY KEY,
+        rule_id INTEGER NOT NULL REFERENCES redaction_rules (id),
+        action TEXT NOT NULL CHECK (action IN ('mark', 'lift')),
+        account TEXT,
+        at TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE TRIGGER register_log_no_update BEFORE UPDATE ON register_log
+        BEGIN SELECT RAISE(ABORT, 'the redaction register log is append-only'); END;
+    CREATE TRIGGER register_log_no_delete BEFORE DELETE ON register_log
+        BEGIN SELECT RAISE(ABORT, 'the redaction register log is append-only'); END;
+    CREATE TABLE approvals (
+        reference_id TEXT PRIMARY KEY,
+        approved_by TEXT,
+        approved_at TEXT NOT NULL
+    );
+    CREATE TABLE editions (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        created_by TEXT,
+        register_version INTEGER NOT NULL,
+        output TEXT NOT NULL
+    );
+    CREATE TABLE edition_cables (
+        edition_id INTEGER NOT NULL REFERENCES editions (id),
+        reference_id TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        PRIMARY KEY (edition_id, reference_id)
+    );
     """,
 ]
 

@@ -13,6 +13,15 @@ from cabledesk.reference import tag_info
 # The order a reader scans TAGS in; `other` and `person` are the reference table's own kinds.
 TAG_KINDS = ("subject", "country", "organization", "program", "person", "other", "unknown")
 LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+# The cables of the latest edition: all the public may count.
+IN_EDITION = (
+    "reference_id IN (SELECT reference_id FROM edition_cables "
+    "WHERE edition_id = (SELECT max(id) FROM editions))"
+)
+
+
+def _and(edition: bool) -> str:
+    return f" AND {IN_EDITION}" if edition else ""
 
 
 @dataclass(slots=True)
@@ -31,20 +40,22 @@ class TagCount:
     meaning: str | None
 
 
-def origins(connection: sqlite3.Connection) -> list[OriginCount]:
+def origins(connection: sqlite3.Connection, edition: bool = False) -> list[OriginCount]:
     """Every origin with its number of cables and the span of their dates, largest first."""
     rows = connection.execute(
         "SELECT origin, count(*) n, min(date), max(date) FROM cables "
-        "WHERE origin IS NOT NULL GROUP BY origin ORDER BY n DESC, origin"
+        f"WHERE origin IS NOT NULL{_and(edition)} GROUP BY origin ORDER BY n DESC, origin"
     )
     return [OriginCount(*row) for row in rows]
 
 
-def tags(connection: sqlite3.Connection) -> dict[str, list[TagCount]]:
+def tags(connection: sqlite3.Connection, edition: bool = False) -> dict[str, list[TagCount]]:
     """Every TAG with its number of cables, grouped by kind (subject, country, ...)."""
     groups: dict[str, list[TagCount]] = {kind: [] for kind in TAG_KINDS}
+    where = f"WHERE cable_id IN (SELECT id FROM cables WHERE {IN_EDITION})" if edition else ""
     rows = connection.execute(
-        "SELECT tag, count(DISTINCT cable_id) n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+        f"SELECT tag, count(DISTINCT cable_id) n FROM tags {where} GROUP BY tag "
+        "ORDER BY n DESC, tag"
     )
     for tag, count in rows:
         info = tag_info(tag)
@@ -53,27 +64,29 @@ def tags(connection: sqlite3.Connection) -> dict[str, list[TagCount]]:
     return {kind: found for kind, found in groups.items() if found}
 
 
-def months(connection: sqlite3.Connection) -> list[tuple[str, int]]:
+def months(connection: sqlite3.Connection, edition: bool = False) -> list[tuple[str, int]]:
     """(YYYY-MM, cables) for every month with cables, oldest first."""
     rows = connection.execute(
-        "SELECT substr(date, 1, 7) m, count(*) FROM cables WHERE date IS NOT NULL "
-        "GROUP BY m ORDER BY m"
+        "SELECT substr(date, 1, 7) m, count(*) FROM cables "
+        f"WHERE date IS NOT NULL{_and(edition)} GROUP BY m ORDER BY m"
     )
     return [(str(month), int(count)) for month, count in rows]
 
 
-def classifications(connection: sqlite3.Connection) -> list[tuple[str, int]]:
+def classifications(connection: sqlite3.Connection, edition: bool = False) -> list[tuple[str, int]]:
     """(level, cables) from UNCLASSIFIED up; cables without a level are left out."""
     counts = dict(
         connection.execute(
             "SELECT classification, count(*) FROM cables "
-            "WHERE classification IS NOT NULL GROUP BY classification"
+            f"WHERE classification IS NOT NULL{_and(edition)} GROUP BY classification"
         ).fetchall()
     )
     return [(level, int(counts[level])) for level in LEVELS if level in counts]
 
 
-def neighbours(connection: sqlite3.Connection, reference_id: str) -> tuple[str | None, str | None]:
+def neighbours(
+    connection: sqlite3.Connection, reference_id: str, edition: bool = False
+) -> tuple[str | None, str | None]:
     """The cables just before and after this one from the same origin, by date then id
     (a cable without a date has none)."""
     row = connection.execute(
@@ -83,13 +96,13 @@ def neighbours(connection: sqlite3.Connection, reference_id: str) -> tuple[str |
         return None, None
     key = (row[0], row[1], reference_id)
     before = connection.execute(
-        "SELECT reference_id FROM cables WHERE origin = ? AND (date, reference_id) < (?, ?) "
-        "ORDER BY date DESC, reference_id DESC LIMIT 1",
+        "SELECT reference_id FROM cables WHERE origin = ? AND (date, reference_id) < (?, ?)"
+        f"{_and(edition)} ORDER BY date DESC, reference_id DESC LIMIT 1",
         key,
     ).fetchone()
     after = connection.execute(
-        "SELECT reference_id FROM cables WHERE origin = ? AND (date, reference_id) > (?, ?) "
-        "ORDER BY date, reference_id LIMIT 1",
+        "SELECT reference_id FROM cables WHERE origin = ? AND (date, reference_id) > (?, ?)"
+        f"{_and(edition)} ORDER BY date, reference_id LIMIT 1",
         key,
     ).fetchone()
     return (before[0] if before else None), (after[0] if after else None)

@@ -11,9 +11,9 @@ from datetime import datetime
 import tantivy
 
 from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
+from cabledesk.query.scope import EVERYTHING, Scope
 
 _WORD = re.compile(r"[^\W_]+")
-_TEXT_FIELDS = ("subject", "body")
 _LEVELS = {"unclassified": 0, "unclas": 0, "confidential": 1, "secret": 2, "top secret": 3}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
@@ -26,16 +26,19 @@ class Compiler:
         connection: sqlite3.Connection,
         query: str,
         origins: Callable[[], list[str]],
+        scope: Scope = EVERYTHING,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
         self.known_origins = origins
+        self.scope = scope
 
     def error(self, message: str, position: int) -> QueryError:
         return QueryError(message, self.query, position)
 
     def compile(self, node: Node) -> tantivy.Query:
         if isinstance(node, Term):
-            return self.text(_TEXT_FIELDS, node.text, node.phrase, node.prefix, node.position)
+            fields = self.scope.text_fields
+            return self.text(fields, node.text, node.phrase, node.prefix, node.position)
         if isinstance(node, Field):
             return self.field(node)
         if isinstance(node, Not):
@@ -99,7 +102,10 @@ class Compiler:
             return self.terms("has", [value.lower()])
         if name == "origin":
             return self.terms("origin", self.origins(value))
-        if name in ("from", "to", "subject", "signer", "classified_by"):
+        if name == "subject":
+            fields = self.scope.subject_fields
+            return self.text(fields, value, True, value.endswith("*"), position)
+        if name in ("from", "to", "signer", "classified_by"):
             return self.text((name,), value, True, value.endswith("*"), position)
         if name == "class":
             return self.classification(value, position)

@@ -13,6 +13,8 @@ import tantivy
 from cabledesk.archive.store import unpack
 from cabledesk.query.compile import Compiler
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
+from cabledesk.query.scope import Scope
+from cabledesk.redact.viewer import FULL, Viewer
 
 FACETS = {
     "origin": "origin",
@@ -84,10 +86,11 @@ def mark(text: str, marks: list[tuple[int, int]], opening: str, closing: str) ->
     return "".join(out)
 
 
-def _reading_text(record: bytes) -> str:
-    """The paragraphs of a stored record, for snippets."""
-    cable = unpack(record)
-    return " ".join(p.text for p in cable.paragraphs) or cable.text
+def _reading_text(record: bytes, viewer: Viewer) -> tuple[str, str | None]:
+    """The paragraphs of a stored record as this viewer sees them (for snippets), and
+    the subject they may see."""
+    cable = viewer.view(unpack(record))
+    return " ".join(p.text for p in cable.paragraphs) or cable.text, cable.subject
 
 
 def compile_query(
@@ -96,13 +99,17 @@ def compile_query(
     query: str,
     origins: Callable[[], list[str]],
     blank_matches_all: bool = False,
+    viewer: Viewer = FULL,
 ) -> tuple[Node | None, tantivy.Query]:
-    """The query's tree and its tantivy form. A blank query is an error (`empty query`)
-    unless `blank_matches_all`, where it means every cable (the web desk's start page)."""
+    """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
+    query is an error (`empty query`) unless `blank_matches_all`, where it means every
+    cable (the web desk's start page)."""
+    scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
-        return None, tantivy.Query.all_query()
+        return None, scope.restrict(schema, tantivy.Query.all_query())
     tree = parse_query(query)
-    return tree, Compiler(schema, connection, query, origins).compile(tree)
+    compiled = Compiler(schema, connection, query, origins, scope).compile(tree)
+    return tree, scope.restrict(schema, compiled)
 
 
 def search(
@@ -117,10 +124,11 @@ def search(
     facets: bool = True,
     origins: Callable[[], list[str]],
     blank_matches_all: bool = False,
+    viewer: Viewer = FULL,
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    tree, compiled = compile_query(schema, connection, query, origins, blank_matches_all)
+    tree, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
     else:
@@ -129,7 +137,7 @@ def search(
             compiled, limit=limit, count=True, offset=offset, order_by_field="date", order=order
         )
     ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
-    hits = _hits(connection, ids, words_of(tree) if tree else [])
+    hits = _hits(connection, ids, words_of(tree) if tree else [], viewer)
     result = SearchResult(query=query, total=int(getattr(found, "count", 0) or 0), hits=hits)
     if facets:
         result.facets = facet_counts(searcher, compiled)
@@ -144,9 +152,10 @@ def matching_ids(
     sort: str,
     origins: Callable[[], list[str]],
     blank_matches_all: bool = False,
+    viewer: Viewer = FULL,
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
-    _, compiled = compile_query(schema, connection, query, origins, blank_matches_all)
+    _, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
         return
@@ -173,7 +182,7 @@ def facet_counts(
 
 
 def _hits(
-    connection: sqlite3.Connection, ids: list[tuple[str, float]], words: list[str]
+    connection: sqlite3.Connection, ids: list[tuple[str, float]], words: list[str], viewer: Viewer
 ) -> list[Hit]:
     if not ids:
         return []
@@ -191,7 +200,8 @@ def _hits(
         row = rows.get(reference_id)
         if row is None:
             continue
-        cut, found, before, after = passage(_reading_text(row[6]) or row[5] or "", words)
+        reading, subject = _reading_text(row[6], viewer)
+        cut, found, before, after = passage(reading or subject or "", words)
         hits.append(
             Hit(
                 reference_id=reference_id,
@@ -200,7 +210,7 @@ def _hits(
                 origin=row[2],
                 classification=row[3],
                 caveats=json.loads(row[4]),
-                subject=row[5],
+                subject=subject,
                 snippet=("…" if before else "")
                 + mark(cut, found, "[", "]")
                 + ("…" if after else ""),

@@ -1,0 +1,36 @@
+"""Names of the index's text fields, one per visibility class of text.
+
+Text is indexed by who may see it: each paragraph (and the subject) goes to the field of
+its level and NOFORN flag (`t2nf`: SECRET//NOFORN text), after the redaction rules are
+burned in. A reader's query then searches only the fields at or below their ceiling, so
+no hit and no facet count can come from text they may not see. What the rules redacted
+goes, as written, to `withheld`, which only editors (and the local desk) search.
+"""
+
+from __future__ import annotations
+
+RANKS = range(4)
+
+
+def text_field(rank: int, noforn: bool) -> str:
+    return f"t{rank}{'nf' if noforn else ''}"
+
+
+def subject_field(rank: int, noforn: bool) -> str:
+    return f"s{rank}{'nf' if noforn else ''}"
+
+
+TEXT_FIELDS = tuple(text_field(r, nf) for r in RANKS for nf in (False, True))
+SUBJECT_FIELDS = tuple(subject_field(r, nf) for r in RANKS for nf in (False, True))
+WITHHELD = "withheld"
+
+
+def visible(ceiling: int, foreign: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(text fields, subject fields) a reader with this ceiling may search."""
+    classes = [
+        (r, nf) for r in RANKS if r <= ceiling for nf in (False, True) if not (foreign and nf)
+    ]
+    return (
+        tuple(text_field(r, nf) for r, nf in classes),
+        tuple(subject_field(r, nf) for r, nf in classes),
+    )
