@@ -16,7 +16,7 @@ from starlette.routing import Route
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
 from cabledesk.web import params
-from cabledesk.web.context import archive_of
+from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.openapi import spec
 from cabledesk.web.pages.browse import KINDS
 
@@ -55,6 +55,7 @@ def search(request: Request) -> Response:
                 sort=state.sort,
                 facets=facets,
                 blank_matches_all=True,
+                viewer=viewer_of(request, archive),
             )
         except QueryError as exc:
             return _query_error(exc)
@@ -81,7 +82,9 @@ def timeline(request: Request) -> Response:
         return error(400, str(exc), parameter=exc.name)
     with archive_of(request) as archive:
         try:
-            months = archive.timeline(state.q, blank_matches_all=True)
+            months = archive.timeline(
+                state.q, blank_matches_all=True, viewer=viewer_of(request, archive)
+            )
         except QueryError as exc:
             return _query_error(exc)
     return JSONResponse({"query": state.q, "months": [asdict(m) for m in months]})
@@ -99,12 +102,13 @@ def _unknown(reference_id: str) -> JSONResponse:
 def cable(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
-        found = archive.get(reference_id)
+        viewer = viewer_of(request, archive)
+        found = archive.get(reference_id, viewer)
         if found is None:
             return _unknown(reference_id)
         cited = [r.cable_id for r in found.references if r.cable_id]
-        present = sorted(archive.present(cited))
-        previous, following = archive.neighbours(reference_id)
+        present = sorted(archive.present(cited, viewer))
+        previous, following = archive.neighbours(reference_id, viewer)
     return JSONResponse(
         {
             "record": to_dict(found),
@@ -119,18 +123,20 @@ def cable(request: Request) -> Response:
 def citing(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
-        ids = archive.citing(reference_id)
+        viewer = viewer_of(request, archive)
+        ids = archive.citing(reference_id, viewer)
         # An id cited by archived cables is worth answering even when the cable itself is
         # missing (that is what "not in the archive" references are); unknown otherwise.
-        if not ids and archive.get(reference_id) is None:
+        if not ids and archive.get(reference_id, viewer) is None:
             return _unknown(reference_id)
     return JSONResponse({"reference_id": reference_id, "citing": ids})
 
 
 def stats(request: Request) -> Response:
     with archive_of(request) as archive:
-        counts = archive.stats()
-        total = archive.count()
+        viewer = viewer_of(request, archive)
+        counts = archive.stats(viewer)
+        total = archive.count(viewer)
     return JSONResponse(
         {
             "cables": total,
@@ -147,15 +153,16 @@ def browse(request: Request) -> Response:
     if by not in KINDS:
         return error(404, f"/api/browse/{by}: expected one of {', '.join(KINDS)}")
     with archive_of(request) as archive:
+        viewer = viewer_of(request, archive)
         rows: Any
         if by == "origin":
-            rows = [asdict(o) for o in archive.browse_origins()]
+            rows = [asdict(o) for o in archive.browse_origins(viewer)]
         elif by == "tag":
-            rows = {k: [asdict(t) for t in v] for k, v in archive.browse_tags().items()}
+            rows = {k: [asdict(t) for t in v] for k, v in archive.browse_tags(viewer).items()}
         elif by == "month":
-            rows = [{"value": m, "count": n} for m, n in archive.browse_months()]
+            rows = [{"value": m, "count": n} for m, n in archive.browse_months(viewer)]
         else:
-            rows = [{"value": c, "count": n} for c, n in archive.browse_classifications()]
+            rows = [{"value": c, "count": n} for c, n in archive.browse_classifications(viewer)]
     return JSONResponse({"by": by, "rows": rows})
 
 

@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from cabledesk.web import api
+from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
 from cabledesk.web.pages.search import search_page, timeline_page
@@ -33,9 +34,8 @@ def _browse_root(request: Request) -> Response:
 
 
 def _archive_count(request: Request) -> int:
-    pool: ArchivePool = request.app.state.pool
-    with pool.archive() as archive:
-        return archive.count()
+    with archive_of(request) as archive:
+        return archive.count(viewer_of(request, archive))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

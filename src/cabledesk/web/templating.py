@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from cabledesk import __version__
 from cabledesk.web import present
+from cabledesk.web.urls import DeskUrls, slug
 
 
 @cache
@@ -34,6 +35,8 @@ def environment() -> Environment:
         reason_text=present.reason_text,
         portion_level=present.portion_level,
         facet_titles=present.FACET_TITLES,
+        urls=DeskUrls(),
+        slug=slug,
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     return env

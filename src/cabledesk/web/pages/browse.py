@@ -9,27 +9,29 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cabledesk.archive import Archive
-from cabledesk.web.context import archive_of
+from cabledesk.redact import Viewer
+from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.templating import render
 
 KINDS = ("origin", "tag", "month", "classification")
 
 
-def _rows(archive: Archive, by: str) -> Any:
+def rows_for(archive: Archive, by: str, viewer: Viewer) -> Any:
     if by == "origin":
-        return archive.browse_origins()
+        return archive.browse_origins(viewer)
     if by == "tag":
-        return archive.browse_tags()
+        return archive.browse_tags(viewer)
     if by == "month":
-        months = archive.browse_months()
+        months = archive.browse_months(viewer)
         return [(year, list(group)) for year, group in groupby(months, key=lambda m: m[0][:4])]
-    return archive.browse_classifications()
+    return archive.browse_classifications(viewer)
 
 
 def browse_page(request: Request) -> Response:
     by = str(request.path_params.get("by", "origin"))
     with archive_of(request) as archive:
-        count = archive.count()
+        viewer = viewer_of(request, archive)
+        count = archive.count(viewer)
         if by not in KINDS:
             return render(
                 "error.html",
@@ -41,5 +43,5 @@ def browse_page(request: Request) -> Response:
                 + ", ".join(f"/browse/{k}" for k in KINDS)
                 + ".",
             )
-        rows = _rows(archive, by)
+        rows = rows_for(archive, by, viewer)
     return render("browse.html", section="browse", archive_count=count, by=by, rows=rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from cabledesk.web.context import archive_of
+from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.present import paragraph_anchors
 from cabledesk.web.templating import render
 
@@ -13,8 +13,9 @@ from cabledesk.web.templating import render
 def cable_page(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
-        count = archive.count()
-        cable = archive.get(reference_id)
+        viewer = viewer_of(request, archive)
+        count = archive.count(viewer)
+        cable = archive.get(reference_id, viewer)
         if cable is None:
             return render(
                 "error.html",
@@ -26,9 +27,9 @@ def cable_page(request: Request) -> Response:
                 "(like 08BAGHDAD1784); this archive has no cable with that id.",
             )
         cited = [r.cable_id for r in cable.references if r.cable_id]
-        present = archive.present(cited)
-        citing = archive.citing(reference_id)
-        previous, following = archive.neighbours(reference_id)
+        present = archive.present(cited, viewer)
+        citing = archive.citing(reference_id, viewer)
+        previous, following = archive.neighbours(reference_id, viewer)
     return render(
         "cable.html",
         section="search",

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from cabledesk.query import QueryError
 from cabledesk.web import chart, params
-from cabledesk.web.context import archive_of
+from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.templating import render
 
 
@@ -28,7 +28,8 @@ def search_page(request: Request) -> Response:
         "pages": 0,
     }
     with archive_of(request) as archive:
-        context["archive_count"] = archive.count()
+        viewer = viewer_of(request, archive)
+        context["archive_count"] = archive.count(viewer)
         try:
             result = archive.search(
                 state.q,
@@ -37,6 +38,7 @@ def search_page(request: Request) -> Response:
                 sort=state.sort,
                 facets=True,
                 blank_matches_all=True,
+                viewer=viewer,
             )
         except QueryError as exc:
             # Shown beside the box, with the page still usable: never an error page.
@@ -62,9 +64,10 @@ def timeline_page(request: Request) -> Response:
         "total": 0,
     }
     with archive_of(request) as archive:
-        context["archive_count"] = archive.count()
+        viewer = viewer_of(request, archive)
+        context["archive_count"] = archive.count(viewer)
         try:
-            months = archive.timeline(state.q, blank_matches_all=True)
+            months = archive.timeline(state.q, blank_matches_all=True, viewer=viewer)
         except QueryError as exc:
             context["error"] = exc
             return render("timeline.html", status_code=400, **context)

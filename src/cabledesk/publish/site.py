@@ -1,0 +1,168 @@
+"""Writing the public edition as a static website any web server can serve.
+
+Pages are rendered with the web desk's own templates (the same cable layout), from the
+viewed records only, into a fresh folder that replaces the previous edition's when every
+file is written: a failed build never leaves a half-published site.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cabledesk.archive import Archive
+from cabledesk.archive.editorial import record_edition
+from cabledesk.publish.edition import Edition, approved_view
+from cabledesk.publish.search_index import write_index
+from cabledesk.query.browse import TAG_KINDS, OriginCount, TagCount
+from cabledesk.reference import tag_info
+from cabledesk.web.present import paragraph_anchors
+from cabledesk.web.templating import environment
+from cabledesk.web.urls import SiteUrls
+
+MANIFEST = "edition.json"
+_STATIC = ("desk.css", "desk.js", "site-search.js")
+
+
+class PublishError(RuntimeError):
+    """An edition that cannot be built as asked."""
+
+
+@dataclass(slots=True)
+class SiteReport:
+    edition: int
+    cables: int
+    pages: int
+    terms: int
+    out: Path
+
+
+def _write(path: Path, html: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+
+
+def _browse_rows(edition: Edition) -> dict[str, Any]:
+    origins: dict[str, list[str]] = defaultdict(list)
+    tags: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
+    for cable in edition.cables:
+        date = (cable.header.sent or cable.created or "")[:10]
+        if cable.origin:
+            origins[cable.origin].append(date)
+        tags.update(set(cable.tags))
+        if date:
+            months[date[:7]] += 1
+        if cable.classification:
+            levels[cable.classification] += 1
+    by_kind: dict[str, list[TagCount]] = {kind: [] for kind in TAG_KINDS}
+    for tag, count in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
+        info = tag_info(tag)
+        kind = info.kind if info and info.kind in by_kind else "unknown"
+        by_kind[kind].append(TagCount(tag, count, kind, info.meaning if info else None))
+    years: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for month in sorted(months):
+        years[month[:4]].append((month, months[month]))
+    order = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+    return {
+        "origin": [
+            OriginCount(o, len(d), min(filter(None, d), default=None), max(d) or None)
+            for o, d in sorted(origins.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ],
+        "tag": {kind: found for kind, found in by_kind.items() if found},
+        "month": list(years.items()),
+        "classification": [(level, levels[level]) for level in order if levels[level]],
+    }
+
+
+def build_site(archive: Archive, out: str | Path, account: str | None = None) -> SiteReport:
+    """Build the edition of the approved cables into `out` and record it."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
+        raise PublishError(
+            f"{out}: expected an empty folder or an earlier edition; it holds other files"
+        )
+    edition = approved_view(archive)
+    if not edition.cables:
+        raise PublishError("no cable is approved for publication: approve some first")
+    building = out.with_name(out.name + ".building")
+    if building.exists():
+        shutil.rmtree(building)
+    env = environment()
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    previous = archive.connection.execute("SELECT max(id) FROM editions").fetchone()[0] or 0
+    number = previous + 1
+    title = f"cabledesk edition {number}"
+    common = {
+        "static_site": True,
+        "footer_text": f"{title} · {len(edition.cables):,} cables · built {created[:10]}",
+        "archive_count": len(edition.cables),
+        "brand": title,
+    }
+    pages = 0
+    ids = edition.ids
+    for cable in edition.cables:
+        assert cable.reference_id
+        previous_id, next_id = edition.neighbours[cable.reference_id]
+        html = env.get_template("cable.html").render(
+            **common,
+            urls=SiteUrls(1),
+            section="search",
+            cable=cable,
+            present={r.cable_id for r in cable.references if r.cable_id in ids},
+            citing=edition.citing[cable.reference_id],
+            previous=previous_id,
+            following=next_id,
+            anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
+        )
+        _write(building / "cable" / f"{cable.reference_id}.html", html)
+        pages += 1
+    for by, rows in _browse_rows(edition).items():
+        html = env.get_template("browse.html").render(
+            **common, urls=SiteUrls(1), section="browse", by=by, rows=rows
+        )
+        _write(building / "browse" / f"{by}.html", html)
+        pages += 1
+    root = SiteUrls(0)
+    _write(
+        building / "index.html",
+        env.get_template("site_index.html").render(
+            **common,
+            urls=root,
+            section="search",
+            title=title,
+            created=created,
+            cables=edition.cables,
+        ),
+    )
+    _write(
+        building / "search.html",
+        env.get_template("site_search.html").render(**common, urls=root, section="search"),
+    )
+    pages += 2
+    static = resources.files("cabledesk.web") / "static"
+    (building / "static").mkdir()
+    for name in _STATIC:
+        (building / "static" / name).write_bytes((static / name).read_bytes())
+    terms = write_index(edition.cables, building / "search")
+    manifest = {
+        "edition": number,
+        "created": created,
+        "created_by": account,
+        "register_version": edition.register_version,
+        "cables": edition.hashes,
+    }
+    (building / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if out.exists():
+        shutil.rmtree(out)
+    building.replace(out)
+    # Recorded once the site is in place: the public desk then shows the same edition.
+    edition_id = record_edition(archive, account, str(out))
+    return SiteReport(edition_id, len(edition.cables), pages, terms, out)

@@ -1,0 +1,76 @@
+"""Where links point: the live desk (`DeskUrls`) or a static edition (`SiteUrls`).
+
+The same templates render both, so a cable page of the public edition has the desk's
+layout; only the addresses differ (a static site has no query language on the server,
+so origins, TAGS and months link to its browse pages instead of to a search).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from cabledesk.web.present import refine, search_url
+
+
+def slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
+
+
+class DeskUrls:
+    home = "/"
+    search_page = "/search"
+    timeline_page: str | None = "/timeline"
+    api: str | None = "/api"
+
+    def cable(self, reference_id: str) -> str:
+        return f"/cable/{quote(reference_id)}"
+
+    def origin(self, name: str) -> str:
+        return search_url(refine("", "origin", name), "-date")
+
+    def tag(self, tag: str) -> str:
+        return search_url(refine("", "tag", tag), "-date")
+
+    def month(self, month: str) -> str:
+        return search_url(refine("", "month", month), "date")
+
+    def level(self, level: str) -> str:
+        return search_url(refine("", "classification", level), "-date")
+
+    def browse(self, by: str) -> str:
+        return f"/browse/{by}"
+
+    def static(self, name: str) -> str:
+        return f"/static/{name}"
+
+
+class SiteUrls(DeskUrls):
+    timeline_page = None
+    api = None
+
+    def __init__(self, depth: int) -> None:
+        self.prefix = "../" * depth
+        self.home = self.prefix + "index.html"
+        self.search_page = self.prefix + "search.html"
+
+    def cable(self, reference_id: str) -> str:
+        return f"{self.prefix}cable/{quote(reference_id)}.html"
+
+    def origin(self, name: str) -> str:
+        return f"{self.prefix}browse/origin.html#o-{slug(name)}"
+
+    def tag(self, tag: str) -> str:
+        return f"{self.prefix}browse/tag.html#t-{slug(tag)}"
+
+    def month(self, month: str) -> str:
+        return f"{self.prefix}browse/month.html#m-{month}"
+
+    def level(self, level: str) -> str:
+        return f"{self.prefix}browse/classification.html"
+
+    def browse(self, by: str) -> str:
+        return f"{self.prefix}browse/{by}.html"
+
+    def static(self, name: str) -> str:
+        return f"{self.prefix}static/{name}"

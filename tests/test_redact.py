@@ -1,0 +1,172 @@
+"""Redactions and clearance ceilings: what leaves the archive never holds what is withheld."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import cabledesk
+from cabledesk.archive import Archive
+from cabledesk.archive.register import RegisterError
+from cabledesk.record.model import Cable
+from cabledesk.redact import REDACTED, Rule, Viewer
+from conftest import SAMPLE
+
+BAGHDAD = SAMPLE / "text" / "08BAGHDAD1784.txt"
+READER_C = Viewer(ceiling=1, redact=True)
+READER_S_FOREIGN = Viewer(ceiling=2, foreign=True, redact=True)
+
+
+def leaks(text: str, name: str) -> bool:
+    """The name anywhere in text: any case, its words split by spaces, breaks or marks."""
+    words = re.findall(r"[^\W_]+", name)
+    pattern = r"(?<![^\W\d_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W\d_])"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with Archive.open(tmp_path / "a") as archive:
+        archive.ingest(SAMPLE, workers=1)
+        yield archive
+
+
+def test_ceiling_withholds_paragraphs_above_it() -> None:
+    cable = cabledesk.parse_file(BAGHDAD)  # SECRET//NOFORN, every paragraph S/NF
+    seen = READER_C.view(cable)
+    assert [p.text for p in seen.paragraphs][:2] == [
+        "[paragraph 1 withheld: S/NF]",
+        "[paragraph 2 withheld: S/NF]",
+    ]
+    assert not leaks(cabledesk.to_json(seen), "Soleimani")
+    assert seen.raw.startswith("[The original text is withheld")
+    assert cable.paragraphs[0].text.startswith("Iraqi Prime Minister")  # stored copy intact
+
+
+def test_foreign_accounts_see_no_noforn_text() -> None:
+    cable = cabledesk.parse_file(BAGHDAD)
+    seen = READER_S_FOREIGN.view(cable)
+    assert all("withheld: S/NF" in p.text for p in seen.paragraphs)
+    assert Viewer(ceiling=2, redact=True).view(cable).paragraphs[0].text.startswith("Iraqi")
+
+
+def test_name_rule_burns_in_every_form() -> None:
+    cable = cabledesk.parse_file(BAGHDAD)
+    rule = Rule(kind="name", text="Soleimani", reason="test")
+    seen = Viewer(redact=True, rules=[rule]).view(cable)
+    dump = cabledesk.to_json(seen)
+    assert not leaks(dump, "Soleimani")
+    assert REDACTED in seen.raw and REDACTED in seen.text
+    assert "[REDACTED],s" in seen.raw  # the telegraph's apostrophe around the blank
+    assert seen.reference_id == "08BAGHDAD1784"  # structure is not redacted
+
+
+def test_multi_word_name_split_across_lines() -> None:
+    cable = cabledesk.parse_file(BAGHDAD)
+    rule = Rule(kind="name", text="Supreme Leader Khamenei", reason="test")
+    seen = Viewer(redact=True, rules=[rule]).view(cable)
+    assert not leaks(seen.raw, "Supreme Leader Khamenei")
+    assert not leaks(cabledesk.to_json(seen), "Supreme Leader Khamenei")
+
+
+def test_paragraph_rule_withholds_one_paragraph() -> None:
+    cable = cabledesk.parse_file(BAGHDAD)
+    rule = Rule(kind="paragraph", cable_id="08BAGHDAD1784", paragraph=3, reason="test")
+    seen = Viewer(redact=True, rules=[rule]).view(cable)
+    third = next(p for p in seen.paragraphs if p.number == 3)
+    assert third.text == "[paragraph 3 withheld: withheld by the editors]"
+    original = next(p for p in cable.paragraphs if p.number == 3).text
+    assert original[:40] not in cabledesk.to_json(seen)
+
+
+def test_search_by_a_reader_never_answers_from_withheld_text(archive: Archive) -> None:
+    assert archive.search("soleimani").total >= 1
+    result = archive.search("soleimani", viewer=READER_C)
+    assert result.total == 0
+    assert all(not buckets for buckets in result.facets.values())
+    # SECRET readers see S/NF paragraphs; foreign SECRET readers do not.
+    assert archive.search("soleimani", viewer=Viewer(ceiling=2, redact=True)).total >= 1
+    assert archive.search("soleimani", viewer=READER_S_FOREIGN).total == 0
+
+
+def test_marking_a_name_applies_at_once_everywhere_and_lifting_restores(
+    archive: Archive,
+) -> None:
+    reader = Viewer(ceiling=3, redact=True, rules=[])
+    assert archive.search("maliki", viewer=reader).total >= 1
+    rule = archive.redact(Rule(kind="name", text="Maliki", reason="protect"), account="ed")
+    reader = Viewer(ceiling=3, redact=True, rules=archive.rules())
+    result = archive.search("maliki", viewer=reader)
+    assert result.total == 0
+    editor = archive.search("maliki")
+    assert editor.total >= 1  # editors still find it (in `withheld`)
+    for hit in archive.search("iraq", viewer=reader).hits:
+        assert not leaks(hit.passage, "Maliki") and not leaks(hit.subject or "", "Maliki")
+    seen = archive.get("08BAGHDAD1784", viewer=reader)
+    assert seen is not None and not leaks(cabledesk.to_json(seen), "Maliki")
+    for cable in archive.export("iraq", viewer=reader):
+        assert not leaks(cabledesk.to_json(cable), "Maliki")
+    assert archive.get("08BAGHDAD1784") is not None
+    stored = archive.get("08BAGHDAD1784")
+    assert stored is not None and "Maliki" in stored.text  # the stored record is intact
+
+    archive.lift(rule.id or 0, reason="source died in 2019", account="ed")
+    reader = Viewer(ceiling=3, redact=True, rules=archive.rules())
+    assert archive.search("maliki", viewer=reader).total == editor.total
+    history = archive.register_history()
+    assert [h["action"] for h in history] == ["mark", "lift"]
+    assert history[1]["reason"] == "source died in 2019"
+
+
+def test_register_log_is_append_only(archive: Archive) -> None:
+    archive.redact(Rule(kind="name", text="Maliki", reason="protect"))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        archive.connection.execute("UPDATE register_log SET reason = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        archive.connection.execute("DELETE FROM register_log")
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (Rule(kind="name", text="Maliki", reason=""), "needs a reason"),
+        (Rule(kind="name", text="Al", reason="x"), "too short"),
+        (Rule(kind="span", text="x y z", cable_id="99NOPE1", reason="x"), "archived cable"),
+        (Rule(kind="paragraph", cable_id="08BAGHDAD1784", reason="x"), "number of a paragraph"),
+        (Rule(kind="colour", text="x", reason="x"), "kind: expected"),
+    ],
+)
+def test_bad_redactions_are_refused_clearly(archive: Archive, rule: Rule, message: str) -> None:
+    with pytest.raises(RegisterError, match=message):
+        archive.redact(rule)
+    assert archive.register() == []
+
+
+def test_public_sees_only_the_published_edition(archive: Archive) -> None:
+    from cabledesk.archive import editorial
+
+    public = Viewer(redact=True, published_only=True)
+    assert archive.search("", blank_matches_all=True, viewer=public).total == 0
+    archive.approve(["08BAGHDAD1784", "08OSLO670"], account="ed")
+    editorial.record_edition(archive, "ed", "test")
+    result = archive.search("", blank_matches_all=True, viewer=public)
+    assert sorted(h.reference_id for h in result.hits) == ["08BAGHDAD1784", "08OSLO670"]
+    assert archive.get("08OSLO585", viewer=public) is None
+    assert archive.citing("08OSLO585", viewer=public) == ["08OSLO670"]
+    assert archive.present(["08OSLO585", "08OSLO670"], viewer=public) == {"08OSLO670"}
+    assert archive.count(viewer=public) == 2
+    assert sum(n for _, n in archive.browse_classifications(viewer=public)) == 2
+    assert archive.stats(viewer=public)["year"] == [("2008", 2)]
+
+
+def test_every_sample_cable_survives_every_viewer(archive: Archive) -> None:
+    viewers = [READER_C, READER_S_FOREIGN, Viewer(ceiling=0, redact=True)]
+    for item in cabledesk.parse(SAMPLE):
+        assert isinstance(item, Cable)
+        for viewer in viewers:
+            seen = viewer.view(item)
+            assert cabledesk.from_dict(cabledesk.to_dict(seen)) == seen
