@@ -227,7 +227,13 @@ class Archive:
             self._origins = (seq, [row[0] for row in rows])
         return self._origins[1]
 
-    def export(self, query: str, sort: str = "rank", viewer: Viewer = FULL) -> Iterator[Cable]:
+    def export(
+        self,
+        query: str,
+        sort: str = "rank",
+        viewer: Viewer = FULL,
+        blank_matches_all: bool = False,
+    ) -> Iterator[Cable]:
         """Every cable matching `query`, as `viewer` may see it, streamed in result order."""
         from cabledesk.query.search import matching_ids
 
@@ -238,6 +244,7 @@ class Archive:
             query,
             sort,
             self.origins,
+            blank_matches_all=blank_matches_all,
             viewer=viewer,
         )
         while chunk := list(islice(ids, _EXPORT_CHUNK)):

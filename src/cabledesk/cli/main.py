@@ -14,6 +14,7 @@ from cabledesk.cli.archive_commands import (
     stats_command,
 )
 from cabledesk.cli.bench_commands import bench_group
+from cabledesk.cli.editorial_commands import approve_command, publish_command, redact_group
 from cabledesk.cli.parse_command import parse_command
 from cabledesk.cli.serve_command import serve_command
 
@@ -33,6 +34,9 @@ for command in (
     reindex_command,
     export_command,
     serve_command,
+    redact_group,
+    approve_command,
+    publish_command,
     bench_group,
 ):
     cli.add_command(command)

@@ -1,0 +1,218 @@
+"""Editorial commands: redactions, approvals, editions (each one library call)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from cabledesk.archive.register import RegisterError
+from cabledesk.cli.archive_commands import db_option, opened
+from cabledesk.publish import build_site, diff_editions
+from cabledesk.publish.data import write_data
+from cabledesk.publish.site import PublishError
+from cabledesk.query import QueryError
+from cabledesk.redact import Rule
+from cabledesk.redact.candidates import find_candidates
+
+account_option = click.option(
+    "--account",
+    default=lambda: getpass.getuser(),
+    show_default="your login name",
+    help="Who is recorded as making the change.",
+)
+
+
+@click.group("redact")
+def redact_group() -> None:
+    """Mark, list and lift redactions; find candidates for them."""
+
+
+@redact_group.command("add")
+@click.argument("text", required=False, default="")
+@db_option
+@click.option("--reason", required=True, help="Why (who it protects); it is logged.")
+@click.option("--variant", "variants", multiple=True, help="Another spelling (repeatable).")
+@click.option("--cable", "cable_id", help="Only in this cable (a span); without: everywhere.")
+@click.option("--paragraph", type=int, help="Withhold this paragraph of --cable whole.")
+@account_option
+def redact_add(
+    text: str,
+    db: str,
+    reason: str,
+    variants: tuple[str, ...],
+    cable_id: str | None,
+    paragraph: int | None,
+    account: str,
+) -> None:
+    """Redact TEXT (a name, everywhere; or a passage of --cable), or --paragraph N of --cable."""
+    if paragraph is not None and not cable_id:
+        raise click.UsageError("--paragraph needs --cable ID")
+    kind = "paragraph" if paragraph is not None else "span" if cable_id else "name"
+    rule = Rule(
+        kind=kind,
+        text=text,
+        variants=list(variants),
+        cable_id=cable_id,
+        paragraph=paragraph,
+        reason=reason,
+    )
+    with opened(db) as archive:
+        try:
+            stored = archive.redact(rule, account=account)
+        except RegisterError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"redaction {stored.id}: {stored.describe()}")
+
+
+@redact_group.command("list")
+@db_option
+@click.option("--all", "include_lifted", is_flag=True, help="Lifted redactions too.")
+def redact_list(db: str, include_lifted: bool) -> None:
+    """The redaction register."""
+    with opened(db) as archive:
+        for rule in archive.register(include_lifted=include_lifted):
+            state = f"lifted {rule.lifted_at} by {rule.lifted_by}" if not rule.active else "active"
+            click.echo(
+                f"{rule.id:>5}  {rule.kind:9s} {rule.describe()}  [{state}; {rule.reason}; "
+                f"{rule.created_by} {rule.created_at}]"
+            )
+
+
+@redact_group.command("lift")
+@click.argument("rule_id", type=int)
+@db_option
+@click.option("--reason", required=True, help="Why it may be shown now; it is logged.")
+@account_option
+def redact_lift(rule_id: int, db: str, reason: str, account: str) -> None:
+    """Lift redaction RULE_ID (the register keeps it, marked lifted)."""
+    with opened(db) as archive:
+        try:
+            rule = archive.lift(rule_id, reason=reason, account=account)
+        except RegisterError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"lifted redaction {rule.id}: {rule.describe()}")
+
+
+@redact_group.command("history")
+@db_option
+def redact_history(db: str) -> None:
+    """Every change to the register, oldest first (one JSON object a line)."""
+    with opened(db) as archive:
+        for entry in archive.register_history():
+            sys.stdout.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+@redact_group.command("candidates")
+@click.argument("query")
+@db_option
+@click.option(
+    "--names",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file of names to look for, one a line.",
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+def redact_candidates(query: str, db: str, names: Path | None, limit: int) -> None:
+    """Propose redactions in the cables matching QUERY (it never redacts by itself)."""
+    listed = [n.strip() for n in names.read_text().splitlines() if n.strip()] if names else []
+    with opened(db) as archive:
+        try:
+            result = archive.search(query, limit=limit, facets=False)
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from None
+        for hit in result.hits:
+            cable = archive.get(hit.reference_id)
+            assert cable is not None
+            for c in find_candidates(cable, listed):
+                click.echo(
+                    f"{c.reference_id} ¶{c.paragraph}  {c.text!r}  ({c.why})\n    {c.context}"
+                )
+
+
+@click.command("approve")
+@click.argument("reference_ids", nargs=-1)
+@db_option
+@click.option("--query", help="Approve every cable matching this query instead.")
+@click.option("--withdraw", is_flag=True, help="Take the cables out of the next edition.")
+@click.option("--list", "show", is_flag=True, help="List the approved cables.")
+@account_option
+def approve_command(
+    reference_ids: tuple[str, ...],
+    db: str,
+    query: str | None,
+    withdraw: bool,
+    show: bool,
+    account: str,
+) -> None:
+    """Approve cables for the next public edition (or --withdraw, or --list them)."""
+    with opened(db) as archive:
+        if show:
+            for reference_id in archive.approved():
+                click.echo(reference_id)
+            return
+        ids = list(reference_ids)
+        if query:
+            try:
+                ids += [c.reference_id or "" for c in archive.export(query)]
+            except QueryError as exc:
+                raise click.UsageError(str(exc)) from None
+        if not ids:
+            raise click.UsageError("give reference ids or --query")
+        try:
+            if withdraw:
+                click.echo(f"withdrew {archive.withdraw(ids):,} cables")
+            else:
+                click.echo(f"approved {archive.approve(ids, account=account):,} more cables")
+        except RegisterError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.command("publish")
+@db_option
+@click.option("--out", type=click.Path(path_type=Path), help="Folder (site) or file (data).")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["site", "jsonl", "csv"]),
+    default="site",
+    show_default=True,
+)
+@click.option("--diff", "previous", type=int, help="Show what changed since edition N.")
+@account_option
+def publish_command(
+    db: str, out: Path | None, format_: str, previous: int | None, account: str
+) -> None:
+    """Build the public edition of the approved cables (redactions burned in)."""
+    with opened(db) as archive:
+        try:
+            if previous is not None:
+                change = diff_editions(archive, previous)
+                click.echo(f"edition {change.before} → {change.after}")
+                for label, ids in (
+                    ("added", change.added),
+                    ("removed", change.removed),
+                    ("changed text", change.changed),
+                ):
+                    click.echo(f"  {label}: {', '.join(ids) if ids else 'none'}")
+                for entry in change.register:
+                    click.echo(
+                        f"  register v{entry['version']}: {entry['action']} {entry['kind']} "
+                        f"{entry['text'] or ''} {entry['cable_id'] or ''} ({entry['reason']})"
+                    )
+                return
+            if out is None:
+                raise click.UsageError("--out is needed to build an edition")
+            if format_ == "site":
+                report = build_site(archive, out, account=account)
+                click.echo(
+                    f"edition {report.edition}: {report.cables:,} cables, {report.pages:,} "
+                    f"pages, {report.terms:,} search terms in {report.out}/"
+                )
+            else:
+                count = write_data(archive, out, format_, account=account)
+                click.echo(f"wrote {count:,} cables to {out}")
+        except (PublishError, RegisterError) as exc:
+            raise click.ClickException(str(exc)) from None
