@@ -190,10 +190,13 @@ class Archive:
             self._origins = (seq, [row[0] for row in rows])
         return self._origins[1]
 
-    def export(self, query: str, sort: str = "rank") -> Iterator[Cable]:
-        """Every cable matching `query`, streamed from SQLite in result order."""
+    def export(self, query: str, sort: str = "rank", account: str | None = None) -> Iterator[Cable]:
+        """Every cable matching `query`, streamed from SQLite in result order. The export is
+        written to the audit log when streaming starts (`account` None: the command line)."""
+        from cabledesk.access import audit
         from cabledesk.query.search import matching_ids
 
+        audit.record(self, "export", account, detail={"query": query, "sort": sort})
         ids = matching_ids(
             self.index.searcher(), self.index.schema, self.connection, query, sort, self.origins
         )
