@@ -20,6 +20,7 @@ from cabledesk.access.audit import event
 from cabledesk.access.audit import write as write_events
 from cabledesk.access.clock import Clock, parse_stamp, stamp, utc_now
 from cabledesk.access.errors import AccessError
+from cabledesk.access.lockout import UnknownNames
 from cabledesk.access.names import check_ceiling, check_name, check_role
 from cabledesk.access.passwords import HASHER, hash_password, verify
 from cabledesk.access.principal import RANK, AccountRole, Principal, default_ceiling
@@ -106,6 +107,12 @@ class Accounts:
 
     # Changing ----------------------------------------------------------------------------
 
+    def check_new_name(self, name: str) -> None:
+        """AccessError unless `name` is well formed and not taken (ask before a password)."""
+        check_name(name)
+        if self.connection.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
+            raise AccessError(f"{name}: an account with that name already exists")
+
     def add(
         self,
         name: str,
@@ -171,9 +178,16 @@ class Accounts:
 
     # Signing in --------------------------------------------------------------------------
 
-    def authenticate(self, name: str, password: str, client: str | None = None) -> Login:
+    def authenticate(
+        self,
+        name: str,
+        password: str,
+        client: str | None = None,
+        unknown: UnknownNames | None = None,
+    ) -> Login:
         """Check a name and password, counting failures: LOCK_AFTER failures within WINDOW
-        lock the account for LOCK_FOR (even the right password is refused meanwhile)."""
+        lock the account for LOCK_FOR (even the right password is refused meanwhile).
+        `unknown` counts failures under names without an account, so those lock alike."""
         now = self.clock()
         row = self.connection.execute(
             "SELECT password_hash, disabled, failed_logins, failed_since, locked_until "
@@ -181,9 +195,7 @@ class Accounts:
             (name,),
         ).fetchone()
         if row is None:
-            verify(None, password, self.hasher)
-            self._audit_now("login_failed", None, client, name=name[:64], reason="unknown")
-            return Login("rejected")
+            return self._unknown(name[:64], password, client, unknown)
         password_hash, disabled, failures, since, locked = row
         if locked is not None and now < parse_stamp(locked):
             verify(None, password, self.hasher)
@@ -192,6 +204,21 @@ class Accounts:
         if verify(password_hash, password, self.hasher) and not disabled:
             return self._signed_in(name, password, password_hash, client)
         return self._failed(name, bool(disabled), failures, since, client, now)
+
+    def _unknown(
+        self, name: str, password: str, client: str | None, unknown: UnknownNames | None
+    ) -> Login:
+        verify(None, password, self.hasher)
+        until = unknown.locked_until(name) if unknown else None
+        if until is not None:
+            self._audit_now("login_failed", None, client, name=name, reason="locked")
+            return Login("locked", locked_until=until)
+        self._audit_now("login_failed", None, client, name=name, reason="unknown")
+        until = unknown.fail(name) if unknown else None
+        if until is not None:
+            self._audit_now("lockout", None, client, name=name, until=stamp(until))
+            return Login("locked", locked_until=until)
+        return Login("rejected")
 
     def _signed_in(self, name: str, password: str, password_hash: str, client: str | None) -> Login:
         if self.hasher.check_needs_rehash(password_hash):

@@ -34,6 +34,7 @@ def browse_page(request: Request) -> Response:
             return render(
                 "error.html",
                 status_code=404,
+                request=request,
                 archive_count=count,
                 section="browse",
                 title="Nothing to browse there",
@@ -42,4 +43,6 @@ def browse_page(request: Request) -> Response:
                 + ".",
             )
         rows = _rows(archive, by)
-    return render("browse.html", section="browse", archive_count=count, by=by, rows=rows)
+    return render(
+        "browse.html", request=request, section="browse", archive_count=count, by=by, rows=rows
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of
 from cabledesk.web.present import paragraph_anchors
 from cabledesk.web.templating import render
@@ -19,6 +20,7 @@ def cable_page(request: Request) -> Response:
             return render(
                 "error.html",
                 status_code=404,
+                request=request,
                 archive_count=count,
                 section="search",
                 title="No such cable",
@@ -29,8 +31,10 @@ def cable_page(request: Request) -> Response:
         present = archive.present(cited)
         citing = archive.citing(reference_id)
         previous, following = archive.neighbours(reference_id)
+    note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
+        request=request,
         section="search",
         archive_count=count,
         cable=cable,
