@@ -91,19 +91,34 @@ class Accounts:
             raise AccessError(f"{name}: no such account (cabledesk user list shows them)")
         return _account(row)
 
-    def principal(self, name: str, expected_fingerprint: str | None = None) -> Principal | None:
-        """The principal of an enabled account; None when it is disabled, gone, or (given
-        a fingerprint) its password changed since."""
+    def principal(
+        self, name: str, expected_fingerprint: str | None = None, issued: int | None = None
+    ) -> Principal | None:
+        """The principal of an enabled account; None when it is disabled or gone, or, for a
+        session (fingerprint and issued given), when its password changed since or the
+        account signed out after the session began."""
         row = self.connection.execute(
-            "SELECT role, ceiling, foreign_national, password_hash FROM accounts "
-            "WHERE name = ? AND disabled = 0",
+            "SELECT role, ceiling, foreign_national, password_hash, sessions_after "
+            "FROM accounts WHERE name = ? AND disabled = 0",
             (name,),
         ).fetchone()
         if row is None:
             return None
         if expected_fingerprint is not None and fingerprint(row[3]) != expected_fingerprint:
             return None
+        if issued is not None and issued < row[4]:
+            return None
         return Principal(name, row[0], row[1], bool(row[2]), via="session")
+
+    def end_sessions(self, name: str, client: str | None = None) -> None:
+        """Signing out: every session of `name` begun before now stops working (a copied
+        cookie included), on every device."""
+        with self.connection:
+            self.connection.execute(
+                "UPDATE accounts SET sessions_after = ? WHERE name = ?",
+                (int(self.clock().timestamp()), name),
+            )
+            self._audit("logout", name, client)
 
     # Changing ----------------------------------------------------------------------------
 

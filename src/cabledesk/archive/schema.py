@@ -101,6 +101,7 @@ MIGRATIONS: list[str] = [
         failed_logins INTEGER NOT NULL DEFAULT 0,
         failed_since TEXT,
         locked_until TEXT,
+        sessions_after INTEGER NOT NULL DEFAULT 0,
         created TEXT NOT NULL
     );
     CREATE TABLE tokens (

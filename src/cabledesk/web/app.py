@@ -128,13 +128,13 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=[
-            Middleware(SecurityHeaders),
-            Middleware(Gate, routes=routes, pool=pool, codec=codec),
-        ],
+        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={404: _http_error, 405: _http_error, 500: _server_error},
         lifespan=lifespan,
     )
+    # Inside the security headers; given the router's own list, so a route added later
+    # (app.router.routes) is judged by the same rules.
+    app.user_middleware.append(Middleware(Gate, routes=app.router.routes, pool=pool, codec=codec))
     app.state.pool = pool
     app.state.clock = clock
     app.state.sessions = codec

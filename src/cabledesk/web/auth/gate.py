@@ -92,8 +92,9 @@ class Gate:
                 # A token that is offered and refused never falls back to the cookie.
                 return found or PUBLIC
             name, fingerprint = session.get("account"), session.get("fp")
-            if isinstance(name, str) and isinstance(fingerprint, str):
-                found = accounts.principal(name, fingerprint)
+            issued = session.get("issued")
+            if isinstance(name, str) and isinstance(fingerprint, str) and isinstance(issued, int):
+                found = accounts.principal(name, fingerprint, issued)
                 if found is not None:
                     return found
                 # Disabled, or the password changed: the session is over.

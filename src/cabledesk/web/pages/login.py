@@ -13,7 +13,7 @@ from cabledesk.access.lockout import UnknownNames
 from cabledesk.web.auth import csrf
 from cabledesk.web.auth.gate import form_of
 from cabledesk.web.auth.guard import principal_of
-from cabledesk.web.auth.record import client_of, note
+from cabledesk.web.auth.record import client_of
 from cabledesk.web.context import archive_of
 from cabledesk.web.templating import render
 
@@ -92,7 +92,10 @@ def _authenticate(request: Request, name: str, password: str) -> Login:
 
 
 def logout(request: Request) -> Response:
-    if principal_of(request).signed_in:
-        note(request, "logout")
+    principal = principal_of(request)
+    if principal.signed_in and principal.name is not None and principal.via == "session":
+        with archive_of(request) as archive:
+            accounts = Accounts(archive, clock=request.app.state.clock)
+            accounts.end_sessions(principal.name, client_of(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
