@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -48,7 +49,7 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, name: str, password: str = PASSWORD, next_path: str = "/"):  # type: ignore[no-untyped-def]
+def sign_in(client: TestClient, name: str, password: str = PASSWORD, next_path: str = "/") -> Any:
     page = client.get("/login")
     assert page.status_code == 200, page.text
     return client.post(

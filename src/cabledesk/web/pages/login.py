@@ -42,7 +42,8 @@ def _page(request: Request, next_path: str, status: int = 200, **extra: object) 
         section=None,
         archive_count=None,
         next_path=next_path,
-        csrf_token=csrf.ensure_token(request.session),
+        # The open desk has no form here, so it sets no cookie either.
+        csrf_token="" if context["no_accounts"] else csrf.ensure_token(request.session),
         **context,
     )
 
