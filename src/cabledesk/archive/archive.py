@@ -233,10 +233,15 @@ class Archive:
         sort: str = "rank",
         viewer: Viewer = FULL,
         blank_matches_all: bool = False,
+        account: str | None = None,
     ) -> Iterator[Cable]:
-        """Every cable matching `query`, as `viewer` may see it, streamed in result order."""
+        """Every cable matching `query`, as `viewer` may see it, streamed in result order.
+        The export is written to the audit log when streaming starts (`account` None: the
+        command line)."""
+        from cabledesk.access import audit
         from cabledesk.query.search import matching_ids
 
+        audit.record(self, "export", account, detail={"query": query, "sort": sort})
         ids = matching_ids(
             self.index.searcher(),
             self.index.schema,

@@ -14,6 +14,7 @@ from typing import Any
 
 from cabledesk.archive.blob import pack_record
 from cabledesk.archive.fields import WITHHELD, subject_field, text_field
+from cabledesk.archive.rest_text import outside_paragraphs
 from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.model import Cable
 from cabledesk.redact.apply import Redactor, burn, words_of
@@ -86,17 +87,19 @@ def index_fields(
     cable: Cable, record: dict[str, Any], date: str | None, redactor: Redactor | None
 ) -> dict[str, Any]:
     """The searchable view of a cable, as plain values (see index.py for the schema)."""
-    shown, withheld = cable, []
+    shown, withheld, by_rule = cable, [], set()
     if redactor:
         patterns = redactor.patterns_for(cable.reference_id, words_of(record))
         by_rule = redactor.withheld_paragraphs(cable.reference_id)
         if patterns or by_rule:
             shown = from_dict(burn(record, patterns))
             withheld = [m.group(0) for p in patterns for m in p.pattern.finditer(cable.text)]
-            for paragraph in shown.paragraphs:
-                if paragraph.number in by_rule:
-                    withheld.append(paragraph.text)
-                    paragraph.text = ""
+    rest = outside_paragraphs(shown.text, shown.paragraphs)
+    if redactor and by_rule:
+        for paragraph in shown.paragraphs:
+            if paragraph.number in by_rule:
+                withheld.append(paragraph.text)
+                paragraph.text = ""
     level, caveats = cable.classification, cable.caveats
     by_class: dict[str, list[str]] = {}
     rank, noforn = portion(cable.subject_marking, level, caveats)
@@ -108,9 +111,10 @@ def index_fields(
         by_class.setdefault(text_field(rank, noforn), []).append(
             f"{paragraph.heading or ''} {paragraph.text}"
         )
-    # REF items and the like stand outside the paragraphs: they count at the cable's level.
+    # The caption block and the signature stand outside the paragraphs: they count at the
+    # cable's own level.
     rank, noforn = portion(None, level, caveats)
-    by_class.setdefault(text_field(rank, noforn), []).extend(r.text for r in shown.references)
+    by_class.setdefault(text_field(rank, noforn), []).append(rest)
     classified_by = shown.classified_by
     addressees = [a.name for a in (*shown.header.to, *shown.header.info)]
     fields: dict[str, Any] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -86,7 +86,50 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE paragraphs DROP COLUMN text;
     """,
-    # 3: the redaction register (every change is a new register version, kept), the
+    # 3: people and permissions (cabledesk.access, docs/access.md). Accounts are never
+    # deleted, only disabled, so the audit log can name them by name for ever.
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'reader')),
+        password_hash TEXT NOT NULL,
+        ceiling TEXT NOT NULL
+            CHECK (ceiling IN ('UNCLASSIFIED', 'CONFIDENTIAL', 'SECRET', 'TOP SECRET')),
+        foreign_national INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        failed_since TEXT,
+        locked_until TEXT,
+        sessions_after INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts (id),
+        role TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'reader')),
+        created TEXT NOT NULL,
+        revoked TEXT
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        account TEXT,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        client TEXT
+    );
+    CREATE INDEX audit_time ON audit (time);
+    CREATE INDEX audit_account ON audit (account, time);
+    CREATE INDEX audit_kind ON audit (kind, time);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be changed'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be deleted'); END;
+    """,
+    # 4: the redaction register (every change is a new register version, kept), the
     # cables editors approved for publication, and the editions built from them.
     """
     CREATE TABLE redaction_rules (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cabledesk import __version__
+from cabledesk.cli.access_commands import audit_command, token_group, user_group
 from cabledesk.cli.archive_commands import (
     export_command,
     ingest_command,
@@ -37,6 +38,9 @@ for command in (
     redact_group,
     approve_command,
     publish_command,
+    user_group,
+    token_group,
+    audit_command,
     bench_group,
 ):
     cli.add_command(command)

@@ -19,6 +19,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _exposure(db: str) -> str:
+    from cabledesk.access import Accounts
+    from cabledesk.archive import Archive
+
+    with Archive.open(db, create=False) as archive:
+        if not Accounts(archive).exist():
+            return (
+                "anyone who can reach this address can read the whole archive; "
+                "add accounts (cabledesk user add NAME --role admin) to require signing in"
+            )
+    return (
+        "passwords and session cookies cross the network in clear unless a TLS proxy "
+        "(https) stands in front of the desk"
+    )
+
+
 @click.command("serve")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -36,11 +52,7 @@ def serve_command(db: str, host: str, port: int) -> None:
             f"{exc}\n  build one first: cabledesk ingest PATH... --db {db}"
         ) from None
     if not _is_loopback(host):
-        click.echo(
-            f"warning: listening on {host}: anyone who can reach this address can read "
-            "the whole archive (there are no accounts yet)",
-            err=True,
-        )
+        click.echo(f"warning: listening on {host}: {_exposure(db)}", err=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"cabledesk web desk on http://{shown}:{port}/  (archive: {db}; Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

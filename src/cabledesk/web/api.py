@@ -16,6 +16,7 @@ from starlette.routing import Route
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
 from cabledesk.web import params
+from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.openapi import spec
 from cabledesk.web.pages.browse import KINDS
@@ -59,6 +60,7 @@ def search(request: Request) -> Response:
             )
         except QueryError as exc:
             return _query_error(exc)
+    note(request, "search", q=state.q, via="api")
     return JSONResponse(
         {
             "query": result.query,
@@ -87,6 +89,7 @@ def timeline(request: Request) -> Response:
             )
         except QueryError as exc:
             return _query_error(exc)
+    note(request, "search", q=state.q, via="api/timeline")
     return JSONResponse({"query": state.q, "months": [asdict(m) for m in months]})
 
 
@@ -109,6 +112,7 @@ def cable(request: Request) -> Response:
         cited = [r.cable_id for r in found.references if r.cable_id]
         present = sorted(archive.present(cited, viewer))
         previous, following = archive.neighbours(reference_id, viewer)
+    note(request, "cable_view", reference_id=reference_id, via="api")
     return JSONResponse(
         {
             "record": to_dict(found),

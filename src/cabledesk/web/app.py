@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,10 +16,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from cabledesk.access import LOCK_AFTER, LOCK_FOR, WINDOW, AuditWriter
+from cabledesk.access.clock import Clock, utc_now
+from cabledesk.access.lockout import UnknownNames
+from cabledesk.access.secret import session_secret
+from cabledesk.archive import ArchiveError
+from cabledesk.archive.archive import DATABASE
 from cabledesk.web import api
+from cabledesk.web.auth.gate import Gate
+from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.context import archive_of, viewer_of
+from cabledesk.web.pages import admin
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
+from cabledesk.web.pages.login import login_page, login_submit, logout
 from cabledesk.web.pages.search import search_page, timeline_page
 from cabledesk.web.pool import ArchivePool
 from cabledesk.web.security import HEADERS, SecurityHeaders
@@ -27,6 +38,7 @@ from cabledesk.web.templating import render
 log = logging.getLogger("cabledesk.web")
 STATIC = Path(__file__).parent / "static"
 TITLES = {404: "Not found", 405: "Method not allowed"}
+SESSION_HOURS = 8.0
 
 
 def _browse_root(request: Request) -> Response:
@@ -49,6 +61,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return render(
         "error.html",
         status_code=status,
+        request=request,
         archive_count=_archive_count(request),
         section="search",
         title=TITLES.get(status, "Something went wrong"),
@@ -68,13 +81,31 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def create_app(db: str | Path, pool_size: int = 4) -> Starlette:
-    """The desk over the archive folder `db` (which must exist; ArchiveError otherwise)."""
+def create_app(
+    db: str | Path,
+    pool_size: int = 4,
+    *,
+    clock: Clock = utc_now,
+    session_hours: float = SESSION_HOURS,
+) -> Starlette:
+    """The desk over the archive folder `db` (which must exist; ArchiveError otherwise).
+
+    `clock` tells the time to sessions, lockouts and the audit log (tests shift it);
+    a session ends `session_hours` after signing in.
+    """
     pool = ArchivePool(db, size=pool_size)
+    try:
+        secret = session_secret(pool.path)
+    except OSError as exc:
+        pool.close()
+        raise ArchiveError(f"{pool.path}: cannot keep the session key there; {exc}") from None
+    codec = SessionCodec(secret, timedelta(hours=session_hours), clock)
+    writer = AuditWriter(pool.path / DATABASE)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        writer.close()
         pool.close()
 
     routes = [
@@ -84,6 +115,14 @@ def create_app(db: str | Path, pool_size: int = 4) -> Starlette:
         Route("/cable/{reference_id}", cable_page),
         Route("/browse", _browse_root),
         Route("/browse/{by}", browse_page),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login_submit, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/admin/users", admin.users_page, methods=["GET"]),
+        Route("/admin/users", admin.add_user, methods=["POST"]),
+        Route("/admin/users/{name}/disable", admin.disable_user, methods=["POST"]),
+        Route("/admin/users/{name}/enable", admin.enable_user, methods=["POST"]),
+        Route("/admin/audit", admin.audit_page, methods=["GET"]),
         *api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -93,5 +132,12 @@ def create_app(db: str | Path, pool_size: int = 4) -> Starlette:
         exception_handlers={404: _http_error, 405: _http_error, 500: _server_error},
         lifespan=lifespan,
     )
+    # Inside the security headers; given the router's own list, so a route added later
+    # (app.router.routes) is judged by the same rules.
+    app.user_middleware.append(Middleware(Gate, routes=app.router.routes, pool=pool, codec=codec))
     app.state.pool = pool
+    app.state.clock = clock
+    app.state.sessions = codec
+    app.state.audit = writer
+    app.state.unknown_names = UnknownNames(LOCK_AFTER, WINDOW, LOCK_FOR, clock)
     return app

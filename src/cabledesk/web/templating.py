@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import HTTPConnection
 from starlette.responses import HTMLResponse
 
 from cabledesk import __version__
@@ -42,6 +43,14 @@ def environment() -> Environment:
     return env
 
 
-def render(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(name).render(**context)
+def render(
+    template: str, /, status_code: int = 200, request: HTTPConnection | None = None, **context: Any
+) -> HTMLResponse:
+    """Render a page; given the request, the page header shows who is signed in (with a
+    sign-out form carrying the session's CSRF token)."""
+    principal = request.scope.get("state", {}).get("principal") if request else None
+    session = request.scope.get("session", {}) if request else {}
+    context.setdefault("principal", principal)
+    context.setdefault("csrf_token", session.get("csrf", ""))
+    html = environment().get_template(template).render(**context)
     return HTMLResponse(html, status_code=status_code)

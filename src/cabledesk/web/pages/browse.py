@@ -36,6 +36,7 @@ def browse_page(request: Request) -> Response:
             return render(
                 "error.html",
                 status_code=404,
+                request=request,
                 archive_count=count,
                 section="browse",
                 title="Nothing to browse there",
@@ -44,4 +45,6 @@ def browse_page(request: Request) -> Response:
                 + ".",
             )
         rows = rows_for(archive, by, viewer)
-    return render("browse.html", section="browse", archive_count=count, by=by, rows=rows)
+    return render(
+        "browse.html", request=request, section="browse", archive_count=count, by=by, rows=rows
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.present import paragraph_anchors
 from cabledesk.web.templating import render
@@ -20,6 +21,7 @@ def cable_page(request: Request) -> Response:
             return render(
                 "error.html",
                 status_code=404,
+                request=request,
                 archive_count=count,
                 section="search",
                 title="No such cable",
@@ -30,8 +32,10 @@ def cable_page(request: Request) -> Response:
         present = archive.present(cited, viewer)
         citing = archive.citing(reference_id, viewer)
         previous, following = archive.neighbours(reference_id, viewer)
+    note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
+        request=request,
         section="search",
         archive_count=count,
         cable=cable,

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from cabledesk.query import QueryError
 from cabledesk.web import chart, params
+from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.templating import render
 
@@ -43,12 +44,13 @@ def search_page(request: Request) -> Response:
         except QueryError as exc:
             # Shown beside the box, with the page still usable: never an error page.
             context["error"] = exc
-            return render("search.html", status_code=400, **context)
+            return render("search.html", status_code=400, request=request, **context)
+    note(request, "search", q=state.q, via="page")
     context["result"] = result
     context["pages"] = min(
         math.ceil(result.total / state.limit), params.MAX_OFFSET // params.PAGE_SIZE
     )
-    return render("search.html", **context)
+    return render("search.html", request=request, **context)
 
 
 def timeline_page(request: Request) -> Response:
@@ -70,6 +72,7 @@ def timeline_page(request: Request) -> Response:
             months = archive.timeline(state.q, blank_matches_all=True, viewer=viewer)
         except QueryError as exc:
             context["error"] = exc
-            return render("timeline.html", status_code=400, **context)
+            return render("timeline.html", status_code=400, request=request, **context)
+    note(request, "search", q=state.q, via="timeline")
     context.update(months=months, total=sum(m.total for m in months), chart=chart.build(months))
-    return render("timeline.html", **context)
+    return render("timeline.html", request=request, **context)

@@ -1,0 +1,7 @@
+"""The one exception a user's mistake in cabledesk.access raises (its message is for them)."""
+
+from __future__ import annotations
+
+
+class AccessError(ValueError):
+    """A bad name, role, ceiling or password, an unknown account or token."""

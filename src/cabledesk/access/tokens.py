@@ -1,0 +1,59 @@
+"""API tokens: long random secrets shown once; only their SHA-256 is stored.
+
+A token is already 256 bits of randomness, so a fast hash is enough (nothing to
+brute-force) and lets each API request find its token by an indexed look-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from dataclasses import dataclass
+
+from cabledesk.access.principal import RANK, AccountRole
+
+PREFIX = "cdt_"
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    name: str
+    account: str
+    role: AccountRole
+    created: str
+    revoked: str | None
+
+
+def new_secret() -> str:
+    return PREFIX + secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()
+
+
+def narrower(first: AccountRole, second: AccountRole) -> AccountRole:
+    """The lesser of two roles: a token never grants more than its account has now."""
+    return first if RANK[first] <= RANK[second] else second
+
+
+def list_tokens(connection: sqlite3.Connection) -> list[Token]:
+    rows = connection.execute(
+        "SELECT t.id, t.name, a.name, t.role, t.created, t.revoked "
+        "FROM tokens t JOIN accounts a ON a.id = t.account_id ORDER BY t.id"
+    ).fetchall()
+    return [Token(*row) for row in rows]
+
+
+def find(connection: sqlite3.Connection, secret: str) -> tuple[str, AccountRole] | None:
+    """The account name and effective role of a live token (not revoked, account enabled)."""
+    if not secret.startswith(PREFIX):
+        return None
+    row = connection.execute(
+        "SELECT a.name, t.role, a.role FROM tokens t JOIN accounts a ON a.id = t.account_id "
+        "WHERE t.token_hash = ? AND t.revoked IS NULL AND a.disabled = 0",
+        (digest(secret),),
+    ).fetchone()
+    return (row[0], narrower(row[1], row[2])) if row else None

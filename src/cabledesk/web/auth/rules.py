@@ -1,0 +1,49 @@
+"""Which routes need which role. The one place to open a route to visitors who are not
+signed in: the public edition will add its routes' path templates to PUBLIC.
+
+Applies once any account exists; before that every request is the `local` principal.
+A route not listed needs a signed-in account (at least `reader`), unless its handler asks
+for more with `@requires("editor")` or `@requires("admin")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
+
+from cabledesk.access import Role
+
+# Signing in itself, and the stylesheet and script the sign-in page needs.
+OPEN: frozenset[str] = frozenset({"/login", "/logout", "/static"})
+# Path templates of the public edition (for example "/cable/{reference_id}"); none yet.
+PUBLIC: frozenset[str] = frozenset()
+DEFAULT: Role = "reader"
+ROLE_MARK = "__cabledesk_role__"
+
+
+def required_role(route: BaseRoute | None) -> Role:
+    """The least role that may use `route` ("public": anyone at all)."""
+    if route is None:
+        # An address no route answers: anonymous visitors are sent to sign in rather
+        # than told what exists.
+        return DEFAULT
+    template = getattr(route, "path", None)
+    if template in OPEN or template in PUBLIC:
+        return "public"
+    marked: Role | None = getattr(getattr(route, "endpoint", None), ROLE_MARK, None)
+    return marked or DEFAULT
+
+
+def find_route(routes: Sequence[BaseRoute], scope: Scope) -> tuple[BaseRoute | None, bool]:
+    """The route that will answer (and True when its handler will run: the method fits);
+    a route matching the path with the wrong method answers 405 without running."""
+    partial = None
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            return route, True
+        if match == Match.PARTIAL and partial is None:
+            partial = route
+    return partial, False
