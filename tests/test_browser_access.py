@@ -2,61 +2,37 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from access_fixtures import PASSWORD, Clock, add_people
+from browser_fixtures import ARTIFACTS, chromium, serving
 from cabledesk.web import create_app
-from conftest import ROOT
 from web_fixtures import build_web_archive
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-ARTIFACTS = ROOT / "build" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = build_web_archive(tmp_path_factory.mktemp("browser-access"))
     add_people(folder, Clock())
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    config = uvicorn.Config(create_app(folder), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the web desk did not start within 20 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(folder)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "browser tests need Debian's Chromium: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=FLAGS
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_sign_in_see_the_desk_sign_out(browser: Browser, base_url: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(base_url + "/cable/08BAGHDAD1784")
+    expect(page.locator("main")).to_contain_text("not in the published edition")
+    page.click("#sign-in-to-read")
     expect(page).to_have_url(base_url + "/login?next=%2Fcable%2F08BAGHDAD1784")
     page.fill("#name", "rita")
     page.fill("#password", "not her password")
@@ -77,8 +53,8 @@ def test_sign_in_see_the_desk_sign_out(browser: Browser, base_url: str) -> None:
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(base_url + "/login")
-    page.goto(base_url + "/search")
-    expect(page).to_have_url(base_url + "/login?next=%2Fsearch")
+    page.goto(base_url + "/editor/redactions")
+    expect(page).to_have_url(base_url + "/login?next=%2Feditor%2Fredactions")
     context.close()
 
 

@@ -33,6 +33,10 @@ KINDS = (
     "account_enable",
     "token_create",
     "token_revoke",
+    "redaction_mark",
+    "redaction_lift",
+    "approval",
+    "edition",
 )
 _INSERT = "INSERT INTO audit (time, account, kind, detail, client) VALUES (?, ?, ?, ?, ?)"
 

@@ -14,7 +14,7 @@ from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.schema import SchemaError, migrate
-from cabledesk.archive.store import citing_ids, last_seq, read_cable, unpack
+from cabledesk.archive.store import citing_ids, last_seq, read_cable, unpack, versions
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult
@@ -300,8 +300,13 @@ class Archive:
     def approve(self, reference_ids: list[str], account: str | None = None) -> int:
         return editorial.approve(self, reference_ids, account)
 
-    def withdraw(self, reference_ids: list[str]) -> int:
-        return editorial.withdraw(self, reference_ids)
+    def withdraw(self, reference_ids: list[str], account: str | None = None) -> int:
+        return editorial.withdraw(self, reference_ids, account)
+
+    def versions(self, reference_id: str) -> list[tuple[int, str, Cable]]:
+        """The cable's earlier texts, oldest first (for editors: the public never sees
+        the history of a cable)."""
+        return versions(self.connection, reference_id.strip().upper())
 
     def approved(self) -> list[str]:
         return editorial.approved(self)

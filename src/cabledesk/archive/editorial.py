@@ -63,6 +63,7 @@ def mark(archive: Archive, rule: Rule, account: str | None) -> Rule:
         stored = register.insert(connection, rule, account)
         _touch(archive, affected_ids(archive, stored))
     archive.index.catch_up(connection)
+    _audit(archive, "redaction_mark", account, rule=stored.id, what=stored.describe())
     return stored
 
 
@@ -72,6 +73,7 @@ def lift(archive: Archive, rule_id: int, account: str | None, reason: str) -> Ru
         rule = register.lift(connection, rule_id, account, reason)
         _touch(archive, affected_ids(archive, rule))
     archive.index.catch_up(connection)
+    _audit(archive, "redaction_lift", account, rule=rule.id, reason=reason)
     return rule
 
 
@@ -89,10 +91,12 @@ def approve(archive: Archive, reference_ids: list[str], account: str | None) -> 
             "VALUES (?, ?, ?)",
             [(i, account, register.now()) for i in ids],
         )
-        return archive.connection.total_changes - before
+        added = archive.connection.total_changes - before
+    _audit(archive, "approval", account, approved=ids)
+    return added
 
 
-def withdraw(archive: Archive, reference_ids: list[str]) -> int:
+def withdraw(archive: Archive, reference_ids: list[str], account: str | None = None) -> int:
     """Take cables out of the next edition; returns how many were approved."""
     ids = sorted({i.strip().upper() for i in reference_ids})
     marks = ",".join("?" * len(ids))
@@ -100,7 +104,8 @@ def withdraw(archive: Archive, reference_ids: list[str]) -> int:
         cursor = archive.connection.execute(
             f"DELETE FROM approvals WHERE reference_id IN ({marks})", ids
         )
-        return cursor.rowcount
+    _audit(archive, "approval", account, withdrawn=ids)
+    return cursor.rowcount
 
 
 def approved(archive: Archive) -> list[str]:
@@ -129,7 +134,14 @@ def record_edition(archive: Archive, account: str | None, output: str) -> int:
         after = register.published_ids(connection)
         _touch(archive, sorted(before ^ after))
     archive.index.catch_up(connection)
+    _audit(archive, "edition", account, edition=edition, cables=len(after), output=output)
     return edition
+
+
+def _audit(archive: Archive, kind: str, account: str | None, **detail: object) -> None:
+    from cabledesk.access import audit
+
+    audit.record(archive, kind, account, detail=dict(detail))
 
 
 def _touch(archive: Archive, ids: list[str]) -> None:

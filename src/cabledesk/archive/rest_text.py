@@ -27,8 +27,6 @@ def outside_paragraphs(text: str, paragraphs: list[Paragraph]) -> str:
     start = _anchor(first).search(text)
     if start is None:
         return ""
-    end = None
-    for end in _anchor(last).finditer(text, start.start()):
-        pass
-    tail = text[end.end() :] if end is not None else ""
+    ends = [m.end() for m in _anchor(last).finditer(text, start.start())]
+    tail = text[ends[-1] :] if ends else ""
     return text[: start.start()] + "\n" + tail

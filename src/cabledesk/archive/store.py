@@ -108,3 +108,13 @@ def citing_ids(connection: sqlite3.Connection, reference_id: str) -> list[str]:
         (reference_id,),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def versions(connection: sqlite3.Connection, reference_id: str) -> list[tuple[int, str, Cable]]:
+    """Earlier records of a cable, oldest first: (version, replaced at, record)."""
+    rows = connection.execute(
+        "SELECT v.version, v.replaced_at, v.record FROM versions v "
+        "JOIN cables c ON c.id = v.cable_id WHERE c.reference_id = ? ORDER BY v.version",
+        (reference_id,),
+    ).fetchall()
+    return [(int(version), str(at), unpack(record)) for version, at, record in rows]

@@ -1,5 +1,22 @@
-"""The web desk: server-rendered pages and a JSON API over an archive (`cabledesk serve`)."""
+"""The web desk: server-rendered pages and a JSON API over an archive (`cabledesk serve`).
 
-from cabledesk.web.app import create_app
+`create_app` is imported on first use: the public edition renders with this package's
+templates without loading the server (and the editor pages build editions).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cabledesk.web.app import create_app
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from cabledesk.web.app import create_app
+
+        return create_app
+    raise AttributeError(name)

@@ -26,7 +26,8 @@ from cabledesk.web import api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.context import archive_of, viewer_of
-from cabledesk.web.pages import admin
+from cabledesk.web.edition_files import EditionFiles
+from cabledesk.web.pages import admin, editor
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
 from cabledesk.web.pages.login import login_page, login_submit, logout
@@ -123,8 +124,19 @@ def create_app(
         Route("/admin/users/{name}/disable", admin.disable_user, methods=["POST"]),
         Route("/admin/users/{name}/enable", admin.enable_user, methods=["POST"]),
         Route("/admin/audit", admin.audit_page, methods=["GET"]),
+        Route("/editor/redactions", editor.redactions_page, methods=["GET"]),
+        Route("/editor/redactions", editor.add_redaction, methods=["POST"]),
+        Route("/editor/redactions/{rule_id:int}/lift", editor.lift_redaction, methods=["POST"]),
+        Route("/editor/candidates", editor.candidates_page, methods=["GET"]),
+        Route("/editor/approvals", editor.approvals, methods=["POST"]),
+        Route("/editor/editions", editor.editions_page, methods=["GET"]),
+        Route("/editor/editions", editor.build_edition, methods=["POST"]),
+        Route("/editor/history/{reference_id}", editor.history_page, methods=["GET"]),
         *api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        # The latest public edition, as built (a static site: the same files any web
+        # server would serve).
+        Mount("/edition", EditionFiles(editor.edition_folder(pool.path)), name="edition"),
     ]
     app = Starlette(
         routes=routes,

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,11 +29,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cabledesk.access import LOCAL, PUBLIC, Accounts, Principal
 from cabledesk.web.auth import csrf
 from cabledesk.web.auth.guard import forbidden, refusal
-from cabledesk.web.auth.rules import find_route, required_role
+from cabledesk.web.auth.rules import OPEN, find_route, required_role
 from cabledesk.web.auth.session import COOKIE, SessionCodec
 from cabledesk.web.pool import ArchivePool
 
 FORM = "cabledesk.form"
+REFUSED_TOKEN = "refused token"
 MAX_FORM = 64 * 1024  # sign-in and account forms are tiny; anything bigger is refused
 
 
@@ -60,7 +62,12 @@ class Gate:
         send = self._cookie_writer(scope, send, before, stale=raw is not None and not before)
 
         route, runs = find_route(self.routes, scope)
-        refused = refusal(connection, required_role(route))
+        # A token that is offered and refused is an error, even where visitors may read:
+        # a script must learn its token is dead, not quietly get the public edition.
+        needed = required_role(route)
+        if principal.via == REFUSED_TOKEN and getattr(route, "path", None) not in OPEN:
+            needed = "reader"
+        refused = refusal(connection, needed)
         if refused is not None:
             await refused(scope, receive, send)
             return
@@ -90,7 +97,7 @@ class Gate:
                 if scheme.lower() == "bearer":
                     found = accounts.token_principal(secret.strip())
                 # A token that is offered and refused never falls back to the cookie.
-                return found or PUBLIC
+                return found or replace(PUBLIC, via=REFUSED_TOKEN)
             name, fingerprint = session.get("account"), session.get("fp")
             issued = session.get("issued")
             if isinstance(name, str) and isinstance(fingerprint, str) and isinstance(issued, int):

@@ -1,5 +1,5 @@
 """Which routes need which role. The one place to open a route to visitors who are not
-signed in: the public edition will add its routes' path templates to PUBLIC.
+signed in: PUBLIC lists the reading routes, which show visitors the published edition.
 
 Applies once any account exists; before that every request is the `local` principal.
 A route not listed needs a signed-in account (at least `reader`), unless its handler asks
@@ -17,8 +17,27 @@ from cabledesk.access import Role
 
 # Signing in itself, and the stylesheet and script the sign-in page needs.
 OPEN: frozenset[str] = frozenset({"/login", "/logout", "/static"})
-# Path templates of the public edition (for example "/cable/{reference_id}"); none yet.
-PUBLIC: frozenset[str] = frozenset()
+# The reading routes, open to visitors: for them every one of these answers from the
+# published edition only, redactions burned in (cabledesk.web.context.viewer_of).
+PUBLIC: frozenset[str] = frozenset(
+    {
+        "/",
+        "/search",
+        "/timeline",
+        "/cable/{reference_id}",
+        "/browse",
+        "/browse/{by}",
+        "/api",
+        "/api/openapi.json",
+        "/api/search",
+        "/api/timeline",
+        "/api/cables/{reference_id}",
+        "/api/cables/{reference_id}/citing",
+        "/api/stats",
+        "/api/browse/{by}",
+        "/edition",
+    }
+)
 DEFAULT: Role = "reader"
 ROLE_MARK = "__cabledesk_role__"
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cabledesk.web.auth.csrf import ensure_token
+from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.present import paragraph_anchors
@@ -12,12 +16,22 @@ from cabledesk.web.templating import render
 
 
 def cable_page(request: Request) -> Response:
+    if principal_of(request).may("editor"):
+        ensure_token(request.scope.setdefault("session", {}))  # the editor panel's forms
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         count = archive.count(viewer)
         cable = archive.get(reference_id, viewer)
         if cable is None:
+            # A visitor is not told whether an unpublished cable exists: the same answer
+            # either way, with the way to sign in.
+            message = (
+                f"{reference_id}: this cable is not in the published edition."
+                if viewer.published_only
+                else f"{reference_id}: expected the reference id of a cable in this archive "
+                "(like 08BAGHDAD1784); this archive has no cable with that id."
+            )
             return render(
                 "error.html",
                 status_code=404,
@@ -25,8 +39,10 @@ def cable_page(request: Request) -> Response:
                 archive_count=count,
                 section="search",
                 title="No such cable",
-                message=f"{reference_id}: expected the reference id of a cable in this archive "
-                "(like 08BAGHDAD1784); this archive has no cable with that id.",
+                message=message,
+                sign_in=f"/login?next={quote(request.url.path, safe='')}"
+                if viewer.published_only
+                else None,
             )
         cited = [r.cable_id for r in cable.references if r.cable_id]
         present = archive.present(cited, viewer)
@@ -44,4 +60,5 @@ def cable_page(request: Request) -> Response:
         previous=previous,
         following=following,
         anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
+        notice=request.query_params.get("notice", "")[:300] or None,
     )

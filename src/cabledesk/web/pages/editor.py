@@ -1,0 +1,211 @@
+"""The editors' desk: the redaction register, candidates, approvals, editions, history.
+
+Editors (and the single-user local desk) only. Every change goes through the same
+library call the command line uses, so it is logged in the register and the audit alike.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from cabledesk.archive import Archive
+from cabledesk.archive.register import RegisterError
+from cabledesk.publish import build_site
+from cabledesk.publish.site import PublishError
+from cabledesk.query import QueryError
+from cabledesk.redact import Rule
+from cabledesk.redact.candidates import find_candidates
+from cabledesk.web.auth import requires
+from cabledesk.web.auth.csrf import ensure_token
+from cabledesk.web.auth.gate import form_of
+from cabledesk.web.auth.guard import principal_of
+from cabledesk.web.context import archive_of
+from cabledesk.web.templating import render
+
+EDITION_FOLDER = "edition"
+
+
+def edition_folder(archive_path: Path) -> Path:
+    """Where the desk builds the public edition (served at /edition/)."""
+    return archive_path / EDITION_FOLDER
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    ensure_token(request.scope.setdefault("session", {}))
+    with archive_of(request) as archive:
+        context.setdefault("archive_count", archive.count())
+    return render(template, status_code=status, request=request, section="editor", **context)
+
+
+def _local_next(value: str, fallback: str) -> str:
+    # Only paths on this desk: never an address elsewhere (no open redirect).
+    return value if value.startswith("/") and not value.startswith("//") else fallback
+
+
+def _back(request: Request, fallback: str, **params: str) -> Response:
+    target = _local_next(form_of(request).get("next", ""), fallback)
+    if params:
+        glue = "&" if "?" in target else "?"
+        target += glue + "&".join(f"{k}={quote(v)}" for k, v in params.items())
+    return RedirectResponse(target, status_code=303)
+
+
+def _register_context(archive: Archive) -> dict[str, Any]:
+    return {
+        "rules": archive.register(include_lifted=True),
+        "history": list(reversed(archive.register_history())),
+    }
+
+
+@requires("editor")
+def redactions_page(request: Request) -> Response:
+    with archive_of(request) as archive:
+        context = _register_context(archive)
+    notice = request.query_params.get("notice")
+    return _page(request, "editor_redactions.html", notice=notice, error=None, form={}, **context)
+
+
+@requires("editor")
+def add_redaction(request: Request) -> Response:
+    form = form_of(request)
+    kind = form.get("kind", "name")
+    paragraph = form.get("paragraph", "").strip()
+    variants = [v.strip() for v in form.get("variants", "").replace("\n", ",").split(",")]
+    rule = Rule(
+        kind=kind,
+        text=form.get("text", ""),
+        variants=[v for v in variants if v],
+        cable_id=form.get("cable_id") or None,
+        paragraph=int(paragraph) if paragraph.isdigit() else None,
+        reason=form.get("reason", ""),
+    )
+    if kind == "paragraph" and not paragraph.isdigit():
+        rule.paragraph = -1  # refused below with the register's own message
+    try:
+        with archive_of(request) as archive:
+            stored = archive.redact(rule, account=principal_of(request).name)
+    except RegisterError as exc:
+        with archive_of(request) as archive:
+            context = _register_context(archive)
+        return _page(
+            request, "editor_redactions.html", 400, notice=None, error=str(exc), form=form,
+            **context,
+        )  # fmt: skip
+    return _back(request, "/editor/redactions", notice=f"Marked: {stored.describe()}")
+
+
+@requires("editor")
+def lift_redaction(request: Request) -> Response:
+    form = form_of(request)
+    rule_id = int(str(request.path_params["rule_id"]))
+    try:
+        with archive_of(request) as archive:
+            archive.lift(rule_id, reason=form.get("reason", ""), account=principal_of(request).name)
+    except RegisterError as exc:
+        with archive_of(request) as archive:
+            context = _register_context(archive)
+        return _page(
+            request, "editor_redactions.html", 400, notice=None, error=str(exc), form={},
+            **context,
+        )  # fmt: skip
+    return _back(request, "/editor/redactions", notice=f"Lifted redaction {rule_id}")
+
+
+@requires("editor")
+def candidates_page(request: Request) -> Response:
+    q = request.query_params.get("q", "")[:2000]
+    names = [n.strip() for n in request.query_params.get("names", "").split(",") if n.strip()]
+    found, error = [], None
+    if q.strip():
+        try:
+            with archive_of(request) as archive:
+                result = archive.search(q, limit=50, facets=False)
+                for hit in result.hits:
+                    cable = archive.get(hit.reference_id)
+                    if cable is not None:
+                        found += find_candidates(cable, names)
+        except QueryError as exc:
+            error = str(exc)
+    return _page(
+        request, "editor_candidates.html", 400 if error else 200, q=q,
+        names=", ".join(names), candidates=found, error=error,
+    )  # fmt: skip
+
+
+@requires("editor")
+def approvals(request: Request) -> Response:
+    form = form_of(request)
+    ids = [i for i in form.get("ids", "").replace(",", " ").split() if i]
+    account = principal_of(request).name
+    try:
+        with archive_of(request) as archive:
+            if form.get("action") == "withdraw":
+                archive.withdraw(ids, account=account)
+                notice = f"Withdrawn from the next edition: {', '.join(ids)}"
+            else:
+                archive.approve(ids, account=account)
+                notice = f"Approved for the next edition: {', '.join(ids)}"
+    except RegisterError as exc:
+        notice = str(exc)
+    return _back(request, "/editor/editions", notice=notice)
+
+
+def _editions_context(archive: Archive) -> dict[str, Any]:
+    rows = archive.connection.execute(
+        "SELECT e.id, e.created_at, e.created_by, e.register_version, count(c.reference_id) "
+        "FROM editions e LEFT JOIN edition_cables c ON c.edition_id = e.id "
+        "GROUP BY e.id ORDER BY e.id DESC"
+    ).fetchall()
+    return {"approved": archive.approved(), "editions": rows}
+
+
+@requires("editor")
+def editions_page(request: Request) -> Response:
+    with archive_of(request) as archive:
+        context = _editions_context(archive)
+    return _page(
+        request, "editor_editions.html", notice=request.query_params.get("notice"), **context
+    )
+
+
+@requires("editor")
+def build_edition(request: Request) -> Response:
+    try:
+        with archive_of(request) as archive:
+            report = build_site(
+                archive, edition_folder(archive.path), account=principal_of(request).name
+            )
+    except PublishError as exc:
+        return _back(request, "/editor/editions", notice=str(exc))
+    notice = f"Edition {report.edition} published: {report.cables} cables at /edition/"
+    return _back(request, "/editor/editions", notice=notice)
+
+
+@requires("editor")
+def history_page(request: Request) -> Response:
+    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    with archive_of(request) as archive:
+        current = archive.get(reference_id)
+        earlier = archive.versions(reference_id)
+    if current is None:
+        return _page(
+            request, "error.html", 404, title="No such cable",
+            message=f"{reference_id}: expected the reference id of a cable in this archive.",
+        )  # fmt: skip
+    texts = [(f"version {v} (replaced {at})", c.raw) for v, at, c in earlier]
+    texts.append(("current version", current.raw))
+    diffs = [
+        (
+            f"{old_label} → {new_label}",
+            list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=2)),
+        )
+        for (old_label, old), (new_label, new) in itertools.pairwise(texts)
+    ]
+    return _page(request, "editor_history.html", reference_id=reference_id, diffs=diffs)
