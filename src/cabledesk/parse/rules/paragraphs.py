@@ -53,35 +53,51 @@ class _Open:
         lines = texts[self.start : end]
         for index in reversed(self.skip):
             del lines[index - self.start]
+        if not unwrapped:
+            # Blank lines at the end only separate empty blocks, which are dropped: without
+            # them most paragraphs are one block, folded without splitting into blocks.
+            while lines and not lines[-1]:
+                lines.pop()
+            if "" not in lines:
+                body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
+                return self._paragraph(_fold_lines(body))
         body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
         if unwrapped:
             # Edited copies have no hard wraps: every line is a block of its own.
             blocks = [_fold_lines(line) for line in body.split("\n")]
         else:
             blocks = [_fold_lines(block) for block in join_broken_blocks(body.split("\n\n"))]
+        return self._paragraph("\n\n".join(b for b in blocks if b))
+
+    def _paragraph(self, text: str) -> Paragraph:
         return Paragraph(
             number=self.number,
             marking=self.marking,
             heading=self.heading,
-            text="\n\n".join(b for b in blocks if b),
+            text=text,
             marking_raw=self.marking_raw,
         )
 
 
-_SPACES = re.compile(r"[ \t]{2,}|\t")
+# Patterns that start with a literal: the regex engine jumps from one occurrence to the next
+# instead of trying the pattern at every position (a leading look-behind or character class
+# costs that full scan, which dominated this rule).
+_SPACES = re.compile("  +")
 
 
 # A word broken at a hyphen by the line wrap (`TIME-\nSENSITIVE`) is joined without a space,
 # except a suspended hyphen (`WHO-\nand FAO-affiliated`).
-_WRAPPED_HYPHEN = re.compile(r"(?<=[A-Za-z0-9]-)\n(?!(?:and|or|to|nor)\b)(?=[A-Za-z0-9])")
+_WRAPPED_HYPHEN = re.compile(r"-\n(?<=[A-Za-z0-9]-\n)(?!(?:and|or|to|nor)\b)(?=[A-Za-z0-9])")
 
 
 def _fold_lines(block: str) -> str:
     """Join stripped lines with single spaces (cheaper than split/join on long text)."""
     if "-\n" in block:
-        block = _WRAPPED_HYPHEN.sub("", block)
+        block = _WRAPPED_HYPHEN.sub("-", block)
     block = block.replace("\n", " ").strip()
-    return _SPACES.sub(" ", block) if "  " in block or "\t" in block else block
+    if "\t" in block:
+        block = block.replace("\t", " ")  # then a lone tab is a space, as a run of two is
+    return _SPACES.sub(" ", block) if "  " in block else block
 
 
 def _is_rule(text: str) -> bool:
