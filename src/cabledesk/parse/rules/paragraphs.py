@@ -167,10 +167,13 @@ def _is_heading(texts: list[str], index: int, expected: int, after_blank: bool) 
 
 
 def paragraphs_rule(state: ParseState) -> None:
-    texts = [line.strip() for line in state.narrative]
+    texts = list(map(str.strip, state.narrative))  # map() loops in C: cheaper here
     count = len(texts)
-    long_lines = sum(1 for t in texts if len(t) > _UNWRAPPED_LINE)
+    long_lines = len([t for t in texts if len(t) > _UNWRAPPED_LINE])
     unwrapped = long_lines >= max(1, (count - texts.count("")) // 3)
+    # A blank line after the last: `texts[index + 1]` needs no bounds test, and what reads
+    # ahead finds a blank line there as it found nothing before.
+    texts.append("")
     style: str | None = None
     heading_closed = False
     paragraphs: list[Paragraph] = []
@@ -178,21 +181,22 @@ def paragraphs_rule(state: ParseState) -> None:
     heading: str | None = None
     expected = 1
     after_blank = True
-    for index, text in enumerate(texts):
+    for index in range(count):
+        text = texts[index]
         if not text:
             after_blank = True
             continue
-        following = texts[index + 1] if index + 1 < count else ""
+        following = texts[index + 1]
         # Fast path: a line inside a paragraph that cannot start or head anything.
-        if (
-            not after_blank
-            and current is not None
-            and not text[0].isdigit()
-            and text[0] not in _RULE_CHARS
-            and following[:1] not in _RULE_CHARS
-            and text[-1] not in "-="
-        ):
-            continue
+        if not after_blank and current is not None:
+            first = text[0]
+            if (
+                first not in _RULE_CHARS
+                and not first.isdigit()
+                and following[:1] not in _RULE_CHARS
+                and text[-1] not in "-="
+            ):
+                continue
         if _is_rule(text):
             if current is not None:
                 current.skip.append(index)
