@@ -187,13 +187,15 @@ def paragraphs_rule(state: ParseState) -> None:
             after_blank = True
             continue
         following = texts[index + 1]
-        # Fast path: a line inside a paragraph that cannot start or head anything.
+        # Fast path: a line inside a paragraph that cannot start or head anything (not even
+        # as the last line of a block: a heading needs a blank line before it, or a rule
+        # after it).
         if not after_blank and current is not None:
             first = text[0]
             if (
                 first not in _RULE_CHARS
                 and not first.isdigit()
-                and following[:1] not in _RULE_CHARS
+                and (not following or following[0] not in _RULE_CHARS)
                 and text[-1] not in "-="
             ):
                 continue
