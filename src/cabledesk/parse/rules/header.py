@@ -165,19 +165,18 @@ def _addressees(body: str, flattened: bool) -> list[Addressee]:
     # One addressee per line, each with or without its routing indicator (`RUEHC/`).
     result = []
     for line in body.split("\n"):
-        starts = [m.start(1) for m in _ROUTE.finditer(line)] or [0]
-        if starts[0] > 0 and line[: starts[0]].strip():
-            starts.insert(0, 0)
-        for start, end in zip(starts, [*starts[1:], len(line)], strict=True):
-            entry = line[start:end]
-            route = _ROUTE.match(" " + entry)
-            if route:
-                addressee = _addressee(entry[entry.index("/") + 1 :])
-                if addressee:
-                    addressee.route, addressee.route_source = route.group(1), "header"
-                    result.append(addressee)
-            elif (addressee := _addressee(entry)) is not None:
-                result.append(_with_route(addressee))
+        # Each route match starts an entry that runs to the next one; text before the
+        # first route (or a line without any) is an addressee without an indicator.
+        routes = list(_ROUTE.finditer(line)) if "/" in line else []
+        first = routes[0].start(1) if routes else len(line)
+        if (not routes or line[:first].strip()) and (addressee := _addressee(line[:first])):
+            result.append(_with_route(addressee))
+        for index, route in enumerate(routes):
+            end = routes[index + 1].start(1) if index + 1 < len(routes) else len(line)
+            addressee = _addressee(line[route.end() : end])
+            if addressee:
+                addressee.route, addressee.route_source = route.group(1), "header"
+                result.append(addressee)
     return result
 
 
