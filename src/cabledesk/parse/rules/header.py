@@ -37,6 +37,7 @@ _DTG = re.compile(
     r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
 _FLATTENED = re.compile(r"\S\s+FM\s+\S")
+_FM_WORD = re.compile(r"\bFM\b")
 _KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
 _PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
@@ -104,7 +105,7 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
         rest = match["rest"].strip()
         if rest and not rest.startswith(("FM ", "TO ")):
             header.operating_signals = rest
-        return not re.search(r"\bFM\b", rest)
+        return not _FM_WORD.search(rest)
     return False
 
 

@@ -120,15 +120,20 @@ def _run_of_citations(part: str) -> list[str] | None:
     return [m.group(0) for m in matches]
 
 
+_CHUNK_SEPARATOR = re.compile(r"\s*[;:]\s*|,\s+(?=(?:\(?\d{2,4}\)?\s+)?[A-Z]{3,}[A-Z ]*\s\d)")
+_AND = re.compile(r"\s+AND\s+(?:PREVIOUS\s+)?", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+
+
 def _pieces(body: str) -> list[str]:
     """Split one item on `;`, `:`, `,` and AND (or AND PREVIOUS) between citations."""
     pieces: list[str] = []
-    for chunk in re.split(r"\s*[;:]\s*|,\s+(?=(?:\(?\d{2,4}\)?\s+)?[A-Z]{3,}[A-Z ]*\s\d)", body):
-        parts = re.split(r"\s+AND\s+(?:PREVIOUS\s+)?", chunk, flags=re.IGNORECASE)
+    for chunk in _CHUNK_SEPARATOR.split(body):
+        parts = _AND.split(chunk)
         merged: list[str] = []
         for part in parts:
             # `CAIRO 5589 AND PREVIOUS`: a part without a number is not a citation of its own.
-            if merged and not re.search(r"\d", part):
+            if merged and not _DIGIT.search(part):
                 merged[-1] = chunk[: chunk.find(part, len(merged[-1])) + len(part)]
             else:
                 merged.append(part)

@@ -53,9 +53,12 @@ def _is_code(word: str) -> bool:
     return bool(_CODE.match(word)) if info is None else info.kind != "other"
 
 
+_ITEM_SEPARATOR = re.compile(r"[,;]")
+
+
 def _codes(text: str) -> list[str]:
     found: list[str] = []
-    for item in re.split(r"[,;]", text):
+    for item in _ITEM_SEPARATOR.split(text):
         words = item.split()
         if len(words) > 1 and not any(_is_code(w) for w in words):
             found.append(" ".join(words))
