@@ -106,18 +106,19 @@ def _run_of_citations(part: str) -> list[str] | None:
     """The citations of a part that is nothing but citations one after another."""
     if _NOT_CITATION.search(part):
         return None
-    matches = list(_CITATION.finditer(part.strip()))
-    if len(matches) < 2:
-        return None
     text = part.strip()
+    citations: list[str] = []
     position = 0
-    for match in matches:
-        if text[position : match.start()].strip():
+    # Each citation must start where the last one (and the white space after it) ended: a
+    # match there, not a search for the next one anywhere, which on long parts backtracks
+    # through every word. (A citation never starts with white space.)
+    while position < len(text):
+        match = _CITATION.match(text, position)
+        if match is None:
             return None
-        position = match.end()
-    if text[position:].strip():
-        return None
-    return [m.group(0) for m in matches]
+        citations.append(match.group(0))
+        position = len(text) - len(text[match.end() :].lstrip())
+    return citations if len(citations) >= 2 else None
 
 
 _CHUNK_SEPARATOR = re.compile(r"\s*[;:]\s*|,\s+(?=(?:\(?\d{2,4}\)?\s+)?[A-Z]{3,}[A-Z ]*\s\d)")
