@@ -93,7 +93,10 @@ class CaptionBlock:
     def __call__(self, state: ParseState) -> None:
         rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
         state.caption_start = state.pos
-        last_item = _last_caption_item(state.lines, state.pos)
+        # Where the last caption item stands is only needed for a line no rule takes, which
+        # many cables never have: look it up then, in the lines as they are now.
+        region = state.lines[state.pos : state.pos + _REGION_LINES]
+        last_item: int | None = None
         while state.pos < len(state.lines):
             line = state.lines[state.pos]
             if not line.strip():
@@ -111,6 +114,9 @@ class CaptionBlock:
                 if (trigger is None or trigger(line, start)) and rule(state):
                     break
             else:
+                if last_item is None:
+                    found = _last_caption_item(region, 0)
+                    last_item = found + state.caption_start if found >= 0 else -1
                 if state.pos >= last_item:
                     break
                 if not REDACTED_LINE.match(line):
