@@ -8,6 +8,7 @@ Reasons come in many spellings (`1.4(b,d)`, `1.4 B AND D`, `1.5 (B) and (D)`, wr
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, UNDERLINE, fold, head
 from cabledesk.parse.state import ParseState
@@ -256,13 +257,21 @@ def _is_name_word(token: str, capitals: bool, surname: bool) -> bool:
 
 def parse_classified_by(text: str) -> ClassifiedBy:
     text = fold(text)
+    name, title, found = _read(text)
+    return ClassifiedBy(name=name, title=title, reasons=list(found), text=text)
+
+
+# The same line recurs across a post's cables (one official, the usual reasons): each is
+# read once (a tuple, so no caller can change what the next one gets).
+@lru_cache(maxsize=4096)
+def _read(text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     body = CLASSIFIED_BY.sub("", text, count=1)
     # `Classified By: Classified by ...` (a doubled label) is seen in the corpus.
     body = CLASSIFIED_BY.sub("", body, count=1)
     end = _WHO_END.search(body)
     who = body[: end.start()] if end else body
     name, title = split_official(_LEADING_BY.sub("", who))
-    return ClassifiedBy(name=name, title=title, reasons=reasons(body), text=text)
+    return name, title, tuple(reasons(body))
 
 
 def classified_by_rule(state: ParseState) -> bool:
