@@ -9,6 +9,7 @@ indicator is looked up in the routing table by name.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cabledesk.parse.patterns import SUBJECT_INLINE, TAGS_INLINE, fold
 from cabledesk.parse.rules.tags import split_tags
@@ -204,8 +205,13 @@ def _prec(word: str | None) -> str | None:
     return fold(word) if word else None
 
 
+# The same few addressees (SECSTATE WASHDC, the region's posts) recur in every header: each
+# name is looked up in the routing table once.
+_route_for_name = lru_cache(maxsize=4096)(route_for_name)
+
+
 def _with_route(addressee: Addressee) -> Addressee:
-    route = route_for_name(addressee.name)
+    route = _route_for_name(addressee.name)
     if route:
         addressee.route, addressee.route_source = route, "routing table"
     return addressee
