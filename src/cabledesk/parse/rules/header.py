@@ -39,6 +39,9 @@ _DTG = re.compile(
 )
 _FLATTENED = re.compile(r"\S\s+FM\s+\S")
 _FM_WORD = re.compile(r"\bFM\b")
+# What the element patterns can start with, besides a DTG's digits or the white space
+# before it: VZCZC, a precedence or relay letter, DE, ZN.
+_ELEMENT_STARTS = frozenset("VZOPRD")
 _KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
 _PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
@@ -81,6 +84,11 @@ def parse_header(state: ParseState) -> None:
 
 def _read_element(header: Header, line: str, state: ParseState) -> bool:
     """One non-address line of a raw header; False when it is not one."""
+    # Each element starts with its own letters: a look at the first one spares most lines
+    # most of the patterns.
+    first = line[:1]
+    if not (first in _ELEMENT_STARTS or first.isdigit() or first.isspace()):
+        return False
     if match := _CHANNEL.match(line):
         header.channel = match.group(1)
         return True
@@ -90,7 +98,7 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
     if header.channel and not header.transmission and _ROUTES_ONLY.match(line):
         header.relay_routes.extend(line.split())
         return True
-    if match := _DE.match(line):
+    if first == "D" and (match := _DE.match(line)):
         header.transmission = Transmission(
             station=match["station"],
             serial=match["serial"],
