@@ -94,7 +94,8 @@ class CaptionBlock:
         rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
         state.caption_start = state.pos
         # Where the last caption item stands is only needed for a line no rule takes, which
-        # many cables never have: look it up then, in the lines as they are now.
+        # many cables never have: look it up then, in the lines as they stood here (rules
+        # split glued lines as they go).
         region = state.lines[state.pos : state.pos + _REGION_LINES]
         last_item: int | None = None
         while state.pos < len(state.lines):
