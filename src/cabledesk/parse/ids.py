@@ -33,12 +33,16 @@ def make_id(year: int | str, station: str, serial: str | int) -> str | None:
 
 
 _POST_PREFIX = re.compile(r"^(?:(?:AM)?(?:EMBASSY|CONSUL(?:ATE)?(?:\s+GENERAL)?)|USMISSION)\s+")
+# Compiled once: re.sub() with a pattern string looks it up in re's cache on every call.
+_KEY_NOISE = re.compile(r"[\s'.\-]+")
+_SPACE = re.compile(r"\s+")
+_DOUBLED_YEAR = re.compile(r"^(\d{2})\1(?=[A-Z])")
 
 
 @lru_cache(maxsize=8192)
 def station_code(words: str) -> str | None:
     """The station code for a station as written in a cable (`RIO DE JAN`, `SECSTATE`)."""
-    key = re.sub(r"[\s'.\-]+", "", _POST_PREFIX.sub("", words.upper()))
+    key = _KEY_NOISE.sub("", _POST_PREFIX.sub("", words.upper()))
     if not key:
         return None
     aliases = station_aliases()
@@ -67,11 +71,11 @@ _DUPLICATE = re.compile(r"^(\d{2}[A-Z]+?)0*\d{1,7}SUSPECTEDDUPLICATE0*(\d{1,7})$
 
 def canonical_id(raw: str) -> str | None:
     """A well-formed id for a reference id as published; None when nothing sensible is left."""
-    candidate = re.sub(r"\s+", "", raw.upper())
+    candidate = _SPACE.sub("", raw.upper())
     if is_canonical(candidate):
         return candidate
     # Doubled year (7575LIBREVILLE1895).
-    candidate = re.sub(r"^(\d{2})\1(?=[A-Z])", r"\1", candidate)
+    candidate = _DOUBLED_YEAR.sub(r"\1", candidate)
     match = _GLUED[1].match(candidate)
     if match:
         candidate = match.group(1) + candidate[match.end() :]

@@ -68,8 +68,17 @@ class ParseState:
             self.original_lines.insert(last + 1, tail if cut >= 0 else "")
 
     def paragraph_text_lower(self) -> str:
+        """The paragraph text lower-cased, to search for ASCII words at the same offsets."""
         if self._paragraph_lower is None:
-            self._paragraph_lower = self.paragraph_text().lower()
+            text = self.paragraph_text()
+            if text.isascii() or "\u0130" in text or "\u212a" in text:
+                self._paragraph_lower = text.lower()
+            else:
+                # str.lower() is slow on non-ASCII text. Lower-casing the ASCII letters alone
+                # (bytes.lower()) finds the same ASCII words at the same offsets: only U+0130
+                # and U+212A (Kelvin) lower-case to ASCII or change length, and they go above.
+                raw = text.encode("utf-8", "surrogatepass")
+                self._paragraph_lower = raw.lower().decode("utf-8", "surrogatepass")
         return self._paragraph_lower
 
     def paragraph_text(self) -> str:

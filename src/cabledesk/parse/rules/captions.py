@@ -48,7 +48,7 @@ _TRIGGERS: dict[str, Callable[[str, str], bool]] = {
     "tags": lambda line, start: start.startswith("TAG"),
     "subject": lambda line, start: start.startswith("SUBJ"),
     "references": lambda line, start: start.startswith("REF"),
-    "passing": lambda line, start: "FOR" in line.upper() or "PASS" in line.upper(),
+    "passing": lambda line, start: "FOR" in (upper := line.upper()) or "PASS" in upper,
 }
 
 
@@ -93,9 +93,13 @@ class CaptionBlock:
     def __call__(self, state: ParseState) -> None:
         rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
         state.caption_start = state.pos
-        last_item = _last_caption_item(state.lines, state.pos)
-        while not state.at_end:
-            line = state.line
+        # Where the last caption item stands is only needed for a line no rule takes, which
+        # many cables never have: look it up then, in the lines as they stood here (rules
+        # split glued lines as they go).
+        region = state.lines[state.pos : state.pos + _REGION_LINES]
+        last_item: int | None = None
+        while state.pos < len(state.lines):
+            line = state.lines[state.pos]
             if not line.strip():
                 state.pos += 1
                 continue
@@ -106,14 +110,17 @@ class CaptionBlock:
             ):
                 break
             start = head(line)
-            if any(
-                (trigger is None or trigger(line, start)) and rule(state) for trigger, rule in rules
-            ):
-                continue
-            if state.pos < last_item:
+            # A plain loop: a generator under any() costs more than the tests it runs.
+            for trigger, rule in rules:
+                if (trigger is None or trigger(line, start)) and rule(state):
+                    break
+            else:
+                if last_item is None:
+                    found = _last_caption_item(region, 0)
+                    last_item = found + state.caption_start if found >= 0 else -1
+                if state.pos >= last_item:
+                    break
                 if not REDACTED_LINE.match(line):
                     add_passing(state, line)
                 state.pos += 1
-                continue
-            break
         state.narrative_start = state.pos

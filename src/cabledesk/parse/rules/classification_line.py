@@ -22,6 +22,8 @@ _LEVEL_WORDS = {
     "TOPSECRET": "TOP SECRET",
     "LIMITEDOFFICIALUSE": "LIMITED OFFICIAL USE",
 }
+# Every start of a level word, to tell at once whether more letters can still spell one.
+_PREFIXES = frozenset(word[:end] for word in _LEVEL_WORDS for end in range(1, len(word) + 1))
 _REST = re.compile(
     r"^(?:SECTION\s+(?P<part>\d{1,2})\s+OF\s+(?P<of>\d{1,2})\s+)?"
     r"(?P<station>[A-Z][A-Z .'\-]*?)\s+(?P<serial>\d{1,7})\b(?P<trailing>.*)$",
@@ -57,7 +59,7 @@ def _spelled(tokens: list[str], judge: Callable[[str], str | None]) -> tuple[str
         if (
             best is not None
             and (len(token) > 2 or letters in _LEVEL_WORDS)
-            and not any(word.startswith(longer) for word in _LEVEL_WORDS)
+            and longer not in _PREFIXES
         ):
             break
         letters = longer

@@ -8,6 +8,7 @@ Reasons come in many spellings (`1.4(b,d)`, `1.4 B AND D`, `1.5 (B) and (D)`, wr
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, UNDERLINE, fold, head
 from cabledesk.parse.state import ParseState
@@ -148,6 +149,10 @@ _GLUED_PARAGRAPH = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\
 _REASONS_ONLY = re.compile(r"^\s*1\s*\.\s*[45]\b")
 _TRAILING_HEADING = re.compile(r"[)\].]\s+([A-Z][A-Za-z ]{2,40})\s*$")
 _OFFICE = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
+# Compiled once: re functions with a pattern string look it up in a cache on every call.
+_SPACES = re.compile(r"\s+")
+_LEADING_BY = re.compile(r"^by\s+", re.IGNORECASE)
+_MORE_REASONS = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
 
 
 def reasons(text: str) -> list[str]:
@@ -162,7 +167,7 @@ def reasons(text: str) -> list[str]:
         word = _REASON_WORD.search(text)
         anchors = [("4", word.end())] if word else []
     for section, start in anchors:
-        tail = re.sub(r"\s+", " ", text[start:])
+        tail = _SPACES.sub(" ", text[start:])
         run = _REASON_RUN.match(tail)
         for letter in _LETTER.findall(run.group(0) if run else ""):
             code = f"1.{section}({letter.lower()})"
@@ -252,13 +257,21 @@ def _is_name_word(token: str, capitals: bool, surname: bool) -> bool:
 
 def parse_classified_by(text: str) -> ClassifiedBy:
     text = fold(text)
+    name, title, found = _read(text)
+    return ClassifiedBy(name=name, title=title, reasons=list(found), text=text)
+
+
+# The same line recurs across a post's cables (one official, the usual reasons): each is
+# read once (a tuple, so no caller can change what the next one gets).
+@lru_cache(maxsize=4096)
+def _read(text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     body = CLASSIFIED_BY.sub("", text, count=1)
     # `Classified By: Classified by ...` (a doubled label) is seen in the corpus.
     body = CLASSIFIED_BY.sub("", body, count=1)
     end = _WHO_END.search(body)
     who = body[: end.start()] if end else body
-    name, title = split_official(re.sub(r"^by\s+", "", who, flags=re.IGNORECASE))
-    return ClassifiedBy(name=name, title=title, reasons=reasons(body), text=text)
+    name, title = split_official(_LEADING_BY.sub("", who))
+    return name, title, tuple(reasons(body))
 
 
 def classified_by_rule(state: ParseState) -> bool:
@@ -284,10 +297,8 @@ def classified_by_rule(state: ParseState) -> bool:
         joined = " ".join(parts)
         if (
             reasons(joined)
-            and re.search(r"[.)]\s*$", joined.rstrip())
-            and not re.match(
-                r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", line, re.IGNORECASE
-            )
+            and joined.rstrip().endswith((".", ")"))
+            and not _MORE_REASONS.match(line)
         ):
             break
         parts.append(line)

@@ -38,6 +38,7 @@ def declassify_date(text: str) -> str | None:
 
 
 _DECLASSIFY_ON = re.compile(r"^\s*declassify\s+on\s*:\s*(.*)$", re.IGNORECASE)
+_TAGS_WORD = re.compile(r"\bTAGS\b")
 
 
 def eo_rule(state: ParseState) -> bool:
@@ -62,7 +63,7 @@ def eo_rule(state: ParseState) -> bool:
     rest = line[match.end() :]
     written = line[match.start() :]
     state.pos += 1
-    tags = TAGS_INLINE.search(rest) or re.search(r"\bTAGS\b", rest)
+    tags = TAGS_INLINE.search(rest) or _TAGS_WORD.search(rest)
     if tags:
         state.hand_back(rest[tags.start() :])
         written = written[: len(written) - len(rest) + tags.start()]

@@ -9,6 +9,7 @@ indicator is looked up in the routing table by name.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cabledesk.parse.patterns import SUBJECT_INLINE, TAGS_INLINE, fold
 from cabledesk.parse.rules.tags import split_tags
@@ -37,6 +38,10 @@ _DTG = re.compile(
     r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
 _FLATTENED = re.compile(r"\S\s+FM\s+\S")
+_FM_WORD = re.compile(r"\bFM\b")
+# What the element patterns can start with, besides a DTG's digits or the white space
+# before it: VZCZC, a precedence or relay letter, DE, ZN.
+_ELEMENT_STARTS = frozenset("VZOPRD")
 _KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
 _PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
@@ -79,6 +84,11 @@ def parse_header(state: ParseState) -> None:
 
 def _read_element(header: Header, line: str, state: ParseState) -> bool:
     """One non-address line of a raw header; False when it is not one."""
+    # Each element starts with its own letters: a look at the first one spares most lines
+    # most of the patterns.
+    first = line[:1]
+    if not (first in _ELEMENT_STARTS or first.isdigit() or first.isspace()):
+        return False
     if match := _CHANNEL.match(line):
         header.channel = match.group(1)
         return True
@@ -88,7 +98,7 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
     if header.channel and not header.transmission and _ROUTES_ONLY.match(line):
         header.relay_routes.extend(line.split())
         return True
-    if match := _DE.match(line):
+    if first == "D" and (match := _DE.match(line)):
         header.transmission = Transmission(
             station=match["station"],
             serial=match["serial"],
@@ -104,7 +114,7 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
         rest = match["rest"].strip()
         if rest and not rest.startswith(("FM ", "TO ")):
             header.operating_signals = rest
-        return not re.search(r"\bFM\b", rest)
+        return not _FM_WORD.search(rest)
     return False
 
 
@@ -165,19 +175,18 @@ def _addressees(body: str, flattened: bool) -> list[Addressee]:
     # One addressee per line, each with or without its routing indicator (`RUEHC/`).
     result = []
     for line in body.split("\n"):
-        starts = [m.start(1) for m in _ROUTE.finditer(line)] or [0]
-        if starts[0] > 0 and line[: starts[0]].strip():
-            starts.insert(0, 0)
-        for start, end in zip(starts, [*starts[1:], len(line)], strict=True):
-            entry = line[start:end]
-            route = _ROUTE.match(" " + entry)
-            if route:
-                addressee = _addressee(entry[entry.index("/") + 1 :])
-                if addressee:
-                    addressee.route, addressee.route_source = route.group(1), "header"
-                    result.append(addressee)
-            elif (addressee := _addressee(entry)) is not None:
-                result.append(_with_route(addressee))
+        # Each route match starts an entry that runs to the next one; text before the
+        # first route (or a line without any) is an addressee without an indicator.
+        routes = list(_ROUTE.finditer(line)) if "/" in line else []
+        first = routes[0].start(1) if routes else len(line)
+        if (not routes or line[:first].strip()) and (addressee := _addressee(line[:first])):
+            result.append(_with_route(addressee))
+        for index, route in enumerate(routes):
+            end = routes[index + 1].start(1) if index + 1 < len(routes) else len(line)
+            addressee = _addressee(line[route.end() : end])
+            if addressee:
+                addressee.route, addressee.route_source = route.group(1), "header"
+                result.append(addressee)
     return result
 
 
@@ -204,8 +213,13 @@ def _prec(word: str | None) -> str | None:
     return fold(word) if word else None
 
 
+# The same few addressees (SECSTATE WASHDC, the region's posts) recur in every header: each
+# name is looked up in the routing table once.
+_route_for_name = lru_cache(maxsize=4096)(route_for_name)
+
+
 def _with_route(addressee: Addressee) -> Addressee:
-    route = route_for_name(addressee.name)
+    route = _route_for_name(addressee.name)
     if route:
         addressee.route, addressee.route_source = route, "routing table"
     return addressee

@@ -13,21 +13,47 @@ from cabledesk.parse.state import ParseState
 
 _GLUED_NUMBER = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\))")
 # `... arrives in Beirut\nSIPDIS May 1 ...`: the caption broke a sentence; join it again.
-_SIPDIS_IN_SENTENCE = re.compile(r"([^\s.!?:;\"”’')\]])[ \t]*\n[ \t]*SIPDIS\b[ \t]*(?=[^\s])")
+# Found by the caption (literal-prefixed, cheap to search for), then the character before
+# the line break is checked by hand: a pattern starting with it would test every position.
+_SIPDIS_LINE = re.compile(r"\n[ \t]*SIPDIS\b[ \t]*(?=\S)")
+_SENTENCE_END = frozenset(".!?:;\"”’')]")
+_X_DIGIT = re.compile(r"X\d")
 _STRAY_SIPDIS = re.compile(r"^([ \t]*)SIPDIS\b[ \t]*(\n(?=[ \t]*\S))?", re.MULTILINE)
 
 
 def clean_narrative(state: ParseState) -> None:
     text = "\n".join(state.lines[state.narrative_start :])
     if "SIPDIS" in text:
-        text, inside = _SIPDIS_IN_SENTENCE.subn(r"\1 ", text)
+        text, inside = _join_broken_sentences(text)
         text, alone = _STRAY_SIPDIS.subn(r"\1", text)
         state.cable.repairs.stray_sipdis = inside + alone
-    if "xxxxx" in text or "XXXXX" in text:
+    if ("xxxxx" in text or "XXXXX" in text) and _X_DIGIT.search(text.replace("x", "X")):
         # `... XXXXXXXXXXXX10. (C) Below ...`: a redaction swallowed the paragraph break.
+        # (The pattern starts with a character class, slow to scan for: it only runs where
+        # an X stands right before a digit, found first by a literal-prefixed search.)
         text = _GLUED_NUMBER.sub("\\1\n\n", text)
     counts = RepairCounts()
     state.narrative = repair(text, counts).split("\n")
     state.cable.repairs.apostrophes = counts.apostrophes
     state.cable.repairs.quotes = counts.quotes
     state.cable.repairs.dashes = counts.dashes
+
+
+def _join_broken_sentences(text: str) -> tuple[str, int]:
+    """Join sentences a SIPDIS caption line broke; how many were joined."""
+    out: list[str] = []
+    position = joined = 0
+    for match in _SIPDIS_LINE.finditer(text):
+        end = match.start()
+        while end > position and text[end - 1] in " \t":
+            end -= 1
+        if end == position or text[end - 1].isspace() or text[end - 1] in _SENTENCE_END:
+            continue  # the line before ends a sentence (or is blank): not a broken one
+        out.append(text[position:end])
+        out.append(" ")
+        position = match.end()
+        joined += 1
+    if not joined:
+        return text, 0
+    out.append(text[position:])
+    return "".join(out), joined

@@ -73,10 +73,20 @@ def _remove_inline(line: str) -> tuple[str, int]:
     return line, removed
 
 
-def _may_hold_marker(text: str) -> bool:
-    # Every marker has a zero-padded total (`OF 003`) or PAGE: plain substring tests, which
-    # are much cheaper than any regular expression over the whole text.
-    return " OF 0" in text or " of 0" in text or "PAGE " in text
+# Every marker has a zero-padded total (`OF 003`) or PAGE: plain substring searches, which
+# are much cheaper than any regular expression over the whole text.
+_MARKER_NEEDLES = (" OF 0", " of 0", "PAGE ")
+
+
+def _marked_lines(text: str) -> list[int]:
+    """Indices of the lines that may hold a marker, found by searching the whole text."""
+    found: set[int] = set()
+    for needle in _MARKER_NEEDLES:
+        at = text.find(needle)
+        while at >= 0:
+            found.add(text.count("\n", 0, at))
+            at = text.find(needle, at + 1)
+    return sorted(found)
 
 
 def _continues(line: str) -> bool:
@@ -91,44 +101,64 @@ def _continues(line: str) -> bool:
 
 
 def remove_page_breaks(state: ParseState) -> None:
-    if not _may_hold_marker("\n".join(state.lines)):
+    lines = state.lines
+    # Only lines that may hold a marker need a look, and the lines right after a removed
+    # marker (or every line of a printout, for its page banners): the runs in between are
+    # copied as they are.
+    marked = _marked_lines("\n".join(lines))
+    if not marked:
         return
+    printout = any("PAGE " in lines[i] and _PAGE.search(lines[i]) for i in marked)
+    count = len(lines)
+    marked.append(count)
     removed = 0
     kept: list[str] = []
     rejoin = False
-    printout = any("PAGE " in line and _PAGE.search(line) for line in state.lines)
-    for line in state.lines:
-        if printout and _BANNER.match(line) and any(k.strip() for k in kept):
-            continue  # the page banner of a printout, not the classification line on top
-        # Markers carry a zero-padded serial, a redaction or PAGE: test that before any regex.
-        if _may_hold_marker(line):
-            if is_page_break(line):
-                removed += 1
-                if printout and kept:
-                    kept[-1] = _TRAILING_BANNER.sub("", kept[-1])
-                # A marker inside a sentence leaves the sentence whole: drop the blank lines
-                # around it and join the two halves.
-                blanks = 0
-                while kept and not kept[-1].strip():
-                    kept.pop()
-                    blanks += 1
-                if kept and not _SENTENCE_END.search(kept[-1]) and kept[-1].strip():
-                    rejoin = True
-                elif blanks:
-                    kept.append("")
-                continue
-            line, count = _remove_inline(line)
-            removed += count
-            if count and not line.strip():
-                continue
-        if rejoin and not line.strip():
+    index = 0
+    for upcoming in marked:
+        while index < upcoming and (printout or rejoin):
+            line = lines[index]
+            index += 1
+            if printout and _BANNER.match(line) and any(k.strip() for k in kept):
+                continue  # the page banner of a printout, not the classification line on top
+            rejoin = _keep(kept, line, rejoin)
+        kept.extend(lines[index:upcoming])
+        if upcoming == count:
+            break
+        line = lines[upcoming]
+        index = upcoming + 1
+        if is_page_break(line):
+            removed += 1
+            if printout and kept:
+                kept[-1] = _TRAILING_BANNER.sub("", kept[-1])
+            # A marker inside a sentence leaves the sentence whole: drop the blank lines
+            # around it and join the two halves.
+            blanks = 0
+            while kept and not kept[-1].strip():
+                kept.pop()
+                blanks += 1
+            if kept and not _SENTENCE_END.search(kept[-1]) and kept[-1].strip():
+                rejoin = True
+            elif blanks:
+                kept.append("")
             continue
-        if rejoin and kept and _continues(line):
-            # The marker stood inside a sentence: the sentence continues on this line.
-            kept[-1] = kept[-1].rstrip() + " " + line.strip()
-            rejoin = False
+        line, inline = _remove_inline(line)
+        removed += inline
+        if inline and not line.strip():
             continue
-        rejoin = False
-        kept.append(line)
+        rejoin = _keep(kept, line, rejoin)
     state.cable.repairs.page_breaks = removed
     state.lines = kept
+
+
+def _keep(kept: list[str], line: str, rejoin: bool) -> bool:
+    """Keep a line without a marker; True while a sentence a marker broke waits for its end."""
+    if rejoin:
+        if not line.strip():
+            return True
+        if kept and _continues(line):
+            # The marker stood inside a sentence: the sentence continues on this line.
+            kept[-1] = kept[-1].rstrip() + " " + line.strip()
+            return False
+    kept.append(line)
+    return False

@@ -53,35 +53,51 @@ class _Open:
         lines = texts[self.start : end]
         for index in reversed(self.skip):
             del lines[index - self.start]
+        if not unwrapped:
+            # Blank lines at the end only separate empty blocks, which are dropped: without
+            # them most paragraphs are one block, folded without splitting into blocks.
+            while lines and not lines[-1]:
+                lines.pop()
+            if "" not in lines:
+                body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
+                return self._paragraph(_fold_lines(body))
         body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
         if unwrapped:
             # Edited copies have no hard wraps: every line is a block of its own.
             blocks = [_fold_lines(line) for line in body.split("\n")]
         else:
             blocks = [_fold_lines(block) for block in join_broken_blocks(body.split("\n\n"))]
+        return self._paragraph("\n\n".join(b for b in blocks if b))
+
+    def _paragraph(self, text: str) -> Paragraph:
         return Paragraph(
             number=self.number,
             marking=self.marking,
             heading=self.heading,
-            text="\n\n".join(b for b in blocks if b),
+            text=text,
             marking_raw=self.marking_raw,
         )
 
 
-_SPACES = re.compile(r"[ \t]{2,}|\t")
+# Patterns that start with a literal: the regex engine jumps from one occurrence to the next
+# instead of trying the pattern at every position (a leading look-behind or character class
+# costs that full scan, which dominated this rule).
+_SPACES = re.compile("  +")
 
 
 # A word broken at a hyphen by the line wrap (`TIME-\nSENSITIVE`) is joined without a space,
 # except a suspended hyphen (`WHO-\nand FAO-affiliated`).
-_WRAPPED_HYPHEN = re.compile(r"(?<=[A-Za-z0-9]-)\n(?!(?:and|or|to|nor)\b)(?=[A-Za-z0-9])")
+_WRAPPED_HYPHEN = re.compile(r"-\n(?<=[A-Za-z0-9]-\n)(?!(?:and|or|to|nor)\b)(?=[A-Za-z0-9])")
 
 
 def _fold_lines(block: str) -> str:
     """Join stripped lines with single spaces (cheaper than split/join on long text)."""
     if "-\n" in block:
-        block = _WRAPPED_HYPHEN.sub("", block)
+        block = _WRAPPED_HYPHEN.sub("-", block)
     block = block.replace("\n", " ").strip()
-    return _SPACES.sub(" ", block) if "  " in block or "\t" in block else block
+    if "\t" in block:
+        block = block.replace("\t", " ")  # then a lone tab is a space, as a run of two is
+    return _SPACES.sub(" ", block) if "  " in block else block
 
 
 def _is_rule(text: str) -> bool:
@@ -151,10 +167,13 @@ def _is_heading(texts: list[str], index: int, expected: int, after_blank: bool) 
 
 
 def paragraphs_rule(state: ParseState) -> None:
-    texts = [line.strip() for line in state.narrative]
+    texts = list(map(str.strip, state.narrative))  # map() loops in C: cheaper here
     count = len(texts)
-    long_lines = sum(1 for t in texts if len(t) > _UNWRAPPED_LINE)
+    long_lines = len([t for t in texts if len(t) > _UNWRAPPED_LINE])
     unwrapped = long_lines >= max(1, (count - texts.count("")) // 3)
+    # A blank line after the last: `texts[index + 1]` needs no bounds test, and what reads
+    # ahead finds a blank line there as it found nothing before.
+    texts.append("")
     style: str | None = None
     heading_closed = False
     paragraphs: list[Paragraph] = []
@@ -162,21 +181,24 @@ def paragraphs_rule(state: ParseState) -> None:
     heading: str | None = None
     expected = 1
     after_blank = True
-    for index, text in enumerate(texts):
+    for index in range(count):
+        text = texts[index]
         if not text:
             after_blank = True
             continue
-        following = texts[index + 1] if index + 1 < count else ""
-        # Fast path: a line inside a paragraph that cannot start or head anything.
-        if (
-            not after_blank
-            and current is not None
-            and not text[0].isdigit()
-            and text[0] not in _RULE_CHARS
-            and following[:1] not in _RULE_CHARS
-            and text[-1] not in "-="
-        ):
-            continue
+        following = texts[index + 1]
+        # Fast path: a line inside a paragraph that cannot start or head anything (not even
+        # as the last line of a block: a heading needs a blank line before it, or a rule
+        # after it).
+        if not after_blank and current is not None:
+            first = text[0]
+            if (
+                first not in _RULE_CHARS
+                and not first.isdigit()
+                and (not following or following[0] not in _RULE_CHARS)
+                and text[-1] not in "-="
+            ):
+                continue
         if _is_rule(text):
             if current is not None:
                 current.skip.append(index)

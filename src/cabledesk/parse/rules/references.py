@@ -106,29 +106,35 @@ def _run_of_citations(part: str) -> list[str] | None:
     """The citations of a part that is nothing but citations one after another."""
     if _NOT_CITATION.search(part):
         return None
-    matches = list(_CITATION.finditer(part.strip()))
-    if len(matches) < 2:
-        return None
     text = part.strip()
+    citations: list[str] = []
     position = 0
-    for match in matches:
-        if text[position : match.start()].strip():
+    # Each citation must start where the last one (and the white space after it) ended: a
+    # match there, not a search for the next one anywhere, which on long parts backtracks
+    # through every word. (A citation never starts with white space.)
+    while position < len(text):
+        match = _CITATION.match(text, position)
+        if match is None:
             return None
-        position = match.end()
-    if text[position:].strip():
-        return None
-    return [m.group(0) for m in matches]
+        citations.append(match.group(0))
+        position = len(text) - len(text[match.end() :].lstrip())
+    return citations if len(citations) >= 2 else None
+
+
+_CHUNK_SEPARATOR = re.compile(r"\s*[;:]\s*|,\s+(?=(?:\(?\d{2,4}\)?\s+)?[A-Z]{3,}[A-Z ]*\s\d)")
+_AND = re.compile(r"\s+AND\s+(?:PREVIOUS\s+)?", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 
 
 def _pieces(body: str) -> list[str]:
     """Split one item on `;`, `:`, `,` and AND (or AND PREVIOUS) between citations."""
     pieces: list[str] = []
-    for chunk in re.split(r"\s*[;:]\s*|,\s+(?=(?:\(?\d{2,4}\)?\s+)?[A-Z]{3,}[A-Z ]*\s\d)", body):
-        parts = re.split(r"\s+AND\s+(?:PREVIOUS\s+)?", chunk, flags=re.IGNORECASE)
+    for chunk in _CHUNK_SEPARATOR.split(body):
+        parts = _AND.split(chunk)
         merged: list[str] = []
         for part in parts:
             # `CAIRO 5589 AND PREVIOUS`: a part without a number is not a citation of its own.
-            if merged and not re.search(r"\d", part):
+            if merged and not _DIGIT.search(part):
                 merged[-1] = chunk[: chunk.find(part, len(merged[-1])) + len(part)]
             else:
                 merged.append(part)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 # Each pattern starts with its literal character so the regex engine can skip to it.
 # `Soleimani,s`, `don,t`, `we,ll`, `Khamene,i`, `Shi,a`, and after an abbreviation `U.S.,s`.
+# (The look-ahead comes first: most commas are followed by a space, and it fails at once.)
 _APOSTROPHE = re.compile(
-    r",(?:(?<=[A-Za-z]{2},)|(?<=[A-Z]\.,))(?=(?:s|t|re|ll|ve|d|m|i|a)\b)", re.IGNORECASE
+    r",(?=(?:s|t|re|ll|ve|d|m|i|a)\b)(?:(?<=[A-Za-z]{2},)|(?<=[A-Z]\.,))", re.IGNORECASE
 )
 _QUOTE = re.compile(
     r"&(?<![A-Za-z0-9&]&)(?=[A-Za-z])"
@@ -23,8 +24,7 @@ _QUOTE = re.compile(
 _EIGHT = re.compile(r"8(?<=[a-z]8)(?=[\s.,;:!?)]|$)")
 _STAR = re.compile(r"\*(?<=[a-z]\*)(?=[A-Za-z])")
 _PARENTHESIS = re.compile(r"[()]")
-_PAIR = re.compile(r"\([^()]*\)")
-_BLOCK = re.compile(r"\n[ \t]*\n")
+_BLOCK_SPLIT = re.compile(r"(\n[ \t]*\n)")
 _LIST_MARKER = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$", re.MULTILINE)
 DASH = "—"
 
@@ -89,20 +89,29 @@ def _closing_eight(text: str, counts: RepairCounts) -> str:
 
 
 def _has_unmatched(block: str) -> bool:
-    """Whether some `)` in a block closes nothing: strip matched pairs, innermost first."""
-    previous = None
-    while previous != block:
-        previous, block = block, _PAIR.sub("", block)
-    return ")" in block
+    """Whether some `)` in a block closes nothing: more `)` than `(` up to it.
+
+    Counting with str methods is much cheaper than stripping matched pairs with a pattern
+    or scanning for both characters with a character class.
+    """
+    closes = 0
+    at = block.find(")")
+    while at >= 0:
+        closes += 1
+        if block.count("(", 0, at) < closes:
+            return True
+        at = block.find(")", at + 1)
+    return False
 
 
 def _repair_blocks(text: str, counts: RepairCounts) -> str:
     """Balance parentheses per paragraph block; a blank line inside a sentence is no block end."""
-    pieces = _BLOCK.split(text)
-    separators = _BLOCK.findall(text)
+    # With its group, split() gives [block, separator, block, separator, ..., block].
+    pieces = _BLOCK_SPLIT.split(text)
     out: list[str] = []
     group = pieces[0]
-    for separator, piece in zip(separators, pieces[1:], strict=True):
+    for index in range(1, len(pieces), 2):
+        separator, piece = pieces[index], pieces[index + 1]
         if piece.lstrip()[:1].islower() and group.strip() and not _SENTENCE_END.search(group):
             group += separator + piece
             continue

@@ -27,7 +27,9 @@ def remove_section_repeats(state: ParseState) -> None:
     removed = 0
     while index < len(lines):
         line = lines[index]
-        if _DISTRIBUTION.match(line):
+        # Most lines are text: their first letter rules out distribution codes before any
+        # pattern is tried ("" is in every string, so a blank line still goes to it).
+        if line.lstrip()[:1] in "AI" and _DISTRIBUTION.match(line):
             del lines[index]
             removed += 1
             continue

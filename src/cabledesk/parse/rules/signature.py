@@ -28,6 +28,27 @@ _FOOTER_LINE = re.compile(
     r"https?:|www\.|intelink|sgov\.gov|for more reporting|^\s*[\"“]?visit\b|^[-*=_\s]{5,}$",
     re.IGNORECASE,
 )
+# Every footer pattern needs one of these words (any case), or a line that is blank or
+# starts with a rule character: testing them on the lower-cased line is far cheaper than
+# searching a long line with a case-insensitive alternation. The pattern's case folding also
+# matches `ſ`, `ı` and `İ` to ASCII letters where lower() does not: such lines go to it.
+_FOOTER_WORDS = ("http", "www.", "web", "intelink", "sgov.gov", "for more reporting", "visit")
+_FOLDED_TO_ASCII = ("ſ", "ı", "İ")
+
+
+def _may_be_footer(line: str) -> bool:
+    if line.lstrip()[:1] in "-*=_":
+        return True  # "" is in every string: a blank line goes to the pattern too
+    if not line.isascii() and any(char in line for char in _FOLDED_TO_ASCII):
+        return True
+    lower = line.lower()
+    return any(word in lower for word in _FOOTER_WORDS)
+
+
+def _is_footer(line: str) -> bool:
+    return _may_be_footer(line) and bool(_FOOTER.search(line))
+
+
 _TEXT_END = re.compile(
     r"(?:[.!?:\"”’')\]]|[Xx]{5,}|\bEND\s+(?:OF\s+)?(?:COMMENT|TEXT|NOTE|SUMMARY)S?)\s*$",
     re.IGNORECASE,
@@ -74,7 +95,7 @@ def signature_rule(state: ParseState) -> None:
     index = len(lines) - 1
     skipped = 0
     while index >= 0 and (
-        not lines[index].strip() or _TRAILER.match(lines[index]) or _FOOTER.search(lines[index])
+        not lines[index].strip() or _TRAILER.match(lines[index]) or _is_footer(lines[index])
     ):
         if lines[index].strip():
             skipped += 1
@@ -110,7 +131,7 @@ def signature_rule(state: ParseState) -> None:
         and glued["name"].upper() not in _NOT_NAMES
         and (
             glued["before"] in ".!?\"”’')"
-            or _FOOTER.search(line)
+            or _is_footer(line)
             or _END_MARKER.search(line[: glued.start("name")].rstrip())
         )
     ):
@@ -123,7 +144,10 @@ def signature_rule(state: ParseState) -> None:
 def _drop_footer(lines: list[str]) -> list[str]:
     """Take off the post's intranet footer standing right above the signature."""
     index = len(lines) - 1
-    while index >= 0 and (not lines[index].strip() or _FOOTER_LINE.search(lines[index])):
+    while index >= 0 and (
+        not lines[index].strip()
+        or (_may_be_footer(lines[index]) and _FOOTER_LINE.search(lines[index]))
+    ):
         index -= 1
     footer = lines[index + 1 :]
     if not any(line.strip() for line in footer):
@@ -136,7 +160,7 @@ def _previous_is_footer(lines: list[str], index: int) -> bool:
     previous = index - 1
     while previous >= 0 and not lines[previous].strip():
         previous -= 1
-    return previous >= 0 and bool(_FOOTER.search(lines[previous]))
+    return previous >= 0 and _is_footer(lines[previous])
 
 
 def _after_text_end(lines: list[str], index: int) -> bool:

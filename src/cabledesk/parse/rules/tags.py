@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cabledesk.parse.patterns import (
     PARAGRAPH_START,
@@ -27,6 +28,13 @@ def split_tags(text: str) -> list[str]:
     Codes are separated by spaces and commas; a comma-separated item of several words that
     are not codes stays one tag (`Organized Crime` → `ORGANIZED CRIME`).
     """
+    return list(_split_tags(text))
+
+
+# A post sends many cables with the same TAGS line: each is read once (a tuple, so no
+# caller can change what the next one gets).
+@lru_cache(maxsize=4096)
+def _split_tags(text: str) -> tuple[str, ...]:
     tags: list[str] = []
     position = 0
     upper = text.upper()
@@ -44,7 +52,7 @@ def split_tags(text: str) -> list[str]:
         if tag and tag not in seen:
             seen.add(tag)
             result.append(tag)
-    return result
+    return tuple(result)
 
 
 def _is_code(word: str) -> bool:
@@ -53,9 +61,12 @@ def _is_code(word: str) -> bool:
     return bool(_CODE.match(word)) if info is None else info.kind != "other"
 
 
+_ITEM_SEPARATOR = re.compile(r"[,;]")
+
+
 def _codes(text: str) -> list[str]:
     found: list[str] = []
-    for item in re.split(r"[,;]", text):
+    for item in _ITEM_SEPARATOR.split(text):
         words = item.split()
         if len(words) > 1 and not any(_is_code(w) for w in words):
             found.append(" ".join(words))
