@@ -70,6 +70,7 @@ class Index:
             shutil.rmtree(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(directory))
+        self._seen = self.absorbed
         if fresh:
             (directory / "version").write_text(INDEX_VERSION)
             self._write_absorbed(0)
@@ -131,6 +132,13 @@ class Index:
         return self.catch_up(connection)
 
     def searcher(self) -> tantivy.Searcher:
+        """A searcher that has seen every commit recorded so far. Another handle (or
+        process) may have committed, say, a new redaction: tantivy would notice only after
+        a delay, and until then a search could still match the withheld words."""
+        absorbed = self.absorbed
+        if absorbed != self._seen:
+            self.index.reload()
+            self._seen = absorbed
         return self.index.searcher()
 
 
