@@ -170,3 +170,39 @@ def test_every_sample_cable_survives_every_viewer(archive: Archive) -> None:
         for viewer in viewers:
             seen = viewer.view(item)
             assert cabledesk.from_dict(cabledesk.to_dict(seen)) == seen
+
+
+def test_rules_apply_to_cables_ingested_later(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a") as archive:
+        archive.ingest(SAMPLE / "cable" / "2008", workers=1)
+        assert archive.get("08BAGHDAD1784") is None
+        archive.redact(Rule(kind="name", text="Soleimani", reason="before ingest"))
+        archive.ingest(SAMPLE / "text", workers=2)  # 08BAGHDAD1784 arrives now
+        reader = Viewer(ceiling=3, redact=True, rules=archive.rules())
+        assert archive.search("soleimani").total == 1  # editors find it
+        assert archive.search("soleimani", viewer=reader).total == 0
+        seen = archive.get("08BAGHDAD1784", viewer=reader)
+        assert seen is not None and not leaks(cabledesk.to_json(seen), "Soleimani")
+
+
+def test_export_command_can_export_as_a_reader(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cabledesk.cli.main import cli
+
+    db = str(tmp_path / "a")
+    with Archive.open(db) as archive:
+        archive.ingest(BAGHDAD, workers=1)
+        archive.redact(Rule(kind="name", text="Maliki", reason="test"))
+    runner = CliRunner()
+    full = runner.invoke(cli, ["export", "tehran", "--db", db])
+    assert full.exit_code == 0 and "Maliki" in full.stdout
+    redacted = runner.invoke(cli, ["export", "tehran", "--db", db, "--redact"])
+    assert redacted.exit_code == 0 and not leaks(redacted.stdout, "Maliki")
+    capped = runner.invoke(
+        cli, ["export", "id:08BAGHDAD1784", "--db", db, "--ceiling", "CONFIDENTIAL"]
+    )
+    assert capped.exit_code == 0 and "withheld: S/NF" in capped.stdout
+    assert "Iraqi Prime Minister" not in capped.stdout
+    hidden = runner.invoke(cli, ["export", "tehran", "--db", db, "--ceiling", "CONFIDENTIAL"])
+    assert hidden.exit_code == 0 and hidden.stdout == ""  # the match is in withheld text

@@ -16,6 +16,7 @@ from cabledesk.archive import Archive, ArchiveError
 from cabledesk.archive.progress import for_terminal
 from cabledesk.cli.render import render_cable, render_report, render_results, render_stats
 from cabledesk.query import SORTS, QueryError
+from cabledesk.redact import FULL, LEVELS, Viewer, level_rank
 from cabledesk.sources import FORMATS
 from cabledesk.views.export import FORMATS as FORMATS_OUT
 from cabledesk.views.export import ExportError, write_csv, write_jsonl, write_parquet
@@ -159,13 +160,34 @@ def reindex_command(db: str) -> None:
     default=None,
     help="File to write (default: standard output; Parquet needs a file).",
 )
-def export_command(query: str, db: str, output: str, sort: str, out: Path | None) -> None:
+@click.option("--redact", is_flag=True, help="Burn the redactions in (what readers get).")
+@click.option(
+    "--ceiling",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    default=None,
+    help="Withhold paragraphs above this level (implies --redact).",
+)
+@click.option("--foreign", is_flag=True, help="Withhold NOFORN paragraphs (implies --redact).")
+def export_command(
+    query: str,
+    db: str,
+    output: str,
+    sort: str,
+    out: Path | None,
+    redact: bool,
+    ceiling: str | None,
+    foreign: bool,
+) -> None:
     """Stream every cable matching QUERY as JSON Lines, CSV or Parquet."""
     if output == "parquet" and out is None:
         raise click.UsageError("--output parquet needs --out FILE")
     with opened(db) as archive:
+        viewer = FULL
+        if redact or ceiling or foreign:
+            rank = level_rank(ceiling) if ceiling else 3
+            viewer = Viewer(ceiling=rank, foreign=foreign, redact=True, rules=archive.rules())
         try:
-            cables = archive.export(query, sort=sort)
+            cables = archive.export(query, sort=sort, viewer=viewer)
             if output == "parquet":
                 assert out is not None
                 with out.open("wb") as handle:

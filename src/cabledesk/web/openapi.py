@@ -43,7 +43,11 @@ def _ok(schema: str, description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    reasons = {400: "A bad parameter or query", 404: "No such cable or address"}
+    reasons = {
+        400: "A bad parameter or query",
+        401: "An API token the desk refuses (unknown, revoked, or its account disabled)",
+        404: "No such cable or address (for visitors: not in the published edition)",
+    }
     return {
         str(code): {
             "description": reasons[code],
@@ -207,7 +211,9 @@ def spec() -> dict[str, Any]:
         "info": {
             "title": "cabledesk",
             "version": __version__,
-            "description": "Search and read an archive of US diplomatic cables.",
+            "description": "Search and read an archive of US diplomatic cables. Without "
+            "accounts the archive is open; with accounts, visitors get the published edition "
+            "and scripts send `Authorization: Bearer <token>` (cabledesk token create).",
         },
         "paths": {
             "/api": _get("This list of endpoints", [], _ok("Index", "Endpoints")),
