@@ -62,7 +62,8 @@ def _get(summary: str, parameters: list[Any], ok: dict[str, Any], *codes: int) -
         "get": {
             "summary": summary,
             "parameters": parameters,
-            "responses": {"200": ok} | _errors(*codes),
+            # Every endpoint answers 401 to a refused token (docs/access.md).
+            "responses": {"200": ok} | _errors(*codes, 401),
         }
     }
 
