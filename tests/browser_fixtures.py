@@ -60,3 +60,16 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def serving_with_people(folder: Path) -> Iterator[str]:
+    """The web archive with the test accounts (access_fixtures), served."""
+    from access_fixtures import Clock, add_people
+    from cabledesk.web import create_app
+    from web_fixtures import build_web_archive
+
+    archive = build_web_archive(folder)
+    add_people(archive, Clock())
+    with serving(create_app(archive)) as url:
+        yield url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,3 +34,12 @@ def assert_valid(record: dict[str, Any]) -> None:
     """Fail with every schema violation of a record, not just the first."""
     errors = sorted(validator().iter_errors(record), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (the browser tests)."""
+    from browser_fixtures import chromium
+
+    with chromium() as launched:
+        yield launched

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, Page, expect
 
-from browser_fixtures import ARTIFACTS, chromium, serving
+from browser_fixtures import ARTIFACTS, serving
 from cabledesk.web import create_app
 from web_fixtures import build_web_archive
 
@@ -22,12 +22,6 @@ from web_fixtures import build_web_archive
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(create_app(build_web_archive(tmp_path_factory.mktemp("browser")))) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -7,24 +7,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from access_fixtures import PASSWORD, Clock, add_people
-from browser_fixtures import ARTIFACTS, chromium, serving
-from cabledesk.web import create_app
-from web_fixtures import build_web_archive
+from access_fixtures import PASSWORD
+from browser_fixtures import ARTIFACTS, serving_with_people
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = build_web_archive(tmp_path_factory.mktemp("browser-access"))
-    add_people(folder, Clock())
-    with serving(create_app(folder)) as url:
+    with serving_with_people(tmp_path_factory.mktemp("browser-access")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def test_sign_in_see_the_desk_sign_out(browser: Browser, base_url: str) -> None:
