@@ -12,8 +12,58 @@ _WORD = re.compile(r"[^\W_]+")
 _ANCHOR_WORDS = 6
 
 
-def _anchor(words: list[str]) -> re.Pattern[str]:
-    return re.compile(r"[\W_]+".join(map(re.escape, words)))
+def _words_at(text: str, start: int, words: list[str]) -> int:
+    """Where `words` end when they stand at `start` with only separators between them
+    (what `[\\W_]+` would allow), or -1. Plain string steps: a pattern per cable would
+    cost a regex compilation each time."""
+    position, size = start, len(text)
+    for index, word in enumerate(words):
+        if not text.startswith(word, position):
+            return -1
+        position += len(word)
+        if index + 1 < len(words):
+            gap = position
+            while position < size and (text[position] == "_" or not text[position].isalnum()):
+                position += 1
+            if position == gap:
+                return -1
+    return position
+
+
+def _first(text: str, words: list[str]) -> tuple[int, int] | None:
+    start = text.find(words[0])
+    while start != -1:
+        end = _words_at(text, start, words)
+        if end != -1:
+            return start, end
+        start = text.find(words[0], start + 1)
+    return None
+
+
+def _last_end(text: str, words: list[str], after: int) -> int:
+    start = text.rfind(words[0])
+    while start >= after:
+        end = _words_at(text, start, words)
+        if end != -1:
+            return end
+        start = text.rfind(words[0], 0, start)
+    return -1
+
+
+_SLICE = 400
+
+
+def _head(text: str) -> list[str]:
+    """The first words of a paragraph (read from its start only: paragraphs are long)."""
+    if len(text) <= _SLICE:
+        return _WORD.findall(text)[:_ANCHOR_WORDS]
+    return _WORD.findall(text[:_SLICE])[:-1][:_ANCHOR_WORDS]  # the last may be cut
+
+
+def _tail(text: str) -> list[str]:
+    if len(text) <= _SLICE:
+        return _WORD.findall(text)[-_ANCHOR_WORDS:]
+    return _WORD.findall(text[-_SLICE:])[1:][-_ANCHOR_WORDS:]  # the first may be cut
 
 
 def outside_paragraphs(text: str, paragraphs: list[Paragraph]) -> str:
@@ -22,11 +72,9 @@ def outside_paragraphs(text: str, paragraphs: list[Paragraph]) -> str:
     written = [p for p in paragraphs if _WORD.search(p.text)]
     if not written:
         return text
-    first = _WORD.findall(written[0].text)[:_ANCHOR_WORDS]
-    last = _WORD.findall(written[-1].text)[-_ANCHOR_WORDS:]
-    start = _anchor(first).search(text)
-    if start is None:
+    first = _first(text, _head(written[0].text))
+    if first is None:
         return ""
-    ends = [m.end() for m in _anchor(last).finditer(text, start.start())]
-    tail = text[ends[-1] :] if ends else ""
-    return text[: start.start()] + "\n" + tail
+    end = _last_end(text, _tail(written[-1].text), first[0])
+    tail = text[end:] if end != -1 else ""
+    return text[: first[0]] + "\n" + tail
