@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cabledesk.parse.patterns import (
     MARKING,
@@ -169,8 +170,11 @@ def _is_heading(texts: list[str], index: int, expected: int, after_blank: bool) 
 def paragraphs_rule(state: ParseState) -> None:
     texts = list(map(str.strip, state.narrative))  # map() loops in C: cheaper here
     count = len(texts)
-    long_lines = len([t for t in texts if len(t) > _UNWRAPPED_LINE])
-    unwrapped = long_lines >= max(1, (count - texts.count("")) // 3)
+    # Most texts have no line that long: max() over the lengths loops in C, the count not.
+    unwrapped = False
+    if count and max(map(len, texts)) > _UNWRAPPED_LINE:
+        long_lines = len([t for t in texts if len(t) > _UNWRAPPED_LINE])
+        unwrapped = long_lines >= max(1, (count - texts.count("")) // 3)
     # A blank line after the last: `texts[index + 1]` needs no bounds test, and what reads
     # ahead finds a blank line there as it found nothing before.
     texts.append("")
@@ -250,10 +254,21 @@ def paragraphs_rule(state: ParseState) -> None:
 
 def _opened(number: int | None, rest: str, heading: str | None, start: int) -> _Open:
     """A new paragraph whose first line (after its number) is `rest`; more lines from `start`."""
-    marking = marking_raw = None
-    mark = _LEADING_MARK.match(rest) if "(" in rest[:3] else None
-    if mark:
-        marking = normalise_marking(mark["level"], mark["caveat"])
-        marking_raw = mark.group(0).strip()
-        rest = rest[mark.end() :].strip()
-    return _Open(number, marking, marking_raw, heading, rest, start)
+    if "(" in rest[:3]:
+        # A marking ends at the first `)` (none inside it), so that start decides the match:
+        # the few markings a cable uses are read once each.
+        close = rest.find(")")
+        if close >= 0:
+            marking, marking_raw, end = _read_marking(rest[: close + 1])
+            if end:
+                return _Open(number, marking, marking_raw, heading, rest[end:].strip(), start)
+    return _Open(number, None, None, heading, rest, start)
+
+
+@lru_cache(maxsize=1024)
+def _read_marking(start: str) -> tuple[str | None, str | None, int]:
+    """A leading marking: normalised, as written, and where it ends (0: no marking)."""
+    mark = _LEADING_MARK.match(start)
+    if not mark:
+        return None, None, 0
+    return normalise_marking(mark["level"], mark["caveat"]), mark.group(0).strip(), mark.end()
