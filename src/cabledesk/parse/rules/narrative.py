@@ -25,7 +25,8 @@ _STRAY_SIPDIS = re.compile(r"SIPDIS\b[ \t]*(?:\n(?=[ \t]*\S))?")
 
 
 def clean_narrative(state: ParseState) -> None:
-    text = "\n".join(state.lines[state.narrative_start :])
+    lines = state.lines[state.narrative_start :]
+    text = joined = "\n".join(lines)
     if "SIPDIS" in text:
         text, inside = _join_broken_sentences(text)
         text, alone = _remove_stray_sipdis(text)
@@ -36,7 +37,13 @@ def clean_narrative(state: ParseState) -> None:
         # an X stands right before a digit, found first by a literal-prefixed search.)
         text = _GLUED_NUMBER.sub("\\1\n\n", text)
     counts = RepairCounts()
-    state.narrative = repair(text, counts).split("\n")
+    text = repair(text, counts)
+    if text == joined and joined.count("\n") == len(lines) - 1:
+        # Nothing to repair (most cables): the lines as they are, rather than the text split
+        # into new ones. (The count rules out a line with a line break inside it.)
+        state.narrative = lines
+    else:
+        state.narrative = text.split("\n")
     state.cable.repairs.apostrophes = counts.apostrophes
     state.cable.repairs.quotes = counts.quotes
     state.cable.repairs.dashes = counts.dashes
