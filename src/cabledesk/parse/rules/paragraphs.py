@@ -49,6 +49,8 @@ class _Open:
     first: str
     start: int
     skip: list[int] = field(default_factory=list)
+    # Whether a line after the first ends with `-` (a word the wrap may have broken).
+    hyphen: bool = False
 
     def close(self, texts: list[str], end: int, unwrapped: bool) -> Paragraph:
         lines = texts[self.start : end]
@@ -60,8 +62,12 @@ class _Open:
             while lines and not lines[-1]:
                 lines.pop()
             if "" not in lines:
-                body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
-                return self._paragraph(_fold_lines(body))
+                if self.hyphen or self.first.endswith("-"):
+                    body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
+                    return self._paragraph(_fold_lines(body))
+                # No broken word to join: the lines joined with spaces directly.
+                body = " ".join([self.first, *lines]) if self.first else " ".join(lines)
+                return self._paragraph(_fold_spaces(body))
         body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
         if unwrapped:
             # Edited copies have no hard wraps: every line is a block of its own.
@@ -95,7 +101,12 @@ def _fold_lines(block: str) -> str:
     """Join stripped lines with single spaces (cheaper than split/join on long text)."""
     if "-\n" in block:
         block = _WRAPPED_HYPHEN.sub("-", block)
-    block = block.replace("\n", " ").strip()
+    return _fold_spaces(block.replace("\n", " "))
+
+
+def _fold_spaces(block: str) -> str:
+    """Runs of spaces and tabs in a block of lines joined with spaces made single spaces."""
+    block = block.strip()
     if "\t" in block:
         block = block.replace("\t", " ")  # then a lone tab is a space, as a run of two is
     return _SPACES.sub(" ", block) if "  " in block else block
@@ -246,6 +257,10 @@ def paragraphs_rule(state: ParseState) -> None:
                 paragraphs.append(current.close(texts, index, unwrapped))
             current = _opened(None, text, heading, index + 1)
             heading = None
+        elif text[-1] == "-":
+            # The fast path above never takes a line ending with `-`: every line of a
+            # paragraph that does comes here.
+            current.hyphen = True
         after_blank = False
     if current is not None:
         paragraphs.append(current.close(texts, count, unwrapped))
