@@ -117,6 +117,9 @@ def _repair_blocks(text: str, counts: RepairCounts) -> str:
     position = 0  # how much of the text `out` holds
     group = 0  # where the block group being read starts
     separators = [match.span() for match in _BLOCK_SPLIT.finditer(text)]
+    if _blocks_balanced(text, separators):
+        # Then every group of blocks is too (it is whole blocks): nothing to repair.
+        return text
     separators.append((len(text), len(text)))
     for index in range(len(separators) - 1):
         end, piece = separators[index]
@@ -134,6 +137,26 @@ def _repair_blocks(text: str, counts: RepairCounts) -> str:
         return text
     out.append(text[position:])
     return "".join(out)
+
+
+def _blocks_balanced(text: str, separators: list[tuple[int, int]]) -> bool:
+    """Whether no block has a `)` that closes nothing, read from one `)` to the next."""
+    opens = closes = 0
+    counted = 0  # `opens` counts the `(` of the block before this offset
+    following = 0  # the first separator after the block being read
+    at = text.find(")")
+    while at >= 0:
+        while following < len(separators) and separators[following][1] <= at:
+            counted = separators[following][1]  # `at` is in a later block
+            opens = closes = 0
+            following += 1
+        opens += text.count("(", counted, at)
+        counted = at
+        closes += 1
+        if opens < closes:
+            return False
+        at = text.find(")", at + 1)
+    return True
 
 
 def _balanced(
