@@ -27,13 +27,16 @@ def read_text(text: str, location: str) -> Iterator[SourceText | SourceError]:
         return
     text = text.replace("\r\n", "\n")
     metadata = Metadata()
-    lines = text.split("\n")
-    index = _skip_blank(lines, 0)
-    match = _FROM.match(lines[index]) if index < len(lines) else None
+    # The metadata lines are found by offsets into the text: splitting the whole text into
+    # lines and joining them again to drop one line costs more than the rest of the reader.
+    start = _skip_blank(text, 0)
+    line, after = _line_at(text, start)
+    match = _FROM.match(line) if start <= len(text) else None
     if match:
         metadata.source = match["source"]
-        index = _skip_blank(lines, index + 1)
-    match = _METADATA.match(lines[index].strip()) if index < len(lines) else None
+        start = _skip_blank(text, after)
+        line, after = _line_at(text, start)
+    match = _METADATA.match(line.strip()) if start <= len(text) else None
     fmt = "fragment"
     if match:
         fmt = "text"
@@ -41,19 +44,34 @@ def read_text(text: str, location: str) -> Iterator[SourceText | SourceError]:
         metadata.reference_id = match["refid"]
         metadata.origin = match["origin"]
         metadata.classification = match["classification"]
-        index += 1
+        start = after
     elif metadata.source:
         fmt = "text"
     yield SourceText(
         format=fmt,
         location=location,
-        body="\n".join(lines[index:]),
+        body=text[start:],
         raw=text,
         metadata=metadata,
     )
 
 
-def _skip_blank(lines: list[str], index: int) -> int:
-    while index < len(lines) and not lines[index].strip():
-        index += 1
-    return index
+def _line_at(text: str, start: int) -> tuple[str, int]:
+    """The line starting at offset `start`, and the offset of the line after it.
+
+    Past the last line (`start` is `len(text) + 1`) the line is empty.
+    """
+    end = text.find("\n", start)
+    if end < 0:
+        end = len(text)
+    return text[start:end], end + 1
+
+
+def _skip_blank(text: str, start: int) -> int:
+    """The offset of the first line from `start` on with more than white space in it."""
+    while start <= len(text):
+        line, after = _line_at(text, start)
+        if line.strip():
+            return start
+        start = after
+    return start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from cabledesk.parse.patterns import at_sentence_start, fold
 from cabledesk.parse.state import ParseState
@@ -26,19 +27,63 @@ def comments_rule(state: ParseState) -> None:
     if "comment" not in lower:
         return
     position = 0
-    for end in _END.finditer(lower):
+    for end_start, end_end in _ends(lower):
         start = next(
-            (m for m in _START.finditer(lower, position, end.start()) if _opens(lower, m.start())),
+            (m for m in _START.finditer(lower, position, end_start) if _opens(lower, m.start())),
             None,
         )
         if start:
-            comment = fold(text[start.end() : end.start()]).lstrip(" .-:").rstrip(" -")
+            comment = fold(text[start.end() : end_start]).lstrip(" .-:").rstrip(" -")
             if comment:
                 comments.append(comment)
-        position = end.end()
+        position = end_end
     if not comments:
         comments = _closing_section(paragraphs)
     state.cable.comments = comments
+
+
+def _ends(lower: str) -> Iterator[tuple[int, int]]:
+    """The spans `_END.finditer(lower)` gives, found from the word `comment`.
+
+    `end` is a frequent prefix (`spend`, `attend`) where the pattern is tried in vain; the
+    word after it is rarer, and what stands before the word is checked by hand.
+    """
+    at = lower.find("comment")
+    while at >= 0:
+        stop = at + 7
+        if lower.startswith("s", stop) and _word_ends(lower, stop + 1):
+            stop += 1
+        elif not _word_ends(lower, stop):
+            at = lower.find("comment", stop)
+            continue
+        start = _end_before(lower, at)
+        if start >= 0:
+            yield start, stop
+        at = lower.find("comment", stop)
+
+
+def _word_ends(text: str, position: int) -> bool:
+    """A word boundary after a word character: no letter, digit or `_` at `position`."""
+    return position >= len(text) or not (text[position].isalnum() or text[position] == "_")
+
+
+def _end_before(lower: str, position: int) -> int:
+    """Where `end` + blanks, or `end` + blanks + `of` + blanks, ending at `position` starts."""
+    blank = position
+    while blank > 0 and lower[blank - 1].isspace():
+        blank -= 1
+    if blank == position:
+        return -1
+    if lower.endswith("end", 0, blank):
+        return blank - 3
+    if lower.endswith("of", 0, blank):
+        word = blank - 2
+        blank = word
+        while blank > 0 and lower[blank - 1].isspace():
+            blank -= 1
+        if blank < word and lower.endswith("end", 0, blank):
+            return blank - 3
+    return -1
 
 
 def _opens(lower: str, position: int) -> bool:

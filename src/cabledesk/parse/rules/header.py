@@ -173,21 +173,34 @@ def _addressees(body: str, flattened: bool) -> list[Addressee]:
             for m in _FLAT_ADDRESSEE.finditer(fold(body))
         ]
     # One addressee per line, each with or without its routing indicator (`RUEHC/`).
+    return [
+        Addressee(name, route, precedence, sequence, source)
+        for line in body.split("\n")
+        for name, route, precedence, sequence, source in _line_addressees(line)
+    ]
+
+
+_AddresseeFields = tuple[str, str | None, str | None, str | None, str | None]
+
+
+# The same addressee lines (SECSTATE WASHDC, the region's posts) recur in a post's cables:
+# each distinct line is read once; the records get addressees of their own.
+@lru_cache(maxsize=8192)
+def _line_addressees(line: str) -> tuple[_AddresseeFields, ...]:
     result = []
-    for line in body.split("\n"):
-        # Each route match starts an entry that runs to the next one; text before the
-        # first route (or a line without any) is an addressee without an indicator.
-        routes = list(_ROUTE.finditer(line)) if "/" in line else []
-        first = routes[0].start(1) if routes else len(line)
-        if (not routes or line[:first].strip()) and (addressee := _addressee(line[:first])):
-            result.append(_with_route(addressee))
-        for index, route in enumerate(routes):
-            end = routes[index + 1].start(1) if index + 1 < len(routes) else len(line)
-            addressee = _addressee(line[route.end() : end])
-            if addressee:
-                addressee.route, addressee.route_source = route.group(1), "header"
-                result.append(addressee)
-    return result
+    # Each route match starts an entry that runs to the next one; text before the
+    # first route (or a line without any) is an addressee without an indicator.
+    routes = list(_ROUTE.finditer(line)) if "/" in line else []
+    first = routes[0].start(1) if routes else len(line)
+    if (not routes or line[:first].strip()) and (addressee := _addressee(line[:first])):
+        result.append(_with_route(addressee))
+    for index, route in enumerate(routes):
+        end = routes[index + 1].start(1) if index + 1 < len(routes) else len(line)
+        addressee = _addressee(line[route.end() : end])
+        if addressee:
+            addressee.route, addressee.route_source = route.group(1), "header"
+            result.append(addressee)
+    return tuple((a.name, a.route, a.precedence, a.sequence, a.route_source) for a in result)
 
 
 _PRECEDENCES = {"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"}

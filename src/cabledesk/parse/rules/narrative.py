@@ -18,14 +18,18 @@ _GLUED_NUMBER = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0
 _SIPDIS_LINE = re.compile(r"\n[ \t]*SIPDIS\b[ \t]*(?=\S)")
 _SENTENCE_END = frozenset(".!?:;\"”’')]")
 _X_DIGIT = re.compile(r"X\d")
-_STRAY_SIPDIS = re.compile(r"^([ \t]*)SIPDIS\b[ \t]*(\n(?=[ \t]*\S))?", re.MULTILINE)
+# A SIPDIS caption standing at the start of a line (after blanks), and the line break after
+# it when text follows. Found by its literal: a pattern anchored at every line start
+# (`^[ \t]*SIPDIS`, MULTILINE) is tried at every position of the text.
+_STRAY_SIPDIS = re.compile(r"SIPDIS\b[ \t]*(?:\n(?=[ \t]*\S))?")
 
 
 def clean_narrative(state: ParseState) -> None:
-    text = "\n".join(state.lines[state.narrative_start :])
+    lines = state.lines[state.narrative_start :]
+    text = joined = "\n".join(lines)
     if "SIPDIS" in text:
         text, inside = _join_broken_sentences(text)
-        text, alone = _STRAY_SIPDIS.subn(r"\1", text)
+        text, alone = _remove_stray_sipdis(text)
         state.cable.repairs.stray_sipdis = inside + alone
     if ("xxxxx" in text or "XXXXX" in text) and _X_DIGIT.search(text.replace("x", "X")):
         # `... XXXXXXXXXXXX10. (C) Below ...`: a redaction swallowed the paragraph break.
@@ -33,7 +37,13 @@ def clean_narrative(state: ParseState) -> None:
         # an X stands right before a digit, found first by a literal-prefixed search.)
         text = _GLUED_NUMBER.sub("\\1\n\n", text)
     counts = RepairCounts()
-    state.narrative = repair(text, counts).split("\n")
+    text = repair(text, counts)
+    if text == joined and joined.count("\n") == len(lines) - 1:
+        # Nothing to repair (most cables): the lines as they are, rather than the text split
+        # into new ones. (The count rules out a line with a line break inside it.)
+        state.narrative = lines
+    else:
+        state.narrative = text.split("\n")
     state.cable.repairs.apostrophes = counts.apostrophes
     state.cable.repairs.quotes = counts.quotes
     state.cable.repairs.dashes = counts.dashes
@@ -57,3 +67,20 @@ def _join_broken_sentences(text: str) -> tuple[str, int]:
         return text, 0
     out.append(text[position:])
     return "".join(out), joined
+
+
+def _remove_stray_sipdis(text: str) -> tuple[str, int]:
+    """SIPDIS captions left at the start of a line removed (the blanks before them stay)."""
+    out: list[str] = []
+    position = removed = 0
+    for match in _STRAY_SIPDIS.finditer(text):
+        start = match.start()
+        if text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
+            continue  # inside a line: not a caption
+        out.append(text[position:start])
+        position = match.end()
+        removed += 1
+    if not removed:
+        return text, 0
+    out.append(text[position:])
+    return "".join(out), removed

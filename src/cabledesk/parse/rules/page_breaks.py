@@ -80,13 +80,21 @@ _MARKER_NEEDLES = (" OF 0", " of 0", "PAGE ")
 
 def _marked_lines(text: str) -> list[int]:
     """Indices of the lines that may hold a marker, found by searching the whole text."""
-    found: set[int] = set()
+    offsets: list[int] = []
     for needle in _MARKER_NEEDLES:
         at = text.find(needle)
         while at >= 0:
-            found.add(text.count("\n", 0, at))
+            offsets.append(at)
             at = text.find(needle, at + 1)
-    return sorted(found)
+    # Line numbers counted on from one offset to the next, not from the top for each.
+    found: list[int] = []
+    line = counted = 0
+    for at in sorted(offsets):
+        line += text.count("\n", counted, at)
+        counted = at
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
 
 
 def _continues(line: str) -> bool:

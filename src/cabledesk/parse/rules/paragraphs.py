@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cabledesk.parse.patterns import (
     MARKING,
@@ -48,6 +49,8 @@ class _Open:
     first: str
     start: int
     skip: list[int] = field(default_factory=list)
+    # Whether a line after the first ends with `-` (a word the wrap may have broken).
+    hyphen: bool = False
 
     def close(self, texts: list[str], end: int, unwrapped: bool) -> Paragraph:
         lines = texts[self.start : end]
@@ -59,8 +62,12 @@ class _Open:
             while lines and not lines[-1]:
                 lines.pop()
             if "" not in lines:
-                body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
-                return self._paragraph(_fold_lines(body))
+                if self.hyphen or self.first.endswith("-"):
+                    body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
+                    return self._paragraph(_fold_lines(body))
+                # No broken word to join: the lines joined with spaces directly.
+                body = " ".join([self.first, *lines]) if self.first else " ".join(lines)
+                return self._paragraph(_fold_spaces(body))
         body = "\n".join([self.first, *lines]) if self.first else "\n".join(lines)
         if unwrapped:
             # Edited copies have no hard wraps: every line is a block of its own.
@@ -94,7 +101,12 @@ def _fold_lines(block: str) -> str:
     """Join stripped lines with single spaces (cheaper than split/join on long text)."""
     if "-\n" in block:
         block = _WRAPPED_HYPHEN.sub("-", block)
-    block = block.replace("\n", " ").strip()
+    return _fold_spaces(block.replace("\n", " "))
+
+
+def _fold_spaces(block: str) -> str:
+    """Runs of spaces and tabs in a block of lines joined with spaces made single spaces."""
+    block = block.strip()
     if "\t" in block:
         block = block.replace("\t", " ")  # then a lone tab is a space, as a run of two is
     return _SPACES.sub(" ", block) if "  " in block else block
@@ -169,8 +181,11 @@ def _is_heading(texts: list[str], index: int, expected: int, after_blank: bool) 
 def paragraphs_rule(state: ParseState) -> None:
     texts = list(map(str.strip, state.narrative))  # map() loops in C: cheaper here
     count = len(texts)
-    long_lines = len([t for t in texts if len(t) > _UNWRAPPED_LINE])
-    unwrapped = long_lines >= max(1, (count - texts.count("")) // 3)
+    # Most texts have no line that long: max() over the lengths loops in C, the count not.
+    unwrapped = False
+    if count and max(map(len, texts)) > _UNWRAPPED_LINE:
+        long_lines = len([t for t in texts if len(t) > _UNWRAPPED_LINE])
+        unwrapped = long_lines >= max(1, (count - texts.count("")) // 3)
     # A blank line after the last: `texts[index + 1]` needs no bounds test, and what reads
     # ahead finds a blank line there as it found nothing before.
     texts.append("")
@@ -242,6 +257,10 @@ def paragraphs_rule(state: ParseState) -> None:
                 paragraphs.append(current.close(texts, index, unwrapped))
             current = _opened(None, text, heading, index + 1)
             heading = None
+        elif text[-1] == "-":
+            # The fast path above never takes a line ending with `-`: every line of a
+            # paragraph that does comes here.
+            current.hyphen = True
         after_blank = False
     if current is not None:
         paragraphs.append(current.close(texts, count, unwrapped))
@@ -250,10 +269,21 @@ def paragraphs_rule(state: ParseState) -> None:
 
 def _opened(number: int | None, rest: str, heading: str | None, start: int) -> _Open:
     """A new paragraph whose first line (after its number) is `rest`; more lines from `start`."""
-    marking = marking_raw = None
-    mark = _LEADING_MARK.match(rest) if "(" in rest[:3] else None
-    if mark:
-        marking = normalise_marking(mark["level"], mark["caveat"])
-        marking_raw = mark.group(0).strip()
-        rest = rest[mark.end() :].strip()
-    return _Open(number, marking, marking_raw, heading, rest, start)
+    if "(" in rest[:3]:
+        # A marking ends at the first `)` (none inside it), so that start decides the match:
+        # the few markings a cable uses are read once each.
+        close = rest.find(")")
+        if close >= 0:
+            marking, marking_raw, end = _read_marking(rest[: close + 1])
+            if end:
+                return _Open(number, marking, marking_raw, heading, rest[end:].strip(), start)
+    return _Open(number, None, None, heading, rest, start)
+
+
+@lru_cache(maxsize=1024)
+def _read_marking(start: str) -> tuple[str | None, str | None, int]:
+    """A leading marking: normalised, as written, and where it ends (0: no marking)."""
+    mark = _LEADING_MARK.match(start)
+    if not mark:
+        return None, None, 0
+    return normalise_marking(mark["level"], mark["caveat"]), mark.group(0).strip(), mark.end()

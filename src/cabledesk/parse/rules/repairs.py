@@ -24,7 +24,7 @@ _QUOTE = re.compile(
 _EIGHT = re.compile(r"8(?<=[a-z]8)(?=[\s.,;:!?)]|$)")
 _STAR = re.compile(r"\*(?<=[a-z]\*)(?=[A-Za-z])")
 _PARENTHESIS = re.compile(r"[()]")
-_BLOCK_SPLIT = re.compile(r"(\n[ \t]*\n)")
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _LIST_MARKER = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$", re.MULTILINE)
 DASH = "—"
 
@@ -88,44 +88,90 @@ def _closing_eight(text: str, counts: RepairCounts) -> str:
     return "".join(out)
 
 
-def _has_unmatched(block: str) -> bool:
-    """Whether some `)` in a block closes nothing: more `)` than `(` up to it.
+def _has_unmatched(text: str, start: int, end: int) -> bool:
+    """Whether some `)` in `text[start:end]` closes nothing: more `)` than `(` up to it.
 
     Counting with str methods is much cheaper than stripping matched pairs with a pattern
     or scanning for both characters with a character class.
     """
-    closes = 0
-    at = block.find(")")
+    opens = closes = 0
+    counted = start  # `opens` counts the `(` before this offset
+    at = text.find(")", start, end)
     while at >= 0:
+        opens += text.count("(", counted, at)
+        counted = at
         closes += 1
-        if block.count("(", 0, at) < closes:
+        if opens < closes:
             return True
-        at = block.find(")", at + 1)
+        at = text.find(")", at + 1, end)
     return False
 
 
 def _repair_blocks(text: str, counts: RepairCounts) -> str:
-    """Balance parentheses per paragraph block; a blank line inside a sentence is no block end."""
-    # With its group, split() gives [block, separator, block, separator, ..., block].
-    pieces = _BLOCK_SPLIT.split(text)
+    """Balance parentheses per paragraph block; a blank line inside a sentence is no block end.
+
+    Blocks are read by their offsets in the text: almost every block is balanced, and
+    slicing the text into blocks and joining them again cost more than the counting.
+    """
     out: list[str] = []
-    group = pieces[0]
-    for index in range(1, len(pieces), 2):
-        separator, piece = pieces[index], pieces[index + 1]
-        if piece.lstrip()[:1].islower() and group.strip() and not _SENTENCE_END.search(group):
-            group += separator + piece
-            continue
-        out.append(_balanced(group, counts))
-        out.append(separator)
+    position = 0  # how much of the text `out` holds
+    group = 0  # where the block group being read starts
+    separators = [match.span() for match in _BLOCK_SPLIT.finditer(text)]
+    if _blocks_balanced(text, separators):
+        # Then every group of blocks is too (it is whole blocks): nothing to repair.
+        return text
+    separators.append((len(text), len(text)))
+    for index in range(len(separators) - 1):
+        end, piece = separators[index]
+        first = text[piece : piece + 1]
+        if first.isspace():
+            first = text[piece : separators[index + 1][0]].lstrip()[:1]
+        if first.islower():
+            before = text[group:end]
+            if before.strip() and not _SENTENCE_END.search(before):
+                continue  # the next block continues this one's sentence
+        position = _balanced(text, group, end, out, position, counts)
         group = piece
-    out.append(_balanced(group, counts))
+    position = _balanced(text, group, len(text), out, position, counts)
+    if not out:
+        return text
+    out.append(text[position:])
     return "".join(out)
 
 
-def _balanced(group: str, counts: RepairCounts) -> str:
-    if ")" in group and _has_unmatched(group):
-        return _unmatched_parentheses(group, counts)
-    return group
+def _blocks_balanced(text: str, separators: list[tuple[int, int]]) -> bool:
+    """Whether no block has a `)` that closes nothing, read from one `)` to the next."""
+    opens = closes = 0
+    counted = 0  # `opens` counts the `(` of the block before this offset
+    following = 0  # the first separator after the block being read
+    at = text.find(")")
+    while at >= 0:
+        while following < len(separators) and separators[following][1] <= at:
+            counted = separators[following][1]  # `at` is in a later block
+            opens = closes = 0
+            following += 1
+        opens += text.count("(", counted, at)
+        counted = at
+        closes += 1
+        if opens < closes:
+            return False
+        at = text.find(")", at + 1)
+    return True
+
+
+def _balanced(
+    text: str, start: int, end: int, out: list[str], position: int, counts: RepairCounts
+) -> int:
+    """Repair the block group `text[start:end]` if it needs it, into `out`; the new position."""
+    if text.find(")", start, end) < 0 or not _has_unmatched(text, start, end):
+        return position
+    group = text[start:end]
+    repaired = _unmatched_parentheses(group, counts)
+    if repaired == group:
+        return position
+    out.append(text[position:start])
+    out.append(repaired)
+    return end
 
 
 def _unmatched_parentheses(text: str, counts: RepairCounts) -> str:

@@ -27,13 +27,17 @@ def remove_section_repeats(state: ParseState) -> None:
     removed = 0
     while index < len(lines):
         line = lines[index]
+        letter = line[:1]
         # Most lines are text: their first letter rules out distribution codes before any
-        # pattern is tried ("" is in every string, so a blank line still goes to it).
-        if line.lstrip()[:1] in "AI" and _DISTRIBUTION.match(line):
+        # pattern is tried ("" is in every string, so a blank line still goes to it). Only
+        # a line that starts with a blank needs stripping to find its first letter.
+        if (letter in "AI" or (letter.isspace() and line.lstrip()[:1] in "AI")) and (
+            _DISTRIBUTION.match(line)
+        ):
             del lines[index]
             removed += 1
             continue
-        if line[:1] in "CSU" and " OF " in line.upper():
+        if letter in "CSU" and " OF " in line.upper():
             repeat = parse_classification_line(line.strip())
             if repeat and (repeat.station, repeat.serial) == (first.station, first.serial):
                 del lines[index]

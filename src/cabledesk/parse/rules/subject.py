@@ -43,7 +43,11 @@ _GLUED_PARAGRAPH = re.compile(r"\s\((?:U|SBU|C|S|TS)(?:/\w+)?\)\s+(?:[A-Za-z,']+
 
 def split_glued(state: ParseState, text: str) -> str:
     """A caption item with the next item (or a paragraph) on its line: hand the rest back."""
-    glued = CLASSIFIED_BY_INLINE.search(text) or _GLUED_PARAGRAPH.search(text)
+    # Each pattern needs a `:` or a `(` (tested first: a pattern starting with a word
+    # boundary or a blank is tried at every position).
+    glued = (CLASSIFIED_BY_INLINE.search(text) if ":" in text else None) or (
+        _GLUED_PARAGRAPH.search(text) if "(" in text else None
+    )
     if glued is None or glued.start() == 0:
         return text
     state.hand_back(text[glued.start() :])

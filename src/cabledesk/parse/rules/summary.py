@@ -28,8 +28,7 @@ def summary_rule(state: ParseState) -> None:
         return
     end = _END.search(lower)
     if end:
-        starts = [m for m in _START.finditer(lower, 0, end.start()) if _opens(lower, m.start())]
-        begin = starts[-1].end() if starts else 0
+        begin = _last_start(lower, end.start())
         summary = fold(text[begin : end.start()]).lstrip(" .-:").rstrip(" -")
         state.cable.summary = summary or None
         return
@@ -42,6 +41,21 @@ def summary_rule(state: ParseState) -> None:
         if heading == "SUMMARY" or heading.startswith("SUMMARY AND "):
             state.cable.summary = fold(paragraph.text) or None
             return
+
+
+def _last_start(lower: str, end: int) -> int:
+    """Where the text after the last summary label before `end` begins (0: no label).
+
+    Read backwards from `end`: the last label is usually the only one, and the labels
+    `_START` finds before `end` are the word `summary` where it matches.
+    """
+    at = lower.rfind("summary", 0, end)
+    while at >= 0:
+        match = _START.match(lower, at, end)
+        if match and _opens(lower, at):
+            return match.end()
+        at = lower.rfind("summary", 0, at)
+    return 0
 
 
 def _opens(lower: str, position: int) -> bool:

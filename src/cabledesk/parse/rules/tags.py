@@ -83,7 +83,8 @@ def tags_rule(state: ParseState) -> bool:
         return False
     text = state.line[match.end() :]
     state.pos += 1
-    while not SUBJECT_INLINE.search(text) and not state.at_end:
+    # SUBJECT_INLINE needs a `:`, tested first (the pattern is tried at every position).
+    while not (":" in text and SUBJECT_INLINE.search(text)) and not state.at_end:
         following = state.line.strip()
         if (
             not following
@@ -95,7 +96,7 @@ def tags_rule(state: ParseState) -> bool:
             break
         text += " " + following
         state.pos += 1
-    subject = SUBJECT_INLINE.search(text)
+    subject = SUBJECT_INLINE.search(text) if ":" in text else None
     if subject:
         # `TAGS: ... SUBJECT: ...` on one line: hand the subject back to its own rule.
         state.hand_back(text[subject.start() :])
