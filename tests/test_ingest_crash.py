@@ -76,6 +76,7 @@ def test_killed_ingest_keeps_committed_batches_and_resumes(tmp_path: Path) -> No
 
     database = sqlite3.connect(folder / "archive.db")
     assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
     committed = database.execute("SELECT count(*) FROM cables").fetchone()[0]
     orphans = database.execute(
         "SELECT count(*) FROM paragraphs WHERE cable_id NOT IN (SELECT id FROM cables)"

@@ -11,7 +11,6 @@ import shutil
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import tantivy
 
@@ -53,12 +52,11 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
-def document(fields: dict[str, Any], published: set[str]) -> tantivy.Document:
-    """A tantivy document from prepared fields (nothing but the id is stored)."""
-    values = {name: found for name, found in fields.items() if found}
-    if fields["id"][0] in published:
-        values["published"] = ["yes"]
-    return tantivy.Document(**values)
+def document(cable: Prepared, published: set[str]) -> str:
+    """The JSON tantivy indexes for a prepared cable (nothing but the id is stored)."""
+    if cable.reference_id in published:
+        return cable.document[:-1] + ',"published":["yes"]}'
+    return cable.document
 
 
 class Index:
@@ -94,7 +92,7 @@ class Index:
         writer = self.index.writer(heap_size=_HEAP, num_threads=1)
         for cable in cables:
             writer.delete_documents_by_term("id", cable.reference_id)
-            writer.add_document(document(cable.fields, published))
+            writer.add_json(document(cable, published))
         writer.commit()
         writer.wait_merging_threads()
         self._write_absorbed(seq)
@@ -163,7 +161,7 @@ class BulkWriter:
         assert self.writer is not None
         for cable in cables:
             self.writer.delete_documents_by_term("id", cable.reference_id)
-            self.writer.add_document(document(cable.fields, self.published))
+            self.writer.add_json(document(cable, self.published))
             self.uncommitted += 1
         self.seq = seq
         if self.uncommitted >= self.commit_every:

@@ -36,7 +36,8 @@ def read_csv(handle: IO[str], location: str) -> Iterator[SourceText | SourceErro
         start = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
-        if [c.strip().lower() for c in row] == list(COLUMNS):
+        # A header row; tested on its first field first, not by lower-casing whole texts.
+        if row[0].strip().lower() == "id" and [c.strip().lower() for c in row] == list(COLUMNS):
             continue
         if len(row) != len(COLUMNS):
             yield SourceError(
