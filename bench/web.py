@@ -1,6 +1,6 @@
 """Web desk latency: the real server (`cabledesk serve`) driven over HTTP on loopback.
 
-    .venv/bin/python bench/web.py --db ARCHIVE [--rounds 10]
+    .venv/bin/python bench/web.py --db ARCHIVE [--rounds 10] [--token TOKEN]
 
 Starts `cabledesk serve` as a separate process, then requests, one at a time, the search
 page (results, snippets and all five facet lists) for the 20 queries of bench/search.py,
@@ -32,10 +32,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+HEADERS: dict[str, str] = {}
+
+
 def fetch(url: str) -> tuple[float, int, bytes]:
     start = time.perf_counter()
     try:
-        with urllib.request.urlopen(url, timeout=60) as answer:
+        request = urllib.request.Request(url, headers=HEADERS)
+        with urllib.request.urlopen(request, timeout=60) as answer:
             body, status = answer.read(), answer.status
     except urllib.error.HTTPError as error:
         body, status = error.read(), error.code
@@ -64,7 +68,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument(
+        "--token", help="An API token (cabledesk token create): measure as that account."
+    )
     args = parser.parse_args()
+    if args.token:
+        HEADERS["authorization"] = f"Bearer {args.token}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "cabledesk", "serve", "--db", args.db, "--port", str(port)]
