@@ -17,7 +17,6 @@ from pathlib import Path
 
 from cabledesk.parse.core import Parser
 from cabledesk.parse.state import ParseState
-from cabledesk.record.model import Cable
 from cabledesk.sources import SourceText, read_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,12 +38,7 @@ def main() -> None:
         totals.clear()
         start = time.thread_time()
         for source in sources:
-            state = ParseState(
-                source=source,
-                cable=Cable(),
-                header_lines=source.header.split("\n") if source.header else [],
-                lines=source.body.split("\n"),
-            )
+            state = ParseState.start(source)
             for name, rule in rules:
                 began = time.thread_time()
                 rule(state)

@@ -56,12 +56,7 @@ class Parser:
     def parse(self, source: SourceText) -> Cable:
         if source.record is not None:
             return source.record
-        state = ParseState(
-            source=source,
-            cable=Cable(),
-            header_lines=source.header.split("\n") if source.header else [],
-            lines=source.body.split("\n"),
-        )
+        state = ParseState.start(source)
         for rule in self.core.rules():
             rule(state)
         return state.cable

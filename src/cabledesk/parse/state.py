@@ -46,6 +46,39 @@ class ParseState:
     footer_lines: list[str] = field(default_factory=list)
     _paragraph_text: str | None = None
     _paragraph_lower: str | None = None
+    # The body's lines as split, to tell when `lines` still are (see `lines_text`).
+    _body_lines: list[str] | None = None
+
+    @classmethod
+    def start(cls, source: SourceText) -> ParseState:
+        """The state a parse begins with: the source's header and body split into lines."""
+        lines = source.body.split("\n")
+        return cls(
+            source=source,
+            cable=Cable(),
+            header_lines=source.header.split("\n") if source.header else [],
+            lines=lines,
+            _body_lines=lines.copy(),
+        )
+
+    def lines_are_body(self) -> bool:
+        """Whether `lines` still are the body's lines as split (so none holds a line break)."""
+        return self._body_lines is not None and self.lines == self._body_lines
+
+    def lines_text(self, start: int = 0) -> str:
+        """`"\n".join(self.lines[start:])`, sliced from the body while the lines are its own.
+
+        Joining the lines copies the text line by line; while no rule changed them (most
+        cables) the body holds the same text. The lists compare item by item, and the items
+        are the same strings, so the test is cheap.
+        """
+        if self.lines_are_body():
+            if not start:
+                return self.source.body
+            if start >= len(self.lines):
+                return ""
+            return self.source.body[sum(map(len, self.lines[:start])) + start :]
+        return "\n".join(self.lines[start:])
 
     def hand_back(self, remainder: str) -> None:
         """Give the end of the last consumed line back as a line of its own.

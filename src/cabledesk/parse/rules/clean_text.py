@@ -22,6 +22,11 @@ def clean_text_rule(state: ParseState) -> None:
     lines = list(map(str.rstrip, caption))
     lines.extend(map(str.rstrip, state.narrative))
     lines.extend(map(str.rstrip, state.footer_lines))
+    # Blank lines at the end go (the text is stripped, or a blank line comes before the
+    # signature): the narrative usually ends with one, and without it most texts have no
+    # run of blank lines for the substitution below to replace (a search, not a rebuild).
+    while lines and not lines[-1]:
+        lines.pop()
     if state.signature_line:
         lines.extend(["", state.signature_line])
     # Runs of blank lines squeezed to one: one substitution over the text rather than a

@@ -26,7 +26,7 @@ _STRAY_SIPDIS = re.compile(r"SIPDIS\b[ \t]*(?:\n(?=[ \t]*\S))?")
 
 def clean_narrative(state: ParseState) -> None:
     lines = state.lines[state.narrative_start :]
-    text = joined = "\n".join(lines)
+    text = joined = state.lines_text(state.narrative_start)
     if "SIPDIS" in text:
         text, inside = _join_broken_sentences(text)
         text, alone = _remove_stray_sipdis(text)
@@ -38,9 +38,10 @@ def clean_narrative(state: ParseState) -> None:
         text = _GLUED_NUMBER.sub("\\1\n\n", text)
     counts = RepairCounts()
     text = repair(text, counts)
-    if text == joined and joined.count("\n") == len(lines) - 1:
+    if text == joined and (state.lines_are_body() or joined.count("\n") == len(lines) - 1):
         # Nothing to repair (most cables): the lines as they are, rather than the text split
-        # into new ones. (The count rules out a line with a line break inside it.)
+        # into new ones. (The count rules out a line with a line break inside it; the body's
+        # own lines, split at line breaks, have none.)
         state.narrative = lines
     else:
         state.narrative = text.split("\n")

@@ -113,7 +113,7 @@ def remove_page_breaks(state: ParseState) -> None:
     # Only lines that may hold a marker need a look, and the lines right after a removed
     # marker (or every line of a printout, for its page banners): the runs in between are
     # copied as they are.
-    marked = _marked_lines("\n".join(lines))
+    marked = _marked_lines(state.lines_text())
     if not marked:
         return
     printout = any("PAGE " in lines[i] and _PAGE.search(lines[i]) for i in marked)
