@@ -20,6 +20,7 @@ from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult
 from cabledesk.query.timeline import Month
 from cabledesk.record.model import Cable
+from cabledesk.redact.apply import Redactor
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import FULL, Viewer
 
@@ -38,7 +39,6 @@ class Archive:
         self.path = path
         self.connection = connection
         self.index = index
-        self._origins: tuple[int, list[str]] | None = None
         self._counts: dict[str, tuple[int, object]] = {}
 
     @classmethod
@@ -136,6 +136,10 @@ class Archive:
         """The redaction rules in force (cached until the register changes)."""
         return self._cached("rules", register.rules)
 
+    def redactor(self) -> Redactor:
+        """The rules in force, compiled (cached until the register changes)."""
+        return self._cached("redactor", lambda connection: Redactor(register.rules(connection)))
+
     def search(
         self,
         query: str,
@@ -219,13 +223,7 @@ class Archive:
 
     def origins(self) -> list[str]:
         """Every origin in the archive (cached until the archive changes)."""
-        seq = last_seq(self.connection)
-        if self._origins is None or self._origins[0] != seq:
-            rows = self.connection.execute(
-                "SELECT DISTINCT origin FROM cables WHERE origin IS NOT NULL ORDER BY origin"
-            )
-            self._origins = (seq, [row[0] for row in rows])
-        return self._origins[1]
+        return self._cached("origin names", _origins)
 
     def export(
         self,
@@ -314,6 +312,13 @@ class Archive:
     def reindex(self) -> int:
         """Rebuild the full-text index from SQLite; returns the number of cables indexed."""
         return self.index.rebuild(self.connection)
+
+
+def _origins(connection: sqlite3.Connection) -> list[str]:
+    rows = connection.execute(
+        "SELECT DISTINCT origin FROM cables WHERE origin IS NOT NULL ORDER BY origin"
+    )
+    return [row[0] for row in rows]
 
 
 def _count(connection: sqlite3.Connection) -> int:

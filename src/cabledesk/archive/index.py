@@ -107,8 +107,10 @@ class Index:
         """Absorb every cable SQLite changed after the index's mark, with the redaction
         rules in force and the latest edition; returns how many."""
         done = 0
-        redactor = Redactor(register.rules(connection))
-        published = register.published_ids(connection)
+        # Read the rules and the edition only when there is something to absorb: this
+        # runs on every open of an archive.
+        redactor: Redactor | None = None
+        published: set[str] = set()
         while True:
             rows = connection.execute(
                 "SELECT seq, record FROM cables WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -116,6 +118,9 @@ class Index:
             ).fetchall()
             if not rows:
                 return done
+            if redactor is None:
+                redactor = Redactor(register.rules(connection))
+                published = register.published_ids(connection)
             self.absorb(
                 (prepare(unpack(record), redactor) for _, record in rows), rows[-1][0], published
             )

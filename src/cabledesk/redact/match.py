@@ -25,12 +25,6 @@ class NamePattern:
     # Lower-cased words; a text lacking the first word of every form cannot match.
     firsts: tuple[str, ...]
 
-    def search_in(self, text: str) -> bool:
-        lowered = text.lower()
-        if not any(first in lowered for first in self.firsts):
-            return False
-        return self.pattern.search(text) is not None
-
     def sub(self, replacement: str, text: str) -> str:
         lowered = text.lower()
         if not any(first in lowered for first in self.firsts):

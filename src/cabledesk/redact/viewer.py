@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.model import Cable, Paragraph
 from cabledesk.redact.apply import Redactor, burn, words_of
-from cabledesk.redact.ceiling import level_rank, portion, withheld_note, withhold
-from cabledesk.redact.model import REDACTED, Rule
+from cabledesk.redact.ceiling import portion, withheld_note, withhold
+from cabledesk.redact.model import Rule
 
 _EDITORS = "withheld by the editors"
 
@@ -27,7 +27,9 @@ class Viewer:
     # Only cables of the published edition exist for this viewer (the public).
     published_only: bool = False
     rules: list[Rule] = field(default_factory=list)
-    _redactor: Redactor | None = None
+    # The rules compiled; pass a shared one (Archive.redactor()) so that a viewer made per
+    # request does not compile every rule's pattern again.
+    compiled: Redactor | None = None
 
     @property
     def restricted(self) -> bool:
@@ -35,9 +37,11 @@ class Viewer:
 
     @property
     def redactor(self) -> Redactor:
-        if self._redactor is None:
-            self._redactor = Redactor(self.rules if self.redact else [])
-        return self._redactor
+        if not self.redact:
+            return _NO_RULES
+        if self.compiled is None:
+            self.compiled = Redactor(self.rules)
+        return self.compiled
 
     def may_see(self, rank: int, noforn: bool) -> bool:
         return rank <= self.ceiling and not (self.foreign and noforn)
@@ -125,5 +129,5 @@ def _contained(passage: str, paragraphs: set[str]) -> bool:
     return any(flat in " ".join(p.split()) for p in paragraphs)
 
 
+_NO_RULES = Redactor([])
 FULL = Viewer()
-__all__ = ["FULL", "REDACTED", "Viewer", "level_rank"]

@@ -34,5 +34,5 @@ def viewer_of(request: Request, archive: Archive) -> Viewer:
             return FULL
         return Viewer(ceiling=ceiling, foreign=foreign)
     if role == "public":
-        return Viewer(redact=True, published_only=True, rules=archive.rules())
-    return Viewer(ceiling=ceiling, foreign=foreign, redact=True, rules=archive.rules())
+        return Viewer(redact=True, published_only=True, compiled=archive.redactor())
+    return Viewer(ceiling=ceiling, foreign=foreign, redact=True, compiled=archive.redactor())

@@ -86,8 +86,6 @@ def add_redaction(request: Request) -> Response:
         paragraph=int(paragraph) if paragraph.isdigit() else None,
         reason=form.get("reason", ""),
     )
-    if kind == "paragraph" and not paragraph.isdigit():
-        rule.paragraph = -1  # refused below with the register's own message
     try:
         with archive_of(request) as archive:
             stored = archive.redact(rule, account=principal_of(request).name)
