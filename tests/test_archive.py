@@ -150,6 +150,60 @@ def test_schema_1_archive_is_migrated_on_open(tmp_path: Path) -> None:
     connection.close()
 
 
+def test_schema_4_archive_keeps_every_part_row_in_clustered_tables(tmp_path: Path) -> None:
+    from cabledesk.archive.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+
+    folder = tmp_path / "a"
+    with Archive.open(folder) as archive:
+        archive.ingest(SAMPLE, workers=1)
+        cited = archive.connection.execute(
+            "SELECT cited_id FROM refs WHERE cited_id IS NOT NULL"
+        ).fetchone()[0]
+        citing = archive.citing(cited)
+        assert citing
+    parts = ("paragraphs", "tags", "addressees", "refs")
+    connection = sqlite3.connect(folder / "archive.db")
+    before = {t: sorted(connection.execute(f"SELECT * FROM {t}").fetchall()) for t in parts}
+    assert all(before.values())
+    # Back to the version 4 layout (rowid tables), as an archive of the last release has.
+    script = ["BEGIN;"]
+    for table in parts:
+        create = MIGRATIONS[0].split(f"CREATE TABLE {table} (")[1].split(");")[0]
+        if table == "paragraphs":
+            create = create.replace("text TEXT NOT NULL,", "")
+        columns = ", ".join(row[1] for row in connection.execute(f"PRAGMA table_info({table})"))
+        script += [
+            f"CREATE TABLE old_{table} ({create});",
+            f"INSERT INTO old_{table} SELECT {columns} FROM {table};",
+            f"DROP TABLE {table};",
+            f"ALTER TABLE old_{table} RENAME TO {table};",
+        ]
+    script += ["UPDATE meta SET value = '4' WHERE key = 'schema_version';", "COMMIT;"]
+    connection.executescript("\n".join(script))
+    assert "WITHOUT ROWID" not in _table_sql(connection, "tags")
+    assert migrate(connection) == 4
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[
+        0
+    ] == str(SCHEMA_VERSION)
+    for table in parts:
+        assert "WITHOUT ROWID" in _table_sql(connection, table)
+        assert sorted(connection.execute(f"SELECT * FROM {table}").fetchall()) == before[table]
+    indexes = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"tags_tag", "addressees_name", "refs_cited"} <= indexes
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    connection.close()
+    with Archive.open(folder) as archive:
+        assert archive.citing(cited) == citing
+        assert archive.search("tag:PREL", facets=False).total > 0
+
+
+def _table_sql(connection: sqlite3.Connection, table: str) -> str:
+    row = connection.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    return str(row[0])
+
+
 def test_index_version_change_rebuilds(tmp_path: Path) -> None:
     folder = tmp_path / "a"
     with Archive.open(folder) as archive:

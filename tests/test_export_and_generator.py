@@ -99,3 +99,16 @@ def test_generator_is_deterministic_and_parses_cleanly(tmp_path: Path) -> None:
     assert not any(
         p.text in sample_texts for c in cables for p in c.paragraphs if len(p.text) > 200
     )
+
+
+def test_generator_keeps_the_sources_share_of_typeset_text() -> None:
+    # Curly quotes and dashes come with the cables that have them: a generated cable with
+    # sentences drawn from all sources alike would nearly always have one.
+    out = io.StringIO()
+    generate_corpus(out, 400, seed=3, sources=[SAMPLE])
+    sources = [c for c in cabledesk.parse(SAMPLE) if isinstance(c, Cable)]
+    source_share = sum(not c.raw.isascii() for c in sources) / len(sources)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    share = sum(not row[7].isascii() for row in rows) / len(rows)
+    assert 0 < source_share < 1
+    assert abs(share - source_share) < 0.12, (share, source_share)

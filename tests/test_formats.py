@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
 
 import cabledesk
 from cabledesk.record.model import Cable
-from cabledesk.sources import Skipped, SourceError
+from cabledesk.sources import Skipped, SourceError, SourceText, read_paths
+from cabledesk.sources.item import Metadata
 from conftest import CORPUS, SAMPLE, assert_valid, needs_corpus
 from corpus_files import html_sources, write_csv
 
@@ -168,3 +170,24 @@ def test_unreadable_files_fail_alone(tmp_path: Path, content: bytes) -> None:
     items = list(cabledesk.parse([bad, good]))
     assert isinstance(items[0], SourceError) and str(items[0]).startswith(str(bad))
     assert isinstance(items[1], Cable)
+
+
+def test_source_texts_cross_to_parser_processes_unchanged(tmp_path: Path) -> None:
+    # Ingest pickles every SourceText for a parser process, leaving out `raw` where it can
+    # be rebuilt (the body, or the header and body joined): what arrives must be equal.
+    csv_file = tmp_path / "cables.csv"
+    write_csv([s for s in html_sources(SAMPLE) if s.format == "html"][:5], csv_file)
+    sources = [s for s in read_paths([SAMPLE, csv_file]) if isinstance(s, SourceText)]
+    assert {s.format for s in sources} >= {"html", "csv", "text"}
+    odd = SourceText(
+        format="text",
+        location="x",
+        body="body",
+        raw="From: Der Spiegel\nbody",
+        header="head",
+        metadata=Metadata(reference_id="08X1", cited_ids=["07Y2"]),
+    )
+    near = SourceText(format="csv", location="y", body="b", raw="h\n\nb ", header="h")
+    for source in [*sources, odd, near]:
+        again = pickle.loads(pickle.dumps(source))
+        assert again == source and again.raw == source.raw

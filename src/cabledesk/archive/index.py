@@ -55,8 +55,8 @@ def build_schema() -> tantivy.Schema:
 def document(cable: Prepared, published: set[str]) -> str:
     """The JSON tantivy indexes for a prepared cable (nothing but the id is stored)."""
     if cable.reference_id in published:
-        return cable.document[:-1] + ',"published":["yes"]}'
-    return cable.document
+        return (cable.document[:-1] + b',"published":["yes"]}').decode()
+    return cable.document.decode()
 
 
 class Index:

@@ -35,9 +35,29 @@ class Prepared:
     tags: list[tuple[Any, ...]]
     addressees: list[tuple[Any, ...]]
     refs: list[tuple[Any, ...]]
-    # The index document as JSON, made here in the parser process: tantivy reads JSON in
-    # Rust far faster than the writer could hand it a Python dict field by field.
-    document: str
+    # The index document as UTF-8 JSON, made here in the parser process: tantivy reads
+    # JSON in Rust far faster than the writer could hand it a Python dict field by field.
+    # Bytes, not str, until the writer hands it over: bytes cross the pipe as they are,
+    # where a str would be encoded and decoded again on the way.
+    document: bytes
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent from a parser process for every cable: a plain tuple of the fields is
+        # several times cheaper to pickle than the generic protocol for slots.
+        return (
+            Prepared,
+            (
+                self.reference_id,
+                self.text_hash,
+                self.columns,
+                self.record,
+                self.paragraphs,
+                self.tags,
+                self.addressees,
+                self.refs,
+                self.document,
+            ),
+        )
 
 
 def pack(cable: Cable) -> bytes:
@@ -83,7 +103,7 @@ def prepare(cable: Cable, redactor: Redactor | None = None) -> Prepared:
             for i, a in enumerate(group)
         ],
         refs=[(i, r.label, r.text, r.cable_id) for i, r in enumerate(cable.references)],
-        document=orjson.dumps(index_fields(cable, record, date, redactor)).decode(),
+        document=orjson.dumps(index_fields(cable, record, date, redactor)),
     )
 
 

@@ -50,20 +50,29 @@ def _last_end(text: str, words: list[str], after: int) -> int:
     return -1
 
 
-_SLICE = 400
+# Six words nearly always fit in the first slice; a longer one is read when they do not.
+_SLICES = (96, 400)
 
 
 def _head(text: str) -> list[str]:
     """The first words of a paragraph (read from its start only: paragraphs are long)."""
-    if len(text) <= _SLICE:
-        return _WORD.findall(text)[:_ANCHOR_WORDS]
-    return _WORD.findall(text[:_SLICE])[:-1][:_ANCHOR_WORDS]  # the last may be cut
+    for size in _SLICES:
+        if len(text) <= size:
+            return _WORD.findall(text)[:_ANCHOR_WORDS]
+        words = _WORD.findall(text[:size])[:-1]  # the last may be cut
+        if len(words) >= _ANCHOR_WORDS:
+            break
+    return words[:_ANCHOR_WORDS]
 
 
 def _tail(text: str) -> list[str]:
-    if len(text) <= _SLICE:
-        return _WORD.findall(text)[-_ANCHOR_WORDS:]
-    return _WORD.findall(text[-_SLICE:])[1:][-_ANCHOR_WORDS:]  # the first may be cut
+    for size in _SLICES:
+        if len(text) <= size:
+            return _WORD.findall(text)[-_ANCHOR_WORDS:]
+        words = _WORD.findall(text[-size:])[1:]  # the first may be cut
+        if len(words) >= _ANCHOR_WORDS:
+            break
+    return words[-_ANCHOR_WORDS:]
 
 
 def outside_paragraphs(text: str, paragraphs: list[Paragraph]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -176,6 +176,59 @@ MIGRATIONS: list[str] = [
         text_hash TEXT NOT NULL,
         PRIMARY KEY (edition_id, reference_id)
     );
+    """,
+    # 5: the tables of a cable's parts are clustered on their key (WITHOUT ROWID): a rowid
+    # table kept each row twice, in the table and in its primary key's index, so an ingest
+    # wrote two B-trees where one does (some 35 rows a cable).
+    """
+    CREATE TABLE paragraphs_5 (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        position INTEGER NOT NULL,
+        number INTEGER,
+        marking TEXT,
+        heading TEXT,
+        PRIMARY KEY (cable_id, position)
+    ) WITHOUT ROWID;
+    INSERT INTO paragraphs_5 SELECT cable_id, position, number, marking, heading
+        FROM paragraphs;
+    DROP TABLE paragraphs;
+    ALTER TABLE paragraphs_5 RENAME TO paragraphs;
+    CREATE TABLE tags_5 (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        position INTEGER NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (cable_id, position)
+    ) WITHOUT ROWID;
+    INSERT INTO tags_5 SELECT cable_id, position, tag FROM tags;
+    DROP TABLE tags;
+    ALTER TABLE tags_5 RENAME TO tags;
+    CREATE INDEX tags_tag ON tags (tag);
+    CREATE TABLE addressees_5 (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        kind TEXT NOT NULL CHECK (kind IN ('to', 'info')),
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        route TEXT,
+        precedence TEXT,
+        PRIMARY KEY (cable_id, kind, position)
+    ) WITHOUT ROWID;
+    INSERT INTO addressees_5 SELECT cable_id, kind, position, name, route, precedence
+        FROM addressees;
+    DROP TABLE addressees;
+    ALTER TABLE addressees_5 RENAME TO addressees;
+    CREATE INDEX addressees_name ON addressees (name);
+    CREATE TABLE refs_5 (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        position INTEGER NOT NULL,
+        label TEXT,
+        text TEXT NOT NULL,
+        cited_id TEXT,
+        PRIMARY KEY (cable_id, position)
+    ) WITHOUT ROWID;
+    INSERT INTO refs_5 SELECT cable_id, position, label, text, cited_id FROM refs;
+    DROP TABLE refs;
+    ALTER TABLE refs_5 RENAME TO refs;
+    CREATE INDEX refs_cited ON refs (cited_id);
     """,
 ]
 

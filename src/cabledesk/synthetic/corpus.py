@@ -3,6 +3,10 @@
 Structure and vocabulary are sampled from real cables (the bundled sample, or any corpus
 passed with --source): sentences, headings, subjects, TAGS, addressee lists and Classified
 By lines are drawn from them and recombined, so no generated cable copies a real one.
+A generated cable draws its sentences from one kind of source cable, plain ASCII
+telegraph text or text with typeset characters (curly quotes, dashes), in the shares the
+sources have: drawn from all of them alike, nearly every generated cable would mix in a
+curly quote, where about a third of real ones have any.
 Origins, years and classifications follow the shape of the real release; references point
 at earlier generated cables (and sometimes at e-mails and SEPTEL, as real ones do).
 """
@@ -50,6 +54,11 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
 @dataclass(slots=True)
 class Pools:
     sentences: list[str] = field(default_factory=list)
+    # The same sentences by the kind of cable they came from: plain ASCII or typeset.
+    plain_sentences: list[str] = field(default_factory=list)
+    typeset_sentences: list[str] = field(default_factory=list)
+    plain_cables: int = 0
+    typeset_cables: int = 0
     headings: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     tag_sets: list[list[str]] = field(default_factory=list)
@@ -58,10 +67,17 @@ class Pools:
     signers: list[str] = field(default_factory=list)
 
     def learn(self, cable: Cable) -> None:
+        plain = cable.raw.isascii()
+        if plain:
+            self.plain_cables += 1
+        else:
+            self.typeset_cables += 1
+        kind = self.plain_sentences if plain else self.typeset_sentences
         for paragraph in cable.paragraphs:
             for sentence in _SENTENCE.split(paragraph.text):
                 if 40 <= len(sentence) <= 400 and "XXXXX" not in sentence.upper():
                     self.sentences.append(sentence)
+                    kind.append(sentence)
             if paragraph.heading and len(paragraph.heading) < 80:
                 self.headings.append(paragraph.heading)
         if cable.subject:
@@ -74,6 +90,37 @@ class Pools:
         if cable.classified_by and cable.classified_by.text:
             self.classified_by.append(cable.classified_by.text)
         self.signers.extend(cable.signers)
+
+    def kinds(self) -> tuple[Pools, Pools, float]:
+        """(plain, typeset, typeset share): pools for a plain ASCII cable (sentences of
+        plain cables, the other parts without typeset characters) and for a typeset one."""
+        if not self.plain_sentences or not self.typeset_sentences:
+            return self, self, 0.0
+
+        def plain(items: list[str]) -> list[str]:
+            return [item for item in items if item.isascii()] or items
+
+        plain_kind = Pools(
+            # The parser's repairs may have put typeset quotes into a plain cable's text.
+            sentences=plain(self.plain_sentences),
+            headings=plain(self.headings),
+            subjects=plain(self.subjects),
+            tag_sets=self.tag_sets,
+            addressees=self.addressees,
+            classified_by=plain(self.classified_by),
+            signers=plain(self.signers),
+        )
+        typeset_kind = Pools(
+            sentences=self.typeset_sentences,
+            headings=self.headings,
+            subjects=self.subjects,
+            tag_sets=self.tag_sets,
+            addressees=self.addressees,
+            classified_by=self.classified_by,
+            signers=self.signers,
+        )
+        share = self.typeset_cables / (self.plain_cables + self.typeset_cables)
+        return plain_kind, typeset_kind, share
 
 
 def learn_pools(sources: Iterable[str | Path]) -> Pools:
@@ -113,6 +160,7 @@ def generate_corpus(
     """Write `n` cables to `out` in the cables.csv layout; returns the bytes of text written."""
     rng = random.Random(seed)
     pools = learn_pools(sources)
+    plain_kind, typeset_kind, typeset_share = pools.kinds()
     posts = sorted(code for code, s in stations().items() if s.origin_name and s.sends_cables)
     post_weights = [40 if code == "STATE" else 1 for code in posts]
     years = sorted(_weighted(YEAR_SHARES, rng, n))
@@ -133,7 +181,8 @@ def generate_corpus(
         level, _, caveat = marking.partition("//")
         header = _header(rng, pools, station, serial, year, month, day, hour, minute, level)
         cited = rng.sample(issued[-5000:], k=min(len(issued), rng.choice((0, 0, 1, 2, 3))))
-        body = _body(rng, pools, station, serial, year, level, caveat, cited)
+        kind = typeset_kind if rng.random() < typeset_share else plain_kind
+        body = _body(rng, kind, station, serial, year, level, caveat, cited)
         origin = stations()[station].origin_name or station
         writer.writerow(
             [
