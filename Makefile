@@ -8,7 +8,11 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/activate pyproject.toml
+# setup.py compiles the parser's modules (mypyc) into the source tree, where Python imports
+# them before the .py files: they are rebuilt whenever one of those files changes.
+COMPILED_SOURCES := $(wildcard src/cabledesk/parse/*.py src/cabledesk/parse/rules/*.py)
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml setup.py $(COMPILED_SOURCES)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -35,3 +39,4 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(DEMO_ARCHIVE) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	find src -name '*.so' -delete

@@ -25,6 +25,23 @@ needs_corpus = pytest.mark.skipif(
 )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a compiled parse module older than its source: Python would import
+    the stale compiled module, and the tests would not test the code as it is."""
+    stale = [
+        str(compiled.relative_to(ROOT))
+        for compiled in (ROOT / "src").rglob("*.so")
+        if (source := compiled.with_name(compiled.name.split(".")[0] + ".py")).exists()
+        and source.stat().st_mtime > compiled.stat().st_mtime
+    ]
+    if stale:
+        pytest.exit(
+            f"compiled modules older than their source: {', '.join(stale[:3])}; "
+            "rebuild them with `make test` (or `pip install -e .`)",
+            returncode=2,
+        )
+
+
 @cache
 def validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
