@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 from functools import cache, lru_cache
+from typing import Final
 
 from cabledesk.reference import station_aliases, stations
 
-_ID = re.compile(r"^(\d{2})([A-Z]+)(\d{1,7})$")
+_ID: Final = re.compile(r"^(\d{2})([A-Z]+)(\d{1,7})$")
 
 
 @cache
@@ -32,11 +33,13 @@ def make_id(year: int | str, station: str, serial: str | int) -> str | None:
     return f"{int(year) % 100:02d}{code}{digits}"
 
 
-_POST_PREFIX = re.compile(r"^(?:(?:AM)?(?:EMBASSY|CONSUL(?:ATE)?(?:\s+GENERAL)?)|USMISSION)\s+")
+_POST_PREFIX: Final = re.compile(
+    r"^(?:(?:AM)?(?:EMBASSY|CONSUL(?:ATE)?(?:\s+GENERAL)?)|USMISSION)\s+"
+)
 # Compiled once: re.sub() with a pattern string looks it up in re's cache on every call.
-_KEY_NOISE = re.compile(r"[\s'.\-]+")
-_SPACE = re.compile(r"\s+")
-_DOUBLED_YEAR = re.compile(r"^(\d{2})\1(?=[A-Z])")
+_KEY_NOISE: Final = re.compile(r"[\s'.\-]+")
+_SPACE: Final = re.compile(r"\s+")
+_DOUBLED_YEAR: Final = re.compile(r"^(\d{2})\1(?=[A-Z])")
 
 
 @lru_cache(maxsize=8192)
@@ -57,16 +60,16 @@ def station_code(words: str) -> str | None:
 
 
 # Fragments that WikiLeaks glued into malformed ids (see docs/record.md).
-_GLUED = [
+_GLUED: Final = [
     re.compile(r"S[A-Z]{0,3}C?TIO[A-Z]?\d{1,2}OF\d{1,2}"),  # SECTION 01 OF 02, misspelt
     re.compile(r"^(\d{2})\d{2}OF\d{2}"),  # 0901OF02RPODUBAI288
     re.compile(r"EFTO"),
     re.compile(r"AMEMBASSY|AMCONSUL|USMISSION"),
     re.compile(r"NOFORN|SIFIED|CONFIDENTIAL|SECRET|UNCLAS"),
 ]
-_SUFFIX = re.compile(r"^(\d{2}[A-Z]+?)0*(\d{1,7})(?:Z[A-Z]{2}\d+|TOSEC\d+)?$")
+_SUFFIX: Final = re.compile(r"^(\d{2}[A-Z]+?)0*(\d{1,7})(?:Z[A-Z]{2}\d+|TOSEC\d+)?$")
 # `08ACCRA001382SUSPECTEDDUPLICATE1392` is a copy of 08ACCRA1392.
-_DUPLICATE = re.compile(r"^(\d{2}[A-Z]+?)0*\d{1,7}SUSPECTEDDUPLICATE0*(\d{1,7})$")
+_DUPLICATE: Final = re.compile(r"^(\d{2}[A-Z]+?)0*\d{1,7}SUSPECTEDDUPLICATE0*(\d{1,7})$")
 
 
 def canonical_id(raw: str) -> str | None:
@@ -108,19 +111,19 @@ def split_id(cable_id: str) -> tuple[str, str, str] | None:
 
 # --- references -------------------------------------------------------------------------
 
-NOT_A_CABLE = re.compile(
+NOT_A_CABLE: Final = re.compile(
     r"\b(E-?MAILS?|IIRS?|TELCONS?|TELECONS?|MEMCONS?|PHONE|CALLS?|LETTERS?|REPORTS?|"
     r"SEPTELS?|MEETINGS?|POINTS?|FAX|DAO|WEBSITE|CONVERSATIONS?|DISCUSSIONS?|DTG|OSC|DAILY|"
     r"DVC|READOUT)\b|\d{6}Z"
 )
-_CABLE_REF = re.compile(
+_CABLE_REF: Final = re.compile(
     r"^(?:\(?(?P<year1>(?:19|20)?\d{2})\)?\s+)?"
     r"(?P<station>[A-Z][A-Z .'\-]*?[A-Z])\s*[-:]?\s*"
     r"(?P<serial>\d{1,7})"
     r"(?:\s*\(\s*(?P<year2>(?:19|20)?\d{2})\s*\)|\s+(?P<year3>(?:19|20)\d{2})(?=\s*$))?"
     r"(?P<rest>.*)$"
 )
-_TRAILERS = re.compile(
+_TRAILERS: Final = re.compile(
     r"\([^()]*\)|--.*$|\bNOTAL\b|\bAND PREVIOUS\b"
     r"|\bPREVIOUS\b|[.,;:]",
 )

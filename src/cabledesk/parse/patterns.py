@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 # Portion markings: (C), (S/NF), (S//REL TO USA, FVEY), (SBU-N), (c), (C NF), (U//FOUO).
-MARKING = re.compile(
+MARKING: Final = re.compile(
     r"\(\s*(?P<level>TS|SBU|LOU|U|C|S)"
     r"(?:\s*(?:/{1,2}|-|\s)\s*(?P<caveat>NF|NOFORN|N|FOUO|REL\b[^)]{0,40}))?\s*\)",
     re.IGNORECASE,
 )
 
 # `1. (C) text`, `12) text`, `3 (S) text`: a number, then a dot or parenthesis, or a marking.
-PARAGRAPH_START = re.compile(
+PARAGRAPH_START: Final = re.compile(
     r"^\s*(?P<number>\d{1,3})(?:\s*[.)](?=\s|$|\()|\s+(?=\((?:TS|SBU|LOU|U|C|S)\b))\s*"
 )
 
-UNDERLINE = re.compile(r"^\s*(?:[-=_*]\s?){3,}\s*$")
+UNDERLINE: Final = re.compile(r"^\s*(?:[-=_*]\s?){3,}\s*$")
 # Edited copies put a heading and its underline on one line: `MARCH 14 AHEAD ----------`.
-RULED_HEADING = re.compile(r"^\s*(?P<heading>\S.{0,99}?)(?:\s+|(?<=[Xx]{5}))[-=]{5,}[-= ]*$")
+RULED_HEADING: Final = re.compile(r"^\s*(?P<heading>\S.{0,99}?)(?:\s+|(?<=[Xx]{5}))[-=]{5,}[-= ]*$")
 
 # `Classfied By` is a typo seen in the corpus.
-CLASSIFIED_BY = re.compile(r"^\s*(?:\(\w+\)\s*)?classi?fied\s+by\b\s*:?\s*", re.IGNORECASE)
-EO_LINE = re.compile(r"\bE\.?\s?O\.?\s*(?P<order>1\d{4})\b\s*:?\s*", re.IGNORECASE)
-TAGS_LINE = re.compile(r"^\s*TAGS?\b\s*:?\s*", re.IGNORECASE)
-SUBJECT_LINE = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*:?\s*", re.IGNORECASE)
-REF_LINE = re.compile(r"^\s*REF(?:S|TEL|TELS)?\b\s*[:.]?\s*(?=\S)", re.IGNORECASE)
-SUBJECT_INLINE = re.compile(r"\bSUBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
-TAGS_INLINE = re.compile(r"\bTAGS?\s*:\s*", re.IGNORECASE)
-CLASSIFIED_BY_INLINE = re.compile(r"\bclassified\s+by\s*:", re.IGNORECASE)
+CLASSIFIED_BY: Final = re.compile(r"^\s*(?:\(\w+\)\s*)?classi?fied\s+by\b\s*:?\s*", re.IGNORECASE)
+EO_LINE: Final = re.compile(r"\bE\.?\s?O\.?\s*(?P<order>1\d{4})\b\s*:?\s*", re.IGNORECASE)
+TAGS_LINE: Final = re.compile(r"^\s*TAGS?\b\s*:?\s*", re.IGNORECASE)
+SUBJECT_LINE: Final = re.compile(r"^\s*SUBJ(?:ECT)?\b\s*:?\s*", re.IGNORECASE)
+REF_LINE: Final = re.compile(r"^\s*REF(?:S|TEL|TELS)?\b\s*[:.]?\s*(?=\S)", re.IGNORECASE)
+SUBJECT_INLINE: Final = re.compile(r"\bSUBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
+TAGS_INLINE: Final = re.compile(r"\bTAGS?\s*:\s*", re.IGNORECASE)
+CLASSIFIED_BY_INLINE: Final = re.compile(r"\bclassified\s+by\s*:", re.IGNORECASE)
 
-_ORDER_NUMBER = re.compile(r"1\d{4}")
+_ORDER_NUMBER: Final = re.compile(r"1\d{4}")
 
 
 def head(line: str) -> str:
@@ -59,10 +60,10 @@ def is_caption_item(line: str) -> bool:
     return False
 
 
-REDACTED_LINE = re.compile(r"^\s*[Xx]{5,}[\s.,]*$")
+REDACTED_LINE: Final = re.compile(r"^\s*[Xx]{5,}[\s.,]*$")
 
 # Runs of X that media partners put where names were (any case; 5 or more).
-REDACTION = re.compile(r"[Xx]{5,}")
+REDACTION: Final = re.compile(r"[Xx]{5,}")
 
 
 def fold(text: str) -> str:

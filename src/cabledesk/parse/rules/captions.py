@@ -9,6 +9,7 @@ item are passing/attention lines (`STATE FOR EUR/WE`, `NSC FOR VOLKER`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from cabledesk.parse.patterns import (
     CLASSIFIED_BY,
@@ -30,12 +31,12 @@ from cabledesk.parse.rules.subject import is_prose, subject_rule
 from cabledesk.parse.rules.tags import tags_rule
 from cabledesk.parse.state import ParseState
 
-_REGION_LINES = 60
+_REGION_LINES: Final = 60
 
 
 # Cheap tests of a line (and its upper-cased start) before a rule is offered it; a rule an
 # extension adds has no trigger and sees every line.
-_HANDLING_STARTS = (
+_HANDLING_STARTS: Final = (
     "SIPDIS", "NOFORN", "SENSITIVE", "NOT FOR", "FOR ALL", "EXDIS", "NODIS", "LIMDIS",
     "STADIS", "ROGER", "CHEROKEE", "SPECAT", "EFTO", "C O R", "CORR", "C ORR",
 )  # fmt: skip

@@ -10,11 +10,12 @@ import difflib
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Final
 
 from cabledesk.parse.state import ClassificationLine, ParseState
 from cabledesk.record.model import Section
 
-_LEVEL_WORDS = {
+_LEVEL_WORDS: Final = {
     "UNCLASSIFIED": "UNCLASSIFIED",
     "UNCLAS": "UNCLASSIFIED",
     "CONFIDENTIAL": "CONFIDENTIAL",
@@ -23,13 +24,15 @@ _LEVEL_WORDS = {
     "LIMITEDOFFICIALUSE": "LIMITED OFFICIAL USE",
 }
 # Every start of a level word, to tell at once whether more letters can still spell one.
-_PREFIXES = frozenset(word[:end] for word in _LEVEL_WORDS for end in range(1, len(word) + 1))
-_REST = re.compile(
+_PREFIXES: Final = frozenset(word[:end] for word in _LEVEL_WORDS for end in range(1, len(word) + 1))
+_REST: Final = re.compile(
     r"^(?:SECTION\s+(?P<part>\d{1,2})\s+OF\s+(?P<of>\d{1,2})\s+)?"
     r"(?P<station>[A-Z][A-Z .'\-]*?)\s+(?P<serial>\d{1,7})\b(?P<trailing>.*)$",
     re.IGNORECASE,
 )
-_CAPTION_TRAIL = re.compile(r"\s*(?:SIPDIS|NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS)\b", re.IGNORECASE)
+_CAPTION_TRAIL: Final = re.compile(
+    r"\s*(?:SIPDIS|NOFORN|SENSITIVE|EXDIS|NODIS|LIMDIS)\b", re.IGNORECASE
+)
 
 
 def read_level(tokens: list[str]) -> tuple[str, int] | None:
@@ -96,7 +99,7 @@ def parse_classification_line(line: str) -> ClassificationLine | None:
     )
 
 
-_SEARCH_LINES = 6
+_SEARCH_LINES: Final = 6
 
 
 def classification_line_rule(state: ParseState) -> bool:

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from cabledesk.parse.patterns import CLASSIFIED_BY, PARAGRAPH_START, UNDERLINE, fold, head
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import ClassifiedBy
 
-_SECTION = re.compile(r"\b1\s*\.\s*([45])(?![0-9])")
-_REASON_WORD = re.compile(r"\br\s*e\s*a\s*s\s*o\s*n\s*s?\s*:?", re.IGNORECASE)
-_REASON_RUN = re.compile(
+_SECTION: Final = re.compile(r"\b1\s*\.\s*([45])(?![0-9])")
+_REASON_WORD: Final = re.compile(r"\br\s*e\s*a\s*s\s*o\s*n\s*s?\s*:?", re.IGNORECASE)
+_REASON_RUN: Final = re.compile(
     r"^(?:[\s(),.&/+:;\-]|\b(?:and|or|an|&)\b|\b[a-h]\b|[a-h](?=[),/+&\s]))*", re.IGNORECASE
 )
-_LETTER = re.compile(r"(?<![a-z])([a-h])(?![a-z])", re.IGNORECASE)
-_WHO_END = re.compile(
+_LETTER: Final = re.compile(r"(?<![a-z])([a-h])(?![a-z])", re.IGNORECASE)
+_WHO_END: Final = re.compile(
     r"[;:]|,?\s+\bfor\s+r\s*e\s*a\s*s|,?\s+\br\s*e\s*a\s*s\s*o\s*n|,?\s+\bE\.?\s?O\.?\s*1\d{4}|\s1\s*\.\s*[45]\b",
     re.IGNORECASE,
 )
-_TITLE_WORDS = {
+_TITLE_WORDS: Final = {
     "acting",
     "ambassador",
     "amb",
@@ -145,14 +146,14 @@ _TITLE_WORDS = {
     "usdel",
     "adcm",
 }
-_GLUED_PARAGRAPH = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)\s)")
-_REASONS_ONLY = re.compile(r"^\s*1\s*\.\s*[45]\b")
-_TRAILING_HEADING = re.compile(r"[)\].]\s+([A-Z][A-Za-z ]{2,40})\s*$")
-_OFFICE = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
+_GLUED_PARAGRAPH: Final = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)\s)")
+_REASONS_ONLY: Final = re.compile(r"^\s*1\s*\.\s*[45]\b")
+_TRAILING_HEADING: Final = re.compile(r"[)\].]\s+([A-Z][A-Za-z ]{2,40})\s*$")
+_OFFICE: Final = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
 # Compiled once: re functions with a pattern string look it up in a cache on every call.
-_SPACES = re.compile(r"\s+")
-_LEADING_BY = re.compile(r"^by\s+", re.IGNORECASE)
-_MORE_REASONS = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
+_SPACES: Final = re.compile(r"\s+")
+_LEADING_BY: Final = re.compile(r"^by\s+", re.IGNORECASE)
+_MORE_REASONS: Final = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
 
 
 def reasons(text: str) -> list[str]:
@@ -206,10 +207,10 @@ def split_official(who: str) -> tuple[str | None, str | None]:
     return (" ".join(name_words) or None), title
 
 
-_SUFFIXES = {"JR", "SR", "II", "III", "IV"}
+_SUFFIXES: Final = {"JR", "SR", "II", "III", "IV"}
 # Words that join the official to the reasons (`for`, `per`, wrapped `FO R`).
-_CONNECTOR = re.compile(r"(?:[\s,]+(?:f\s*o\s*r?|per|by))+\s*$", re.IGNORECASE)
-_INITIAL = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
+_CONNECTOR: Final = re.compile(r"(?:[\s,]+(?:f\s*o\s*r?|per|by))+\s*$", re.IGNORECASE)
+_INITIAL: Final = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
 
 
 def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.state import ParseState
 
 # Lines are right-stripped, so three line breaks in a row mean two blank lines or more.
-_BLANK_RUN = re.compile("\n\n\n+")
+_BLANK_RUN: Final = re.compile("\n\n\n+")
 
 
 def clean_text_rule(state: ParseState) -> None:

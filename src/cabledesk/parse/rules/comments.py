@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 from cabledesk.parse.patterns import at_sentence_start, fold
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import Paragraph
 
 # Matched against the lower-cased text, so each pattern starts with a plain literal.
-_END = re.compile(r"end\s+(?:of\s+)?comments?\b")
+_END: Final = re.compile(r"end\s+(?:of\s+)?comments?\b")
 # `Comment:`, `COMMENT.`, or a `Comment` heading on a line of its own.
-_START = re.compile(r"comments?(?:\s*[:.\-]+|[ \t]*\n)")
-_ACTION = re.compile(r"^\s*(?:ACTION\s+REQUEST|REQUESTED\s+ACTION)", re.IGNORECASE)
-_LABEL = re.compile(r"^\s*comments?\s*[:.\-]+\s*", re.IGNORECASE)
+_START: Final = re.compile(r"comments?(?:\s*[:.\-]+|[ \t]*\n)")
+_ACTION: Final = re.compile(r"^\s*(?:ACTION\s+REQUEST|REQUESTED\s+ACTION)", re.IGNORECASE)
+_LABEL: Final = re.compile(r"^\s*comments?\s*[:.\-]+\s*", re.IGNORECASE)
 
 
 def comments_rule(state: ParseState) -> None:

@@ -8,15 +8,16 @@ the metadata and whose DESTINATION is a mangled header that is not parsed.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.state import ParseState
 
-_DATELINE = re.compile(
+_DATELINE: Final = re.compile(
     r"^\s*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+\d{1,2}\s+"
     r"[A-Z][a-z]+\s+\d{4},\s+\d{1,2}:\d{2}\s*$"
 )
-_REDACTED = re.compile(r"^\s*[Xx]{5,}\s*$")
-_EXPORT = re.compile(r"^\s*(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):\s")
+_REDACTED: Final = re.compile(r"^\s*[Xx]{5,}\s*$")
+_EXPORT: Final = re.compile(r"^\s*(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):\s")
 
 
 def dateline_rule(state: ParseState) -> bool:

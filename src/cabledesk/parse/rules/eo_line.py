@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Final
 
 from cabledesk.parse.patterns import EO_LINE, TAGS_INLINE, fold, may_be_eo
 from cabledesk.parse.rules.handling import add_captions
 from cabledesk.parse.state import ParseState
 
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
-_ISO_DATE = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})\b")
-_DECL = re.compile(r"^(?:DECL(?:ASSIFY)?\s*(?:ON)?\s*[:.]?\s*)", re.IGNORECASE)
+_US_DATE: Final = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
+_ISO_DATE: Final = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})\b")
+_DECL: Final = re.compile(r"^(?:DECL(?:ASSIFY)?\s*(?:ON)?\s*[:.]?\s*)", re.IGNORECASE)
 
 
 def declassify_date(text: str) -> str | None:
@@ -37,8 +38,8 @@ def declassify_date(text: str) -> str | None:
         return None
 
 
-_DECLASSIFY_ON = re.compile(r"^\s*declassify\s+on\s*:\s*(.*)$", re.IGNORECASE)
-_TAGS_WORD = re.compile(r"\bTAGS\b")
+_DECLASSIFY_ON: Final = re.compile(r"^\s*declassify\s+on\s*:\s*(.*)$", re.IGNORECASE)
+_TAGS_WORD: Final = re.compile(r"\bTAGS\b")
 
 
 def eo_rule(state: ParseState) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.state import ParseState
 
-CAPTIONS = (
+CAPTIONS: Final = (
     "SENSITIVE BUT UNCLASSIFIED",
     "NOT FOR INTERNET DISTRIBUTION",
     "FOR ALL CABLE DRAFTERS",
@@ -22,12 +23,12 @@ CAPTIONS = (
     "SPECAT",
     "EFTO",
 )
-_CAPTION = re.compile(
+_CAPTION: Final = re.compile(
     r"\s*(?:" + "|".join(c.replace(" ", r"\s+") for c in CAPTIONS) + r")\b[\s,;.]*",
     re.IGNORECASE,
 )
-_BANNER = re.compile(r"^\s*(?:TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)//([A-Z/ ]+?)\s*$")
-_CORRECTED = re.compile(
+_BANNER: Final = re.compile(r"^\s*(?:TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)//([A-Z/ ]+?)\s*$")
+_CORRECTED: Final = re.compile(
     r"^\s*C\s*O\s*R\s*R\s*E\s*C\s*T\s*E\s*D\s*C\s*O\s*P\s*Y\b\s*[-:]?\s*(.*)$", re.I
 )
 

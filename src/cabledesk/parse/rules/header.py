@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from cabledesk.parse.patterns import SUBJECT_INLINE, TAGS_INLINE, fold
 from cabledesk.parse.rules.tags import split_tags
@@ -17,35 +18,35 @@ from cabledesk.parse.state import ParseState
 from cabledesk.record.model import Addressee, Header, Transmission
 from cabledesk.reference import route_for_name
 
-PRECEDENCE = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
-MONTHS = {
+PRECEDENCE: Final = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
+MONTHS: Final = {
     m: i
     for i, m in enumerate(
         ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
     )
 }
 
-_CHANNEL = re.compile(r"^VZCZC(\w+)")
-_RELAY = re.compile(r"^(?:[ZOPR]{2})\s+((?:R[A-Z0-9]{3,}\s*)+)$")
-_ROUTES_ONLY = re.compile(r"^(?:R[A-Z0-9]{3,}\s*)+$")
-_DE = re.compile(
+_CHANNEL: Final = re.compile(r"^VZCZC(\w+)")
+_RELAY: Final = re.compile(r"^(?:[ZOPR]{2})\s+((?:R[A-Z0-9]{3,}\s*)+)$")
+_ROUTES_ONLY: Final = re.compile(r"^(?:R[A-Z0-9]{3,}\s*)+$")
+_DE: Final = re.compile(
     r"^DE\s+(?P<station>[A-Z0-9]+)\s+#(?P<serial>\d+)(?:/(?P<section>\d+))?\s*(?P<filed>\d{7})?"
 )
-_ZN = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
-_DTG = re.compile(
+_ZN: Final = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
+_DTG: Final = re.compile(
     r"(?:^|\s)(?:(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+)?"
     r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
     r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
-_FLATTENED = re.compile(r"\S\s+FM\s+\S")
-_FM_WORD = re.compile(r"\bFM\b")
+_FLATTENED: Final = re.compile(r"\S\s+FM\s+\S")
+_FM_WORD: Final = re.compile(r"\bFM\b")
 # What the element patterns can start with, besides a DTG's digits or the white space
 # before it: VZCZC, a precedence or relay letter, DE, ZN.
-_ELEMENT_STARTS = frozenset("VZOPRD")
-_KEYWORD = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
-_ROUTE = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
-_PRECEDENCE_WORDS = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
-_FLAT_ADDRESSEE = re.compile(
+_ELEMENT_STARTS: Final = frozenset("VZOPRD")
+_KEYWORD: Final = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
+_ROUTE: Final = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
+_PRECEDENCE_WORDS: Final = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
+_FLAT_ADDRESSEE: Final = re.compile(
     rf"(?P<name>\S.*?)\s+(?P<prec>{_PRECEDENCE_WORDS})(?:\s+(?P<seq>\d{{4}}))?(?=\s|$)"
 )
 
@@ -203,7 +204,7 @@ def _line_addressees(line: str) -> tuple[_AddresseeFields, ...]:
     return tuple((a.name, a.route, a.precedence, a.sequence, a.route_source) for a in result)
 
 
-_PRECEDENCES = {"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"}
+_PRECEDENCES: Final = {"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"}
 
 
 def _addressee(text: str) -> Addressee | None:

@@ -8,14 +8,15 @@ after its FM/TO/INFO lines, or where the classification line begins.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.state import ParseState
 
-_HEADER_START = re.compile(
+_HEADER_START: Final = re.compile(
     r"^\s*(?:VZCZC|[ZOPR](?:\s+[ZOPR])?\s+\d{6}Z\s+[A-Z]{3}\s+\d{2,4}\b|FM\s+\S)",
     re.IGNORECASE,
 )
-_ADDRESS_LINE = re.compile(r"\b(FM|TO|INFO)\b")
+_ADDRESS_LINE: Final = re.compile(r"\b(FM|TO|INFO)\b")
 
 
 def split_header(state: ParseState) -> None:

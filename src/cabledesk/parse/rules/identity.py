@@ -6,11 +6,13 @@ classification line, the FM line, the DTG) and never guessed beyond it.
 
 from __future__ import annotations
 
+from typing import Final
+
 from cabledesk.parse.ids import canonical_id, make_id, split_id, station_code
 from cabledesk.parse.state import ParseState
 from cabledesk.reference import stations
 
-_TEXT_LEVELS = {"LIMITED OFFICIAL USE": ("UNCLASSIFIED", "LIMITED OFFICIAL USE")}
+_TEXT_LEVELS: Final = {"LIMITED OFFICIAL USE": ("UNCLASSIFIED", "LIMITED OFFICIAL USE")}
 
 
 def identity_rule(state: ParseState) -> None:

@@ -7,21 +7,22 @@ repaired (see repairs.py).
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.rules.repairs import RepairCounts, repair
 from cabledesk.parse.state import ParseState
 
-_GLUED_NUMBER = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\))")
+_GLUED_NUMBER: Final = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\))")
 # `... arrives in Beirut\nSIPDIS May 1 ...`: the caption broke a sentence; join it again.
 # Found by the caption (literal-prefixed, cheap to search for), then the character before
 # the line break is checked by hand: a pattern starting with it would test every position.
-_SIPDIS_LINE = re.compile(r"\n[ \t]*SIPDIS\b[ \t]*(?=\S)")
-_SENTENCE_END = frozenset(".!?:;\"”’')]")
-_X_DIGIT = re.compile(r"X\d")
+_SIPDIS_LINE: Final = re.compile(r"\n[ \t]*SIPDIS\b[ \t]*(?=\S)")
+_SENTENCE_END: Final = frozenset(".!?:;\"”’')]")
+_X_DIGIT: Final = re.compile(r"X\d")
 # A SIPDIS caption standing at the start of a line (after blanks), and the line break after
 # it when text follows. Found by its literal: a pattern anchored at every line start
 # (`^[ \t]*SIPDIS`, MULTILINE) is tried at every position of the text.
-_STRAY_SIPDIS = re.compile(r"SIPDIS\b[ \t]*(?:\n(?=[ \t]*\S))?")
+_STRAY_SIPDIS: Final = re.compile(r"SIPDIS\b[ \t]*(?:\n(?=[ \t]*\S))?")
 
 
 def clean_narrative(state: ParseState) -> None:

@@ -9,6 +9,7 @@ before anything else reads the body.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.ids import station_code
 from cabledesk.parse.patterns import PARAGRAPH_START, is_caption_item
@@ -16,20 +17,20 @@ from cabledesk.parse.state import ParseState
 
 # The zero-padded 8-digit serial makes the marker unmistakable; the station before it is
 # one to four upper-case words. Media partners redacted some (`XXXXXXXXXXXX 002 OF 002`).
-_CORE = re.compile(r"(?:\d{8}|[Xx]{5,})[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}\b")
-_WORDS_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[A-Za-z][A-Za-z.'\-]*[ \t]+){1,4}$")
+_CORE: Final = re.compile(r"(?:\d{8}|[Xx]{5,})[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}\b")
+_WORDS_BEFORE: Final = re.compile(r"(?:^|(?<=\s))(?:[A-Za-z][A-Za-z.'\-]*[ \t]+){1,4}$")
 # Received-copy printouts (and 1970s telegrams) head each page with the classification,
 # a `PAGE nn` line and, on a section's first page, distribution codes.
-_PAGE = re.compile(
+_PAGE: Final = re.compile(
     r"(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?:[ \t]+PTQ\d+)?[ \t]+)?"
     r"PAGE[ \t]+\d{2}[ \t]+[A-Z][A-Z .'\-]*?[ \t]+\d{4,6}"
     r"(?:[ \t]+\d{2}[ \t]+OF[ \t]+\d{2})?(?:[ \t]+\d{6}Z)?\b(?:[ \t]*/\d+)?"
 )
-_BANNER = re.compile(
+_BANNER: Final = re.compile(
     r"^[ \t]*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?:[ \t]+PTQ\d+)?[ \t]*$"
 )
-_TRAILING_BANNER = re.compile(r"[ \t]+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)[ \t]*$")
-_SENTENCE_END = re.compile(r"[.!?:;\"”’')\]]\s*$")
+_TRAILING_BANNER: Final = re.compile(r"[ \t]+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)[ \t]*$")
+_SENTENCE_END: Final = re.compile(r"[.!?:;\"”’')\]]\s*$")
 
 
 def _station_start(text: str) -> int | None:
@@ -75,7 +76,7 @@ def _remove_inline(line: str) -> tuple[str, int]:
 
 # Every marker has a zero-padded total (`OF 003`) or PAGE: plain substring searches, which
 # are much cheaper than any regular expression over the whole text.
-_MARKER_NEEDLES = (" OF 0", " of 0", "PAGE ")
+_MARKER_NEEDLES: Final = (" OF 0", " of 0", "PAGE ")
 
 
 def _marked_lines(text: str) -> list[int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Final
 
 from cabledesk.parse.patterns import (
     MARKING,
@@ -26,16 +27,16 @@ from cabledesk.parse.rules.repairs import join_broken_blocks
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import Paragraph
 
-_LEADING_MARK = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
-_MAX_HEADING = 100
-_MAX_HEADING_WORDS = 14
-_MAX_GAP = 2
-_MAX_JUMP = 20
+_LEADING_MARK: Final = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
+_MAX_HEADING: Final = 100
+_MAX_HEADING_WORDS: Final = 14
+_MAX_GAP: Final = 2
+_MAX_JUMP: Final = 20
 # `Major Party Differences on Relations with the U.S.` ends in a full stop yet is a heading.
-_ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
-_RULE_CHARS = "-=_*"
+_ABBREVIATION_END: Final = re.compile(r"\b(?:[A-Z]\.){2,}$")
+_RULE_CHARS: Final = "-=_*"
 # Lines this long only occur in edited copies, which dropped the hard wraps.
-_UNWRAPPED_LINE = 120
+_UNWRAPPED_LINE: Final = 120
 
 
 @dataclass(slots=True)
@@ -89,12 +90,12 @@ class _Open:
 # Patterns that start with a literal: the regex engine jumps from one occurrence to the next
 # instead of trying the pattern at every position (a leading look-behind or character class
 # costs that full scan, which dominated this rule).
-_SPACES = re.compile("  +")
+_SPACES: Final = re.compile("  +")
 
 
 # A word broken at a hyphen by the line wrap (`TIME-\nSENSITIVE`) is joined without a space,
 # except a suspended hyphen (`WHO-\nand FAO-affiliated`).
-_WRAPPED_HYPHEN = re.compile(r"-\n(?<=[A-Za-z0-9]-\n)(?!(?:and|or|to|nor)\b)(?=[A-Za-z0-9])")
+_WRAPPED_HYPHEN: Final = re.compile(r"-\n(?<=[A-Za-z0-9]-\n)(?!(?:and|or|to|nor)\b)(?=[A-Za-z0-9])")
 
 
 def _fold_lines(block: str) -> str:

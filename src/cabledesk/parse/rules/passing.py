@@ -8,22 +8,23 @@ caption item (`For the Ambassador or Charge`) and the continuation of a wrapped 
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.patterns import fold
 from cabledesk.parse.state import ParseState
 
-_ATTENTION = re.compile(
+_ATTENTION: Final = re.compile(
     r"^\s*(?:[A-Z][A-Za-z/&.\-]*(?:\s+[A-Z][A-Za-z/&.\-]*){0,3}\s+)?(?:ALSO\s+)?"
     r"(?:FOR|PASS(?:\s+TO)?|PLEASE\s+PASS)\s+\S",
     re.IGNORECASE,
 )
-_MAX_WORDS = 12
+_MAX_WORDS: Final = 12
 # A line that says FOR or PASS starts a new passing line. One that does not continues the
 # line above when that one ends in a comma or AND, ran to the wrap width, or is long and
 # this is a word or two.
-_NEW_ADDRESS = re.compile(r"\b(?:FOR|PASS)\b", re.IGNORECASE)
-_WRAP_WIDTH = 55
-_SHORT_WRAP = 40
+_NEW_ADDRESS: Final = re.compile(r"\b(?:FOR|PASS)\b", re.IGNORECASE)
+_WRAP_WIDTH: Final = 55
+_SHORT_WRAP: Final = 40
 
 
 def passing_rule(state: ParseState) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.state import ParseState
 
 # Markers are `[Xx]{5,}`. Folding `x` to `X` keeps every offset (same length) and turns
 # the pattern into one with a literal prefix, which the regex engine finds far faster than
 # it tests a character class at every position.
-_MARKER = re.compile("XXXXX+")
+_MARKER: Final = re.compile("XXXXX+")
 
 
 def redactions_rule(state: ParseState) -> None:

@@ -8,6 +8,7 @@ keeps its text; cable_id is filled only when the text names a cable (see parse/i
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.ids import NOT_A_CABLE as _NOT_CITATION
 from cabledesk.parse.ids import resolve_reference
@@ -16,12 +17,12 @@ from cabledesk.parse.rules.subject import ends_caption_item, split_glued
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import Reference
 
-_LABEL = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Za-z])\)|([A-Za-z])[.):](?=\s|\(|$))")
-_LEADING_REF = re.compile(r"^REF(?:S|TEL|TELS)?\b\s*[:.]?\s*", re.IGNORECASE)
-_BARE_NUMBER = re.compile(r"^\d{1,7}$")
-_STATION_AND_NUMBER = re.compile(r"^(?P<prefix>.*?)(?P<serial>\d{1,7})\s*$")
+_LABEL: Final = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Za-z])\)|([A-Za-z])[.):](?=\s|\(|$))")
+_LEADING_REF: Final = re.compile(r"^REF(?:S|TEL|TELS)?\b\s*[:.]?\s*", re.IGNORECASE)
+_BARE_NUMBER: Final = re.compile(r"^\d{1,7}$")
+_STATION_AND_NUMBER: Final = re.compile(r"^(?P<prefix>.*?)(?P<serial>\d{1,7})\s*$")
 # A blank line inside a REF block is followed by more references only like this.
-_MORE_REFS = re.compile(r"^\s*(?:\(?[A-Ha-h][.)]\)?\s|\d{1,7}\s*$)")
+_MORE_REFS: Final = re.compile(r"^\s*(?:\(?[A-Ha-h][.)]\)?\s|\d{1,7}\s*$)")
 
 
 def references_rule(state: ParseState) -> bool:
@@ -95,11 +96,11 @@ def split_references(text: str, citing_year: int | None) -> list[Reference]:
 
 # Where one citation ends and the next begins without a separator:
 # `SAO PAULO 433 SAO PAULO 421`, `10 NAIROBI 11 09 NAIROBI 2485`, `709 (08) SAO PAULO 542`.
-_CITATION = re.compile(
+_CITATION: Final = re.compile(
     r"(?:\(?(?:19|20)?\d{2}\)?\s+)?[A-Z][A-Z.'\-]*(?:\s+[A-Z][A-Z.'\-]*){0,3}\s+\d{1,7}"
     r"(?:\s*\((?:19|20)?\d{2}\))?"
 )
-_LETTER_PREFIX = re.compile(r"^[A-H]\s+(?=\S)")
+_LETTER_PREFIX: Final = re.compile(r"^[A-H]\s+(?=\S)")
 
 
 def _run_of_citations(part: str) -> list[str] | None:
@@ -121,9 +122,11 @@ def _run_of_citations(part: str) -> list[str] | None:
     return citations if len(citations) >= 2 else None
 
 
-_CHUNK_SEPARATOR = re.compile(r"\s*[;:]\s*|,\s+(?=(?:\(?\d{2,4}\)?\s+)?[A-Z]{3,}[A-Z ]*\s\d)")
-_AND = re.compile(r"\s+AND\s+(?:PREVIOUS\s+)?", re.IGNORECASE)
-_DIGIT = re.compile(r"\d")
+_CHUNK_SEPARATOR: Final = re.compile(
+    r"\s*[;:]\s*|,\s+(?=(?:\(?\d{2,4}\)?\s+)?[A-Z]{3,}[A-Z ]*\s\d)"
+)
+_AND: Final = re.compile(r"\s+AND\s+(?:PREVIOUS\s+)?", re.IGNORECASE)
+_DIGIT: Final = re.compile(r"\d")
 
 
 def _pieces(body: str) -> list[str]:

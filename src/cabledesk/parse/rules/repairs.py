@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
 
 # Each pattern starts with its literal character so the regex engine can skip to it.
 # `Soleimani,s`, `don,t`, `we,ll`, `Khamene,i`, `Shi,a`, and after an abbreviation `U.S.,s`.
 # (The look-ahead comes first: most commas are followed by a space, and it fails at once.)
-_APOSTROPHE = re.compile(
+_APOSTROPHE: Final = re.compile(
     r",(?=(?:s|t|re|ll|ve|d|m|i|a)\b)(?:(?<=[A-Za-z]{2},)|(?<=[A-Z]\.,))", re.IGNORECASE
 )
-_QUOTE = re.compile(
+_QUOTE: Final = re.compile(
     r"&(?<![A-Za-z0-9&]&)(?=[A-Za-z])"
     r"(?P<inner>[^&\n]*(?:\n(?!\s*\n)[^&\n]*){0,4}?[A-Za-z.,!?])8(?![0-9A-Za-z])"
 )
-_EIGHT = re.compile(r"8(?<=[a-z]8)(?=[\s.,;:!?)]|$)")
-_STAR = re.compile(r"\*(?<=[a-z]\*)(?=[A-Za-z])")
-_PARENTHESIS = re.compile(r"[()]")
-_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
-_LIST_MARKER = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$", re.MULTILINE)
-DASH = "—"
+_EIGHT: Final = re.compile(r"8(?<=[a-z]8)(?=[\s.,;:!?)]|$)")
+_STAR: Final = re.compile(r"\*(?<=[a-z]\*)(?=[A-Za-z])")
+_PARENTHESIS: Final = re.compile(r"[()]")
+_BLOCK_SPLIT: Final = re.compile(r"\n[ \t]*\n")
+_LIST_MARKER: Final = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$", re.MULTILINE)
+DASH: Final = "—"
 
 
 @dataclass(slots=True)
@@ -54,7 +55,7 @@ def repair(text: str, counts: RepairCounts) -> str:
     return text
 
 
-_SENTENCE_END = re.compile(r"[.!?:;\"”’')\]\-]\s*$")
+_SENTENCE_END: Final = re.compile(r"[.!?:;\"”’')\]\-]\s*$")
 
 
 def join_broken_blocks(blocks: list[str]) -> list[str]:

@@ -9,13 +9,16 @@ SIPDIS, passing lines, E.O. and TAGS). Only the first copy belongs to the cable.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.patterns import is_caption_item
 from cabledesk.parse.rules.classification_line import parse_classification_line
 from cabledesk.parse.state import ParseState
 
-_DISTRIBUTION = re.compile(r"^\s*(?:ACTION\s+[A-Z]+-\d\d\b|INFO\s+LOG-\d\d\b)")
-_REPEATED_CAPTION = re.compile(r"^\s*(?:SIPDIS|NOFORN|SENSITIVE|[A-Z/&.\- ]+\s(?:ALSO\s+)?FOR\s)")
+_DISTRIBUTION: Final = re.compile(r"^\s*(?:ACTION\s+[A-Z]+-\d\d\b|INFO\s+LOG-\d\d\b)")
+_REPEATED_CAPTION: Final = re.compile(
+    r"^\s*(?:SIPDIS|NOFORN|SENSITIVE|[A-Z/&.\- ]+\s(?:ALSO\s+)?FOR\s)"
+)
 
 
 def remove_section_repeats(state: ParseState) -> None:

@@ -7,24 +7,25 @@ copies sometimes glue the name to the last sentence (`... inside Burma. Martinez
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.state import ParseState
 
-_NAME_LINE = re.compile(r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-]+){0,2}$")
-_GLUED = re.compile(r"(?P<before>\S)\s+(?P<name>[A-Z][A-Za-z'\-]{2,})\s*(?:NNNN\s*)?$")
-_TRAILER = re.compile(
+_NAME_LINE: Final = re.compile(r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-]+){0,2}$")
+_GLUED: Final = re.compile(r"(?P<before>\S)\s+(?P<name>[A-Z][A-Za-z'\-]{2,})\s*(?:NNNN\s*)?$")
+_TRAILER: Final = re.compile(
     r"^\s*(?:NNNN|BT|#+|\.+|>+|[-*=_\s]{3,}|[Xx]{5,}|END\s+CABLE\s+TEXT)\s*$", re.IGNORECASE
 )
 # Posts' intranet footers (`Visit London's Classified Website: http://...`) stand between
 # the last paragraph and the name, or on the name's own line.
-_FOOTER = re.compile(
+_FOOTER: Final = re.compile(
     r"https?:|www\.|website|web site|intelink|sgov\.gov|^[-*=_\s]{5,}$|for more reporting|"
     r"^\s*visit\b",
     re.IGNORECASE,
 )
 # What may stand at the end of the line above a signature.
 # Lines that are nothing but footer (an address, `Visit ...`, a rule): safe to take off.
-_FOOTER_LINE = re.compile(
+_FOOTER_LINE: Final = re.compile(
     r"https?:|www\.|intelink|sgov\.gov|for more reporting|^\s*[\"“]?visit\b|^[-*=_\s]{5,}$",
     re.IGNORECASE,
 )
@@ -32,8 +33,16 @@ _FOOTER_LINE = re.compile(
 # starts with a rule character: testing them on the lower-cased line is far cheaper than
 # searching a long line with a case-insensitive alternation. The pattern's case folding also
 # matches `ſ`, `ı` and `İ` to ASCII letters where lower() does not: such lines go to it.
-_FOOTER_WORDS = ("http", "www.", "web", "intelink", "sgov.gov", "for more reporting", "visit")
-_FOLDED_TO_ASCII = ("ſ", "ı", "İ")
+_FOOTER_WORDS: Final = (
+    "http",
+    "www.",
+    "web",
+    "intelink",
+    "sgov.gov",
+    "for more reporting",
+    "visit",
+)
+_FOLDED_TO_ASCII: Final = ("ſ", "ı", "İ")
 
 
 def _may_be_footer(line: str) -> bool:
@@ -49,12 +58,12 @@ def _is_footer(line: str) -> bool:
     return _may_be_footer(line) and bool(_FOOTER.search(line))
 
 
-_TEXT_END = re.compile(
+_TEXT_END: Final = re.compile(
     r"(?:[.!?:\"”’')\]]|[Xx]{5,}|\bEND\s+(?:OF\s+)?(?:COMMENT|TEXT|NOTE|SUMMARY)S?)\s*$",
     re.IGNORECASE,
 )
-_END_MARKER = re.compile(r"\bEND\s+(?:COMMENT|TEXT|NOTE)S?$|[Xx]{5,}$", re.IGNORECASE)
-_NOT_NAMES = {
+_END_MARKER: Final = re.compile(r"\bEND\s+(?:COMMENT|TEXT|NOTE)S?$|[Xx]{5,}$", re.IGNORECASE)
+_NOT_NAMES: Final = {
     "END",
     "COMMENT",
     "TEXT",
@@ -74,9 +83,9 @@ _NOT_NAMES = {
     "UNCLAS",
     "STATE",
 }
-_MINIMIZE = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.IGNORECASE)
-_SUFFIXES = {"JR", "SR", "II", "III", "IV"}
-_TRAILER_LINES = 4
+_MINIMIZE: Final = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.IGNORECASE)
+_SUFFIXES: Final = {"JR", "SR", "II", "III", "IV"}
+_TRAILER_LINES: Final = 4
 
 
 def split_signers(line: str) -> list[str]:

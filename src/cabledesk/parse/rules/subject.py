@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.patterns import (
     CLASSIFIED_BY_INLINE,
@@ -16,7 +17,7 @@ from cabledesk.parse.patterns import (
 )
 from cabledesk.parse.state import ParseState
 
-_LEADING_MARK = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
+_LEADING_MARK: Final = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
 
 
 def is_prose(line: str) -> bool:
@@ -38,7 +39,7 @@ def ends_caption_item(line: str) -> bool:
 
 
 # Edited copies run the caption block together: `REF: BRASILIA 123 (U) THIS CABLE IS ...`.
-_GLUED_PARAGRAPH = re.compile(r"\s\((?:U|SBU|C|S|TS)(?:/\w+)?\)\s+(?:[A-Za-z,']+\s+){3}")
+_GLUED_PARAGRAPH: Final = re.compile(r"\s\((?:U|SBU|C|S|TS)(?:/\w+)?\)\s+(?:[A-Za-z,']+\s+){3}")
 
 
 def split_glued(state: ParseState, text: str) -> str:

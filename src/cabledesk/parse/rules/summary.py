@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from cabledesk.parse.patterns import at_sentence_start, fold
 from cabledesk.parse.state import ParseState
 
 # Matched against the lower-cased text, so each pattern starts with a plain literal.
-_END = re.compile(r"end\s+(?:of\s+)?summary\b")
-_START = re.compile(
+_END: Final = re.compile(r"end\s+(?:of\s+)?summary\b")
+_START: Final = re.compile(
     r"summary(?:\s+and\s+(?:comment|action\s+request|action))?(?:\s*[:.\-]+|\s*$|\s+(?=\S))"
 )
-_LABEL = re.compile(
+_LABEL: Final = re.compile(
     r"^\s*(?:BEGIN\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|ACTION\s+REQUEST))?\s*[:.\-]+\s*",
     re.IGNORECASE,
 )

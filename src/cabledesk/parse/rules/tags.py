@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from cabledesk.parse.patterns import (
     PARAGRAPH_START,
@@ -15,11 +16,11 @@ from cabledesk.parse.patterns import (
 from cabledesk.parse.state import ParseState
 from cabledesk.reference import tags
 
-_PERSON = re.compile(r"\(([^()]*)\)")
+_PERSON: Final = re.compile(r"\(([^()]*)\)")
 # What a TAG code looks like: `PGOV`, `IZ`, `KDEM`, `NATO`, `EUN`.
-_CODE = re.compile(r"^[A-Z]{2,5}$")
+_CODE: Final = re.compile(r"^[A-Z]{2,5}$")
 # A line that continues a TAGS list: nothing but codes and separators.
-_TAG_CONTINUATION = re.compile(r"^[A-Z0-9 ,;()\-./]+$")
+_TAG_CONTINUATION: Final = re.compile(r"^[A-Z0-9 ,;()\-./]+$")
 
 
 def split_tags(text: str) -> list[str]:
@@ -61,7 +62,7 @@ def _is_code(word: str) -> bool:
     return bool(_CODE.match(word)) if info is None else info.kind != "other"
 
 
-_ITEM_SEPARATOR = re.compile(r"[,;]")
+_ITEM_SEPARATOR: Final = re.compile(r"[,;]")
 
 
 def _codes(text: str) -> list[str]:
