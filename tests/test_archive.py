@@ -53,6 +53,25 @@ def test_changed_text_is_a_new_version_and_the_old_one_is_kept(tmp_path: Path) -
         assert archive.search('"Soleimani\'s assurances"').total == 0
 
 
+def test_a_cable_twice_in_one_batch_leaves_one_document_with_the_later_text(
+    tmp_path: Path,
+) -> None:
+    # A first ingest adds new cables to the index without deleting (nothing to delete);
+    # the same id again within a batch is an update, which must replace the first.
+    seed = (SAMPLE / "text" / "08BAGHDAD1784.txt").read_text()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(seed)
+    (folder / "b.txt").write_text(seed.replace("Soleimani,s assurances", "Soleimani,s promises"))
+    with Archive.open(tmp_path / "a") as archive:
+        report = archive.ingest(folder, workers=1)
+        assert (report.ingested, report.updated, archive.count()) == (1, 1, 1)
+        assert archive.index.searcher().num_docs == 1
+        assert archive.search("id:08BAGHDAD1784").total == 1
+        assert archive.search('"Soleimani\'s promises"').total == 1
+        assert archive.search('"Soleimani\'s assurances"').total == 0
+
+
 def test_get_and_citing(sample_archive: Archive) -> None:
     cable = sample_archive.get("08baghdad1784")
     assert cable is not None and cable.signers == ["Butenis"]

@@ -162,10 +162,15 @@ class BulkWriter:
         self.writer = self.index.index.writer(heap_size=_HEAP, num_threads=1)
         return self
 
-    def add(self, cables: Iterable[Prepared], seq: int) -> None:
+    def add(self, cables: Iterable[tuple[Prepared, bool]], seq: int) -> None:
+        """Index these (cable, new) pairs. A new cable was not in SQLite before this batch,
+        so the index (never ahead of SQLite) has no document of it to delete: each delete is
+        a term every segment looks up at the next commit, and a first ingest spares a
+        quarter million of them. A cable repeated within a batch is new once, then not."""
         assert self.writer is not None
-        for cable in cables:
-            self.writer.delete_documents_by_term("id", cable.reference_id)
+        for cable, new in cables:
+            if not new:
+                self.writer.delete_documents_by_term("id", cable.reference_id)
             self.writer.add_json(document(cable, self.published))
             self.uncommitted += 1
         self.seq = seq

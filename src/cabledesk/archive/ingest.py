@@ -150,7 +150,7 @@ def _flush(
     if not pending:
         return
     connection = archive.connection
-    changed: list[Prepared] = []
+    changed: list[tuple[Prepared, bool]] = []
     with connection:
         seq = next_seq(connection)
         for cable, outcome in zip(pending, write_batch(connection, pending, seq), strict=True):
@@ -161,7 +161,7 @@ def _flush(
             else:
                 report.unchanged += 1
                 continue
-            changed.append(cable)
+            changed.append((cable, outcome == "ingested"))
     pending.clear()
     # SQLite has committed this batch; the index follows (see BulkWriter).
     index.add(changed, seq)
