@@ -10,7 +10,7 @@ $(BIN)/activate:
 
 # setup.py compiles the parser's modules (mypyc) into the source tree, where Python imports
 # them before the .py files: they are rebuilt whenever one of those files changes.
-COMPILED_SOURCES := $(wildcard src/cabledesk/parse/*.py src/cabledesk/parse/rules/*.py)
+COMPILED_SOURCES := $(wildcard src/cabledesk/parse/*.py src/cabledesk/parse/rules/*.py src/cabledesk/sources/*.py)
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml setup.py $(COMPILED_SOURCES)
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -1,6 +1,7 @@
 """Builds cabledesk. Everything is in pyproject.toml except the parser's compiled modules.
 
-The parse rules are plain, fully typed Python. mypyc (part of mypy) compiles them into C
+The parse rules (and the readers that run per cable before them) are plain, fully typed
+Python. mypyc (part of mypy) compiles them into C
 extension modules, which parse about 1.2x faster (docs/performance.md); the Python files
 stay the source of truth, and Python imports a compiled module in place of its file.
 Set CABLEDESK_PURE=1 to build without them; where no C compiler is at hand the build goes
@@ -16,11 +17,16 @@ from typing import Any
 from setuptools import setup
 
 PARSE = Path("src/cabledesk/parse")
+SOURCES = Path("src/cabledesk/sources")
 COMPILED = [
     *sorted(str(path) for path in (PARSE / "rules").glob("*.py") if path.name != "__init__.py"),
     str(PARSE / "ids.py"),
     str(PARSE / "patterns.py"),
     str(PARSE / "state.py"),
+    # The readers that run once per cable before the parser (text, CSV rows, dates).
+    str(SOURCES / "text.py"),
+    str(SOURCES / "csv_release.py"),
+    str(SOURCES / "dates.py"),
 ]
 
 

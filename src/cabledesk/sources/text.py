@@ -22,7 +22,7 @@ _METADATA = re.compile(
 
 
 def read_text(text: str, location: str) -> Iterator[SourceText | SourceError]:
-    if not text.strip():
+    if not text or text.isspace():  # strip() would copy the whole text to say the same
         yield SourceError(location, "the text of a cable", "an empty file")
         return
     text = text.replace("\r\n", "\n")
