@@ -1,4 +1,4 @@
-"""Parse PATHs with the parser's Python source even where compiled modules are installed.
+"""Read and parse PATHs with the Python source even where compiled modules are installed.
 
 Prints `pure` (no compiled parse module was loaded) or `compiled`, then one JSON record a
 line, keys sorted. tests/test_compiled.py compares it with the parser as installed.
@@ -15,14 +15,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+# The packages setup.py compiles modules of.
+COMPILED_PACKAGES = ("cabledesk.parse.", "cabledesk.sources.")
+
 
 class PythonSourceFinder(importlib.abc.MetaPathFinder):
-    """Finds cabledesk's parse modules as .py files, passing over extension modules."""
+    """Finds the modules setup.py compiles as .py files, passing over extension modules."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if not fullname.startswith("cabledesk.parse.") or not path:
+        if not fullname.startswith(COMPILED_PACKAGES) or not path:
             return None
         leaf = fullname.rpartition(".")[2]
         for entry in path:
@@ -40,7 +43,7 @@ def main(paths: list[str]) -> None:
     compiled = [
         name
         for name, module in sys.modules.items()
-        if name.startswith("cabledesk.parse.")
+        if name.startswith(COMPILED_PACKAGES)
         and not str(getattr(module, "__file__", "") or "").endswith(".py")
     ]
     print("compiled" if compiled else "pure")
