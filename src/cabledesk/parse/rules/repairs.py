@@ -14,9 +14,10 @@ from typing import Final
 
 # Each pattern starts with its literal character so the regex engine can skip to it.
 # `Soleimani,s`, `don,t`, `we,ll`, `Khamene,i`, `Shi,a`, and after an abbreviation `U.S.,s`.
-# (The look-ahead comes first: most commas are followed by a space, and it fails at once.)
+# (Most commas are followed by a blank: `(?!\s)` turns them away at once, before the nine
+# case-insensitive alternatives are tried one by one.)
 _APOSTROPHE: Final = re.compile(
-    r",(?=(?:s|t|re|ll|ve|d|m|i|a)\b)(?:(?<=[A-Za-z]{2},)|(?<=[A-Z]\.,))", re.IGNORECASE
+    r",(?!\s)(?=(?:s|t|re|ll|ve|d|m|i|a)\b)(?:(?<=[A-Za-z]{2},)|(?<=[A-Z]\.,))", re.IGNORECASE
 )
 _QUOTE: Final = re.compile(
     r"&(?<![A-Za-z0-9&]&)(?=[A-Za-z])"
