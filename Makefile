@@ -8,9 +8,10 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# setup.py compiles the parser's modules (mypyc) into the source tree, where Python imports
-# them before the .py files: they are rebuilt whenever one of those files changes.
-COMPILED_SOURCES := $(wildcard src/cabledesk/parse/*.py src/cabledesk/parse/rules/*.py src/cabledesk/sources/*.py)
+# setup.py compiles the parser's and the readers' modules (mypyc) into the source tree,
+# where Python imports them before the .py files: they are rebuilt when one of those changes.
+COMPILED_SOURCES := $(wildcard src/cabledesk/parse/*.py src/cabledesk/parse/rules/*.py \
+                              src/cabledesk/sources/*.py)
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml setup.py $(COMPILED_SOURCES)
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -1,11 +1,11 @@
-"""Builds cabledesk. Everything is in pyproject.toml except the parser's compiled modules.
+"""Builds cabledesk. Everything is in pyproject.toml except the compiled modules.
 
-The parse rules (and the readers that run per cable before them) are plain, fully typed
-Python. mypyc (part of mypy) compiles them into C
-extension modules, which parse about 1.2x faster (docs/performance.md); the Python files
-stay the source of truth, and Python imports a compiled module in place of its file.
-Set CABLEDESK_PURE=1 to build without them; where no C compiler is at hand the build goes
-on with the pure Python modules (the extensions are optional), which give the same records.
+The parse rules, and the readers that run once per cable before them, are plain, fully
+typed Python. mypyc (part of mypy) compiles them into C extension modules, which parse
+about 1.25x faster (docs/performance.md); the Python files stay the source, and Python
+imports a compiled module in place of its file. Set CABLEDESK_PURE=1 to build without
+them; where no C compiler is at hand the build goes on with the Python modules (the
+extensions are optional), which give the same records.
 """
 
 from __future__ import annotations
