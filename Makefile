@@ -9,9 +9,11 @@ $(BIN)/activate:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # setup.py compiles the parser's and the readers' modules (mypyc) into the source tree,
-# where Python imports them before the .py files: they are rebuilt when one of those changes.
+# where Python imports them before the .py files: they are rebuilt when one of them, or a
+# module whose types they build in (the record, the reference tables), changes.
 COMPILED_SOURCES := $(wildcard src/cabledesk/parse/*.py src/cabledesk/parse/rules/*.py \
-                              src/cabledesk/sources/*.py)
+                              src/cabledesk/sources/*.py src/cabledesk/record/*.py \
+                              src/cabledesk/reference/*.py)
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml setup.py $(COMPILED_SOURCES)
 	$(BIN)/pip install --quiet -e '.[test]'

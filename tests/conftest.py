@@ -25,19 +25,27 @@ needs_corpus = pytest.mark.skipif(
 )
 
 
+# What the compiled modules are built from (setup.py), and what they build types in from.
+COMPILED_FROM = ("parse", "sources", "record", "reference")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Refuse to test a compiled parse module older than its source: Python would import
-    the stale compiled module, and the tests would not test the code as it is."""
-    stale = [
-        str(compiled.relative_to(ROOT))
-        for compiled in (ROOT / "src").rglob("*.so")
-        if (source := compiled.with_name(compiled.name.split(".")[0] + ".py")).exists()
-        and source.stat().st_mtime > compiled.stat().st_mtime
-    ]
+    """Refuse to test compiled modules older than the code they were built from: Python
+    would import the stale compiled modules, and the tests would not test the code as it
+    is. (All are built at once, so the newest source is compared with each of them.)"""
+    package = ROOT / "src" / "cabledesk"
+    compiled = list((ROOT / "src").rglob("*.so"))
+    if not compiled:
+        return
+    newest = max(
+        (source for part in COMPILED_FROM for source in (package / part).rglob("*.py")),
+        key=lambda source: source.stat().st_mtime,
+    )
+    stale = [so for so in compiled if so.stat().st_mtime < newest.stat().st_mtime]
     if stale:
         pytest.exit(
-            f"compiled modules older than their source: {', '.join(stale[:3])}; "
-            "rebuild them with `make test` (or `pip install -e .`)",
+            f"compiled modules are older than {newest.relative_to(ROOT)}: rebuild them "
+            "with `make test` (or `pip install -e .`)",
             returncode=2,
         )
 

@@ -72,6 +72,21 @@ def test_a_cable_twice_in_one_batch_leaves_one_document_with_the_later_text(
         assert archive.search('"Soleimani\'s assurances"').total == 0
 
 
+def test_an_index_holding_cables_sqlite_lost_gets_no_second_document(tmp_path: Path) -> None:
+    # The database replaced (or its last batches lost in a power cut) beside an index that
+    # has the cables: ingesting them again must replace their documents, not add more.
+    folder = tmp_path / "a"
+    with Archive.open(folder) as archive:
+        archive.ingest(SAMPLE / "text", workers=1)
+    for path in folder.glob("archive.db*"):
+        path.unlink()
+    with Archive.open(folder) as archive:
+        report = archive.ingest(SAMPLE / "text", workers=1)
+        assert (report.ingested, archive.count()) == (1, 1)
+        assert archive.index.searcher().num_docs == 1
+        assert archive.search("id:08BAGHDAD1784").total == 1
+
+
 def test_get_and_citing(sample_archive: Archive) -> None:
     cable = sample_archive.get("08baghdad1784")
     assert cable is not None and cable.signers == ["Butenis"]

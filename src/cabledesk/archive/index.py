@@ -157,19 +157,28 @@ class BulkWriter:
         self.writer: tantivy.IndexWriter | None = None
         self.uncommitted = 0
         self.seq: int | None = None
+        # Whether the index had no document when this writer opened (see add()).
+        self.started_empty = False
 
     def __enter__(self) -> BulkWriter:
+        self.started_empty = self.index.searcher().num_docs == 0
         self.writer = self.index.index.writer(heap_size=_HEAP, num_threads=1)
         return self
 
     def add(self, cables: Iterable[tuple[Prepared, bool]], seq: int) -> None:
-        """Index these (cable, new) pairs. A new cable was not in SQLite before this batch,
-        so the index (never ahead of SQLite) has no document of it to delete: each delete is
-        a term every segment looks up at the next commit, and a first ingest spares a
-        quarter million of them. A cable repeated within a batch is new once, then not."""
+        """Index these (cable, new) pairs, `new` when the cable was not in SQLite before
+        this batch (a cable repeated within a batch is new once, then not).
+
+        Each document replaces its id's: a delete, which is a term every segment looks up
+        at the next commit, a quarter million of them in a first ingest. Into an index that
+        was empty when this writer opened, a new cable cannot have a document yet, and it
+        is added without one. Into any other index it is deleted first all the same: the
+        index may hold cables SQLite lost (a power cut after the index's commit, or a
+        database replaced beside its index), and a bare add would make a second document.
+        """
         assert self.writer is not None
         for cable, new in cables:
-            if not new:
+            if not (new and self.started_empty):
                 self.writer.delete_documents_by_term("id", cable.reference_id)
             self.writer.add_json(document(cable, self.published))
             self.uncommitted += 1
