@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -100,25 +100,16 @@ class Pools:
         def plain(items: list[str]) -> list[str]:
             return [item for item in items if item.isascii()] or items
 
-        plain_kind = Pools(
+        plain_kind = replace(
+            self,
             # The parser's repairs may have put typeset quotes into a plain cable's text.
             sentences=plain(self.plain_sentences),
             headings=plain(self.headings),
             subjects=plain(self.subjects),
-            tag_sets=self.tag_sets,
-            addressees=self.addressees,
             classified_by=plain(self.classified_by),
             signers=plain(self.signers),
         )
-        typeset_kind = Pools(
-            sentences=self.typeset_sentences,
-            headings=self.headings,
-            subjects=self.subjects,
-            tag_sets=self.tag_sets,
-            addressees=self.addressees,
-            classified_by=self.classified_by,
-            signers=self.signers,
-        )
+        typeset_kind = replace(self, sentences=self.typeset_sentences)
         share = self.typeset_cables / (self.plain_cables + self.typeset_cables)
         return plain_kind, typeset_kind, share
 
