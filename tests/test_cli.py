@@ -71,3 +71,11 @@ def test_unknown_option_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert "Invalid value for '--format'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unwritable_output_path_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "corpus.csv"
+    result = cabledesk("bench", "corpus", "--n", "5", "--out", str(missing))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"Error: {missing}: No such file or directory"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from cabledesk import __version__
@@ -47,4 +49,11 @@ for command in (
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except OSError as exc:
+        # A path the user named cannot be read or written, or the disk is full: one line
+        # that says which and why, for every command. (Click handles a closed pipe itself.)
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
