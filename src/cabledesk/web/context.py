@@ -9,10 +9,8 @@ from starlette.requests import Request
 
 from cabledesk.archive import Archive
 from cabledesk.redact import FULL, Viewer, level_rank
+from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.pool import ArchivePool
-
-# Roles that see the stored record, redactions not burned in (within their ceiling).
-EDITORIAL = frozenset({"local", "admin", "editor"})
 
 
 def archive_of(request: Request) -> AbstractContextManager[Archive]:
@@ -21,18 +19,16 @@ def archive_of(request: Request) -> AbstractContextManager[Archive]:
 
 
 def viewer_of(request: Request, archive: Archive) -> Viewer:
-    """The Viewer for whoever made this request (set by the access layer as
-    `request.state.principal`; without one this is the single-user local desk)."""
-    principal = getattr(request.state, "principal", None)
-    if principal is None:
-        return FULL
-    role = str(principal.role)
-    ceiling = level_rank(getattr(principal, "ceiling", None) or "TOP SECRET")
-    foreign = bool(getattr(principal, "foreign", False))
-    if role in EDITORIAL:
+    """The Viewer for whoever made this request (the principal the access layer set; a
+    request it has not seen counts as a visitor, as everywhere else)."""
+    principal = principal_of(request)
+    ceiling, foreign = level_rank(principal.ceiling), principal.foreign
+    if principal.may("editor"):
+        # Editors (and the single-user local desk) see the stored record, redactions not
+        # burned in, within their ceiling.
         if ceiling == 3 and not foreign:
             return FULL
         return Viewer(ceiling=ceiling, foreign=foreign)
-    if role == "public":
+    if principal.role == "public":
         return Viewer(redact=True, published_only=True, compiled=archive.redactor())
     return Viewer(ceiling=ceiling, foreign=foreign, redact=True, compiled=archive.redactor())

@@ -28,6 +28,7 @@ from cabledesk.web.auth.gate import form_of
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.context import archive_of
 from cabledesk.web.templating import render
+from cabledesk.web.urls import safe_next
 
 EDITION_FOLDER = "edition"
 
@@ -44,13 +45,8 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     return render(template, status_code=status, request=request, section="editor", **context)
 
 
-def _local_next(value: str, fallback: str) -> str:
-    # Only paths on this desk: never an address elsewhere (no open redirect).
-    return value if value.startswith("/") and not value.startswith("//") else fallback
-
-
 def _back(request: Request, fallback: str, **params: str) -> Response:
-    target = _local_next(form_of(request).get("next", ""), fallback)
+    target = safe_next(form_of(request).get("next"), fallback)
     if params:
         glue = "&" if "?" in target else "?"
         target += glue + "&".join(f"{k}={quote(v)}" for k, v in params.items())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,20 +14,9 @@ from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import client_of
 from cabledesk.web.context import archive_of
 from cabledesk.web.templating import render
+from cabledesk.web.urls import safe_next
 
 REJECTED = "That name and password do not match an account that may sign in."
-
-
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this desk only (never another site)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return target
 
 
 def _page(request: Request, next_path: str, status: int = 200, **extra: object) -> Response:
