@@ -25,7 +25,6 @@ from cabledesk.archive.archive import DATABASE
 from cabledesk.web import api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
-from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.edition_files import EditionFiles
 from cabledesk.web.pages import admin, editor
 from cabledesk.web.pages.browse import browse_page
@@ -46,11 +45,6 @@ def _browse_root(request: Request) -> Response:
     return RedirectResponse("/browse/origin", status_code=308)
 
 
-def _archive_count(request: Request) -> int:
-    with archive_of(request) as archive:
-        return archive.count(viewer_of(request, archive))
-
-
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if request.url.path.startswith("/api"):
@@ -63,7 +57,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         "error.html",
         status_code=status,
         request=request,
-        archive_count=_archive_count(request),
+        # No footer count: an error page must not depend on the archive (a 500 may come
+        # from it), nor block the event loop on SQLite.
+        archive_count=None,
         section="search",
         title=TITLES.get(status, "Something went wrong"),
         message={

@@ -48,7 +48,9 @@ class Gate:
         self.codec = codec
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # The style sheet and script are the same for everyone and come with every page:
+        # no session or account look-up for them.
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
