@@ -206,3 +206,23 @@ def test_export_command_can_export_as_a_reader(tmp_path: Path) -> None:
     assert "Iraqi Prime Minister" not in capped.stdout
     hidden = runner.invoke(cli, ["export", "tehran", "--db", db, "--ceiling", "CONFIDENTIAL"])
     assert hidden.exit_code == 0 and hidden.stdout == ""  # the match is in withheld text
+
+
+def test_approve_by_query_approves_the_matches_and_exports_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cabledesk.cli.main import cli
+
+    db = str(tmp_path / "a")
+    with Archive.open(db) as archive:
+        archive.ingest(SAMPLE, workers=1)
+        expected = archive.search("tag:PREL", facets=False, limit=100).total
+    runner = CliRunner()
+    result = runner.invoke(cli, ["approve", "--query", "tag:PREL", "--db", db])
+    assert result.exit_code == 0, result.output
+    with Archive.open(db) as archive:
+        assert 0 < len(archive.approved()) == expected
+        kinds = {r[0] for r in archive.connection.execute("SELECT kind FROM audit")}
+        assert "export" not in kinds
+    bad = runner.invoke(cli, ["approve", "--query", "tag:", "--db", db])
+    assert bad.exit_code == 2 and "tag: needs a value" in bad.output

@@ -225,6 +225,28 @@ class Archive:
         """Every origin in the archive (cached until the archive changes)."""
         return self._cached("origin names", _origins)
 
+    def matching_ids(
+        self,
+        query: str,
+        sort: str = "rank",
+        viewer: Viewer = FULL,
+        blank_matches_all: bool = False,
+    ) -> Iterator[str]:
+        """The id of every cable matching `query` that `viewer` may find, in result order,
+        without reading a record (a malformed query raises QueryError when iterated)."""
+        from cabledesk.query.search import matching_ids
+
+        return matching_ids(
+            self.index.searcher(),
+            self.index.schema,
+            self.connection,
+            query,
+            sort,
+            self.origins,
+            blank_matches_all=blank_matches_all,
+            viewer=viewer,
+        )
+
     def export(
         self,
         query: str,
@@ -237,19 +259,9 @@ class Archive:
         The export is written to the audit log when streaming starts (`account` None: the
         command line)."""
         from cabledesk.access import audit
-        from cabledesk.query.search import matching_ids
 
         audit.record(self, "export", account, detail={"query": query, "sort": sort})
-        ids = matching_ids(
-            self.index.searcher(),
-            self.index.schema,
-            self.connection,
-            query,
-            sort,
-            self.origins,
-            blank_matches_all=blank_matches_all,
-            viewer=viewer,
-        )
+        ids = self.matching_ids(query, sort, viewer, blank_matches_all)
         while chunk := list(islice(ids, _EXPORT_CHUNK)):
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT reference_id, record FROM cables WHERE reference_id IN ({marks})"

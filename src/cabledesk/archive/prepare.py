@@ -60,11 +60,6 @@ class Prepared:
         )
 
 
-def pack(cable: Cable) -> bytes:
-    """A record as stored (see blob.py)."""
-    return pack_record(to_dict(cable))
-
-
 def text_hash(cable: Cable) -> str:
     """What decides whether a re-ingested cable is a new version: its original text."""
     return hashlib.sha256(cable.raw.encode()).hexdigest()[:32]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from itertools import islice
 from pathlib import Path
 
 import click
@@ -120,11 +121,11 @@ def redact_candidates(query: str, db: str, names: Path | None, limit: int) -> No
     listed = [n.strip() for n in names.read_text().splitlines() if n.strip()] if names else []
     with opened(db) as archive:
         try:
-            result = archive.search(query, limit=limit, facets=False)
+            ids = list(islice(archive.matching_ids(query), limit))
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
-        for hit in result.hits:
-            cable = archive.get(hit.reference_id)
+        for reference_id in ids:
+            cable = archive.get(reference_id)
             assert cable is not None
             for c in find_candidates(cable, listed):
                 click.echo(
@@ -156,7 +157,8 @@ def approve_command(
         ids = list(reference_ids)
         if query:
             try:
-                ids += [c.reference_id or "" for c in archive.export(query)]
+                # Ids only: approving reads no record and exports nothing.
+                ids += list(archive.matching_ids(query))
             except QueryError as exc:
                 raise click.UsageError(str(exc)) from None
         if not ids:

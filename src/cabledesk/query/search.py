@@ -190,7 +190,8 @@ def _hits(
     rows = {
         row[0]: row
         for row in connection.execute(
-            "SELECT reference_id, date, origin, classification, caveats, subject, record "
+            # The subject comes from the record, as this reader may see it.
+            "SELECT reference_id, date, origin, classification, caveats, record "
             f"FROM cables WHERE reference_id IN ({marks})",
             [i for i, _ in ids],
         )
@@ -200,7 +201,7 @@ def _hits(
         row = rows.get(reference_id)
         if row is None:
             continue
-        reading, subject = _reading_text(row[6], viewer)
+        reading, subject = _reading_text(row[5], viewer)
         cut, found, before, after = passage(reading or subject or "", words)
         hits.append(
             Hit(
