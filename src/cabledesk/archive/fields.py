@@ -9,6 +9,8 @@ goes, as written, to `withheld`, which only editors (and the local desk) search.
 
 from __future__ import annotations
 
+from cabledesk.redact.ceiling import may_see
+
 RANKS = range(4)
 
 
@@ -27,9 +29,7 @@ WITHHELD = "withheld"
 
 def visible(ceiling: int, foreign: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(text fields, subject fields) a reader with this ceiling may search."""
-    classes = [
-        (r, nf) for r in RANKS if r <= ceiling for nf in (False, True) if not (foreign and nf)
-    ]
+    classes = [(r, nf) for r in RANKS for nf in (False, True) if may_see(r, nf, ceiling, foreign)]
     return (
         tuple(text_field(r, nf) for r, nf in classes),
         tuple(subject_field(r, nf) for r, nf in classes),

@@ -19,7 +19,7 @@ from cabledesk.archive.fields import WITHHELD, subject_field, text_field
 from cabledesk.archive.rest_text import outside_paragraphs
 from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.model import Cable
-from cabledesk.redact.apply import Redactor, burn, words_of
+from cabledesk.redact.apply import Redactor
 from cabledesk.redact.ceiling import portion
 
 CLASS_RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
@@ -106,12 +106,12 @@ def index_fields(
     cable: Cable, record: dict[str, Any], date: str | None, redactor: Redactor | None
 ) -> dict[str, Any]:
     """The searchable view of a cable, as plain values (see index.py for the schema)."""
-    shown, withheld, by_rule = cable, [], set()
+    shown, withheld = cable, []
+    by_rule: set[int] = set()
     if redactor:
-        patterns = redactor.patterns_for(cable.reference_id, words_of(record))
-        by_rule = redactor.withheld_paragraphs(cable.reference_id)
+        burned, patterns, by_rule = redactor.burned(cable.reference_id, record)
         if patterns or by_rule:
-            shown = from_dict(burn(record, patterns))
+            shown = from_dict(burned)
             withheld = [m.group(0) for p in patterns for m in p.pattern.finditer(cable.text)]
     rest = outside_paragraphs(shown.text, shown.paragraphs)
     if redactor and by_rule:

@@ -78,6 +78,16 @@ class Redactor:
             if p.rule.applies_to(reference_id) and any(f in words for f in p.firsts)
         ]
 
+    def burned(
+        self, reference_id: str | None, record: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[NamePattern], set[int]]:
+        """What the rules do to one record (its dict form): the record with the matching
+        name and span rules burned in (the same dict when none may match), those rules'
+        patterns, and the numbers of the paragraphs its paragraph rules withhold. The
+        index (archive.prepare) and every reader's view (Viewer) go through this one step."""
+        patterns = self.patterns_for(reference_id, words_of(record)) if self.patterns else []
+        return burn(record, patterns), patterns, self.withheld_paragraphs(reference_id)
+
     def withheld_paragraphs(self, reference_id: str | None) -> set[int]:
         return {
             r.paragraph

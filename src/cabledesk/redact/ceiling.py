@@ -40,18 +40,28 @@ def withheld_note(paragraph: Paragraph, why: str) -> str:
     return f"[{number} withheld: {why}]"
 
 
+def may_see(rank: int, noforn: bool, ceiling: int, foreign: bool) -> bool:
+    """The one rule of clearance: text at or below the reader's ceiling, and no NOFORN
+    text for a foreign reader (the viewer and the index's visible fields both use it)."""
+    return rank <= ceiling and not (foreign and noforn)
+
+
+def placeholder(paragraph: Paragraph, why: str) -> Paragraph:
+    """What stands in a withheld paragraph's place: its number and marking, no text."""
+    return Paragraph(
+        number=paragraph.number,
+        marking=paragraph.marking,
+        heading=None,
+        text=withheld_note(paragraph, why),
+        marking_raw=paragraph.marking_raw,
+    )
+
+
 def withhold(
     paragraph: Paragraph, ceiling: int, foreign: bool, level: str | None, caveats: list[str]
 ) -> Paragraph | None:
     """The placeholder for a paragraph this reader may not see, or None when they may."""
     rank, noforn = portion(paragraph.marking, level, caveats)
-    if rank <= ceiling and not (foreign and noforn):
+    if may_see(rank, noforn, ceiling, foreign):
         return None
-    shown = paragraph.marking or (level or "unmarked")
-    return Paragraph(
-        number=paragraph.number,
-        marking=paragraph.marking,
-        heading=None,
-        text=withheld_note(paragraph, shown),
-        marking_raw=paragraph.marking_raw,
-    )
+    return placeholder(paragraph, paragraph.marking or (level or "unmarked"))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cabledesk.record.codec import from_dict, to_dict
-from cabledesk.record.model import Cable, Paragraph
-from cabledesk.redact.apply import Redactor, burn, words_of
-from cabledesk.redact.ceiling import portion, withheld_note, withhold
+from cabledesk.record.model import Cable
+from cabledesk.redact.apply import Redactor
+from cabledesk.redact.ceiling import may_see, placeholder, portion, withhold
 from cabledesk.redact.model import Rule
 
 _EDITORS = "withheld by the editors"
@@ -44,18 +44,13 @@ class Viewer:
         return self.compiled
 
     def may_see(self, rank: int, noforn: bool) -> bool:
-        return rank <= self.ceiling and not (self.foreign and noforn)
+        return may_see(rank, noforn, self.ceiling, self.foreign)
 
     def view(self, cable: Cable) -> Cable:
         if not self.restricted:
             return cable
-        record = to_dict(cable)
-        redactor = self.redactor
-        if redactor:
-            patterns = redactor.patterns_for(cable.reference_id, words_of(record))
-            record = burn(record, patterns)
+        record, _, by_rule = self.redactor.burned(cable.reference_id, to_dict(cable))
         viewed = from_dict(record)
-        by_rule = redactor.withheld_paragraphs(cable.reference_id) if redactor else set()
         withheld = self._withhold(viewed, by_rule)
         subject_hidden = self._subject(viewed)
         if withheld or subject_hidden:
@@ -69,20 +64,14 @@ class Viewer:
         positions = []
         for index, paragraph in enumerate(cable.paragraphs):
             if paragraph.number is not None and paragraph.number in by_rule:
-                cable.paragraphs[index] = Paragraph(
-                    number=paragraph.number,
-                    marking=paragraph.marking,
-                    heading=None,
-                    text=withheld_note(paragraph, _EDITORS),
-                    marking_raw=paragraph.marking_raw,
-                )
+                cable.paragraphs[index] = placeholder(paragraph, _EDITORS)
                 positions.append(index)
                 continue
-            placeholder = withhold(
+            stand_in = withhold(
                 paragraph, self.ceiling, self.foreign, cable.classification, cable.caveats
             )
-            if placeholder is not None:
-                cable.paragraphs[index] = placeholder
+            if stand_in is not None:
+                cable.paragraphs[index] = stand_in
                 positions.append(index)
         return positions
 
