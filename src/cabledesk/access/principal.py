@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cabledesk.record.model import LEVELS
+
 Role = Literal["admin", "editor", "reader", "public", "local"]
 AccountRole = Literal["admin", "editor", "reader"]
 ACCOUNT_ROLES: tuple[AccountRole, ...] = ("admin", "editor", "reader")
 # Classification levels, lowest first; a ceiling is the highest level an account may read.
-CEILINGS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+CEILINGS = LEVELS
 # What each role may do, as a rank: a guard for `editor` admits editors and admins.
 # `local` (the single-user desk, no accounts) may do what an editor may; managing accounts
 # needs a real admin account, made first on the command line.

@@ -18,11 +18,11 @@ from cabledesk.archive.blob import pack_record
 from cabledesk.archive.fields import WITHHELD, subject_field, text_field
 from cabledesk.archive.rest_text import outside_paragraphs
 from cabledesk.record.codec import from_dict, to_dict
-from cabledesk.record.model import Cable
+from cabledesk.record.model import LEVELS, Cable
 from cabledesk.redact.apply import Redactor
 from cabledesk.redact.ceiling import portion
 
-CLASS_RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
+CLASS_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 @dataclass(slots=True)

@@ -16,7 +16,8 @@ from cabledesk.archive import Archive, ArchiveError
 from cabledesk.archive.progress import for_terminal
 from cabledesk.cli.render import render_cable, render_report, render_results, render_stats
 from cabledesk.query import SORTS, QueryError
-from cabledesk.redact import FULL, LEVELS, Viewer, level_rank
+from cabledesk.record.model import LEVELS
+from cabledesk.redact import FULL, Viewer, level_rank
 from cabledesk.sources import FORMATS
 from cabledesk.views.export import FORMATS as FORMATS_OUT
 from cabledesk.views.export import ExportError, write_csv, write_jsonl, write_parquet

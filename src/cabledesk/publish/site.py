@@ -21,6 +21,7 @@ from cabledesk.archive.editorial import record_edition
 from cabledesk.publish.edition import Edition, approved_view
 from cabledesk.publish.search_index import write_index
 from cabledesk.query.browse import TAG_KINDS, OriginCount, TagCount
+from cabledesk.record.model import LEVELS
 from cabledesk.reference import tag_info
 from cabledesk.web.present import paragraph_anchors
 from cabledesk.web.templating import environment
@@ -70,7 +71,6 @@ def _browse_rows(edition: Edition) -> dict[str, Any]:
     years: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for month in sorted(months):
         years[month[:4]].append((month, months[month]))
-    order = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
     return {
         "origin": [
             OriginCount(o, len(d), min(filter(None, d), default=None), max(d) or None)
@@ -78,7 +78,7 @@ def _browse_rows(edition: Edition) -> dict[str, Any]:
         ],
         "tag": {kind: found for kind, found in by_kind.items() if found},
         "month": list(years.items()),
-        "classification": [(level, levels[level]) for level in order if levels[level]],
+        "classification": [(level, levels[level]) for level in LEVELS if levels[level]],
     }
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from cabledesk.record.model import LEVELS
 from cabledesk.reference import tag_info
 
 # The order a reader scans TAGS in; `other` and `person` are the reference table's own kinds.
 TAG_KINDS = ("subject", "country", "organization", "program", "person", "other", "unknown")
-LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 # The cables of the latest edition: all the public may count.
 IN_EDITION = (
     "reference_id IN (SELECT reference_id FROM edition_cables "

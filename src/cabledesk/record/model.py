@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The four classification levels a record's `classification` takes, lowest first: the one
+# list every stage (parser, index, clearance ceilings, pages) orders and ranks them by.
+LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+
 
 @dataclass(slots=True)
 class Addressee:

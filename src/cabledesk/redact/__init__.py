@@ -5,14 +5,13 @@ snippets, the index they search, the API, exports, the public edition) is built 
 `Viewer.view(cable)` and from index fields made from that same view.
 """
 
-from cabledesk.redact.ceiling import LEVELS, level_rank, withhold
+from cabledesk.redact.ceiling import level_rank, withhold
 from cabledesk.redact.match import NamePattern, compile_rule
 from cabledesk.redact.model import REDACTED, Rule
 from cabledesk.redact.viewer import FULL, Viewer
 
 __all__ = [
     "FULL",
-    "LEVELS",
     "REDACTED",
     "NamePattern",
     "Rule",

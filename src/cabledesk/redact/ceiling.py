@@ -7,10 +7,15 @@ account marked foreign sees no NOFORN paragraph, whatever its ceiling.
 
 from __future__ import annotations
 
-from cabledesk.record.model import Paragraph
+from cabledesk.record.model import LEVELS, Paragraph
 
-LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 _PORTION = {"U": 0, "SBU": 0, "C": 1, "S": 2, "TS": 3}
+
+
+def portion_level(marking: str | None) -> str | None:
+    """The level of a normalised portion marking (`S/NF` is SECRET), or None."""
+    rank = _PORTION.get(marking.split("/", 1)[0].strip()) if marking else None
+    return None if rank is None else LEVELS[rank]
 
 
 def level_rank(level: str | None) -> int:

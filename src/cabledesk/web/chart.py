@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cabledesk.query.timeline import Month
+from cabledesk.record.model import LEVELS
 
-LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 HEIGHT = 240
 MARGIN_LEFT = 44
 MARGIN_BOTTOM = 28

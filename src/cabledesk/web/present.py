@@ -114,22 +114,6 @@ def reason_text(code: str) -> str:
     return f"{code}: {meaning.removeprefix('Reason: ')}" if meaning else code
 
 
-PORTION_LEVELS = {
-    "U": "UNCLASSIFIED",
-    "SBU": "UNCLASSIFIED",
-    "C": "CONFIDENTIAL",
-    "S": "SECRET",
-    "TS": "TOP SECRET",
-}
-
-
-def portion_level(marking: str | None) -> str | None:
-    """The level of a normalised portion marking (`S/NF` is SECRET)."""
-    if not marking:
-        return None
-    return PORTION_LEVELS.get(marking.split("/", 1)[0].strip())
-
-
 def paragraph_anchors(numbers: list[int | None]) -> list[str]:
     """Anchor ids for a cable's paragraphs: `p5` for paragraph 5 (the stable address users
     link to), `p5-2` for a second paragraph 5, `u3` for the third unnumbered paragraph."""

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from cabledesk.parse.state import ParseState
-
-LEVELS: Final = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+from cabledesk.record.model import LEVELS
 
 
 def split_classification(marking: str) -> tuple[str | None, list[str]]:
