@@ -330,13 +330,7 @@ class Accounts:
 
     def token_principal(self, secret: str) -> Principal | None:
         """The principal a bearer token stands for, or None (unknown, revoked, disabled)."""
-        found = token_store.find(self.connection, secret)
-        if found is None:
-            return None
-        account = self.principal(found[0])
-        if account is None:
-            return None
-        return Principal(account.name, found[1], account.ceiling, account.foreign, via="token")
+        return token_store.find(self.connection, secret)
 
     def _token(self, token_id: int) -> token_store.Token:
         for token in self.tokens():

@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 
-from cabledesk.access.principal import RANK, AccountRole
+from cabledesk.access.principal import RANK, AccountRole, Principal
 
 PREFIX = "cdt_"
 
@@ -47,13 +47,17 @@ def list_tokens(connection: sqlite3.Connection) -> list[Token]:
     return [Token(*row) for row in rows]
 
 
-def find(connection: sqlite3.Connection, secret: str) -> tuple[str, AccountRole] | None:
-    """The account name and effective role of a live token (not revoked, account enabled)."""
+def find(connection: sqlite3.Connection, secret: str) -> Principal | None:
+    """Who a live token (not revoked, account enabled) stands for: its account, with the
+    narrower of the token's and the account's roles, read in one query."""
     if not secret.startswith(PREFIX):
         return None
     row = connection.execute(
-        "SELECT a.name, t.role, a.role FROM tokens t JOIN accounts a ON a.id = t.account_id "
+        "SELECT a.name, t.role, a.role, a.ceiling, a.foreign_national "
+        "FROM tokens t JOIN accounts a ON a.id = t.account_id "
         "WHERE t.token_hash = ? AND t.revoked IS NULL AND a.disabled = 0",
         (digest(secret),),
     ).fetchone()
-    return (row[0], narrower(row[1], row[2])) if row else None
+    if row is None:
+        return None
+    return Principal(row[0], narrower(row[1], row[2]), row[3], bool(row[4]), via="token")

@@ -46,6 +46,7 @@ class Gate:
         self.routes = routes
         self.pool = pool
         self.codec = codec
+        self.accounts_exist = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The style sheet and script are the same for everyone and come with every page:
@@ -91,8 +92,11 @@ class Gate:
         # Runs on a worker thread: SQLite look-ups must not block the event loop.
         with self.pool.archive() as archive:
             accounts = Accounts(archive, clock=self.codec.clock)
-            if not accounts.exist():
-                return LOCAL
+            # Accounts are disabled, never deleted: once there is one, there always is.
+            if not self.accounts_exist:
+                if not accounts.exist():
+                    return LOCAL
+                self.accounts_exist = True
             if authorization is not None:
                 scheme, _, secret = authorization.partition(" ")
                 found = None
