@@ -6,8 +6,9 @@ they did (`audit`). The viewer layer (ceilings and redactions applied to text) r
 """
 
 from cabledesk.access import audit
-from cabledesk.access.accounts import LOCK_AFTER, LOCK_FOR, WINDOW, Account, Accounts, Login
+from cabledesk.access.accounts import Account, Accounts, Login
 from cabledesk.access.errors import AccessError
+from cabledesk.access.lockout import LOCK_AFTER, LOCK_FOR, WINDOW
 from cabledesk.access.passwords import MIN_LENGTH
 from cabledesk.access.principal import (
     ACCOUNT_ROLES,

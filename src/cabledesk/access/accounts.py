@@ -10,7 +10,7 @@ import builtins
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from argon2 import PasswordHasher
@@ -20,7 +20,7 @@ from cabledesk.access.audit import event
 from cabledesk.access.audit import write as write_events
 from cabledesk.access.clock import Clock, parse_stamp, stamp, utc_now
 from cabledesk.access.errors import AccessError
-from cabledesk.access.lockout import UnknownNames
+from cabledesk.access.lockout import UnknownNames, count_failure
 from cabledesk.access.names import check_ceiling, check_name, check_role
 from cabledesk.access.passwords import HASHER, hash_password, verify
 from cabledesk.access.principal import RANK, AccountRole, Principal, default_ceiling
@@ -28,9 +28,6 @@ from cabledesk.access.principal import RANK, AccountRole, Principal, default_cei
 if TYPE_CHECKING:
     from cabledesk.archive import Archive
 
-LOCK_AFTER = 5  # failed sign-ins...
-WINDOW = timedelta(minutes=15)  # ...within this long lock the account...
-LOCK_FOR = timedelta(minutes=15)  # ...for this long.
 _COLUMNS = "name, role, ceiling, foreign_national, disabled, locked_until, created"
 
 
@@ -258,14 +255,13 @@ class Accounts:
         client: str | None,
         now: datetime,
     ) -> Login:
-        if since is None or now - parse_stamp(since) >= WINDOW:
-            failures, since = 0, stamp(now)
-        failures += 1
+        failures, started, until = count_failure(
+            failures, parse_stamp(since) if since else None, now
+        )
         reason = "disabled" if disabled else "password"
         with self.connection:
             self._audit("login_failed", name, client, reason=reason)
-            if failures >= LOCK_AFTER:
-                until = now + LOCK_FOR
+            if until is not None:
                 self.connection.execute(
                     "UPDATE accounts SET failed_logins = 0, failed_since = NULL, "
                     "locked_until = ? WHERE name = ?",
@@ -275,7 +271,7 @@ class Accounts:
                 return Login("locked", locked_until=until)
             self.connection.execute(
                 "UPDATE accounts SET failed_logins = ?, failed_since = ? WHERE name = ?",
-                (failures, since, name),
+                (failures, stamp(started), name),
             )
         return Login("rejected")
 

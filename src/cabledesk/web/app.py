@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from cabledesk.access import LOCK_AFTER, LOCK_FOR, WINDOW, AuditWriter
+from cabledesk.access import AuditWriter
 from cabledesk.access.clock import Clock, utc_now
 from cabledesk.access.lockout import UnknownNames
 from cabledesk.access.secret import session_secret
@@ -147,5 +147,5 @@ def create_app(
     app.state.clock = clock
     app.state.sessions = codec
     app.state.audit = writer
-    app.state.unknown_names = UnknownNames(LOCK_AFTER, WINDOW, LOCK_FOR, clock)
+    app.state.unknown_names = UnknownNames(clock=clock)
     return app
