@@ -19,7 +19,7 @@ from cabledesk.web import params
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.openapi import spec
-from cabledesk.web.pages.browse import KINDS
+from cabledesk.web.pages.browse import KINDS, rows_for
 
 
 def error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -158,15 +158,14 @@ def browse(request: Request) -> Response:
         return error(404, f"/api/browse/{by}: expected one of {', '.join(KINDS)}")
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        rows: Any
-        if by == "origin":
-            rows = [asdict(o) for o in archive.browse_origins(viewer)]
-        elif by == "tag":
-            rows = {k: [asdict(t) for t in v] for k, v in archive.browse_tags(viewer).items()}
-        elif by == "month":
-            rows = [{"value": m, "count": n} for m, n in archive.browse_months(viewer)]
-        else:
-            rows = [{"value": c, "count": n} for c, n in archive.browse_classifications(viewer)]
+        found = rows_for(archive, by, viewer)
+    rows: Any
+    if by == "origin":
+        rows = [asdict(o) for o in found]
+    elif by == "tag":
+        rows = {kind: [asdict(t) for t in tags] for kind, tags in found.items()}
+    else:
+        rows = [{"value": value, "count": n} for value, n in found]
     return JSONResponse({"by": by, "rows": rows})
 
 

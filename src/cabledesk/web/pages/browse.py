@@ -17,13 +17,13 @@ KINDS = ("origin", "tag", "month", "classification")
 
 
 def rows_for(archive: Archive, by: str, viewer: Viewer) -> Any:
+    """The rows to browse by one of KINDS, as the archive gives them (page and API)."""
     if by == "origin":
         return archive.browse_origins(viewer)
     if by == "tag":
         return archive.browse_tags(viewer)
     if by == "month":
-        months = archive.browse_months(viewer)
-        return [(year, list(group)) for year, group in groupby(months, key=lambda m: m[0][:4])]
+        return archive.browse_months(viewer)
     return archive.browse_classifications(viewer)
 
 
@@ -45,6 +45,8 @@ def browse_page(request: Request) -> Response:
                 + ".",
             )
         rows = rows_for(archive, by, viewer)
+    if by == "month":  # the page lists months under their years
+        rows = [(year, list(group)) for year, group in groupby(rows, key=lambda m: m[0][:4])]
     return render(
         "browse.html", request=request, section="browse", archive_count=count, by=by, rows=rows
     )
