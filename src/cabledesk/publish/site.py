@@ -20,9 +20,8 @@ from cabledesk.archive import Archive
 from cabledesk.archive.editorial import record_edition
 from cabledesk.publish.edition import Edition, approved_view
 from cabledesk.publish.search_index import write_index
-from cabledesk.query.browse import TAG_KINDS, OriginCount, TagCount
+from cabledesk.query.browse import OriginCount, group_tags
 from cabledesk.record.model import LEVELS
-from cabledesk.reference import tag_info
 from cabledesk.web.present import paragraph_anchors
 from cabledesk.web.templating import environment
 from cabledesk.web.urls import SiteUrls
@@ -63,11 +62,6 @@ def _browse_rows(edition: Edition) -> dict[str, Any]:
             months[date[:7]] += 1
         if cable.classification:
             levels[cable.classification] += 1
-    by_kind: dict[str, list[TagCount]] = {kind: [] for kind in TAG_KINDS}
-    for tag, count in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
-        info = tag_info(tag)
-        kind = info.kind if info and info.kind in by_kind else "unknown"
-        by_kind[kind].append(TagCount(tag, count, kind, info.meaning if info else None))
     years: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for month in sorted(months):
         years[month[:4]].append((month, months[month]))
@@ -76,7 +70,7 @@ def _browse_rows(edition: Edition) -> dict[str, Any]:
             OriginCount(o, len(d), min(filter(None, d), default=None), max(d) or None)
             for o, d in sorted(origins.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
-        "tag": {kind: found for kind, found in by_kind.items() if found},
+        "tag": group_tags(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))),
         "month": list(years.items()),
         "classification": [(level, levels[level]) for level in LEVELS if levels[level]],
     }

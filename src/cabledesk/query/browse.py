@@ -6,6 +6,7 @@ Plain SQL over the SQLite part (the index is not needed to count what is stored)
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cabledesk.record.model import LEVELS
@@ -51,13 +52,19 @@ def origins(connection: sqlite3.Connection, edition: bool = False) -> list[Origi
 
 def tags(connection: sqlite3.Connection, edition: bool = False) -> dict[str, list[TagCount]]:
     """Every TAG with its number of cables, grouped by kind (subject, country, ...)."""
-    groups: dict[str, list[TagCount]] = {kind: [] for kind in TAG_KINDS}
     where = f"WHERE cable_id IN (SELECT id FROM cables WHERE {IN_EDITION})" if edition else ""
     rows = connection.execute(
         f"SELECT tag, count(DISTINCT cable_id) n FROM tags {where} GROUP BY tag "
         "ORDER BY n DESC, tag"
     )
-    for tag, count in rows:
+    return group_tags(rows)
+
+
+def group_tags(counts: Iterable[tuple[str, int]]) -> dict[str, list[TagCount]]:
+    """(TAG, cables) pairs, most cables first, grouped by the TAGS table's kinds in the
+    order a reader scans them; kinds without a TAG are left out."""
+    groups: dict[str, list[TagCount]] = {kind: [] for kind in TAG_KINDS}
+    for tag, count in counts:
         info = tag_info(tag)
         kind = info.kind if info and info.kind in groups else "unknown"
         groups[kind].append(TagCount(tag, count, kind, info.meaning if info else None))
