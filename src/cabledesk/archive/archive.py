@@ -138,7 +138,7 @@ class Archive:
 
     def redactor(self) -> Redactor:
         """The rules in force, compiled (cached until the register changes)."""
-        return self._cached("redactor", lambda connection: Redactor(register.rules(connection)))
+        return self._cached("redactor", lambda _: Redactor(self.rules()))
 
     def search(
         self,

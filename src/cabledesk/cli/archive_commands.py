@@ -186,7 +186,7 @@ def export_command(
         viewer = FULL
         if redact or ceiling or foreign:
             rank = level_rank(ceiling) if ceiling else 3
-            viewer = Viewer(ceiling=rank, foreign=foreign, redact=True, rules=archive.rules())
+            viewer = Viewer(ceiling=rank, foreign=foreign, redact=True, compiled=archive.redactor())
         try:
             cables = archive.export(query, sort=sort, viewer=viewer)
             if output == "parquet":

@@ -27,7 +27,7 @@ class Edition:
 
 
 def public_viewer(archive: Archive) -> Viewer:
-    return Viewer(redact=True, rules=archive.rules())
+    return Viewer(redact=True, compiled=archive.redactor())
 
 
 def approved_view(archive: Archive) -> Edition:
