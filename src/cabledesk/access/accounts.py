@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 
 from cabledesk.access import tokens as token_store
 from cabledesk.access.audit import event
+from cabledesk.access.audit import insert as insert_events
 from cabledesk.access.audit import write as write_events
 from cabledesk.access.clock import Clock, parse_stamp, stamp, utc_now
 from cabledesk.access.errors import AccessError
@@ -329,19 +330,15 @@ class Accounts:
         return token_store.find(self.connection, secret)
 
     def _token(self, token_id: int) -> token_store.Token:
-        for token in self.tokens():
-            if token.id == token_id:
-                return token
+        for token in token_store.list_tokens(self.connection, token_id):
+            return token
         raise AccessError(f"token {token_id}: no such token (cabledesk token list shows them)")
 
     # Audit -------------------------------------------------------------------------------
 
     def _audit(self, kind: str, actor: str | None, client: str | None, **detail: object) -> None:
         """Inside the caller's transaction: the change and its record commit together."""
-        self.connection.execute(
-            "INSERT INTO audit (time, account, kind, detail, client) VALUES (?, ?, ?, ?, ?)",
-            event(kind, actor, client, self.clock, detail).row(),
-        )
+        insert_events(self.connection, [event(kind, actor, client, self.clock, detail)])
 
     def _audit_now(
         self, kind: str, actor: str | None, client: str | None, **detail: object

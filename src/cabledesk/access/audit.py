@@ -70,11 +70,16 @@ def _connection(target: Archive | sqlite3.Connection) -> sqlite3.Connection:
     return target if isinstance(target, sqlite3.Connection) else target.connection
 
 
+def insert(connection: sqlite3.Connection, events: list[Event]) -> None:
+    """Append events inside the caller's transaction (a change and its record together)."""
+    connection.executemany(_INSERT, [e.row() for e in events])
+
+
 def write(target: Archive | sqlite3.Connection, events: list[Event]) -> None:
-    """Append events in one transaction."""
+    """Append events in one transaction of their own."""
     connection = _connection(target)
     with connection:
-        connection.executemany(_INSERT, [e.row() for e in events])
+        insert(connection, events)
 
 
 def record(

@@ -39,11 +39,18 @@ def narrower(first: AccountRole, second: AccountRole) -> AccountRole:
     return first if RANK[first] <= RANK[second] else second
 
 
-def list_tokens(connection: sqlite3.Connection) -> list[Token]:
-    rows = connection.execute(
-        "SELECT t.id, t.name, a.name, t.role, t.created, t.revoked "
-        "FROM tokens t JOIN accounts a ON a.id = t.account_id ORDER BY t.id"
-    ).fetchall()
+_SELECT = (
+    "SELECT t.id, t.name, a.name, t.role, t.created, t.revoked "
+    "FROM tokens t JOIN accounts a ON a.id = t.account_id"
+)
+
+
+def list_tokens(connection: sqlite3.Connection, token_id: int | None = None) -> list[Token]:
+    """Every token, oldest first, or the one with `token_id` (an empty list: none)."""
+    if token_id is None:
+        rows = connection.execute(f"{_SELECT} ORDER BY t.id").fetchall()
+    else:
+        rows = connection.execute(f"{_SELECT} WHERE t.id = ?", (token_id,)).fetchall()
     return [Token(*row) for row in rows]
 
 
