@@ -212,7 +212,12 @@ def test_schema_4_archive_keeps_every_part_row_in_clustered_tables(tmp_path: Pat
             f"DROP TABLE {table};",
             f"ALTER TABLE old_{table} RENAME TO {table};",
         ]
-    script += ["UPDATE meta SET value = '4' WHERE key = 'schema_version';", "COMMIT;"]
+    script += [
+        # Approvals of a version came with schema 6.
+        "ALTER TABLE approvals DROP COLUMN text_hash;",
+        "UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+        "COMMIT;",
+    ]
     connection.executescript("\n".join(script))
     assert "WITHOUT ROWID" not in _table_sql(connection, "tags")
     assert migrate(connection) == 4

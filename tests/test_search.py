@@ -14,6 +14,7 @@ import cabledesk
 from cabledesk.archive import Archive
 from cabledesk.query import QueryError
 from cabledesk.record.model import Cable
+from cabledesk.redact.viewer import FULL, Viewer
 from conftest import SAMPLE
 
 Predicate = Callable[[Cable], bool]
@@ -197,6 +198,15 @@ MALFORMED = [
     ("a*", "a prefix needs at least two letters before *", 0),
     ('""', "empty phrase", 0),
     ("%%%", "'%%%' has no letters or digits to search for", 0),
+    # Nesting is limited (deeper would exhaust Python's recursion): the caret is at the
+    # first bracket or NOT too deep.
+    ("(" * 246 + "iran" + ")" * 246, "the query nests too deeply", 32),
+    ("-" * 1000 + "iran", "the query nests too deeply", 32),
+    ("NOT " * 300 + "iran", "the query nests too deeply", 128),
+    ("iran (" + "NOT (" * 16 + "x" + ")" * 17, "the query nests too deeply", 85),
+    # So is the number of words that expand to every word with their prefix.
+    (" ".join(f"p{c}*" for c in "abcdefghijk"), "too many words ending in *", 40),
+    ("ab* subject:cd* " * 5 + "iran OR to:ef*", "too many words ending in *", 88),
 ]
 
 
@@ -211,6 +221,78 @@ def test_malformed_queries_point_at_the_problem(
     assert caught.value.message.startswith(message)
     assert caught.value.position == position
     assert "^" in str(caught.value)
+
+
+def test_queries_just_within_the_limits_run(archive: Archive) -> None:
+    deep = "((" + "NOT (" * 15 + "iran" + ")" * 17  # 32 levels, an odd number of NOTs
+    assert archive.search(deep, facets=False).total == archive.search("NOT iran").total
+    ten = " OR ".join(
+        f"{w[:3]}*"
+        for w in (
+            "iran",
+            "iraq",
+            "syria",
+            "nuclear",
+            "reactor",
+            "maliki",
+            "baghdad",
+            "madrid",
+            "embassy",
+            "tags",
+        )
+    )
+    assert archive.search(ten, facets=False).total > 0
+
+
+def test_the_limits_hold_for_a_huge_list_of_prefixes_without_searching(archive: Archive) -> None:
+    """A 2,000-character list of prefixes (a second of work per request before the limit)
+    is refused before tantivy sees it."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    query = " ".join(f"{a}{b}*" for a in letters for b in letters)[:2000].rsplit(" ", 1)[0]
+    with pytest.raises(QueryError) as caught:
+        archive.search(query)
+    assert caught.value.message.startswith("too many words ending in *")
+
+
+HIDDEN = "09BANGKOK1998"  # cites 09BANGKOK385, which is in the sample
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory: pytest.TempPathFactory, cables: list[Cable]) -> Iterator[Archive]:
+    """An archive whose edition holds every cable but HIDDEN."""
+    from cabledesk.archive import editorial
+
+    archive = Archive.open(tmp_path_factory.mktemp("edition") / "a")
+    archive.ingest(SAMPLE, workers=1)
+    archive.approve([c.reference_id or "" for c in cables if c.reference_id != HIDDEN])
+    editorial.record_edition(archive, None, "test")
+    yield archive
+    archive.close()
+
+
+def answer(archive: Archive, query: str, viewer: Viewer) -> tuple[int, list[str]] | str:
+    try:
+        result = archive.search(query, viewer=viewer, limit=100, facets=False)
+    except QueryError as exc:
+        return exc.message
+    return result.total, sorted(h.reference_id for h in result.hits)
+
+
+def test_an_unpublished_cable_does_not_exist_for_the_public(edition: Archive) -> None:
+    """cited_by: reads, in SQLite, the REF block of the cable it names: for a visitor an
+    unpublished cable must answer exactly as one that does not exist."""
+    cited = (1, ["09BANGKOK385"])
+    assert answer(edition, f"cited_by:{HIDDEN}", FULL) == cited  # a leak would show it
+    visitor = Viewer(redact=True, published_only=True, compiled=edition.redactor())
+    for field in ("cited_by", "cites", "id"):
+        nowhere = answer(edition, f"{field}:99NOWHERE1", visitor)
+        assert answer(edition, f"{field}:{HIDDEN.lower()}", visitor) == nowhere, field
+        assert nowhere == (0, []), field
+    # A published cable still answers (its REF block is part of the edition)...
+    assert answer(edition, "cited_by:08OSLO670", visitor) == (1, ["08OSLO585"])
+    # ...and readers, who search the whole archive, still see every cable's references.
+    reader = Viewer(ceiling=3, redact=True, compiled=edition.redactor())
+    assert answer(edition, f"cited_by:{HIDDEN}", reader) == cited
 
 
 FACET_QUERIES = [

@@ -9,6 +9,8 @@ from __future__ import annotations
 import builtins
 import hashlib
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -20,7 +22,7 @@ from cabledesk.access.audit import event
 from cabledesk.access.audit import insert as insert_events
 from cabledesk.access.audit import write as write_events
 from cabledesk.access.clock import Clock, parse_stamp, stamp, utc_now
-from cabledesk.access.errors import AccessError
+from cabledesk.access.errors import AccessError, ArchiveBusy
 from cabledesk.access.lockout import UnknownNames, count_failure
 from cabledesk.access.names import check_ceiling, check_name, check_role
 from cabledesk.access.passwords import HASHER, hash_password, verify
@@ -30,6 +32,14 @@ if TYPE_CHECKING:
     from cabledesk.archive import Archive
 
 _COLUMNS = "name, role, ceiling, foreign_national, disabled, locked_until, created"
+# Sessions carry the account's session generation from when they began, and work only
+# while it is unchanged. It is kept in the column `sessions_after` (schema 3), which once
+# held the second of the last sign-out: a time to the second let a cookie copied in the
+# same second as signing out outlive it, and enabling a disabled account revived every
+# session from before. A counter has neither fault. (The old second-stamps in that column
+# are simply where each account's counter starts; cookies from before carry no generation
+# and are refused, so everyone signs in once again.)
+_NEXT_GENERATION = "UPDATE accounts SET sessions_after = sessions_after + 1 WHERE name = ?"
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,20 @@ class Login:
     principal: Principal | None = None
     fingerprint: str | None = None
     locked_until: datetime | None = None
+    # The account's session generation when it signed in: the session carries it, and
+    # stops working once signing out or disabling the account moves the generation on.
+    generation: int | None = None
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """A sign-in counted as failed before its password is checked (see `authenticate`)."""
+
+    password_hash: str
+    disabled: bool
+    locked_until: datetime | None  # set: the account was locked already; nothing counted
+    locks: datetime | None  # set: this attempt, if it fails, is the one that locks
+    failures: int
 
 
 def fingerprint(password_hash: str) -> str:
@@ -90,11 +114,11 @@ class Accounts:
         return _account(row)
 
     def principal(
-        self, name: str, expected_fingerprint: str | None = None, issued: int | None = None
+        self, name: str, expected_fingerprint: str | None = None, generation: int | None = None
     ) -> Principal | None:
         """The principal of an enabled account; None when it is disabled or gone, or, for a
-        session (fingerprint and issued given), when its password changed since or the
-        account signed out after the session began."""
+        session (fingerprint and generation given), when its password changed since or its
+        sessions were ended since it began (signed out, or the account disabled)."""
         row = self.connection.execute(
             "SELECT role, ceiling, foreign_national, password_hash, sessions_after "
             "FROM accounts WHERE name = ? AND disabled = 0",
@@ -104,7 +128,7 @@ class Accounts:
             return None
         if expected_fingerprint is not None and fingerprint(row[3]) != expected_fingerprint:
             return None
-        if issued is not None and issued < row[4]:
+        if generation is not None and generation != row[4]:
             return None
         return Principal(name, row[0], row[1], bool(row[2]), via="session")
 
@@ -112,10 +136,7 @@ class Accounts:
         """Signing out: every session of `name` begun before now stops working (a copied
         cookie included), on every device."""
         with self.connection:
-            self.connection.execute(
-                "UPDATE accounts SET sessions_after = ? WHERE name = ?",
-                (int(self.clock().timestamp()), name),
-            )
+            self.connection.execute(_NEXT_GENERATION, (name,))
             self._audit("logout", name, client)
 
     # Changing ----------------------------------------------------------------------------
@@ -167,6 +188,8 @@ class Accounts:
                 "locked_until = NULL WHERE name = ?",
                 (password_hash, name),
             )
+            # (The password fingerprint ends the old sessions too; this says it outright.)
+            self.connection.execute(_NEXT_GENERATION, (name,))
             self._audit("account_passwd", actor, client, name=name)
 
     def disable(self, name: str, actor: str | None = None, client: str | None = None) -> None:
@@ -186,6 +209,11 @@ class Accounts:
                 "locked_until = NULL WHERE name = ?",
                 (int(disabled), name),
             )
+            if disabled:
+                # Sessions from before never work again, even once the account is enabled.
+                # (Enabling moves nothing on: it also lifts a lock, which must not sign the
+                # account out; no session can begin while it is disabled.)
+                self.connection.execute(_NEXT_GENERATION, (name,))
             kind = "account_disable" if disabled else "account_enable"
             self._audit(kind, actor, client, name=name)
 
@@ -200,80 +228,133 @@ class Accounts:
     ) -> Login:
         """Check a name and password, counting failures: LOCK_AFTER failures within WINDOW
         lock the account for LOCK_FOR (even the right password is refused meanwhile).
-        `unknown` counts failures under names without an account, so those lock alike."""
+        `unknown` counts failures under names without an account, so those lock alike.
+
+        The attempt is counted as a failure *before* the slow argon2 check, in one SQLite
+        write transaction (BEGIN IMMEDIATE), and taken back only if the password is right.
+        Reading the count, checking, then writing let parallel attempts (threads of one
+        desk, or several desk processes) all read the count before any wrote it: 40 at
+        once got 19 checks instead of 5. Now at most LOCK_AFTER checks run in a window,
+        however the attempts are spread over threads and processes."""
         now = self.clock()
-        row = self.connection.execute(
-            "SELECT password_hash, disabled, failed_logins, failed_since, locked_until "
-            "FROM accounts WHERE name = ?",
-            (name,),
-        ).fetchone()
-        if row is None:
+        attempt = self._reserve(name, now)
+        if attempt is None:
             return self._unknown(name[:64], password, client, unknown)
-        password_hash, disabled, failures, since, locked = row
-        if locked is not None and now < parse_stamp(locked):
-            verify(None, password, self.hasher)
+        if attempt.locked_until is not None:
+            verify(None, password, self.hasher)  # the same time as a real check
             self._audit_now("login_failed", name, client, reason="locked")
-            return Login("locked", locked_until=parse_stamp(locked))
-        if verify(password_hash, password, self.hasher) and not disabled:
-            return self._signed_in(name, password, password_hash, client)
-        return self._failed(name, bool(disabled), failures, since, client, now)
+            return Login("locked", locked_until=attempt.locked_until)
+        if verify(attempt.password_hash, password, self.hasher) and not attempt.disabled:
+            login = self._signed_in(name, password, attempt.password_hash, client)
+            if login is not None:
+                return login
+        return self._failed(name, attempt, client)
+
+    @contextmanager
+    def _write_now(self) -> Iterator[sqlite3.Connection]:
+        """A transaction holding SQLite's write lock from its first statement, so that no
+        other connection, in this process or another, reads and writes the same counters
+        in between. The archive busy past the connection's timeout: ArchiveBusy."""
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise ArchiveBusy(
+                    "the archive is busy (an ingest or an editor's change is writing to it); "
+                    "try again in a moment"
+                ) from None
+            raise
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.rollback()
+            raise
+        self.connection.commit()
+
+    def _reserve(self, name: str, now: datetime) -> _Attempt | None:
+        """Count this attempt as failed, unless the account is locked; None when there is
+        no such account."""
+        with self._write_now() as connection:
+            row = connection.execute(
+                "SELECT password_hash, disabled, failed_logins, failed_since, locked_until "
+                "FROM accounts WHERE name = ?",
+                (name,),
+            ).fetchone()
+            if row is None:
+                return None
+            password_hash, disabled, failures, since, locked = row
+            if locked is not None and now < parse_stamp(locked):
+                return _Attempt(password_hash, bool(disabled), parse_stamp(locked), None, 0)
+            failures, started, until = count_failure(
+                failures, parse_stamp(since) if since else None, now
+            )
+            if until is not None:
+                # Locked in advance: every attempt after this one is refused unchecked
+                # while it is checked; the lock is lifted again if it was the right password.
+                connection.execute(
+                    "UPDATE accounts SET failed_logins = 0, failed_since = NULL, "
+                    "locked_until = ? WHERE name = ?",
+                    (stamp(until), name),
+                )
+            else:
+                connection.execute(
+                    "UPDATE accounts SET failed_logins = ?, failed_since = ?, "
+                    "locked_until = NULL WHERE name = ?",
+                    (failures, stamp(started), name),
+                )
+        return _Attempt(password_hash, bool(disabled), None, until, failures)
 
     def _unknown(
         self, name: str, password: str, client: str | None, unknown: UnknownNames | None
     ) -> Login:
+        # Counted before the (dummy) check, like an account's attempts, so that parallel
+        # attempts lock a made-up name exactly as they lock a real one.
+        locked, until = unknown.reserve(name) if unknown else (False, None)
         verify(None, password, self.hasher)
-        until = unknown.locked_until(name) if unknown else None
-        if until is not None:
+        if locked and until is not None:
             self._audit_now("login_failed", None, client, name=name, reason="locked")
             return Login("locked", locked_until=until)
         self._audit_now("login_failed", None, client, name=name, reason="unknown")
-        until = unknown.fail(name) if unknown else None
         if until is not None:
             self._audit_now("lockout", None, client, name=name, until=stamp(until))
             return Login("locked", locked_until=until)
         return Login("rejected")
 
-    def _signed_in(self, name: str, password: str, password_hash: str, client: str | None) -> Login:
+    def _signed_in(
+        self, name: str, password: str, checked_hash: str, client: str | None
+    ) -> Login | None:
+        """The password matched `checked_hash`: forget the failures (this attempt's too),
+        unless the account changed while it was checked (a new password, disabled): then
+        None, and the attempt stays counted as failed."""
+        password_hash = checked_hash
         if self.hasher.check_needs_rehash(password_hash):
             password_hash = self.hasher.hash(password)
-        with self.connection:
-            self.connection.execute(
+        with self._write_now() as connection:
+            changed = connection.execute(
                 "UPDATE accounts SET password_hash = ?, failed_logins = 0, failed_since = NULL, "
-                "locked_until = NULL WHERE name = ?",
-                (password_hash, name),
+                "locked_until = NULL WHERE name = ? AND password_hash = ? AND disabled = 0",
+                (password_hash, name, checked_hash),
             )
+            if changed.rowcount != 1:
+                return None
+            generation = connection.execute(
+                "SELECT sessions_after FROM accounts WHERE name = ?", (name,)
+            ).fetchone()[0]
             self._audit("login", name, client)
         principal = self.principal(name)
         assert principal is not None
-        return Login("ok", principal, fingerprint(password_hash))
+        return Login("ok", principal, fingerprint(password_hash), generation=int(generation))
 
-    def _failed(
-        self,
-        name: str,
-        disabled: bool,
-        failures: int,
-        since: str | None,
-        client: str | None,
-        now: datetime,
-    ) -> Login:
-        failures, started, until = count_failure(
-            failures, parse_stamp(since) if since else None, now
-        )
-        reason = "disabled" if disabled else "password"
+    def _failed(self, name: str, attempt: _Attempt, client: str | None) -> Login:
+        """The attempt failed: it was counted already; record it (and the lock it set)."""
+        reason = "disabled" if attempt.disabled else "password"
         with self.connection:
             self._audit("login_failed", name, client, reason=reason)
-            if until is not None:
-                self.connection.execute(
-                    "UPDATE accounts SET failed_logins = 0, failed_since = NULL, "
-                    "locked_until = ? WHERE name = ?",
-                    (stamp(until), name),
-                )
-                self._audit("lockout", name, client, until=stamp(until), failures=failures)
-                return Login("locked", locked_until=until)
-            self.connection.execute(
-                "UPDATE accounts SET failed_logins = ?, failed_since = ? WHERE name = ?",
-                (failures, stamp(started), name),
-            )
+            if attempt.locks is not None:
+                until = stamp(attempt.locks)
+                self._audit("lockout", name, client, until=until, failures=attempt.failures)
+        if attempt.locks is not None:
+            return Login("locked", locked_until=attempt.locks)
         return Login("rejected")
 
     # Tokens ------------------------------------------------------------------------------

@@ -5,3 +5,8 @@ from __future__ import annotations
 
 class AccessError(ValueError):
     """A bad name, role, ceiling or password, an unknown account or token."""
+
+
+class ArchiveBusy(AccessError):
+    """The archive's write lock stayed taken past the timeout (an ingest's batch, say):
+    nothing was changed or counted; the user may try again."""

@@ -48,20 +48,19 @@ class UnknownNames:
         self._seen: OrderedDict[str, tuple[int, datetime, datetime | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def locked_until(self, name: str) -> datetime | None:
-        with self._lock:
-            found = self._seen.get(name)
-        if found and found[2] and self._clock() < found[2]:
-            return found[2]
-        return None
-
-    def fail(self, name: str) -> datetime | None:
-        """Count one failure; returns the end of the lock when this one locks the name."""
+    def reserve(self, name: str) -> tuple[bool, datetime | None]:
+        """Count one sign-in under `name` as failed before its (dummy) password check, in
+        one step, as an account's attempts are counted in SQLite: (locked already, locked
+        until). Checking then counting would let parallel attempts all pass the check.
+        A name without an account never signs in, so the count is never taken back."""
         now = self._clock()
         with self._lock:
-            failures, since, _ = self._seen.pop(name, (0, now, None))
+            failures, since, until = self._seen.pop(name, (0, now, None))
+            if until is not None and now < until:
+                self._seen[name] = (failures, since, until)
+                return True, until
             failures, since, until = count_failure(failures, since, now, *self._rule)
             self._seen[name] = (0, now, until) if until else (failures, since, None)
             while len(self._seen) > self._capacity:
                 self._seen.popitem(last=False)
-        return until
+        return False, until

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar, cast
 
+import tantivy
+
 from cabledesk.archive import editorial, register
+from cabledesk.archive.errors import ArchiveError, IndexBehind, IndexBusy
 from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
+from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.schema import SchemaError, migrate
-from cabledesk.archive.store import citing_ids, last_seq, read_cable, unpack, versions
+from cabledesk.archive.store import (
+    citing_ids,
+    last_seq,
+    read_cable,
+    restricting_seq,
+    unpack,
+    versions,
+)
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult
@@ -28,10 +41,13 @@ T = TypeVar("T")
 DATABASE = "archive.db"
 _EXPORT_CHUNK = 500
 INDEX = "index"
+# How long an editor's change waits for an ingest or another change to let go of the index.
+CHANGE_WAIT = 10.0
+# How long a restricted reader waits for the index to absorb a redaction or an edition
+# SQLite already holds (the editor's process is absorbing it) before being refused.
+RESTRICT_WAIT = 30.0
 
-
-class ArchiveError(RuntimeError):
-    """A path that is not an archive, or an archive that cannot be opened."""
+__all__ = ["Archive", "ArchiveError"]
 
 
 class Archive:
@@ -42,17 +58,22 @@ class Archive:
         self._counts: dict[str, tuple[int, object]] = {}
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True) -> Archive:
+    def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
         """Open (or create) the archive folder at `path`, migrating an older schema and
-        catching the index up with SQLite if a crash left it behind."""
+        catching the index up with SQLite if a crash left it behind. `discard_index`
+        throws the index away (damaged or not) and builds it anew from SQLite."""
         folder = Path(path)
         if folder.exists() and not folder.is_dir():
             raise ArchiveError(f"{folder}: expected an archive folder; found a file")
         database = folder / DATABASE
-        if not database.exists():
+        created = not database.exists()
+        if created:
             if not create:
                 raise ArchiveError(f"{folder}: expected an archive; found no {DATABASE} there")
-            folder.mkdir(parents=True, exist_ok=True)
+            # For the owner only: password hashes and unredacted text. SQLite gives the
+            # -wal and -shm files the database's own mode. (Access review, issue 10.)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
         try:
             connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode = WAL")
@@ -64,15 +85,67 @@ class Archive:
             raise ArchiveError(f"{database}: expected a cabledesk SQLite archive; {exc}") from None
         except SchemaError as exc:
             raise ArchiveError(f"{database}: {exc}") from None
-        archive = cls(folder, connection, Index(folder / INDEX))
         try:
-            archive.index.catch_up(connection)
-        except ValueError as exc:
-            # Another process (an ingest) holds the index writer; it absorbs what it
+            index = Index(folder / INDEX, discard=discard_index)
+            if created:
+                (folder / INDEX).chmod(0o700)
+        except ArchiveError:
+            connection.close()
+            raise
+        archive = cls(folder, connection, index)
+        if not discard_index:
+            # Another process (an ingest) may hold the index writer; it absorbs what it
             # commits itself, so a reader opened meanwhile goes on with the index as is.
-            if "LockBusy" not in str(exc):
-                raise
+            archive.catch_up()
         return archive
+
+    def catch_up(self, wait: float = 0.0) -> bool:
+        """Let the index absorb what SQLite changed since (a killed ingest's last batches,
+        a change made by another process); False when another process holds the index
+        writer, and so absorbs what it changes itself."""
+        try:
+            with self.index.writing(wait) as writer:
+                self.index.catch_up(self.connection, writer)
+        except IndexBusy:
+            return False
+        return True
+
+    def change(self, apply: Callable[[sqlite3.Connection], T]) -> T:
+        """Make an editor's change (a redaction, a lift, an edition) in one SQLite
+        transaction while holding the index writer, then let the index absorb the cables
+        it touched before the writer is let go. Waits CHANGE_WAIT seconds for an ingest or
+        another change to finish; then RegisterError, and nothing was changed."""
+        try:
+            with self.index.writing(CHANGE_WAIT) as writer:
+                self.index.catch_up(self.connection, writer)
+                with self.connection:
+                    result = apply(self.connection)
+                self.index.catch_up(self.connection, writer)
+                return result
+        except IndexBusy as exc:
+            raise RegisterError(str(exc)) from None
+
+    def _searcher(self, viewer: Viewer) -> tantivy.Searcher:
+        """The index, caught up as far as it may be, for a search by `viewer`.
+
+        A server keeps archives open for days: an ingest killed meanwhile leaves the index
+        behind SQLite, and the first search to notice catches it up. A restricted reader
+        is never answered from an index that has not absorbed the latest redaction or
+        edition (another process commits SQLite first, then re-indexes): the search waits
+        for it, and is refused (IndexBehind) rather than answered from older text."""
+        if self.index.absorbed < last_seq(self.connection):
+            self.catch_up()
+        if viewer.restricted:
+            deadline = time.monotonic() + RESTRICT_WAIT
+            while self.index.absorbed < restricting_seq(self.connection):
+                if time.monotonic() > deadline:
+                    raise IndexBehind(
+                        f"{self.path}: the full-text index is still absorbing an editor's "
+                        "change (a redaction or an edition); try again in a minute"
+                    )
+                time.sleep(0.05)
+                self.catch_up()
+        return self.index.searcher()
 
     def close(self) -> None:
         self.connection.close()
@@ -109,13 +182,18 @@ class Archive:
         reference_id = reference_id.strip().upper()
         if viewer.published_only and reference_id not in self.published():
             return None
-        cable = read_cable(self.connection, reference_id)
+        if viewer.published_only:
+            # The version the edition published, not a newer text awaiting approval.
+            cable = register.published_record(self.connection, reference_id)
+        else:
+            cable = read_cable(self.connection, reference_id)
         return viewer.view(cable) if cable is not None else None
 
     def citing(self, reference_id: str, viewer: Viewer = FULL) -> list[str]:
         """Ids of the archived cables that cite this one in their REF block."""
-        found = citing_ids(self.connection, reference_id.strip().upper())
-        return self._only_published(found) if viewer.published_only else found
+        if viewer.published_only:
+            return register.published_citing(self.connection, reference_id.strip().upper())
+        return citing_ids(self.connection, reference_id.strip().upper())
 
     def published(self) -> set[str]:
         """The cables of the latest edition (cached until the archive changes)."""
@@ -155,7 +233,7 @@ class Archive:
         from cabledesk.query.search import search
 
         return search(
-            self.index.searcher(),
+            self._searcher(viewer),
             self.index.schema,
             self.connection,
             query,
@@ -178,7 +256,7 @@ class Archive:
         _, compiled = compile_query(
             self.index.schema, self.connection, query, self.origins, blank_matches_all, viewer
         )
-        return timeline(self.index.searcher(), compiled)
+        return timeline(self._searcher(viewer), compiled)
 
     def neighbours(self, reference_id: str, viewer: Viewer = FULL) -> tuple[str | None, str | None]:
         """The previous and next cable from the same origin (by date), where there are."""
@@ -237,7 +315,7 @@ class Archive:
         from cabledesk.query.search import matching_ids
 
         return matching_ids(
-            self.index.searcher(),
+            self._searcher(viewer),
             self.index.schema,
             self.connection,
             query,
@@ -318,12 +396,24 @@ class Archive:
         the history of a cable)."""
         return versions(self.connection, reference_id.strip().upper())
 
-    def approved(self) -> list[str]:
+    def approved(self) -> list[editorial.Approval]:
         return editorial.approved(self)
 
     def reindex(self) -> int:
-        """Rebuild the full-text index from SQLite; returns the number of cables indexed."""
-        return self.index.rebuild(self.connection)
+        """Rebuild the full-text index from SQLite; returns the number of cables indexed
+        (IndexBusy while another process writes the index)."""
+        with self.index.writing() as writer:
+            return self.index.rebuild(self.connection, writer)
+
+    def check(self) -> list[str]:
+        """What is wrong between the full-text index and SQLite (nothing: they agree):
+        catches the index up first, as opening does."""
+        self.catch_up()
+        problems = self.index.verify(self.connection)
+        integrity = self.connection.execute("PRAGMA integrity_check").fetchall()
+        if integrity != [("ok",)]:
+            problems += [f"SQLite: {row[0]}" for row in integrity]
+        return problems
 
 
 def _origins(connection: sqlite3.Connection) -> list[str]:

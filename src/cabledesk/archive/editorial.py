@@ -7,15 +7,19 @@ never answers from text that is no longer allowed out.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import tantivy
 
 from cabledesk.archive import register
-from cabledesk.archive.fields import SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
+from cabledesk.archive.fields import NAME_KEYS, SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
 from cabledesk.archive.register import RegisterError
-from cabledesk.archive.store import next_seq
-from cabledesk.redact.match import forms
+from cabledesk.archive.store import last_seq, mark_restricting, next_seq
+from cabledesk.record.model import Cable
+from cabledesk.redact.match import ANY_NAME, forms, term_pattern
 from cabledesk.redact.model import Rule
 
 if TYPE_CHECKING:
@@ -32,15 +36,17 @@ def affected_ids(archive: Archive, rule: Rule) -> list[str]:
         return [rule.cable_id] if rule.cable_id else []
     schema, searcher = archive.index.schema, archive.index.searcher()
     clauses = []
-    for words in forms(rule):
-        lowered: list[str | tuple[int, str]] = [w.lower() for w in words]
-        for name in _NAME_FIELDS:
-            query = (
-                tantivy.Query.term_query(schema, name, words[0].lower())
-                if len(lowered) == 1
-                else tantivy.Query.phrase_query(schema, name, lowered)
-            )
-            clauses.append((tantivy.Occur.Should, query))
+    # By the first word alone, in any dress the matcher burns (redact.match): a term
+    # holding it (`karzais`, `lópez`, `soleimani8`), or a key of a word the tokenizer cut
+    # in pieces (`Kar\u00adzai`, `Sar-\nkozy`). More cables than the name touches may be
+    # re-indexed; none it touches is left out.
+    for first in sorted({words[0] for words in forms(rule)}):
+        pattern = term_pattern(first)
+        for name in (*_NAME_FIELDS, NAME_KEYS):
+            clauses.append((tantivy.Occur.Should, tantivy.Query.regex_query(schema, name, pattern)))
+    if clauses:
+        any_name = tantivy.Query.term_query(schema, NAME_KEYS, ANY_NAME)
+        clauses.append((tantivy.Occur.Should, any_name))
     if not clauses:
         return []
     query = tantivy.Query.boolean_query(clauses)
@@ -58,21 +64,26 @@ def mark(archive: Archive, rule: Rule, account: str | None) -> Rule:
         rule.cable_id = rule.cable_id.strip().upper()
     exists = rule.cable_id is not None and archive.get(rule.cable_id) is not None
     register.validate(rule, exists)
-    connection = archive.connection
-    with connection:
+
+    def apply(connection: sqlite3.Connection) -> Rule:
         stored = register.insert(connection, rule, account)
         _touch(archive, affected_ids(archive, stored))
-    archive.index.catch_up(connection)
+        return stored
+
+    # Under the index writer: an ingest cannot start (or be running) with the old rules.
+    stored = archive.change(apply)
     _audit(archive, "redaction_mark", account, rule=stored.id, what=stored.describe())
     return stored
 
 
 def lift(archive: Archive, rule_id: int, account: str | None, reason: str) -> Rule:
-    connection = archive.connection
-    with connection:
+
+    def apply(connection: sqlite3.Connection) -> Rule:
         rule = register.lift(connection, rule_id, account, reason)
         _touch(archive, affected_ids(archive, rule))
-    archive.index.catch_up(connection)
+        return rule
+
+    rule = archive.change(apply)
     _audit(archive, "redaction_lift", account, rule=rule.id, reason=reason)
     return rule
 
@@ -86,10 +97,16 @@ def approve(archive: Archive, reference_ids: list[str], account: str | None) -> 
         raise RegisterError(f"expected reference ids of archived cables; not archived: {shown}")
     with archive.connection:
         before = archive.connection.total_changes
+        # The approval is of the text as it is now (its hash): a later ingest of another
+        # text waits for an approval of its own. Approving again an approved cable whose
+        # text changed approves the new text; the same text again changes nothing.
         archive.connection.executemany(
-            "INSERT OR IGNORE INTO approvals (reference_id, approved_by, approved_at) "
-            "VALUES (?, ?, ?)",
-            [(i, account, register.now()) for i in ids],
+            "INSERT INTO approvals (reference_id, approved_by, approved_at, text_hash) "
+            "SELECT reference_id, ?, ?, text_hash FROM cables WHERE reference_id = ? "
+            "ON CONFLICT (reference_id) DO UPDATE SET approved_by = excluded.approved_by, "
+            "approved_at = excluded.approved_at, text_hash = excluded.text_hash "
+            "WHERE approvals.text_hash IS NOT excluded.text_hash",
+            [(account, register.now(), i) for i in ids],
         )
         added = archive.connection.total_changes - before
     _audit(archive, "approval", account, approved=ids)
@@ -108,32 +125,87 @@ def withdraw(archive: Archive, reference_ids: list[str], account: str | None = N
     return cursor.rowcount
 
 
-def approved(archive: Archive) -> list[str]:
-    rows = archive.connection.execute("SELECT reference_id FROM approvals ORDER BY reference_id")
-    return [row[0] for row in rows]
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A cable approved for the next edition, and whether its text changed since."""
+
+    reference_id: str
+    # The version approved (None: approved before versions were recorded, and no version
+    # could be told; it waits for a new approval).
+    text_hash: str | None
+    # The cable's text now (None: the cable is no longer archived).
+    current_hash: str | None
+    approved_by: str | None
+    approved_at: str
+
+    @property
+    def needs_approval(self) -> bool:
+        """The current text is not the one approved: the next edition keeps the approved
+        version (or leaves the cable out, when there is none) until it is approved again."""
+        return self.text_hash is None or self.text_hash != self.current_hash
 
 
-def record_edition(archive: Archive, account: str | None, output: str) -> int:
-    """Record a new edition of the approved cables, at the current register version;
-    the cables that enter or leave the public view are re-indexed."""
-    connection = archive.connection
-    before = archive.published()
-    with connection:
+def approved(archive: Archive) -> list[Approval]:
+    """Every approval, by reference id, with the cables that wait for a new approval."""
+    rows = archive.connection.execute(
+        "SELECT a.reference_id, a.text_hash, c.text_hash, a.approved_by, a.approved_at "
+        "FROM approvals a LEFT JOIN cables c ON c.reference_id = a.reference_id "
+        "ORDER BY a.reference_id"
+    )
+    return [Approval(*row) for row in rows]
+
+
+# The versions approved that the archive still holds (what the next edition publishes).
+_APPROVED_VERSIONS = (
+    "SELECT a.reference_id, a.text_hash FROM approvals a "
+    "JOIN cables c ON c.reference_id = a.reference_id WHERE a.text_hash = c.text_hash "
+    "OR EXISTS (SELECT 1 FROM versions v WHERE v.cable_id = c.id AND v.text_hash = a.text_hash)"
+)
+
+
+def approved_records(connection: sqlite3.Connection) -> Iterator[tuple[str, Cable]]:
+    """(reference id, stored record) of the version approved of each approved cable, in
+    reference-id order: what the next edition publishes (redactions not burned in)."""
+    return register.records_of_versions(
+        connection, "SELECT reference_id, text_hash FROM approvals WHERE text_hash IS NOT NULL"
+    )
+
+
+def record_edition(
+    archive: Archive,
+    account: str | None,
+    output: str,
+    versions: Mapping[str, str] | None = None,
+    register_version: int | None = None,
+) -> int:
+    """Record a new edition: `versions` ({reference id: stored text hash}) are the cables
+    and versions it holds, built at `register_version` (default: the versions approved
+    now, at the current register version). A publish passes what it built, so the record
+    says what went out even if an editor approved or redacted meanwhile. The cables that
+    enter or leave the public view, or change version in it, are re-indexed."""
+
+    def apply(connection: sqlite3.Connection) -> tuple[int, set[str]]:
+        before = register.published_versions(connection)
+        rules = register.version(connection) if register_version is None else register_version
         cursor = connection.execute(
             "INSERT INTO editions (created_at, created_by, register_version, output) "
             "VALUES (?, ?, ?, ?)",
-            (register.now(), account, register.version(connection), output),
+            (register.now(), account, rules, output),
         )
         edition = int(cursor.lastrowid or 0)
-        connection.execute(
-            "INSERT INTO edition_cables (edition_id, reference_id, text_hash) "
-            "SELECT ?, a.reference_id, c.text_hash FROM approvals a "
-            "JOIN cables c ON c.reference_id = a.reference_id",
-            (edition,),
+        chosen = dict(connection.execute(_APPROVED_VERSIONS)) if versions is None else versions
+        connection.executemany(
+            "INSERT INTO edition_cables (edition_id, reference_id, text_hash) VALUES (?, ?, ?)",
+            [(edition, i, h) for i, h in chosen.items()],
         )
-        after = register.published_ids(connection)
-        _touch(archive, sorted(before ^ after))
-    archive.index.catch_up(connection)
+        after = register.published_versions(connection)
+        _touch(
+            archive,
+            sorted(i for i in before.keys() | after.keys() if before.get(i) != after.get(i)),
+        )
+        return edition, set(after)
+
+    edition, after = archive.change(apply)
     _audit(archive, "edition", account, edition=edition, cables=len(after), output=output)
     return edition
 
@@ -149,3 +221,5 @@ def _touch(archive: Archive, ids: list[str]) -> None:
     # rules in force, the published set) are keyed by it.
     if not register.touch(archive.connection, ids):
         next_seq(archive.connection)
+    # Restricted readers wait until the index has absorbed this change (Archive._searcher).
+    mark_restricting(archive.connection, last_seq(archive.connection))

@@ -5,6 +5,10 @@ its level and NOFORN flag (`t2nf`: SECRET//NOFORN text), after the redaction rul
 burned in. A reader's query then searches only the fields at or below their ceiling, so
 no hit and no facet count can come from text they may not see. What the rules redacted
 goes, as written, to `withheld`, which only editors (and the local desk) search.
+
+`name_keys` is searched by no query: it holds the folded words the index's tokenizer cuts
+in pieces (`Kar\u00adzai`, `Sar-\nkozy`: redact.match.joined_keys), so that a new
+redaction rule finds every cable it touches (archive.editorial.affected_ids).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ def subject_field(rank: int, noforn: bool) -> str:
 TEXT_FIELDS = tuple(text_field(r, nf) for r in RANKS for nf in (False, True))
 SUBJECT_FIELDS = tuple(subject_field(r, nf) for r in RANKS for nf in (False, True))
 WITHHELD = "withheld"
+NAME_KEYS = "name_keys"
 
 
 def visible(ceiling: int, foreign: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -3,28 +3,45 @@
 Consistency: SQLite commits first; the index then absorbs the changed cables and writes the
 change sequence number it reached to `absorbed` beside its files. Opening an archive whose
 index is behind (a crash between the two commits) catches it up before answering.
+
+One writer at a time: tantivy lets one `IndexWriter` hold an index (a lock file, across
+processes). Everything that changes what the index must hold takes that writer *before*
+it changes SQLite and keeps it until the index has absorbed the change: an ingest for its
+whole run (so it reads the redaction rules once, knowing none can change under it), a
+redaction or an edition for its transaction and its re-indexing, a reindex. Whoever cannot
+have the writer is told so (`IndexBusy`) before anything is stored.
+
+Each document stores the change number (`seq`) of the cable it was built from and the
+register version it was built with, so `verify` can check that the index holds exactly
+the cables SQLite holds, each as SQLite last changed it.
 """
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
 
 from cabledesk.archive import register
-from cabledesk.archive.fields import SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
+from cabledesk.archive.errors import IndexBusy, IndexDamaged
+from cabledesk.archive.fields import NAME_KEYS, SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
 from cabledesk.archive.prepare import Prepared, prepare
-from cabledesk.archive.store import unpack
+from cabledesk.archive.store import last_seq, unpack
 from cabledesk.redact.apply import Redactor
 
 # 2: a `month` field (YYYYMM) for timelines. 3: text by visibility class, redactions
-# burned in, `withheld` and `published`. A changed version rebuilds the index from SQLite.
-INDEX_VERSION = "3"
+# burned in, `withheld` and `published`. 4: `seq` and `register` stored in each document
+# (the invariant check). A changed version rebuilds the index from SQLite.
+INDEX_VERSION = "4"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
+_CATCH_UP_BATCH = 2000
+_PAST_EVERY_ROW = 2**62
 
 
 def build_schema() -> tantivy.Schema:
@@ -41,6 +58,7 @@ def build_schema() -> tantivy.Schema:
         "cites",
         "has",
         "published",
+        NAME_KEYS,
     ):
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for name in ("from", "to", "signer", "classified_by"):
@@ -49,29 +67,70 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("class_rank", stored=False, indexed=True, fast=True)
     builder.add_integer_field("month", stored=False, indexed=True, fast=True)
     builder.add_date_field("date", stored=False, indexed=True, fast=True)
+    builder.add_integer_field("seq", stored=True, indexed=False)
+    builder.add_integer_field("register", stored=True, indexed=False)
     return builder.build()
 
 
-def document(cable: Prepared, published: set[str]) -> str:
-    """The JSON tantivy indexes for a prepared cable (nothing but the id is stored)."""
+def document(cable: Prepared, published: set[str], seq: int, register_version: int) -> str:
+    """The JSON tantivy indexes for a prepared cable: its fields, the change number and
+    register version it was built at, and whether it is in the published edition."""
+    extra = f',"seq":{seq},"register":{register_version}'
     if cable.reference_id in published:
-        return (cable.document[:-1] + b',"published":["yes"]}').decode()
-    return cable.document.decode()
+        extra += ',"published":["yes"]'
+    return (cable.document[:-1] + extra.encode() + b"}").decode()
+
+
+def _damaged(directory: Path, why: object) -> IndexDamaged:
+    archive = directory.parent
+    return IndexDamaged(
+        f"{directory}: the full-text index is damaged ({why}); rebuild it from the "
+        f"database with `cabledesk reindex --db {archive}`"
+    )
 
 
 class Index:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, discard: bool = False) -> None:
+        """Open the index in `directory`, made anew when it is missing, of another version,
+        or `discard` (reindex: whatever is there, even damaged, is thrown away)."""
         self.directory = directory
         self.schema = build_schema()
-        fresh = not (directory / "meta.json").exists() or self._version() != INDEX_VERSION
-        if fresh and directory.exists():
-            shutil.rmtree(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(self.schema, path=str(directory))
-        self._seen = self.absorbed
-        if fresh:
-            (directory / "version").write_text(INDEX_VERSION)
-            self._write_absorbed(0)
+        try:
+            if discard:
+                self._may_discard()
+            if discard and directory.is_file():
+                directory.unlink()
+            fresh = (
+                discard
+                or not (directory / "meta.json").exists()
+                or self._version() != INDEX_VERSION
+            )
+            if fresh and directory.exists():
+                shutil.rmtree(directory)
+            directory.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(self.schema, path=str(directory))
+            if fresh:
+                (directory / "version").write_text(INDEX_VERSION)
+                self._write_absorbed(0)
+            self._seen = self.absorbed
+        except (ValueError, OSError) as exc:
+            raise _damaged(directory, exc) from None
+
+    def _may_discard(self) -> None:
+        """IndexBusy when another process writes this index: it must not be thrown away
+        under an ingest. A damaged index, which cannot even be opened, may be."""
+        if not (self.directory / "meta.json").is_file():
+            return
+        try:
+            probe = tantivy.Index.open(str(self.directory))
+            probe.writer(heap_size=_HEAP, num_threads=1).wait_merging_threads()
+        except ValueError as exc:
+            if "LockBusy" in str(exc):
+                raise IndexBusy(
+                    f"{self.directory.parent}: another process is writing this archive's "
+                    "full-text index (an ingest, a reindex, or an editor's change); "
+                    "try again when it has finished"
+                ) from None
 
     def _version(self) -> str:
         path = self.directory / "version"
@@ -80,59 +139,119 @@ class Index:
     @property
     def absorbed(self) -> int:
         path = self.directory / "absorbed"
-        return int(path.read_text()) if path.exists() else 0
+        try:
+            return int(path.read_text()) if path.exists() else 0
+        except (ValueError, OSError) as exc:
+            raise _damaged(self.directory, f"absorbed: {exc}") from None
 
     def _write_absorbed(self, seq: int) -> None:
         temporary = self.directory / "absorbed.tmp"
         temporary.write_text(str(seq))
         temporary.replace(self.directory / "absorbed")
 
-    def absorb(self, cables: Iterable[Prepared], seq: int, published: set[str]) -> None:
-        """Replace these cables' documents and record that the index reached `seq`."""
-        writer = self.index.writer(heap_size=_HEAP, num_threads=1)
-        for cable in cables:
-            writer.delete_documents_by_term("id", cable.reference_id)
-            writer.add_json(document(cable, published))
-        writer.commit()
-        writer.wait_merging_threads()
-        self._write_absorbed(seq)
-        self.index.reload()
+    def writer(self, wait: float = 0.0) -> tantivy.IndexWriter:
+        """The index's one writer; IndexBusy when another holds it for `wait` seconds."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self.index.writer(heap_size=_HEAP, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise _damaged(self.directory, exc) from None
+            if time.monotonic() >= deadline:
+                raise IndexBusy(
+                    f"{self.directory.parent}: another process is writing this archive's "
+                    "full-text index (an ingest, a reindex, or an editor's change); nothing "
+                    "was changed: try again when it has finished"
+                )
+            time.sleep(0.1)
 
-    def bulk(self, published: set[str], commit_every: int = _BULK_COMMIT) -> BulkWriter:
-        """One writer for a whole ingest: tantivy indexes in its own threads while Python
-        writes SQLite, and fewer commits make fewer segments to merge."""
-        return BulkWriter(self, published, commit_every)
+    @contextmanager
+    def writing(self, wait: float = 0.0) -> Iterator[tantivy.IndexWriter]:
+        """Hold the writer for a block; what it did not commit is rolled back, and the
+        lock is released when the block ends, however it ends."""
+        writer = self.writer(wait)
+        try:
+            yield writer
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()  # consumes the writer: the lock is released
+            self.index.reload()
+            self._seen = self.absorbed
 
-    def catch_up(self, connection: sqlite3.Connection, batch: int = 2000) -> int:
+    def bulk(
+        self, writer: tantivy.IndexWriter, published: set[str], register_version: int
+    ) -> BulkWriter:
+        """Feeds a whole ingest through the held writer: tantivy indexes in its own threads
+        while Python writes SQLite, and fewer commits make fewer segments to merge."""
+        return BulkWriter(self, writer, published, register_version, _BULK_COMMIT)
+
+    def catch_up(
+        self,
+        connection: sqlite3.Connection,
+        writer: tantivy.IndexWriter,
+        batch: int = _CATCH_UP_BATCH,
+    ) -> int:
         """Absorb every cable SQLite changed after the index's mark, with the redaction
-        rules in force and the latest edition; returns how many."""
+        rules in force and the latest edition; returns how many.
+
+        One change number can cover any number of cables (a redaction re-indexes every
+        cable naming someone), so the cables are paged by (change number, row id), never
+        by change number alone, and the mark only moves past a change number once all of
+        its cables are in: a crash half-way through one re-absorbs it whole.
+        """
+        mark = self.absorbed
+        # Whoever changes SQLite holds the writer this caller holds: nothing past `latest`
+        # can appear while this runs.
+        latest = last_seq(connection)
+        if mark > latest:
+            # The index has seen changes SQLite does not hold (a database restored from a
+            # copy beside a newer index): nothing in it can be trusted to match.
+            writer.delete_all_documents()
+            writer.commit()
+            mark = 0
         done = 0
         # Read the rules and the edition only when there is something to absorb: this
         # runs on every open of an archive.
         redactor: Redactor | None = None
         published: set[str] = set()
+        version = 0
+        after = (mark, _PAST_EVERY_ROW)  # every cable of change numbers after the mark
         while True:
             rows = connection.execute(
-                "SELECT seq, record FROM cables WHERE seq > ? ORDER BY seq LIMIT ?",
-                (self.absorbed, batch),
+                "SELECT seq, id, record FROM cables WHERE (seq, id) > (?, ?) "
+                "ORDER BY seq, id LIMIT ?",
+                (*after, batch),
             ).fetchall()
             if not rows:
-                return done
+                break
             if redactor is None:
                 redactor = Redactor(register.rules(connection))
                 published = register.published_ids(connection)
-            self.absorb(
-                (prepare(unpack(record), redactor) for _, record in rows), rows[-1][0], published
-            )
+                version = register.version(connection)
+            for seq, _, record in rows:
+                cable = prepare(unpack(record), redactor)
+                writer.delete_documents_by_term("id", cable.reference_id)
+                writer.add_json(document(cable, published, seq, version))
+            writer.commit()
             done += len(rows)
+            after = (rows[-1][0], rows[-1][1])
+            # Every change number below the last row's is complete; the last may go on.
+            mark = max(mark, after[0] - 1)
+            self._write_absorbed(mark)
+        # Change numbers that touched no cable (an edition that changed nothing) are
+        # absorbed too: nothing is left below `latest`.
+        if max(latest, after[0]) != self.absorbed:
+            self._write_absorbed(max(latest, after[0]))
+        return done
 
-    def rebuild(self, connection: sqlite3.Connection) -> int:
-        writer = self.index.writer(heap_size=_HEAP, num_threads=1)
+    def rebuild(self, connection: sqlite3.Connection, writer: tantivy.IndexWriter) -> int:
         writer.delete_all_documents()
         writer.commit()
-        writer.wait_merging_threads()
         self._write_absorbed(0)
-        return self.catch_up(connection)
+        return self.catch_up(connection, writer)
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher that has seen every commit recorded so far. Another handle (or
@@ -144,17 +263,78 @@ class Index:
             self._seen = absorbed
         return self.index.searcher()
 
+    def verify(self, connection: sqlite3.Connection) -> list[str]:
+        """What is wrong between the index and SQLite, one line each (nothing: they agree).
+
+        The index must hold one document for each cable SQLite holds and no other, each
+        built from the cable's current change (its `seq`) with a register version that
+        exists, marked published exactly when the cable is in the latest edition."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        problems: list[str] = []
+        absorbed, latest = self.absorbed, last_seq(connection)
+        if absorbed != latest:
+            problems.append(f"the index absorbed changes up to {absorbed}; SQLite is at {latest}")
+        found: dict[str, list[tuple[int, int]]] = {}
+        hits = searcher.search(tantivy.Query.all_query(), limit=max(1, searcher.num_docs)).hits
+        for _, address in hits:
+            stored = searcher.doc(address)
+            seq = stored.get_first("seq")
+            version = stored.get_first("register")
+            found.setdefault(str(stored.get_first("id")), []).append(
+                (int(seq) if seq is not None else -1, int(version) if version is not None else -1)
+            )
+        held = dict(connection.execute("SELECT reference_id, seq FROM cables").fetchall())
+        current_version = register.version(connection)
+        problems += _listed("cables SQLite holds that the index lacks", sorted(held.keys() - found))
+        problems += _listed("documents of cables SQLite does not hold", sorted(found.keys() - held))
+        problems += _listed(
+            "cables with more than one document", sorted(i for i, d in found.items() if len(d) > 1)
+        )
+        problems += _listed(
+            "cables indexed from an older change than SQLite's",
+            sorted(i for i, d in found.items() if i in held and d[0][0] != held[i]),
+        )
+        problems += _listed(
+            "cables indexed with a register version that does not exist",
+            sorted(i for i, d in found.items() if not 0 <= d[0][1] <= current_version),
+        )
+        published = register.published_ids(connection) & held.keys()
+        query = tantivy.Query.term_query(self.schema, "published", "yes")
+        marked = {
+            str(searcher.doc(address).get_first("id"))
+            for _, address in searcher.search(query, limit=max(1, searcher.num_docs)).hits
+        }
+        problems += _listed("published cables not marked so", sorted(published - marked))
+        problems += _listed("cables marked published that are not", sorted(marked - published))
+        return problems
+
+
+def _listed(what: str, ids: list[str]) -> list[str]:
+    if not ids:
+        return []
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return [f"{len(ids)} {what}: {shown}"]
+
 
 class BulkWriter:
     """Absorbs batches SQLite has committed; commits every `commit_every` cables and only
     then records the sequence number reached, so a crash loses nothing: opening the
     archive catches up from the last recorded number."""
 
-    def __init__(self, index: Index, published: set[str], commit_every: int) -> None:
+    def __init__(
+        self,
+        index: Index,
+        writer: tantivy.IndexWriter,
+        published: set[str],
+        register_version: int,
+        commit_every: int,
+    ) -> None:
         self.index = index
+        self.writer = writer
         self.published = published
+        self.register_version = register_version
         self.commit_every = commit_every
-        self.writer: tantivy.IndexWriter | None = None
         self.uncommitted = 0
         self.seq: int | None = None
         # Whether the index had no document when this writer opened (see add()).
@@ -162,7 +342,6 @@ class BulkWriter:
 
     def __enter__(self) -> BulkWriter:
         self.started_empty = self.index.searcher().num_docs == 0
-        self.writer = self.index.index.writer(heap_size=_HEAP, num_threads=1)
         return self
 
     def add(self, cables: Iterable[tuple[Prepared, bool]], seq: int) -> None:
@@ -176,18 +355,16 @@ class BulkWriter:
         index may hold cables SQLite lost (a power cut after the index's commit, or a
         database replaced beside its index), and a bare add would make a second document.
         """
-        assert self.writer is not None
         for cable, new in cables:
             if not (new and self.started_empty):
                 self.writer.delete_documents_by_term("id", cable.reference_id)
-            self.writer.add_json(document(cable, self.published))
+            self.writer.add_json(document(cable, self.published, seq, self.register_version))
             self.uncommitted += 1
         self.seq = seq
         if self.uncommitted >= self.commit_every:
             self.commit()
 
     def commit(self) -> None:
-        assert self.writer is not None
         if self.seq is None:
             return
         self.writer.commit()
@@ -196,10 +373,6 @@ class BulkWriter:
         self.seq = None
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        assert self.writer is not None
         if kind is None or kind is KeyboardInterrupt:
             # Everything given to add() is in SQLite already: keep it in the index too.
             self.commit()
-        self.writer.wait_merging_threads()
-        self.writer = None
-        self.index.index.reload()

@@ -15,12 +15,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import tantivy
+
 from cabledesk.archive import register
 from cabledesk.archive.index import BulkWriter
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.progress import Reporter, Silent
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import next_seq, write_batch
+from cabledesk.archive.validate import reference_id_problem
 from cabledesk.parse import parse_source
 from cabledesk.redact.apply import Redactor
 from cabledesk.redact.model import Rule
@@ -58,6 +61,9 @@ def _parse(source: SourceText) -> Prepared | Failure:
         return ("internal parser error", message)
     if not cable.reference_id:
         return ("no reference id", f"{source.location}: no reference id could be read")
+    problem = reference_id_problem(cable.reference_id)
+    if problem:
+        return ("invalid reference id", f"{source.location}: {problem}")
     return prepare(cable, _redactor)
 
 
@@ -75,14 +81,28 @@ def ingest(
     workers: int | None = None,
     progress: Reporter | None = None,
 ) -> IngestReport:
-    report = IngestReport()
-    progress = progress or Silent()
     workers = workers or max(1, (os.cpu_count() or 1))
+    # The index writer first, for the whole run: a second ingest, a reindex or an editor's
+    # change is turned away (or waits) before anything is stored, and the redaction rules
+    # and the edition read below cannot change until this ingest has indexed its cables.
+    with archive.index.writing() as writer:
+        return _ingest(archive, writer, paths, format, workers, progress or Silent())
+
+
+def _ingest(
+    archive: Archive,
+    writer: tantivy.IndexWriter,
+    paths: Iterable[str | Path],
+    format: str,
+    workers: int,
+    progress: Reporter,
+) -> IngestReport:
+    report = IngestReport()
     sources = _sources(read_paths(paths, format), report)
     progress.start(None)
     pending: list[Prepared] = []
     # Anything an earlier run left behind first, so the bulk writer starts level with SQLite.
-    archive.index.catch_up(archive.connection)
+    archive.index.catch_up(archive.connection, writer)
     # A bulk load inserts into the B-trees of the addressee, TAG and reference indexes in
     # no useful order: a larger page cache (128 MiB, not the default 2) keeps them in
     # memory instead of re-reading pages from disk. Each batch inserts a cable's row before
@@ -92,8 +112,10 @@ def ingest(
     archive.connection.execute("PRAGMA cache_size = -131072")
     archive.connection.execute("PRAGMA foreign_keys = OFF")
     try:
-        rules = register.rules(archive.connection)
-        with archive.index.bulk(register.published_ids(archive.connection)) as index:
+        connection = archive.connection
+        rules = register.rules(connection)
+        published = register.published_ids(connection)
+        with archive.index.bulk(writer, published, register.version(connection)) as index:
             if workers == 1:
                 _use_rules(rules)
                 results: Iterator[Prepared | Failure] = map(_parse, sources)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -229,6 +229,21 @@ MIGRATIONS: list[str] = [
     DROP TABLE refs;
     ALTER TABLE refs_5 RENAME TO refs;
     CREATE INDEX refs_cited ON refs (cited_id);
+    """,
+    # 6: an approval is of a version of a cable (its text hash): a cable ingested again
+    # with a changed text waits for a new approval, and the public keeps the version
+    # approved. Approvals made before held no version: each gets the one that was current
+    # when it was made (the first version replaced at or after that moment, or else the
+    # current one); a tie within the same second takes the earlier version, which then
+    # waits for approval rather than publishing a text nobody approved.
+    """
+    ALTER TABLE approvals ADD COLUMN text_hash TEXT;
+    UPDATE approvals SET text_hash = coalesce(
+        (SELECT v.text_hash FROM versions v JOIN cables c ON c.id = v.cable_id
+            WHERE c.reference_id = approvals.reference_id
+            AND v.replaced_at >= approvals.approved_at
+            ORDER BY v.version LIMIT 1),
+        (SELECT c.text_hash FROM cables c WHERE c.reference_id = approvals.reference_id));
     """,
 ]
 

@@ -27,6 +27,19 @@ def last_seq(connection: sqlite3.Connection) -> int:
     return int(rows[0][0]) if rows else 0
 
 
+def restricting_seq(connection: sqlite3.Connection) -> int:
+    """The change number of the latest redaction or edition change: a restricted reader is
+    answered from the index only once it has absorbed that far."""
+    rows = connection.execute("SELECT value FROM meta WHERE key = 'restrict_seq'").fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def mark_restricting(connection: sqlite3.Connection, seq: int) -> None:
+    connection.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('restrict_seq', ?)", (str(seq),)
+    )
+
+
 def write_cable(connection: sqlite3.Connection, cable: Prepared, seq: int) -> str:
     """Insert or update one cable inside the caller's transaction; says what it did:
     `ingested`, `updated` or `unchanged`.

@@ -34,9 +34,9 @@ db_option = click.option(
 
 
 @contextmanager
-def opened(db: str, create: bool = False) -> Iterator[Archive]:
+def opened(db: str, create: bool = False, discard_index: bool = False) -> Iterator[Archive]:
     try:
-        archive = Archive.open(db, create=create)
+        archive = Archive.open(db, create=create, discard_index=discard_index)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
     try:
@@ -144,10 +144,26 @@ def stats_command(db: str) -> None:
 @click.command("reindex")
 @db_option
 def reindex_command(db: str) -> None:
-    """Rebuild the full-text index from the SQLite database."""
-    with opened(db) as archive:
+    """Rebuild the full-text index from the SQLite database (also when it is damaged)."""
+    with opened(db, discard_index=True) as archive:
         count = archive.reindex()
     click.echo(f"indexed {count:,} cables in {Path(db) / 'index'}")
+
+
+@click.command("check")
+@db_option
+def check_command(db: str) -> None:
+    """Check that the full-text index holds exactly the cables SQLite holds, each from its
+    latest change, and that SQLite is sound; exit status 1 when anything is wrong."""
+    with opened(db) as archive:
+        problems = archive.check()
+        count = archive.count()
+    if problems:
+        for problem in problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo(f"repair the index with: cabledesk reindex --db {db}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {count:,} cables, the index and SQLite agree")
 
 
 @click.command("export")

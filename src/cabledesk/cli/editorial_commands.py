@@ -16,7 +16,8 @@ from cabledesk.publish import build_site, diff_editions
 from cabledesk.publish.data import write_data
 from cabledesk.publish.site import PublishError
 from cabledesk.query import QueryError
-from cabledesk.redact import Rule
+from cabledesk.record.model import LEVELS
+from cabledesk.redact import Rule, Viewer, level_rank
 from cabledesk.redact.candidates import find_candidates
 
 account_option = click.option(
@@ -116,18 +117,29 @@ def redact_history(db: str) -> None:
     help="A file of names to look for, one a line.",
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
-def redact_candidates(query: str, db: str, names: Path | None, limit: int) -> None:
+@click.option(
+    "--ceiling",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    default=None,
+    help="Hold the finder to this editor's ceiling: nothing above it is read or shown.",
+)
+@click.option("--foreign", is_flag=True, help="For a foreign editor: no NOFORN text.")
+def redact_candidates(
+    query: str, db: str, names: Path | None, limit: int, ceiling: str | None, foreign: bool
+) -> None:
     """Propose redactions in the cables matching QUERY (it never redacts by itself)."""
     listed = [n.strip() for n in names.read_text().splitlines() if n.strip()] if names else []
+    # An editor's viewer: redactions not burned in, the ceiling and NOFORN held.
+    viewer = Viewer(ceiling=level_rank(ceiling) if ceiling else 3, foreign=foreign)
     with opened(db) as archive:
         try:
-            ids = list(islice(archive.matching_ids(query), limit))
+            ids = list(islice(archive.matching_ids(query, viewer=viewer), limit))
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
         for reference_id in ids:
             cable = archive.get(reference_id)
             assert cable is not None
-            for c in find_candidates(cable, listed):
+            for c in find_candidates(cable, listed, viewer):
                 click.echo(
                     f"{c.reference_id} ¶{c.paragraph}  {c.text!r}  ({c.why})\n    {c.context}"
                 )
@@ -138,7 +150,9 @@ def redact_candidates(query: str, db: str, names: Path | None, limit: int) -> No
 @db_option
 @click.option("--query", help="Approve every cable matching this query instead.")
 @click.option("--withdraw", is_flag=True, help="Take the cables out of the next edition.")
-@click.option("--list", "show", is_flag=True, help="List the approved cables.")
+@click.option(
+    "--list", "show", is_flag=True, help="List the approved cables (and which changed since)."
+)
 @account_option
 def approve_command(
     reference_ids: tuple[str, ...],
@@ -151,8 +165,13 @@ def approve_command(
     """Approve cables for the next public edition (or --withdraw, or --list them)."""
     with opened(db) as archive:
         if show:
-            for reference_id in archive.approved():
-                click.echo(reference_id)
+            for approval in archive.approved():
+                waits = (
+                    "  changed since approved: approve it again to publish the new text"
+                    if approval.needs_approval
+                    else ""
+                )
+                click.echo(approval.reference_id + waits)
             return
         ids = list(reference_ids)
         if query:

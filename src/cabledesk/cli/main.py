@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
@@ -9,6 +10,7 @@ import click
 from cabledesk import __version__
 from cabledesk.cli.access_commands import audit_command, token_group, user_group
 from cabledesk.cli.archive_commands import (
+    check_command,
     export_command,
     ingest_command,
     reindex_command,
@@ -35,6 +37,7 @@ for command in (
     show_command,
     stats_command,
     reindex_command,
+    check_command,
     export_command,
     serve_command,
     redact_group,
@@ -49,8 +52,19 @@ for command in (
 
 
 def main() -> None:
+    from cabledesk.archive import ArchiveError
+
     try:
         cli()
+    except ArchiveError as exc:
+        # An index another process is writing, a damaged index, an archive that cannot
+        # be opened: the message says what and what to do.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.OperationalError as exc:
+        # The database locked by another process past SQLite's wait, or a full disk.
+        click.echo(f"Error: the archive's database: {exc}", err=True)
+        sys.exit(1)
     except OSError as exc:
         # A path the user named cannot be read or written, or the disk is full: one line
         # that says which and why, for every command. (Click handles a closed pipe itself.)

@@ -7,19 +7,22 @@ from pathlib import Path
 from cabledesk.archive import Archive
 from cabledesk.archive.editorial import record_edition
 from cabledesk.publish.edition import approved_view
-from cabledesk.publish.site import PublishError
+from cabledesk.publish.errors import PublishError
 from cabledesk.views.export import write_csv, write_jsonl
 
 
 def write_data(archive: Archive, out: str | Path, format: str, account: str | None = None) -> int:
-    """Write every approved cable, as the public sees it, to `out`; records the edition."""
+    """Write every approved cable, as the public sees it (edition.public_record), to
+    `out`; records the edition."""
     edition = approved_view(archive)
     if not edition.cables:
         raise PublishError("no cable is approved for publication: approve some first")
     out = Path(out)
+    if out.is_dir():
+        raise PublishError(f"{out}: expected a file for the data release; found a folder")
     partial = out.with_name(out.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="") as handle:
         count = (write_jsonl if format == "jsonl" else write_csv)(edition.cables, handle)
     partial.replace(out)
-    record_edition(archive, account, str(out))
+    record_edition(archive, account, str(out), edition.hashes, edition.register_version)
     return count

@@ -1,14 +1,28 @@
-"""The cables of an edition as the public will see them, and their cross-links."""
+"""The cables of an edition as the public will see them, and their cross-links.
+
+Each approved cable enters as the version an editor approved (its text hash), viewed with
+the redactions in force; a newer text waits for its own approval. What the public receives
+is `public_record`: the viewed record without anything that only the stored text, or the
+archive's own bookkeeping, could tell (docs/publishing.md, "What leaves the archive").
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 
 from cabledesk.archive import Archive
 from cabledesk.archive import register as register_store
+from cabledesk.archive.editorial import approved_records
 from cabledesk.archive.prepare import text_hash
-from cabledesk.record.model import Cable
+from cabledesk.record.codec import to_dict
+from cabledesk.record.model import Cable, Redactions, Repairs
 from cabledesk.redact import Viewer
+
+# The source's own blanks (`XXXXXXXXXXXX`), counted as the parser counts them.
+_MARKER = re.compile("XXXXX+")
 
 
 @dataclass(slots=True)
@@ -16,7 +30,11 @@ class Edition:
     """The approved cables, viewed with the redactions in force, in date order."""
 
     cables: list[Cable]
+    # {reference id: stored text hash of the version published}: for the archive's own
+    # record (edition_cables, the editors' diff) only, never written to a public file.
     hashes: dict[str, str]
+    # {reference id: published_hash of the public record}: what edition.json lists.
+    published: dict[str, str]
     register_version: int
     citing: dict[str, list[str]] = field(default_factory=dict)
     neighbours: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -27,27 +45,61 @@ class Edition:
 
 
 def public_viewer(archive: Archive) -> Viewer:
-    return Viewer(redact=True, compiled=archive.redactor())
+    return Viewer(redact=True, published_only=True, compiled=archive.redactor())
+
+
+def public_record(stored: Cable, viewer: Viewer) -> Cable:
+    """The record the public receives of `stored`: the viewer's view, less what would
+    tell something of the text it withholds or of the archive's own machine."""
+    public = viewer.view(stored)
+    # Where the cable was read from (a path on the editors' machine) and the parser's
+    # notes about the stored text are not part of the cable.
+    public.location = None
+    public.warnings = []
+    numbers = {p.number for p in stored.paragraphs if p.number is not None}
+    withheld = viewer.redactor.withheld_paragraphs(stored.reference_id) & numbers
+    if withheld:
+        # Counted over the whole stored text, these would say what the withheld
+        # paragraphs hold (how many blanks, how many repaired artifacts): the blanks are
+        # counted again over the text the public sees, and the repairs are not told.
+        public.repairs = Repairs()
+        public.redactions = Redactions(count=len(_MARKER.findall(public.text.replace("x", "X"))))
+    return public
+
+
+def published_hash(cable: Cable) -> str:
+    """The hash edition.json gives for a cable: SHA-256 of its public record as canonical
+    JSON (sorted keys, no spaces), so anyone can check a copy of the data release against
+    it; computed from what is published only, so it confirms no guess about hidden text."""
+    canonical = json.dumps(
+        to_dict(cable), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def approved_view(archive: Archive) -> Edition:
-    """What the next edition will hold: every approved cable as the public will see it."""
+    """What the next edition will hold: every approved cable, as the version approved,
+    as the public will see it."""
     viewer = public_viewer(archive)
-    cables, hashes = [], {}
-    for reference_id in archive.approved():
-        stored = archive.get(reference_id)
-        if stored is None:
-            continue
+    register_version = register_store.version(archive.connection)
+    cables, hashes, published = [], {}, {}
+    for reference_id, stored in approved_records(archive.connection):
+        public = public_record(stored, viewer)
         hashes[reference_id] = text_hash(stored)
-        cables.append(viewer.view(stored))
+        published[reference_id] = published_hash(public)
+        cables.append(public)
     cables.sort(key=lambda c: (c.header.sent or c.created or "", c.reference_id or ""))
-    edition = Edition(cables, hashes, register_store.version(archive.connection))
+    edition = Edition(cables, hashes, published, register_version)
     ids = edition.ids
+    # Cross-links among the versions published (not the current texts' REF rows, which
+    # may belong to a version nobody approved), in the edition's order: oldest first.
     for cable in cables:
         assert cable.reference_id
-        edition.citing[cable.reference_id] = [
-            i for i in archive.citing(cable.reference_id) if i in ids
-        ]
+        edition.citing[cable.reference_id] = []
+    for cable in cables:
+        for cited in dict.fromkeys(r.cable_id for r in cable.references if r.cable_id):
+            if cited in ids:
+                edition.citing[cited].append(cable.reference_id or "")
     by_origin: dict[str | None, list[str]] = {}
     for cable in cables:
         by_origin.setdefault(cable.origin, []).append(cable.reference_id or "")

@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
 
 _WORD = re.compile(r"[^\W_]+")
@@ -48,10 +49,10 @@ def write_index(cables: list[Cable], folder: Path, cable_path: str = "cable/") -
         counts = Counter(w.lower() for w in _WORD.findall(searchable_text(cable)))
         for term, count in counts.items():
             shards[shard_name(term)].setdefault(term, []).append([number, count])
-    (folder / "docs.json").write_text(
+    inside(folder, "docs.json").write_text(
         json.dumps({"cable_path": cable_path, "docs": docs}, ensure_ascii=False),
         encoding="utf-8",
     )
     for name, terms in shards.items():
-        (folder / name).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        inside(folder, name).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
     return sum(len(terms) for terms in shards.values())

@@ -19,6 +19,8 @@ from typing import Any
 from cabledesk.archive import Archive
 from cabledesk.archive.editorial import record_edition
 from cabledesk.publish.edition import Edition, approved_view
+from cabledesk.publish.errors import PublishError
+from cabledesk.publish.paths import inside
 from cabledesk.publish.search_index import write_index
 from cabledesk.query.browse import OriginCount, group_tags
 from cabledesk.record.model import LEVELS
@@ -27,11 +29,13 @@ from cabledesk.web.templating import environment
 from cabledesk.web.urls import SiteUrls
 
 MANIFEST = "edition.json"
+# 2: the hashes are of the public records (published_hash), and nothing of the archive's
+# own record (who built it, the register version) is in it. The desk serves no manifest of
+# an older kind (web/edition_files.py): those held hashes of the stored, unredacted texts.
+MANIFEST_FORMAT = 2
 _STATIC = ("desk.css", "desk.js", "site-search.js")
 
-
-class PublishError(RuntimeError):
-    """An edition that cannot be built as asked."""
+__all__ = ["MANIFEST", "MANIFEST_FORMAT", "PublishError", "SiteReport", "build_site"]
 
 
 @dataclass(slots=True)
@@ -43,7 +47,8 @@ class SiteReport:
     out: Path
 
 
-def _write(path: Path, html: str) -> None:
+def _write(folder: Path, parts: tuple[str, ...], html: str) -> None:
+    path = inside(folder, *parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
 
@@ -79,6 +84,8 @@ def _browse_rows(edition: Edition) -> dict[str, Any]:
 def build_site(archive: Archive, out: str | Path, account: str | None = None) -> SiteReport:
     """Build the edition of the approved cables into `out` and record it."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise PublishError(f"{out}: expected a folder for the edition's site; found a file")
     if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
         raise PublishError(
             f"{out}: expected an empty folder or an earlier edition; it holds other files"
@@ -89,10 +96,28 @@ def build_site(archive: Archive, out: str | Path, account: str | None = None) ->
     building = out.with_name(out.name + ".building")
     if building.exists():
         shutil.rmtree(building)
+    previous = archive.connection.execute("SELECT max(id) FROM editions").fetchone()[0] or 0
+    try:
+        pages, terms = _build(edition, building, previous + 1)
+    except BaseException:
+        # Nothing half-built is left behind (the next build would remove it anyway).
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(out)
+    building.replace(out)
+    # Recorded once the site is in place: the public desk then shows the same edition.
+    edition_id = record_edition(
+        archive, account, str(out), edition.hashes, edition.register_version
+    )
+    return SiteReport(edition_id, len(edition.cables), pages, terms, out)
+
+
+def _build(edition: Edition, building: Path, number: int) -> tuple[int, int]:
+    """Write every file of edition `number` into `building`; (pages, search terms).
+    Every path goes through `inside`: a reference id cannot name a file elsewhere."""
     env = environment()
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    previous = archive.connection.execute("SELECT max(id) FROM editions").fetchone()[0] or 0
-    number = previous + 1
     title = f"cabledesk edition {number}"
     common = {
         "static_site": True,
@@ -100,6 +125,15 @@ def build_site(archive: Archive, out: str | Path, account: str | None = None) ->
         "archive_count": len(edition.cables),
         "brand": title,
     }
+    # Every cable's file name is checked before any page is rendered.
+    for cable in edition.cables:
+        try:
+            inside(building, "cable", f"{cable.reference_id}.html")
+        except PublishError as exc:
+            raise PublishError(
+                f"{cable.reference_id!r} is not a reference id a page can be named after "
+                f"({exc}); withdraw it from the edition: nothing was published"
+            ) from None
     pages = 0
     ids = edition.ids
     for cable in edition.cables:
@@ -116,17 +150,18 @@ def build_site(archive: Archive, out: str | Path, account: str | None = None) ->
             following=next_id,
             anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
         )
-        _write(building / "cable" / f"{cable.reference_id}.html", html)
+        _write(building, ("cable", f"{cable.reference_id}.html"), html)
         pages += 1
     for by, rows in _browse_rows(edition).items():
         html = env.get_template("browse.html").render(
             **common, urls=SiteUrls(1), section="browse", by=by, rows=rows
         )
-        _write(building / "browse" / f"{by}.html", html)
+        _write(building, ("browse", f"{by}.html"), html)
         pages += 1
     root = SiteUrls(0)
     _write(
-        building / "index.html",
+        building,
+        ("index.html",),
         env.get_template("site_index.html").render(
             **common,
             urls=root,
@@ -137,26 +172,23 @@ def build_site(archive: Archive, out: str | Path, account: str | None = None) ->
         ),
     )
     _write(
-        building / "search.html",
+        building,
+        ("search.html",),
         env.get_template("site_search.html").render(**common, urls=root, section="search"),
     )
     pages += 2
     static = resources.files("cabledesk.web") / "static"
-    (building / "static").mkdir()
+    inside(building, "static").mkdir()
     for name in _STATIC:
-        (building / "static" / name).write_bytes((static / name).read_bytes())
-    terms = write_index(edition.cables, building / "search")
+        inside(building, "static", name).write_bytes((static / name).read_bytes())
+    terms = write_index(edition.cables, inside(building, "search"))
+    # Public: each cable's hash is of its public record (published_hash), never of the
+    # stored text, which would let anyone test guesses at a redacted name offline.
     manifest = {
+        "format": MANIFEST_FORMAT,
         "edition": number,
         "created": created,
-        "created_by": account,
-        "register_version": edition.register_version,
-        "cables": edition.hashes,
+        "cables": dict(sorted(edition.published.items())),
     }
-    (building / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    building.replace(out)
-    # Recorded once the site is in place: the public desk then shows the same edition.
-    edition_id = record_edition(archive, account, str(out))
-    return SiteReport(edition_id, len(edition.cables), pages, terms, out)
+    _write(building, (MANIFEST,), json.dumps(manifest, indent=2))
+    return pages, terms

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import tantivy
 
+from cabledesk.archive import register
 from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
 from cabledesk.query.scope import EVERYTHING, Scope
 
@@ -17,6 +18,11 @@ _WORD = re.compile(r"[^\W_]+")
 _LEVELS = {"unclassified": 0, "unclas": 0, "confidential": 1, "secret": 2, "top secret": 3}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+# Words ending in * per query. Each expands, in every text field the viewer may search, to
+# all the words of the index that start so (a two-letter prefix: thousands), and a
+# 2,000-character list of them cost about a second per request, anonymous ones included.
+# Ten leave room for any real question and keep the worst query to a few per cent of that.
+MAX_PREFIXES = 10
 
 
 class Compiler:
@@ -31,6 +37,7 @@ class Compiler:
         self.schema, self.connection, self.query = schema, connection, query
         self.known_origins = origins
         self.scope = scope
+        self.prefixes = 0
 
     def error(self, message: str, position: int) -> QueryError:
         return QueryError(message, self.query, position)
@@ -64,6 +71,12 @@ class Compiler:
         words = [w.lower() for w in _WORD.findall(text)]
         if not words:
             raise self.error(f"{text!r} has no letters or digits to search for", position)
+        if prefix and len(words) == 1:
+            self.prefixes += 1
+            if self.prefixes > MAX_PREFIXES:
+                raise self.error(
+                    f"too many words ending in * (at most {MAX_PREFIXES} in a query)", position
+                )
         per_field = []
         for name in fields:
             if prefix and len(words) == 1:
@@ -90,12 +103,7 @@ class Compiler:
         if name == "cites":
             return self.terms("cites", [upper.replace(" ", "")])
         if name == "cited_by":
-            rows = self.connection.execute(
-                "SELECT r.cited_id FROM refs r JOIN cables c ON c.id = r.cable_id "
-                "WHERE c.reference_id = ? AND r.cited_id IS NOT NULL",
-                (upper.replace(" ", ""),),
-            ).fetchall()
-            return self.terms("id", sorted({row[0] for row in rows}))
+            return self.terms("id", self.cited_by(upper.replace(" ", "")))
         if name == "has":
             if value.lower() not in ("references", "redactions"):
                 raise self.error("has: takes references or redactions", position)
@@ -113,6 +121,24 @@ class Compiler:
             return self.years(value, position)
         assert name == "date"
         return self.dates(value, position)
+
+    def cited_by(self, reference_id: str) -> list[str]:
+        """The ids the REF block of `reference_id` cites. The only field that reads a cable
+        named in the query from SQLite rather than the (restricted) index: for a viewer of
+        the published edition, an unpublished cable must answer exactly as one the archive
+        does not hold (no hits, no other message), and a published one as the edition
+        published it (its REF block may differ in a newer text awaiting approval)."""
+        if self.scope.published_only:
+            record = register.published_record(self.connection, reference_id)
+            if record is None:
+                return []
+            return sorted({r.cable_id for r in record.references if r.cable_id})
+        rows = self.connection.execute(
+            "SELECT r.cited_id FROM refs r JOIN cables c ON c.id = r.cable_id "
+            "WHERE c.reference_id = ? AND r.cited_id IS NOT NULL",
+            (reference_id,),
+        ).fetchall()
+        return sorted({row[0] for row in rows})
 
     def origins(self, value: str) -> list[str]:
         """`origin:baghdad` or `origin:"Embassy Baghdad"`: every origin name that contains it."""

@@ -26,6 +26,10 @@ FIELDS = (
     "cited_by",
     "has",
 )
+# Brackets and NOTs (or `-`) inside one another. The parser and the compiler recurse once
+# per level, so without a limit a few hundred `(` or a thousand `-` exhaust Python's
+# recursion (a 500 on the desk); no real question needs more than a handful.
+MAX_NESTING = 32
 
 
 class QueryError(ValueError):
@@ -125,6 +129,18 @@ class _Parser:
         self.query = query
         self.tokens = tokenize(query)
         self.index = 0
+        self.depth = 0
+
+    def deeper(self, token: _Token) -> None:
+        """One level further in (a `(`, NOT or `-`); QueryError past MAX_NESTING."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(
+                f"the query nests too deeply (at most {MAX_NESTING} brackets and NOTs "
+                "inside one another)",
+                self.query,
+                token.position,
+            )
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -164,7 +180,10 @@ class _Parser:
         token = self.peek()
         if token is not None and (self.is_keyword(token, "NOT") or token.kind == "minus"):
             self.index += 1
-            return Not(self.unary())
+            self.deeper(token)
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -175,11 +194,13 @@ class _Parser:
             )
         if token.kind == "open":
             self.index += 1
+            self.deeper(token)
             node = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind != "close":
                 raise QueryError("'(' is never closed", self.query, token.position)
             self.index += 1
+            self.depth -= 1
             return node
         if token.kind == "close":
             raise QueryError("unmatched ')'", self.query, token.position)

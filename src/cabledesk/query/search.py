@@ -128,6 +128,7 @@ def search(
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    sort = public_order(sort, viewer)
     tree, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
@@ -144,6 +145,17 @@ def search(
     return result
 
 
+def public_order(sort: str, viewer: Viewer) -> str:
+    """The order the public gets for `sort`: newest first in place of rank.
+
+    BM25 weighs a word by how many documents of the whole index hold it, published or
+    not: a visitor's scores and ranking would move as unpublished cables are ingested,
+    telling that they exist and what they say. Until the edition has an index of its own,
+    the public's results are ordered by date, which depends on nothing but the published
+    cables, and carry no score."""
+    return "-date" if viewer.published_only and sort == "rank" else sort
+
+
 def matching_ids(
     searcher: tantivy.Searcher,
     schema: tantivy.Schema,
@@ -155,6 +167,7 @@ def matching_ids(
     viewer: Viewer = FULL,
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
+    sort = public_order(sort, viewer)
     _, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
@@ -206,7 +219,9 @@ def _hits(
         hits.append(
             Hit(
                 reference_id=reference_id,
-                score=float(score) if isinstance(score, float) else 0.0,
+                score=float(score)
+                if isinstance(score, float) and not viewer.published_only
+                else 0.0,
                 date=row[1],
                 origin=row[2],
                 classification=row[3],

@@ -7,11 +7,10 @@ or an addressee can name the person too); only the fields that are structure, no
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from cabledesk.redact.match import NamePattern, compile_rule
+from cabledesk.redact.match import ANY_NAME, NamePattern, compile_rule, fold, joined_keys, name_keys
 from cabledesk.redact.model import REDACTED, Rule
 
 # Keys whose values are structure, never prose: redacting them would break the record
@@ -53,7 +52,11 @@ STRUCTURE = frozenset(
         "reasons",
     }
 )
-_WORDS = re.compile(r"[^\W_]+")
+
+
+# Up to this many rules that may apply, a record's folded text is searched for each;
+# beyond, its name keys are computed once and looked up.
+_SCAN_AT_MOST = 32
 
 
 class Redactor:
@@ -69,14 +72,21 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self.rules)
 
-    def patterns_for(self, reference_id: str | None, words: set[str]) -> list[NamePattern]:
-        """The patterns that may match this cable: its own span rules and the name rules
-        whose first word it contains (a set look-up, so thousands of rules stay cheap)."""
-        return [
-            p
-            for p in self.patterns
-            if p.rule.applies_to(reference_id) and any(f in words for f in p.firsts)
-        ]
+    def patterns_for(self, reference_id: str | None, record: dict[str, Any]) -> list[NamePattern]:
+        """The patterns that may match this record: its own span rules and the name rules
+        whose first word, folded, occurs in its folded text (match.fold: a superset of
+        what the patterns match, in any dress). With many rules, a set look-up of the
+        record's name keys instead, so thousands of rules stay cheap."""
+        candidates = [p for p in self.patterns if p.rule.applies_to(reference_id)]
+        if not candidates:
+            return []
+        text = "\n\n".join(record_texts(record))
+        if len(candidates) <= _SCAN_AT_MOST:
+            folded = fold(text)
+            return [p for p in candidates if any(f in folded for f in p.firsts)]
+        keys = name_keys(text)
+        every = ANY_NAME in keys
+        return [p for p in candidates if every or any(f in keys for f in p.firsts)]
 
     def burned(
         self, reference_id: str | None, record: dict[str, Any]
@@ -85,7 +95,7 @@ class Redactor:
         name and span rules burned in (the same dict when none may match), those rules'
         patterns, and the numbers of the paragraphs its paragraph rules withhold. The
         index (archive.prepare) and every reader's view (Viewer) go through this one step."""
-        patterns = self.patterns_for(reference_id, words_of(record)) if self.patterns else []
+        patterns = self.patterns_for(reference_id, record) if self.patterns else []
         return burn(record, patterns), patterns, self.withheld_paragraphs(reference_id)
 
     def withheld_paragraphs(self, reference_id: str | None) -> set[int]:
@@ -96,12 +106,24 @@ class Redactor:
         }
 
 
-def words_of(record: dict[str, Any]) -> set[str]:
-    """Every word of a record's text, lower-cased (to pick the rules worth trying)."""
-    found: set[str] = set()
-    for text in (record.get("raw") or "", record.get("text") or ""):
-        found.update(w.lower() for w in _WORDS.findall(text))
-    return found
+def record_texts(record: Any, key: str = "") -> Iterator[str]:
+    """Every text of a record that `burn` burns (all but the structure fields)."""
+    if key in STRUCTURE:
+        return
+    if isinstance(record, str):
+        yield record
+    elif isinstance(record, list):
+        for item in record:
+            yield from record_texts(item, key)
+    elif isinstance(record, dict):
+        for name, item in record.items():
+            yield from record_texts(item, name)
+
+
+def record_joined_keys(record: dict[str, Any]) -> list[str]:
+    """The keys (match.joined_keys) of the words of a record that the index's tokenizer
+    cuts in pieces; kept in the index so a new rule finds every cable it touches."""
+    return sorted(joined_keys("\n\n".join(record_texts(record))))
 
 
 def burn(value: Any, patterns: list[NamePattern], key: str = "") -> Any:
@@ -109,8 +131,11 @@ def burn(value: Any, patterns: list[NamePattern], key: str = "") -> Any:
     if key in STRUCTURE or not patterns:
         return value
     if isinstance(value, str):
+        folded = fold(value)
         for pattern in patterns:
-            value = pattern.sub(REDACTED, value)
+            burned = pattern.sub(REDACTED, value, folded)
+            if burned is not value:
+                value, folded = burned, fold(burned)
         return value
     if isinstance(value, list):
         return [burn(item, patterns, key) for item in value]

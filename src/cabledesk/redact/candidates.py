@@ -5,6 +5,10 @@ decides. Three signals, each reported with the passage that raised it:
 - a name in a paragraph that already carries XXXXXXXXXXXX redactions (the source was
   redacted in one place and may be named in another);
 - any name the editor listed.
+
+An editor sees the redactions unburned (they must see what they redact) but nothing above
+their own ceiling, nor NOFORN text when foreign: the finder reads the cable as their
+Viewer gives it, so a withheld paragraph offers neither a name nor a passage.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from cabledesk.record.model import Cable
 from cabledesk.redact.match import compile_rule
 from cabledesk.redact.model import Rule
+from cabledesk.redact.viewer import Viewer
 
 _PROTECT = re.compile(r"\b(strictly\s+protect|protect\s+source|protect)\b", re.IGNORECASE)
 # Two to four capitalised words (with initials, particles and hyphens): a person's name.
@@ -72,9 +77,13 @@ def _add(
     found.setdefault((number, value.lower(), why), candidate)
 
 
-def find_candidates(cable: Cable, names: list[str] | None = None) -> list[Candidate]:
+def find_candidates(cable: Cable, names: list[str] | None, viewer: Viewer) -> list[Candidate]:
+    """The proposals for one stored cable, from what `viewer` (the editor's, redactions
+    not burned in) may see of it: a CONFIDENTIAL editor gets nothing from 04RANGOON1100's
+    SECRET paragraphs. The viewer is required, so no caller forgets the ceiling."""
     found: dict[tuple[int | None, str, str], Candidate] = {}
     reference_id = cable.reference_id or ""
+    cable = viewer.view(cable)
     listed = [
         p for p in (compile_rule(Rule(kind="name", text=n)) for n in names or []) if p is not None
     ]

@@ -53,10 +53,15 @@ class Viewer:
         viewed = from_dict(record)
         withheld = self._withhold(viewed, by_rule)
         subject_hidden = self._subject(viewed)
-        if withheld or subject_hidden:
+        rest_hidden = self._outside_paragraphs(viewed)
+        if withheld or subject_hidden or rest_hidden:
             self._rebuild_text(viewed, withheld, original=cable)
         # Offsets into the original raw text would point past a redaction.
         viewed.redactions.positions = []
+        if self.redact or self.published_only:
+            # Where the cable was ingested from is a path on the editors' machine: for the
+            # local desk, admins and editors only (docs/publishing.md).
+            viewed.location = None
         return viewed
 
     def _withhold(self, cable: Cable, by_rule: set[int]) -> list[int]:
@@ -82,6 +87,20 @@ class Viewer:
         if self.may_see(rank, noforn):
             return False
         cable.subject = f"[subject withheld: {cable.subject_marking or cable.classification}]"
+        return True
+
+    def _outside_paragraphs(self, cable: Cable) -> bool:
+        """Text outside the paragraphs (the caption block, the REF lines, closing lines)
+        counts at the cable's own level. Above the ceiling (or NOFORN for a foreign
+        reader), each reference keeps its label and the id of the cable it cites (as
+        `cites:` and the cited-by lists show them: metadata) but not its text; and the
+        raw and reading texts are rebuilt from what may be seen (True)."""
+        rank, noforn = portion(None, cable.classification, cable.caveats)
+        if self.may_see(rank, noforn):
+            return False
+        level = "//".join(filter(None, [cable.classification, "NOFORN" if noforn else ""]))
+        for reference in cable.references:
+            reference.text = f"[reference withheld: {level or 'unmarked'}]"
         return True
 
     def _rebuild_text(self, cable: Cable, withheld: list[int], original: Cable) -> None:

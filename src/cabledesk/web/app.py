@@ -22,6 +22,7 @@ from cabledesk.access.lockout import UnknownNames
 from cabledesk.access.secret import session_secret
 from cabledesk.archive import ArchiveError
 from cabledesk.archive.archive import DATABASE
+from cabledesk.archive.errors import IndexBehind
 from cabledesk.web import api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
@@ -67,6 +68,27 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             405: f"{request.method} is not answered at {request.url.path}.",
         }.get(status, "An internal error; it has been logged."),
     )
+
+
+async def _index_behind(request: Request, exc: Exception) -> Response:
+    # Fail closed: a restricted reader is not answered from an index that has not yet
+    # absorbed an editor's redaction; the reader is asked to come back, not shown a 500.
+    message = "The archive is applying an editor's change; try again in a minute."
+    if request.url.path.startswith("/api"):
+        response = api.error(503, message)
+    else:
+        response = render(
+            "error.html",
+            status_code=503,
+            request=request,
+            archive_count=None,
+            section="search",
+            title="Busy for a moment",
+            message=message,
+        )
+    response.headers["retry-after"] = "60"
+    response.headers.update(HEADERS)
+    return response
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -137,7 +159,12 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={404: _http_error, 405: _http_error, 500: _server_error},
+        exception_handlers={
+            404: _http_error,
+            405: _http_error,
+            500: _server_error,
+            IndexBehind: _index_behind,
+        },
         lifespan=lifespan,
     )
     # Inside the security headers; given the router's own list, so a route added later

@@ -3,7 +3,8 @@
 1. Reads the session cookie (a forged, altered or expired one is no session).
 2. Puts the `Principal` on the request (`request.state.principal`): `local` while the
    archive has no accounts; then a bearer token's account, the session's account (if it
-   is still enabled and its password unchanged), or `public` (not signed in).
+   is still enabled, its password unchanged and its session generation current: not
+   signed out or disabled since), or `public` (not signed in).
 3. Refuses what the principal may not see (rules.py; the handler's @requires mark):
    a visitor is sent to /login (pages) or gets 401 (API); an account without the role
    gets 403. A refused request never reaches its handler.
@@ -105,12 +106,14 @@ class Gate:
                 # A token that is offered and refused never falls back to the cookie.
                 return found or replace(PUBLIC, via=REFUSED_TOKEN)
             name, fingerprint = session.get("account"), session.get("fp")
-            issued = session.get("issued")
-            if isinstance(name, str) and isinstance(fingerprint, str) and isinstance(issued, int):
-                found = accounts.principal(name, fingerprint, issued)
-                if found is not None:
-                    return found
-                # Disabled, or the password changed: the session is over.
+            generation = session.get("gen")
+            if isinstance(name, str):
+                if isinstance(fingerprint, str) and isinstance(generation, int):
+                    found = accounts.principal(name, fingerprint, generation)
+                    if found is not None:
+                        return found
+                # Disabled, signed out, the password changed, or a cookie from before
+                # session generations: the session is over.
                 session.clear()
             return PUBLIC
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,13 +21,14 @@ from cabledesk.archive.register import RegisterError
 from cabledesk.publish import build_site
 from cabledesk.publish.site import PublishError
 from cabledesk.query import QueryError
-from cabledesk.redact import Rule
+from cabledesk.record.model import Cable
+from cabledesk.redact import Rule, Viewer, level_rank
 from cabledesk.redact.candidates import find_candidates
 from cabledesk.web.auth import requires
 from cabledesk.web.auth.csrf import ensure_token
 from cabledesk.web.auth.gate import form_of
 from cabledesk.web.auth.guard import principal_of
-from cabledesk.web.context import archive_of
+from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.templating import render
 from cabledesk.web.urls import safe_next
 
@@ -120,11 +122,14 @@ def candidates_page(request: Request) -> Response:
     if q.strip():
         try:
             with archive_of(request) as archive:
-                result = archive.search(q, limit=50, facets=False)
+                # The editor's own viewer: their query reaches, and the finder reads, only
+                # what their ceiling (and the foreign flag) lets them see.
+                viewer = viewer_of(request, archive)
+                result = archive.search(q, limit=50, facets=False, viewer=viewer)
                 for hit in result.hits:
                     cable = archive.get(hit.reference_id)
                     if cable is not None:
-                        found += find_candidates(cable, names)
+                        found += find_candidates(cable, names, viewer)
         except QueryError as exc:
             error = str(exc)
     return _page(
@@ -182,10 +187,29 @@ def build_edition(request: Request) -> Response:
     return _back(request, "/editor/editions", notice=notice)
 
 
+def readable_versions(versions: list[tuple[str, Cable]], viewer: Viewer) -> list[tuple[str, str]]:
+    """(label, text) of each version as this editor may read it. Every version is judged
+    at the highest level and caveats any version carries (a text re-marked SECRET was
+    SECRET all along); when the viewer withholds anything of any version, no raw text is
+    diffed (it cannot be cut at paragraphs) but each version's reading text as rebuilt
+    from what the editor may see, so no line above their ceiling reaches the diff."""
+    top = max((c for _, c in versions), key=lambda c: level_rank(c.classification))
+    caveats = sorted({caveat for _, c in versions for caveat in c.caveats})
+    judged = [
+        (label, replace(c, classification=top.classification, caveats=caveats))
+        for label, c in versions
+    ]
+    seen = [(label, viewer.view(c)) for label, c in judged]
+    if all(v.raw == c.raw for (_, v), (_, c) in zip(seen, judged, strict=True)):
+        return [(label, v.raw) for label, v in seen]
+    return [(label, v.text) for label, v in seen]
+
+
 @requires("editor")
 def history_page(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
+        viewer = viewer_of(request, archive)
         current = archive.get(reference_id)
         earlier = archive.versions(reference_id)
     if current is None:
@@ -193,8 +217,8 @@ def history_page(request: Request) -> Response:
             request, "error.html", 404, title="No such cable",
             message=f"{reference_id}: expected the reference id of a cable in this archive.",
         )  # fmt: skip
-    texts = [(f"version {v} (replaced {at})", c.raw) for v, at, c in earlier]
-    texts.append(("current version", current.raw))
+    versions = [(f"version {v} (replaced {at})", c) for v, at, c in earlier]
+    texts = readable_versions([*versions, ("current version", current)], viewer)
     diffs = [
         (
             f"{old_label} → {new_label}",

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from cabledesk.access import LOCK_AFTER, Accounts, Login
+from cabledesk.access.errors import ArchiveBusy
 from cabledesk.access.lockout import UnknownNames
 from cabledesk.web.auth import csrf
 from cabledesk.web.auth.gate import form_of
@@ -53,7 +54,11 @@ async def login_submit(request: Request) -> Response:
     name, password = form.get("name", "").strip(), form.get("password", "")
     if not name or not password:
         return _page(request, next_path, 400, error="Enter your name and password.", name=name)
-    login = await run_in_threadpool(_authenticate, request, name, password)
+    try:
+        login = await run_in_threadpool(_authenticate, request, name, password)
+    except ArchiveBusy as exc:
+        # Nothing was counted or checked: a page that says so, not a 500.
+        return _page(request, next_path, 503, error=f"Not signed in: {exc}.", name=name)
     if login.outcome == "locked" and login.locked_until is not None:
         until = login.locked_until.strftime("%H:%M UTC")
         message = (
@@ -67,7 +72,7 @@ async def login_submit(request: Request) -> Response:
     session = request.session
     session.clear()
     session.update(request.app.state.sessions.new())
-    session.update(account=login.principal.name, fp=login.fingerprint)
+    session.update(account=login.principal.name, fp=login.fingerprint, gen=login.generation)
     csrf.ensure_token(session)
     return RedirectResponse(next_path, status_code=303)
 

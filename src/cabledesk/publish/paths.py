@@ -1,0 +1,35 @@
+"""Every file a publish writes is named here, and none can land outside its folder.
+
+Names come partly from the archive (a cable's reference id becomes `cable/ID.html`); an
+archive made before ids were checked at ingest may hold one like `../../PWNED`. So each
+part must be a plain name, and the joined path must still resolve inside the folder
+(symbolic links included); anything else stops the publish before a file is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from cabledesk.publish.errors import PublishError
+
+
+def inside(folder: Path, *parts: str) -> Path:
+    """`folder / part / ...`, or PublishError when a part is not a plain file or folder
+    name or the result would resolve outside `folder`."""
+    for part in parts:
+        plain = (
+            part not in ("", ".", "..")
+            and PurePosixPath(part).name == part
+            and PureWindowsPath(part).name == part
+            and "\x00" not in part
+        )
+        if not plain:
+            raise PublishError(
+                f"{part!r}: expected a plain file name for a file of the edition; "
+                "it would be written outside the edition's folder"
+            )
+    path = folder.joinpath(*parts)
+    root = folder.resolve()
+    if not path.resolve().is_relative_to(root):
+        raise PublishError(f"{path}: resolves outside the edition's folder {root}; not written")
+    return path
