@@ -29,7 +29,6 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode
 
 QUERIES = [
@@ -167,7 +166,7 @@ def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
             return server  # answering (401 for a desk with accounts)
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(f"the server exited with status {server.returncode}")
+                raise RuntimeError(f"the server exited with status {server.returncode}") from None
             if time.monotonic() > deadline:
                 server.kill()
                 raise RuntimeError("the server did not start") from None

@@ -22,7 +22,7 @@ from cabledesk.synthetic.corpus import write_corpus
 from conftest import ROOT, SAMPLE
 
 sys.path.insert(0, str(ROOT / "bench"))
-import load  # noqa: E402
+import load
 
 PASSWORD = "load test password"
 
@@ -38,7 +38,7 @@ def test_records_unpack_correctly_from_many_threads() -> None:
             try:
                 if unpack_record(blobs[n]) != records[n]:
                     failures.append(f"thread {n}: a different record")
-            except Exception as exc:  # noqa: BLE001 - any error is the finding
+            except Exception as exc:  # any error is the finding
                 failures.append(f"thread {n}: {exc!r}")
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]

@@ -234,8 +234,9 @@ class Accounts:
         write transaction (BEGIN IMMEDIATE), and taken back only if the password is right.
         Reading the count, checking, then writing let parallel attempts (threads of one
         desk, or several desk processes) all read the count before any wrote it: 40 at
-        once got 19 checks instead of 5. Now at most LOCK_AFTER checks run in a window,
-        however the attempts are spread over threads and processes."""
+        once got 19 checks instead of 5. Now at most LOCK_AFTER wrong passwords are
+        checked in a window, however the attempts are spread over threads and processes
+        (only the right password starts the count again)."""
         now = self.clock()
         attempt = self._reserve(name, now)
         if attempt is None:

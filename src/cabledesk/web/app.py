@@ -74,6 +74,7 @@ async def _index_behind(request: Request, exc: Exception) -> Response:
     # Fail closed: a restricted reader is not answered from an index that has not yet
     # absorbed an editor's redaction; the reader is asked to come back, not shown a 500.
     message = "The archive is applying an editor's change; try again in a minute."
+    response: Response
     if request.url.path.startswith("/api"):
         response = api.error(503, message)
     else:
