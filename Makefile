@@ -2,7 +2,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench clean system-packages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -14,6 +14,11 @@ $(BIN)/activate:
 COMPILED_SOURCES := $(wildcard src/cabledesk/parse/*.py src/cabledesk/parse/rules/*.py \
                               src/cabledesk/sources/*.py src/cabledesk/record/*.py \
                               src/cabledesk/reference/*.py)
+
+# Chromium for the browser tests and gcc for the compiled parser, from Debian's packages
+# when missing (tools/system-packages.sh says what it does and asks for nothing else).
+system-packages:
+	bash tools/system-packages.sh
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml setup.py $(COMPILED_SOURCES)
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -34,7 +39,7 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-test: lint typecheck
+test: system-packages lint typecheck
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.installed

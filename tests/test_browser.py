@@ -1,7 +1,7 @@
 """End to end in a real browser: Playwright driving Debian's Chromium against the real server.
 
-`.ci/run` installs chromium when it is missing; without /usr/bin/chromium these tests fail
-(they are never skipped) with a message that says so.
+`make test` installs chromium when it is missing (tools/system-packages.sh); without
+/usr/bin/chromium these tests fail (they are never skipped) with a message that says so.
 """
 
 from __future__ import annotations

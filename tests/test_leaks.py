@@ -8,7 +8,9 @@ Runs over the bundled sample, and over the shared corpus when it is beside the c
 from __future__ import annotations
 
 import json
+import random
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +35,66 @@ _NAME = re.compile(r"\b[A-Z][a-z]{3,}(?: [A-Z][a-z]{3,})?\b")
 _WORD = re.compile(r"[^\W_]+")
 
 
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*(?:\r?\n[ \t]*)?(?=[^\W\d_])")
+
+
+def _plain(text: str) -> str:
+    """Accents off (`López` reads Lopez), written independently of the product's folding."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def leaks(text: str, name: str) -> bool:
-    words = _WORD.findall(name)
-    pattern = r"(?<![^\W\d_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W\d_])"
-    return re.search(pattern, text, re.IGNORECASE) is not None
+    """The name in text in any dress: any case, accents or none, its words split by
+    spaces, breaks or marks, invisible characters or a line-break hyphen inside a word
+    (`Kar\u00adzai`, `Sar-\nkozy`), a plural or possessive ending (`Karzais`)."""
+    words = _WORD.findall(_plain(name))
+    pattern = (
+        r"(?<![^\W\d_])"
+        + r"[\W_]+".join(map(re.escape, words))
+        + r"(?:e?s|['\u2019]s|s['\u2019])?(?![^\W\d_])"
+    )
+    plain = _plain(text)
+    # Invisible characters and hyphens inside a word either join it or split it: both.
+    joined = _HYPHEN_BREAK.sub("", _INVISIBLE.sub("", plain))
+    split = _HYPHEN_BREAK.sub(" ", _INVISIBLE.sub(" ", plain))
+    return any(re.search(pattern, t, re.IGNORECASE) for t in (joined, split))
+
+
+def dress(name: str) -> list[str]:
+    """The forms of a one-word name that issue 10 found escaping the burn-in."""
+    accented = re.sub("[aeiou]", lambda m: m.group(0) + "\u0301", name, count=1)
+    middle = len(name) // 2
+    return [
+        f"{name}s",
+        f"{name}'s",
+        f"{name}s'",
+        unicodedata.normalize("NFC", accented),
+        accented,  # the accent as a combining mark
+        name[:middle] + "\u00ad" + name[middle:],
+        name[:middle] + "\u200b" + name[middle:],
+        name[:1] + "\u200c" + name[1:middle] + "\u2060" + name[middle:] + "\ufeff",
+        name[:middle] + "-\n" + name[middle:],
+    ]
+
+
+def dressed_cable(folder: Path, names: list[str]) -> Path:
+    """An UNCLASSIFIED cable naming each of `names` only in dress (never plainly)."""
+    lines = [f"{i}. (U) They met {' and '.join(dress(n))} again." for i, n in enumerate(names, 2)]
+    text = (
+        "From: Test\n"
+        "6/14/2008 6:50 08BAGHDAD9999 Embassy Baghdad UNCLASSIFIED\n\n"
+        "O 140650Z JUN 08 FM AMEMBASSY BAGHDAD TO SECSTATE WASHDC IMMEDIATE 7781\n"
+        "TAGS: PREL SUBJECT: VISITORS\n\n"
+        "U n c l a s s i f i e d baghdad 009999\n\n"
+        "E.o. 12958: N/A Tags: prel\nSubject: visitors\n\n"
+        "1. (U) Visitors came.\n\n" + "\n\n".join(lines) + "\n"
+    )
+    path = folder / "dressed" / "08BAGHDAD9999.txt"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def structure_text(cable: Cable) -> str:
@@ -66,6 +124,8 @@ def corpus_paths() -> list[Path]:
 class World:
     archive: Archive
     names: list[str]
+    # One-word names that the cable 08BAGHDAD9999 holds only in dress (`dress`).
+    dressed: list[str]
     folder: Path
     desk: TestClient  # the web desk as a visitor (accounts exist: the public edition)
     reader: TestClient  # the API with a CONFIDENTIAL reader's token
@@ -76,6 +136,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("leaks")
     archive = Archive.open(folder / "archive")
     archive.ingest(corpus_paths(), workers=2)
+    dressed_from = archive.connection.execute("SELECT reference_id FROM cables").fetchall()
     accounts = Accounts(archive)
     accounts.add("cora", "a long enough password", "reader", ceiling="CONFIDENTIAL")
     _, secret = accounts.create_token("leaks", "cora")
@@ -92,14 +153,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             if not any(w.lower() in structure for w in _WORD.findall(m.group(0)))
         }
     )
-    archive.approve(ids[:60] + [c.reference_id for c in cables if c.redactions.count][:20])
+    single = [n for n in names if " " not in n and n.isascii()]
+    dressed = sorted(random.Random(10).sample(single, min(12, len(single))))
+    archive.ingest(dressed_cable(folder, dressed), workers=1)
+    assert len(dressed_from) + 1 == archive.count()
+    approved = ids[:60] + [c.reference_id for c in cables if c.redactions.count][:20]
+    archive.approve([*approved, "08BAGHDAD9999"])
     with (
         TestClient(create_app(folder / "archive")) as desk,
         TestClient(
             create_app(folder / "archive"), headers={"authorization": f"Bearer {secret}"}
         ) as reader,
     ):
-        yield World(archive, names, folder, desk, reader)
+        yield World(archive, names, dressed, folder, desk, reader)
     archive.close()
 
 
@@ -154,7 +220,11 @@ def public_outputs(world: World, names: list[str]) -> Iterator[tuple[str, str]]:
 @given(data=st.data())
 def test_no_redacted_name_reaches_the_public(world: World, data: st.DataObject) -> None:
     archive = world.archive
-    chosen = data.draw(st.lists(st.sampled_from(world.names), min_size=1, max_size=4, unique=True))
+    chosen = data.draw(
+        st.lists(st.sampled_from(world.dressed), min_size=1, max_size=2, unique=True)
+    )
+    others = st.sampled_from([n for n in world.names if n not in chosen])
+    chosen += data.draw(st.lists(others, min_size=0, max_size=2, unique=True))
     marked = [archive.redact(Rule(kind="name", text=n, reason="leak test")) for n in chosen]
     try:
         for where, text in public_outputs(world, chosen):
@@ -163,6 +233,13 @@ def test_no_redacted_name_reaches_the_public(world: World, data: st.DataObject) 
         public = Viewer(redact=True, published_only=True, rules=archive.rules())
         for name in chosen:
             assert archive.search(f'"{name}"', viewer=public).total == 0
+            # A prefix search (`karz*`) may find a cable only through words it shows.
+            prefix = _plain(name).lower()[:4]
+            for hit in archive.search(f"{prefix}*", limit=100, viewer=public).hits:
+                seen = archive.get(hit.reference_id, viewer=public)
+                assert seen is not None
+                shown = {w.lower() for w in _WORD.findall(cabledesk.to_json(seen))}
+                assert any(w.startswith(prefix) for w in shown), (name, hit.reference_id)
     finally:
         for rule in marked:
             archive.lift(rule.id or 0, reason="end of example")

@@ -105,12 +105,11 @@ def test_candidates_page_holds_an_editor_to_their_ceiling(
     path = "/editor/candidates?q=id:04RANGOON1100&names=Than+Shwe"
     assert words(as_editor(client, "sam", path)) & secret  # a SECRET editor sees them
     assert not (words(as_editor(client, "cleo", path)) & secret)
-    # A foreign editor: 05LONDON4981 is CONFIDENTIAL//NOFORN, its paragraphs (C/NF).
-    london = sample_cable("05LONDON4981")
-    noforn = paragraph_words(london, ("C/NF",)) | paragraph_words(london, ("",))
-    assert noforn
-    page = as_editor(client, "fred", "/editor/candidates?q=id:05LONDON4981")
-    assert not (words(page) & noforn)
+    # A foreign SECRET editor: 04RANGOON88's candidates sit in an (S/NF) paragraph.
+    path = "/editor/candidates?q=id:04RANGOON88"
+    noforn = paragraph_words(sample_cable("04RANGOON88"), ("S/NF",))
+    assert words(as_editor(client, "sam", path)) & noforn
+    assert not (words(as_editor(client, "fred", path)) & noforn)
 
 
 def test_candidates_command_takes_a_ceiling(desk: tuple[Path, TestClient]) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +67,33 @@ def _parse(source: SourceText) -> Prepared | Failure:
     if problem:
         return ("invalid reference id", f"{source.location}: {problem}")
     return prepare(cable, _redactor)
+
+
+@contextmanager
+def _caller_script_not_rerun() -> Iterator[None]:
+    """Start the parser processes without running the caller's script again in them.
+
+    multiprocessing starts a process (forkserver, spawn) by importing the parent's
+    `__main__` in it, so that functions defined there can be found: a script that calls
+    `Archive.ingest` at its top level, without an `if __name__ == "__main__":` guard,
+    would ingest again in every parser process, each starting processes of its own. The
+    parser processes need nothing from the caller's script (their functions live in this
+    module), so while they start, `__main__` does not say where it came from.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, object] = {
+        name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
+    }
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 def _bounded(items: Iterable[SourceText], slots: threading.Semaphore) -> Iterator[SourceText]:
@@ -123,7 +152,10 @@ def _ingest(
             else:
                 slots = threading.Semaphore(_IN_FLIGHT)
                 context = multiprocessing.get_context("forkserver")
-                with context.Pool(workers, initializer=_use_rules, initargs=(rules,)) as pool:
+                with (
+                    _caller_script_not_rerun(),
+                    context.Pool(workers, initializer=_use_rules, initargs=(rules,)) as pool,
+                ):
                     results = pool.imap(_parse, _bounded(sources, slots), chunksize=_CHUNK)
                     _consume(archive, results, report, pending, index, progress, slots)
             _flush(archive, pending, report, index)

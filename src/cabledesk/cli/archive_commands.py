@@ -46,7 +46,8 @@ def opened(db: str, create: bool = False, discard_index: bool = False) -> Iterat
 
 
 @click.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+# exists=True: a mistyped path is one usage line, before any archive folder is made.
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @db_option
 @click.option("--format", "format_", type=click.Choice(["auto", *FORMATS]), default="auto")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes.")

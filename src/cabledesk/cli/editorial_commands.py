@@ -184,7 +184,7 @@ def approve_command(
             raise click.UsageError("give reference ids or --query")
         try:
             if withdraw:
-                click.echo(f"withdrew {archive.withdraw(ids):,} cables")
+                click.echo(f"withdrew {archive.withdraw(ids, account=account):,} cables")
             else:
                 click.echo(f"approved {archive.approve(ids, account=account):,} more cables")
         except RegisterError as exc:

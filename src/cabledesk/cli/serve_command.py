@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import socket
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -83,6 +85,23 @@ def server_config(
     )
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listening = socket.socket(family, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(2048)
+    except OSError as exc:
+        listening.close()
+        reason = exc.strerror or str(exc)
+        raise click.ClickException(
+            f"{host}:{port}: cannot listen there ({reason}); another server may be using "
+            "that port: choose another with --port"
+        ) from None
+    return listening
+
+
 @click.command("serve")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -107,16 +126,19 @@ def serve_command(db: str, host: str, port: int, trusted_proxies: tuple[str, ...
     try:
         app = create_app(db)
     except ArchiveError as exc:
-        raise click.ClickException(
-            f"{exc}\n  build one first: cabledesk ingest PATH... --db {db}"
-        ) from None
+        missing = not (Path(db) / "archive.db").exists()
+        hint = f"\n  build one first: cabledesk ingest PATH... --db {db}" if missing else ""
+        raise click.ClickException(f"{exc}{hint}") from None
+    # The socket first: a port in use is one line, before any banner says the desk is up.
+    listening = _listen(host, port)
+    port = int(listening.getsockname()[1])
     if not _is_loopback(host):
         click.echo(f"warning: listening on {host}: {_exposure(db)}", err=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"cabledesk web desk on http://{shown}:{port}/  (archive: {db}; Ctrl-C stops)")
     server = uvicorn.Server(server_config(app, host, port, trusted_proxies))
     with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+        server.run(sockets=[listening])
     if not server.started:
         # uvicorn has said why (the port is taken, say); exit non-zero as uvicorn.run did.
         raise SystemExit(3)
