@@ -14,6 +14,8 @@ from typing import TypeVar, cast
 import tantivy
 
 from cabledesk.archive import editorial, register
+from cabledesk.archive.edition_index import FOLDER as EDITION_INDEX
+from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.errors import ArchiveError, IndexBehind, IndexBusy
 from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
@@ -51,10 +53,18 @@ __all__ = ["Archive", "ArchiveError"]
 
 
 class Archive:
-    def __init__(self, path: Path, connection: sqlite3.Connection, index: Index) -> None:
+    def __init__(
+        self,
+        path: Path,
+        connection: sqlite3.Connection,
+        index: Index,
+        edition_index: EditionIndex,
+    ) -> None:
         self.path = path
         self.connection = connection
         self.index = index
+        # What the public searches: the latest edition alone (archive/edition_index.py).
+        self.edition_index = edition_index
         self._counts: dict[str, tuple[int, object]] = {}
 
     @classmethod
@@ -87,12 +97,14 @@ class Archive:
             raise ArchiveError(f"{database}: {exc}") from None
         try:
             index = Index(folder / INDEX, discard=discard_index)
+            edition_index = EditionIndex(folder / EDITION_INDEX, discard=discard_index)
             if created:
                 (folder / INDEX).chmod(0o700)
+                (folder / EDITION_INDEX).chmod(0o700)
         except ArchiveError:
             connection.close()
             raise
-        archive = cls(folder, connection, index)
+        archive = cls(folder, connection, index, edition_index)
         if not discard_index:
             # Another process (an ingest) may hold the index writer; it absorbs what it
             # commits itself, so a reader opened meanwhile goes on with the index as is.
@@ -103,12 +115,14 @@ class Archive:
         """Let the index absorb what SQLite changed since (a killed ingest's last batches,
         a change made by another process); False when another process holds the index
         writer, and so absorbs what it changes itself."""
-        try:
-            with self.index.writing(wait) as writer:
-                self.index.catch_up(self.connection, writer)
-        except IndexBusy:
-            return False
-        return True
+        caught_up = True
+        for index in (self.index, self.edition_index):
+            try:
+                with index.writing(wait) as writer:
+                    index.catch_up(self.connection, writer)
+            except IndexBusy:
+                caught_up = False
+        return caught_up
 
     def change(self, apply: Callable[[sqlite3.Connection], T]) -> T:
         """Make an editor's change (a redaction, a lift, an edition) in one SQLite
@@ -116,11 +130,15 @@ class Archive:
         it touched before the writer is let go. Waits CHANGE_WAIT seconds for an ingest or
         another change to finish; then RegisterError, and nothing was changed."""
         try:
-            with self.index.writing(CHANGE_WAIT) as writer:
+            with (
+                self.index.writing(CHANGE_WAIT) as writer,
+                self.edition_index.writing(CHANGE_WAIT) as edition_writer,
+            ):
                 self.index.catch_up(self.connection, writer)
                 with self.connection:
                     result = apply(self.connection)
                 self.index.catch_up(self.connection, writer)
+                self.edition_index.catch_up(self.connection, edition_writer)
                 return result
         except IndexBusy as exc:
             raise RegisterError(str(exc)) from None
@@ -132,20 +150,35 @@ class Archive:
         behind SQLite, and the first search to notice catches it up. A restricted reader
         is never answered from an index that has not absorbed the latest redaction or
         edition (another process commits SQLite first, then re-indexes): the search waits
-        for it, and is refused (IndexBehind) rather than answered from older text."""
-        if self.index.absorbed < last_seq(self.connection):
-            self.catch_up()
+        for it, and is refused (IndexBehind) rather than answered from older text.
+
+        The public searches the edition's own index: every score, count and order it gets
+        is computed from the published cables alone."""
+        index = self.edition_index if viewer.published_only else self.index
+        if index.absorbed < last_seq(self.connection) or (
+            viewer.published_only and self.edition_index.behind(self.connection)
+        ):
+            self._catch_up(index)
         if viewer.restricted:
             deadline = time.monotonic() + RESTRICT_WAIT
-            while self.index.absorbed < restricting_seq(self.connection):
+            while index.absorbed < restricting_seq(self.connection) or (
+                viewer.published_only and self.edition_index.edition_behind(self.connection)
+            ):
                 if time.monotonic() > deadline:
                     raise IndexBehind(
                         f"{self.path}: the full-text index is still absorbing an editor's "
                         "change (a redaction or an edition); try again in a minute"
                     )
                 time.sleep(0.05)
-                self.catch_up()
-        return self.index.searcher()
+                self._catch_up(index)
+        return index.searcher()
+
+    def _catch_up(self, index: Index) -> None:
+        try:
+            with index.writing() as writer:
+                index.catch_up(self.connection, writer)
+        except IndexBusy:
+            pass  # whoever holds the writer absorbs what it changes
 
     def close(self) -> None:
         self.connection.close()
@@ -402,6 +435,8 @@ class Archive:
     def reindex(self) -> int:
         """Rebuild the full-text index from SQLite; returns the number of cables indexed
         (IndexBusy while another process writes the index)."""
+        with self.edition_index.writing() as writer:
+            self.edition_index.rebuild(self.connection, writer)
         with self.index.writing() as writer:
             return self.index.rebuild(self.connection, writer)
 
@@ -410,6 +445,7 @@ class Archive:
         catches the index up first, as opening does."""
         self.catch_up()
         problems = self.index.verify(self.connection)
+        problems += self.edition_index.verify(self.connection)
         integrity = self.connection.execute("PRAGMA integrity_check").fetchall()
         if integrity != [("ok",)]:
             problems += [f"SQLite: {row[0]}" for row in integrity]

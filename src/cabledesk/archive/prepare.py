@@ -181,9 +181,11 @@ def _without_headings(rest: str, cable: Cable) -> str:
     """The text around the paragraphs without any paragraph's heading: a heading belongs
     to its paragraph (withheld with it, indexed at its level), never to the cable's own
     level, which may be lower (08BAGHDAD1784's "Basrah Campaign: The 'Magic Key'")."""
+    lowered = rest.lower()
     for paragraph in cable.paragraphs:
         words = _WORD.findall(paragraph.heading or "")
-        if words:
+        # Only a heading whose first word is there at all is worth a pattern.
+        if words and words[0].lower() in lowered:
             heading = r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])"
             rest = re.sub(heading, " ", rest, flags=re.IGNORECASE)
     return rest

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
+from cabledesk.archive.register import published_record
 from cabledesk.archive.store import unpack
 from cabledesk.query.compile import Compiler
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
@@ -128,7 +129,6 @@ def search(
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    sort = public_order(sort, viewer)
     tree, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
@@ -145,17 +145,6 @@ def search(
     return result
 
 
-def public_order(sort: str, viewer: Viewer) -> str:
-    """The order the public gets for `sort`: newest first in place of rank.
-
-    BM25 weighs a word by how many documents of the whole index hold it, published or
-    not: a visitor's scores and ranking would move as unpublished cables are ingested,
-    telling that they exist and what they say. Until the edition has an index of its own,
-    the public's results are ordered by date, which depends on nothing but the published
-    cables, and carry no score."""
-    return "-date" if viewer.published_only and sort == "rank" else sort
-
-
 def matching_ids(
     searcher: tantivy.Searcher,
     schema: tantivy.Schema,
@@ -167,7 +156,6 @@ def matching_ids(
     viewer: Viewer = FULL,
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
-    sort = public_order(sort, viewer)
     _, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
@@ -214,18 +202,30 @@ def _hits(
         row = rows.get(reference_id)
         if row is None:
             continue
-        reading, subject = _reading_text(row[5], viewer)
+        date, origin, classification, caveats = row[1], row[2], row[3], json.loads(row[4])
+        if viewer.published_only:
+            # The public reads the version the edition published, not a newer text that
+            # waits for approval: its snippet and its metadata come from that version.
+            stored = published_record(connection, reference_id)
+            if stored is None:
+                continue
+            cable = viewer.view(stored)
+            sent = cable.header.sent or cable.created
+            date, origin = (sent[:10] if sent else None), cable.origin
+            classification, caveats = cable.classification, list(cable.caveats)
+            reading = " ".join(p.text for p in cable.paragraphs) or cable.text
+            subject = cable.subject
+        else:
+            reading, subject = _reading_text(row[5], viewer)
         cut, found, before, after = passage(reading or subject or "", words)
         hits.append(
             Hit(
                 reference_id=reference_id,
-                score=float(score)
-                if isinstance(score, float) and not viewer.published_only
-                else 0.0,
-                date=row[1],
-                origin=row[2],
-                classification=row[3],
-                caveats=json.loads(row[4]),
+                score=float(score) if isinstance(score, float) else 0.0,
+                date=date,
+                origin=origin,
+                classification=classification,
+                caveats=caveats,
                 subject=subject,
                 snippet=("…" if before else "")
                 + mark(cut, found, "[", "]")

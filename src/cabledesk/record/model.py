@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cabledesk.record.spans import paragraph_roles
+
 # The four classification levels a record's `classification` takes, lowest first: the one
 # list every stage (parser, index, clearance ceilings, pages) orders and ranks them by.
 LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
@@ -125,6 +127,7 @@ class Cable:
     section: Section | None = None
     declassify_on: str | None = None
     declassification: str | None = None
+    declassification_note: str | None = None
     tags: list[str] = field(default_factory=list)
     subject: str | None = None
     subject_marking: str | None = None
@@ -152,3 +155,8 @@ class Cable:
     def year(self) -> int | None:
         stamp = self.created or self.header.sent
         return int(stamp[:4]) if stamp else None
+
+    def paragraph_roles(self) -> list[str | None]:
+        """For each paragraph, `summary` or `comment` when the summary or a comment is most
+        of it, else None (record/spans.py): pages show each passage once."""
+        return paragraph_roles([p.text for p in self.paragraphs], self.summary, self.comments)

@@ -44,8 +44,9 @@ IGNORABLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 # Combining marks (an accent written after its letter).
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # A word cut at the end of a line: `Sar-` / `kozy`; once the lines of a paragraph are
-# joined, it reads `Sar-kozy` (or `Sar- kozy`), so the line break itself is optional.
-_BREAK = r"-[ \t]*(?:\r?\n[ \t]*)?"
+# joined, it reads `Sar-kozy` (or `Sar- kozy`), so the line break itself is optional; a
+# page break or repair may leave a blank line in the cut (`Afr-\n\nicom`).
+_BREAK = r"-[ \t]*(?:\r?\n[ \t]*){0,2}"
 # What may stand between two letters of one word.
 _JOIN = rf"(?:[{IGNORABLE}]|{_BREAK})"
 _JOINS = re.compile(_JOIN)
@@ -55,12 +56,13 @@ _LETTER = r"[^\W\d_]"
 _ALNUM = re.compile(r"[^\W_]+")
 # Pieces of a run: letters and digits apart (a name may touch a digit, `&Soleimani8`).
 _PIECE = re.compile(r"\d+|[^\W\d_]+")
-_BREAK_RE = re.compile(_BREAK)
+# Only a hyphen before a letter or digit can cut a word (not `--` rules); the one before
+# it is checked by hand (a lookbehind would cost the regex its fast scan for `-`).
+_BREAK_RE = re.compile(rf"{_BREAK}(?=[^\W_])")
 # Joining characters other than line-break hyphens; combining marks join too (the
 # index's tokenizer cuts `Lo\u0301pez` at the mark).
 _JOINER = re.compile(rf"[{IGNORABLE}{_MARKS}]+")
 _HEAD = re.compile(r"[^\W_]+")
-_TAIL = re.compile(r"[^\W_]+\Z")
 # How far back from a joining character a word is looked for (no name is longer).
 _REACH = 64
 # Letters that carry no decomposition but read as a plain letter in names.
@@ -125,6 +127,10 @@ _MOST_PIECES = 12
 ANY_NAME = "*"
 
 
+def _alnum(char: str) -> bool:
+    return char.isalnum()
+
+
 def _joined_runs(text: str) -> list[str]:
     """The runs of letters and digits with joining characters inside (`sar-\\nkozy`,
     `kar\\u00adzai`, `lo\\u0301pez`), found from the joining characters, which are rare."""
@@ -134,14 +140,17 @@ def _joined_runs(text: str) -> list[str]:
     runs: list[str] = []
     start = end = -1
     for join_start, join_end in joins:
-        left = _TAIL.search(text, max(0, join_start - _REACH), join_start)
         right = _HEAD.match(text, join_end)
-        if left is None or right is None:
+        # The word before the join, read backwards (a regex would try every start).
+        left = join_start
+        while left > join_start - _REACH and left > 0 and _alnum(text[left - 1]):
+            left -= 1
+        if right is None or left == join_start:
             continue
-        if end < left.start() or start == -1:  # not the run the previous join was in
+        if end < left or start == -1:  # not the run the previous join was in
             if start != -1:
                 runs.append(text[start:end])
-            start = left.start()
+            start = left
         end = right.end()
     if start != -1:
         runs.append(text[start:end])

@@ -1,0 +1,137 @@
+"""The published edition's own full-text index: what the public searches.
+
+The archive's index holds every cable. Searching it for the public, even restricted to the
+published cables, would leak what is not published: BM25 weighs a word by how many
+documents of the whole index hold it, so a visitor's scores and ranking would move as
+unpublished cables are ingested; and a published cable ingested again with a new text would
+be found by its new, unapproved words. This index holds only the cables of the latest
+edition, each as the version the edition published (by text hash), with the redactions in
+force burned in: every score, count and order the public gets is computed from the edition
+alone.
+
+It follows SQLite the way the archive's index does: it remembers the edition it was built
+for and the change number it absorbed (`edition`, `absorbed` beside its files); a new
+edition rebuilds it, and a change to published cables (a redaction touching them) is
+absorbed by the same paging by (change number, row id).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import tantivy
+
+from cabledesk.archive import register
+from cabledesk.archive.index import _CATCH_UP_BATCH, _PAST_EVERY_ROW, Index, _listed, document
+from cabledesk.archive.prepare import prepare
+from cabledesk.archive.store import last_seq
+from cabledesk.redact.apply import Redactor
+
+FOLDER = "edition-index"
+
+
+def latest_edition(connection: sqlite3.Connection) -> int:
+    row = connection.execute("SELECT coalesce(max(id), 0) FROM editions").fetchone()
+    return int(row[0])
+
+
+class EditionIndex(Index):
+    """An `Index` over the latest edition's published versions only."""
+
+    def __init__(self, directory: Path, *, discard: bool = False) -> None:
+        super().__init__(directory, discard=discard)
+
+    @property
+    def edition(self) -> int:
+        path = self.directory / "edition"
+        try:
+            return int(path.read_text()) if path.exists() else 0
+        except (ValueError, OSError):
+            return -1  # unreadable: rebuilt at the next catch-up
+
+    def edition_behind(self, connection: sqlite3.Connection) -> bool:
+        """Built for another edition than the latest (a rebuild is due)."""
+        return self.edition != latest_edition(connection)
+
+    def behind(self, connection: sqlite3.Connection) -> bool:
+        return self.edition_behind(connection) or self.absorbed < last_seq(connection)
+
+    def catch_up(
+        self,
+        connection: sqlite3.Connection,
+        writer: tantivy.IndexWriter,
+        batch: int = _CATCH_UP_BATCH,
+    ) -> int:
+        """Absorb the published cables SQLite changed after this index's mark (all of them
+        when the edition changed); returns how many."""
+        latest = last_seq(connection)
+        edition = latest_edition(connection)
+        mark = self.absorbed
+        if edition != self.edition or mark > latest:
+            writer.delete_all_documents()
+            writer.commit()
+            self._write_absorbed(0)
+            (self.directory / "edition").write_text(str(edition))
+            mark = 0
+        done = 0
+        redactor: Redactor | None = None
+        published: set[str] = set()
+        version = 0
+        after = (mark, _PAST_EVERY_ROW)
+        while edition:
+            rows = connection.execute(
+                "SELECT c.seq, c.id, c.reference_id FROM cables c JOIN edition_cables e "
+                "ON e.reference_id = c.reference_id AND e.edition_id = ? "
+                "WHERE (c.seq, c.id) > (?, ?) ORDER BY c.seq, c.id LIMIT ?",
+                (edition, *after, batch),
+            ).fetchall()
+            if not rows:
+                break
+            if redactor is None:
+                redactor = Redactor(register.rules(connection))
+                published = register.published_ids(connection)
+                version = register.version(connection)
+            for seq, _, reference_id in rows:
+                writer.delete_documents_by_term("id", reference_id)
+                record = register.published_record(connection, reference_id)
+                if record is not None:  # a version the archive lost is not shown at all
+                    cable = prepare(record, redactor)
+                    writer.add_json(document(cable, published, seq, version))
+            writer.commit()
+            done += len(rows)
+            after = (rows[-1][0], rows[-1][1])
+            mark = max(mark, after[0] - 1)
+            self._write_absorbed(mark)
+        if max(latest, after[0] if done else 0) != self.absorbed:
+            self._write_absorbed(max(latest, after[0] if done else 0))
+        return done
+
+    def verify(self, connection: sqlite3.Connection) -> list[str]:
+        """What is wrong between this index and the latest edition (nothing: they agree)."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        problems: list[str] = []
+        edition = latest_edition(connection)
+        if self.edition != edition:
+            problems.append(
+                f"the edition index was built for edition {self.edition}, not {edition}"
+            )
+        found: dict[str, int] = {}
+        for _, address in searcher.search(
+            tantivy.Query.all_query(), limit=max(1, searcher.num_docs)
+        ).hits:
+            reference_id = str(searcher.doc(address).get_first("id"))
+            found[reference_id] = found.get(reference_id, 0) + 1
+        held = set(register.published_versions(connection))
+        lost = {i for i in held if register.published_record(connection, i) is None}
+        missing, extra = sorted(held - lost - found.keys()), sorted(found.keys() - held)
+        twice = sorted(i for i, n in found.items() if n > 1)
+        for what, ids in (
+            ("published cables the edition index lacks", missing),
+            ("documents in the edition index of cables not published", extra),
+            ("published cables with more than one document", twice),
+        ):
+            if ids:
+                problems += _listed(what, ids)
+        return problems
