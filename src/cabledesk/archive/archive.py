@@ -220,7 +220,47 @@ class Archive:
             cable = register.published_record(self.connection, reference_id)
         else:
             cable = read_cable(self.connection, reference_id)
-        return viewer.view(cable) if cable is not None else None
+        return self.view(cable, viewer) if cable is not None else None
+
+    def view(self, cable: Cable, viewer: Viewer) -> Cable:
+        """A stored current record as `viewer` receives it. A signed-in account never gets
+        less of a cable of the latest edition than the public does (docs/publishing.md,
+        "Who sees what"): what its own view withholds and the public's view of the version
+        published shows is shown as published."""
+        if viewer.published_only or not viewer.restricted:
+            return viewer.view(cable)
+        if (cable.reference_id or "") not in self.published():
+            return viewer.view(cable)
+        published = register.published_record(self.connection, cable.reference_id or "")
+        return viewer.view_published(cable, published, self.public_viewer())
+
+    def public_viewer(self) -> Viewer:
+        """The public's Viewer, with the rules in force."""
+        return Viewer(redact=True, published_only=True, compiled=self.redactor())
+
+    def _also(self, query: str, viewer: Viewer, blank_matches_all: bool) -> set[str]:
+        """For a signed-in account whose ceiling holds text back: the published cables the
+        public's search finds for `query` (found in the edition index, built from what the
+        public sees), so that their search never finds less than the public's. A QueryError
+        is raised by the account's own query as well."""
+        if viewer.published_only or not viewer.restricted or not self.published():
+            return set()
+        if blank_matches_all and not query.strip():
+            return set()  # every cable already
+        from cabledesk.query.search import matching_ids
+
+        public = self.public_viewer()
+        return set(
+            matching_ids(
+                self._searcher(public),
+                self.edition_index.schema,
+                self.connection,
+                query,
+                "date",
+                self.origins,
+                viewer=public,
+            )
+        )
 
     def citing(self, reference_id: str, viewer: Viewer = FULL) -> list[str]:
         """Ids of the archived cables that cite this one in their REF block."""
@@ -277,6 +317,8 @@ class Archive:
             origins=self.origins,
             blank_matches_all=blank_matches_all,
             viewer=viewer,
+            also=self._also(query, viewer, blank_matches_all),
+            view=lambda cable: self.view(cable, viewer),
         )
 
     def timeline(
@@ -287,7 +329,13 @@ class Archive:
         from cabledesk.query.timeline import timeline
 
         _, compiled = compile_query(
-            self.index.schema, self.connection, query, self.origins, blank_matches_all, viewer
+            self.index.schema,
+            self.connection,
+            query,
+            self.origins,
+            blank_matches_all,
+            viewer,
+            self._also(query, viewer, blank_matches_all),
         )
         return timeline(self._searcher(viewer), compiled)
 
@@ -347,16 +395,20 @@ class Archive:
         without reading a record (a malformed query raises QueryError when iterated)."""
         from cabledesk.query.search import matching_ids
 
-        return matching_ids(
-            self._searcher(viewer),
-            self.index.schema,
-            self.connection,
-            query,
-            sort,
-            self.origins,
-            blank_matches_all=blank_matches_all,
-            viewer=viewer,
-        )
+        def ids() -> Iterator[str]:
+            yield from matching_ids(
+                self._searcher(viewer),
+                self.index.schema,
+                self.connection,
+                query,
+                sort,
+                self.origins,
+                blank_matches_all=blank_matches_all,
+                viewer=viewer,
+                also=self._also(query, viewer, blank_matches_all),
+            )
+
+        return ids()
 
     def export(
         self,
@@ -379,7 +431,7 @@ class Archive:
             rows = dict(self.connection.execute(sql, chunk).fetchall())
             for reference_id in chunk:
                 if reference_id in rows:
-                    yield viewer.view(unpack(rows[reference_id]))
+                    yield self.view(unpack(rows[reference_id]), viewer)
 
     def stats(self, viewer: Viewer = FULL) -> dict[str, list[tuple[str, int]]]:
         """Counts of archived (for the public: published) cables by year, origin,

@@ -109,7 +109,7 @@ class Index:
             )
             if fresh and directory.exists():
                 shutil.rmtree(directory)
-            directory.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.index = tantivy.Index(self.schema, path=str(directory))
             if fresh:
                 (directory / "version").write_text(INDEX_VERSION)

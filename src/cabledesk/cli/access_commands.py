@@ -10,17 +10,24 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
 
-from cabledesk.access import ACCOUNT_ROLES, CEILINGS, AccessError, Accounts, audit
+# Light modules (the options' choices); Accounts (argon2) and rich only where used.
+from cabledesk.access import audit
+from cabledesk.access.errors import AccessError
+from cabledesk.access.principal import ACCOUNT_ROLES, CEILINGS
 from cabledesk.cli.archive_commands import db_option, opened
-from cabledesk.cli.render import console
+
+if TYPE_CHECKING:
+    from cabledesk.access import Accounts
 
 
 @contextmanager
 def accounts(db: str) -> Iterator[Accounts]:
+    from cabledesk.access import Accounts
+
     with opened(db) as archive:
         try:
             yield Accounts(archive)
@@ -75,6 +82,10 @@ def user_list(db: str) -> None:
     """Every account with its role, ceiling and state."""
     with accounts(db) as store:
         rows = store.list()
+    from rich.table import Table
+
+    from cabledesk.cli.render import console
+
     table = Table(title=f"{len(rows)} accounts")
     for column in ("name", "role", "ceiling", "foreign", "state", "created"):
         table.add_column(column)
@@ -142,6 +153,10 @@ def token_list(db: str) -> None:
     """Every token: id, name, account, role, created, revoked (never the secret)."""
     with accounts(db) as store:
         rows = store.tokens()
+    from rich.table import Table
+
+    from cabledesk.cli.render import console
+
     table = Table(title=f"{len(rows)} tokens")
     for column in ("id", "name", "account", "role", "created", "revoked"):
         table.add_column(column)
@@ -180,6 +195,10 @@ def audit_command(
                    "detail": e.detail, "client": e.client}  # fmt: skip
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
+    from rich.table import Table
+
+    from cabledesk.cli.render import console
+
     table = Table(title=f"{len(events)} events")
     for column in ("time", "account", "kind", "detail", "client"):
         table.add_column(column, overflow="fold")

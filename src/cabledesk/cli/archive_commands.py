@@ -9,18 +9,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from cabledesk.archive import Archive, ArchiveError
-from cabledesk.archive.progress import for_terminal
-from cabledesk.cli.render import render_cable, render_report, render_results, render_stats
-from cabledesk.query import SORTS, QueryError
+# What the options offer is imported here (light modules); what the commands do, in them,
+# so that a command loads only what it uses (docs/performance.md, startup).
+from cabledesk.query.language import QueryError
+from cabledesk.query.search import SORTS
 from cabledesk.record.model import LEVELS
-from cabledesk.redact import FULL, Viewer, level_rank
-from cabledesk.sources import FORMATS
+from cabledesk.sources.detect import FORMATS
 from cabledesk.views.export import FORMATS as FORMATS_OUT
-from cabledesk.views.export import ExportError, write_csv, write_jsonl, write_parquet
+
+if TYPE_CHECKING:
+    from cabledesk.archive import Archive
 
 DEFAULT_ARCHIVE = "cabledesk-archive"
 db_option = click.option(
@@ -35,6 +37,8 @@ db_option = click.option(
 
 @contextmanager
 def opened(db: str, create: bool = False, discard_index: bool = False) -> Iterator[Archive]:
+    from cabledesk.archive import Archive, ArchiveError
+
     try:
         archive = Archive.open(db, create=create, discard_index=discard_index)
     except ArchiveError as exc:
@@ -53,6 +57,9 @@ def opened(db: str, create: bool = False, discard_index: bool = False) -> Iterat
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes.")
 def ingest_command(paths: tuple[str, ...], db: str, format_: str, workers: int | None) -> None:
     """Parse the cables in PATHS and store them in the archive (idempotent, resumable)."""
+    from cabledesk.archive.progress import for_terminal
+    from cabledesk.cli.render import render_report
+
     with opened(db, create=True) as archive:
         try:
             report = archive.ingest(paths, format=format_, workers=workers, progress=for_terminal())
@@ -86,6 +93,8 @@ def search_command(
     query: str, db: str, limit: int, offset: int, sort: str, facets: bool, output: str
 ) -> None:
     """Search the archive with the query language (docs/search.md)."""
+    from cabledesk.cli.render import render_results
+
     with opened(db) as archive:
         try:
             result = archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets)
@@ -121,6 +130,8 @@ def search_command(
 @db_option
 def show_command(reference_id: str, db: str) -> None:
     """Show one cable, with its references and the cables that cite it."""
+    from cabledesk.cli.render import render_cable
+
     with opened(db) as archive:
         cable = archive.get(reference_id)
         if cable is None:
@@ -138,6 +149,8 @@ def show_command(reference_id: str, db: str) -> None:
 @db_option
 def stats_command(db: str) -> None:
     """Counts by year, origin, classification and tag."""
+    from cabledesk.cli.render import render_stats
+
     with opened(db) as archive:
         render_stats(archive.stats())
 
@@ -197,6 +210,9 @@ def export_command(
     foreign: bool,
 ) -> None:
     """Stream every cable matching QUERY as JSON Lines, CSV or Parquet."""
+    from cabledesk.redact import FULL, Viewer, level_rank
+    from cabledesk.views.export import ExportError, write_csv, write_jsonl, write_parquet
+
     if output == "parquet" and out is None:
         raise click.UsageError("--output parquet needs --out FILE")
     with opened(db) as archive:

@@ -12,13 +12,9 @@ import click
 
 from cabledesk.archive.register import RegisterError
 from cabledesk.cli.archive_commands import db_option, opened
-from cabledesk.publish import build_site, diff_editions
-from cabledesk.publish.data import write_data
-from cabledesk.publish.site import PublishError
 from cabledesk.query import QueryError
 from cabledesk.record.model import LEVELS
 from cabledesk.redact import Rule, Viewer, level_rank
-from cabledesk.redact.candidates import find_candidates
 
 account_option = click.option(
     "--account",
@@ -128,6 +124,8 @@ def redact_candidates(
     query: str, db: str, names: Path | None, limit: int, ceiling: str | None, foreign: bool
 ) -> None:
     """Propose redactions in the cables matching QUERY (it never redacts by itself)."""
+    from cabledesk.redact.candidates import find_candidates
+
     listed = [n.strip() for n in names.read_text().splitlines() if n.strip()] if names else []
     # An editor's viewer: redactions not burned in, the ceiling and NOFORN held.
     viewer = Viewer(ceiling=level_rank(ceiling) if ceiling else 3, foreign=foreign)
@@ -140,9 +138,8 @@ def redact_candidates(
             cable = archive.get(reference_id)
             assert cable is not None
             for c in find_candidates(cable, listed, viewer):
-                click.echo(
-                    f"{c.reference_id} ¶{c.paragraph}  {c.text!r}  ({c.why})\n    {c.context}"
-                )
+                where = f" {c.position}" if c.position else ""
+                click.echo(f"{c.reference_id}{where}  {c.text!r}  ({c.why})\n    {c.context}")
 
 
 @click.command("approve")
@@ -207,6 +204,11 @@ def publish_command(
     db: str, out: Path | None, format_: str, previous: int | None, account: str
 ) -> None:
     """Build the public edition of the approved cables (redactions burned in)."""
+    # The site's templates (jinja2) and the edition's index: only when publishing.
+    from cabledesk.publish import build_site, diff_editions
+    from cabledesk.publish.data import write_data
+    from cabledesk.publish.site import PublishError
+
     with opened(db) as archive:
         try:
             if previous is not None:

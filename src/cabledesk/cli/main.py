@@ -2,66 +2,66 @@
 
 from __future__ import annotations
 
-import sqlite3
+import importlib
 import sys
 
 import click
 
 from cabledesk import __version__
-from cabledesk.cli.access_commands import audit_command, token_group, user_group
-from cabledesk.cli.archive_commands import (
-    check_command,
-    export_command,
-    ingest_command,
-    reindex_command,
-    search_command,
-    show_command,
-    stats_command,
-)
-from cabledesk.cli.bench_commands import bench_group
-from cabledesk.cli.editorial_commands import approve_command, publish_command, redact_group
-from cabledesk.cli.parse_command import parse_command
-from cabledesk.cli.serve_command import serve_command
+
+# Each command and where it is defined. A command's module is imported when the command
+# runs (or its help is shown), never before: `cabledesk parse` loads the parser and not
+# the archive, the web desk or password hashing (docs/performance.md, startup).
+COMMANDS = {
+    "parse": ("cabledesk.cli.parse_command", "parse_command"),
+    "ingest": ("cabledesk.cli.archive_commands", "ingest_command"),
+    "search": ("cabledesk.cli.archive_commands", "search_command"),
+    "show": ("cabledesk.cli.archive_commands", "show_command"),
+    "stats": ("cabledesk.cli.archive_commands", "stats_command"),
+    "reindex": ("cabledesk.cli.archive_commands", "reindex_command"),
+    "check": ("cabledesk.cli.archive_commands", "check_command"),
+    "export": ("cabledesk.cli.archive_commands", "export_command"),
+    "serve": ("cabledesk.cli.serve_command", "serve_command"),
+    "redact": ("cabledesk.cli.editorial_commands", "redact_group"),
+    "approve": ("cabledesk.cli.editorial_commands", "approve_command"),
+    "publish": ("cabledesk.cli.editorial_commands", "publish_command"),
+    "user": ("cabledesk.cli.access_commands", "user_group"),
+    "token": ("cabledesk.cli.access_commands", "token_group"),
+    "audit": ("cabledesk.cli.access_commands", "audit_command"),
+    "bench": ("cabledesk.cli.bench_commands", "bench_group"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name, on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command) and command.name == cmd_name
+            self.add_command(command)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cabledesk")
 def cli() -> None:
     """Parse, archive, search and publish archives of US diplomatic cables."""
 
 
-for command in (
-    parse_command,
-    ingest_command,
-    search_command,
-    show_command,
-    stats_command,
-    reindex_command,
-    check_command,
-    export_command,
-    serve_command,
-    redact_group,
-    approve_command,
-    publish_command,
-    user_group,
-    token_group,
-    audit_command,
-    bench_group,
-):
-    cli.add_command(command)
-
-
 def main() -> None:
-    from cabledesk.archive import ArchiveError
-
     try:
         cli()
-    except ArchiveError as exc:
+    except _archive_error() as exc:
         # An index another process is writing, a damaged index, an archive that cannot
         # be opened: the message says what and what to do.
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    except sqlite3.OperationalError as exc:
+    except _sqlite_error() as exc:
         # The database locked by another process past SQLite's wait, or a full disk.
         click.echo(f"Error: the archive's database: {exc}", err=True)
         sys.exit(1)
@@ -71,3 +71,23 @@ def main() -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
         sys.exit(1)
+
+
+# The errors main() reports in one line, looked up without importing their modules: an
+# exception of a module that was never imported cannot have been raised.
+class _NeverRaised(Exception):
+    pass
+
+
+def _loaded(module: str, name: str) -> type[BaseException]:
+    found = sys.modules.get(module)
+    error = getattr(found, name, None) if found is not None else None
+    return error if isinstance(error, type) and issubclass(error, BaseException) else _NeverRaised
+
+
+def _archive_error() -> type[BaseException]:
+    return _loaded("cabledesk.archive.errors", "ArchiveError")
+
+
+def _sqlite_error() -> type[BaseException]:
+    return _loaded("sqlite3", "OperationalError")

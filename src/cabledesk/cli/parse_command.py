@@ -8,7 +8,6 @@ import sys
 import click
 
 from cabledesk.api import parse
-from cabledesk.cli.render import cable_table
 from cabledesk.record.codec import to_dict, to_json
 from cabledesk.record.model import Cable
 from cabledesk.sources import FORMATS, Skipped, SourceError
@@ -48,6 +47,8 @@ def parse_command(paths: tuple[str, ...], format_: str, output: str, strict: boo
         else:
             cables.append(item)
     if output == "table":
+        from cabledesk.cli.render import cable_table  # rich: only for the table
+
         cable_table(cables, failures)
     elif as_json_array and cables:
         data = to_dict(cables[0]) if len(cables) == 1 else [to_dict(c) for c in cables]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cabledesk.archive import IngestReport
-from cabledesk.query import SearchResult
-from cabledesk.record.model import Cable
 from cabledesk.reference import reason_meaning, tag_info
+
+if TYPE_CHECKING:
+    from cabledesk.archive import IngestReport
+    from cabledesk.query import SearchResult
+    from cabledesk.record.model import Cable
 
 console = Console()
 

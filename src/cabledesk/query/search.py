@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
 import tantivy
@@ -15,6 +15,7 @@ from cabledesk.archive.store import unpack
 from cabledesk.query.compile import Compiler
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
 from cabledesk.query.scope import Scope
+from cabledesk.record.model import Cable
 from cabledesk.redact.viewer import FULL, Viewer
 
 FACETS = {
@@ -87,10 +88,10 @@ def mark(text: str, marks: list[tuple[int, int]], opening: str, closing: str) ->
     return "".join(out)
 
 
-def _reading_text(record: bytes, viewer: Viewer) -> tuple[str, str | None]:
+def _reading_text(record: bytes, view: Callable[[Cable], Cable]) -> tuple[str, str | None]:
     """The paragraphs of a stored record as this viewer sees them (for snippets), and
     the subject they may see."""
-    cable = viewer.view(unpack(record))
+    cable = view(unpack(record))
     return " ".join(p.text for p in cable.paragraphs) or cable.text, cable.subject
 
 
@@ -101,16 +102,25 @@ def compile_query(
     origins: Callable[[], list[str]],
     blank_matches_all: bool = False,
     viewer: Viewer = FULL,
+    also: Collection[str] = (),
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
-    cable (the web desk's start page)."""
+    cable (the web desk's start page). `also`: ids the query matches besides (for a
+    signed-in reader, the published cables the public's search finds)."""
     scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
         return None, scope.restrict(schema, tantivy.Query.all_query())
     tree = parse_query(query)
-    compiled = Compiler(schema, connection, query, origins, scope).compile(tree)
-    return tree, scope.restrict(schema, compiled)
+    compiled = scope.restrict(
+        schema, Compiler(schema, connection, query, origins, scope).compile(tree)
+    )
+    if also:
+        found = tantivy.Query.term_set_query(schema, "id", sorted(also))
+        compiled = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, compiled), (tantivy.Occur.Should, found)]
+        )
+    return tree, compiled
 
 
 def search(
@@ -126,10 +136,14 @@ def search(
     origins: Callable[[], list[str]],
     blank_matches_all: bool = False,
     viewer: Viewer = FULL,
+    also: Collection[str] = (),
+    view: Callable[[Cable], Cable] | None = None,
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    tree, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
+    tree, compiled = compile_query(
+        schema, connection, query, origins, blank_matches_all, viewer, also
+    )
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
     else:
@@ -138,7 +152,7 @@ def search(
             compiled, limit=limit, count=True, offset=offset, order_by_field="date", order=order
         )
     ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
-    hits = _hits(connection, ids, words_of(tree) if tree else [], viewer)
+    hits = _hits(connection, ids, words_of(tree) if tree else [], viewer, view or viewer.view)
     result = SearchResult(query=query, total=int(getattr(found, "count", 0) or 0), hits=hits)
     if facets:
         result.facets = facet_counts(searcher, compiled)
@@ -154,9 +168,12 @@ def matching_ids(
     origins: Callable[[], list[str]],
     blank_matches_all: bool = False,
     viewer: Viewer = FULL,
+    also: Collection[str] = (),
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
-    _, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer)
+    _, compiled = compile_query(
+        schema, connection, query, origins, blank_matches_all, viewer, also
+    )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
         return
@@ -183,7 +200,11 @@ def facet_counts(
 
 
 def _hits(
-    connection: sqlite3.Connection, ids: list[tuple[str, float]], words: list[str], viewer: Viewer
+    connection: sqlite3.Connection,
+    ids: list[tuple[str, float]],
+    words: list[str],
+    viewer: Viewer,
+    view: Callable[[Cable], Cable],
 ) -> list[Hit]:
     if not ids:
         return []
@@ -216,7 +237,7 @@ def _hits(
             reading = " ".join(p.text for p in cable.paragraphs) or cable.text
             subject = cable.subject
         else:
-            reading, subject = _reading_text(row[5], viewer)
+            reading, subject = _reading_text(row[5], view)
         cut, found, before, after = passage(reading or subject or "", words)
         hits.append(
             Hit(

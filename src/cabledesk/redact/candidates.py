@@ -14,7 +14,10 @@ Viewer gives it, so a withheld paragraph offers neither a name nor a passage.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from cabledesk.archive.rest_text import outside_paragraphs
 
 from cabledesk.record.model import Cable
 from cabledesk.redact.match import compile_rule
@@ -22,10 +25,29 @@ from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
 
 _PROTECT = re.compile(r"\b(strictly\s+protect|protect\s+source|protect)\b", re.IGNORECASE)
-# Two to four capitalised words (with initials, particles and hyphens): a person's name.
-_NAME = re.compile(
+# A run of capitalised words (with initials, particles and hyphens); it is cut at words
+# that are not names (below), and each piece of two words or more is proposed as a name.
+_RUN = re.compile(
     r"\b(?:[A-Z][a-z]+|[A-Z]\.)(?:[ \t]+(?:(?:al|el|bin|de|del|da|van|von)[ -]|[A-Z]\.[ \t]*)?"
-    r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,3}\b"
+    r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+\b"
+)
+_TOKEN = re.compile(r"(?:(?:al|el|bin|de|del|da|van|von)[ -])?(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]\.)")
+# Capitalised words that are no part of a person's name: words that open a sentence,
+# months and days, and institutions ("U.S. Embassy" is not "S. Embassy").
+_NOT_NAME_WORDS = frozenset(
+    """a about according after against also although among an and another any as at
+    before between both but by despite during each either even following for from
+    further he her here his however if in instead it its meanwhile moreover most my
+    neither nevertheless no nor not of on once one only or other our over per post
+    pre regarding she since so some such than that the their then there these they
+    this those though through thus to under unless until upon we when where whether
+    which while who whom whose why with within without yet you your
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday
+    embassy embassies mission missions consulate consulates ministry ministries government
+    department office council committee agency bureau secretariat parliament assembly
+    administration court party contact source charge affaires""".split()
 )
 _ROLE = re.compile(
     r"\b(?:contact|source|interlocutor|official|officer|member|leader|activist|journalist|"
@@ -56,6 +78,36 @@ class Candidate:
     text: str
     why: str
     context: str
+    # Found in the text outside the paragraphs (the caption block, the closing lines).
+    caption: bool = False
+
+    @property
+    def position(self) -> str:
+        """Where it is, as printed: `¶4`, `caption`, or nothing (an unnumbered paragraph)."""
+        if self.paragraph is not None:
+            return f"¶{self.paragraph}"
+        return "caption" if self.caption else ""
+
+
+def _names(text: str, low: int = 0, high: int | None = None) -> Iterator[tuple[int, int]]:
+    """Spans of two or more capitalised words that may be a person's name."""
+    for run in _RUN.finditer(text, low, len(text) if high is None else high):
+        piece: list[re.Match[str]] = []
+        for token in [*_TOKEN.finditer(text, run.start(), run.end()), None]:
+            if token is not None and not _not_name(text, token):
+                piece.append(token)
+                continue
+            if sum(1 for t in piece if not t.group().endswith(".")) >= 2:
+                yield piece[0].start(), piece[-1].end()
+            piece = []
+
+
+def _not_name(text: str, token: re.Match[str]) -> bool:
+    word = token.group()
+    if word.endswith("."):
+        # An initial glued to what stands before it is an abbreviation's tail (`U.S.`).
+        return token.start() > 0 and not text[token.start() - 1].isspace()
+    return re.sub(r"^(?:al|el|bin|de|del|da|van|von)[ -]", "", word).lower() in _NOT_NAME_WORDS
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -69,11 +121,12 @@ def _add(
     text: str,
     span: tuple[int, int],
     why: str,
+    caption: bool = False,
 ) -> None:
     value = " ".join(text[span[0] : span[1]].split())
     if value in _NOT_NAMES:
         return
-    candidate = Candidate(reference_id, number, value, why, _context(text, *span))
+    candidate = Candidate(reference_id, number, value, why, _context(text, *span), caption)
     found.setdefault((number, value.lower(), why), candidate)
 
 
@@ -87,20 +140,24 @@ def find_candidates(cable: Cable, names: list[str] | None, viewer: Viewer) -> li
     listed = [
         p for p in (compile_rule(Rule(kind="name", text=n)) for n in names or []) if p is not None
     ]
-    for paragraph in cable.paragraphs:
-        text, number = paragraph.text, paragraph.number
+    # The text outside the paragraphs (caption block, closing lines) is searched too, so
+    # the finder reads it as well: a cable a query selects by it is not passed over.
+    parts = [(p.text, p.number, False) for p in cable.paragraphs]
+    parts.append((outside_paragraphs(cable.text or "", cable.paragraphs), None, True))
+    for text, number, caption in parts:
         for marker in _PROTECT.finditer(text):
             why = marker.group(0).upper()
-            low, high = max(0, marker.start() - _WINDOW), marker.end() + _WINDOW
-            for name in _NAME.finditer(text, low, high):
-                _add(found, reference_id, number, text, name.span(), f"name near {why}")
+            low, high = max(0, marker.start() - _WINDOW), min(len(text), marker.end() + _WINDOW)
+            for span in _names(text, low, high):
+                _add(found, reference_id, number, text, span, f"name near {why}", caption)
             for role in _ROLE.finditer(text, low, high):
-                _add(found, reference_id, number, text, role.span(), f"role near {why}")
+                _add(found, reference_id, number, text, role.span(), f"role near {why}", caption)
         if _REDACTION.search(text):
-            for name in _NAME.finditer(text):
+            for span in _names(text):
                 why = "name in a paragraph with redactions"
-                _add(found, reference_id, number, text, name.span(), why)
+                _add(found, reference_id, number, text, span, why, caption)
         for pattern in listed:
             for match in pattern.pattern.finditer(text):
-                _add(found, reference_id, number, text, match.span(), "on the editor's list")
-    return sorted(found.values(), key=lambda c: (c.paragraph or 0, c.why, c.text))
+                why = "on the editor's list"
+                _add(found, reference_id, number, text, match.span(), why, caption)
+    return sorted(found.values(), key=lambda c: (c.caption, c.paragraph or 0, c.why, c.text))

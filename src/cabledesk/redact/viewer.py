@@ -49,6 +49,9 @@ class Viewer:
     def view(self, cable: Cable) -> Cable:
         if not self.restricted:
             return cable
+        return self._view(cable).cable
+
+    def _view(self, cable: Cable) -> _Viewed:
         record, _, by_rule = self.redactor.burned(cable.reference_id, to_dict(cable))
         viewed = from_dict(record)
         withheld = self._withhold(viewed, by_rule)
@@ -62,6 +65,68 @@ class Viewer:
             # Where the cable was ingested from is a path on the editors' machine: for the
             # local desk, admins and editors only (docs/publishing.md).
             viewed.location = None
+        return _Viewed(viewed, withheld, subject_hidden, rest_hidden)
+
+    def view_published(self, cable: Cable, published: Cable | None, public: Viewer) -> Cable:
+        """The record of a cable of the latest edition for a signed-in account: never less
+        than the public gets (docs/publishing.md, "Who sees what"). `cable` is the stored
+        current record, `published` the stored version the edition published, `public` the
+        public's Viewer (the rules in force). The account's own view, except that each part
+        it withholds (a paragraph, the subject, the REF lines, a summary or comment) that
+        the public's view of the published version shows is shown as published."""
+        if not self.restricted or self.published_only or published is None:
+            return self.view(cable)
+        own = self._view(cable)
+        if not (own.withheld or own.subject_hidden or own.rest_hidden):
+            return own.cable
+        shown = public._view(published)
+        viewed, theirs = own.cable, shown.cable
+        same = (cable.raw or cable.text) == (published.raw or published.text) and len(
+            cable.paragraphs
+        ) == len(published.paragraphs)
+        # The public's paragraphs it shows: by position when the cable is the version
+        # published, else by paragraph number (a newer text: its paragraph N is shown as
+        # the edition published paragraph N).
+        if same:
+            offered = {i: p for i, p in enumerate(theirs.paragraphs) if i not in shown.withheld}
+            place = {i: i for i in own.withheld}
+        else:
+            offered = {
+                p.number: p
+                for i, p in enumerate(theirs.paragraphs)
+                if i not in shown.withheld and p.number is not None
+            }
+            place = {
+                i: viewed.paragraphs[i].number
+                for i in own.withheld
+                if viewed.paragraphs[i].number is not None
+            }
+        still = []
+        for index in own.withheld:
+            key = place.get(index)
+            if key is not None and key in offered:
+                viewed.paragraphs[index] = offered[key]
+            else:
+                still.append(index)
+        subject_hidden = own.subject_hidden and shown.subject_hidden
+        if own.subject_hidden and not shown.subject_hidden:
+            viewed.subject = theirs.subject
+        rest_hidden = own.rest_hidden and shown.rest_hidden
+        if own.rest_hidden and not shown.rest_hidden:
+            viewed.references = theirs.references
+        if theirs.summary and not theirs.summary.startswith("[summary withheld"):
+            if not viewed.summary or viewed.summary.startswith("[summary withheld"):
+                viewed.summary = theirs.summary
+        if same and len(viewed.comments) == len(theirs.comments):
+            viewed.comments = [
+                t if o.startswith("[comment withheld") else o
+                for o, t in zip(viewed.comments, theirs.comments, strict=True)
+            ]
+        self._rebuild_text(viewed, still, original=cable)
+        if same and not (still or subject_hidden or rest_hidden):
+            # Nothing of the version published is withheld: its original text as the
+            # public reads it (redactions burned in).
+            viewed.raw = theirs.raw
         return viewed
 
     def _withhold(self, cable: Cable, by_rule: set[int]) -> list[int]:
@@ -130,6 +195,17 @@ class Viewer:
             + (f"paragraphs {numbers} are" if numbers else "parts of it are")
             + " not shown to this reader.]"
         )
+
+
+@dataclass(slots=True)
+class _Viewed:
+    """A viewed record and what of it was withheld (paragraph positions, the subject,
+    the text outside the paragraphs)."""
+
+    cable: Cable
+    withheld: list[int]
+    subject_hidden: bool
+    rest_hidden: bool
 
 
 def _contained(passage: str, paragraphs: set[str]) -> bool:
