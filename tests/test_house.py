@@ -74,3 +74,47 @@ def test_the_readme_python_example_runs_as_a_script(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     assert "LockBusy" not in result.stderr
+
+
+def test_every_cabledesk_error_is_one_cabledesk_error() -> None:
+    import cabledesk
+    from cabledesk.access.errors import AccessError
+    from cabledesk.archive.errors import ArchiveError
+    from cabledesk.archive.register import RegisterError
+    from cabledesk.archive.schema import SchemaError
+    from cabledesk.publish.errors import PublishError
+    from cabledesk.query.language import QueryError
+    from cabledesk.views.export import ExportError
+
+    for error in (
+        AccessError,
+        ArchiveError,
+        RegisterError,
+        SchemaError,
+        PublishError,
+        QueryError,
+        ExportError,
+    ):
+        assert issubclass(error, cabledesk.Error), error
+
+
+def shout(state: object) -> None:
+    """An extension rule: the subject in capitals with a mark (tests a rule reaching ingest)."""
+    cable = state.cable  # type: ignore[attr-defined]
+    if cable.subject:
+        cable.subject = "EXTENDED: " + cable.subject
+
+
+def test_a_parser_with_a_rule_of_its_own_reaches_ingested_records(tmp_path: Path) -> None:
+    from cabledesk.archive import Archive
+    from cabledesk.parse import Parser
+
+    parser = Parser()
+    parser.core.after("clean_text", "shout", shout)
+    for workers in (1, 2):
+        with Archive.open(tmp_path / f"a{workers}") as archive:
+            report = archive.ingest([SAMPLE / "text"], workers=workers, parser=parser)
+            assert report.ingested > 0
+            cable = archive.get("08BAGHDAD1784")
+            assert cable is not None and cable.subject is not None
+            assert cable.subject.startswith("EXTENDED: "), (workers, cable.subject)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Archive",
     "Cable",
+    "Error",
     "Skipped",
     "SourceError",
     "from_dict",
@@ -33,6 +34,9 @@ __all__ = [
     "to_json",
 ]
 __version__ = "0.1.0"
+
+# Imports nothing itself: cheap to load at once.
+from cabledesk.errors import Error
 
 # Each public name and the module it comes from.
 _FROM = {

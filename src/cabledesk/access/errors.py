@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from cabledesk.errors import Error
 
-class AccessError(ValueError):
+
+class AccessError(Error, ValueError):
     """A bad name, role, ceiling or password, an unknown account or token."""
 
 

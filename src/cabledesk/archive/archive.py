@@ -30,6 +30,7 @@ from cabledesk.archive.store import (
     unpack,
     versions,
 )
+from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult
@@ -201,13 +202,15 @@ class Archive:
         format: str = "auto",
         workers: int | None = None,
         progress: Reporter | None = None,
+        parser: Parser | None = None,
     ) -> IngestReport:
-        """Parse and store every cable in `paths`; see cabledesk.archive.ingest."""
+        """Parse and store every cable in `paths`, with `parser` when given (a `Parser`
+        with rules of your own; docs/architecture.md); see cabledesk.archive.ingest."""
         from cabledesk.archive.ingest import ingest
 
         if isinstance(paths, str | Path):
             paths = [paths]
-        return ingest(self, paths, format=format, workers=workers, progress=progress)
+        return ingest(self, paths, format=format, workers=workers, progress=progress, parser=parser)
 
     def get(self, reference_id: str, viewer: Viewer = FULL) -> Cable | None:
         """The current record of a cable as `viewer` may see it, or None when the archive

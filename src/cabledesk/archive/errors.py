@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from cabledesk.errors import Error
 
-class ArchiveError(RuntimeError):
+
+class ArchiveError(Error, RuntimeError):
     """A path that is not an archive, or an archive that cannot be opened or changed."""
 
 

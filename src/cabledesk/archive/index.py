@@ -37,9 +37,11 @@ from cabledesk.redact.apply import Redactor
 # 2: a `month` field (YYYYMM) for timelines. 3: text by visibility class, redactions
 # burned in, `withheld` and `published`. 4: `seq` and `register` stored in each document
 # (the invariant check). 5: `name_keys` (names the tokenizer splits: soft hyphens, a
-# hyphen at a line break) and headings indexed only with their paragraph. A changed
+# hyphen at a line break) and headings indexed only with their paragraph. 6: Classified By
+# as the cable writes it, title before name (`Ambassador William J. Burns`): name then
+# title made word sequences no cable holds, which no redaction rule could reach. A changed
 # version rebuilds the index from SQLite.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
 _CATCH_UP_BATCH = 2000

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -26,7 +27,7 @@ from cabledesk.archive.progress import Reporter, Silent
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import next_seq, write_batch
 from cabledesk.archive.validate import reference_id_problem
-from cabledesk.parse import parse_source
+from cabledesk.parse import Parser, parse_source
 from cabledesk.redact.apply import Redactor
 from cabledesk.redact.model import Rule
 from cabledesk.sources import Skipped, SourceError, SourceText, read_paths
@@ -47,17 +48,20 @@ Failure = tuple[str, str]  # (reason, message)
 
 # The redaction rules in force, set in each parser process before it starts.
 _redactor: Redactor | None = None
+# The caller's parser (extra rules), set likewise; None: the default parser.
+_parser: Parser | None = None
 
 
-def _use_rules(rules: list[Rule]) -> None:
-    global _redactor
+def _use_rules(rules: list[Rule], parser: Parser | None = None) -> None:
+    global _redactor, _parser
     _redactor = Redactor(rules)
+    _parser = parser
 
 
 def _parse(source: SourceText) -> Prepared | Failure:
     """Runs in a parser process: parse, then prepare rows and index fields."""
     try:
-        cable = parse_source(source)
+        cable = _parser.parse(source) if _parser is not None else parse_source(source)
     except Exception as exc:  # a parser bug costs one cable, never the ingest
         message = f"{source.location}: internal parser error ({exc!r}); please report it"
         return ("internal parser error", message)
@@ -67,6 +71,21 @@ def _parse(source: SourceText) -> Prepared | Failure:
     if problem:
         return ("invalid reference id", f"{source.location}: {problem}")
     return prepare(cable, _redactor)
+
+
+def _sendable(parser: Parser) -> bool:
+    """Whether the parser processes can receive this parser: every rule pickles, and
+    none lives in the caller's script (`__main__`), which they do not import."""
+    rules = [*parser.core.rules(), *parser.captions.rules()]
+    if any(getattr(rule, "__module__", None) == "__main__" for rule in rules):
+        return False
+    try:
+        # Both ways: a class that pickles but cannot be rebuilt would leave the pool
+        # starting workers that die on arrival.
+        pickle.loads(pickle.dumps(parser))
+    except Exception:  # anything pickle may raise: the rule cannot travel
+        return False
+    return True
 
 
 @contextmanager
@@ -109,13 +128,21 @@ def ingest(
     format: str = "auto",
     workers: int | None = None,
     progress: Reporter | None = None,
+    parser: Parser | None = None,
 ) -> IngestReport:
+    """Parse and store every cable in `paths` with `parser` (the default one: None).
+
+    A parser with rules of its own is sent to the parser processes; when it cannot be
+    (a rule defined in the caller's script, which the processes do not import, or one
+    that cannot be pickled), the cables are parsed in this process instead."""
     workers = workers or max(1, (os.cpu_count() or 1))
+    if parser is not None and workers > 1 and not _sendable(parser):
+        workers = 1
     # The index writer first, for the whole run: a second ingest, a reindex or an editor's
     # change is turned away (or waits) before anything is stored, and the redaction rules
     # and the edition read below cannot change until this ingest has indexed its cables.
     with archive.index.writing() as writer:
-        return _ingest(archive, writer, paths, format, workers, progress or Silent())
+        return _ingest(archive, writer, paths, format, workers, progress or Silent(), parser)
 
 
 def _ingest(
@@ -125,6 +152,7 @@ def _ingest(
     format: str,
     workers: int,
     progress: Reporter,
+    parser: Parser | None = None,
 ) -> IngestReport:
     report = IngestReport()
     sources = _sources(read_paths(paths, format), report)
@@ -146,7 +174,7 @@ def _ingest(
         published = register.published_ids(connection)
         with archive.index.bulk(writer, published, register.version(connection)) as index:
             if workers == 1:
-                _use_rules(rules)
+                _use_rules(rules, parser)
                 results: Iterator[Prepared | Failure] = map(_parse, sources)
                 _consume(archive, results, report, pending, index, progress)
             else:
@@ -154,7 +182,7 @@ def _ingest(
                 context = multiprocessing.get_context("forkserver")
                 with (
                     _caller_script_not_rerun(),
-                    context.Pool(workers, initializer=_use_rules, initargs=(rules,)) as pool,
+                    context.Pool(workers, initializer=_use_rules, initargs=(rules, parser)) as pool,
                 ):
                     results = pool.imap(_parse, _bounded(sources, slots), chunksize=_CHUNK)
                     _consume(archive, results, report, pending, index, progress, slots)

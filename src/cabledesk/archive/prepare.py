@@ -158,7 +158,7 @@ def index_fields(
         "to": addressees,
         "addressee": addressees,
         "signer": list(shown.signers),
-        "classified_by": [" ".join(filter(None, [classified_by.name, classified_by.title]))]
+        "classified_by": [" ".join(filter(None, [classified_by.title, classified_by.name]))]
         if classified_by and (classified_by.name or classified_by.title)
         else [],
         "cites": [r.cable_id for r in cable.references if r.cable_id],

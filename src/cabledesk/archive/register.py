@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from cabledesk.archive.store import next_seq, unpack
+from cabledesk.errors import Error
 from cabledesk.record.model import Cable
 from cabledesk.redact.model import KINDS, Rule
 
 
-class RegisterError(ValueError):
+class RegisterError(Error, ValueError):
     """A redaction that cannot be marked or lifted as asked."""
 
 

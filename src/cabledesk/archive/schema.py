@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from cabledesk.errors import Error
+
 SCHEMA_VERSION = 6
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
@@ -248,7 +250,7 @@ MIGRATIONS: list[str] = [
 ]
 
 
-class SchemaError(RuntimeError):
+class SchemaError(Error, RuntimeError):
     """An archive this version of cabledesk cannot use."""
 
 

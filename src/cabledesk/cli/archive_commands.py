@@ -9,20 +9,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-# What the options offer is imported here (light modules); what the commands do, in them,
-# so that a command loads only what it uses (docs/performance.md, startup).
-from cabledesk.query.language import QueryError
-from cabledesk.query.search import SORTS
+# Every command here opens an archive, so the archive is imported with the module (and
+# first: the query package imports from it). What only one command uses (rich, exports,
+# redaction) is imported in that command (docs/performance.md, startup).
+from cabledesk.archive import Archive, ArchiveError
+from cabledesk.query import SORTS, QueryError
 from cabledesk.record.model import LEVELS
-from cabledesk.sources.detect import FORMATS
+from cabledesk.sources import FORMATS
 from cabledesk.views.export import FORMATS as FORMATS_OUT
-
-if TYPE_CHECKING:
-    from cabledesk.archive import Archive
 
 DEFAULT_ARCHIVE = "cabledesk-archive"
 db_option = click.option(
@@ -37,8 +34,6 @@ db_option = click.option(
 
 @contextmanager
 def opened(db: str, create: bool = False, discard_index: bool = False) -> Iterator[Archive]:
-    from cabledesk.archive import Archive, ArchiveError
-
     try:
         archive = Archive.open(db, create=create, discard_index=discard_index)
     except ArchiveError as exc:

@@ -8,6 +8,7 @@ import sys
 import click
 
 from cabledesk import __version__
+from cabledesk.errors import Error
 
 # Each command and where it is defined. A command's module is imported when the command
 # runs (or its help is shown), never before: `cabledesk parse` loads the parser and not
@@ -59,6 +60,11 @@ def main() -> None:
     except _archive_error() as exc:
         # An index another process is writing, a damaged index, an archive that cannot
         # be opened: the message says what and what to do.
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except Error as exc:
+        # A redaction that cannot be marked, a publish that cannot be written, an access
+        # change refused...: every cabledesk.Error is one line.
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except _sqlite_error() as exc:

@@ -106,7 +106,7 @@ def render_cable(cable: Cable, present: dict[str, bool], citing: list[str]) -> N
         info = tag_info(tag)
         console.print(f"TAG  {tag}: {info.meaning if info and info.meaning else '?'}", markup=False)
     if cable.classified_by:
-        who = ", ".join(filter(None, [cable.classified_by.name, cable.classified_by.title]))
+        who = " ".join(filter(None, [cable.classified_by.title, cable.classified_by.name]))
         reasons = "; ".join(f"{r} {reason_meaning(r) or ''}" for r in cable.classified_by.reasons)
         console.print(f"Classified by {who}: {reasons}", markup=False)
     for reference in cable.references:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cabledesk.errors import Error
 
-class PublishError(RuntimeError):
+
+class PublishError(Error, RuntimeError):
     """An edition that cannot be built as asked."""

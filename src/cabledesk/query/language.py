@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cabledesk.errors import Error
+
 FIELDS = (
     "id",
     "tag",
@@ -32,7 +34,7 @@ FIELDS = (
 MAX_NESTING = 32
 
 
-class QueryError(ValueError):
+class QueryError(Error, ValueError):
     def __init__(self, message: str, query: str, position: int) -> None:
         super().__init__(message)
         self.message, self.query, self.position = message, query, position

@@ -171,9 +171,7 @@ def matching_ids(
     also: Collection[str] = (),
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
-    _, compiled = compile_query(
-        schema, connection, query, origins, blank_matches_all, viewer, also
-    )
+    _, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer, also)
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cabledesk.record.codec import from_dict, to_dict
-from cabledesk.record.model import Cable
+from cabledesk.record.model import Cable, Paragraph
 from cabledesk.redact.apply import Redactor
 from cabledesk.redact.ceiling import may_see, placeholder, portion, withhold
 from cabledesk.redact.model import Rule
@@ -87,20 +87,19 @@ class Viewer:
         # The public's paragraphs it shows: by position when the cable is the version
         # published, else by paragraph number (a newer text: its paragraph N is shown as
         # the edition published paragraph N).
+        offered: dict[int, Paragraph] = {}
+        place: dict[int, int] = {}
         if same:
             offered = {i: p for i, p in enumerate(theirs.paragraphs) if i not in shown.withheld}
             place = {i: i for i in own.withheld}
         else:
-            offered = {
-                p.number: p
-                for i, p in enumerate(theirs.paragraphs)
-                if i not in shown.withheld and p.number is not None
-            }
-            place = {
-                i: viewed.paragraphs[i].number
-                for i in own.withheld
-                if viewed.paragraphs[i].number is not None
-            }
+            for i, p in enumerate(theirs.paragraphs):
+                if i not in shown.withheld and p.number is not None:
+                    offered[p.number] = p
+            for i in own.withheld:
+                number = viewed.paragraphs[i].number
+                if number is not None:
+                    place[i] = number
         still = []
         for index in own.withheld:
             key = place.get(index)
@@ -114,9 +113,11 @@ class Viewer:
         rest_hidden = own.rest_hidden and shown.rest_hidden
         if own.rest_hidden and not shown.rest_hidden:
             viewed.references = theirs.references
-        if theirs.summary and not theirs.summary.startswith("[summary withheld"):
-            if not viewed.summary or viewed.summary.startswith("[summary withheld"):
-                viewed.summary = theirs.summary
+        public_summary = theirs.summary and not theirs.summary.startswith("[summary withheld")
+        if public_summary and (
+            not viewed.summary or viewed.summary.startswith("[summary withheld")
+        ):
+            viewed.summary = theirs.summary
         if same and len(viewed.comments) == len(theirs.comments):
             viewed.comments = [
                 t if o.startswith("[comment withheld") else o

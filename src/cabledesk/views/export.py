@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterable
 from typing import IO, Any
 
+from cabledesk.errors import Error
 from cabledesk.record.codec import to_json
 from cabledesk.record.model import Cable
 
@@ -30,7 +31,7 @@ COLUMNS = (
 _PARQUET_BATCH = 2000
 
 
-class ExportError(RuntimeError):
+class ExportError(Error, RuntimeError):
     pass
 
 

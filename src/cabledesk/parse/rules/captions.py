@@ -91,6 +91,11 @@ class CaptionBlock:
     def __init__(self, ruler: Ruler[BlockRule]) -> None:
         self.ruler = ruler
 
+    def __reduce__(self) -> tuple[type[CaptionBlock], tuple[Ruler[BlockRule]]]:
+        # Compiled by mypyc, the class would be rebuilt by calling it with no arguments;
+        # a parser sent to the ingest's worker processes carries its caption rules.
+        return (CaptionBlock, (self.ruler,))
+
     def __call__(self, state: ParseState) -> None:
         rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
         state.caption_start = state.pos
