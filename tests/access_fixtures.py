@@ -10,7 +10,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from cabledesk.access import Accounts
-from cabledesk.archive import Archive
+from cabledesk.facade import Archive
 
 PASSWORD = "correct horse battery"
 # name: (role, ceiling, foreign)

@@ -23,9 +23,10 @@ from cabledesk.access import (
 )
 from cabledesk.access.lockout import UnknownNames
 from cabledesk.access.secret import session_secret
-from cabledesk.archive import Archive
 from cabledesk.archive.schema import MIGRATIONS, SCHEMA_VERSION, migrate, schema_version
 from cabledesk.cli.main import cli
+from cabledesk.facade import Archive
+from cabledesk.redact import FULL
 from conftest import SAMPLE
 
 
@@ -82,7 +83,7 @@ def test_accounts_with_default_and_given_ceilings(archive: Archive) -> None:
     accounts.add("rita", PASSWORD, "reader")
     accounts.add("fran", PASSWORD, "reader", ceiling="confidential", foreign=True)
     assert accounts.exist()
-    rows = {a.name: (a.role, a.ceiling, a.foreign, a.disabled) for a in accounts.list()}
+    rows = {a.name: (a.role, a.ceiling.label, a.foreign, a.disabled) for a in accounts.list()}
     assert rows == {
         "ada": ("admin", "TOP SECRET", False, False),
         "eddie": ("editor", "TOP SECRET", False, False),
@@ -91,7 +92,7 @@ def test_accounts_with_default_and_given_ceilings(archive: Archive) -> None:
     }
     principal = accounts.principal("fran")
     assert principal is not None
-    assert (principal.name, principal.role, principal.ceiling, principal.foreign) == (
+    assert (principal.name, principal.role, principal.ceiling.label, principal.foreign) == (
         "fran",
         "reader",
         "CONFIDENTIAL",
@@ -298,7 +299,7 @@ def test_the_writer_thread_writes_queued_events(folder: Path, archive: Archive) 
 def test_exports_are_audited(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "a") as archive:
         archive.ingest(SAMPLE / "text", workers=1)
-        assert len(list(archive.export("baghdad", sort="date"))) == 1
+        assert len(list(archive.export("baghdad", sort="date", viewer=FULL))) == 1
         (export,) = audit.read(archive, kind="export")
     assert export.account is None and export.detail == {"query": "baghdad", "sort": "date"}
 

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from access_fixtures import PASSWORD, Clock, add_people, csrf_of, sign_in
 from cabledesk.access import Accounts, audit
 from cabledesk.access.accounts import fingerprint
-from cabledesk.archive import Archive
+from cabledesk.facade import Archive
 from cabledesk.web import create_app
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.session import COOKIE
@@ -242,7 +242,7 @@ def test_a_new_route_needs_signing_in_and_sees_the_principal(desk: Desk) -> None
         p = request.state.principal
         assert p == principal_of(request)
         return JSONResponse(
-            {"name": p.name, "role": p.role, "ceiling": p.ceiling, "foreign": p.foreign}
+            {"name": p.name, "role": p.role, "ceiling": p.ceiling.label, "foreign": p.foreign}
         )
 
     app = create_app(desk.folder, clock=desk.clock)

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 import cabledesk
-from cabledesk.archive import Archive, ArchiveError
+from cabledesk.archive import ArchiveError
 from cabledesk.archive.index import Index
 from cabledesk.archive.prepare import prepare
 from cabledesk.archive.store import next_seq, write_cable
+from cabledesk.facade import Archive
+from cabledesk.redact import FULL
 from conftest import CORPUS, SAMPLE, needs_corpus
 
 
@@ -32,7 +34,7 @@ def test_ingest_counts_and_reingest_is_idempotent(tmp_path: Path) -> None:
         second = archive.ingest(SAMPLE, workers=1)
         assert (first.ingested, first.updated, first.unchanged) == (48, 0, 0)
         assert (second.ingested, second.updated, second.unchanged) == (0, 0, 48)
-        assert archive.count() == 48
+        assert archive.count(viewer=FULL) == 48
         assert archive.index.searcher().num_docs == 48
 
 
@@ -44,13 +46,13 @@ def test_changed_text_is_a_new_version_and_the_old_one_is_kept(tmp_path: Path) -
         archive.ingest(path, workers=1)
         path.write_text(seed.replace("Soleimani,s assurances", "Soleimani,s promises"))
         report = archive.ingest(path, workers=1)
-        assert (report.updated, archive.count()) == (1, 1)
-        cable = archive.get("08BAGHDAD1784")
+        assert (report.updated, archive.count(viewer=FULL)) == (1, 1)
+        cable = archive.get("08BAGHDAD1784", viewer=FULL)
         assert cable is not None and "Soleimani's promises" in cable.text
         rows = archive.connection.execute("SELECT version FROM versions").fetchall()
         assert rows == [(1,)]
-        assert archive.search('"Soleimani\'s promises"').total == 1
-        assert archive.search('"Soleimani\'s assurances"').total == 0
+        assert archive.search('"Soleimani\'s promises"', viewer=FULL).total == 1
+        assert archive.search('"Soleimani\'s assurances"', viewer=FULL).total == 0
 
 
 def test_a_cable_twice_in_one_batch_leaves_one_document_with_the_later_text(
@@ -65,11 +67,11 @@ def test_a_cable_twice_in_one_batch_leaves_one_document_with_the_later_text(
     (folder / "b.txt").write_text(seed.replace("Soleimani,s assurances", "Soleimani,s promises"))
     with Archive.open(tmp_path / "a") as archive:
         report = archive.ingest(folder, workers=1)
-        assert (report.ingested, report.updated, archive.count()) == (1, 1, 1)
+        assert (report.ingested, report.updated, archive.count(viewer=FULL)) == (1, 1, 1)
         assert archive.index.searcher().num_docs == 1
-        assert archive.search("id:08BAGHDAD1784").total == 1
-        assert archive.search('"Soleimani\'s promises"').total == 1
-        assert archive.search('"Soleimani\'s assurances"').total == 0
+        assert archive.search("id:08BAGHDAD1784", viewer=FULL).total == 1
+        assert archive.search('"Soleimani\'s promises"', viewer=FULL).total == 1
+        assert archive.search('"Soleimani\'s assurances"', viewer=FULL).total == 0
 
 
 def test_an_index_holding_cables_sqlite_lost_gets_no_second_document(tmp_path: Path) -> None:
@@ -82,17 +84,17 @@ def test_an_index_holding_cables_sqlite_lost_gets_no_second_document(tmp_path: P
         path.unlink()
     with Archive.open(folder) as archive:
         report = archive.ingest(SAMPLE / "text", workers=1)
-        assert (report.ingested, archive.count()) == (1, 1)
+        assert (report.ingested, archive.count(viewer=FULL)) == (1, 1)
         assert archive.index.searcher().num_docs == 1
-        assert archive.search("id:08BAGHDAD1784").total == 1
+        assert archive.search("id:08BAGHDAD1784", viewer=FULL).total == 1
 
 
 def test_get_and_citing(sample_archive: Archive) -> None:
-    cable = sample_archive.get("08baghdad1784")
+    cable = sample_archive.get("08baghdad1784", viewer=FULL)
     assert cable is not None and cable.signers == ["Butenis"]
-    assert sample_archive.get("99NOWHERE1") is None
+    assert sample_archive.get("99NOWHERE1", viewer=FULL) is None
     # 09KUWAIT110 cites 09KUWAIT95, which is not in the sample: the edge is still stored.
-    assert sample_archive.citing("09KUWAIT95") == ["09KUWAIT110"]
+    assert sample_archive.citing("09KUWAIT95", viewer=FULL) == ["09KUWAIT110"]
     stored = sample_archive.connection.execute(
         "SELECT count(*) FROM refs WHERE cited_id IS NOT NULL"
     ).fetchone()[0]
@@ -110,7 +112,7 @@ def test_index_catches_up_after_a_crash_between_the_commits(tmp_path: Path) -> N
     folder = tmp_path / "a"
     with Archive.open(folder) as archive:
         archive.ingest(SAMPLE / "cable" / "2008", workers=1)
-        before = archive.count()
+        before = archive.count(viewer=FULL)
         # SQLite commits a cable; the process dies before the index absorbs it.
         extra = cabledesk.parse_file(SAMPLE / "text" / "08BAGHDAD1784.txt")
         with archive.connection:
@@ -118,14 +120,14 @@ def test_index_catches_up_after_a_crash_between_the_commits(tmp_path: Path) -> N
         assert archive.index.searcher().num_docs == before
     with Archive.open(folder) as reopened:
         assert reopened.index.searcher().num_docs == before + 1
-        assert reopened.search("id:08BAGHDAD1784").total == 1
+        assert reopened.search("id:08BAGHDAD1784", viewer=FULL).total == 1
 
 
 def test_reindex_rebuilds_from_sqlite(tmp_path: Path) -> None:
     folder = tmp_path / "a"
     with Archive.open(folder) as archive:
         archive.ingest(SAMPLE / "cable" / "2009", workers=1)
-        count = archive.count()
+        count = archive.count(viewer=FULL)
     shutil.rmtree(folder / "index")
     with Archive.open(folder) as archive:
         assert archive.index.searcher().num_docs == count
@@ -193,7 +195,7 @@ def test_schema_4_archive_keeps_every_part_row_in_clustered_tables(tmp_path: Pat
         cited = archive.connection.execute(
             "SELECT cited_id FROM refs WHERE cited_id IS NOT NULL"
         ).fetchone()[0]
-        citing = archive.citing(cited)
+        citing = archive.citing(cited, viewer=FULL)
         assert citing
     parts = ("paragraphs", "tags", "addressees", "refs")
     connection = sqlite3.connect(folder / "archive.db")
@@ -232,8 +234,8 @@ def test_schema_4_archive_keeps_every_part_row_in_clustered_tables(tmp_path: Pat
     assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     connection.close()
     with Archive.open(folder) as archive:
-        assert archive.citing(cited) == citing
-        assert archive.search("tag:PREL", facets=False).total > 0
+        assert archive.citing(cited, viewer=FULL) == citing
+        assert archive.search("tag:PREL", facets=False, viewer=FULL).total > 0
 
 
 def _table_sql(connection: sqlite3.Connection, table: str) -> str:
@@ -250,7 +252,7 @@ def test_index_version_change_rebuilds(tmp_path: Path) -> None:
     (folder / "index" / "version").write_text("0")
     Index(folder / "index")  # a stale index layout is dropped...
     with Archive.open(folder) as archive:  # ...and rebuilt from SQLite on open
-        assert archive.search("id:08BAGHDAD1784").total == 1
+        assert archive.search("id:08BAGHDAD1784", viewer=FULL).total == 1
 
 
 @needs_corpus
@@ -258,10 +260,10 @@ def test_whole_corpus_every_cable_found_by_id_and_edges_complete(tmp_path: Path)
     with Archive.open(tmp_path / "a") as archive:
         report = archive.ingest(CORPUS / "cable", workers=2)
         assert (report.ingested, report.failed) == (645, 0)
-        assert archive.count() == archive.index.searcher().num_docs == 645
+        assert archive.count(viewer=FULL) == archive.index.searcher().num_docs == 645
         cables = [i for i in cabledesk.parse(CORPUS / "cable") if isinstance(i, cabledesk.Cable)]
         for cable in cables:
-            assert archive.search(f"id:{cable.reference_id}", facets=False).total == 1
+            assert archive.search(f"id:{cable.reference_id}", facets=False, viewer=FULL).total == 1
         edges = archive.connection.execute(
             "SELECT count(*) FROM refs WHERE cited_id IS NOT NULL"
         ).fetchone()[0]
@@ -273,7 +275,7 @@ def test_opening_while_another_process_writes_the_index(sample_archive: Archive)
     writer = sample_archive.index.index.writer(heap_size=15_000_000, num_threads=1)
     try:
         with Archive.open(sample_archive.path, create=False) as reader:
-            assert reader.search("maliki").total >= 1
+            assert reader.search("maliki", viewer=FULL).total >= 1
     finally:
         del writer
 

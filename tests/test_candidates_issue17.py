@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cabledesk.archive import Archive
 from cabledesk.cli.main import cli
+from cabledesk.facade import Archive
 from cabledesk.parse import parse_text
 from cabledesk.redact import FULL
 from cabledesk.redact.candidates import find_candidates
@@ -58,7 +58,7 @@ def test_candidates_command_finds_what_search_finds(tmp_path: Path) -> None:
     folder = tmp_path / "a"
     with Archive.open(folder) as archive:
         archive.ingest(source, workers=1)
-        assert archive.search('"strictly protect"').total == 1
+        assert archive.search('"strictly protect"', viewer=FULL).total == 1
     runner = CliRunner()
     found = runner.invoke(cli, ["redact", "candidates", '"strictly protect"', "--db", str(folder)])
     assert found.exit_code == 0, found.output

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import cabledesk
-from cabledesk.archive import Archive
+from cabledesk.facade import Archive
 from cabledesk.record.model import Cable
+from cabledesk.redact import FULL
 from cabledesk.synthetic import generate_corpus
 from cabledesk.views.export import COLUMNS, write_csv, write_jsonl, write_parquet
 from conftest import SAMPLE
@@ -30,28 +31,30 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
 def test_jsonl_export_reads_back_as_equal_records(archive: Archive, tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
     with path.open("w") as handle:
-        count = write_jsonl(archive.export("class:>=confidential", sort="date"), handle)
-    assert count == archive.search("class:>=confidential", facets=False).total
+        count = write_jsonl(
+            archive.export("class:>=confidential", sort="date", viewer=FULL), handle
+        )
+    assert count == archive.search("class:>=confidential", facets=False, viewer=FULL).total
     again = [c for c in cabledesk.parse(path) if isinstance(c, Cable)]
     assert [c.reference_id for c in again] == [
-        c.reference_id for c in archive.export("class:>=confidential", sort="date")
+        c.reference_id for c in archive.export("class:>=confidential", sort="date", viewer=FULL)
     ]
-    assert again[0] == archive.get(again[0].reference_id or "")
+    assert again[0] == archive.get(again[0].reference_id or "", viewer=FULL)
     dates = [c.header.sent or c.created or "" for c in again]
     assert dates == sorted(dates)
 
 
 def test_csv_and_parquet_exports(archive: Archive, tmp_path: Path) -> None:
     buffer = io.StringIO()
-    count = write_csv(archive.export("tag:PREL"), buffer)
+    count = write_csv(archive.export("tag:PREL", viewer=FULL), buffer)
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
-    assert count == len(rows) == archive.search("tag:PREL", facets=False).total
+    assert count == len(rows) == archive.search("tag:PREL", facets=False, viewer=FULL).total
     assert list(rows[0]) == list(COLUMNS)
     assert all("PREL" in row["tags"].split("; ") for row in rows)
     pyarrow = pytest.importorskip("pyarrow.parquet")
     path = tmp_path / "out.parquet"
     with path.open("wb") as handle:
-        assert write_parquet(archive.export("tag:PREL"), handle) == count
+        assert write_parquet(archive.export("tag:PREL", viewer=FULL), handle) == count
     table = pyarrow.read_table(path)
     assert table.num_rows == count and table.column_names == list(COLUMNS)
 
@@ -60,7 +63,7 @@ def test_export_command_streams_to_stdout(tmp_path: Path) -> None:
     folder = tmp_path / "a"
     with Archive.open(folder) as archive:
         archive.ingest(SAMPLE / "cable" / "2009", workers=1)
-        expected = archive.search("year:2009", limit=1000, facets=False).total
+        expected = archive.search("year:2009", limit=1000, facets=False, viewer=FULL).total
     result = subprocess.run(
         [sys.executable, "-m", "cabledesk", "export", "year:2009", "--db", str(folder)],
         capture_output=True,

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cabledesk.redact import FULL
 from conftest import ROOT, SAMPLE
 
 
@@ -106,7 +107,7 @@ def shout(state: object) -> None:
 
 
 def test_a_parser_with_a_rule_of_its_own_reaches_ingested_records(tmp_path: Path) -> None:
-    from cabledesk.archive import Archive
+    from cabledesk.facade import Archive
     from cabledesk.parse import Parser
 
     parser = Parser()
@@ -115,6 +116,19 @@ def test_a_parser_with_a_rule_of_its_own_reaches_ingested_records(tmp_path: Path
         with Archive.open(tmp_path / f"a{workers}") as archive:
             report = archive.ingest([SAMPLE / "text"], workers=workers, parser=parser)
             assert report.ingested > 0
-            cable = archive.get("08BAGHDAD1784")
+            cable = archive.get("08BAGHDAD1784", viewer=FULL)
             assert cable is not None and cable.subject is not None
             assert cable.subject.startswith("EXTENDED: "), (workers, cable.subject)
+
+
+def test_a_parser_with_a_rule_of_its_own_reaches_parse_and_parse_file() -> None:
+    import cabledesk
+    from cabledesk.parse import Parser
+
+    parser = Parser()
+    parser.core.after("clean_text", "shout", shout)
+    path = SAMPLE / "text" / "08BAGHDAD1784.txt"
+    assert (cabledesk.parse_file(path, parser=parser).subject or "").startswith("EXTENDED: ")
+    assert not (cabledesk.parse_file(path).subject or "").startswith("EXTENDED: ")
+    (cable,) = [c for c in cabledesk.parse([path], parser=parser) if isinstance(c, cabledesk.Cable)]
+    assert (cable.subject or "").startswith("EXTENDED: ")

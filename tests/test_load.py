@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from cabledesk.access import Accounts
-from cabledesk.archive import Archive
 from cabledesk.archive.blob import pack_record, unpack_record
+from cabledesk.facade import Archive
 from cabledesk.synthetic.corpus import write_corpus
 from conftest import ROOT, SAMPLE
 
 sys.path.insert(0, str(ROOT / "bench"))
 import load
+from cabledesk.redact import FULL
 
 PASSWORD = "load test password"
 
@@ -58,12 +59,11 @@ def loaded_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str,
     with Archive.open(db) as archive:
         report = archive.ingest([release, SAMPLE], workers=2)
         assert report.failed == 0
-        ids = list(archive.matching_ids("embassy", sort="date"))[:40]
+        ids = list(archive.matching_ids("embassy", sort="date", viewer=FULL))[:40]
         archive.approve(ids[:20])
         archive.connection.execute("SELECT 1")
-        from cabledesk.archive import editorial
 
-        editorial.record_edition(archive, None, "load-test")
+        archive.record_edition(None, "load-test")
         accounts = Accounts(archive)
         accounts.add("reader", PASSWORD, "reader", "CONFIDENTIAL")
         _, token = accounts.create_token("load", "reader")

@@ -11,8 +11,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from cabledesk.access import Accounts
-from cabledesk.archive import Archive
-from cabledesk.archive.editorial import record_edition
+from cabledesk.facade import Archive
 from cabledesk.redact import Rule, Viewer
 from cabledesk.web import create_app
 from conftest import SAMPLE
@@ -26,7 +25,7 @@ def _archive(folder: Path) -> None:
         archive.ingest(SAMPLE, workers=1)
         archive.redact(Rule(kind="name", text="Maliki", reason="test"))
         archive.approve([BAGHDAD])
-        record_edition(archive, None, "test")
+        archive.record_edition(None, "test")
 
 
 def _public() -> Viewer:
@@ -37,9 +36,9 @@ def test_a_restricted_reader_gets_at_least_the_published_cable(tmp_path: Path) -
     _archive(tmp_path / "a")
     with Archive.open(tmp_path / "a") as archive:
         public = archive.get(
-            BAGHDAD, viewer=Viewer(redact=True, published_only=True, rules=archive.rules())
+            BAGHDAD, viewer=Viewer(redact=True, published_only=True, compiled=archive.redactor())
         )
-        reader = Viewer(ceiling=1, redact=True, rules=archive.rules())
+        reader = Viewer(ceiling=1, redact=True, compiled=archive.redactor())
         seen = archive.get(BAGHDAD, viewer=reader)
         assert public is not None and seen is not None
         assert "magic key" in public.text.lower()
@@ -48,7 +47,8 @@ def test_a_restricted_reader_gets_at_least_the_published_cable(tmp_path: Path) -
         assert "Maliki" not in seen.text and "Maliki" not in (seen.raw or "")
         # A foreign reader too (the cable is NOFORN, but published).
         foreign = archive.get(
-            BAGHDAD, viewer=Viewer(ceiling=2, foreign=True, redact=True, rules=archive.rules())
+            BAGHDAD,
+            viewer=Viewer(ceiling=2, foreign=True, redact=True, compiled=archive.redactor()),
         )
         assert foreign is not None and "magic key" in foreign.text.lower()
         # A cable not published keeps the reader's own ceiling.
@@ -63,10 +63,11 @@ def test_a_restricted_readers_search_finds_what_the_public_finds(tmp_path: Path)
     _archive(tmp_path / "a")
     with Archive.open(tmp_path / "a") as archive:
         public = archive.search(
-            '"magic key"', viewer=Viewer(redact=True, published_only=True, rules=archive.rules())
+            '"magic key"',
+            viewer=Viewer(redact=True, published_only=True, compiled=archive.redactor()),
         )
         assert [h.reference_id for h in public.hits] == [BAGHDAD]
-        reader = Viewer(ceiling=1, redact=True, rules=archive.rules())
+        reader = Viewer(ceiling=1, redact=True, compiled=archive.redactor())
         found = archive.search('"magic key"', viewer=reader)
         assert [h.reference_id for h in found.hits] == [BAGHDAD]
         assert "magic" in found.hits[0].snippet.lower()

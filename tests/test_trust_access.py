@@ -27,7 +27,7 @@ from starlette.testclient import TestClient
 
 from access_fixtures import PASSWORD, Clock, add_people, csrf_of, sign_in
 from cabledesk.access import LOCK_AFTER, Accounts, audit
-from cabledesk.archive import Archive
+from cabledesk.facade import Archive
 from cabledesk.web import create_app
 from cabledesk.web.auth.session import COOKIE
 from web_fixtures import build_web_archive

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from cabledesk import parse_file
-from cabledesk.archive import Archive, ArchiveError, editorial, register
-from cabledesk.archive import archive as archive_module
+from cabledesk import Archive, parse_file
+from cabledesk.archive import ArchiveError, editorial, register
+from cabledesk.archive import folder as archive_module
 from cabledesk.archive.errors import IndexBehind, IndexBusy, IndexDamaged
 from cabledesk.archive.prepare import prepare
 from cabledesk.archive.register import RegisterError
@@ -105,7 +105,7 @@ def test_catch_up_pages_within_one_change_number(archive_copy: Path) -> None:
 
 def test_check_finds_what_the_index_lacks_and_what_it_has_twice(archive_copy: Path) -> None:
     with Archive.open(archive_copy) as archive:
-        some = next(iter(archive.matching_ids("", blank_matches_all=True)))
+        some = next(iter(archive.matching_ids("", viewer=Viewer(), blank_matches_all=True)))
         with archive.index.writing() as writer:
             writer.delete_documents_by_term("id", some)
             writer.commit()
@@ -150,7 +150,7 @@ def test_a_redaction_waits_for_an_ingest_and_nothing_is_stored_if_it_cannot(
         with ingesting.index.writing(), busy:
             editor.redact(name_rule(word))
         # Before: the rule was stored (and in force for pages) but never reached the index.
-        assert editor.register() == []
+        assert editor.register(viewer=Viewer()) == []
         assert hits(editor, word) > 2000
 
 
@@ -189,7 +189,7 @@ def test_redact_add_during_a_real_ingest_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in second.stderr
     assert "another process is writing" in second.stderr
     with Archive.open(db) as archive:
-        assert archive.count() == 4000 + 48
+        assert archive.count(viewer=Viewer()) == 4000 + 48
         assert archive.check() == []
 
 
@@ -200,7 +200,7 @@ def test_a_second_ingest_is_turned_away_before_it_stores_anything(archive_copy: 
         with first.index.writing(), busy:
             second.ingest([SAMPLE], workers=1)
         assert last_seq(second.connection) == before
-        assert second.count() == CABLES
+        assert second.count(viewer=Viewer()) == CABLES
 
 
 def test_an_open_desk_catches_up_after_an_ingest_was_killed(archive_copy: Path) -> None:
@@ -230,7 +230,7 @@ def test_a_restricted_reader_is_not_answered_from_an_index_behind_a_redaction(
         # The editor's process committed the rule and died before re-indexing.
         with editor.connection:
             stored = register.insert(editor.connection, name_rule(word), None)
-            editorial._touch(editor, editorial.affected_ids(editor, stored))
+            editorial.touch(editor.connection, editorial.affected_ids(editor.index, stored))
         with editor.index.writing():  # and something else holds the writer meanwhile
             with pytest.raises(IndexBehind):
                 desk.search(word, viewer=READER)

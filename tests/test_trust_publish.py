@@ -21,14 +21,14 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 import cabledesk
-from cabledesk.archive import Archive
 from cabledesk.archive.prepare import prepare, text_hash
 from cabledesk.archive.store import next_seq, write_batch
+from cabledesk.facade import Archive
 from cabledesk.publish import build_site
 from cabledesk.publish.data import write_data
 from cabledesk.publish.site import PublishError
 from cabledesk.record.model import Cable
-from cabledesk.redact import Rule, Viewer
+from cabledesk.redact import FULL, Rule, Viewer
 from conftest import CORPUS, SAMPLE, needs_corpus
 
 BAGHDAD = SAMPLE / "text" / "08BAGHDAD1784.txt"
@@ -77,7 +77,7 @@ def test_no_public_file_holds_a_value_derived_from_the_unredacted_text(tmp_path:
         assert archive.ingest([BAGHDAD, OSLO], workers=1).failed == 0
         archive.redact(Rule(kind="name", text="Maliki", reason="a source"))
         archive.approve(["08BAGHDAD1784", "08OSLO670"], account="ed")
-        stored = archive.get("08BAGHDAD1784")
+        stored = archive.get("08BAGHDAD1784", viewer=FULL)
         assert stored is not None and "Maliki" in stored.raw
         outputs = published_outputs(archive, tmp_path)
     assert "site/edition.json" in outputs and "site/search/docs.json" in outputs
@@ -110,7 +110,7 @@ def test_edition_json_hashes_each_cable_as_published(tmp_path: Path) -> None:
 def test_counts_over_a_withheld_paragraph_are_not_published(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "a") as archive:
         archive.ingest(PESHAWAR, workers=1)
-        stored = archive.get("09PESHAWAR2")
+        stored = archive.get("09PESHAWAR2", viewer=FULL)
         assert stored is not None and stored.redactions.count > 0
         archive.redact(
             Rule(kind="paragraph", text="", cable_id="09PESHAWAR2", paragraph=2, reason="x")
@@ -223,7 +223,7 @@ def test_output_paths_cannot_leave_their_folder(tmp_path: Path, parts: tuple[str
 
 
 def changed_version(archive: Archive, folder: Path, reference_id: str, word: str) -> Path:
-    stored = archive.get(reference_id)
+    stored = archive.get(reference_id, viewer=FULL)
     assert stored is not None
     record = cabledesk.to_dict(stored)
     record["paragraphs"][0]["text"] += f" {word}"
@@ -237,16 +237,18 @@ def changed_version(archive: Archive, folder: Path, reference_id: str, word: str
 def test_a_changed_published_cable_stays_as_published_until_approved_again(
     tmp_path: Path,
 ) -> None:
-    from cabledesk.archive.register import published_record, published_records
+    from cabledesk.archive.editions import published_record, published_records
 
     with Archive.open(tmp_path / "a") as archive:
         archive.ingest(SAMPLE, workers=1)
         archive.approve(["08OSLO670", "08OSLO585"], account="ed")
         build_site(archive, tmp_path / "site", account="ed")
-        approved_hash = text_hash(archive.get("08OSLO670") or Cable())
+        approved_hash = text_hash(archive.get("08OSLO670", viewer=FULL) or Cable())
         new = changed_version(archive, tmp_path, "08OSLO670", "ZEBRAFINCH")
         assert archive.ingest(new, workers=1).updated == 1
-        assert "ZEBRAFINCH" in (archive.get("08OSLO670") or Cable()).text  # editors see it
+        assert (
+            "ZEBRAFINCH" in (archive.get("08OSLO670", viewer=FULL) or Cable()).text
+        )  # editors see it
 
         public = archive.get("08OSLO670", viewer=PUBLIC)
         assert public is not None and "ZEBRAFINCH" not in cabledesk.to_json(public)
@@ -259,7 +261,7 @@ def test_a_changed_published_cable_stays_as_published_until_approved_again(
             "08OSLO670",
         ]
 
-        waiting = {a.reference_id: a for a in archive.approved()}
+        waiting = {a.reference_id: a for a in archive.approved(viewer=FULL)}
         assert waiting["08OSLO670"].needs_approval and not waiting["08OSLO585"].needs_approval
         # Publishing again without a new approval keeps the approved version.
         build_site(archive, tmp_path / "site", account="ed")
@@ -269,7 +271,7 @@ def test_a_changed_published_cable_stays_as_published_until_approved_again(
         assert public is not None and "ZEBRAFINCH" not in public.text
 
         assert archive.approve(["08OSLO670"], account="ed") == 1
-        assert not any(a.needs_approval for a in archive.approved())
+        assert not any(a.needs_approval for a in archive.approved(viewer=FULL))
         build_site(archive, tmp_path / "site", account="ed")
         public = archive.get("08OSLO670", viewer=PUBLIC)
         assert public is not None and "ZEBRAFINCH" in public.text
@@ -314,7 +316,7 @@ def test_migration_6_keeps_the_version_each_approval_was_of(tmp_path: Path) -> N
         archive.ingest(SAMPLE, workers=1)
         archive.approve(["08OSLO670", "08OSLO585", "09BANGKOK385"], account="ed")
         build_site(archive, tmp_path / "site", account="ed")
-        before = text_hash(archive.get("08OSLO670") or Cable())
+        before = text_hash(archive.get("08OSLO670", viewer=FULL) or Cable())
         # Approved at the same second as the edition; the new text comes later.
         archive.ingest(changed_version(archive, tmp_path, "08OSLO670", "ZEBRAFINCH"), workers=1)
     # Back to schema 5, as an archive made before approvals were of a version.
@@ -325,7 +327,7 @@ def test_migration_6_keeps_the_version_each_approval_was_of(tmp_path: Path) -> N
     )
     connection.close()
     with Archive.open(db) as archive:
-        found = {a.reference_id: a for a in archive.approved()}
+        found = {a.reference_id: a for a in archive.approved(viewer=FULL)}
         assert found["08OSLO670"].text_hash == before
         assert found["08OSLO670"].needs_approval
         assert not found["08OSLO585"].needs_approval
@@ -345,7 +347,7 @@ def test_the_ingest_location_is_for_editors_only(tmp_path: Path) -> None:
     folder = tmp_path / "a"
     with Archive.open(folder) as archive:
         archive.ingest(home, workers=1)
-        stored = archive.get("08BAGHDAD1784")
+        stored = archive.get("08BAGHDAD1784", viewer=FULL)
         assert stored is not None and "alice-private-notes" in (stored.location or "")
         assert (archive.get("08BAGHDAD1784", viewer=READER) or Cable()).location is None
         assert (archive.get("08BAGHDAD1784", viewer=Viewer(ceiling=2)) or Cable()).location

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import cabledesk
-from cabledesk.archive import Archive
+from cabledesk.facade import Archive
 from conftest import SAMPLE
 
 HOSTILE_ID = "09TESTPOST1"

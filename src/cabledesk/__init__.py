@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cabledesk.api import parse, parse_file
-    from cabledesk.archive import Archive
+    from cabledesk.facade import Archive
     from cabledesk.parse import parse_text
     from cabledesk.record import Cable, from_dict, from_json, to_dict, to_json
     from cabledesk.sources import Skipped, SourceError
@@ -42,7 +42,7 @@ from cabledesk.errors import Error
 _FROM = {
     "parse": "cabledesk.api",
     "parse_file": "cabledesk.api",
-    "Archive": "cabledesk.archive",
+    "Archive": "cabledesk.facade",
     "parse_text": "cabledesk.parse",
     "Cable": "cabledesk.record",
     "from_dict": "cabledesk.record",

@@ -5,20 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from cabledesk.parse.core import parse_source
+from cabledesk.parse.core import Parser, parse_source
 from cabledesk.record.model import Cable
 from cabledesk.sources import Skipped, SourceError, read_paths
 from cabledesk.sources.item import snippet
 
 
 def parse(
-    paths: Iterable[str | Path] | str | Path, *, format: str = "auto", strict: bool = False
+    paths: Iterable[str | Path] | str | Path,
+    *,
+    format: str = "auto",
+    strict: bool = False,
+    parser: Parser | None = None,
 ) -> Iterator[Cable | SourceError | Skipped]:
     """Parse every cable in files and directories.
 
     Yields a Cable per cable, a SourceError for each thing that could not be read (the rest
     goes on), and a Skipped for files a directory walk passed over. With strict=True a
     cable with warnings (paragraphs out of order, a malformed id...) becomes a SourceError.
+    `parser`: a `Parser` with rules of your own (docs/architecture.md), else the default.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -27,7 +32,7 @@ def parse(
             yield item
             continue
         try:
-            cable = parse_source(item)
+            cable = parse_source(item) if parser is None else parser.parse(item)
         except Exception as exc:  # a parser bug must not cost the user the other cables
             yield SourceError(
                 item.location,
@@ -65,9 +70,9 @@ def _recognised(cable: Cable) -> bool:
     )
 
 
-def parse_file(path: str | Path, *, format: str = "auto") -> Cable:
+def parse_file(path: str | Path, *, format: str = "auto", parser: Parser | None = None) -> Cable:
     """The one cable in a file; ValueError with the reader's message when there is none."""
-    for item in parse(path, format=format):
+    for item in parse(path, format=format, parser=parser):
         if isinstance(item, Cable):
             return item
         if isinstance(item, SourceError):

@@ -1,8 +1,8 @@
 """People and permissions: accounts, tokens, signing in, and the audit log.
 
-The stage between query and views: it says who is asking (`Principal`) and records what
-they did (`audit`). The viewer layer (ceilings and redactions applied to text) reads the
-`Principal` and is not here yet (docs/access.md).
+It says who is asking (`Principal`) and records what they did (`audit`). It sits below
+redaction and the store (docs/architecture.md, "Layers"): it needs only an SQLite
+connection, and `Viewer.for_principal` (redact) turns a `Principal` into what it may see.
 
 The names are imported on first use: `Accounts` brings password hashing (argon2, and a
 hash computed at import), which reading the audit log or the list of roles never needs.

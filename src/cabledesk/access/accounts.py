@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from argon2 import PasswordHasher
 
@@ -22,14 +22,13 @@ from cabledesk.access.audit import event
 from cabledesk.access.audit import insert as insert_events
 from cabledesk.access.audit import write as write_events
 from cabledesk.access.clock import Clock, parse_stamp, stamp, utc_now
+from cabledesk.access.connection import HasConnection
 from cabledesk.access.errors import AccessError, ArchiveBusy
 from cabledesk.access.lockout import UnknownNames, count_failure
 from cabledesk.access.names import check_ceiling, check_name, check_role
 from cabledesk.access.passwords import HASHER, hash_password, verify
 from cabledesk.access.principal import RANK, AccountRole, Principal, default_ceiling
-
-if TYPE_CHECKING:
-    from cabledesk.archive import Archive
+from cabledesk.record.level import Level
 
 _COLUMNS = "name, role, ceiling, foreign_national, disabled, locked_until, created"
 # Sessions carry the account's session generation from when they began, and work only
@@ -46,7 +45,7 @@ _NEXT_GENERATION = "UPDATE accounts SET sessions_after = sessions_after + 1 WHER
 class Account:
     name: str
     role: AccountRole
-    ceiling: str
+    ceiling: Level
     foreign: bool
     disabled: bool
     locked_until: str | None
@@ -87,7 +86,7 @@ def fingerprint(password_hash: str) -> str:
 class Accounts:
     def __init__(
         self,
-        target: Archive | sqlite3.Connection,
+        target: HasConnection | sqlite3.Connection,
         clock: Clock = utc_now,
         hasher: PasswordHasher = HASHER,
     ) -> None:
@@ -130,7 +129,7 @@ class Accounts:
             return None
         if generation is not None and generation != row[4]:
             return None
-        return Principal(name, row[0], row[1], bool(row[2]), via="session")
+        return Principal(name, row[0], Level.of(row[1]), bool(row[2]), via="session")
 
     def end_sessions(self, name: str, client: str | None = None) -> None:
         """Signing out: every session of `name` begun before now stops working (a copied
@@ -167,10 +166,10 @@ class Accounts:
                 self.connection.execute(
                     "INSERT INTO accounts (name, role, password_hash, ceiling, foreign_national, "
                     "created) VALUES (?, ?, ?, ?, ?, ?)",
-                    (name, checked_role, password_hash, level, int(foreign), now),
+                    (name, checked_role, password_hash, level.label, int(foreign), now),
                 )
                 self._audit(
-                    "account_add", actor, client, name=name, role=role, ceiling=level,
+                    "account_add", actor, client, name=name, role=role, ceiling=level.label,
                     foreign=foreign,
                 )  # fmt: skip
         except sqlite3.IntegrityError:
@@ -430,7 +429,7 @@ class Accounts:
 
 def _account(row: tuple[str, AccountRole, str, int, int, str | None, str]) -> Account:
     name, role, ceiling, foreign, disabled, locked, created = row
-    return Account(name, role, ceiling, bool(foreign), bool(disabled), locked, created)
+    return Account(name, role, Level.of(ceiling), bool(foreign), bool(disabled), locked, created)
 
 
 def _up_to(role: AccountRole) -> builtins.list[str]:

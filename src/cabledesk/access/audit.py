@@ -11,13 +11,11 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cabledesk.access.clock import Clock, stamp, utc_now
+from cabledesk.access.connection import HasConnection
 from cabledesk.access.errors import AccessError
-
-if TYPE_CHECKING:
-    from cabledesk.archive import Archive
 
 KINDS = (
     "login",
@@ -66,7 +64,7 @@ def event(
     return Event(stamp(clock()), account, kind, detail or {}, client)
 
 
-def _connection(target: Archive | sqlite3.Connection) -> sqlite3.Connection:
+def _connection(target: HasConnection | sqlite3.Connection) -> sqlite3.Connection:
     return target if isinstance(target, sqlite3.Connection) else target.connection
 
 
@@ -75,7 +73,7 @@ def insert(connection: sqlite3.Connection, events: list[Event]) -> None:
     connection.executemany(_INSERT, [e.row() for e in events])
 
 
-def write(target: Archive | sqlite3.Connection, events: list[Event]) -> None:
+def write(target: HasConnection | sqlite3.Connection, events: list[Event]) -> None:
     """Append events in one transaction of their own."""
     connection = _connection(target)
     with connection:
@@ -83,7 +81,7 @@ def write(target: Archive | sqlite3.Connection, events: list[Event]) -> None:
 
 
 def record(
-    target: Archive | sqlite3.Connection,
+    target: HasConnection | sqlite3.Connection,
     kind: str,
     account: str | None = None,
     client: str | None = None,
@@ -95,7 +93,7 @@ def record(
 
 
 def read(
-    target: Archive | sqlite3.Connection,
+    target: HasConnection | sqlite3.Connection,
     user: str | None = None,
     kind: str | None = None,
     since: datetime | str | None = None,

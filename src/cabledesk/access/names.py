@@ -6,6 +6,7 @@ import re
 
 from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import ACCOUNT_ROLES, CEILINGS, AccountRole
+from cabledesk.record.level import Level
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
@@ -26,8 +27,8 @@ def check_role(role: str) -> AccountRole:
     raise AccessError(f"role: expected one of {', '.join(ACCOUNT_ROLES)}; found {role!r}")
 
 
-def check_ceiling(ceiling: str) -> str:
-    normal = " ".join(ceiling.replace("_", " ").upper().split())
-    if normal not in CEILINGS:
+def check_ceiling(ceiling: str) -> Level:
+    level = Level.known(ceiling)
+    if level is None:
         raise AccessError(f"ceiling: expected one of {', '.join(CEILINGS)}; found {ceiling!r}")
-    return normal
+    return level

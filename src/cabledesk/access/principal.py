@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cabledesk.record.model import LEVELS
+from cabledesk.record.level import LEVELS, Level
 
 Role = Literal["admin", "editor", "reader", "public", "local"]
 AccountRole = Literal["admin", "editor", "reader"]
 ACCOUNT_ROLES: tuple[AccountRole, ...] = ("admin", "editor", "reader")
-# Classification levels, lowest first; a ceiling is the highest level an account may read.
+# Classification levels, lowest first, as people type them; a ceiling is the highest
+# level an account may read (a `Level` everywhere but in forms and SQLite).
 CEILINGS = LEVELS
 # What each role may do, as a rank: a guard for `editor` admits editors and admins.
 # `local` (the single-user desk, no accounts) may do what an editor may; managing accounts
@@ -29,14 +30,14 @@ class Principal:
     name: the account name, or None for `local` and `public`.
     role: admin | editor | reader (an account, or a token scoped to one), `local` (the
         desk has no accounts: one user, who sees everything) or `public` (not signed in).
-    ceiling: the highest classification this principal may read (one of CEILINGS).
+    ceiling: the highest classification this principal may read.
     foreign: NOFORN text is to be withheld from this principal.
     via: how it was established: "session", "token", "local" or "anonymous".
     """
 
     name: str | None
     role: Role
-    ceiling: str
+    ceiling: Level
     foreign: bool
     via: str = "session"
 
@@ -49,9 +50,11 @@ class Principal:
         return RANK[self.role] >= RANK[role]
 
 
-LOCAL = Principal(name=None, role="local", ceiling="TOP SECRET", foreign=False, via="local")
-PUBLIC = Principal(name=None, role="public", ceiling="UNCLASSIFIED", foreign=True, via="anonymous")
+LOCAL = Principal(name=None, role="local", ceiling=Level.TOP_SECRET, foreign=False, via="local")
+PUBLIC = Principal(
+    name=None, role="public", ceiling=Level.UNCLASSIFIED, foreign=True, via="anonymous"
+)
 
 
-def default_ceiling(role: str) -> str:
-    return "SECRET" if role == "reader" else "TOP SECRET"
+def default_ceiling(role: str) -> Level:
+    return Level.SECRET if role == "reader" else Level.TOP_SECRET

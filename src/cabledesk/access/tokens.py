@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from cabledesk.access.principal import RANK, AccountRole, Principal
+from cabledesk.record.level import Level
 
 PREFIX = "cdt_"
 
@@ -67,4 +68,4 @@ def find(connection: sqlite3.Connection, secret: str) -> Principal | None:
     ).fetchone()
     if row is None:
         return None
-    return Principal(row[0], narrower(row[1], row[2]), row[3], bool(row[4]), via="token")
+    return Principal(row[0], narrower(row[1], row[2]), Level.of(row[3]), bool(row[4]), via="token")

@@ -22,18 +22,13 @@ from pathlib import Path
 
 import tantivy
 
-from cabledesk.archive import register
+from cabledesk.archive import editions, register
 from cabledesk.archive.index import _CATCH_UP_BATCH, _PAST_EVERY_ROW, Index, _listed, document
 from cabledesk.archive.prepare import prepare
 from cabledesk.archive.store import last_seq
 from cabledesk.redact.apply import Redactor
 
 FOLDER = "edition-index"
-
-
-def latest_edition(connection: sqlite3.Connection) -> int:
-    row = connection.execute("SELECT coalesce(max(id), 0) FROM editions").fetchone()
-    return int(row[0])
 
 
 class EditionIndex(Index):
@@ -52,7 +47,7 @@ class EditionIndex(Index):
 
     def edition_behind(self, connection: sqlite3.Connection) -> bool:
         """Built for another edition than the latest (a rebuild is due)."""
-        return self.edition != latest_edition(connection)
+        return self.edition != editions.latest(connection)
 
     def behind(self, connection: sqlite3.Connection) -> bool:
         return self.edition_behind(connection) or self.absorbed < last_seq(connection)
@@ -66,7 +61,7 @@ class EditionIndex(Index):
         """Absorb the published cables SQLite changed after this index's mark (all of them
         when the edition changed); returns how many."""
         latest = last_seq(connection)
-        edition = latest_edition(connection)
+        edition = editions.latest(connection)
         mark = self.absorbed
         if edition != self.edition or mark > latest:
             writer.delete_all_documents()
@@ -90,11 +85,11 @@ class EditionIndex(Index):
                 break
             if redactor is None:
                 redactor = Redactor(register.rules(connection))
-                published = register.published_ids(connection)
+                published = editions.published_ids(connection)
                 version = register.version(connection)
             for seq, _, reference_id in rows:
                 writer.delete_documents_by_term("id", reference_id)
-                record = register.published_record(connection, reference_id)
+                record = editions.published_record(connection, reference_id)
                 if record is not None:  # a version the archive lost is not shown at all
                     cable = prepare(record, redactor)
                     writer.add_json(document(cable, published, seq, version))
@@ -112,7 +107,7 @@ class EditionIndex(Index):
         self.index.reload()
         searcher = self.index.searcher()
         problems: list[str] = []
-        edition = latest_edition(connection)
+        edition = editions.latest(connection)
         if self.edition != edition:
             problems.append(
                 f"the edition index was built for edition {self.edition}, not {edition}"
@@ -123,8 +118,8 @@ class EditionIndex(Index):
         ).hits:
             reference_id = str(searcher.doc(address).get_first("id"))
             found[reference_id] = found.get(reference_id, 0) + 1
-        held = set(register.published_versions(connection))
-        lost = {i for i in held if register.published_record(connection, i) is None}
+        held = set(editions.published_versions(connection))
+        lost = {i for i in held if editions.published_record(connection, i) is None}
         missing, extra = sorted(held - lost - found.keys()), sorted(found.keys() - held)
         twice = sorted(i for i, n in found.items() if n > 1)
         for what, ids in (

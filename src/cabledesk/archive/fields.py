@@ -13,17 +13,18 @@ redaction rule finds every cable it touches (archive.editorial.affected_ids).
 
 from __future__ import annotations
 
+from cabledesk.record.level import Level
 from cabledesk.redact.ceiling import may_see
 
-RANKS = range(4)
+RANKS = tuple(Level)
 
 
 def text_field(rank: int, noforn: bool) -> str:
-    return f"t{rank}{'nf' if noforn else ''}"
+    return f"t{int(rank)}{'nf' if noforn else ''}"
 
 
 def subject_field(rank: int, noforn: bool) -> str:
-    return f"s{rank}{'nf' if noforn else ''}"
+    return f"s{int(rank)}{'nf' if noforn else ''}"
 
 
 TEXT_FIELDS = tuple(text_field(r, nf) for r in RANKS for nf in (False, True))

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import tantivy
 
-from cabledesk.archive import register
+from cabledesk.archive import editions, register
 from cabledesk.archive.errors import IndexBusy, IndexDamaged
 from cabledesk.archive.fields import NAME_KEYS, SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
 from cabledesk.archive.prepare import Prepared, prepare
@@ -233,7 +233,7 @@ class Index:
                 break
             if redactor is None:
                 redactor = Redactor(register.rules(connection))
-                published = register.published_ids(connection)
+                published = editions.published_ids(connection)
                 version = register.version(connection)
             for seq, _, record in rows:
                 cable = prepare(unpack(record), redactor)
@@ -303,7 +303,7 @@ class Index:
             "cables indexed with a register version that does not exist",
             sorted(i for i, d in found.items() if not 0 <= d[0][1] <= current_version),
         )
-        published = register.published_ids(connection) & held.keys()
+        published = editions.published_ids(connection) & held.keys()
         query = tantivy.Query.term_query(self.schema, "published", "yes")
         marked = {
             str(searcher.doc(address).get_first("id"))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
-from cabledesk.archive import register
+from cabledesk.archive import editions, register
 from cabledesk.archive.index import BulkWriter
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.progress import Reporter, Silent
@@ -33,7 +33,7 @@ from cabledesk.redact.model import Rule
 from cabledesk.sources import Skipped, SourceError, SourceText, read_paths
 
 if TYPE_CHECKING:
-    from cabledesk.archive.archive import Archive
+    from cabledesk.archive.folder import Store
 
 _BATCH = 500
 _IN_FLIGHT = 1500
@@ -122,7 +122,7 @@ def _bounded(items: Iterable[SourceText], slots: threading.Semaphore) -> Iterato
 
 
 def ingest(
-    archive: Archive,
+    archive: Store,
     paths: Iterable[str | Path],
     *,
     format: str = "auto",
@@ -146,7 +146,7 @@ def ingest(
 
 
 def _ingest(
-    archive: Archive,
+    archive: Store,
     writer: tantivy.IndexWriter,
     paths: Iterable[str | Path],
     format: str,
@@ -171,7 +171,7 @@ def _ingest(
     try:
         connection = archive.connection
         rules = register.rules(connection)
-        published = register.published_ids(connection)
+        published = editions.published_ids(connection)
         with archive.index.bulk(writer, published, register.version(connection)) as index:
             if workers == 1:
                 _use_rules(rules, parser)
@@ -205,7 +205,7 @@ def _sources(items: Iterable[object], report: IngestReport) -> Iterator[SourceTe
 
 
 def _consume(
-    archive: Archive,
+    archive: Store,
     results: Iterable[Prepared | Failure],
     report: IngestReport,
     pending: list[Prepared],
@@ -227,7 +227,7 @@ def _consume(
 
 
 def _flush(
-    archive: Archive, pending: list[Prepared], report: IngestReport, index: BulkWriter
+    archive: Store, pending: list[Prepared], report: IngestReport, index: BulkWriter
 ) -> None:
     if not pending:
         return

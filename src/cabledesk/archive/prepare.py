@@ -17,14 +17,14 @@ import orjson
 
 from cabledesk.archive.blob import pack_record
 from cabledesk.archive.fields import NAME_KEYS, WITHHELD, subject_field, text_field
-from cabledesk.archive.rest_text import outside_paragraphs
 from cabledesk.record.codec import from_dict, to_dict
-from cabledesk.record.model import LEVELS, Cable
+from cabledesk.record.level import Level
+from cabledesk.record.model import Cable
+from cabledesk.record.rest_text import outside_paragraphs
+from cabledesk.record.words import WORD
 from cabledesk.redact.apply import Redactor, record_joined_keys, record_texts
 from cabledesk.redact.ceiling import portion
 from cabledesk.redact.match import fold
-
-CLASS_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 @dataclass(slots=True)
@@ -84,7 +84,7 @@ def prepare(cable: Cable, redactor: Redactor | None = None) -> Prepared:
             cable.origin,
             cable.station,
             cable.classification,
-            CLASS_RANK.get(cable.classification or ""),
+            Level.known(cable.classification),
             json.dumps(cable.caveats),
             cable.subject,
             cable.header.from_,
@@ -143,6 +143,7 @@ def index_fields(
     rank, noforn = portion(None, level, caveats)
     by_class.setdefault(text_field(rank, noforn), []).append(rest)
     classified_by = shown.classified_by
+    cable_level = Level.known(cable.classification)
     addressees = [a.name for a in (*shown.header.to, *shown.header.info)]
     fields: dict[str, Any] = {
         "id": [cable.reference_id],
@@ -152,7 +153,7 @@ def index_fields(
         "origin": [shown.origin] if shown.origin else [],
         "tag": list(shown.tags),
         "classification": [cable.classification] if cable.classification else [],
-        "class_rank": [CLASS_RANK[cable.classification]] if cable.classification else [],
+        "class_rank": [int(cable_level)] if cable_level is not None else [],
         "caveat": list(cable.caveats),
         "from": [shown.header.from_] if shown.header.from_ else [],
         "to": addressees,
@@ -174,16 +175,13 @@ def index_fields(
     return fields
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
 def _without_headings(rest: str, cable: Cable) -> str:
     """The text around the paragraphs without any paragraph's heading: a heading belongs
     to its paragraph (withheld with it, indexed at its level), never to the cable's own
     level, which may be lower (08BAGHDAD1784's "Basrah Campaign: The 'Magic Key'")."""
     lowered = rest.lower()
     for paragraph in cable.paragraphs:
-        words = _WORD.findall(paragraph.heading or "")
+        words = WORD.findall(paragraph.heading or "")
         # Only a heading whose first word is there at all is worth a pattern.
         if words and words[0].lower() in lowered:
             heading = r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])"

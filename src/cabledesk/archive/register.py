@@ -1,4 +1,4 @@
-"""The redaction register and the editions, in SQLite (schema versions 4 and 6).
+"""The redaction register, in SQLite (schema version 4); the editions are editions.py.
 
 Every mark and every lift is a new register version, logged (append-only) with who, when
 and why. A change re-indexes the cables it touches: their change sequence number is
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from cabledesk.archive.store import next_seq, unpack
+from cabledesk.archive.store import next_seq
 from cabledesk.errors import Error
-from cabledesk.record.model import Cable
 from cabledesk.redact.model import KINDS, Rule
 
 
@@ -168,102 +166,3 @@ def touch(connection: sqlite3.Connection, reference_ids: list[str]) -> int:
         f"UPDATE cables SET seq = ? WHERE reference_id IN ({marks})", [seq, *reference_ids]
     )
     return cursor.rowcount
-
-
-def published_ids(connection: sqlite3.Connection) -> set[str]:
-    """The cables of the latest edition (what the public may see)."""
-    rows = connection.execute(
-        "SELECT reference_id FROM edition_cables WHERE edition_id = (SELECT max(id) FROM editions)"
-    )
-    return {row[0] for row in rows}
-
-
-# --- the versions an edition holds ------------------------------------------------------
-#
-# Editors approve a version of a cable (its text hash), and an edition records the version
-# it published. A cable ingested again gets a new current text; the version approved or
-# published stays in `versions`, and what the public receives comes from there until an
-# editor approves the new text.
-
-_LATEST = "edition_id = (SELECT max(id) FROM editions)"
-# The record of version `w.text_hash` of cable `c`: the current row, or an earlier one.
-_RECORD_OF_VERSION = (
-    "CASE WHEN c.text_hash = w.text_hash THEN c.record ELSE "
-    "(SELECT v.record FROM versions v WHERE v.cable_id = c.id AND v.text_hash = w.text_hash "
-    "ORDER BY v.version DESC LIMIT 1) END"
-)
-_CHUNK = 500
-
-
-def records_of_versions(
-    connection: sqlite3.Connection, wanted: str, params: tuple[object, ...] = ()
-) -> Iterator[tuple[str, Cable]]:
-    """For each row (reference_id, text_hash) of the SELECT `wanted`, the stored record of
-    that version, in reference-id order; a version the archive no longer holds is left out
-    (nothing is shown rather than another text). Read in chunks, so no read stays open
-    across the caller's work between them."""
-    last = ""
-    while True:
-        rows = connection.execute(
-            f"SELECT w.reference_id, {_RECORD_OF_VERSION} FROM ({wanted}) w "
-            "JOIN cables c ON c.reference_id = w.reference_id "
-            "WHERE w.reference_id > ? ORDER BY w.reference_id LIMIT ?",
-            (*params, last, _CHUNK),
-        ).fetchall()
-        for reference_id, record in rows:
-            if record is not None:
-                yield str(reference_id), unpack(record)
-        if len(rows) < _CHUNK:
-            return
-        last = rows[-1][0]
-
-
-def published_versions(connection: sqlite3.Connection) -> dict[str, str]:
-    """{reference id: text hash of the version published} for the latest edition."""
-    rows = connection.execute(
-        f"SELECT reference_id, text_hash FROM edition_cables WHERE {_LATEST}"
-    ).fetchall()
-    return {str(i): str(h) for i, h in rows}
-
-
-def published_records(connection: sqlite3.Connection) -> Iterator[tuple[str, Cable]]:
-    """(reference id, stored record) of each cable of the latest edition, in reference-id
-    order, as the version the edition published (by text hash), not the current text when
-    it changed since. Stored: redactions not burned in; view it with the public Viewer."""
-    wanted = f"SELECT reference_id, text_hash FROM edition_cables WHERE {_LATEST}"
-    return records_of_versions(connection, wanted)
-
-
-def published_record(connection: sqlite3.Connection, reference_id: str) -> Cable | None:
-    """The stored record of the version of `reference_id` the latest edition published;
-    None when the edition does not hold the cable (or the archive lost that version)."""
-    wanted = (
-        f"SELECT reference_id, text_hash FROM edition_cables WHERE {_LATEST} AND reference_id = ?"
-    )
-    for _, record in records_of_versions(connection, wanted, (reference_id,)):
-        return record
-    return None
-
-
-def published_citing(connection: sqlite3.Connection, reference_id: str) -> list[str]:
-    """Ids of the cables of the latest edition whose published version cites
-    `reference_id`, oldest first (like store.citing_ids, for the public)."""
-    found: dict[str, str] = {}
-    # Cables whose current text is the one published: their REF rows are the published ones.
-    rows = connection.execute(
-        "SELECT DISTINCT c.reference_id, c.date FROM refs r JOIN cables c ON c.id = r.cable_id "
-        "JOIN edition_cables e ON e.reference_id = c.reference_id AND e.text_hash = c.text_hash "
-        f"WHERE e.{_LATEST} AND r.cited_id = ?",
-        (reference_id,),
-    )
-    found.update((str(i), str(d or "")) for i, d in rows)
-    # Cables changed since they were published: their published record says what they cite.
-    changed = (
-        "SELECT e.reference_id, e.text_hash FROM edition_cables e "
-        f"JOIN cables c ON c.reference_id = e.reference_id WHERE e.{_LATEST} "
-        "AND e.text_hash != c.text_hash"
-    )
-    for citing, record in records_of_versions(connection, changed):
-        if any(r.cable_id == reference_id for r in record.references):
-            found[citing] = (record.header.sent or record.created or "")[:10]
-    return sorted(found, key=lambda i: (found[i], i))

@@ -92,7 +92,7 @@ def user_list(db: str) -> None:
     for a in rows:
         locked = f"locked until {a.locked_until}" if a.locked_until else "active"
         state = "disabled" if a.disabled else locked
-        table.add_row(a.name, a.role, a.ceiling, "yes" if a.foreign else "", state, a.created)
+        table.add_row(a.name, a.role, a.ceiling.label, "yes" if a.foreign else "", state, a.created)
     console.print(table)
 
 

@@ -15,9 +15,11 @@ import click
 # Every command here opens an archive, so the archive is imported with the module (and
 # first: the query package imports from it). What only one command uses (rich, exports,
 # redaction) is imported in that command (docs/performance.md, startup).
-from cabledesk.archive import Archive, ArchiveError
+from cabledesk.access.principal import LOCAL, Principal
+from cabledesk.archive import ArchiveError
+from cabledesk.facade import Archive
 from cabledesk.query import SORTS, QueryError
-from cabledesk.record.model import LEVELS
+from cabledesk.record.level import LEVELS, Level
 from cabledesk.sources import FORMATS
 from cabledesk.views.export import FORMATS as FORMATS_OUT
 
@@ -61,7 +63,7 @@ def ingest_command(paths: tuple[str, ...], db: str, format_: str, workers: int |
         except KeyboardInterrupt:
             # Every committed batch is kept; ingesting the same paths again completes it.
             raise click.ClickException(
-                f"interrupted: {archive.count():,} cables are in {db}; "
+                f"interrupted: {archive.count(viewer=archive.viewer(LOCAL)):,} cables are in {db}; "
                 "run the same command again to ingest the rest"
             ) from None
     render_report(report)
@@ -92,7 +94,14 @@ def search_command(
 
     with opened(db) as archive:
         try:
-            result = archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets)
+            result = archive.search(
+                query,
+                viewer=archive.viewer(LOCAL),
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                facets=facets,
+            )
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
     if output == "table":
@@ -128,16 +137,19 @@ def show_command(reference_id: str, db: str) -> None:
     from cabledesk.cli.render import render_cable
 
     with opened(db) as archive:
-        cable = archive.get(reference_id)
+        local = archive.viewer(LOCAL)
+        cable = archive.get(reference_id, viewer=local)
         if cable is None:
             raise click.ClickException(
                 f"{reference_id}: expected the reference id of an archived cable; "
                 f"the archive at {db} has no such cable"
             )
         present = {
-            r.cable_id: archive.get(r.cable_id) is not None for r in cable.references if r.cable_id
+            r.cable_id: archive.get(r.cable_id, viewer=local) is not None
+            for r in cable.references
+            if r.cable_id
         }
-        render_cable(cable, present, archive.citing(reference_id))
+        render_cable(cable, present, archive.citing(reference_id, viewer=local))
 
 
 @click.command("stats")
@@ -147,7 +159,7 @@ def stats_command(db: str) -> None:
     from cabledesk.cli.render import render_stats
 
     with opened(db) as archive:
-        render_stats(archive.stats())
+        render_stats(archive.stats(viewer=archive.viewer(LOCAL)))
 
 
 @click.command("reindex")
@@ -166,7 +178,7 @@ def check_command(db: str) -> None:
     latest change, and that SQLite is sound; exit status 1 when anything is wrong."""
     with opened(db) as archive:
         problems = archive.check()
-        count = archive.count()
+        count = archive.count(viewer=archive.viewer(LOCAL))
     if problems:
         for problem in problems:
             click.echo(f"Error: {problem}", err=True)
@@ -205,16 +217,17 @@ def export_command(
     foreign: bool,
 ) -> None:
     """Stream every cable matching QUERY as JSON Lines, CSV or Parquet."""
-    from cabledesk.redact import FULL, Viewer, level_rank
     from cabledesk.views.export import ExportError, write_csv, write_jsonl, write_parquet
 
     if output == "parquet" and out is None:
         raise click.UsageError("--output parquet needs --out FILE")
     with opened(db) as archive:
-        viewer = FULL
+        principal = LOCAL
         if redact or ceiling or foreign:
-            rank = level_rank(ceiling) if ceiling else 3
-            viewer = Viewer(ceiling=rank, foreign=foreign, redact=True, compiled=archive.redactor())
+            # As a signed-in reader with that ceiling would receive it.
+            level = Level.of(ceiling) if ceiling else Level.TOP_SECRET
+            principal = Principal(name=None, role="reader", ceiling=level, foreign=foreign)
+        viewer = archive.viewer(principal)
         try:
             cables = archive.export(query, sort=sort, viewer=viewer)
             if output == "parquet":

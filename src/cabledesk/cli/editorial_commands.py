@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
+from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.archive.register import RegisterError
 from cabledesk.cli.archive_commands import db_option, opened
 from cabledesk.query import QueryError
-from cabledesk.record.model import LEVELS
-from cabledesk.redact import Rule, Viewer, level_rank
+from cabledesk.record.level import LEVELS, Level
+from cabledesk.redact import Rule
 
 account_option = click.option(
     "--account",
@@ -72,7 +73,7 @@ def redact_add(
 def redact_list(db: str, include_lifted: bool) -> None:
     """The redaction register."""
     with opened(db) as archive:
-        for rule in archive.register(include_lifted=include_lifted):
+        for rule in archive.register(viewer=archive.viewer(LOCAL), include_lifted=include_lifted):
             state = f"lifted {rule.lifted_at} by {rule.lifted_by}" if not rule.active else "active"
             click.echo(
                 f"{rule.id:>5}  {rule.kind:9s} {rule.describe()}  [{state}; {rule.reason}; "
@@ -100,7 +101,7 @@ def redact_lift(rule_id: int, db: str, reason: str, account: str) -> None:
 def redact_history(db: str) -> None:
     """Every change to the register, oldest first (one JSON object a line)."""
     with opened(db) as archive:
-        for entry in archive.register_history():
+        for entry in archive.register_history(viewer=archive.viewer(LOCAL)):
             sys.stdout.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
@@ -127,15 +128,17 @@ def redact_candidates(
     from cabledesk.redact.candidates import find_candidates
 
     listed = [n.strip() for n in names.read_text().splitlines() if n.strip()] if names else []
-    # An editor's viewer: redactions not burned in, the ceiling and NOFORN held.
-    viewer = Viewer(ceiling=level_rank(ceiling) if ceiling else 3, foreign=foreign)
     with opened(db) as archive:
+        # An editor's viewer: redactions not burned in, the ceiling and NOFORN held.
+        level = Level.of(ceiling) if ceiling else Level.TOP_SECRET
+        editor = Principal(name=None, role="editor", ceiling=level, foreign=foreign)
+        viewer = archive.viewer(editor)
         try:
             ids = list(islice(archive.matching_ids(query, viewer=viewer), limit))
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
         for reference_id in ids:
-            cable = archive.get(reference_id)
+            cable = archive.get(reference_id, viewer=viewer)
             assert cable is not None
             for c in find_candidates(cable, listed, viewer):
                 where = f" {c.position}" if c.position else ""
@@ -162,7 +165,7 @@ def approve_command(
     """Approve cables for the next public edition (or --withdraw, or --list them)."""
     with opened(db) as archive:
         if show:
-            for approval in archive.approved():
+            for approval in archive.approved(viewer=archive.viewer(LOCAL)):
                 waits = (
                     "  changed since approved: approve it again to publish the new text"
                     if approval.needs_approval
@@ -174,7 +177,7 @@ def approve_command(
         if query:
             try:
                 # Ids only: approving reads no record and exports nothing.
-                ids += list(archive.matching_ids(query))
+                ids += list(archive.matching_ids(query, viewer=archive.viewer(LOCAL)))
             except QueryError as exc:
                 raise click.UsageError(str(exc)) from None
         if not ids:

@@ -29,7 +29,7 @@ def _is_loopback(host: str) -> bool:
 
 def _exposure(db: str) -> str:
     from cabledesk.access import Accounts
-    from cabledesk.archive import Archive
+    from cabledesk.facade import Archive
 
     with Archive.open(db, create=False) as archive:
         if not Accounts(archive).exist():

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cabledesk.archive import Archive
-from cabledesk.archive.editorial import record_edition
+from cabledesk.facade import Archive
 from cabledesk.publish.edition import approved_view
 from cabledesk.publish.errors import PublishError
 from cabledesk.views.export import write_csv, write_jsonl
@@ -24,5 +23,5 @@ def write_data(archive: Archive, out: str | Path, format: str, account: str | No
     with partial.open("w", encoding="utf-8", newline="") as handle:
         count = (write_jsonl if format == "jsonl" else write_csv)(edition.cables, handle)
     partial.replace(out)
-    record_edition(archive, account, str(out), edition.hashes, edition.register_version)
+    archive.record_edition(account, str(out), edition.hashes, edition.register_version)
     return count

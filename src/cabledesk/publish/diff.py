@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cabledesk.archive import Archive
+from cabledesk.access.principal import LOCAL
+from cabledesk.archive import editions
 from cabledesk.archive.register import RegisterError
+from cabledesk.facade import Archive
 
 
 @dataclass(slots=True)
@@ -20,26 +22,18 @@ class EditionDiff:
 
 
 def _edition(archive: Archive, number: int) -> tuple[int, dict[str, str]]:
-    row = archive.connection.execute(
-        "SELECT register_version FROM editions WHERE id = ?", (number,)
-    ).fetchone()
-    if row is None:
+    found = editions.edition(archive.connection, number)
+    if found is None:
         raise RegisterError(f"edition {number}: expected the number of a recorded edition")
-    cables = dict(
-        archive.connection.execute(
-            "SELECT reference_id, text_hash FROM edition_cables WHERE edition_id = ?", (number,)
-        ).fetchall()
-    )
-    return int(row[0]), cables
+    return found
 
 
 def diff_editions(archive: Archive, before: int, after: int | None = None) -> EditionDiff:
     """Compare edition `before` with `after` (default: the latest edition)."""
     if after is None:
-        row = archive.connection.execute("SELECT max(id) FROM editions").fetchone()
-        if row[0] is None:
+        after = editions.latest(archive.connection)
+        if not after:
             raise RegisterError("no edition has been published yet")
-        after = int(row[0])
     old_version, old = _edition(archive, before)
     new_version, new = _edition(archive, after)
     low, high = sorted((old_version, new_version))
@@ -49,5 +43,9 @@ def diff_editions(archive: Archive, before: int, after: int | None = None) -> Ed
         added=sorted(set(new) - set(old)),
         removed=sorted(set(old) - set(new)),
         changed=sorted(i for i in set(old) & set(new) if old[i] != new[i]),
-        register=[h for h in archive.register_history() if low < int(str(h["version"])) <= high],
+        register=[
+            h
+            for h in archive.register_history(viewer=archive.viewer(LOCAL))
+            if low < int(str(h["version"])) <= high
+        ],
     )

@@ -13,10 +13,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from cabledesk.archive import Archive
-from cabledesk.archive import register as register_store
-from cabledesk.archive.editorial import approved_records
+from cabledesk.archive import register
+from cabledesk.archive.editions import approved_records
 from cabledesk.archive.prepare import text_hash
+from cabledesk.facade import Archive
 from cabledesk.record.codec import to_dict
 from cabledesk.record.model import Cable, Redactions, Repairs
 from cabledesk.redact import Viewer
@@ -81,7 +81,7 @@ def approved_view(archive: Archive) -> Edition:
     """What the next edition will hold: every approved cable, as the version approved,
     as the public will see it."""
     viewer = public_viewer(archive)
-    register_version = register_store.version(archive.connection)
+    register_version = register.version(archive.connection)
     cables, hashes, published = [], {}, {}
     for reference_id, stored in approved_records(archive.connection):
         public = public_record(stored, viewer)

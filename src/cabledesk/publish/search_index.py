@@ -8,14 +8,12 @@ so no withheld word can be found, nor seen in the files.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
-
-_WORD = re.compile(r"[^\W_]+")
+from cabledesk.record.words import WORD
 
 
 def shard_name(term: str) -> str:
@@ -46,7 +44,7 @@ def write_index(cables: list[Cable], folder: Path, cable_path: str = "cable/") -
                 cable.subject or "",
             ]
         )
-        counts = Counter(w.lower() for w in _WORD.findall(searchable_text(cable)))
+        counts = Counter(w.lower() for w in WORD.findall(searchable_text(cable)))
         for term, count in counts.items():
             shards[shard_name(term)].setdefault(term, []).append([number, count])
     inside(folder, "docs.json").write_text(

@@ -16,14 +16,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cabledesk.archive import Archive
-from cabledesk.archive.editorial import record_edition
+from cabledesk.archive import editions
+from cabledesk.facade import Archive
 from cabledesk.publish.edition import Edition, approved_view
 from cabledesk.publish.errors import PublishError
 from cabledesk.publish.paths import inside
 from cabledesk.publish.search_index import write_index
 from cabledesk.query.browse import OriginCount, group_tags
-from cabledesk.record.model import LEVELS
+from cabledesk.record.level import LEVELS
 from cabledesk.web.present import paragraph_anchors
 from cabledesk.web.templating import environment
 from cabledesk.web.urls import SiteUrls
@@ -96,7 +96,7 @@ def build_site(archive: Archive, out: str | Path, account: str | None = None) ->
     building = out.with_name(out.name + ".building")
     if building.exists():
         shutil.rmtree(building)
-    previous = archive.connection.execute("SELECT max(id) FROM editions").fetchone()[0] or 0
+    previous = editions.latest(archive.connection)
     try:
         pages, terms = _build(edition, building, previous + 1)
     except BaseException:
@@ -107,9 +107,7 @@ def build_site(archive: Archive, out: str | Path, account: str | None = None) ->
         shutil.rmtree(out)
     building.replace(out)
     # Recorded once the site is in place: the public desk then shows the same edition.
-    edition_id = record_edition(
-        archive, account, str(out), edition.hashes, edition.register_version
-    )
+    edition_id = archive.record_edition(account, str(out), edition.hashes, edition.register_version)
     return SiteReport(edition_id, len(edition.cables), pages, terms, out)
 
 

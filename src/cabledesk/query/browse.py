@@ -9,16 +9,12 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cabledesk.record.model import LEVELS
+from cabledesk.archive.editions import IN_EDITION
+from cabledesk.record.level import LEVELS
 from cabledesk.reference import tag_info
 
 # The order a reader scans TAGS in; `other` and `person` are the reference table's own kinds.
 TAG_KINDS = ("subject", "country", "organization", "program", "person", "other", "unknown")
-# The cables of the latest edition: all the public may count.
-IN_EDITION = (
-    "reference_id IN (SELECT reference_id FROM edition_cables "
-    "WHERE edition_id = (SELECT max(id) FROM editions))"
-)
 
 
 def _and(edition: bool) -> str:
@@ -124,3 +120,22 @@ def present(connection: sqlite3.Connection, reference_ids: list[str]) -> set[str
         f"SELECT reference_id FROM cables WHERE reference_id IN ({marks})", reference_ids
     )
     return {row[0] for row in rows}
+
+
+def stats(connection: sqlite3.Connection, edition: bool) -> dict[str, list[tuple[str, int]]]:
+    """Counts of archived (of the edition's, for `edition`) cables by year, origin,
+    classification and tag."""
+    where = f"WHERE {IN_EDITION}" if edition else ""
+    tag_where = f"WHERE cable_id IN (SELECT id FROM cables WHERE {IN_EDITION})" if edition else ""
+    queries = {
+        "year": f"SELECT year, count(*) FROM cables {where} GROUP BY year ORDER BY year",
+        "origin": f"SELECT origin, count(*) n FROM cables {where} GROUP BY origin ORDER BY n DESC",
+        "classification": f"SELECT classification, count(*) n FROM cables {where} "
+        "GROUP BY classification ORDER BY class_rank",
+        "tag": f"SELECT tag, count(DISTINCT cable_id) n FROM tags {tag_where} GROUP BY tag "
+        "ORDER BY n DESC, tag",
+    }
+    return {
+        name: [(str(value), int(count)) for value, count in connection.execute(sql)]
+        for name, sql in queries.items()
+    }

@@ -10,12 +10,12 @@ from datetime import datetime
 
 import tantivy
 
-from cabledesk.archive import register
+from cabledesk.archive import editions
 from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
 from cabledesk.query.scope import EVERYTHING, Scope
+from cabledesk.record.level import Level
+from cabledesk.record.words import WORD
 
-_WORD = re.compile(r"[^\W_]+")
-_LEVELS = {"unclassified": 0, "unclas": 0, "confidential": 1, "secret": 2, "top secret": 3}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 # Words ending in * per query. Each expands, in every text field the viewer may search, to
@@ -68,7 +68,7 @@ class Compiler:
     def text(
         self, fields: tuple[str, ...], text: str, phrase: bool, prefix: bool, position: int
     ) -> tantivy.Query:
-        words = [w.lower() for w in _WORD.findall(text)]
+        words = [w.lower() for w in WORD.findall(text)]
         if not words:
             raise self.error(f"{text!r} has no letters or digits to search for", position)
         if prefix and len(words) == 1:
@@ -129,7 +129,7 @@ class Compiler:
         does not hold (no hits, no other message), and a published one as the edition
         published it (its REF block may differ in a newer text awaiting approval)."""
         if self.scope.published_only:
-            record = register.published_record(self.connection, reference_id)
+            record = editions.published_record(self.connection, reference_id)
             if record is None:
                 return []
             return sorted({r.cable_id for r in record.references if r.cable_id})
@@ -148,14 +148,14 @@ class Compiler:
     def classification(self, value: str, position: int) -> tantivy.Query:
         match = re.match(r"^(>=|<=|>|<)?(.+)$", value.lower())
         assert match
-        operator, level = match.group(1) or "", match.group(2).replace("_", " ").strip()
-        if level not in _LEVELS:
+        operator, level = match.group(1) or "", Level.known(match.group(2))
+        if level is None:
             raise self.error(
                 "class: takes unclassified, confidential, secret or top_secret "
                 "(optionally after >=, >, <= or <)",
                 position,
             )
-        rank = _LEVELS[level]
+        rank = int(level)
         low, high = {
             "": (rank, rank),
             ">=": (rank, 3),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
-from cabledesk.archive.register import published_record
+from cabledesk.archive.editions import published_record
 from cabledesk.archive.store import unpack
 from cabledesk.query.compile import Compiler
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query

@@ -12,7 +12,6 @@ from cabledesk.record.spans import paragraph_roles
 
 # The four classification levels a record's `classification` takes, lowest first: the one
 # list every stage (parser, index, clearance ceilings, pages) orders and ranks them by.
-LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ snippets, the index they search, the API, exports, the public edition) is built 
 `Viewer.view(cable)` and from index fields made from that same view.
 """
 
-from cabledesk.redact.ceiling import level_rank, withhold
+from cabledesk.redact.ceiling import withhold
 from cabledesk.redact.match import NamePattern, compile_rule
 from cabledesk.redact.model import REDACTED, Rule
 from cabledesk.redact.viewer import FULL, Viewer
@@ -17,6 +17,5 @@ __all__ = [
     "Rule",
     "Viewer",
     "compile_rule",
-    "level_rank",
     "withhold",
 ]

@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cabledesk.archive.rest_text import outside_paragraphs
 from cabledesk.record.model import Cable
+from cabledesk.record.rest_text import outside_paragraphs
 from cabledesk.redact.match import compile_rule
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer

@@ -7,37 +7,21 @@ account marked foreign sees no NOFORN paragraph, whatever its ceiling.
 
 from __future__ import annotations
 
-from cabledesk.record.model import LEVELS, Paragraph
-
-_PORTION = {"U": 0, "SBU": 0, "C": 1, "S": 2, "TS": 3}
-
-
-def portion_level(marking: str | None) -> str | None:
-    """The level of a normalised portion marking (`S/NF` is SECRET), or None."""
-    rank = _PORTION.get(marking.split("/", 1)[0].strip()) if marking else None
-    return None if rank is None else LEVELS[rank]
-
-
-def level_rank(level: str | None) -> int:
-    """0 (UNCLASSIFIED) to 3 (TOP SECRET); an unknown level counts as TOP SECRET."""
-    if level is None:
-        return 3
-    level = level.strip().upper().replace("_", " ")
-    return LEVELS.index(level) if level in LEVELS else 3
+from cabledesk.record.level import Level
+from cabledesk.record.model import Paragraph
 
 
 def portion(
     marking: str | None, cable_level: str | None, cable_caveats: list[str]
-) -> tuple[int, bool]:
-    """(level rank, NOFORN) of a paragraph, from its marking or else from the cable."""
+) -> tuple[Level, bool]:
+    """(level, NOFORN) of a paragraph, from its marking or else from the cable."""
     if marking:
-        head, _, rest = marking.partition("/")
-        rank = _PORTION.get(head.strip())
-        if rank is not None:
-            caveats = rest.upper()
-            return rank, "NF" in caveats.split("/") or "NOFORN" in caveats
+        level = Level.of_portion(marking)
+        if level is not None:
+            caveats = marking.partition("/")[2].upper()
+            return level, "NF" in caveats.split("/") or "NOFORN" in caveats
     noforn = any(c.upper() in ("NOFORN", "NF") for c in cable_caveats)
-    return level_rank(cable_level), noforn
+    return Level.of(cable_level), noforn
 
 
 def withheld_note(paragraph: Paragraph, why: str) -> str:
@@ -63,7 +47,7 @@ def placeholder(paragraph: Paragraph, why: str) -> Paragraph:
 
 
 def withhold(
-    paragraph: Paragraph, ceiling: int, foreign: bool, level: str | None, caveats: list[str]
+    paragraph: Paragraph, ceiling: Level, foreign: bool, level: str | None, caveats: list[str]
 ) -> Paragraph | None:
     """The placeholder for a paragraph this reader may not see, or None when they may."""
     rank, noforn = portion(paragraph.marking, level, caveats)

@@ -34,9 +34,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from cabledesk.record.words import WORD
 from cabledesk.redact.model import Rule
 
-_WORD = re.compile(r"[^\W_]+")
 # Between the words of a name: whitespace, line breaks and punctuation, never letters.
 _GAP = r"[\W_]+"
 # Characters that draw nothing and may sit inside a word.
@@ -238,7 +238,7 @@ def forms(rule: Rule) -> list[list[str]]:
     characters typed or pasted into a rule do not split its words."""
     found = []
     for form in [rule.text, *rule.variants]:
-        words = _WORD.findall(form.translate({ord(c): None for c in IGNORABLE}))
+        words = WORD.findall(form.translate({ord(c): None for c in IGNORABLE}))
         if words:
             found.append(words)
     return found

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cabledesk.access.principal import Principal
 from cabledesk.record.codec import from_dict, to_dict
+from cabledesk.record.level import Level
 from cabledesk.record.model import Cable, Paragraph
 from cabledesk.redact.apply import Redactor
 from cabledesk.redact.ceiling import may_see, placeholder, portion, withhold
@@ -20,7 +22,7 @@ _EDITORS = "withheld by the editors"
 
 @dataclass(slots=True)
 class Viewer:
-    ceiling: int = 3
+    ceiling: Level = Level.TOP_SECRET
     foreign: bool = False
     # Whether redactions are burned in (everyone but editors, admins and the local desk).
     redact: bool = False
@@ -31,9 +33,27 @@ class Viewer:
     # request does not compile every rule's pattern again.
     compiled: Redactor | None = None
 
+    def __post_init__(self) -> None:
+        self.ceiling = Level(self.ceiling)
+
+    @classmethod
+    def for_principal(cls, principal: Principal, redactor: Redactor) -> Viewer:
+        """What `principal` may see: the one rule, for the web desk, the API, the command
+        line and the public edition alike. Editors, admins and the local desk see the
+        stored record within their ceiling; signed-in readers and tokens see it with the
+        redactions burned in (`redactor`: the rules in force, compiled) and paragraphs
+        above their ceiling withheld; the public sees the published edition, redacted."""
+        if principal.may("editor"):
+            return cls(ceiling=principal.ceiling, foreign=principal.foreign)
+        if principal.role == "public":
+            return cls(redact=True, published_only=True, compiled=redactor)
+        return cls(
+            ceiling=principal.ceiling, foreign=principal.foreign, redact=True, compiled=redactor
+        )
+
     @property
     def restricted(self) -> bool:
-        return self.redact or self.ceiling < 3 or self.foreign or self.published_only
+        return self.redact or self.ceiling < Level.TOP_SECRET or self.foreign or self.published_only
 
     @property
     def redactor(self) -> Redactor:

@@ -106,12 +106,12 @@ def cable(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        found = archive.get(reference_id, viewer)
+        found = archive.get(reference_id, viewer=viewer)
         if found is None:
             return _unknown(reference_id)
         cited = [r.cable_id for r in found.references if r.cable_id]
-        present = sorted(archive.present(cited, viewer))
-        previous, following = archive.neighbours(reference_id, viewer)
+        present = sorted(archive.present(cited, viewer=viewer))
+        previous, following = archive.neighbours(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="api")
     return JSONResponse(
         {
@@ -128,10 +128,10 @@ def citing(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        ids = archive.citing(reference_id, viewer)
+        ids = archive.citing(reference_id, viewer=viewer)
         # An id cited by archived cables is worth answering even when the cable itself is
         # missing (that is what "not in the archive" references are); unknown otherwise.
-        if not ids and archive.get(reference_id, viewer) is None:
+        if not ids and archive.get(reference_id, viewer=viewer) is None:
             return _unknown(reference_id)
     return JSONResponse({"reference_id": reference_id, "citing": ids})
 
@@ -139,8 +139,8 @@ def citing(request: Request) -> Response:
 def stats(request: Request) -> Response:
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        counts = archive.stats(viewer)
-        total = archive.count(viewer)
+        counts = archive.stats(viewer=viewer)
+        total = archive.count(viewer=viewer)
     return JSONResponse(
         {
             "cables": total,

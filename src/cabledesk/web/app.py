@@ -21,8 +21,8 @@ from cabledesk.access.clock import Clock, utc_now
 from cabledesk.access.lockout import UnknownNames
 from cabledesk.access.secret import session_secret
 from cabledesk.archive import ArchiveError
-from cabledesk.archive.archive import DATABASE
 from cabledesk.archive.errors import IndexBehind
+from cabledesk.archive.folder import DATABASE
 from cabledesk.web import api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cabledesk.query.timeline import Month
-from cabledesk.record.model import LEVELS
+from cabledesk.record.level import LEVELS
 
 HEIGHT = 240
 MARGIN_LEFT = 44

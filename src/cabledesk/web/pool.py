@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cabledesk.archive import Archive
+from cabledesk.facade import Archive
 
 
 class ArchivePool:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup, escape
 
 from cabledesk.parse import REDACTION
+from cabledesk.record.level import Level
 from cabledesk.reference import reason_meaning, tag_info
 
 LEVEL_CLASS = {
@@ -39,6 +40,12 @@ FACET_TITLES = {
 
 def marking(classification: str | None, caveats: list[str]) -> str:
     return "//".join([classification or "UNKNOWN", *caveats])
+
+
+def portion_level(marking: str | None) -> str | None:
+    """The level a portion marking names (`S/NF`: SECRET), for its badge's colour."""
+    level = Level.of_portion(marking)
+    return None if level is None else level.label
 
 
 def level_class(classification: str | None) -> str:

@@ -10,8 +10,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import HTMLResponse
 
 from cabledesk import __version__
-from cabledesk.record.model import LEVELS
-from cabledesk.redact.ceiling import portion_level
+from cabledesk.record.level import LEVELS
 from cabledesk.web import present
 from cabledesk.web.urls import DeskUrls, slug
 
@@ -37,7 +36,7 @@ def environment() -> Environment:
         tag_meaning=present.tag_meaning,
         tag_kind=present.tag_kind,
         reason_text=present.reason_text,
-        portion_level=portion_level,
+        portion_level=present.portion_level,
         facet_titles=present.FACET_TITLES,
         urls=DeskUrls(),
         slug=slug,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cabledesk.parse.state import ParseState
-from cabledesk.record.model import LEVELS
+from cabledesk.record.level import LEVELS
 
 
 def split_classification(marking: str) -> tuple[str | None, list[str]]:

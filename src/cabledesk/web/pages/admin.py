@@ -15,7 +15,7 @@ from cabledesk.web.auth import requires
 from cabledesk.web.auth.gate import form_of
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import client_of
-from cabledesk.web.context import archive_of
+from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.templating import render
 
 AUDIT_ROWS = 500
@@ -25,7 +25,7 @@ DONE = {"added": "Added {name}.", "disabled": "Disabled {name}.", "enabled": "En
 def _users(request: Request, status: int = 200, **extra: Any) -> Response:
     with archive_of(request) as archive:
         accounts = Accounts(archive).list()
-        count = archive.count()
+        count = archive.count(viewer=viewer_of(request, archive))
     done = request.query_params.get("done", "")
     notice = DONE[done].format(name=request.query_params.get("name", "")) if done in DONE else None
     context: dict[str, Any] = {"error": None, "notice": notice, "form": {}}
@@ -118,7 +118,7 @@ def audit_page(request: Request) -> Response:
         error, kind = f"kind: expected one of {', '.join(audit.KINDS)}; found {kind!r}", None
     with archive_of(request) as archive:
         events = audit.read(archive, user=user, kind=kind, since=start, limit=AUDIT_ROWS)
-        count = archive.count()
+        count = archive.count(viewer=viewer_of(request, archive))
     return render(
         "admin_audit.html",
         status_code=400 if error else 200,

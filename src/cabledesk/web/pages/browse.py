@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from cabledesk.archive import Archive
+from cabledesk.facade import Archive
 from cabledesk.redact import Viewer
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.templating import render
@@ -19,19 +19,19 @@ KINDS = ("origin", "tag", "month", "classification")
 def rows_for(archive: Archive, by: str, viewer: Viewer) -> Any:
     """The rows to browse by one of KINDS, as the archive gives them (page and API)."""
     if by == "origin":
-        return archive.browse_origins(viewer)
+        return archive.browse_origins(viewer=viewer)
     if by == "tag":
-        return archive.browse_tags(viewer)
+        return archive.browse_tags(viewer=viewer)
     if by == "month":
-        return archive.browse_months(viewer)
-    return archive.browse_classifications(viewer)
+        return archive.browse_months(viewer=viewer)
+    return archive.browse_classifications(viewer=viewer)
 
 
 def browse_page(request: Request) -> Response:
     by = str(request.path_params.get("by", "origin"))
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        count = archive.count(viewer)
+        count = archive.count(viewer=viewer)
         if by not in KINDS:
             return render(
                 "error.html",

@@ -21,8 +21,8 @@ def cable_page(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        count = archive.count(viewer)
-        cable = archive.get(reference_id, viewer)
+        count = archive.count(viewer=viewer)
+        cable = archive.get(reference_id, viewer=viewer)
         if cable is None:
             # A visitor is not told whether an unpublished cable exists: the same answer
             # either way, with the way to sign in.
@@ -45,9 +45,9 @@ def cable_page(request: Request) -> Response:
                 else None,
             )
         cited = [r.cable_id for r in cable.references if r.cable_id]
-        present = archive.present(cited, viewer)
-        citing = archive.citing(reference_id, viewer)
-        previous, following = archive.neighbours(reference_id, viewer)
+        present = archive.present(cited, viewer=viewer)
+        citing = archive.citing(reference_id, viewer=viewer)
+        previous, following = archive.neighbours(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",

@@ -16,13 +16,14 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from cabledesk.archive import Archive
 from cabledesk.archive.register import RegisterError
+from cabledesk.facade import Archive
 from cabledesk.publish import build_site
 from cabledesk.publish.site import PublishError
 from cabledesk.query import QueryError
+from cabledesk.record.level import Level
 from cabledesk.record.model import Cable
-from cabledesk.redact import Rule, Viewer, level_rank
+from cabledesk.redact import Rule, Viewer
 from cabledesk.redact.candidates import find_candidates
 from cabledesk.web.auth import requires
 from cabledesk.web.auth.csrf import ensure_token
@@ -43,7 +44,7 @@ def edition_folder(archive_path: Path) -> Path:
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     ensure_token(request.scope.setdefault("session", {}))
     with archive_of(request) as archive:
-        context.setdefault("archive_count", archive.count())
+        context.setdefault("archive_count", archive.count(viewer=viewer_of(request, archive)))
     return render(template, status_code=status, request=request, section="editor", **context)
 
 
@@ -55,17 +56,17 @@ def _back(request: Request, fallback: str, **params: str) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-def _register_context(archive: Archive) -> dict[str, Any]:
+def _register_context(archive: Archive, viewer: Viewer) -> dict[str, Any]:
     return {
-        "rules": archive.register(include_lifted=True),
-        "history": list(reversed(archive.register_history())),
+        "rules": archive.register(viewer=viewer, include_lifted=True),
+        "history": list(reversed(archive.register_history(viewer=viewer))),
     }
 
 
 @requires("editor")
 def redactions_page(request: Request) -> Response:
     with archive_of(request) as archive:
-        context = _register_context(archive)
+        context = _register_context(archive, viewer_of(request, archive))
     notice = request.query_params.get("notice")
     return _page(request, "editor_redactions.html", notice=notice, error=None, form={}, **context)
 
@@ -89,7 +90,7 @@ def add_redaction(request: Request) -> Response:
             stored = archive.redact(rule, account=principal_of(request).name)
     except RegisterError as exc:
         with archive_of(request) as archive:
-            context = _register_context(archive)
+            context = _register_context(archive, viewer_of(request, archive))
         return _page(
             request, "editor_redactions.html", 400, notice=None, error=str(exc), form=form,
             **context,
@@ -106,7 +107,7 @@ def lift_redaction(request: Request) -> Response:
             archive.lift(rule_id, reason=form.get("reason", ""), account=principal_of(request).name)
     except RegisterError as exc:
         with archive_of(request) as archive:
-            context = _register_context(archive)
+            context = _register_context(archive, viewer_of(request, archive))
         return _page(
             request, "editor_redactions.html", 400, notice=None, error=str(exc), form={},
             **context,
@@ -127,7 +128,7 @@ def candidates_page(request: Request) -> Response:
                 viewer = viewer_of(request, archive)
                 result = archive.search(q, limit=50, facets=False, viewer=viewer)
                 for hit in result.hits:
-                    cable = archive.get(hit.reference_id)
+                    cable = archive.get(hit.reference_id, viewer=viewer)
                     if cable is not None:
                         found += find_candidates(cable, names, viewer)
         except QueryError as exc:
@@ -156,19 +157,17 @@ def approvals(request: Request) -> Response:
     return _back(request, "/editor/editions", notice=notice)
 
 
-def _editions_context(archive: Archive) -> dict[str, Any]:
-    rows = archive.connection.execute(
-        "SELECT e.id, e.created_at, e.created_by, e.register_version, count(c.reference_id) "
-        "FROM editions e LEFT JOIN edition_cables c ON c.edition_id = e.id "
-        "GROUP BY e.id ORDER BY e.id DESC"
-    ).fetchall()
-    return {"approved": archive.approved(), "editions": rows}
+def _editions_context(archive: Archive, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "approved": archive.approved(viewer=viewer),
+        "editions": archive.editions(viewer=viewer),
+    }
 
 
 @requires("editor")
 def editions_page(request: Request) -> Response:
     with archive_of(request) as archive:
-        context = _editions_context(archive)
+        context = _editions_context(archive, viewer_of(request, archive))
     return _page(
         request, "editor_editions.html", notice=request.query_params.get("notice"), **context
     )
@@ -193,7 +192,7 @@ def readable_versions(versions: list[tuple[str, Cable]], viewer: Viewer) -> list
     SECRET all along); when the viewer withholds anything of any version, no raw text is
     diffed (it cannot be cut at paragraphs) but each version's reading text as rebuilt
     from what the editor may see, so no line above their ceiling reaches the diff."""
-    top = max((c for _, c in versions), key=lambda c: level_rank(c.classification))
+    top = max((c for _, c in versions), key=lambda c: Level.of(c.classification))
     caveats = sorted({caveat for _, c in versions for caveat in c.caveats})
     judged = [
         (label, replace(c, classification=top.classification, caveats=caveats))
@@ -210,8 +209,8 @@ def history_page(request: Request) -> Response:
     reference_id = str(request.path_params["reference_id"]).strip().upper()
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        current = archive.get(reference_id)
-        earlier = archive.versions(reference_id)
+        current = archive.get(reference_id, viewer=viewer)
+        earlier = archive.versions(reference_id, viewer=viewer)
     if current is None:
         return _page(
             request, "error.html", 404, title="No such cable",

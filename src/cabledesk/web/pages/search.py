@@ -30,7 +30,7 @@ def search_page(request: Request) -> Response:
     }
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        context["archive_count"] = archive.count(viewer)
+        context["archive_count"] = archive.count(viewer=viewer)
         try:
             result = archive.search(
                 state.q,
@@ -67,7 +67,7 @@ def timeline_page(request: Request) -> Response:
     }
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
-        context["archive_count"] = archive.count(viewer)
+        context["archive_count"] = archive.count(viewer=viewer)
         try:
             months = archive.timeline(state.q, blank_matches_all=True, viewer=viewer)
         except QueryError as exc:

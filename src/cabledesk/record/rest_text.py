@@ -4,11 +4,9 @@ one (the signature, closing lines). It is searchable too, at the cable's own lev
 
 from __future__ import annotations
 
-import re
-
 from cabledesk.record.model import Paragraph
+from cabledesk.record.words import WORD
 
-_WORD = re.compile(r"[^\W_]+")
 _ANCHOR_WORDS = 6
 
 
@@ -58,8 +56,8 @@ def _head(text: str) -> list[str]:
     """The first words of a paragraph (read from its start only: paragraphs are long)."""
     for size in _SLICES:
         if len(text) <= size:
-            return _WORD.findall(text)[:_ANCHOR_WORDS]
-        words = _WORD.findall(text[:size])[:-1]  # the last may be cut
+            return WORD.findall(text)[:_ANCHOR_WORDS]
+        words = WORD.findall(text[:size])[:-1]  # the last may be cut
         if len(words) >= _ANCHOR_WORDS:
             break
     return words[:_ANCHOR_WORDS]
@@ -68,8 +66,8 @@ def _head(text: str) -> list[str]:
 def _tail(text: str) -> list[str]:
     for size in _SLICES:
         if len(text) <= size:
-            return _WORD.findall(text)[-_ANCHOR_WORDS:]
-        words = _WORD.findall(text[-size:])[1:]  # the first may be cut
+            return WORD.findall(text)[-_ANCHOR_WORDS:]
+        words = WORD.findall(text[-size:])[1:]  # the first may be cut
         if len(words) >= _ANCHOR_WORDS:
             break
     return words[-_ANCHOR_WORDS:]
@@ -78,7 +76,7 @@ def _tail(text: str) -> list[str]:
 def outside_paragraphs(text: str, paragraphs: list[Paragraph]) -> str:
     """`text` without the stretch from the first paragraph's first words to the last
     paragraph's last words; all of `text` when there are no paragraphs."""
-    written = [p for p in paragraphs if _WORD.search(p.text)]
+    written = [p for p in paragraphs if WORD.search(p.text)]
     if not written:
         return text
     first = _first(text, _head(written[0].text))
