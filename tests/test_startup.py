@@ -19,7 +19,13 @@ ONE_CABLE = SAMPLE / "text" / "08BAGHDAD1784.txt"
 # Each a package only some commands need.
 HEAVY = ("argon2", "starlette", "uvicorn", "tantivy", "jinja2", "rich", "pyarrow")
 # cabledesk's own stages that parsing a file does not touch.
-UNUSED_BY_PARSE = ("cabledesk.archive", "cabledesk.access", "cabledesk.web", "cabledesk.publish")
+UNUSED_BY_PARSE = (
+    "cabledesk.archive",
+    "cabledesk.access",
+    "cabledesk.presentation",
+    "cabledesk.web",
+    "cabledesk.publish",
+)
 
 
 def imported_by(*args: str, code: str | None = None) -> tuple[set[str], str]:
@@ -103,7 +109,7 @@ def test_archive_commands_load_no_password_hashing_or_web_server(
     modules, _ = imported_by(*args, "--db", str(archive))
     assert "tantivy" in modules  # they do open the archive
     assert loaded(modules, ("argon2", "starlette", "uvicorn", "jinja2", "pyarrow")) == []
-    assert loaded(modules, ("cabledesk.web", "cabledesk.publish")) == []
+    assert loaded(modules, ("cabledesk.presentation", "cabledesk.web", "cabledesk.publish")) == []
 
 
 def test_every_command_is_found_by_its_name() -> None:

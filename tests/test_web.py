@@ -17,11 +17,11 @@ from starlette.testclient import TestClient
 
 import cabledesk
 from cabledesk.facade import Archive
+from cabledesk.presentation.present import paragraph_anchors, refine
 from cabledesk.record.model import Cable
 from cabledesk.redact import FULL
 from cabledesk.web import create_app
 from cabledesk.web.openapi import spec
-from cabledesk.web.present import paragraph_anchors, refine
 from cabledesk.web.security import HEADERS
 from conftest import SAMPLE
 from web_fixtures import HOSTILE_ID, build_web_archive, hostile_record

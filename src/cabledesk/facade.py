@@ -234,9 +234,9 @@ class Archive:
             self.connection,
             query,
             self.store.origins,
-            blank_matches_all,
-            viewer,
-            self._also(query, viewer, blank_matches_all),
+            viewer=viewer,
+            blank_matches_all=blank_matches_all,
+            also=self._also(query, viewer, blank_matches_all),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted

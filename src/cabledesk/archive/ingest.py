@@ -1,6 +1,9 @@
 """Ingest: readers feed parser processes; one writer commits batches to SQLite, then the index.
 
 Memory stays flat: at most `_IN_FLIGHT` cables are between the reader and the writer.
+Progress: the paths are measured first (a walk and a stat a file, sources.measure_paths),
+and each cable, as it comes back from a parser process, advances the work its reading
+completed (sources.read_paths_measured): a file, or the bytes of a CSV it was read from.
 Every batch is one SQLite transaction, so a killed ingest leaves every committed batch
 intact and nothing half-written; running it again skips what is already there (same text)
 and completes the rest.
@@ -13,6 +16,7 @@ import os
 import pickle
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +34,14 @@ from cabledesk.archive.validate import reference_id_problem
 from cabledesk.parse import Parser, parse_source
 from cabledesk.redact.apply import Redactor
 from cabledesk.redact.model import Rule
-from cabledesk.sources import Skipped, SourceError, SourceText, read_paths
+from cabledesk.sources import (
+    Skipped,
+    SourceError,
+    SourceItem,
+    SourceText,
+    measure_paths,
+    read_paths_measured,
+)
 
 if TYPE_CHECKING:
     from cabledesk.archive.folder import Store
@@ -155,8 +166,13 @@ def _ingest(
     parser: Parser | None = None,
 ) -> IngestReport:
     report = IngestReport()
-    sources = _sources(read_paths(paths, format), report)
-    progress.start(None)
+    paths = list(paths)  # read twice: measured, then read
+    extent = measure_paths(paths, format)
+    progress.start(extent.total, extent.unit)
+    # The work each cable between the reader and the writer completes, in reading order:
+    # the reader appends (in the pool's feeder thread), the writer takes (thread-safe).
+    work: deque[int] = deque()
+    sources = _sources(read_paths_measured(paths, format, extent.unit), report, work)
     pending: list[Prepared] = []
     # Anything an earlier run left behind first, so the bulk writer starts level with SQLite.
     archive.index.catch_up(archive.connection, writer)
@@ -176,7 +192,7 @@ def _ingest(
             if workers == 1:
                 _use_rules(rules, parser)
                 results: Iterator[Prepared | Failure] = map(_parse, sources)
-                _consume(archive, results, report, pending, index, progress)
+                _consume(archive, results, report, pending, index, progress, work)
             else:
                 slots = threading.Semaphore(_IN_FLIGHT)
                 context = multiprocessing.get_context("forkserver")
@@ -185,7 +201,10 @@ def _ingest(
                     context.Pool(workers, initializer=_use_rules, initargs=(rules, parser)) as pool,
                 ):
                     results = pool.imap(_parse, _bounded(sources, slots), chunksize=_CHUNK)
-                    _consume(archive, results, report, pending, index, progress, slots)
+                    _consume(archive, results, report, pending, index, progress, work, slots)
+            # The reader has finished (the results end only after it): what is left is
+            # the work after the last cable (files that held none, skipped, unreadable).
+            progress.advance(sum(work), 0)
             _flush(archive, pending, report, index)
     finally:
         archive.connection.execute("PRAGMA foreign_keys = ON")
@@ -194,14 +213,23 @@ def _ingest(
     return report
 
 
-def _sources(items: Iterable[object], report: IngestReport) -> Iterator[SourceText]:
-    for item in items:
+def _sources(
+    items: Iterable[tuple[SourceItem | None, int]], report: IngestReport, work: deque[int]
+) -> Iterator[SourceText]:
+    """The cables to parse; the work each completes goes to `work` (the work of items that
+    are not cables goes with the next cable, or stays at the end)."""
+    carry = 0
+    for item, amount in items:
+        carry += amount
         if isinstance(item, SourceText):
+            work.append(carry)
+            carry = 0
             yield item
         elif isinstance(item, SourceError):
             report.fail(f"unreadable: expected {item.expected}", str(item))
         elif isinstance(item, Skipped):
-            report.skipped += 1
+            report.skip(item.location, item.reason)
+    work.append(carry)
 
 
 def _consume(
@@ -211,19 +239,19 @@ def _consume(
     pending: list[Prepared],
     index: BulkWriter,
     progress: Reporter,
+    work: deque[int],
     slots: threading.Semaphore | None = None,
 ) -> None:
     for result in results:
         if slots is not None:
             slots.release()
+        progress.advance(work.popleft(), 1)
         if isinstance(result, tuple):
             report.fail(*result)
         else:
             pending.append(result)
         if len(pending) >= _BATCH:
-            count = len(pending)
             _flush(archive, pending, report, index)
-            progress.advance(count)
 
 
 def _flush(

@@ -1,91 +1,29 @@
-"""Progress of long jobs: a live bar on a terminal, plain periodic lines otherwise."""
+"""What a long job tells about its progress. Showing it (a bar, lines) is the command
+line's business (cabledesk/cli/progress.py): this package names the calls and keeps quiet."""
 
 from __future__ import annotations
 
-import sys
-import time
-from typing import Protocol, TextIO
+from typing import Protocol
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from cabledesk.sources import Unit
 
 
 class Reporter(Protocol):
-    def start(self, total: int | None) -> None: ...
-    def advance(self, count: int) -> None: ...
+    """`start` once with the work ahead (`total` in `unit`: files, or bytes when a file
+    holds many cables; None: unknown), `advance` as cables are done (`amount` of the
+    unit, and how many `cables` that was; either may be 0), `finish` once at the end."""
+
+    def start(self, total: int | None, unit: Unit) -> None: ...
+    def advance(self, amount: int, cables: int) -> None: ...
     def finish(self) -> None: ...
 
 
 class Silent:
-    def start(self, total: int | None) -> None:
+    def start(self, total: int | None, unit: Unit) -> None:
         pass
 
-    def advance(self, count: int) -> None:
+    def advance(self, amount: int, cables: int) -> None:
         pass
 
     def finish(self) -> None:
         pass
-
-
-class Lines:
-    """One line every `every` seconds: for logs and pipes, where a bar is noise."""
-
-    def __init__(self, stream: TextIO = sys.stderr, every: float = 5.0) -> None:
-        self.stream, self.every = stream, every
-        self.done = 0
-        self.started = self.last = time.monotonic()
-
-    def start(self, total: int | None) -> None:
-        self.started = self.last = time.monotonic()
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            self.last = now
-            rate = self.done / max(now - self.started, 1e-9)
-            self.stream.write(f"{self.done:,} cables, {rate:,.0f} cables/s\n")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        pass
-
-
-class Bar:
-    def __init__(self) -> None:
-        self.progress = Progress(
-            TextColumn("ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TaskProgressColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            transient=False,
-        )
-        self.task = self.progress.add_task("ingest", total=None, rate="")
-        self.started = time.monotonic()
-        self.done = 0
-
-    def start(self, total: int | None) -> None:
-        self.progress.start()
-        self.progress.update(self.task, total=total)
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        rate = self.done / max(time.monotonic() - self.started, 1e-9)
-        self.progress.update(self.task, advance=count, rate=f"{rate:,.0f} cables/s")
-
-    def finish(self) -> None:
-        self.progress.stop()
-
-
-def for_terminal() -> Reporter:
-    return Bar() if sys.stderr.isatty() else Lines()

@@ -1,4 +1,4 @@
-"""What an ingest did: counts, and the reasons cables failed, grouped."""
+"""What an ingest did: counts, the reasons cables failed, grouped, and the files skipped."""
 
 from __future__ import annotations
 
@@ -15,6 +15,13 @@ class IngestReport:
     skipped: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
+    # Every file a directory walk passed over, (path, reason), in reading order: all of
+    # them (they are few), for whoever must find the one bad file among many.
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
+
+    def skip(self, location: str, reason: str) -> None:
+        self.skipped += 1
+        self.skipped_files.append((location, reason))
 
     def fail(self, reason: str, example: str) -> None:
         self.failed += 1

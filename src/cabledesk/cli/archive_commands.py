@@ -52,9 +52,18 @@ def opened(db: str, create: bool = False, discard_index: bool = False) -> Iterat
 @db_option
 @click.option("--format", "format_", type=click.Choice(["auto", *FORMATS]), default="auto")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes.")
-def ingest_command(paths: tuple[str, ...], db: str, format_: str, workers: int | None) -> None:
+@click.option(
+    "--skipped-list",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every skipped file to FILE, one `path<TAB>reason` a line "
+    "(the output names the first 20).",
+)
+def ingest_command(
+    paths: tuple[str, ...], db: str, format_: str, workers: int | None, skipped_list: Path | None
+) -> None:
     """Parse the cables in PATHS and store them in the archive (idempotent, resumable)."""
-    from cabledesk.archive.progress import for_terminal
+    from cabledesk.cli.progress import for_terminal
     from cabledesk.cli.render import render_report
 
     with opened(db, create=True) as archive:
@@ -66,7 +75,10 @@ def ingest_command(paths: tuple[str, ...], db: str, format_: str, workers: int |
                 f"interrupted: {archive.count(viewer=archive.viewer(LOCAL)):,} cables are in {db}; "
                 "run the same command again to ingest the rest"
             ) from None
-    render_report(report)
+    if skipped_list is not None:
+        with skipped_list.open("w", encoding="utf-8") as handle:
+            handle.writelines(f"{path}\t{reason}\n" for path, reason in report.skipped_files)
+    render_report(report, skipped_list)
     if report.failed:
         raise SystemExit(1)
 

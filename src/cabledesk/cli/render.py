@@ -13,6 +13,8 @@ from rich.text import Text
 from cabledesk.reference import reason_meaning, tag_info
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cabledesk.archive import IngestReport
     from cabledesk.query import SearchResult
     from cabledesk.record.model import Cable
@@ -46,7 +48,10 @@ def cable_table(cables: list[Cable], failures: int = 0) -> None:
     )
 
 
-def render_report(report: IngestReport) -> None:
+SKIPPED_SHOWN = 20
+
+
+def render_report(report: IngestReport, skipped_list: Path | None = None) -> None:
     console.print(
         f"ingested {report.ingested:,}, updated {report.updated:,}, "
         f"unchanged {report.unchanged:,}, failed {report.failed:,}"
@@ -56,6 +61,18 @@ def render_report(report: IngestReport) -> None:
         console.print(f"  {count:,} × {reason}", highlight=False)
     for example in report.examples[:10]:
         console.print(f"    {example}", highlight=False, markup=False)
+    if report.skipped_files:
+        console.print(f"skipped {report.skipped:,} files (no cables in them):", highlight=False)
+    for path, reason in report.skipped_files[:SKIPPED_SHOWN]:
+        console.print(f"  {path}: {reason}", highlight=False, markup=False, soft_wrap=True)
+    more = len(report.skipped_files) - SKIPPED_SHOWN
+    if more > 0:
+        where = (
+            f"all of them are in {skipped_list}"
+            if skipped_list is not None
+            else "--skipped-list FILE writes all of them"
+        )
+        console.print(f"  … and {more:,} more; {where}", highlight=False, markup=False)
 
 
 def render_results(result: SearchResult) -> None:

@@ -1,8 +1,9 @@
 """Writing the public edition as a static website any web server can serve.
 
-Pages are rendered with the web desk's own templates (the same cable layout), from the
-viewed records only, into a fresh folder that replaces the previous edition's when every
-file is written: a failed build never leaves a half-published site.
+Pages are rendered with the templates the web desk uses (`cabledesk.presentation`: the
+same cable layout), from the viewed records only, into a fresh folder that replaces the
+previous edition's when every file is written: a failed build never leaves a
+half-published site.
 """
 
 from __future__ import annotations
@@ -12,28 +13,28 @@ import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cabledesk.archive import editions
 from cabledesk.facade import Archive
+from cabledesk.presentation import STATIC
+from cabledesk.presentation.present import paragraph_anchors
+from cabledesk.presentation.templating import environment
+from cabledesk.presentation.urls import SiteUrls
 from cabledesk.publish.edition import Edition, approved_view
 from cabledesk.publish.errors import PublishError
 from cabledesk.publish.paths import inside
 from cabledesk.publish.search_index import write_index
 from cabledesk.query.browse import OriginCount, group_tags
 from cabledesk.record.level import LEVELS
-from cabledesk.web.present import paragraph_anchors
-from cabledesk.web.templating import environment
-from cabledesk.web.urls import SiteUrls
 
 MANIFEST = "edition.json"
 # 2: the hashes are of the public records (published_hash), and nothing of the archive's
 # own record (who built it, the register version) is in it. The desk serves no manifest of
 # an older kind (web/edition_files.py): those held hashes of the stored, unredacted texts.
 MANIFEST_FORMAT = 2
-_STATIC = ("desk.css", "desk.js", "site-search.js")
+_STATIC_FILES = ("desk.css", "desk.js", "site-search.js")
 
 __all__ = ["MANIFEST", "MANIFEST_FORMAT", "PublishError", "SiteReport", "build_site"]
 
@@ -175,10 +176,9 @@ def _build(edition: Edition, building: Path, number: int) -> tuple[int, int]:
         env.get_template("site_search.html").render(**common, urls=root, section="search"),
     )
     pages += 2
-    static = resources.files("cabledesk.web") / "static"
     inside(building, "static").mkdir()
-    for name in _STATIC:
-        inside(building, "static", name).write_bytes((static / name).read_bytes())
+    for name in _STATIC_FILES:
+        inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
     terms = write_index(edition.cables, inside(building, "search"))
     # Public: each cable's hash is of its public record (published_hash), never of the
     # stored text, which would let anyone test guesses at a redacted name offline.

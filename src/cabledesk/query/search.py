@@ -16,7 +16,7 @@ from cabledesk.query.compile import Compiler
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
 from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
-from cabledesk.redact.viewer import FULL, Viewer
+from cabledesk.redact.viewer import Viewer
 
 FACETS = {
     "origin": "origin",
@@ -100,8 +100,9 @@ def compile_query(
     connection: sqlite3.Connection,
     query: str,
     origins: Callable[[], list[str]],
+    *,
+    viewer: Viewer,
     blank_matches_all: bool = False,
-    viewer: Viewer = FULL,
     also: Collection[str] = (),
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
@@ -135,14 +136,20 @@ def search(
     facets: bool = True,
     origins: Callable[[], list[str]],
     blank_matches_all: bool = False,
-    viewer: Viewer = FULL,
+    viewer: Viewer,
     also: Collection[str] = (),
     view: Callable[[Cable], Cable] | None = None,
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     tree, compiled = compile_query(
-        schema, connection, query, origins, blank_matches_all, viewer, also
+        schema,
+        connection,
+        query,
+        origins,
+        viewer=viewer,
+        blank_matches_all=blank_matches_all,
+        also=also,
     )
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
@@ -166,12 +173,21 @@ def matching_ids(
     query: str,
     sort: str,
     origins: Callable[[], list[str]],
+    *,
+    viewer: Viewer,
     blank_matches_all: bool = False,
-    viewer: Viewer = FULL,
     also: Collection[str] = (),
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
-    _, compiled = compile_query(schema, connection, query, origins, blank_matches_all, viewer, also)
+    _, compiled = compile_query(
+        schema,
+        connection,
+        query,
+        origins,
+        viewer=viewer,
+        blank_matches_all=blank_matches_all,
+        also=also,
+    )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
         return

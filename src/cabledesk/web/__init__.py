@@ -1,7 +1,8 @@
 """The web desk: server-rendered pages and a JSON API over an archive (`cabledesk serve`).
 
-`create_app` is imported on first use: the public edition renders with this package's
-templates without loading the server (and the editor pages build editions).
+`create_app` is imported on first use, so importing a module of the desk does not load
+the server. The templates it renders are `cabledesk.presentation`'s, shared with the
+static edition (`cabledesk.publish`, which the editor pages use to build editions).
 """
 
 from __future__ import annotations

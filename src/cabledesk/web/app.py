@@ -23,6 +23,7 @@ from cabledesk.access.secret import session_secret
 from cabledesk.archive import ArchiveError
 from cabledesk.archive.errors import IndexBehind
 from cabledesk.archive.folder import DATABASE
+from cabledesk.presentation import STATIC
 from cabledesk.web import api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
@@ -37,7 +38,6 @@ from cabledesk.web.security import HEADERS, SecurityHeaders
 from cabledesk.web.templating import render
 
 log = logging.getLogger("cabledesk.web")
-STATIC = Path(__file__).parent / "static"
 TITLES = {404: "Not found", 405: "Method not allowed"}
 SESSION_HOURS = 8.0
 

@@ -7,11 +7,11 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cabledesk.presentation.present import paragraph_anchors
 from cabledesk.web.auth.csrf import ensure_token
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
-from cabledesk.web.present import paragraph_anchors
 from cabledesk.web.templating import render
 
 

@@ -30,8 +30,8 @@ from cabledesk.web.auth.csrf import ensure_token
 from cabledesk.web.auth.gate import form_of
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.context import archive_of, viewer_of
+from cabledesk.web.redirects import safe_next
 from cabledesk.web.templating import render
-from cabledesk.web.urls import safe_next
 
 EDITION_FOLDER = "edition"
 

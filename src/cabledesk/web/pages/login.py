@@ -14,8 +14,8 @@ from cabledesk.web.auth.gate import form_of
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import client_of
 from cabledesk.web.context import archive_of
+from cabledesk.web.redirects import safe_next
 from cabledesk.web.templating import render
-from cabledesk.web.urls import safe_next
 
 REJECTED = "That name and password do not match an account that may sign in."
 

@@ -8,8 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cabledesk.presentation import chart
 from cabledesk.query import QueryError
-from cabledesk.web import chart, params
+from cabledesk.web import params
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.templating import render

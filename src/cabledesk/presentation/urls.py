@@ -8,22 +8,9 @@ so origins, TAGS and months link to its browse pages instead of to a search).
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from cabledesk.web.present import refine, search_url
-
-
-def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Where to send someone after a form (signing in, an editor's action): a path on
-    this desk only, never another site (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return fallback
-    return target
+from cabledesk.presentation.present import refine, search_url
 
 
 def slug(value: str) -> str:
