@@ -174,7 +174,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     dressed = sorted(random.Random(10).sample(single, min(12, len(single))))
     archive.ingest(dressed_cable(folder, dressed), workers=1)
     assert len(dressed_from) + 1 == archive.count(viewer=FULL)
-    approved = ids[:60] + [c.reference_id for c in cables if c.redactions.count][:20]
+    # About a tenth of the cables are published (60 of the corpus; 3 of the bundled sample
+    # where ../shared is absent), so that unpublished SECRET text is left for the reader.
+    published = min(60, max(3, len(ids) // 10))
+    marked = [c.reference_id for c in cables if c.redactions.count]
+    approved = ids[:published] + marked[: min(20, max(2, published // 3))]
     archive.approve([*approved, "08BAGHDAD9999"])
     with (
         TestClient(create_app(folder / "archive")) as desk,
