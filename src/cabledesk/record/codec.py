@@ -6,6 +6,8 @@ import json
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+import orjson
+
 from cabledesk.record.model import (
     Addressee,
     Cable,
@@ -52,7 +54,32 @@ def to_dict(cable: Cable) -> dict[str, Any]:
     return result
 
 
+def _shallow(value: Any) -> dict[str, Any]:
+    """One record object as a dict of its (renamed) fields, for orjson, which converts the
+    values itself and calls this again for the record objects among them."""
+    kind = type(value)
+    names = _NAMES.get(kind)
+    if names is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            raise TypeError(f"{kind.__name__} is not part of a record")
+        names = _NAMES[kind] = tuple((f.name, _RENAMES.get(f.name, f.name)) for f in fields(value))
+    return {key: getattr(value, name) for name, key in names}
+
+
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+
+
+def to_json_bytes(cable: Cable) -> bytes:
+    """The record as one line of compact UTF-8 JSON (the JSON Lines interchange format).
+    orjson walks the record in C: `to_dict` + `json.dumps` cost more than parsing a
+    cable (docs/performance.md, "parse to JSON Lines")."""
+    return orjson.dumps(cable, default=_shallow, option=_ORJSON_OPTIONS)
+
+
 def to_json(cable: Cable, *, indent: int | None = None) -> str:
+    """The record as JSON text: one compact line, or indented by `indent` spaces."""
+    if indent is None:
+        return to_json_bytes(cable).decode("utf-8")
     return json.dumps(to_dict(cable), ensure_ascii=False, indent=indent)
 
 

@@ -163,19 +163,24 @@ def read_file(
     """The items of one file. `opened` is given the byte stream under a container (CSV,
     JSON Lines) as it is opened: its position tells how far the reading is."""
     location = str(path)
+    # One cable a file (a page, a text) is read whole at once: most of a folder of them is
+    # small files, where a second open would cost as much as reading (docs/performance.md).
+    whole: bytes | None = None
     try:
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
+            kind = detect_format(head) if format == "auto" else format
+            if kind in ("html", "text") and b"\x00" not in head:
+                whole = head + handle.read() if len(head) == _HEAD_BYTES else head
     except OSError as exc:
         yield SourceError(location, "a readable file", exc.strerror or str(exc))
         return
     if b"\x00" in head:
         yield SourceError(location, "a text file (HTML, CSV, text or JSON Lines)", "binary data")
         return
-    kind = detect_format(head) if format == "auto" else format
     try:
         if kind == "html":
-            yield from read_html(path.read_bytes(), location)
+            yield from read_html(whole if whole is not None else path.read_bytes(), location)
         elif kind == "csv":
             with _text(path, opened, newline="") as handle:
                 yield from read_csv(handle, location)
@@ -188,8 +193,8 @@ def read_file(
                 handle.seek(0)
                 yield from read_jsonl(handle, location)
         else:
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            yield from read_text(text, location)
+            data = whole if whole is not None else path.read_bytes()
+            yield from read_text(data.decode("utf-8", errors="replace"), location)
     except OSError as exc:
         yield SourceError(location, "a readable file", exc.strerror or str(exc))
     except UnicodeError as exc:

@@ -1,0 +1,152 @@
+"""`cabledesk parse DIR --output jsonl` end to end, on one core: cables/s.
+
+    .venv/bin/python bench/parse_command.py [--n 5000] [--rounds 5] [--keep DIR]
+
+Writes a generated release of N cables (`cabledesk bench corpus`, seed 7, learned from
+../shared/corpus when it is beside the checkout, else the bundled sample, or `--source`;
+about 7 KB a cable, the release's average) as a
+folder of one newspaper-style text file per cable, and as one `cables.csv`, then runs the
+installed command on each as people do: a fresh process that walks, reads, parses and
+writes JSON Lines to a file. The process is pinned to one core (`taskset -c 0` where it
+exists), so the figure is one core's. Each round's time includes starting Python and
+importing cabledesk (about 0.12 s): the figure is what a user waits for.
+
+Then, in this process, the same folder in phases (walk + read; + parse; + JSON), to show
+where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cabledesk.api import parse
+from cabledesk.parse import parse_source
+from cabledesk.parse.rules import paragraphs
+from cabledesk.record.codec import to_json_bytes
+from cabledesk.sources import SourceText, read_paths
+from cabledesk.sources.csv_release import read_csv
+from cabledesk.synthetic import generate_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-html" / "cable"
+SAMPLE = ROOT / "src" / "cabledesk" / "data" / "sample"
+COMMAND = Path(sys.executable).with_name("cabledesk")
+
+
+def as_newspaper_text(source: SourceText) -> str:
+    """A cable as a newspaper printed it: the metadata line, the header, the text."""
+    metadata = source.metadata
+    created = metadata.created or "2000-01-01T00:00:00Z"
+    year, month, day = (int(x) for x in created[:10].split("-"))
+    hour, minute = int(created[11:13]), int(created[14:16])
+    line = (
+        f"{month}/{day}/{year} {hour}:{minute:02d} {metadata.reference_id} "
+        f"{metadata.origin} {metadata.classification}"
+    )
+    return "\n\n".join(filter(None, [line, source.header, source.body]))
+
+
+def write_inputs(folder: Path, n: int, source: Path) -> tuple[Path, Path, int]:
+    release = io.StringIO()
+    generate_corpus(release, n, seed=7, sources=[source])
+    csv_path = folder / "cables.csv"
+    csv_path.write_text(release.getvalue(), encoding="utf-8")
+    texts = folder / "texts"
+    size = 0
+    for number, item in enumerate(read_csv(io.StringIO(release.getvalue()), "<release>")):
+        assert isinstance(item, SourceText), item
+        text = as_newspaper_text(item)
+        size += len(text.encode("utf-8"))
+        # 100 files a folder, as a dump is usually split.
+        path = texts / f"{number // 100:04d}" / f"{item.metadata.reference_id}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return texts, csv_path, size
+
+
+def one_core() -> list[str]:
+    return ["taskset", "-c", "0"] if shutil.which("taskset") else []
+
+
+def time_command(path: Path, out: Path, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        with out.open("wb") as handle:
+            subprocess.run(
+                [*one_core(), str(COMMAND), "parse", str(path), "--output", "jsonl"],
+                stdout=handle,
+                check=True,
+            )
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def phases(texts: Path, rounds: int) -> dict[str, float]:
+    """Best seconds of each phase over the rounds, in this process."""
+    best: dict[str, float] = {}
+
+    def clock(name: str, run: object) -> None:
+        start = time.perf_counter()
+        run()  # type: ignore[operator]
+        elapsed = time.perf_counter() - start
+        best[name] = min(best.get(name, elapsed), elapsed)
+
+    for _ in range(rounds):
+        clock("walk + read", lambda: sum(1 for _ in read_paths([texts])))
+        clock(
+            "walk + read + parse",
+            lambda: sum(1 for s in read_paths([texts]) if parse_source(s)),  # type: ignore[arg-type]
+        )
+        clock(
+            "walk + read + parse + JSON",
+            lambda: sum(len(to_json_bytes(c)) for c in parse([texts])),  # type: ignore[arg-type]
+        )
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--source", type=Path, default=SHARED_CORPUS if SHARED_CORPUS.exists() else SAMPLE
+    )
+    parser.add_argument("--keep", type=Path, default=None, help="write the inputs here")
+    args = parser.parse_args()
+    compiled = not (paragraphs.__file__ or "").endswith(".py")
+    print(f"parser: {'compiled (mypyc)' if compiled else 'Python source (not compiled)'}")
+    print(f"one core: {'taskset -c 0' if one_core() else 'not pinned (no taskset)'}")
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="cabledesk-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        texts, csv_path, size = write_inputs(folder, args.n, args.source)
+        print(f"{args.n:,} cables, {size / args.n / 1024:.1f} KB a cable as text")
+        out = folder / "out.jsonl"
+        for label, path in (("DIR of text files", texts), ("cables.csv", csv_path)):
+            times = time_command(path, out, args.rounds)
+            lines = sum(1 for _ in out.open("rb"))
+            assert lines == args.n, (label, lines)
+            median = statistics.median(times)
+            print(
+                f"cabledesk parse {label} --output jsonl: median {args.n / median:,.0f}"
+                f" cables/s, best {args.n / min(times):,.0f} cables/s ({args.rounds} rounds,"
+                f" {median:.2f} s)"
+            )
+        for name, seconds in phases(texts, args.rounds).items():
+            print(f"  in process, {name}: best {args.n / seconds:,.0f} cables/s ({seconds:.2f} s)")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
