@@ -195,6 +195,10 @@ def test_duplicate_tags_are_kept_once_in_their_first_place() -> None:
         # OVIP without a person: the codes after it stay codes.
         ("OVIP PREL PGOV KPAO IZ", ["OVIP", "PREL", "PGOV", "KPAO", "IZ"]),
         ("OVIP, PREL, MOPPS, IZ", ["OVIP", "PREL", "MOPPS", "IZ"]),
+        # Codes the table lacks are no name (after cable-format.md §3.5: TAGS are country
+        # codes of two letters and subject or program codes of four).
+        ("OVIP KXYZ PXYZ IZ", ["OVIP", "KXYZ", "PXYZ", "IZ"]),
+        ("OVIP KERRY JOHN PREL", ["OVIP", "KERRY, JOHN", "PREL"]),
     ],
 )
 def test_the_person_after_ovip_is_one_tag(text: str, tags: list[str]) -> None:
@@ -397,8 +401,11 @@ def test_a_subject_stops_at_classified_by_on_its_line(block: str) -> None:
 
 def test_classified_by_in_the_subjects_own_words_stays() -> None:
     # After cable-format.md §3.6: without a reason after it, it is the subject's text.
-    subject = "DOCUMENTS CLASSIFIED BY THE FORMER GOVERNMENT RELEASED"
-    assert captions(f"SUBJECT: {subject}\n").subject == subject
+    for subject in (
+        "DOCUMENTS CLASSIFIED BY THE FORMER GOVERNMENT RELEASED",
+        "FILES CLASSIFIED BY THE ARMY RELEASED FOR REASONS OF STATE",
+    ):
+        assert captions(f"SUBJECT: {subject}\n").subject == subject
 
 
 def test_a_subject_ends_at_a_repeated_classification_line() -> None:

@@ -1,4 +1,21 @@
-"""SUBJECT: one line, whitespace folded, continuation lines joined, portion mark kept apart."""
+"""SUBJECT: one line, whitespace folded, continuation lines joined, portion mark kept apart.
+
+Real spellings (cable-format.md §3.6 and the corpus):
+
+    SUBJECT: DOMINIQUE STRAUSS-KAHN ON CLEARSTREAM, HIS
+    PRESIDENTIAL ASPIRATIONS, AND FRANCE: A COMPREHENSIVE
+    SNAPSHOT OF THE POLITICAL SCENE
+    SUBJECT: (C/NF) KUDOS CABLE FOR EMBASSY BUENOS AIRES
+    Subject: (s) germany requests release of xxxxxxxxxxxx
+    nonpaper to the german criminal customs office (zka)
+    SUBJECT: BRAZIL'S PRESIDENTIAL ELECTIONS: ... BEHIND JOSE SERRA REF: RIO DE JANEIRO 32
+    SUBJECT: ... TO PRESIDENT LULA CLASSIFIED BY: Thomas A. Shannon, Ambassador, ...
+    SUBJECT: (C/NF) WHO WOULD REPLACE GORDON BROWN AS UK PRIMEREF: A. LONDON 1939
+    SUBJECT: BALOCH REQUEST UNHCR FACILITATE MOVEMENT OF
+    BRAHMDAGH BUGTI TO IRELAND
+    Friday, 18 December 2009, 11:04
+    S E C R E T SECTION 01 OF 02 ISLAMABAD 003037
+"""
 
 from __future__ import annotations
 
@@ -82,7 +99,8 @@ _GLUED_REF: Final = re.compile(
     r"(?<=[A-Z])REF(?:S|TELS?)?:(?=\s*(?:\(?[A-Z][.)]\s|\d{2}\s+[A-Z]|[A-Z][A-Z .]*\s\d))"
 )
 _INLINE_CLASSIFIED: Final = re.compile(
-    r"\sCLASSIFIED\s+BY\b(?=.{0,160}?(?:\bREASONS?\b|\b1\.[45]\b|\bE\.?O\.?\s*1\d{4}))",
+    r"\sCLASSIFIED\s+BY\b(?=.{0,160}?(?:\bREASONS?\s*:?\s*(?:1\.[45]|\(?[A-H]\b)"
+    r"|\b1\.[45]\s*\(?[A-H]\b|\bE\.?O\.?\s*1\d{4}))",
     re.IGNORECASE,
 )
 _TRAILING_RULE: Final = re.compile(r"\s*(?<!\w)[-=_]{3,}$")

@@ -40,6 +40,8 @@ _CODE: Final = re.compile(r"^[A-Z]{2,5}$")
 _NAME_WORD: Final = re.compile(r"^[A-Z][A-Z'\-]*\.?$")
 # A line that may continue a TAGS list: nothing but codes and separators.
 _TAG_CONTINUATION: Final = re.compile(r"^[A-Za-z0-9 ,;()\-./&']+$")
+# How country (`IZ`) and subject or program codes (`PREL`, `KDEM`) are spelled.
+_CODE_SHAPE: Final = re.compile(r"^(?:[A-Z]{2}|[ABCEKMOPST][A-Z]{3})$")
 _TOKEN: Final = re.compile(r"[,;]|[^\s,;]+")
 _COMMA: Final = re.compile(r"\s*,\s*")
 
@@ -209,7 +211,9 @@ def _visitor(words: list[_Word], start: int) -> tuple[int, str | None]:
             break
         name.append(word.written.upper().rstrip(",;"))
         index += 1
-    if len(name) < 2:
+    # Two words shaped like country or subject codes (`KWMN`, `XY`) are more likely codes
+    # the table lacks than a name: a name has a word no code looks like (`RICE`, `JOSEPH`).
+    if len(name) < 2 or all(_CODE_SHAPE.match(w) for w in name):
         return 0, None
     return len(name), f"{name[0]}, {' '.join(name[1:])}"
 
