@@ -103,8 +103,11 @@ _SEARCH_LINES: Final = 6
 
 
 def classification_line_rule(state: ParseState) -> bool:
+    first = state.classification_line
+    if first is not None:
+        return _repeated(state, first)
     # It stands at the top: after a dateline or export block at most, never lower down.
-    if state.classification_line is not None or state.pos > _SEARCH_LINES + state.caption_start:
+    if state.pos > _SEARCH_LINES + state.caption_start:
         return False
     line = state.line.strip()
     parsed = parse_classification_line(line)
@@ -112,5 +115,22 @@ def classification_line_rule(state: ParseState) -> bool:
         return False
     state.classification_line = parsed
     state.cable.section = parsed.section
+    state.pos += 1
+    return True
+
+
+def _repeated(state: ParseState, first: ClassificationLine) -> bool:
+    """The classification line again, over a repeated caption block: consumed, not kept.
+
+    WikiLeaks copies repeat the dateline and the caption block under the subject
+    (`09ISLAMABAD3037`: `S E C R E T SECTION 01 OF 02 ISLAMABAD 003037` twice).
+    """
+    line = state.line
+    # The serial must be on the line: a cheap test before the line is parsed.
+    if first.serial is None or first.serial not in line:
+        return False
+    repeat = parse_classification_line(line.strip())
+    if repeat is None or (repeat.station, repeat.serial) != (first.station, first.serial):
+        return False
     state.pos += 1
     return True

@@ -20,13 +20,22 @@ _REDACTED: Final = re.compile(r"^\s*[Xx]{5,}\s*$")
 _EXPORT: Final = re.compile(r"^\s*(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):\s")
 
 
+def is_dateline(line: str) -> bool:
+    """`Friday, 18 December 2009, 11:04`: the line a partner put above the caption block."""
+    return "day," in line[:12] and bool(_DATELINE.match(line))
+
+
 def dateline_rule(state: ParseState) -> bool:
-    if state.cable.dateline is None and "day," in state.line[:12] and _DATELINE.match(state.line):
+    if "day," not in state.line[:12] or not _DATELINE.match(state.line):
+        return False
+    if state.cable.dateline is None:
         state.cable.dateline = state.line.strip()
-        state.pos += 1
-        state.caption_start = state.pos
-        return True
-    return False
+        state.caption_start = state.pos + 1
+    elif state.cable.dateline != state.line.strip():
+        return False
+    # The same dateline again stands over a repeated caption block (`09ISLAMABAD3037`).
+    state.pos += 1
+    return True
 
 
 def partner_export_rule(state: ParseState) -> bool:

@@ -1,4 +1,21 @@
-"""SUBJECT: one line, whitespace folded, continuation lines joined, portion mark kept apart."""
+"""SUBJECT: one line, whitespace folded, continuation lines joined, portion mark kept apart.
+
+Real spellings (cable-format.md §3.6 and the corpus):
+
+    SUBJECT: DOMINIQUE STRAUSS-KAHN ON CLEARSTREAM, HIS
+    PRESIDENTIAL ASPIRATIONS, AND FRANCE: A COMPREHENSIVE
+    SNAPSHOT OF THE POLITICAL SCENE
+    SUBJECT: (C/NF) KUDOS CABLE FOR EMBASSY BUENOS AIRES
+    Subject: (s) germany requests release of xxxxxxxxxxxx
+    nonpaper to the german criminal customs office (zka)
+    SUBJECT: BRAZIL'S PRESIDENTIAL ELECTIONS: ... BEHIND JOSE SERRA REF: RIO DE JANEIRO 32
+    SUBJECT: ... TO PRESIDENT LULA CLASSIFIED BY: Thomas A. Shannon, Ambassador, ...
+    SUBJECT: (C/NF) WHO WOULD REPLACE GORDON BROWN AS UK PRIMEREF: A. LONDON 1939
+    SUBJECT: BALOCH REQUEST UNHCR FACILITATE MOVEMENT OF
+    BRAHMDAGH BUGTI TO IRELAND
+    Friday, 18 December 2009, 11:04
+    S E C R E T SECTION 01 OF 02 ISLAMABAD 003037
+"""
 
 from __future__ import annotations
 
@@ -10,11 +27,15 @@ from cabledesk.parse.patterns import (
     MARKING,
     PARAGRAPH_START,
     SUBJECT_LINE,
+    UNDERLINE,
     fold,
     head,
     is_caption_item,
     normalise_marking,
 )
+from cabledesk.parse.rules.classification_line import parse_classification_line
+from cabledesk.parse.rules.dateline import is_dateline
+from cabledesk.parse.rules.page_breaks import is_page_break
 from cabledesk.parse.state import ParseState
 
 _LEADING_MARK: Final = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
@@ -55,6 +76,67 @@ def split_glued(state: ParseState, text: str) -> str:
     return text[: glued.start()].strip()
 
 
+# What stops a subject on its own line (the subject rule alone: a REF block has its own
+# ends). A page-break line (`PAGE 02 STATE 017976`), a classification banner or the
+# classification line repeated, the partner's dateline repeated, a heading underline or a
+# summary label: the subject never runs into them.
+_LEVEL_BANNER: Final = re.compile(
+    r"^\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE)"
+    r"(?:\s*//.*)?\s*$",
+    re.IGNORECASE,
+)
+_SUMMARY_LABEL: Final = re.compile(
+    r"^\s*(?:\(\w+\)\s*)?(?:BEGIN\s+)?SUMMARY(?:\s*(?:[:.\-]|AND\s+COMMENT\b)|\s*$)",
+    re.IGNORECASE,
+)
+# Items glued onto the subject's line: `... JOSE SERRA REF: RIO DE JANEIRO 32`,
+# `... Ref(s): A. STATE 123`, `... CLASSIFIED BY AMBASSADOR X FOR REASONS 1.4 (B)`.
+_INLINE_REF: Final = re.compile(r"\sREF(?:S|\(S\)|TELS?)?\s*:", re.IGNORECASE)
+# An edited copy lost the line break and glued REF onto the last word
+# (`08LONDON1991`: `... AS UK PRIMEREF: A. LONDON 1939  B. LONDON 1704`): taken only in
+# capitals and before what starts a citation (`A.`, `(A)`, `LONDON 1939`, `08 STATE 12`).
+_GLUED_REF: Final = re.compile(
+    r"(?<=[A-Z])REF(?:S|TELS?)?:(?=\s*(?:\(?[A-Z][.)]\s|\d{2}\s+[A-Z]|[A-Z][A-Z .]*\s\d))"
+)
+_INLINE_CLASSIFIED: Final = re.compile(
+    r"\sCLASSIFIED\s+BY\b(?=.{0,160}?(?:\bREASONS?\s*:?\s*(?:1\.[45]|\(?[A-H]\b)"
+    r"|\b1\.[45]\s*\(?[A-H]\b|\bE\.?O\.?\s*1\d{4}))",
+    re.IGNORECASE,
+)
+_TRAILING_RULE: Final = re.compile(r"\s*(?<!\w)[-=_]{3,}$")
+# A subject wraps over two or three lines; more lines than this are something else.
+_MAX_CONTINUATION: Final = 4
+
+
+def _glued_item(text: str) -> re.Match[str] | None:
+    """The first REF or Classified By item glued onto a subject line, if any."""
+    if ":" not in text and "LASSIFIED" not in text.upper():
+        return None
+    ref = (_INLINE_REF.search(text) or _GLUED_REF.search(text)) if ":" in text else None
+    classified = _INLINE_CLASSIFIED.search(text)
+    if ref and classified:
+        return ref if ref.start() < classified.start() else classified
+    return ref or classified
+
+
+def _ends_subject(state: ParseState, line: str, following: str) -> bool:
+    if ends_caption_item(line):
+        return True
+    stripped = line.strip()
+    if not any(c.isalnum() for c in stripped) or UNDERLINE.match(following):
+        return True  # an underline, stray punctuation, or a heading over its underline
+    if is_page_break(stripped) or _LEVEL_BANNER.match(stripped) or _SUMMARY_LABEL.match(line):
+        return True
+    if is_dateline(line):
+        return True
+    first = state.classification_line
+    if first is not None and stripped[:1].isalpha():
+        repeat = parse_classification_line(stripped)
+        if repeat is not None and (repeat.station, repeat.serial) == (first.station, first.serial):
+            return True
+    return False
+
+
 def subject_rule(state: ParseState) -> bool:
     if not head(state.line).startswith("SUBJ"):
         return False
@@ -62,15 +144,33 @@ def subject_rule(state: ParseState) -> bool:
     if not match:
         return False
     parts = [state.line[match.end() :]]
+    glued = _glued_item(parts[0])
     state.pos += 1
-    while not state.at_end and not ends_caption_item(state.line):
-        parts.append(state.line)
+    while glued is None and not state.at_end and len(parts) <= _MAX_CONTINUATION:
+        line = state.line
+        following = state.lines[state.pos + 1] if state.pos + 1 < len(state.lines) else ""
+        if _ends_subject(state, line, following):
+            # Stray punctuation under the subject (`<`) is no part of anything.
+            if line.strip() and not any(c.isalnum() for c in line) and not UNDERLINE.match(line):
+                state.pos += 1
+            break
+        parts.append(line)
+        glued = _glued_item(line)
         state.pos += 1
-    subject = split_glued(state, fold(" ".join(parts)))
+    subject = fold(" ".join(parts))
+    glued = _glued_item(subject)
+    if glued is not None and glued.start() > 0:
+        # `SUBJECT: ... REF: ...` on one line: hand the item back to its own rule.
+        state.hand_back(subject[glued.start() :])
+        subject = subject[: glued.start()].strip()
+    subject = split_glued(state, subject)
+    # A heading rule a page break joined onto the last line (`NEW PRESIDENT -------`).
+    subject = _TRAILING_RULE.sub("", subject)
+    if state.cable.subject is not None:
+        return True  # a caption block repeated (WikiLeaks copies): the first subject stands
     mark = _LEADING_MARK.match(subject)
     if mark:
         state.cable.subject_marking = normalise_marking(mark["level"], mark["caveat"])
         subject = subject[mark.end() :].strip()
-    if state.cable.subject is None:
-        state.cable.subject = subject or None
+    state.cable.subject = subject or None
     return True
