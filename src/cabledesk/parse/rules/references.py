@@ -224,6 +224,12 @@ _CITATION: Final = re.compile(
     r"(?:\s*\((?:19|20)?\d{2}\)(?=\s*$))?"
 )
 _LETTER_PREFIX: Final = re.compile(r"^[A-H]\s+(?=\S)")
+# Words that open a date, never a station: `DATED MAY 5`, `SENT JUNE 3` (not OF: PORT OF SPAIN).
+_NOT_A_STATION: Final = re.compile(
+    r"\b(?:DATED|DTD|SENT|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC|JANUARY|"
+    r"FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b",
+    re.IGNORECASE,
+)
 
 
 def _run_of_citations(part: str) -> list[str] | None:
@@ -240,6 +246,8 @@ def _run_of_citations(part: str) -> list[str] | None:
         match = _CITATION.match(text, position)
         if match is None:
             return None
+        if _NOT_A_STATION.search(match.group(0)):
+            return None  # `07 BAGHDAD 1234 DATED MAY 5` is one citation, not two
         citations.append(match.group(0))
         position = len(text) - len(text[match.end() :].lstrip())
     return citations if len(citations) >= 2 else None
@@ -281,4 +289,12 @@ def _pieces(body: str) -> list[str]:
                 merged.append(part)
         for part in merged:
             pieces.extend(_run_of_citations(part) or [part])
-    return [_LETTER_PREFIX.sub("", p.strip(" ,.")) for p in pieces if p.strip(" ,.")]
+    return [_without_letter(p.strip(" ,.")) for p in pieces if p.strip(" ,.")]
+
+
+def _without_letter(piece: str) -> str:
+    """`B KUALA LUMPUR 739` without its letter, `A MEETING WITH ...` as written."""
+    match = _LETTER_PREFIX.match(piece)
+    if match and parse_citation(piece[match.end() :]) is not None:
+        return piece[match.end() :]
+    return piece
