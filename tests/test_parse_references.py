@@ -313,6 +313,22 @@ def test_every_reference_gets_a_kind(text: str, kind: str) -> None:
     assert (item[1], item[3]) == (text, kind)
 
 
+def test_and_splits_citations_only() -> None:
+    # 08ALGIERS198 and 04RANGOON88 split; a telcon naming two people stays one item
+    # (written after cable-format.md §3.7).
+    assert [i[2] for i in items("D. 07 ALGIERS 1807 AND 08 ALGIERS 0075", 2008)] == [
+        "07ALGIERS1807",
+        "08ALGIERS75",
+    ]
+    assert [i[1] for i in items("A. 05 PARIS 7528 AND PREVIOUS B. PARIS POINTS", 2006)] == [
+        "05 PARIS 7528 AND PREVIOUS",  # 06PARIS2069, as written
+        "PARIS POINTS",
+    ]
+    assert items("TELCON BETWEEN DAS SMITH AND POLOFF 5/6/09") == [
+        (None, "TELCON BETWEEN DAS SMITH AND POLOFF 5/6/09", None, "telcon")
+    ]
+
+
 def test_non_cable_references_are_kept_beside_cables() -> None:
     # 09HARARE24.
     assert items("A. IIR 6 926 0058 09 B. 08 HARARE 1016 C. 08 HARARE 1035") == [

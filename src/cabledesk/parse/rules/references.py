@@ -279,17 +279,36 @@ def _pieces(body: str) -> list[str]:
     """Split one item on `;`, `:`, `,` and AND (or AND PREVIOUS) between citations."""
     pieces: list[str] = []
     for chunk in _chunks(body):
-        parts = _AND.split(chunk)
-        merged: list[str] = []
-        for part in parts:
-            # `CAIRO 5589 AND PREVIOUS`: a part without a number is not a citation of its own.
-            if merged and not _DIGIT.search(part):
-                merged[-1] = chunk[: chunk.find(part, len(merged[-1])) + len(part)]
+        # (start, end) of each part between ANDs, a part joined to the one before unless it
+        # stands alone: `CAIRO 5589 AND PREVIOUS` and `TELCON BETWEEN DAS SMITH AND POLOFF
+        # 5/6/09` are one item each, `STATE 115778 AND COPENHAGEN 130` two.
+        merged: list[tuple[int, int]] = []
+        start = 0
+        for separator in [*_AND.finditer(chunk), None]:
+            end = separator.start() if separator is not None else len(chunk)
+            if merged and not _stands_alone(chunk[start:end]):
+                merged[-1] = (merged[-1][0], end)
             else:
-                merged.append(part)
-        for part in merged:
+                merged.append((start, end))
+            if separator is not None:
+                start = separator.end()
+        for first, last in merged:
+            part = chunk[first:last]
             pieces.extend(_run_of_citations(part) or [part])
     return [_without_letter(p.strip(" ,.")) for p in pieces if p.strip(" ,.")]
+
+
+def _stands_alone(part: str) -> bool:
+    """A part after AND that is an item of its own: a citation, a run of them, or a bare
+    number that reuses the station before it (`STATE 1 AND 2`)."""
+    text = part.strip(" ,.")
+    if not _DIGIT.search(text):
+        return False
+    return bool(
+        _BARE_NUMBER.match(text)
+        or parse_citation(text) is not None
+        or _run_of_citations(text) is not None
+    )
 
 
 def _without_letter(piece: str) -> str:
