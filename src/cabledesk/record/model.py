@@ -60,13 +60,26 @@ class Section:
     of: int
 
 
+# What a REF item cites (docs/record.md, "References and ids, second round").
+REFERENCE_KINDS = ("cable", "email", "telcon", "report", "memo", "other")
+
+
 @dataclass(slots=True)
 class Reference:
-    """One item of the REF block; cable_id is None when it does not cite a cable."""
+    """One item of the REF block; cable_id is None when it does not cite a State cable
+    that can be named. `kind` says what it cites: a `cable` (telegram), an `email`, a
+    `telcon`, a `report`, a `memo` or `other`."""
 
     label: str | None
     text: str
     cable_id: str | None = None
+    # Empty means not stated (records stored before kinds existed): then a reference with
+    # a cable id is a cable and one without is `other`.
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            self.kind = "cable" if self.cable_id else "other"
 
 
 @dataclass(slots=True)

@@ -27,6 +27,12 @@ def identity_rule(state: ParseState) -> None:
     elif line and line.station and line.serial and cable.header.sent:
         cable.reference_id = make_id(cable.header.sent[:4], line.station, line.serial)
     parts = split_id(cable.reference_id) if cable.reference_id else None
+    for reference in cable.references:
+        # A cable never cites itself: `REF: 09 MADRID 449` in 09MADRID449 is a slip, and a
+        # link to the page one is reading would be noise.
+        if reference.cable_id is not None and reference.cable_id == cable.reference_id:
+            reference.cable_id = None
+            state.warn(f"reference {reference.text!r} names this cable itself; not linked")
     if parts:
         cable.station, cable.serial = parts[1], parts[2]
     if line and line.station and line.serial and parts:
