@@ -69,6 +69,12 @@ def is_page_break(line: str) -> bool:
     return False
 
 
+def remove_page_headers(text: str) -> str:
+    """`text` without received-copy page headers (`PAGE 02 STATE 050524 131535Z`), which
+    newspaper copies of printouts flatten into running text (the address list above all)."""
+    return _PAGE.sub(" ", text) if "PAGE" in text else text
+
+
 def _remove_inline(line: str) -> tuple[str, int]:
     removed = 0
     while core := _CORE.search(line):
