@@ -153,6 +153,11 @@ _OFFICE: Final = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
 # Compiled once: re functions with a pattern string look it up in a cache on every call.
 _SPACES: Final = re.compile(r"\s+")
 _LEADING_BY: Final = re.compile(r"^by\s+", re.IGNORECASE)
+_EO_MENTION: Final = re.compile(r"\bE\.?\s?O\.?\s*1\d{4}\b|\bE\.\s?O\.", re.IGNORECASE)
+_SPLIT_AND: Final = re.compile(r"\s(?:a\s+nd|an\s+d)\s", re.IGNORECASE)
+# A word the wrap broke before its last letter (`Michae l Corbin`); particles (`d`, `y`...)
+# stay apart.
+_BROKEN_WORD: Final = re.compile(r"\b([A-Z][a-z]+) ([b-cf-hj-np-xz])(?=[\s,]|$)")
 _MORE_REASONS: Final = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
 
 
@@ -163,12 +168,17 @@ def reasons(text: str) -> list[str]:
     since 2003 (E.O. 13292).
     """
     found: list[str] = []
+    if "O" in text or "o" in text:
+        # `reasons: E.O. 12958 1.4 (b)`: the order's letters are no reason codes.
+        text = _EO_MENTION.sub(" ", text)
     anchors = [(m.group(1), m.end()) for m in _SECTION.finditer(text)]
     if not anchors:
         word = _REASON_WORD.search(text)
         anchors = [("4", word.end())] if word else []
     for section, start in anchors:
-        tail = _SPACES.sub(" ", text[start:])
+        # A wrap can split the `and` between two codes (`1.4 (b) a nd (d)`), which would
+        # read as a code `a`.
+        tail = _SPLIT_AND.sub(" and ", _SPACES.sub(" ", text[start:]))
         run = _REASON_RUN.match(tail)
         for letter in _LETTER.findall(run.group(0) if run else ""):
             code = f"1.{section}({letter.lower()})"
@@ -187,6 +197,7 @@ def split_official(who: str) -> tuple[str | None, str | None]:
     who = _CONNECTOR.sub("", who.strip(" ,.;:-"))
     if not who or who.lower().startswith("derived from"):
         return None, None
+    who = _BROKEN_WORD.sub(r"\1\2", who)
     parts: list[str] = []
     for part in (p.strip(" -") for p in who.split(",")):
         if part and parts and part.upper().strip(".") in _SUFFIXES:
@@ -194,6 +205,9 @@ def split_official(who: str) -> tuple[str | None, str | None]:
         elif part:
             parts.append(part)
     title_words, name_words = _split_name(parts[0].split())
+    if not name_words and len(parts) == 1:
+        # `ELISSA G. PITTERLE DIRECTOR`: the name first, the title after it.
+        name_words, title_words = _leading_name(parts[0].split())
     rest = parts[1:]
     if not name_words:
         # `Charge d'Affaires, a.i., Dan Piccuta`: title first, name after a comma.
@@ -209,8 +223,11 @@ def split_official(who: str) -> tuple[str | None, str | None]:
 
 _SUFFIXES: Final = {"JR", "SR", "II", "III", "IV"}
 # Words that join the official to the reasons (`for`, `per`, wrapped `FO R`).
-_CONNECTOR: Final = re.compile(r"(?:[\s,]+(?:f\s*o\s*r?|per|by))+\s*$", re.IGNORECASE)
+_CONNECTOR: Final = re.compile(r"(?:[\s,]+(?:f\s*o\s*r?|per|by|under))+\s*$", re.IGNORECASE)
 _INITIAL: Final = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
+# One initial with its full stop (`D.`): a name's, even where the letter is a title word
+# (`d'`), as in `Ambassador James D. McGee`.
+_ONE_INITIAL: Final = re.compile(r"^[A-Z]\.$")
 
 
 def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -224,6 +241,9 @@ def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
     index, words = len(tokens), 0
     while index > 0:
         token = tokens[index - 1].strip(",")
+        if words and _ONE_INITIAL.match(token):
+            index -= 1
+            continue
         if _is_title_word(token):
             break
         if _INITIAL.match(token) and words:
@@ -236,6 +256,26 @@ def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
     if not words:
         return tokens + suffix, []
     return tokens[:index], tokens[index:] + suffix
+
+
+def _leading_name(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(name tokens, title tokens) when the part starts with a name and the rest is title."""
+    capitals = not any(c.islower() for c in " ".join(tokens))
+    limit = 2 if capitals else 3
+    index = words = 0
+    while index < len(tokens) and not _is_title_word(tokens[index]):
+        token = tokens[index]
+        if _INITIAL.match(token) and words:
+            index += 1
+        elif words < limit and _is_name_word(token, capitals, surname=False):
+            index += 1
+            words += 1
+        else:
+            break
+    title = tokens[index:]
+    if words < 2 or not title or not all(_is_title_word(t) for t in title):
+        return [], tokens
+    return tokens[:index], title
 
 
 def _is_title_word(token: str) -> bool:
