@@ -158,6 +158,12 @@ _SPLIT_AND: Final = re.compile(r"\s(?:a\s+nd|an\s+d)\s", re.IGNORECASE)
 # A word the wrap broke before its last letter (`Michae l Corbin`); particles (`d`, `y`...)
 # stay apart.
 _BROKEN_WORD: Final = re.compile(r"\b([A-Z][a-z]+) ([b-cf-hj-np-xz])(?=[\s,]|$)")
+# A line of nothing but reason codes (`D`, `(d).`, `b, d`).
+_CODES_ONLY: Final = re.compile(
+    r"^\s*(?:[\s(),.&/+]|\b(?:and|or)\b|\b[a-h]\b)*\b[a-h]\b[\s().,]*$", re.IGNORECASE
+)
+# Reasons that stop at a connector go on on the next line.
+_OPEN_ENDS: Final = (",", "and", "&", "/", "(", "or", "1.4", "1.5")
 _MORE_REASONS: Final = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
 
 
@@ -315,6 +321,19 @@ def _read(text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     return name, title, tuple(reasons(body))
 
 
+def _more_reasons(joined: str, line: str) -> bool:
+    """Whether `line` continues the reasons of `joined` (`1.4 (b) and` / `(d).`)."""
+    if _MORE_REASONS.match(line) or _CODES_ONLY.match(line):
+        return True
+    end = joined.rstrip().lower()
+    start = line.lstrip()[:3].lower()
+    if (end.endswith(" a") and start.startswith("nd")) or (
+        end.endswith(" an") and start[:1] == "d" and not start[1:2].isalpha()
+    ):
+        return True  # `1.4 (b) a` / `nd (d)`: the wrap split the `and`
+    return end.endswith(_OPEN_ENDS)
+
+
 def classified_by_rule(state: ParseState) -> bool:
     if "CLASS" not in head(state.line) or not CLASSIFIED_BY.match(state.line):
         return False
@@ -336,11 +355,9 @@ def classified_by_rule(state: ParseState) -> bool:
         if not line.strip() or PARAGRAPH_START.match(line) or UNDERLINE.match(line):
             break
         joined = " ".join(parts)
-        if (
-            reasons(joined)
-            and joined.rstrip().endswith((".", ")"))
-            and not _MORE_REASONS.match(line)
-        ):
+        if reasons(joined) and not _more_reasons(joined, line):
+            # The reasons are read and this line does not add to them: the next part
+            # (`SUMMARY: ...`, a heading) begins here.
             break
         parts.append(line)
         state.pos += 1
