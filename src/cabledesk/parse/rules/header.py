@@ -46,7 +46,7 @@ _DE: Final = re.compile(
 _ZN: Final = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
 _DTG: Final = re.compile(
     r"(?:^|\s)(?:(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+)?"
-    r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
+    r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2}) ?Z"
     r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
 _FLATTENED: Final = re.compile(r"\S\s+FM\s+\S")
@@ -146,7 +146,8 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
 
 def _read_dtg(header: Header, match: re.Match[str]) -> None:
     header.precedence = PRECEDENCE[match["prec"]] if match["prec"] else None
-    header.dtg = fold(match["dtg"])
+    # NARA's OCR copies space the zone off (`P 260517 Z JUN 73`).
+    header.dtg = fold(match["dtg"]).replace(" Z ", "Z ", 1)
     header.sent = dtg_to_iso(
         int(match["day"]), int(match["hour"]), int(match["minute"]), match["month"], match["year"]
     )
