@@ -162,6 +162,8 @@ _BROKEN_WORD: Final = re.compile(r"\b([A-Z][a-z]+) ([b-cf-hj-np-xz])(?=[\s,]|$)"
 _CODES_ONLY: Final = re.compile(
     r"^\s*(?:[\s(),.&/+]|\b(?:and|or)\b|\b[a-h]\b)*\b[a-h]\b[\s().,]*$", re.IGNORECASE
 )
+# A line that stops where the reason codes would follow (`for reasons 1.4`).
+_AWAITING_CODES: Final = re.compile(r"(?:\b1\s*\.\s*[45]|\breasons?:?)\s*$", re.IGNORECASE)
 # Reasons that stop at a connector go on on the next line.
 _OPEN_ENDS: Final = (",", "and", "&", "/", "(", "or", "1.4", "1.5")
 _MORE_REASONS: Final = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
@@ -348,8 +350,12 @@ def classified_by_rule(state: ParseState) -> bool:
         line = state.line
         if not line.strip() and not reasons(" ".join(parts)):
             # `FOR REASON` then a blank line, then `1.4(C).`: the reasons still belong here.
+            # So do `for reasons 1.4`, a blank line, then `(b) and (d).`
             ahead = state.pos + 1
-            if ahead < len(state.lines) and _REASONS_ONLY.match(state.lines[ahead]):
+            following = state.lines[ahead] if ahead < len(state.lines) else ""
+            if _REASONS_ONLY.match(following) or (
+                _AWAITING_CODES.search(parts[-1]) and _CODES_ONLY.match(following)
+            ):
                 state.pos = ahead
                 continue
         if not line.strip() or PARAGRAPH_START.match(line) or UNDERLINE.match(line):

@@ -203,8 +203,6 @@ _CONTINUING: Final = frozenset(
         "ms",
         "mrs",
         "dr",
-        "general",
-        "embassy",
     }
 )
 _REDACTION: Final = re.compile(r"[Xx]{5,}")
@@ -309,25 +307,26 @@ def _name_words(line: str) -> list[str] | None:
 def _signature_start(lines: list[str], index: int) -> int | None:
     """Where the signature that ends at line `index` begins, or None when it is no name."""
     words = _name_words(lines[index])
-    previous = _previous_line(lines, index)
-    if words is None or not _accepted(lines, index, words):
-        # `Huntsman` / `huntsman`: the name typed twice, the second time in lower case.
-        if (
-            previous == index - 1
-            and previous >= 0
-            and _name_text(lines[previous]).lower() == _name_text(lines[index]).lower()
-        ):
-            words = _name_words(lines[previous])
-            if words is not None and _accepted(lines, previous, words):
-                return previous
+    if words is None:
         return None
+    above = index - 1 >= 0 and _previous_line(lines, index) == index - 1
     # Two surnames on consecutive lines (`RICE` / `BOLTON`), after the end of the text.
-    if previous == index - 1 and previous >= 0 and _is_surname_line(lines, previous, words):
-        return previous
-    return index
+    if above and _is_surname_line(lines, index - 1, words):
+        return index - 1
+    if _accepted(lines, index, words):
+        return index
+    # `Huntsman` / `huntsman`: the name typed twice, the second time in lower case.
+    if above and _name_text(lines[index - 1]).lower() == _name_text(lines[index]).lower():
+        first = _name_words(lines[index - 1])
+        if first is not None and _accepted(lines, index - 1, first):
+            return index - 1
+    return None
 
 
 def _is_surname_line(lines: list[str], index: int, after: list[str]) -> bool:
+    """Whether line `index` is a first signer above the surname(s) `after`."""
+    if len(after) > 2 or (len(after) == 2 and after[1].upper().strip(".") not in _SUFFIXES):
+        return False
     words = _name_words(lines[index])
     if words is None or len(words) > 2 or not _name_text(lines[index]).isupper():
         return False
@@ -335,6 +334,9 @@ def _is_surname_line(lines: list[str], index: int, after: list[str]) -> bool:
         return False
     if not all(word.isupper() for word in after):
         return False
+    previous = _previous_line(lines, index)
+    if previous >= 0 and lines[previous].rstrip().endswith(":"):
+        return False  # `THE DELEGATION:` / `SMITH` / `JONES`: a list, not two signers
     return _before(lines, index) in ("end", "footer")
 
 
