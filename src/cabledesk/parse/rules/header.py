@@ -231,7 +231,7 @@ _AddresseeFields = tuple[str, str | None, str | None, str | None, str | None]
 # each distinct line is read once; the records get addressees of their own.
 @lru_cache(maxsize=8192)
 def _line_addressees(line: str) -> tuple[_AddresseeFields, ...]:
-    result = []
+    result: list[Addressee] = []
     # Each route match starts an entry that runs to the next one; text before the
     # first route (or a line without any) is an addressee without an indicator.
     routes = list(_ROUTE.finditer(line)) if "/" in line else []
