@@ -148,6 +148,7 @@ def test_redaction_is_no_signer() -> None:
         # A mixed-case paragraph ending in a capitals word after a connecting word.
         "5. (C) The program will be funded by\nUSAID",
         "5. (C) The question will go to\nNATO",
+        "5. (C) The group voiced concerns about\nFARC",
         # 09STATE81957 without its signature: a list ending in a person's name.
         "Russian Embassy\nAlexei Markov\nMaxim Elovik",
         # Trailers alone.

@@ -176,7 +176,7 @@ _NOT_NAMES: Final = frozenset(
 # Words after which a line goes on (`... MET WITH` / `HABIB`): a surname on the next line
 # is the end of that sentence, not a signature.
 _CONTINUING: Final = frozenset(
-    {
+    [
         "a",
         "an",
         "the",
@@ -193,8 +193,48 @@ _CONTINUING: Final = frozenset(
         "from",
         "as",
         "that",
+        "about",
+        "over",
+        "under",
+        "into",
+        "than",
+        "like",
+        "between",
+        "against",
+        "among",
+        "including",
+        "via",
+        "per",
+        "toward",
+        "towards",
+        "regarding",
+        "concerning",
+        "through",
+        "within",
+        "without",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "upon",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
         "said",
         "told",
+        "met",
+        "called",
+        "visited",
+        "asked",
         "ambassador",
         "minister",
         "secretary",
@@ -203,7 +243,7 @@ _CONTINUING: Final = frozenset(
         "ms",
         "mrs",
         "dr",
-    }
+    ]
 )
 _REDACTION: Final = re.compile(r"[Xx]{5,}")
 _MINIMIZE: Final = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.IGNORECASE)
