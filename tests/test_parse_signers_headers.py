@@ -588,3 +588,17 @@ def test_classified_by_is_never_swallowed_by_a_ref_block(block: str) -> None:
     assert len(cable.references) == 2
     assert not any("lassified" in r.text.lower() for r in cable.references)
     assert cable.paragraphs[0].number == 1
+
+
+@pytest.mark.parametrize("name", ["2000/11/00HARARE6677.html", "2009/06/09STATE63860.html"])
+def test_printout_read_as_a_fragment_gives_the_page_header(name: str) -> None:
+    # The whole page text (header, then body) given as a fragment: the received copy's
+    # header is found at the top (00HARARE6677: DTG above the banner; 09STATE63860: the
+    # distribution first) and read as the page's header is.
+    page = cabledesk.parse_file(SAMPLE / "cable" / name)
+    fragment = parse_text(page.raw)
+    for part in ("dtg", "sent", "from_", "to", "info"):
+        assert getattr(fragment.header, part) == getattr(page.header, part), part
+    assert fragment.passing == page.passing
+    assert (fragment.subject, fragment.signers) == (page.subject, page.signers)
+    assert fragment.classified_by == page.classified_by

@@ -18,11 +18,14 @@ addressee, with no blank line:
     AMEMBASSY KABUL IMMEDIATE
     LIMITED OFFICIAL USE STATE 187673
 
-Without this rule every line of it would be read as a passing line. The block from the top
-to the last addressee becomes the header (the header rule reads the DTG, FM, TO and INFO
-and skips the distribution lines); a page break inside a long address list (`CONFIDENTIAL`
-/ `PAGE 02 STATE 017976 262345Z`) stays inside it. Runs before `header_split`, which then
-finds the header taken.
+A received copy may carry the date-time group above the banner (`291359Z Nov 00`, the
+layout of `00HARARE6677`), or start with the distribution (`INFO  LOG-00   MFA-00 ...`,
+`09STATE63860`). Without this rule every line of it would be read as a passing line.
+
+The block from the top to the last addressee becomes the header (the header rule reads
+the DTG, FM, TO and INFO and skips the distribution lines); a page break inside a long
+address list (`CONFIDENTIAL` / `PAGE 02 STATE 017976 262345Z`) stays inside it. Runs
+before `header_split`, which then finds the header taken.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ _LEVEL: Final = (
 # The classification alone (a page banner), with a printer's code (`CONFIDENTIAL PTQ1859`).
 _BANNER: Final = re.compile(rf"^\s*{_LEVEL}(?:\s+PTQ\d+)?\s*$")
 _PAGE_ONE: Final = re.compile(r"^\s*PAGE\s+01\s+[A-Z]")
-_DTG: Final = re.compile(r"^\s*[ZOPR](?:\s+[ZOPR])?\s+\d{6}\s?Z\s+[A-Z]{3}\s+\d{2,4}\b")
+# The Department's distribution, where a copy starts with it (`INFO  LOG-00   MFA-00 ...`).
+_DISTRIBUTION: Final = re.compile(r"^\s*(?:ORIGIN|ACTION|INFO)\s+[A-Z][A-Z0-9]*-\d{2}\b")
+_DTG: Final = re.compile(r"^\s*(?:[ZOPR](?:\s+[ZOPR])?\s+)?\d{6}\s?Z\s+[A-Za-z]{3}\s+\d{2,4}\b")
 _FM: Final = re.compile(r"^\s*FM\s+\S")
 # The classification line that follows the addressees (`LIMITED OFFICIAL USE STATE 187673`,
 # `C O N F I D E N T I A L SECTION 01 OF 02 STATE 237171`, `UNCLAS STATE 124337`).
@@ -62,7 +67,13 @@ def printout_header_rule(state: ParseState) -> None:
     if start >= len(lines):
         return
     first = lines[start]
-    if not (_BANNER.match(first) or _PAGE_ONE.match(first)):
+    if _DTG.match(first):
+        # A copy that puts the date-time group above the page (`291359Z Nov 00`).
+        top = start + 1
+        while top < len(lines) and not lines[top].strip():
+            top += 1
+        first = lines[top] if top < len(lines) else ""
+    if not (_BANNER.match(first) or _PAGE_ONE.match(first) or _DISTRIBUTION.match(first)):
         return
     fm = _find_fm(lines, start)
     if fm is None:
