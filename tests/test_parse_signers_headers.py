@@ -590,11 +590,22 @@ def test_classified_by_is_never_swallowed_by_a_ref_block(block: str) -> None:
     assert cable.paragraphs[0].number == 1
 
 
-@pytest.mark.parametrize("name", ["2000/11/00HARARE6677.html", "2009/06/09STATE63860.html"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "2000/11/00HARARE6677.html",
+        "2009/06/09STATE63860.html",
+        "2009/09/09STATE100153.html",
+        "2003/06/03ABUDHABI2641.html",
+        "2009/03/09DOHA214.html",
+    ],
+)
 def test_printout_read_as_a_fragment_gives_the_page_header(name: str) -> None:
     # The whole page text (header, then body) given as a fragment: the received copy's
     # header is found at the top (00HARARE6677: DTG above the banner; 09STATE63860: the
-    # distribution first) and read as the page's header is.
+    # distribution first; 09STATE100153: the classification line over the DTG;
+    # 03ABUDHABI2641, 09DOHA214: an embassy database printout with the raw header under
+    # its form) and read as the page's header is.
     page = cabledesk.parse_file(SAMPLE / "cable" / name)
     fragment = parse_text(page.raw)
     for part in ("dtg", "sent", "from_", "to", "info"):

@@ -20,7 +20,9 @@ addressee, with no blank line:
 
 A received copy may carry the date-time group above the banner (`291359Z Nov 00`, the
 layout of `00HARARE6677`), or start with the distribution (`INFO  LOG-00   MFA-00 ...`,
-`09STATE63860`). Without this rule every line of it would be read as a passing line.
+`09STATE63860`), or with the classification line over the DTG (`09STATE100153`); an
+embassy database printout carries a raw header under its own form (`03ABUDHABI2641`).
+Without this rule every line of it would be read as a passing line.
 
 The block from the top to the last addressee becomes the header (the header rule reads
 the DTG, FM, TO and INFO and skips the distribution lines); a page break inside a long
@@ -50,11 +52,11 @@ _FM: Final = re.compile(r"^\s*FM\s+\S")
 # The classification line that follows the addressees (`LIMITED OFFICIAL USE STATE 187673`,
 # `C O N F I D E N T I A L SECTION 01 OF 02 STATE 237171`, `UNCLAS STATE 124337`).
 _CLASSIFICATION_LINE: Final = re.compile(
-    rf"^\s*{_LEVEL}\s+(?:SECTION\s+\d+\s+OF\s+\d+\s+)?[A-Z][A-Z .'\-]*\s\d{{2,7}}\b"
+    rf"^\s*{_LEVEL}\s+(?:SECTION\s+\d+\s+OF\s+\d+\s+)?[A-Z][A-Z .'\-]*\s\d{{2,8}}\b"
 )
 _KEYWORD: Final = re.compile(r"^\s*(?:TO|INFO|XMT)\s+\S")
 # How far down the DTG and FM lines may stand (a long distribution list comes first).
-_REACH: Final = 60
+_REACH: Final = 80
 
 
 def printout_header_rule(state: ParseState) -> None:
@@ -66,14 +68,7 @@ def printout_header_rule(state: ParseState) -> None:
         start += 1
     if start >= len(lines):
         return
-    first = lines[start]
-    if _DTG.match(first):
-        # A copy that puts the date-time group above the page (`291359Z Nov 00`).
-        top = start + 1
-        while top < len(lines) and not lines[top].strip():
-            top += 1
-        first = lines[top] if top < len(lines) else ""
-    if not (_BANNER.match(first) or _PAGE_ONE.match(first) or _DISTRIBUTION.match(first)):
+    if not _printout_top(lines, start):
         return
     fm = _find_fm(lines, start)
     if fm is None:
@@ -81,6 +76,34 @@ def printout_header_rule(state: ParseState) -> None:
     end = _address_end(lines, fm)
     state.header_lines = lines[start:end]
     del lines[:end]
+
+
+def _printout_top(lines: list[str], start: int) -> bool:
+    """Whether the text starts the way a printout does."""
+    first = lines[start]
+    following = _next_line(lines, start)
+    if _DTG.match(first):
+        # A copy that puts the date-time group above the page (`291359Z Nov 00`).
+        first, following = following, _next_line(lines, _next_index(lines, start))
+    if _BANNER.match(first) or _PAGE_ONE.match(first) or _DISTRIBUTION.match(first):
+        return True
+    if _CLASSIFICATION_LINE.match(first) and _DTG.match(following):
+        return True  # `UNCLASSIFIED   STATE   00100153` over the DTG (09STATE100153)
+    # An embassy database printout (`Stephen H Rogerson  12/02/2009 11:08:08 AM  From
+    # DB/Inbox:  Search Results`, 03ABUDHABI2641, 09DOHA214), its raw header further down.
+    return any("DB/Inbox" in line for line in lines[start : start + 3])
+
+
+def _next_index(lines: list[str], index: int) -> int:
+    index += 1
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index
+
+
+def _next_line(lines: list[str], index: int) -> str:
+    following = _next_index(lines, index)
+    return lines[following] if following < len(lines) else ""
 
 
 def _find_fm(lines: list[str], start: int) -> int | None:
