@@ -14,6 +14,7 @@ from cabledesk.parse.rules.metadata import apply_metadata
 from cabledesk.parse.rules.narrative import clean_narrative
 from cabledesk.parse.rules.page_breaks import remove_page_breaks
 from cabledesk.parse.rules.paragraphs import paragraphs_rule
+from cabledesk.parse.rules.printout_header import printout_header_rule
 from cabledesk.parse.rules.redactions import redactions_rule
 from cabledesk.parse.rules.section_repeats import remove_section_repeats
 from cabledesk.parse.rules.signature import signature_rule
@@ -35,6 +36,7 @@ class Parser:
         self.core: Ruler[CoreRule] = Ruler(
             [
                 ("metadata", apply_metadata),
+                ("printout_header", printout_header_rule),
                 ("header_split", split_header),
                 ("header", parse_header),
                 ("page_breaks", remove_page_breaks),

@@ -153,6 +153,19 @@ _OFFICE: Final = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
 # Compiled once: re functions with a pattern string look it up in a cache on every call.
 _SPACES: Final = re.compile(r"\s+")
 _LEADING_BY: Final = re.compile(r"^by\s+", re.IGNORECASE)
+_EO_MENTION: Final = re.compile(r"\bE\.?\s?O\.?\s*1\d{4}\b|\bE\.\s?O\.", re.IGNORECASE)
+_SPLIT_AND: Final = re.compile(r"\s(?:a\s+nd|an\s+d)\s", re.IGNORECASE)
+# A word the wrap broke before its last letter (`Michae l Corbin`); particles (`d`, `y`...)
+# stay apart.
+_BROKEN_WORD: Final = re.compile(r"\b([A-Z][a-z]+) ([b-cf-hj-np-xz])(?=[\s,]|$)")
+# A line of nothing but reason codes (`D`, `(d).`, `b, d`).
+_CODES_ONLY: Final = re.compile(
+    r"^\s*(?:[\s(),.&/+]|\b(?:and|or)\b|\b[a-h]\b)*\b[a-h]\b[\s().,]*$", re.IGNORECASE
+)
+# A line that stops where the reason codes would follow (`for reasons 1.4`).
+_AWAITING_CODES: Final = re.compile(r"(?:\b1\s*\.\s*[45]|\breasons?:?)\s*$", re.IGNORECASE)
+# Reasons that stop at a connector go on on the next line.
+_OPEN_ENDS: Final = (",", "and", "&", "/", "(", "or", "1.4", "1.5")
 _MORE_REASONS: Final = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
 
 
@@ -163,12 +176,17 @@ def reasons(text: str) -> list[str]:
     since 2003 (E.O. 13292).
     """
     found: list[str] = []
+    if "O" in text or "o" in text:
+        # `reasons: E.O. 12958 1.4 (b)`: the order's letters are no reason codes.
+        text = _EO_MENTION.sub(" ", text)
     anchors = [(m.group(1), m.end()) for m in _SECTION.finditer(text)]
     if not anchors:
         word = _REASON_WORD.search(text)
         anchors = [("4", word.end())] if word else []
     for section, start in anchors:
-        tail = _SPACES.sub(" ", text[start:])
+        # A wrap can split the `and` between two codes (`1.4 (b) a nd (d)`), which would
+        # read as a code `a`.
+        tail = _SPLIT_AND.sub(" and ", _SPACES.sub(" ", text[start:]))
         run = _REASON_RUN.match(tail)
         for letter in _LETTER.findall(run.group(0) if run else ""):
             code = f"1.{section}({letter.lower()})"
@@ -187,6 +205,7 @@ def split_official(who: str) -> tuple[str | None, str | None]:
     who = _CONNECTOR.sub("", who.strip(" ,.;:-"))
     if not who or who.lower().startswith("derived from"):
         return None, None
+    who = _BROKEN_WORD.sub(r"\1\2", who)
     parts: list[str] = []
     for part in (p.strip(" -") for p in who.split(",")):
         if part and parts and part.upper().strip(".") in _SUFFIXES:
@@ -194,6 +213,9 @@ def split_official(who: str) -> tuple[str | None, str | None]:
         elif part:
             parts.append(part)
     title_words, name_words = _split_name(parts[0].split())
+    if not name_words and len(parts) == 1:
+        # `ELISSA G. PITTERLE DIRECTOR`: the name first, the title after it.
+        name_words, title_words = _leading_name(parts[0].split())
     rest = parts[1:]
     if not name_words:
         # `Charge d'Affaires, a.i., Dan Piccuta`: title first, name after a comma.
@@ -209,8 +231,11 @@ def split_official(who: str) -> tuple[str | None, str | None]:
 
 _SUFFIXES: Final = {"JR", "SR", "II", "III", "IV"}
 # Words that join the official to the reasons (`for`, `per`, wrapped `FO R`).
-_CONNECTOR: Final = re.compile(r"(?:[\s,]+(?:f\s*o\s*r?|per|by))+\s*$", re.IGNORECASE)
+_CONNECTOR: Final = re.compile(r"(?:[\s,]+(?:f\s*o\s*r?|per|by|under))+\s*$", re.IGNORECASE)
 _INITIAL: Final = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
+# One initial with its full stop (`D.`): a name's, even where the letter is a title word
+# (`d'`), as in `Ambassador James D. McGee`.
+_ONE_INITIAL: Final = re.compile(r"^[A-Z]\.$")
 
 
 def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -224,6 +249,9 @@ def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
     index, words = len(tokens), 0
     while index > 0:
         token = tokens[index - 1].strip(",")
+        if words and _ONE_INITIAL.match(token):
+            index -= 1
+            continue
         if _is_title_word(token):
             break
         if _INITIAL.match(token) and words:
@@ -236,6 +264,26 @@ def _split_name(tokens: list[str]) -> tuple[list[str], list[str]]:
     if not words:
         return tokens + suffix, []
     return tokens[:index], tokens[index:] + suffix
+
+
+def _leading_name(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(name tokens, title tokens) when the part starts with a name and the rest is title."""
+    capitals = not any(c.islower() for c in " ".join(tokens))
+    limit = 2 if capitals else 3
+    index = words = 0
+    while index < len(tokens) and not _is_title_word(tokens[index]):
+        token = tokens[index]
+        if _INITIAL.match(token) and words:
+            index += 1
+        elif words < limit and _is_name_word(token, capitals, surname=False):
+            index += 1
+            words += 1
+        else:
+            break
+    title = tokens[index:]
+    if words < 2 or not title or not all(_is_title_word(t) for t in title):
+        return [], tokens
+    return tokens[:index], title
 
 
 def _is_title_word(token: str) -> bool:
@@ -275,6 +323,19 @@ def _read(text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     return name, title, tuple(reasons(body))
 
 
+def _more_reasons(joined: str, line: str) -> bool:
+    """Whether `line` continues the reasons of `joined` (`1.4 (b) and` / `(d).`)."""
+    if _MORE_REASONS.match(line) or _CODES_ONLY.match(line):
+        return True
+    end = joined.rstrip().lower()
+    start = line.lstrip()[:3].lower()
+    if (end.endswith(" a") and start.startswith("nd")) or (
+        end.endswith(" an") and start[:1] == "d" and not start[1:2].isalpha()
+    ):
+        return True  # `1.4 (b) a` / `nd (d)`: the wrap split the `and`
+    return end.endswith(_OPEN_ENDS)
+
+
 def classified_by_rule(state: ParseState) -> bool:
     if "CLASS" not in head(state.line) or not CLASSIFIED_BY.match(state.line):
         return False
@@ -289,18 +350,20 @@ def classified_by_rule(state: ParseState) -> bool:
         line = state.line
         if not line.strip() and not reasons(" ".join(parts)):
             # `FOR REASON` then a blank line, then `1.4(C).`: the reasons still belong here.
+            # So do `for reasons 1.4`, a blank line, then `(b) and (d).`
             ahead = state.pos + 1
-            if ahead < len(state.lines) and _REASONS_ONLY.match(state.lines[ahead]):
+            following = state.lines[ahead] if ahead < len(state.lines) else ""
+            if _REASONS_ONLY.match(following) or (
+                _AWAITING_CODES.search(parts[-1]) and _CODES_ONLY.match(following)
+            ):
                 state.pos = ahead
                 continue
         if not line.strip() or PARAGRAPH_START.match(line) or UNDERLINE.match(line):
             break
         joined = " ".join(parts)
-        if (
-            reasons(joined)
-            and joined.rstrip().endswith((".", ")"))
-            and not _MORE_REASONS.match(line)
-        ):
+        if reasons(joined) and not _more_reasons(joined, line):
+            # The reasons are read and this line does not add to them: the next part
+            # (`SUMMARY: ...`, a heading) begins here.
             break
         parts.append(line)
         state.pos += 1

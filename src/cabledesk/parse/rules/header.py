@@ -2,8 +2,18 @@
 
 Raw headers keep one element per line and a routing indicator before each addressee
 (`RUEHC/SECSTATE WASHDC PRIORITY 8817`). Newspaper copies flatten everything into running
-text and drop the indicators; then each addressee ends with its precedence word, and the
-indicator is looked up in the routing table by name.
+text and drop the indicators (`TO SECSTATE WASHDC IMMEDIATE 7781 INFO GULF COOPERATION
+COUNCIL COLLECTIVE PRIORITY IRAN COLLECTIVE PRIORITY ...`); then an addressee ends with its
+precedence word or its sequence number, where a collective or a Washington address ends
+(`IRAQ COLLECTIVE`, `NSC WASHDC`), or where the next post's address begins (`AMEMBASSY`,
+`AMCONSUL`, `USMISSION` ...), and the indicator is looked up in the routing table by name.
+
+Each addressee keeps the precedence written after it (`IMMEDIATE`, `PRIORITY`, `NIACT
+IMMEDIATE`; none when none is written) and its sequence number (`7781`; a cable sent in
+several sections has a range, `IMMEDIATE 3806-3812`). Received-copy printouts repeat a page
+header and the classification inside a long address list (`INFO PAGE 02 STATE 050524
+131535Z`, `CONFIDENTIAL`); those, `BT`, and Department distribution codes (`LOG-00 NP-00
+... /012W`) are never addressees.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from functools import lru_cache
 from typing import Final
 
 from cabledesk.parse.patterns import SUBJECT_INLINE, TAGS_INLINE, fold
+from cabledesk.parse.rules.page_breaks import is_page_break, remove_page_headers
 from cabledesk.parse.rules.tags import split_tags
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import Addressee, Header, Transmission
@@ -35,7 +46,7 @@ _DE: Final = re.compile(
 _ZN: Final = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
 _DTG: Final = re.compile(
     r"(?:^|\s)(?:(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+)?"
-    r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})Z"
+    r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2}) ?Z"
     r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
 _FLATTENED: Final = re.compile(r"\S\s+FM\s+\S")
@@ -45,10 +56,24 @@ _FM_WORD: Final = re.compile(r"\bFM\b")
 _ELEMENT_STARTS: Final = frozenset("VZOPRD")
 _KEYWORD: Final = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE: Final = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
-_PRECEDENCE_WORDS: Final = r"FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE"
-_FLAT_ADDRESSEE: Final = re.compile(
-    rf"(?P<name>\S.*?)\s+(?P<prec>{_PRECEDENCE_WORDS})(?:\s+(?P<seq>\d{{4}}))?(?=\s|$)"
+# Words that always begin a post's address (never stand inside one): in a flattened list
+# without precedence words they start the next addressee.
+_ADDRESS_STARTS: Final = frozenset(
+    {"AMEMBASSY", "AMCONSUL", "AMCONGEN", "USMISSION", "SECSTATE", "SECDEF", "USINT", "USLO"}
 )
+# A per-addressee counter (`7781`, `0063`), or a range for a cable in sections (`3806-3812`).
+_SEQUENCE: Final = re.compile(r"\d{4}(?:-\d{4})?")
+_SHORT_SEQUENCE: Final = re.compile(r"\d{1,4}(?:-\d{1,4})?")
+# Lines of a printout that stand among the addressees but are none: the classification
+# repeated at the foot and head of a page, the break signal, dash lines with the
+# distribution counter (`------------------A54E38  291401Z /38`).
+_NOT_ADDRESS: Final = re.compile(
+    r"^\s*(?:(?:UNCLAS(?:SIFIED)?|LIMITED\s+OFFICIAL\s+USE|CONFIDENTIAL|(?:TOP\s+)?SECRET"
+    r"|C\s+O\s+N\s+F\s+I\s+D\s+E\s+N\s+T\s+I\s+A\s+L|S\s+E\s+C\s+R\s+E\s+T)"
+    r"(?:\s+PTQ\d+)?|BT|NNNN|-{3,}.*)\s*$"
+)
+# Department distribution codes of a received copy (`LOG-00 NP-00 AID-00`, `/012W`, `(TEDE)`).
+_DISTRIBUTION_CODE: Final = re.compile(r"[A-Z][A-Z0-9]*-\d{2}|/\d{3}[A-Z]?|\([A-Z]+\)")
 
 
 def dtg_to_iso(day: int, hour: int, minute: int, month: str, year: str) -> str | None:
@@ -121,7 +146,8 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
 
 def _read_dtg(header: Header, match: re.Match[str]) -> None:
     header.precedence = PRECEDENCE[match["prec"]] if match["prec"] else None
-    header.dtg = fold(match["dtg"])
+    # NARA's OCR copies space the zone off (`P 260517 Z JUN 73`).
+    header.dtg = fold(match["dtg"]).replace(" Z ", "Z ", 1)
     header.sent = dtg_to_iso(
         int(match["day"]), int(match["hour"]), int(match["minute"]), match["month"], match["year"]
     )
@@ -144,12 +170,20 @@ def _read_addresses(state: ParseState, header: Header, lines: list[str], flatten
         if tags:
             state.header_tags = split_tags(text[tags.end() :])
             text = text[: tags.start()]
+        # A printout's page header flattened into the list (`INFO PAGE 02 STATE 050524
+        # 131535Z AMEMBASSY BAGHDAD PRIORITY`).
+        text = remove_page_headers(text)
     segments = _KEYWORD.split(" " + text if flattened else text)
     # split() with one group gives [before, KEY, body, KEY, body, ...].
     current: list[Addressee] | None = None
     for index in range(1, len(segments), 2):
         keyword, body = segments[index], segments[index + 1]
+        exempt = False
         if keyword == "FM":
+            if flattened:
+                # The originator runs on to TO: nothing of it is an addressee.
+                header.from_ = fold(body) or None
+                continue
             first, _, remainder = body.partition("\n")
             header.from_ = fold(first) or None
             body = remainder
@@ -158,27 +192,36 @@ def _read_addresses(state: ParseState, header: Header, lines: list[str], flatten
         elif keyword == "INFO":
             current = header.info
         else:
-            # XMT exempts the post on its own line from a collective; the lines after it
-            # continue the list that was open (ACP 127 para 133).
-            _, _, body = body.partition("\n")
+            # XMT exempts the post after it from a collective; what follows continues the
+            # list that was open (ACP 127 para 133).
+            exempt = True
+        addressees = _addressees(body, flattened)
+        if exempt:
+            addressees = addressees[1:]
         if current is not None:
-            current.extend(_addressees(body, flattened))
+            current.extend(addressees)
 
 
 def _addressees(body: str, flattened: bool) -> list[Addressee]:
     if flattened and not _ROUTE.search(body):
-        return [
-            _with_route(
-                Addressee(name=fold(m["name"]), precedence=_prec(m["prec"]), sequence=m["seq"])
-            )
-            for m in _FLAT_ADDRESSEE.finditer(fold(body))
-        ]
+        return [_with_route(addressee) for addressee in _plain_addressees(fold(body))]
     # One addressee per line, each with or without its routing indicator (`RUEHC/`).
     return [
         Addressee(name, route, precedence, sequence, source)
         for line in body.split("\n")
+        if not _is_printout_line(line)
         for name, route, precedence, sequence, source in _line_addressees(line)
     ]
+
+
+def _is_printout_line(line: str) -> bool:
+    """A page header, banner, break or distribution line standing among the addressees."""
+    if not line.strip():
+        return False
+    if _NOT_ADDRESS.match(line) or ("PAGE" in line and is_page_break(line)):
+        return True
+    words = line.split()
+    return all(_DISTRIBUTION_CODE.fullmatch(word) for word in words)
 
 
 _AddresseeFields = tuple[str, str | None, str | None, str | None, str | None]
@@ -188,13 +231,13 @@ _AddresseeFields = tuple[str, str | None, str | None, str | None, str | None]
 # each distinct line is read once; the records get addressees of their own.
 @lru_cache(maxsize=8192)
 def _line_addressees(line: str) -> tuple[_AddresseeFields, ...]:
-    result = []
+    result: list[Addressee] = []
     # Each route match starts an entry that runs to the next one; text before the
     # first route (or a line without any) is an addressee without an indicator.
     routes = list(_ROUTE.finditer(line)) if "/" in line else []
     first = routes[0].start(1) if routes else len(line)
-    if (not routes or line[:first].strip()) and (addressee := _addressee(line[:first])):
-        result.append(_with_route(addressee))
+    if not routes or line[:first].strip():
+        result.extend(_with_route(addressee) for addressee in _plain_addressees(line[:first]))
     for index, route in enumerate(routes):
         end = routes[index + 1].start(1) if index + 1 < len(routes) else len(line)
         addressee = _addressee(line[route.end() : end])
@@ -204,14 +247,14 @@ def _line_addressees(line: str) -> tuple[_AddresseeFields, ...]:
     return tuple((a.name, a.route, a.precedence, a.sequence, a.route_source) for a in result)
 
 
-_PRECEDENCES: Final = {"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"}
+_PRECEDENCES: Final = frozenset({"FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"})
 
 
 def _addressee(text: str) -> Addressee | None:
     """`SECSTATE WASHDC PRIORITY 8817` → name, precedence, sequence (read from the end)."""
     words = text.split()
     sequence = precedence = None
-    if len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 4:
+    if len(words) > 1 and _SHORT_SEQUENCE.fullmatch(words[-1]):
         sequence = words.pop()
     if len(words) > 1 and words[-1] in _PRECEDENCES:
         precedence = words.pop()
@@ -223,8 +266,45 @@ def _addressee(text: str) -> Addressee | None:
     return Addressee(name=" ".join(words), precedence=precedence, sequence=sequence)
 
 
-def _prec(word: str | None) -> str | None:
-    return fold(word) if word else None
+def _plain_addressees(text: str) -> list[Addressee]:
+    """The addressees of a list without routing indicators, in order.
+
+    An addressee's name ends at its precedence word or sequence number, after `COLLECTIVE`
+    and a Washington address (`WASHDC`, `WASHINGTON DC`), or where the next post's address
+    begins; a precedence word or number after that belongs to it.
+    """
+    words = text.split()
+    result: list[Addressee] = []
+    name: list[str] = []
+    precedence: str | None = None
+    closed = False
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "NIACT" and index < len(words) and words[index] == "IMMEDIATE":
+            word = "NIACT IMMEDIATE"
+            index += 1
+        if word in _PRECEDENCES or word == "NIACT IMMEDIATE":
+            if name and precedence is None:
+                precedence, closed = word, True
+            continue
+        if name and (
+            _SEQUENCE.fullmatch(word) or (index == len(words) and _SHORT_SEQUENCE.fullmatch(word))
+        ):
+            result.append(Addressee(" ".join(name), precedence=precedence, sequence=word))
+            name, precedence, closed = [], None, False
+            continue
+        if word == "BT":
+            continue
+        if name and (closed or word in _ADDRESS_STARTS):
+            result.append(Addressee(" ".join(name), precedence=precedence))
+            name, precedence, closed = [], None, False
+        name.append(word)
+        closed = closed or word in ("COLLECTIVE", "WASHDC") or name[-2:] == ["WASHINGTON", "DC"]
+    if name:
+        result.append(Addressee(" ".join(name), precedence=precedence))
+    return result
 
 
 # The same few addressees (SECSTATE WASHDC, the region's posts) recur in every header: each

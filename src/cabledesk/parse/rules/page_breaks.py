@@ -31,6 +31,17 @@ _BANNER: Final = re.compile(
 )
 _TRAILING_BANNER: Final = re.compile(r"[ \t]+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)[ \t]*$")
 _SENTENCE_END: Final = re.compile(r"[.!?:;\"”’')\]]\s*$")
+_ADDRESS_WORDS: Final = ("http", "www.", "sgov.gov")
+
+
+def _name_after_address(before: str, line: str) -> bool:
+    """A lone name after a web address (a post's intranet footer): the signature, which
+    the marker separated from the footer, not the rest of a sentence."""
+    word = line.strip()
+    if not (word.isalpha() and word[:1].isupper()):
+        return False
+    lower = before.lower()
+    return any(address in lower for address in _ADDRESS_WORDS)
 
 
 def _station_start(text: str) -> int | None:
@@ -56,6 +67,12 @@ def is_page_break(line: str) -> bool:
     if core and core.end() == len(stripped):
         return core.start() == 0 or _station_start(stripped[: core.start()]) == 0
     return False
+
+
+def remove_page_headers(text: str) -> str:
+    """`text` without received-copy page headers (`PAGE 02 STATE 050524 131535Z`), which
+    newspaper copies of printouts flatten into running text (the address list above all)."""
+    return _PAGE.sub(" ", text) if "PAGE" in text else text
 
 
 def _remove_inline(line: str) -> tuple[str, int]:
@@ -165,7 +182,7 @@ def _keep(kept: list[str], line: str, rejoin: bool) -> bool:
     if rejoin:
         if not line.strip():
             return True
-        if kept and _continues(line):
+        if kept and _continues(line) and not _name_after_address(kept[-1], line):
             # The marker stood inside a sentence: the sentence continues on this line.
             kept[-1] = kept[-1].rstrip() + " " + line.strip()
             return False

@@ -1,7 +1,20 @@
-"""Signers: the surname(s) on the last line (`SISON`, `Butenis`, `KEEGAN PAAL`).
+"""Signers: the surname(s) on the last line (`SISON`, `Butenis`, `KEEGAN PAAL`, `KISSINGER`).
 
-Transmission trailers (`NNNN`) and intranet footers after the name are skipped. Edited
-copies sometimes glue the name to the last sentence (`... inside Burma. Martinez`).
+What may follow the name is skipped: transmission trailers (`BT`, `#1234`, `NNNN`, NARA's
+`NNN` and `NNNNMAFVVZCZ`, `<< END OF DOCUMENT >>`, `End Cable Text`), the classification
+repeated at the foot of the page (`LIMITED OFFICIAL USE`, `C O N F I D E N T I A L`),
+posts' intranet footers (`"Visit Ankara's Classified Web Site at http://www.intelink.s` /
+`gov.gov/wiki/Portal:Turkey"`), a partner's desk tag (`EPET @ EL PAÍS`). Edited copies
+sometimes glue the name to the last sentence (`... inside Burma. Martinez`), and old cables
+to the end of a quotation (`... UNQUOTE KISSINGER`).
+
+A name line is taken when what stands before it ends the text (a full stop, `END TEXT.`,
+`END COMMENT`, `UNQUOTE`, `BT`, a blank line, a footer). In a mixed-case cable an
+all-capitals surname alone on the last line is the signature even after an unfinished
+line (`... he will embolden Evo to` / `push ahead` / `GOLDBERG`; a list of participants then
+`CLINTON`); in an all-capitals cable the same line could end the sentence above it
+(`... MET WITH` / `HABIB`), so there it must follow the end of the text. Two surnames on
+consecutive lines after the end of the text are two signers (`RICE` / `BOLTON`).
 """
 
 from __future__ import annotations
@@ -10,12 +23,30 @@ import re
 from typing import Final
 
 from cabledesk.parse.state import ParseState
+from cabledesk.reference import tag_info
 
 _NAME_LINE: Final = re.compile(r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-]+){0,2}$")
 _GLUED: Final = re.compile(r"(?P<before>\S)\s+(?P<name>[A-Z][A-Za-z'\-]{2,})\s*(?:NNNN\s*)?$")
+# Lines that may follow the signature: end-of-message signals (ACP 127 `BT`, the station
+# serial `#1234`, `NNNN`; NARA copies' `NNN`, `NNNNMAFVVZCZ`, `<< END OF DOCUMENT >>` and
+# `*** Current Classification ***` lines), rules and redactions.
 _TRAILER: Final = re.compile(
-    r"^\s*(?:NNNN|BT|#+|\.+|>+|[-*=_\s]{3,}|[Xx]{5,}|END\s+CABLE\s+TEXT)\s*$", re.IGNORECASE
+    r"^\s*(?:NNNN?(?:MAFVVZCZ)?|BT|#+\d{0,6}|\.+|>+|[-*=_\s]{3,}|[Xx]{5,}|END\s+CABLE\s+TEXT"
+    r"|<<\s*END\s+OF\s+DOCUMENT\s*>>|\*{3}\s*CURRENT\s+(?:HANDLING|CLASSIFICATION)\b.*)\s*$",
+    re.IGNORECASE,
 )
+# The classification repeated at the foot of the last page (`CONFIDENTIAL`, `LIMITED
+# OFFICIAL USE`, `C O N F I D E N T I A L`, `SECRET//NOFORN`, `CONFIDENTIAL STATE 017976`).
+_LEVEL: Final = (
+    r"(?:UNCLAS(?:SIFIED)?|LIMITED\s+OFFICIAL\s+USE|CONFIDENTIAL|(?:TOP\s+)?SECRET"
+    r"|C\s+O\s+N\s+F\s+I\s+D\s+E\s+N\s+T\s+I\s+A\s+L|(?:T\s+O\s+P\s+)?S\s+E\s+C\s+R\s+E\s+T)"
+)
+_BANNER: Final = re.compile(
+    rf"^\s*{_LEVEL}(?:\s*//\s*[A-Z ]+|\s+(?:NOFORN|SIPDIS|EXDIS|NODIS|LIMDIS))*"
+    r"(?:\s+PTQ\d+|\s+[A-Z][A-Z .\-]*\s\d{3,7})?\s*$"
+)
+# A media partner's desk tag after the text (`EPET @ EL PAÍS`, cut short as `EPET @ EL P`).
+_DESK_TAG: Final = re.compile(r"^\s*[A-Z]{2,10}\s+@\s+\S.{0,30}$")
 # Posts' intranet footers (`Visit London's Classified Website: http://...`) stand between
 # the last paragraph and the name, or on the name's own line.
 _FOOTER: Final = re.compile(
@@ -23,12 +54,14 @@ _FOOTER: Final = re.compile(
     r"^\s*visit\b",
     re.IGNORECASE,
 )
-# What may stand at the end of the line above a signature.
 # Lines that are nothing but footer (an address, `Visit ...`, a rule): safe to take off.
 _FOOTER_LINE: Final = re.compile(
     r"https?:|www\.|intelink|sgov\.gov|for more reporting|^\s*[\"“]?visit\b|^[-*=_\s]{5,}$",
     re.IGNORECASE,
 )
+# The rest of a footer's address the wrap carried to a line of its own
+# (`gov.gov/wiki/Portal:Turkey"`): one token with a slash or a dot.
+_ADDRESS_REST: Final = re.compile(r"^\s*\S*[/.]\S*\s*$")
 # Every footer pattern needs one of these words (any case), or a line that is blank or
 # starts with a rule character: testing them on the lower-cased line is far cheaper than
 # searching a long line with a case-insensitive alternation. The pattern's case folding also
@@ -58,34 +91,167 @@ def _is_footer(line: str) -> bool:
     return _may_be_footer(line) and bool(_FOOTER.search(line))
 
 
+# What ends the text above a signature: a sentence, a quotation, a marked span, a
+# redaction, or the `BT` (break) signal.
 _TEXT_END: Final = re.compile(
-    r"(?:[.!?:\"”’')\]]|[Xx]{5,}|\bEND\s+(?:OF\s+)?(?:COMMENT|TEXT|NOTE|SUMMARY)S?)\s*$",
+    r"(?:[.!?:\"”’')\]]|[Xx]{5,}|\bUNQUOTE|\bEND\s+QUOTE|^\s*BT"
+    r"|\bEND\s+(?:OF\s+)?(?:COMMENT|TEXT|NOTE|SUMMARY)S?)\s*$",
     re.IGNORECASE,
 )
-_END_MARKER: Final = re.compile(r"\bEND\s+(?:COMMENT|TEXT|NOTE)S?$|[Xx]{5,}$", re.IGNORECASE)
-_NOT_NAMES: Final = {
-    "END",
-    "COMMENT",
-    "TEXT",
-    "NOTE",
-    "SUMMARY",
-    "BT",
-    "NNNN",
-    "UNQUOTE",
-    "QUOTE",
-    "THANKS",
-    "REGARDS",
-    "SIPDIS",
-    "NOFORN",
-    "CONFIDENTIAL",
-    "SECRET",
-    "UNCLASSIFIED",
-    "UNCLAS",
-    "STATE",
-}
+_END_MARKER: Final = re.compile(
+    r"\bEND\s+(?:COMMENT|TEXT|NOTE)S?$|\bUNQUOTE$|\bEND\s+QUOTE$|[Xx]{5,}$", re.IGNORECASE
+)
+# Words that are never a signature: telegram vocabulary, closings, captions, and the
+# function words of a sentence (`PLEASE ADVISE.`, `Thank you`, `WITH THE MINISTRY`).
+_NOT_NAMES: Final = frozenset(
+    {
+        "END",
+        "COMMENT",
+        "TEXT",
+        "NOTE",
+        "SUMMARY",
+        "BT",
+        "NNNN",
+        "NNN",
+        "UNQUOTE",
+        "QUOTE",
+        "THANKS",
+        "THANK",
+        "YOU",
+        "REGARDS",
+        "BEST",
+        "SINCERELY",
+        "CHEERS",
+        "PLEASE",
+        "ADVISE",
+        "ACTION",
+        "REQUESTED",
+        "CLEARED",
+        "DRAFTED",
+        "APPROVED",
+        "MINIMIZE",
+        "CONSIDERED",
+        "SIPDIS",
+        "NOFORN",
+        "EXDIS",
+        "NODIS",
+        "LIMDIS",
+        "CONFIDENTIAL",
+        "SECRET",
+        "UNCLASSIFIED",
+        "UNCLAS",
+        "LIMITED",
+        "OFFICIAL",
+        "USE",
+        "STATE",
+        "PAGE",
+        "PARA",
+        "AND",
+        "THE",
+        "OF",
+        "TO",
+        "IN",
+        "ON",
+        "AT",
+        "BY",
+        "FOR",
+        "WITH",
+        "FROM",
+        "IS",
+        "ARE",
+        "WAS",
+        "WE",
+        "IT",
+        "THIS",
+        "THAT",
+        "WILL",
+        "NOT",
+        "NO",
+        "OR",
+        "BE",
+        "AN",
+        "A",
+    }
+)
+# Words after which a line goes on (`... MET WITH` / `HABIB`): a surname on the next line
+# is the end of that sentence, not a signature.
+_CONTINUING: Final = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "for",
+        "with",
+        "by",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "from",
+        "as",
+        "that",
+        "about",
+        "over",
+        "under",
+        "into",
+        "than",
+        "like",
+        "between",
+        "against",
+        "among",
+        "including",
+        "via",
+        "per",
+        "toward",
+        "towards",
+        "regarding",
+        "concerning",
+        "through",
+        "within",
+        "without",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "upon",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "said",
+        "told",
+        "met",
+        "called",
+        "visited",
+        "asked",
+        "ambassador",
+        "minister",
+        "secretary",
+        "president",
+        "mr",
+        "ms",
+        "mrs",
+        "dr",
+    ]
+)
+_REDACTION: Final = re.compile(r"[Xx]{5,}")
 _MINIMIZE: Final = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.IGNORECASE)
 _SUFFIXES: Final = {"JR", "SR", "II", "III", "IV"}
 _TRAILER_LINES: Final = 4
+# How many lines above the signature tell a mixed-case cable from an all-capitals one.
+_CASE_SAMPLE: Final = 30
+_RELAXED_WORDS: Final = 2
 
 
 def split_signers(line: str) -> list[str]:
@@ -99,13 +265,25 @@ def split_signers(line: str) -> list[str]:
     return signers
 
 
+def _is_trailer(lines: list[str], index: int) -> bool:
+    """Whether line `index` may stand after a signature (blank, trailer, footer, banner)."""
+    line = lines[index]
+    if not line.strip() or _TRAILER.match(line) or _is_footer(line):
+        return True
+    if _BANNER.match(line) or _DESK_TAG.match(line):
+        return True
+    if _ADDRESS_REST.match(line):
+        # The rest of a footer's wrapped address.
+        previous = _previous_line(lines, index)
+        return previous >= 0 and _is_footer(lines[previous])
+    return False
+
+
 def signature_rule(state: ParseState) -> None:
     lines = state.narrative
     index = len(lines) - 1
     skipped = 0
-    while index >= 0 and (
-        not lines[index].strip() or _TRAILER.match(lines[index]) or _is_footer(lines[index])
-    ):
+    while index >= 0 and _is_trailer(lines, index):
         if lines[index].strip():
             skipped += 1
             if skipped > _TRAILER_LINES:
@@ -113,27 +291,21 @@ def signature_rule(state: ParseState) -> None:
         index -= 1
     if index < 0:
         return
-    # `MINIMIZE CONSIDERED` is an operating instruction, sometimes typed before the name.
-    line = _MINIMIZE.sub("", lines[index].strip())
-    last = line.rstrip(" .")
-    words = last.split()
-    after_footer = _previous_is_footer(lines, index)
-    if (
-        _NAME_LINE.match(last)
-        and not any(word.upper() in _NOT_NAMES for word in words)
-        and (
-            (
-                (last.isupper() or all(word[:1].isupper() for word in words))
-                and (after_footer or _after_text_end(lines, index))
-            )
-            or (len(words) == 1 and after_footer)
-        )
-    ):
-        state.cable.signers = split_signers(last)
-        state.signature_line = lines[index].strip()
-        del lines[index:]
+    first = _signature_start(lines, index)
+    if first is not None:
+        names = [_name_text(lines[i]) for i in range(first, index + 1)]
+        state.cable.signers = split_signers(" ".join(names))
+        signature = [lines[i].strip() for i in range(first, index + 1)]
+        # A footer after the name is text a reader sees (transmission trailers, banners
+        # and desk tags are not): it follows the signature in `text`.
+        after = [line.rstrip() for line in lines[index + 1 :] if _is_text_after(line)]
+        if any(line.strip() for line in after):
+            signature.extend(["", *after])
+        state.signature_line = "\n".join(signature).rstrip()
+        del lines[first:]
         state.footer_lines = _drop_footer(lines)
         return
+    line = _MINIMIZE.sub("", lines[index].strip())
     glued = _GLUED.search(line)
     if (
         glued
@@ -150,6 +322,131 @@ def signature_rule(state: ParseState) -> None:
         del lines[index + 1 :]
 
 
+def _is_text_after(line: str) -> bool:
+    return not (_TRAILER.match(line) or _BANNER.match(line) or _DESK_TAG.match(line))
+
+
+def _name_text(line: str) -> str:
+    """The names of a signature line: `MINIMIZE CONSIDERED` and a closing period off."""
+    return _MINIMIZE.sub("", line.strip()).rstrip(" .")
+
+
+def _name_words(line: str) -> list[str] | None:
+    """The words of a line that holds nothing but a name, else None."""
+    text = _name_text(line)
+    if not _NAME_LINE.match(text):
+        return None
+    words = text.split()
+    if any(word.upper() in _NOT_NAMES or _REDACTION.match(word) for word in words):
+        return None
+    if len(words) > 1 and line.rstrip().endswith(".") and not line.rstrip().endswith(" ."):
+        return None  # `PLEASE ADVISE.`: a sentence, where a name has no full stop
+    return words
+
+
+def _signature_start(lines: list[str], index: int) -> int | None:
+    """Where the signature that ends at line `index` begins, or None when it is no name."""
+    words = _name_words(lines[index])
+    if words is None:
+        return None
+    above = index - 1 >= 0 and _previous_line(lines, index) == index - 1
+    # Two surnames on consecutive lines (`RICE` / `BOLTON`), after the end of the text.
+    if above and _is_surname_line(lines, index - 1, words):
+        return index - 1
+    if _accepted(lines, index, words):
+        return index
+    # `Huntsman` / `huntsman`: the name typed twice, the second time in lower case.
+    if above and _name_text(lines[index - 1]).lower() == _name_text(lines[index]).lower():
+        first = _name_words(lines[index - 1])
+        if first is not None and _accepted(lines, index - 1, first):
+            return index - 1
+    return None
+
+
+def _is_surname_line(lines: list[str], index: int, after: list[str]) -> bool:
+    """Whether line `index` is a first signer above the surname(s) `after`."""
+    if len(after) > 2 or (len(after) == 2 and after[1].upper().strip(".") not in _SUFFIXES):
+        return False
+    words = _name_words(lines[index])
+    if words is None or len(words) > 2 or not _name_text(lines[index]).isupper():
+        return False
+    if len(words) == 2 and words[1].upper().strip(".") not in _SUFFIXES:
+        return False
+    if not all(word.isupper() for word in after):
+        return False
+    previous = _previous_line(lines, index)
+    if previous >= 0 and lines[previous].rstrip().endswith(":"):
+        return False  # `THE DELEGATION:` / `SMITH` / `JONES`: a list, not two signers
+    return _before(lines, index) in ("end", "footer")
+
+
+def _accepted(lines: list[str], index: int, words: list[str]) -> bool:
+    text = _name_text(lines[index])
+    before = _before(lines, index)
+    upper = text.isupper()
+    capitalised = upper or all(word[:1].isupper() for word in words)
+    if before == "footer":
+        return capitalised or len(words) == 1
+    if before == "end":
+        return capitalised
+    if before == "open" and upper and len(words) <= _RELAXED_WORDS:
+        return _relaxed(lines, index, words)
+    return False
+
+
+def _relaxed(lines: list[str], index: int, words: list[str]) -> bool:
+    """An all-capitals surname after an unfinished line of a mixed-case cable."""
+    line = lines[index].rstrip()
+    if line.endswith(".") and not line.endswith(" ."):
+        return False  # `... funded by` / `USAID.`: the full stop ends the sentence above
+    if len(words) == 1:
+        info = tag_info(words[0])
+        if len(words[0]) < 3 or (info is not None and info.kind in ("organization", "subject")):
+            return False  # `NATO`, `UN`, `PREL`: not names
+    previous = lines[_previous_line(lines, index)].rstrip()
+    last = previous.split()[-1].lower().strip("(\"'“") if previous.split() else ""
+    if previous.endswith((",", "-", "/", "(", "&")) or last in _CONTINUING:
+        return False
+    return _mixed_case(lines, index)
+
+
+def _mixed_case(lines: list[str], index: int) -> bool:
+    """Whether the text above line `index` is written in mixed case (most letters small)."""
+    lower = upper = seen = 0
+    for line in reversed(lines[max(0, index - 3 * _CASE_SAMPLE) : index]):
+        if not line.strip():
+            continue
+        lower += sum(1 for char in line if char.islower())
+        upper += sum(1 for char in line if char.isupper())
+        seen += 1
+        if seen >= _CASE_SAMPLE:
+            break
+    return lower > upper
+
+
+def _before(lines: list[str], index: int) -> str:
+    """What stands before line `index`: `end` (of the text), `footer`, `open` or `none`."""
+    if index - 1 < 0:
+        return "none"
+    if not lines[index - 1].strip():
+        previous = _previous_line(lines, index)
+        if previous >= 0 and _is_footer(lines[previous]):
+            return "footer"
+        return "end" if previous >= 0 else "none"
+    if _is_footer(lines[index - 1]):
+        return "footer"
+    if _TEXT_END.search(lines[index - 1]):
+        return "end"
+    return "open"
+
+
+def _previous_line(lines: list[str], index: int) -> int:
+    previous = index - 1
+    while previous >= 0 and not lines[previous].strip():
+        previous -= 1
+    return previous
+
+
 def _drop_footer(lines: list[str]) -> list[str]:
     """Take off the post's intranet footer standing right above the signature."""
     index = len(lines) - 1
@@ -163,18 +460,3 @@ def _drop_footer(lines: list[str]) -> list[str]:
         return []
     del lines[index + 1 :]
     return footer
-
-
-def _previous_is_footer(lines: list[str], index: int) -> bool:
-    previous = index - 1
-    while previous >= 0 and not lines[previous].strip():
-        previous -= 1
-    return previous >= 0 and _is_footer(lines[previous])
-
-
-def _after_text_end(lines: list[str], index: int) -> bool:
-    """The line before a signature is blank or ends a sentence."""
-    previous = index - 1
-    if previous < 0:
-        return False
-    return not lines[previous].strip() or bool(_TEXT_END.search(lines[previous]))
