@@ -75,11 +75,14 @@ _NUMBER_DOT = re.compile(r"\s*(\d{1,2})\.\s+(?=\(|[A-Z])")
 _NUMBER_ANY = re.compile(r"\s*(\d{1,2})[.)]\s+(?=\(|[A-Z])")
 
 
-def _line_starting_with(number: int, raw: str) -> bool:
-    """Whether some line of the raw text starts with paragraph number `number`: `16.`,
-    or `16)` before a marking (a `4)` alone is as often a list item)."""
-    start = rf"(?m)^[ \t]*(?:[Xx]{{5,}})?{number}[ \t]*(?:\.|\)[ \t]*\()"
-    return re.search(start, raw) is not None
+def _in_raw(number: int, raw: str) -> bool:
+    """Whether the raw text has paragraph `number` where a reader sees one: at the start of
+    a line (`16.`, `18,` typed for `18.`, `16) (C)`; a `4)` alone is as often a list item),
+    or after a sentence, before a marking (`... impeachment. 4. (C) Zardari`, an edited
+    copy that ran paragraphs together)."""
+    start = rf"^[ \t]*(?:[Xx]{{5,}})?{number}[ \t]*(?:[.,]|\)[ \t]*\()"
+    inside = rf"[.!?\"”'][ \t]+{number}[.,)][ \t]*\((?:TS|SBU|LOU|U|C|S)\b"
+    return re.search(f"(?m){start}|{inside}", raw, re.IGNORECASE) is not None
 
 
 def paragraph_numbers(cable: Cable, context: Context) -> Failure | None:
@@ -109,7 +112,7 @@ def paragraph_numbers(cable: Cable, context: Context) -> Failure | None:
                 items.append("number goes back")
             elif after > before + 1:
                 missing = range(before + 1, after)
-                in_raw = [n for n in missing if _line_starting_with(n, cable.raw)]
+                in_raw = [n for n in missing if _in_raw(n, cable.raw)]
                 seen = f" ({', '.join(map(str, in_raw))} in the raw text)" if in_raw else ""
                 problems.append(f"{before} then {after}{seen}")
                 items.append("gap, the missing number in the raw text" if in_raw else "gap")
@@ -131,20 +134,38 @@ PORTION_MARKING_FROM = 1979
 # A paragraph that says something: four words or more, redaction runs not counted.
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
 _REDACTION = re.compile(r"[Xx]{5,}")
-# What a reader would take for a marking the parser did not read: `(C)`, `C)`, `(S/NF)`,
-# `(C/REL GERMANY)` at the start of the paragraph text, also after an unread number.
+_LEVEL = r"\(\s*(?:TS|SBU|LOU|U|C|S)(?:\s*(?:/{1,2}|-|\s)[^()\n]{0,30})?\)"
+# A paragraph whose points carry the markings: `KEY POINTS` / `-- (S) Saudi King
+# Abdullah ...` (09RIYADH447), `A. (C) ...`.
+_MARKED_POINT = re.compile(
+    rf"^[ \t]*(?:--?|\*|[A-Za-z][.)]|\d{{1,2}}\))[ \t]*{_LEVEL}", re.M | re.I
+)
+# What a reader would take for a marking the parser did not read, at the start of the
+# text: `C) Summary:` (10ROME1), `Summary: (C) IO DAS-Equivalent` (06PARIS2358), `(C
+# XXXXXXXXXXXX, too` (09BEIJING1970), also after a number left in the text (`6. (C)`).
 _MARKING_LIKE = re.compile(
-    r"\s*(?:\d{1,2}[.)]\s*)?\(?\s*(?:TS|SBU|LOU|U|C|S)\b[^()\n]{0,30}\)", re.IGNORECASE
+    r"\s*(?:\d{1,2}[.)]\s*)?(?:[A-Za-z]+(?: [a-z]+)?:\s*)?"
+    r"(?:\(?\s*(?:TS|SBU|LOU|U|C|S)\b[^()\n]{0,30}\)|\((?:TS|SBU|LOU|U|C|S)\s)",
+    re.IGNORECASE,
 )
 
 
+def _words(text: str) -> int:
+    return len(_WORD.findall(_REDACTION.sub(" ", text)))
+
+
 def _needs_marking(cable: Cable) -> list[Paragraph]:
-    """The paragraphs a classified cable marks: the numbered ones, or in a cable without
-    numbers, every paragraph that says something (not a redaction or a line)."""
-    numbered = [p for p in cable.paragraphs if p.number is not None]
-    if numbered:
+    """The paragraphs a classified cable marks: the numbered ones (but one that is only a
+    redaction), or in a cable without numbers, every paragraph that says something (four
+    words or more: not a redaction or a heading left alone)."""
+    numbered = [p for p in cable.paragraphs if p.number is not None and _words(p.text)]
+    if numbered or any(p.number is not None for p in cable.paragraphs):
         return numbered
-    return [p for p in cable.paragraphs if len(_WORD.findall(_REDACTION.sub(" ", p.text))) >= 4]
+    return [p for p in cable.paragraphs if _words(p.text) >= 4]
+
+
+def _marked(paragraph: Paragraph) -> bool:
+    return bool(paragraph.marking) or _MARKED_POINT.search(paragraph.text) is not None
 
 
 def _classified_since_marking(cable: Cable) -> bool:
@@ -157,7 +178,7 @@ def _classified_since_marking(cable: Cable) -> bool:
 
 def portion_markings(cable: Cable, context: Context) -> Failure | None:
     needing = _needs_marking(cable)
-    unmarked = [p for p in needing if not p.marking]
+    unmarked = [p for p in needing if not _marked(p)]
     if not unmarked:
         return None
     looks_marked = [p for p in unmarked if _MARKING_LIKE.match(p.text)]
@@ -228,10 +249,18 @@ def _last_line(text: str) -> str:
     return last if len(last) <= 40 else last[:39] + "…"
 
 
+# A last line that may be the signature: one word (`GOLDBERG`, `huntsman` in a copy that
+# lower-cased it, `MURRAY .`) or two upper-case ones (`TIMKEN JR`, `LA LIME`).
+_SURNAME = re.compile(r"[A-Z][A-Z'’-]+(?: ?\.)?|[A-Za-z][a-z'’-]+|[A-Z][A-Z'’-]+ [A-Z][A-Z'’-]+")
+
+
 def signer(cable: Cable, context: Context) -> Failure | None:
     if cable.signers:
         return None
-    return Failure(f"no signer; last line {_last_line(cable.text)!r}", ("missing",))
+    last = _last_line(cable.text)
+    if _SURNAME.fullmatch(last):
+        return Failure(f"no signer; last line {last!r}", ("missing, the last line a surname?",))
+    return Failure(f"no signer; last line {last!r}", ("missing",))
 
 
 # ---------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def _audit_source(source: SourceText) -> Outcome | Unread:
             verdicts.append(Failure(f"the check failed: {exc!r}", ("the check failed",)))
     return (
         cable.reference_id,
-        cable.location,
+        source.location,  # where it was read (a JSON Lines record keeps where it was parsed)
         cable.partial_extract,
         tuple(verdicts),
         len(cable.references),
