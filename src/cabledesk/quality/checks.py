@@ -78,10 +78,10 @@ _NUMBER_ANY = re.compile(r"\s*(\d{1,2})[.)]\s+(?=\(|[A-Z])")
 def _in_raw(number: int, raw: str) -> bool:
     """Whether the raw text has paragraph `number` where a reader sees one: at the start of
     a line (`16.`, `18,` typed for `18.`, `16) (C)`; a `4)` alone is as often a list item),
-    or after a sentence, before a marking (`... impeachment. 4. (C) Zardari`, an edited
-    copy that ran paragraphs together)."""
+    or after a sentence, before a marking (`... impeachment. 4. (C) Zardari`, `9. ( C)`:
+    copies that ran paragraphs together)."""
     start = rf"^[ \t]*(?:[Xx]{{5,}})?{number}[ \t]*(?:[.,]|\)[ \t]*\()"
-    inside = rf"[.!?\"”'][ \t]+{number}[.,)][ \t]*\((?:TS|SBU|LOU|U|C|S)\b"
+    inside = rf"[.!?\"”'][ \t]+{number}[.,)][ \t]*\(\s*(?:TS|SBU|LOU|U|C|S)\b"
     return re.search(f"(?m){start}|{inside}", raw, re.IGNORECASE) is not None
 
 

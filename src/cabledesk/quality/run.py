@@ -6,8 +6,8 @@ parsed and checked in a worker process, which sends back only what the report co
 the cable's id, one verdict per check, the ids it cites. Memory stays flat: at most
 `_IN_FLIGHT` cables are between the reader and the counting, and the report keeps the
 first offenders of each check, not all of them. What grows with the corpus is the set
-of cable ids and of ids cited (a few dozen bytes each), which the references need: a
-cited cable may come after the cable that cites it.
+of cable ids, and of the ids cited before the cable they name was read (a cited cable may
+come after the cable that cites it): about 0.1 KB a cable (docs/parse-audit.md).
 """
 
 from __future__ import annotations
@@ -114,7 +114,8 @@ class _Tally:
         self.results = [CheckResult(c.name, c.checks, c.why, c.applies_to) for c in checks]
         report.checks = {r.name: r for r in self.results}
         self.ids: set[str] = set()
-        self.cited: Counter[str] = Counter()
+        # Citations of cables not read yet: most cite earlier cables, counted at once.
+        self.pending: Counter[str] = Counter()
 
     def _keep(self, shown: int) -> bool:
         return self.report.show is None or shown < self.report.show
@@ -138,7 +139,13 @@ class _Tally:
         self.report.references.items += references
         if reference_id:
             self.ids.add(reference_id)
-        self.cited.update(cited)
+        refs = self.report.references
+        refs.cite_cables += len(cited)
+        for cable_id in cited:
+            if cable_id in self.ids:
+                refs.in_corpus += 1
+            else:
+                self.pending[cable_id] += 1
         for result, verdict in zip(self.results, verdicts, strict=True):
             if verdict is None:
                 continue
@@ -153,8 +160,8 @@ class _Tally:
 
     def finish(self) -> None:
         refs = self.report.references
-        refs.cite_cables = sum(self.cited.values())
-        refs.in_corpus = sum(n for cable_id, n in self.cited.items() if cable_id in self.ids)
+        refs.in_corpus += sum(n for cable_id, n in self.pending.items() if cable_id in self.ids)
+        self.pending.clear()
 
 
 def audit(
