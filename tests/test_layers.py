@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"parse"},
     {"api", "access"},
     {"redact", "synthetic"},
-    {"archive"},
+    {"archive", "quality"},
     {"query"},
     {"facade"},
     {"views", "presentation"},

@@ -15,6 +15,7 @@ from cabledesk.errors import Error
 # the archive, the web desk or password hashing (docs/performance.md, startup).
 COMMANDS = {
     "parse": ("cabledesk.cli.parse_command", "parse_command"),
+    "audit-parse": ("cabledesk.cli.audit_command", "audit_parse_command"),
     "ingest": ("cabledesk.cli.archive_commands", "ingest_command"),
     "search": ("cabledesk.cli.archive_commands", "search_command"),
     "show": ("cabledesk.cli.archive_commands", "show_command"),
