@@ -27,6 +27,7 @@ from cabledesk.parse.rules.eo_line import eo_rule
 from cabledesk.parse.rules.handling import handling_rule
 from cabledesk.parse.rules.passing import add_passing, passing_rule
 from cabledesk.parse.rules.references import references_rule
+from cabledesk.parse.rules.run_together import run_together_rule
 from cabledesk.parse.rules.subject import is_prose, subject_rule
 from cabledesk.parse.rules.tags import tags_rule
 from cabledesk.parse.state import ParseState
@@ -45,6 +46,7 @@ _TRIGGERS: dict[str, Callable[[str, str], bool]] = {
     "partner_export": lambda line, start: ":" in line[:16],
     "handling": lambda line, start: start.startswith(_HANDLING_STARTS) or "//" in line[:40],
     "classified_by": lambda line, start: "CLASS" in start,
+    "run_together": lambda line, start: start.startswith(("TAG", "SUBJ")) or may_be_eo(line),
     "eo_line": lambda line, start: start.startswith("DECLASSIFY") or may_be_eo(line),
     "tags": lambda line, start: start.startswith("TAG"),
     "subject": lambda line, start: start.startswith("SUBJ"),
@@ -62,6 +64,8 @@ def caption_rules() -> Ruler[BlockRule]:
             ("handling", handling_rule),
             # Before the E.O. rule: `Classified By: ... for E.O. 12958 reasons 1.4 (b)`.
             ("classified_by", classified_by_rule),
+            # Before the item rules: they read items that stand on lines of their own.
+            ("run_together", run_together_rule),
             ("eo_line", eo_rule),
             ("tags", tags_rule),
             ("subject", subject_rule),

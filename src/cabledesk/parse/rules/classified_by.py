@@ -20,6 +20,7 @@ _REASON_WORD: Final = re.compile(r"\br\s*e\s*a\s*s\s*o\s*n\s*s?\s*:?", re.IGNORE
 _REASON_RUN: Final = re.compile(
     r"^(?:[\s(),.&/+:;\-]|\b(?:and|or|an|&)\b|\b[a-h]\b|[a-h](?=[),/+&\s]))*", re.IGNORECASE
 )
+_ORDER: Final = re.compile(r"\s*E\.?\s?O\b\.?(?:\s*1\d{4}\b)?", re.IGNORECASE)
 _LETTER: Final = re.compile(r"(?<![a-z])([a-h])(?![a-z])", re.IGNORECASE)
 _WHO_END: Final = re.compile(
     r"[;:]|,?\s+\bfor\s+r\s*e\s*a\s*s|,?\s+\br\s*e\s*a\s*s\s*o\s*n|,?\s+\bE\.?\s?O\.?\s*1\d{4}|\s1\s*\.\s*[45]\b",
@@ -146,7 +147,8 @@ _TITLE_WORDS: Final = {
     "usdel",
     "adcm",
 }
-_GLUED_PARAGRAPH: Final = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)\s)")
+# The marking may end the line: `... (d) 1. (C)` with `Summary: ...` on the next one.
+_GLUED_PARAGRAPH: Final = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)(?:\s|$))")
 _REASONS_ONLY: Final = re.compile(r"^\s*1\s*\.\s*[45]\b")
 _TRAILING_HEADING: Final = re.compile(r"[)\].]\s+([A-Z][A-Za-z ]{2,40})\s*$")
 _OFFICE: Final = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
@@ -166,7 +168,11 @@ def reasons(text: str) -> list[str]:
     anchors = [(m.group(1), m.end()) for m in _SECTION.finditer(text)]
     if not anchors:
         word = _REASON_WORD.search(text)
-        anchors = [("4", word.end())] if word else []
+        if word:
+            # `reasons: E.O. 12958 ...` names the order, not reason (e): the letters come
+            # after it (at a line's end, on the next line: 04ANKARA7211).
+            order = _ORDER.match(text, word.end())
+            anchors = [("4", order.end() if order else word.end())]
     for section, start in anchors:
         tail = _SPACES.sub(" ", text[start:])
         run = _REASON_RUN.match(tail)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from cabledesk.parse.patterns import PARAGRAPH_START
 from cabledesk.parse.state import ParseState
 
 _NAME_LINE: Final = re.compile(r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-]+){0,2}$")
@@ -104,7 +105,10 @@ def signature_rule(state: ParseState) -> None:
     index = len(lines) - 1
     skipped = 0
     while index >= 0 and (
-        not lines[index].strip() or _TRAILER.match(lines[index]) or _is_footer(lines[index])
+        not lines[index].strip()
+        or _TRAILER.match(lines[index])
+        or (_is_footer(lines[index]) and not _name_after_address(lines[index]))
+        or _wrapped_address(lines, index)
     ):
         if lines[index].strip():
             skipped += 1
@@ -150,12 +154,45 @@ def signature_rule(state: ParseState) -> None:
         del lines[index + 1 :]
 
 
+def _name_after_address(line: str) -> bool:
+    """A footer with the signature glued on (`...Portal:Unit ed_Kingdom LEBARON`)."""
+    words = line.split()
+    return (
+        len(words) > 1
+        and words[-1].isupper()
+        and words[-1].isalpha()
+        and len(words[-1]) > 2
+        and words[-1] not in _NOT_NAMES
+        and any(mark in words[-2] for mark in "/._:")
+    )
+
+
+def _wrapped_address(lines: list[str], index: int) -> bool:
+    """The rest of a footer's web address, wrapped onto a line of its own.
+
+    `“Visit Ankara's Classified Web Site at http://www.intelink.s` / `gov.gov/wiki/Portal:Turkey”`
+    """
+    line = lines[index].strip()
+    return (
+        index > 0
+        and " " not in line
+        and ("/" in line or "." in line)
+        and _is_footer(lines[index - 1])
+    )
+
+
 def _drop_footer(lines: list[str]) -> list[str]:
     """Take off the post's intranet footer standing right above the signature."""
     index = len(lines) - 1
     while index >= 0 and (
         not lines[index].strip()
-        or (_may_be_footer(lines[index]) and _FOOTER_LINE.search(lines[index]))
+        or (
+            _may_be_footer(lines[index])
+            and _FOOTER_LINE.search(lines[index])
+            # A numbered paragraph that cites a web address (`8. (SBU/NF) ... available at
+            # www.chathamhouse.org.uk`, unwrapped in edited copies) is text, not footer.
+            and not PARAGRAPH_START.match(lines[index])
+        )
     ):
         index -= 1
     footer = lines[index + 1 :]

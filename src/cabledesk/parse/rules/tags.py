@@ -76,6 +76,16 @@ def _codes(text: str) -> list[str]:
     return found
 
 
+def _all_known(line: str) -> bool:
+    """Whether every word of a line is a TAG of the bundled table (`JO, EG, RS, CH, LE`)."""
+    table = tags()
+    for word in _ITEM_SEPARATOR.sub(" ", line).split():
+        info = table.get(word)
+        if info is None or info.kind == "other":
+            return False
+    return True
+
+
 def tags_rule(state: ParseState) -> bool:
     if not head(state.line).startswith("TAG"):
         return False
@@ -92,7 +102,11 @@ def tags_rule(state: ParseState) -> bool:
             or not _TAG_CONTINUATION.match(following)
             or is_caption_item(following)
             or PARAGRAPH_START.match(following)
-            or not (text.rstrip().endswith(",") or len(following.split()) <= 6)
+            or not (
+                text.rstrip().endswith(",")
+                or len(following.split()) <= 6
+                or _all_known(following)
+            )
         ):
             break
         text += " " + following
