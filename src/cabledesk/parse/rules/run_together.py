@@ -13,7 +13,7 @@ and a copy that joined more of it wraps one item into the next:
 
 The paragraph is taken apart at each item's keyword (E.O., TAGS, SUBJECT, REF,
 Classified By, in any letter case) into one line per item, so the item rules read each
-whole. A TAGS without a colon (`Tags pgov`) and an E.O. are items only before the subject:
+whole; captions before the first item (`Noforn E.o. 12958: ...`) make a line of their own. A TAGS without a colon (`Tags pgov`) and an E.O. are items only before the subject:
 subjects name executive orders (`E.O. 13224 DESIGNATIONS`). `text` keeps the paragraph's
 words, each item on a line of its own.
 """
@@ -36,6 +36,7 @@ from cabledesk.parse.patterns import (
     head,
     may_be_eo,
 )
+from cabledesk.parse.rules.handling import CAPTIONS
 from cabledesk.parse.rules.subject import is_prose
 from cabledesk.parse.state import ParseState
 
@@ -52,11 +53,22 @@ _REF: Final = re.compile(r"\bREF(?:S|TEL|TELS)?\s*:", re.IGNORECASE)
 _CLASSIFIED_BY: Final = re.compile(r"\bclassi?fied\s+by\s*:", re.IGNORECASE)
 _LEADING_MARK: Final = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
 _MAX_LINES: Final = 10
+_LEADING_CAPTIONS: Final = re.compile(
+    r"^\s*(?:(?:" + "|".join(c.replace(" ", r"\s+") for c in CAPTIONS) + r")\b[\s,;.]*)*",
+    re.IGNORECASE,
+)
 _OPEN_ITEM: Final = re.compile(r"\b(?:SUBJ(?:ECT)?|TAGS?)\s*:?\s*$", re.IGNORECASE)
 
 
-def starts_item(line: str) -> bool:
-    """Whether a line starts with an E.O., TAGS or SUBJECT item."""
+def starts_item(line: str, after_captions: bool = False) -> bool:
+    """Whether a line starts with an E.O., TAGS or SUBJECT item.
+
+    With `after_captions`, handling captions may stand before it (`Noforn E.o. 12958: ...`).
+    """
+    if after_captions:
+        captions = _LEADING_CAPTIONS.match(line)
+        if captions and captions.end():
+            line = line[captions.end() :]
     start = head(line)
     if start.startswith(("TAG", "SUBJ")):
         return bool(TAGS_LINE.match(line) or SUBJECT_LINE.match(line))
@@ -106,7 +118,7 @@ def run_together_rule(state: ParseState) -> bool:
     Says True when it rewrote the lines (the caption rules then read them from the same
     position); False, and changes nothing, when each item already stands on its own line.
     """
-    if not starts_item(state.line):
+    if not starts_item(state.line, after_captions=True):
         return False
     start = state.pos
     end = start + 1
