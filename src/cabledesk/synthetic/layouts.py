@@ -28,6 +28,7 @@ import re
 import textwrap
 from typing import Final
 
+from cabledesk.parse.ids import resolve_reference
 from cabledesk.parse.patterns import (
     CLASSIFIED_BY,
     EO_LINE,
@@ -42,7 +43,6 @@ from cabledesk.parse.patterns import (
     is_caption_item,
     may_be_eo,
 )
-from cabledesk.parse.ids import resolve_reference
 from cabledesk.parse.rules.classification_line import parse_classification_line
 from cabledesk.parse.rules.handling import CAPTIONS
 from cabledesk.parse.rules.header_split import split_header
@@ -102,6 +102,24 @@ MAY_DIFFER: Final = {
     ),
 }
 
+# The fields `comparable` gives, and what equal means for each.
+MUST_AGREE: Final = {
+    "tags": "the list in order (the parser upper-cases them, so case does not matter)",
+    "subject": "case- and space-insensitively: the newspaper lower-cased and re-wrapped it",
+    "subject_marking": "exactly (`S/NF`)",
+    "classified_by": "name and title with white space folded, reasons exactly; null alike",
+    "paragraphs": "each paragraph's number and marking, in order (unnumbered blocks too)",
+    "header": "precedence, DTG and FM exactly (a fragment has no header)",
+    "classification": "the level exactly (a fragment reads it from its text)",
+    "partial_extract": "pages and newspaper copies alike (a CSV row or fragment cannot say)",
+    "references": (
+        "each item's cable id (null for non-cables) in order, and whether the item states "
+        "its own year; in a fragment an undated item may have no id"
+    ),
+    "signers": "the surnames in order, case-insensitively",
+    "summary": "whether there is one (its text is re-wrapped)",
+}
+
 PUBLISHER: Final = "Der Spiegel"
 _NOTICE: Final = f"{PARTIAL_EXTRACT} The full text of the original cable is not available."
 WIDTH: Final = 62
@@ -122,17 +140,8 @@ def render(cable: Cable, layout: str) -> str:
 
 
 def comparable(cable: Cable) -> dict[str, object]:
-    """What must be equal whichever layout the cable was read from.
-
-    - `tags`: the list, in order (the parser upper-cases them).
-    - `subject`: compared case- and space-insensitively (the newspaper lower-cased it);
-      `subject_marking` exactly.
-    - `classified_by`: name, title (white space folded) and reasons; null alike.
-    - `paragraphs`: each paragraph's number and marking, in order.
-    - `references`: the cable id each item cites (null for non-cables), in order, and
-      whether the item states its year (`07 MADRID 1`) or takes the citing cable's.
-    - `signers`: the surnames, case-insensitively; `summary`: whether there is one.
-    """
+    """The fields that must agree whichever layout the cable was read from (MUST_AGREE
+    says what equal means for each; MAY_DIFFER why the others may differ)."""
     classified = cable.classified_by
     return {
         "tags": list(cable.tags),
@@ -162,27 +171,35 @@ def comparable(cable: Cable) -> dict[str, object]:
 
 
 def disagreements(expected: dict[str, object], got: dict[str, object], layout: str) -> list[str]:
-    """The fields of `comparable` records that disagree, for a cable read from `layout`.
+    """The fields of two `comparable` records that disagree, for a cable read from `layout`.
 
-    All must be equal, but a fragment states no date: a reference without a year of its
-    own (`MADRID 449`) has no cable id there (see MAY_DIFFER).
+    Every field must be equal, but what a layout cannot state (see MAY_DIFFER): a fragment
+    has no header and reads its classification from the text, and a reference without a
+    year of its own (`MADRID 449`) has no cable id there; neither a cables.csv row nor a
+    fragment carries the partial-extract notice.
     """
     wrong = [name for name in expected if expected[name] != got.get(name)]
-    if layout == "fragment":
-        # No header, and the classification read from the text (see MAY_DIFFER).
-        if "header" in wrong and not any(got["header"].values()):  # type: ignore[attr-defined]
-            wrong.remove("header")
-        if "classification" in wrong:
-            wrong.remove("classification")
     if layout in ("csv", "fragment") and "partial_extract" in wrong:
-        wrong.remove("partial_extract")  # neither can say so (see MAY_DIFFER)
-    if layout == "fragment" and "references" in wrong:
-        pairs = list(zip(expected["references"], got["references"]))  # type: ignore[call-overload]
-        if len(pairs) == len(expected["references"]) == len(got["references"]) and all(  # type: ignore[arg-type]
-            want == have or (have[0] is None and not want[1] and not have[1])
-            for want, have in pairs
-        ):
-            wrong.remove("references")
+        wrong.remove("partial_extract")
+    if layout != "fragment":
+        return wrong
+    header = got.get("header")
+    if "header" in wrong and isinstance(header, dict) and not any(header.values()):
+        wrong.remove("header")
+    if "classification" in wrong:
+        wrong.remove("classification")
+    want, have = expected.get("references"), got.get("references")
+    if (
+        "references" in wrong
+        and isinstance(want, list)
+        and isinstance(have, list)
+        and len(want) == len(have)
+        and all(
+            w == h or (h[0] is None and not w[1] and not h[1])
+            for w, h in zip(want, have, strict=True)
+        )
+    ):
+        wrong.remove("references")
     return wrong
 
 
@@ -390,9 +407,7 @@ def _folded_header(cable: Cable, header: str | None) -> list[str]:
 
 
 def _wrap(text: str) -> list[str]:
-    return textwrap.wrap(
-        text, WIDTH, break_long_words=False, break_on_hyphens=False
-    ) or [""]
+    return textwrap.wrap(text, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 _CAPTION_LINE: Final = re.compile(
@@ -405,7 +420,6 @@ _STRUCTURE: Final = re.compile(
 _NUMBERED_MARK: Final = re.compile(
     r"^(?P<start>\d{1,3}\.\s*\(\s*(?:TS|SBU|LOU|U|C|S)\b[^)]{0,20}\))\s+(?P<rest>\S.*)$"
 )
-_SENTENCE_END: Final = re.compile(r"[.!?:;\"”’')\]]\s*$")
 _LONG_LINE: Final = 90
 _UNWRAPPED: Final = 100
 _DECORATION: Final = re.compile(r"[-=_*]{5}")
@@ -571,12 +585,7 @@ def _caption_run(lines: list[str], index: int) -> tuple[list[str], int]:
         index = ahead + 1
         while index < len(lines):
             text = lines[index].strip()
-            if (
-                not text
-                or is_caption_item(text)
-                or _STRUCTURE.match(text)
-                or is_prose(text)
-            ):
+            if not text or is_caption_item(text) or _STRUCTURE.match(text) or is_prose(text):
                 break
             item.append(text)
             index += 1
@@ -590,7 +599,5 @@ def _sentence_case(item: str) -> str:
     A Classified By or REF glued onto it keeps its letter case, as that line did.
     """
     starts = item_starts(item)
-    pieces = [item[at:until] for at, until in zip(starts, [*starts[1:], len(item)])]
-    return "".join(
-        piece.capitalize() if starts_item(piece) else piece for piece in pieces
-    )
+    pieces = [item[at:until] for at, until in zip(starts, [*starts[1:], len(item)], strict=True)]
+    return "".join(piece.capitalize() if starts_item(piece) else piece for piece in pieces)

@@ -46,8 +46,9 @@ _TRIGGERS: dict[str, Callable[[str, str], bool]] = {
     "partner_export": lambda line, start: ":" in line[:16],
     "handling": lambda line, start: start.startswith(_HANDLING_STARTS) or "//" in line[:40],
     "classified_by": lambda line, start: "CLASS" in start,
-    "run_together": lambda line, start: start.startswith(("TAG", "SUBJ", *_HANDLING_STARTS))
-    or may_be_eo(line),
+    "run_together": lambda line, start: (
+        start.startswith(("TAG", "SUBJ", *_HANDLING_STARTS)) or may_be_eo(line)
+    ),
     "eo_line": lambda line, start: start.startswith("DECLASSIFY") or may_be_eo(line),
     "tags": lambda line, start: start.startswith("TAG"),
     "subject": lambda line, start: start.startswith("SUBJ"),

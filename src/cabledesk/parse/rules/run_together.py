@@ -13,7 +13,8 @@ and a copy that joined more of it wraps one item into the next:
 
 The paragraph is taken apart at each item's keyword (E.O., TAGS, SUBJECT, REF,
 Classified By, in any letter case) into one line per item, so the item rules read each
-whole; captions before the first item (`Noforn E.o. 12958: ...`) make a line of their own. A TAGS without a colon (`Tags pgov`) and an E.O. are items only before the subject:
+whole; captions before the first item (`Noforn E.o. 12958: ...`) make a line of their
+own. A TAGS without a colon (`Tags pgov`) and an E.O. are items only before the subject:
 subjects name executive orders (`E.O. 13224 DESIGNATIONS`). `text` keeps the paragraph's
 words, each item on a line of its own.
 """
@@ -137,7 +138,8 @@ def run_together_rule(state: ParseState) -> bool:
     # Run together: an item begins inside a line, not at its start.
     if len(starts) < 2 or all(at == 0 or text[at - 1] == "\n" for at in starts):
         return False
-    pieces = [text[at:until].strip() for at, until in zip(starts, [*starts[1:], len(text)])]
+    ends = [*starts[1:], len(text)]
+    pieces = [text[at:until].strip() for at, until in zip(starts, ends, strict=True)]
     items = [fold(piece) for piece in pieces]
     if state.original_lines[start:end] == state.lines[start:end]:
         # `text` keeps the words as written, each item on its own line(s); the two lists

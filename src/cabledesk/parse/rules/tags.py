@@ -103,9 +103,7 @@ def tags_rule(state: ParseState) -> bool:
             or is_caption_item(following)
             or PARAGRAPH_START.match(following)
             or not (
-                text.rstrip().endswith(",")
-                or len(following.split()) <= 6
-                or _all_known(following)
+                text.rstrip().endswith(",") or len(following.split()) <= 6 or _all_known(following)
             )
         ):
             break
