@@ -108,6 +108,19 @@ def test_every_cable_gives_one_record_in_every_layout(layout: str, tmp_path: Pat
     assert known - set(differing) == set(), "listed as differing, but agrees now"
 
 
+@pytest.mark.parametrize("width", [55, 70, 80])
+def test_the_newspaper_text_wrapped_at_other_widths(width: int) -> None:
+    """Other papers wrap elsewhere: other words land at the starts of lines."""
+    differing = {}
+    for cable in originals():
+        (source,) = read_text(render(cable, "text", width=width), "copy.txt")
+        assert isinstance(source, SourceText)
+        wrong = disagreements(comparable(cable), comparable(parse_source(source)), "text")
+        if wrong:
+            differing[cable.reference_id] = wrong
+    assert differing == {}
+
+
 _FOLDED_HEADER = re.compile(r"^(?:[ZOPR](?: [ZOPR])? )?\d{6}Z [A-Za-z]{3} \d{2}|^FM ")
 
 
@@ -289,6 +302,22 @@ def test_classified_by_glued_to_a_lower_cased_subject() -> None:
     assert cable.classified_by is not None
     assert cable.classified_by.name == "Thomas A. Shannon"
     assert cable.classified_by.reasons == ["1.4(b)", "1.4(d)"]
+
+
+def test_classified_by_without_its_colon_run_onto_the_subject() -> None:
+    # 00HARARE6677's Classified By line (real), run onto a newspaper's caption paragraph.
+    cable = parse_text(
+        "C o n f i d e n t i a l section 01 of 03 harare 006677\n"
+        "Eo 12958 decl: 11/29/10 Tags pgov, prel, econ, pinr, zi, sa Subject: assistant\n"
+        "secretary meets with zimbabwe opposition leader CLASSIFIED BY AMBASSADOR TOM\n"
+        "MCDONALD FOR REASONS 1.5 (B) AND (D).\n"
+        "1. (C) SUMMARY: ASSISTANT SECRETARY SUSAN E. RICE MET MOVEMENT FOR\n"
+    )
+    assert cable.subject == "assistant secretary meets with zimbabwe opposition leader"
+    assert cable.classified_by is not None
+    assert (cable.classified_by.name, cable.classified_by.title) == ("TOM MCDONALD", "AMBASSADOR")
+    assert cable.classified_by.reasons == ["1.5(b)", "1.5(d)"]
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "C")]
 
 
 def test_the_whole_caption_block_run_onto_the_classification_line() -> None:
@@ -595,3 +624,114 @@ def test_a_numbered_paragraph_citing_a_web_address_is_kept() -> None:
     numbered = [(p.number, p.marking) for p in cable.paragraphs]
     assert numbered[6:] == [(7, "C/NF"), (8, "SBU/NF")]
     assert cable.signers == ["Susman"]
+
+
+_BD = ["1.4(b)", "1.4(d)"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # 09MADRID614 (real): the telegraph broke AND; re-wrapped, the break moves.
+        (
+            "Classified By: Charge D'Affaires Arnold A. Chacon for reasons 1.4 (b) a \nnd (d) ",
+            _BD,
+        ),
+        (
+            "Classified By: Charge D'Affaires Arnold A. Chacon for reasons 1.4 (b)\na\nnd (d)",
+            _BD,
+        ),
+        # 05VIENNA3833 (real words), re-wrapped: `an d (d)`.
+        ("Classified By: Charge d'Affaires Scott F. Kilner. Reasons: 1.4 (b)\nan d (d).", _BD),
+        # 09BAMAKO815 (real words), re-wrapped: `( d).`
+        ("Classified By: Ambassador Gillian A. Milovanovic, for reasons 1.4 (b)\n( d).", _BD),
+        # 06MADRID857 (real words), re-wrapped: the section at the start of a line.
+        (
+            "Classified By: Deputy Chief of Mission J. Robert Manzanares; Reasons\n"
+            "1. 4 (B) and (D).",
+            _BD,
+        ),
+    ],
+)
+def test_reasons_continued_on_the_next_line(lines: str, expected: list[str]) -> None:
+    cable = parse_text(f"C O N F I D E N T I A L MADRID 000614\n\n{lines}\n\n1. (C) Summary.\n")
+    assert cable.classified_by is not None
+    assert cable.classified_by.reasons == expected
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "C")]
+
+
+def test_paragraphs_glued_into_one_line_of_an_edited_copy() -> None:
+    # 09STATE82013 (real words): an edited copy ran paragraphs 2 and 3 into paragraph 1.
+    cable = parse_text(
+        "1. (C) Summary: This different perspective is causing considerable unease between "
+        "the two. 2. (C) German officials were more cautious about goals for the RevCon. "
+        "3. (U) Participants: Ambassador Susan Burk. End Summary\n\n"
+        "4. (C) Amb. Burk said the U.S. wanted to see the RevCon reaffirm Parties' support.\n"
+    )
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [
+        (1, "C"),
+        (2, "C"),
+        (3, "U"),
+        (4, "C"),
+    ]
+    assert cable.warnings == []
+
+
+def test_a_doubled_paragraph_start() -> None:
+    # 08ROME1406 (real): `1. (C) Summary. 1. (C) Summary. The political ...`.
+    cable = parse_text(
+        "1. (C) Summary. 1. (C) Summary. The political conditions in Italy are dramatically "
+        "different.\n\n2. (C) Our reenergized cooperation with Berlusconi.\n"
+    )
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "C"), (2, "C")]
+    assert cable.paragraphs[0].text.startswith("Summary. The political")
+
+
+def test_a_date_the_wrap_left_before_a_heading_is_no_paragraph() -> None:
+    # 08RIYADH1619 (real words, paragraphs 1-6 abridged), re-wrapped at 66 columns.
+    cable = parse_text(
+        _abridged("S", 6) + "7. (S)\nMOI indicated they plan to present the formal Saudi LOR to\n"
+        "GEN Petraeus when he visits the Kingdom, currently scheduled for Nov.\n8.\n"
+        "--------------------\nJOINT WORKING GROUPS\n--------------------\n"
+        "8. (S)\nA related discussion item was the role of the Joint Working Groups\n"
+    )
+    numbered = [(p.number, p.marking) for p in cable.paragraphs]
+    assert numbered[6:] == [(7, "S"), (8, "S")]
+    assert cable.paragraphs[7].heading == "JOINT WORKING GROUPS"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # 08LONDON1001 (real): a mixed-case name after the address's split-off extension.
+        "Visit London's Classified Website: http://www.state.sgov.gov/p/eur/london/index. "
+        "cfm Tuttle",
+        # The same, re-wrapped at 55 columns.
+        "Visit London's Classified Website:\nhttp://www.state.sgov.gov/p/eur/london/index. "
+        "cfm\nTuttle",
+        # 07LONDON3175 (real words), re-wrapped at 80 columns: the extension alone.
+        "Visit London's Classified Website: http://www.state.sgov.gov/p/eur/london/index.\n"
+        "cfm\n\nTuttle",
+    ],
+)
+def test_a_signature_after_a_wrapped_footer(tail: str) -> None:
+    cable = parse_text(f"10. (C/NF) The NSS was a major initiative of the Government.\n{tail}\n")
+    assert cable.signers == ["Tuttle"]
+
+
+def test_a_footer_glued_signature_wrapped_onto_the_next_line() -> None:
+    # 08LONDON1115 (real), re-wrapped at 55 columns.
+    cable = parse_text(
+        "3. (S/NF) Comment. Embassy London POCs for this issue are Pam Tremont.\n"
+        "Visit London's Classified Website:\nhttp://www.intelink.sgov.gov/wiki/Portal:Unit\n"
+        "ed_Kingdom LEBARON\n"
+    )
+    assert cable.signers == ["LEBARON"]
+
+
+def test_a_capitalised_footer_word_is_no_signature() -> None:
+    cable = parse_text(
+        "1. (U) Text.\nVisit our classified website at http://www.state.sgov.gov/p/nea/amman/ "
+        "Home\n"
+    )
+    assert cable.signers == []

@@ -125,15 +125,18 @@ _NOTICE: Final = f"{PARTIAL_EXTRACT} The full text of the original cable is not 
 WIDTH: Final = 62
 
 
-def render(cable: Cable, layout: str) -> str:
-    """The file content of `cable` in `layout` (one of LAYOUTS)."""
+def render(cable: Cable, layout: str, *, width: int = 0) -> str:
+    """The file content of `cable` in `layout` (one of LAYOUTS).
+
+    `width`: the column the newspaper layout wraps at (default WIDTH, Der Spiegel's 62).
+    """
     header, body = _parts(cable)
     if layout == "page":
         return _page(cable, header, body)
     if layout == "csv":
         return _csv(cable, header, body)
     if layout == "text":
-        return _newspaper(cable, header, body)
+        return _newspaper(cable, header, body, width or WIDTH)
     if layout == "fragment":
         return body
     raise ValueError(f"unknown layout {layout!r}; layouts are {', '.join(LAYOUTS)}")
@@ -362,7 +365,7 @@ _FM_LINE: Final = re.compile(r"^\s*FM\s+\S")
 _ROUTE: Final = re.compile(r"(?<![A-Z0-9/])R[A-Z0-9]{3,7}/")
 
 
-def _newspaper(cable: Cable, header: str | None, body: str) -> str:
+def _newspaper(cable: Cable, header: str | None, body: str, width: int) -> str:
     out = [f"From: {cable.source or PUBLISHER}"]
     created = cable.created or cable.header.sent
     refid = cable.reference_id_raw or cable.reference_id
@@ -372,16 +375,16 @@ def _newspaper(cable: Cable, header: str | None, body: str) -> str:
     out.append("")
     if cable.partial_extract:
         # The notice of the page it was copied from, where the header would stand.
-        out.extend(_wrap(_NOTICE))
+        out.extend(_wrap(_NOTICE, width))
         out.append("")
-    folded = _folded_header(cable, header)
+    folded = _folded_header(cable, header, width)
     if folded:
         out.extend([*folded, ""])
-    out.append(_newspaper_body(body, cable.signers))
+    out.append(_newspaper_body(body, cable.signers, width))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _folded_header(cable: Cable, header: str | None) -> list[str]:
+def _folded_header(cable: Cable, header: str | None, width: int) -> list[str]:
     """The header as a newspaper prints it: from the DTG on, one paragraph, no indicators."""
     if header is None:
         return []
@@ -403,11 +406,11 @@ def _folded_header(cable: Cable, header: str | None) -> list[str]:
         text += " TAGS: " + ", ".join(cable.tags)
     if cable.subject:
         text += " SUBJECT: " + fold(cable.subject)
-    return _wrap(text)
+    return _wrap(text, width)
 
 
-def _wrap(text: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 _CAPTION_LINE: Final = re.compile(
@@ -425,19 +428,19 @@ _UNWRAPPED: Final = 100
 _DECORATION: Final = re.compile(r"[-=_*]{5}")
 
 
-def _newspaper_body(body: str, signers: list[str]) -> str:
+def _newspaper_body(body: str, signers: list[str], columns: int) -> str:
     lines = _drop_page_markers(body)
     signature = _signature_at(lines, signers)
     # Edited copies have no hard wraps (every line a paragraph of its own): nothing to join.
     unwrapped = sum(len(line) > _UNWRAPPED for line in lines) >= 2
     width = _wrap_width(lines)
     out: list[str] = []
-    index = _caption_block(lines, out)
+    index = _caption_block(lines, out, columns)
     logical: list[str] = []
 
     def flush(heading: bool = False) -> None:
         if logical:
-            out.extend(_newspaper_paragraph(" ".join(logical), heading))
+            out.extend(_newspaper_paragraph(" ".join(logical), heading, columns))
             logical.clear()
 
     previous = ""
@@ -496,13 +499,13 @@ def _continues(previous: str, text: str, width: int) -> bool:
     return len(previous) + 1 + len(first_word) > width - 2
 
 
-def _newspaper_paragraph(text: str, heading: bool) -> list[str]:
+def _newspaper_paragraph(text: str, heading: bool, columns: int) -> list[str]:
     text = fold(text)
     numbered = None if heading else _NUMBERED_MARK.match(text)
     if numbered:
         # Der Spiegel sets the number and marking on a line of their own: `1. (S/NF)`.
-        return [fold(numbered["start"]), *_wrap(numbered["rest"])]
-    return _wrap(text)
+        return [fold(numbered["start"]), *_wrap(numbered["rest"], columns)]
+    return _wrap(text, columns)
 
 
 def _wrap_width(lines: list[str]) -> int:
@@ -536,7 +539,7 @@ def _is_eo_tags_subject(line: str) -> bool:
     return False
 
 
-def _caption_block(lines: list[str], out: list[str]) -> int:
+def _caption_block(lines: list[str], out: list[str], columns: int) -> int:
     """Write the caption block as the newspaper does; the index where the text begins."""
     index = 0
     seen_level = False
@@ -562,12 +565,12 @@ def _caption_block(lines: list[str], out: list[str]) -> int:
             continue
         if _is_eo_tags_subject(text):
             items, index = _caption_run(lines, index)
-            out.extend(_wrap(" ".join(items)))
+            out.extend(_wrap(" ".join(items), columns))
             break
         if is_caption_item(text):
             # REF and Classified By stay as written; the rest of the block is text.
             break
-        out.extend(_wrap(fold(text)))
+        out.extend(_wrap(fold(text), columns))
         index += 1
     return index
 

@@ -20,6 +20,7 @@ _REASON_WORD: Final = re.compile(r"\br\s*e\s*a\s*s\s*o\s*n\s*s?\s*:?", re.IGNORE
 _REASON_RUN: Final = re.compile(
     r"^(?:[\s(),.&/+:;\-]|\b(?:and|or|an|&)\b|\b[a-h]\b|[a-h](?=[),/+&\s]))*", re.IGNORECASE
 )
+_BROKEN_AND: Final = re.compile(r"\b(?:a\s+nd|an\s+d)\b", re.IGNORECASE)
 _ORDER: Final = re.compile(r"\s*E\.?\s?O\b\.?(?:\s*1\d{4}\b)?", re.IGNORECASE)
 _LETTER: Final = re.compile(r"(?<![a-z])([a-h])(?![a-z])", re.IGNORECASE)
 _WHO_END: Final = re.compile(
@@ -155,7 +156,11 @@ _OFFICE: Final = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
 # Compiled once: re functions with a pattern string look it up in a cache on every call.
 _SPACES: Final = re.compile(r"\s+")
 _LEADING_BY: Final = re.compile(r"^by\s+", re.IGNORECASE)
-_MORE_REASONS: Final = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
+# `a nd (d)`, `an d (d)`, `( d).`: letters a re-wrapped line (or the telegraph) spaced apart;
+# `(b) a` / `nd (d)`: an AND broken by the wrap.
+_MORE_REASONS: Final = re.compile(
+    r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?\s?[a-h]\)|a\s?n\s?d\b|n\s?d\b|[a-h]\s*$|&)", re.IGNORECASE
+)
 
 
 def reasons(text: str) -> list[str]:
@@ -165,6 +170,8 @@ def reasons(text: str) -> list[str]:
     since 2003 (E.O. 13292).
     """
     found: list[str] = []
+    if "nd" in text:
+        text = _BROKEN_AND.sub("and", text)  # `1.4 (b) a nd (d)` (09MADRID614)
     anchors = [(m.group(1), m.end()) for m in _SECTION.finditer(text)]
     if not anchors:
         word = _REASON_WORD.search(text)
@@ -299,7 +306,12 @@ def classified_by_rule(state: ParseState) -> bool:
             if ahead < len(state.lines) and _REASONS_ONLY.match(state.lines[ahead]):
                 state.pos = ahead
                 continue
-        if not line.strip() or PARAGRAPH_START.match(line) or UNDERLINE.match(line):
+        if not line.strip() or UNDERLINE.match(line):
+            break
+        if PARAGRAPH_START.match(line) and not (
+            # `...; Reasons` / `1. 4 (B) and (D).`: the section, not paragraph 1.
+            _REASONS_ONLY.match(line) and not reasons(" ".join(parts))
+        ):
             break
         joined = " ".join(parts)
         if (

@@ -13,6 +13,9 @@ from cabledesk.parse.rules.repairs import RepairCounts, repair
 from cabledesk.parse.state import ParseState
 
 _GLUED_NUMBER: Final = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\))")
+_GLUED_PARAGRAPH: Final = re.compile(
+    r"(?<=[.!?\"”’)])[ \t]+(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)(?:/[A-Z/ ]{1,12})?\)\s+[A-Z])"
+)
 # `... arrives in Beirut\nSIPDIS May 1 ...`: the caption broke a sentence; join it again.
 # Found by the caption (literal-prefixed, cheap to search for), then the character before
 # the line break is checked by hand: a pattern starting with it would test every position.
@@ -37,6 +40,11 @@ def clean_narrative(state: ParseState) -> None:
         # (The pattern starts with a character class, slow to scan for: it only runs where
         # an X stands right before a digit, found first by a literal-prefixed search.)
         text = _GLUED_NUMBER.sub("\\1\n\n", text)
+    if ". (" in text:
+        # Edited copies glued paragraphs into one line: `... between the two. 2. (C) German
+        # officials ...` (09STATE82013). A number and a portion mark after a sentence's end
+        # start a line again; the paragraph rule still checks the numbering.
+        text = _GLUED_PARAGRAPH.sub("\n\n", text)
     counts = RepairCounts()
     text = repair(text, counts)
     if text == joined and (state.lines_are_body() or joined.count("\n") == len(lines) - 1):

@@ -153,12 +153,16 @@ def _wrapped_number(
     """A number the line wrap put at the start of a line (`... on May` / `5. In fact, ...`).
 
     In a cable whose paragraphs carry portion markings, a number without one, inside a
-    block, after a line that ends mid-sentence, continues that sentence.
+    block, after a line that ends mid-sentence (or standing alone before a blank line or a
+    rule), continues that sentence.
     """
     if after_blank or current is None or current.marking is None:
         return False
-    if MARKING.match(texts[index], match.end()):
+    text = texts[index]
+    if MARKING.match(text, match.end()):
         return False
+    if not text[match.end() :].strip() and (not texts[index + 1] or _is_rule(texts[index + 1])):
+        return True  # `... scheduled for Nov.` / `8.` / a heading's rule: the date's end
     previous = texts[index - 1] if index else ""
     return bool(previous) and (previous[-1].isalnum() or previous[-1] == ",")
 
@@ -295,16 +299,20 @@ def paragraphs_rule(state: ParseState) -> None:
 
 
 def _written_twice(paragraphs: list[Paragraph], index: int) -> bool:
-    """An empty paragraph N right before paragraph N with the same marking: one paragraph.
+    """Paragraph N right before paragraph N with the same marking that repeats its start.
 
     `CLASSIFIED BY: ...; REASON: 1.4(D) 1. (C)`, then `1. (C) During ...` (10BRASILIA51):
-    the number and marking glued to the line above were typed again below it.
+    the number and marking glued to the line above were typed again below it; `1. (C)
+    Summary. 1. (C) Summary. The political ...` (08ROME1406): an edited copy's doubled start.
     """
     paragraph = paragraphs[index]
-    if paragraph.text or paragraph.number is None or index + 1 >= len(paragraphs):
+    if paragraph.number is None or index + 1 >= len(paragraphs):
         return False
     following = paragraphs[index + 1]
-    return (following.number, following.marking) == (paragraph.number, paragraph.marking)
+    return (following.number, following.marking) == (
+        paragraph.number,
+        paragraph.marking,
+    ) and following.text.startswith(paragraph.text)
 
 
 def _opened(number: int | None, rest: str, heading: str | None, start: int) -> _Open:

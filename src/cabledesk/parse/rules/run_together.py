@@ -11,11 +11,13 @@ and a copy that joined more of it wraps one item into the next:
     knpp Subject: burma: rumors of construction of a nuclear
     reactor near minbu
 
-The paragraph is taken apart at each item's keyword (E.O., TAGS, SUBJECT, REF,
-Classified By, in any letter case) into one line per item, so the item rules read each
-whole; captions before the first item (`Noforn E.o. 12958: ...`) make a line of their
-own. A TAGS without a colon (`Tags pgov`) and an E.O. are items only before the subject:
-subjects name executive orders (`E.O. 13224 DESIGNATIONS`). `text` keeps the paragraph's
+The paragraph is taken apart at each item's keyword (E.O., TAGS, SUBJECT, REF, Classified
+By; in any letter case) into one line per item, so the item rules read each whole;
+captions before the first item (`Noforn E.o. 12958: ...`) make a line of their own.
+A TAGS without a colon (`Tags pgov`) and an E.O. are items only before the subject:
+subjects name executive orders (`E.O. 13224 DESIGNATIONS`). Classified By without its
+colon is one only after the subject and before reasons (`... leader CLASSIFIED BY
+AMBASSADOR TOM MCDONALD FOR REASONS 1.5 (B) AND (D).`). `text` keeps the paragraph's
 words, each item on a line of its own.
 """
 
@@ -52,6 +54,10 @@ _EO_ITEM: Final = re.compile(
 )
 _REF: Final = re.compile(r"\bREF(?:S|TEL|TELS)?\s*:", re.IGNORECASE)
 _CLASSIFIED_BY: Final = re.compile(r"\bclassi?fied\s+by\s*:", re.IGNORECASE)
+_CLASSIFIED_BARE: Final = re.compile(
+    r"\bclassi?fied\s+by\b(?=.{0,120}?(?:\breasons?\b|\b1\s*\.\s*[45]\b))",
+    re.IGNORECASE | re.DOTALL,
+)
 _LEADING_MARK: Final = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
 _MAX_LINES: Final = 10
 _LEADING_CAPTIONS: Final = re.compile(
@@ -96,6 +102,10 @@ def item_starts(text: str) -> list[int]:
         found.add(match.start())
     for pattern in (_REF, _CLASSIFIED_BY):
         for match in pattern.finditer(text, 1):
+            found.add(match.start())
+    if subject:
+        # Without its colon, Classified By is known by the reasons that follow it.
+        for match in _CLASSIFIED_BARE.finditer(text, subject.end()):
             found.add(match.start())
     return sorted(found)
 

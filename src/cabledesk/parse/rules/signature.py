@@ -84,6 +84,10 @@ _NOT_NAMES: Final = {
     "UNCLAS",
     "STATE",
 }
+# What a web address may end in, split off by a space or a wrap (`index. cfm`).
+_EXTENSIONS: Final = frozenset(("cfm", "htm", "html", "shtml", "asp", "aspx", "php", "jsp"))
+# Capitalised words that end footers and are no names (`... SIPRNET Home Page`).
+_FOOTER_NOUNS: Final = frozenset(("PAGE", "HOME", "SITE", "WEBSITE", "SIPRNET", "PORTAL"))
 _MINIMIZE: Final = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.IGNORECASE)
 _SUFFIXES: Final = {"JR", "SR", "II", "III", "IV"}
 _TRAILER_LINES: Final = 4
@@ -145,6 +149,7 @@ def signature_rule(state: ParseState) -> None:
         and (
             glued["before"] in ".!?\"”’')"
             or _is_footer(line)
+            or (_name_after_address(line) and _previous_is_footer(lines, index))
             or _END_MARKER.search(line[: glued.start("name")].rstrip())
         )
     ):
@@ -155,28 +160,33 @@ def signature_rule(state: ParseState) -> None:
 
 
 def _name_after_address(line: str) -> bool:
-    """A footer with the signature glued on (`...Portal:Unit ed_Kingdom LEBARON`)."""
+    """A footer with the signature glued on (`...Portal:Unit ed_Kingdom LEBARON`,
+    `.../london/index. cfm Tuttle`): a name right after a piece of the address."""
     words = line.split()
+    if len(words) < 2:
+        return False
+    name, before = words[-1], words[-2]
     return (
-        len(words) > 1
-        and words[-1].isupper()
-        and words[-1].isalpha()
-        and len(words[-1]) > 2
-        and words[-1] not in _NOT_NAMES
-        and any(mark in words[-2] for mark in "/._:")
+        name.isalpha()
+        and len(name) > 2
+        and (name.isupper() or (name[0].isupper() and name[1:].islower()))
+        and name.upper() not in _NOT_NAMES
+        and name.upper() not in _FOOTER_NOUNS
+        and (any(mark in before for mark in "/._:") or before.lower() in _EXTENSIONS)
     )
 
 
 def _wrapped_address(lines: list[str], index: int) -> bool:
     """The rest of a footer's web address, wrapped onto a line of its own.
 
-    `“Visit Ankara's Classified Web Site at http://www.intelink.s` / `gov.gov/wiki/Portal:Turkey”`
+    `“Visit Ankara's Classified Web Site at http://www.intelink.s` / `gov.gov/wiki/Portal:Turkey”`,
+    `.../london/index.` / `cfm`
     """
     line = lines[index].strip()
     return (
         index > 0
         and " " not in line
-        and ("/" in line or "." in line)
+        and ("/" in line or "." in line or line.lower() in _EXTENSIONS)
         and _is_footer(lines[index - 1])
     )
 
@@ -206,7 +216,7 @@ def _previous_is_footer(lines: list[str], index: int) -> bool:
     previous = index - 1
     while previous >= 0 and not lines[previous].strip():
         previous -= 1
-    return previous >= 0 and _is_footer(lines[previous])
+    return previous >= 0 and (_is_footer(lines[previous]) or _wrapped_address(lines, previous))
 
 
 def _after_text_end(lines: list[str], index: int) -> bool:
