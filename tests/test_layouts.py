@@ -108,9 +108,10 @@ def test_every_cable_gives_one_record_in_every_layout(layout: str, tmp_path: Pat
     assert known - set(differing) == set(), "listed as differing, but agrees now"
 
 
-@pytest.mark.parametrize("width", [55, 70, 80])
+@pytest.mark.parametrize("width", [55, 70, 80, 10_000])
 def test_the_newspaper_text_wrapped_at_other_widths(width: int) -> None:
-    """Other papers wrap elsewhere: other words land at the starts of lines."""
+    """Other papers wrap elsewhere: other words land at the starts of lines. At 10,000
+    columns the header, the caption items and every paragraph are one line each."""
     differing = {}
     for cable in originals():
         (source,) = read_text(render(cable, "text", width=width), "copy.txt")
@@ -727,6 +728,34 @@ def test_a_footer_glued_signature_wrapped_onto_the_next_line() -> None:
         "ed_Kingdom LEBARON\n"
     )
     assert cable.signers == ["LEBARON"]
+
+
+def test_a_second_classified_by_takes_its_wrapped_line_along() -> None:
+    # 09TALLINN373 (real words), re-wrapped at 48 columns.
+    cable = parse_text(
+        "CLASSIFIED BY: Marc Nordberg, Political/Economic\nChief; REASON: 1.4(B), (D)\n"
+        "Classified by DCM Karen Decker for Reasons 1.4 B\n& D.\n1. (U)\n"
+        "Pol Chief and DATT delivered reftel points on\n"
+    )
+    assert cable.classified_by is not None and cable.classified_by.name == "Marc Nordberg"
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "U")]
+    assert cable.warnings == ["two Classified By lines; the first is used"]
+
+
+def test_caption_lines_split_before_an_unknown_line() -> None:
+    # 07BUENOSAIRES2345 (real): a line no rule knows between REF and Classified By is a
+    # passing line, also when the items before it were run together on one line.
+    cable = parse_text(
+        "C o n f i d e n t i a l buenos aires 002345\n\n"
+        "E.o. 12958: decl: 12/14/2017 Tags: prel snar cjan econ asec kjus ve ar Subject: "
+        "argentine furor continues over u.s. allegations that venezuelan money was intended "
+        "for cristina kirchner\n\nREF: (A) BUENOS AIRES 2336 (B) MCWHIRTER 12/14/07\n\n"
+        "E-MAIL TO DS COMMAND CENTER\n\n"
+        "Classified By: Ambassador Wayne for reasons 1.4 (b) & (d).\n\n1. (C)\nThe GOA\n"
+    )
+    assert cable.passing == ["E-MAIL TO DS COMMAND CENTER"]
+    assert cable.classified_by is not None and cable.classified_by.name == "Wayne"
+    assert [(p.number, p.marking) for p in cable.paragraphs] == [(1, "C")]
 
 
 def test_a_capitalised_footer_word_is_no_signature() -> None:

@@ -106,10 +106,8 @@ class CaptionBlock:
         rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
         state.caption_start = state.pos
         # Where the last caption item stands is only needed for a line no rule takes, which
-        # many cables never have: look it up then, in the lines as they stood here (rules
-        # split glued lines as they go).
-        region = state.lines[state.pos : state.pos + _REGION_LINES]
-        last_item: int | None = None
+        # many cables never have: looked up then, in the lines as they stand (rules split
+        # glued lines as they go, which moves the lines after them).
         while state.pos < len(state.lines):
             line = state.lines[state.pos]
             if not line.strip():
@@ -127,10 +125,7 @@ class CaptionBlock:
                 if (trigger is None or trigger(line, start)) and rule(state):
                     break
             else:
-                if last_item is None:
-                    found = _last_caption_item(region, 0)
-                    last_item = found + state.caption_start if found >= 0 else -1
-                if state.pos >= last_item:
+                if state.pos >= _last_caption_item(state.lines, state.caption_start):
                     break
                 if not REDACTED_LINE.match(line):
                     add_passing(state, line)

@@ -291,11 +291,6 @@ def _read(text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
 def classified_by_rule(state: ParseState) -> bool:
     if "CLASS" not in head(state.line) or not CLASSIFIED_BY.match(state.line):
         return False
-    if state.cable.classified_by is not None:
-        # A second Classified By line (seen in edited copies): the first one stands.
-        state.warn("two Classified By lines; the first is used")
-        state.pos += 1
-        return True
     parts = [state.line]
     state.pos += 1
     while not state.at_end:
@@ -334,5 +329,10 @@ def classified_by_rule(state: ParseState) -> bool:
         # `... REASON: 1.4 (b), (d) 1. (C) Summary: ...`: paragraph 1 on the same line.
         state.hand_back(text[glued.start() :])
         text = text[: glued.start()]
+    if state.cable.classified_by is not None:
+        # A second Classified By line (seen in edited copies): the first one stands. Its
+        # wrapped lines (`... for Reasons 1.4 B` / `& D.`) go with it.
+        state.warn("two Classified By lines; the first is used")
+        return True
     state.cable.classified_by = parse_classified_by(text)
     return True
