@@ -107,7 +107,9 @@ class CaptionBlock:
         state.caption_start = state.pos
         # Where the last caption item stands is only needed for a line no rule takes, which
         # many cables never have: looked up then, in the lines as they stand (rules split
-        # glued lines as they go, which moves the lines after them).
+        # glued lines as they go, which moves the lines after them: then again).
+        last_item = -1
+        counted = (-1, -1)
         while state.pos < len(state.lines):
             line = state.lines[state.pos]
             if not line.strip():
@@ -125,7 +127,10 @@ class CaptionBlock:
                 if (trigger is None or trigger(line, start)) and rule(state):
                     break
             else:
-                if state.pos >= _last_caption_item(state.lines, state.caption_start):
+                if counted != (len(state.lines), state.caption_start):
+                    counted = (len(state.lines), state.caption_start)
+                    last_item = _last_caption_item(state.lines, state.caption_start)
+                if state.pos >= last_item:
                     break
                 if not REDACTED_LINE.match(line):
                     add_passing(state, line)

@@ -21,6 +21,8 @@ _REASON_RUN: Final = re.compile(
     r"^(?:[\s(),.&/+:;\-]|\b(?:and|or|an|&)\b|\b[a-h]\b|[a-h](?=[),/+&\s]))*", re.IGNORECASE
 )
 _BROKEN_AND: Final = re.compile(r"\b(?:a\s+nd|an\s+d)\b", re.IGNORECASE)
+# What every broken AND holds (tested before the pattern, which would scan every text).
+_BROKEN_AND_PIECES: Final = (" nd", " ND", "\nnd", "\nND", "n d", "N D", "n\nd", "N\nD")
 _ORDER: Final = re.compile(r"\s*E\.?\s?O\b\.?(?:\s*1\d{4}\b)?", re.IGNORECASE)
 _LETTER: Final = re.compile(r"(?<![a-z])([a-h])(?![a-z])", re.IGNORECASE)
 _WHO_END: Final = re.compile(
@@ -170,7 +172,7 @@ def reasons(text: str) -> list[str]:
     since 2003 (E.O. 13292).
     """
     found: list[str] = []
-    if "nd" in text:
+    if any(piece in text for piece in _BROKEN_AND_PIECES):
         text = _BROKEN_AND.sub("and", text)  # `1.4 (b) a nd (d)` (09MADRID614)
     anchors = [(m.group(1), m.end()) for m in _SECTION.finditer(text)]
     if not anchors:

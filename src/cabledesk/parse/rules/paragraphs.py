@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Final
 
 from cabledesk.parse.patterns import (
@@ -291,11 +292,12 @@ def paragraphs_rule(state: ParseState) -> None:
         after_blank = False
     if current is not None:
         paragraphs.append(current.close(texts, count, unwrapped))
-    state.cable.paragraphs = [
-        p
-        for index, p in enumerate(paragraphs)
-        if (p.text or p.number is not None) and not _written_twice(paragraphs, index)
-    ]
+    kept = [p for p in paragraphs if p.text or p.number is not None]
+    # Numbers written twice in a row are rare: the pairs are compared only when they occur.
+    numbers = [p.number for p in kept]
+    if any(n is not None and n == m for n, m in pairwise(numbers)):
+        kept = [p for index, p in enumerate(kept) if not _written_twice(kept, index)]
+    state.cable.paragraphs = kept
 
 
 def _written_twice(paragraphs: list[Paragraph], index: int) -> bool:

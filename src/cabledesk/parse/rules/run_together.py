@@ -60,6 +60,14 @@ _CLASSIFIED_BARE: Final = re.compile(
 )
 _LEADING_MARK: Final = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
 _MAX_LINES: Final = 10
+# What a second item (or a glued Classified By) starts with.
+# Searched in an upper-cased copy: a case-insensitive pattern is much slower to scan.
+_SECOND_ITEM: Final = re.compile(
+    r"\b(?:TAGS?\b|SUBJ|REF(?:S|TEL|TELS)?\s*:|CLASSI?FIED\s+BY\b|E\.?\s?O\.?\s*1\d{4})"
+)
+_KEYWORD_REACH: Final = 240
+_CAPTION_HEADS: Final = tuple(sorted({caption[:3] for caption in CAPTIONS}))
+_ITEM_HEADS: Final = ("TAG", "SUBJ", "E.O", "EO ", "E. O", "E O ")
 _LEADING_CAPTIONS: Final = re.compile(
     r"^\s*(?:(?:" + "|".join(c.replace(" ", r"\s+") for c in CAPTIONS) + r")\b[\s,;.]*)*",
     re.IGNORECASE,
@@ -72,11 +80,12 @@ def starts_item(line: str, after_captions: bool = False) -> bool:
 
     With `after_captions`, handling captions may stand before it (`Noforn E.o. 12958: ...`).
     """
-    if after_captions:
+    start = head(line)
+    if after_captions and start.startswith(_CAPTION_HEADS):
         captions = _LEADING_CAPTIONS.match(line)
         if captions and captions.end():
             line = line[captions.end() :]
-    start = head(line)
+            start = head(line)
     if start.startswith(("TAG", "SUBJ")):
         return bool(TAGS_LINE.match(line) or SUBJECT_LINE.match(line))
     if not may_be_eo(line):
@@ -132,6 +141,18 @@ def run_together_rule(state: ParseState) -> bool:
     if not starts_item(state.line, after_captions=True):
         return False
     start = state.pos
+    # Most caption items stand each on its own line: one pattern looks for a keyword inside
+    # a line of the block before the paragraph is taken apart.
+    # A line that starts an item of its own is looked at when the rules reach it.
+    for index in range(start, min(len(state.lines), start + _MAX_LINES)):
+        line = state.lines[index]
+        if not line.strip() or (index > start and head(line).startswith(_ITEM_HEADS)):
+            return False
+        # Caption items are short; a keyword far into a long line would be text.
+        if _SECOND_ITEM.search(line[3:_KEYWORD_REACH].upper()):
+            break
+    else:
+        return False
     end = start + 1
     while end < len(state.lines) and end - start < _MAX_LINES:
         line = state.lines[end]
