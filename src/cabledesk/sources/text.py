@@ -2,17 +2,25 @@
 
 A newspaper copy starts with an optional `From: <publisher>` line and a metadata line
 `M/D/YYYY H:MM REFID ORIGIN CLASSIFICATION[//CAVEAT]`. Anything else is a fragment: the
-parser reads what is there and leaves the rest empty.
+parser reads what is there and leaves the rest empty. A copy of a partial extract keeps
+WikiLeaks' notice after them; the record says `partial_extract` and the body starts after it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 from cabledesk.sources.dates import us_datetime
 from cabledesk.sources.item import Metadata, SourceError, SourceText
 
+_PARTIAL_EXTRACT: Final = re.compile(
+    r"\s*This\s+record\s+is\s+a\s+partial\s+extract\s+of\s+the\s+original\s+cable\."
+    r"(?:\s+The\s+full\s+text\s+of\s+the\s+original\s+cable\s+is\s+not\s+available\.)?"
+    r"[ \t]*(?:\n|$)",
+    re.IGNORECASE,
+)
 _FROM = re.compile(r"^From:\s*(?P<source>\S.*?)\s*$")
 _METADATA = re.compile(
     r"^(?P<date>\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2})\s+(?P<refid>\d{2}[A-Z][A-Z0-9-]*\d)\s+"
@@ -47,12 +55,18 @@ def read_text(text: str, location: str) -> Iterator[SourceText | SourceError]:
         start = after
     elif metadata.source:
         fmt = "text"
+    # A copy of a WikiLeaks page keeps its notice (`This record is a partial extract of the
+    # original cable. The full text ...`), where the header would stand, wrapped or not.
+    notice = _PARTIAL_EXTRACT.match(text, start)
+    if notice:
+        start = notice.end()
     yield SourceText(
         format=fmt,
         location=location,
         body=text[start:],
         raw=text,
         metadata=metadata,
+        partial_extract=notice is not None,
     )
 
 

@@ -27,6 +27,7 @@ from cabledesk.parse.rules.eo_line import eo_rule
 from cabledesk.parse.rules.handling import handling_rule
 from cabledesk.parse.rules.passing import add_passing, passing_rule
 from cabledesk.parse.rules.references import references_rule
+from cabledesk.parse.rules.run_together import run_together_rule
 from cabledesk.parse.rules.subject import is_prose, subject_rule
 from cabledesk.parse.rules.tags import tags_rule
 from cabledesk.parse.state import ParseState
@@ -45,6 +46,9 @@ _TRIGGERS: dict[str, Callable[[str, str], bool]] = {
     "partner_export": lambda line, start: ":" in line[:16],
     "handling": lambda line, start: start.startswith(_HANDLING_STARTS) or "//" in line[:40],
     "classified_by": lambda line, start: "CLASS" in start,
+    "run_together": lambda line, start: (
+        start.startswith(("TAG", "SUBJ", *_HANDLING_STARTS)) or may_be_eo(line)
+    ),
     "eo_line": lambda line, start: start.startswith("DECLASSIFY") or may_be_eo(line),
     "tags": lambda line, start: start.startswith("TAG"),
     "subject": lambda line, start: start.startswith("SUBJ"),
@@ -62,6 +66,8 @@ def caption_rules() -> Ruler[BlockRule]:
             ("handling", handling_rule),
             # Before the E.O. rule: `Classified By: ... for E.O. 12958 reasons 1.4 (b)`.
             ("classified_by", classified_by_rule),
+            # Before the item rules: they read items that stand on lines of their own.
+            ("run_together", run_together_rule),
             ("eo_line", eo_rule),
             ("tags", tags_rule),
             ("subject", subject_rule),
@@ -100,10 +106,10 @@ class CaptionBlock:
         rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
         state.caption_start = state.pos
         # Where the last caption item stands is only needed for a line no rule takes, which
-        # many cables never have: look it up then, in the lines as they stood here (rules
-        # split glued lines as they go).
-        region = state.lines[state.pos : state.pos + _REGION_LINES]
-        last_item: int | None = None
+        # many cables never have: looked up then, in the lines as they stand (rules split
+        # glued lines as they go, which moves the lines after them: then again).
+        last_item = -1
+        counted = (-1, -1)
         while state.pos < len(state.lines):
             line = state.lines[state.pos]
             if not line.strip():
@@ -121,9 +127,9 @@ class CaptionBlock:
                 if (trigger is None or trigger(line, start)) and rule(state):
                     break
             else:
-                if last_item is None:
-                    found = _last_caption_item(region, 0)
-                    last_item = found + state.caption_start if found >= 0 else -1
+                if counted != (len(state.lines), state.caption_start):
+                    counted = (len(state.lines), state.caption_start)
+                    last_item = _last_caption_item(state.lines, state.caption_start)
                 if state.pos >= last_item:
                     break
                 if not REDACTED_LINE.match(line):

@@ -2,6 +2,8 @@
 
 Spelling is tolerant: letter-spaced, unspaced, lower-cased (`S e c r e t baghdad 001784`)
 and typed with doubled or dropped letters (`SS E C R E T`, `E C R E T`, `C ONFIDENTIAL`).
+Captions or caption items run onto the line after the serial are handed back to the
+caption rules.
 """
 
 from __future__ import annotations
@@ -116,6 +118,11 @@ def classification_line_rule(state: ParseState) -> bool:
     state.classification_line = parsed
     state.cable.section = parsed.section
     state.pos += 1
+    if parsed.trailing and parsed.station is not None:
+        # What follows the serial on the line is the next part of the caption block, run
+        # onto it (`... BAGHDAD 001784 SIPDIS NOFORN`, a newspaper's `S e c r e t baghdad
+        # 001784 Noforn E.o. 12958: ...`): the caption rules read it as a line of its own.
+        state.hand_back(parsed.trailing)
     return True
 
 

@@ -20,6 +20,10 @@ _REASON_WORD: Final = re.compile(r"\br\s*e\s*a\s*s\s*o\s*n\s*s?\s*:?", re.IGNORE
 _REASON_RUN: Final = re.compile(
     r"^(?:[\s(),.&/+:;\-]|\b(?:and|or|an|&)\b|\b[a-h]\b|[a-h](?=[),/+&\s]))*", re.IGNORECASE
 )
+_BROKEN_AND: Final = re.compile(r"\b(?:a\s+nd|an\s+d)\b", re.IGNORECASE)
+# What every broken AND holds (tested before the pattern, which would scan every text).
+_BROKEN_AND_PIECES: Final = (" nd", " ND", "\nnd", "\nND", "n d", "N D", "n\nd", "N\nD")
+_ORDER: Final = re.compile(r"\s*E\.?\s?O\b\.?(?:\s*1\d{4}\b)?", re.IGNORECASE)
 _LETTER: Final = re.compile(r"(?<![a-z])([a-h])(?![a-z])", re.IGNORECASE)
 _WHO_END: Final = re.compile(
     r"[;:]|,?\s+\bfor\s+r\s*e\s*a\s*s|,?\s+\br\s*e\s*a\s*s\s*o\s*n|,?\s+\bE\.?\s?O\.?\s*1\d{4}|\s1\s*\.\s*[45]\b",
@@ -146,7 +150,8 @@ _TITLE_WORDS: Final = {
     "usdel",
     "adcm",
 }
-_GLUED_PARAGRAPH: Final = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)\s)")
+# The marking may end the line: `... (d) 1. (C)` with `Summary: ...` on the next one.
+_GLUED_PARAGRAPH: Final = re.compile(r"\s(?=\d{1,2}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\)(?:\s|$))")
 _REASONS_ONLY: Final = re.compile(r"^\s*1\s*\.\s*[45]\b")
 _TRAILING_HEADING: Final = re.compile(r"[)\].]\s+([A-Z][A-Za-z ]{2,40})\s*$")
 _OFFICE: Final = re.compile(r"^[a-z/]+off$", re.IGNORECASE)
@@ -166,7 +171,11 @@ _CODES_ONLY: Final = re.compile(
 _AWAITING_CODES: Final = re.compile(r"(?:\b1\s*\.\s*[45]|\breasons?:?)\s*$", re.IGNORECASE)
 # Reasons that stop at a connector go on on the next line.
 _OPEN_ENDS: Final = (",", "and", "&", "/", "(", "or", "1.4", "1.5")
-_MORE_REASONS: Final = re.compile(r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?[a-h]\)|and\b|&)", re.IGNORECASE)
+# `a nd (d)`, `an d (d)`, `( d).`: letters a re-wrapped line (or the telegraph) spaced apart;
+# `(b) a` / `nd (d)`: an AND broken by the wrap.
+_MORE_REASONS: Final = re.compile(
+    r"^\s*(?:REASONS?|[a-h]?\s*\)|\(?\s?[a-h]\)|a\s?n\s?d\b|n\s?d\b|[a-h]\s*$|&)", re.IGNORECASE
+)
 
 
 def reasons(text: str) -> list[str]:
@@ -176,13 +185,19 @@ def reasons(text: str) -> list[str]:
     since 2003 (E.O. 13292).
     """
     found: list[str] = []
+    if any(piece in text for piece in _BROKEN_AND_PIECES):
+        text = _BROKEN_AND.sub("and", text)  # `1.4 (b) a nd (d)` (09MADRID614)
     if "O" in text or "o" in text:
         # `reasons: E.O. 12958 1.4 (b)`: the order's letters are no reason codes.
         text = _EO_MENTION.sub(" ", text)
     anchors = [(m.group(1), m.end()) for m in _SECTION.finditer(text)]
     if not anchors:
         word = _REASON_WORD.search(text)
-        anchors = [("4", word.end())] if word else []
+        if word:
+            # `reasons: E.O. 12958 ...` names the order, not reason (e): the letters come
+            # after it (at a line's end, on the next line: 04ANKARA7211).
+            order = _ORDER.match(text, word.end())
+            anchors = [("4", order.end() if order else word.end())]
     for section, start in anchors:
         # A wrap can split the `and` between two codes (`1.4 (b) a nd (d)`), which would
         # read as a code `a`.
@@ -339,11 +354,6 @@ def _more_reasons(joined: str, line: str) -> bool:
 def classified_by_rule(state: ParseState) -> bool:
     if "CLASS" not in head(state.line) or not CLASSIFIED_BY.match(state.line):
         return False
-    if state.cable.classified_by is not None:
-        # A second Classified By line (seen in edited copies): the first one stands.
-        state.warn("two Classified By lines; the first is used")
-        state.pos += 1
-        return True
     parts = [state.line]
     state.pos += 1
     while not state.at_end:
@@ -358,7 +368,12 @@ def classified_by_rule(state: ParseState) -> bool:
             ):
                 state.pos = ahead
                 continue
-        if not line.strip() or PARAGRAPH_START.match(line) or UNDERLINE.match(line):
+        if not line.strip() or UNDERLINE.match(line):
+            break
+        if PARAGRAPH_START.match(line) and not (
+            # `...; Reasons` / `1. 4 (B) and (D).`: the section, not paragraph 1.
+            _REASONS_ONLY.match(line) and not reasons(" ".join(parts))
+        ):
             break
         joined = " ".join(parts)
         if reasons(joined) and not _more_reasons(joined, line):
@@ -379,5 +394,10 @@ def classified_by_rule(state: ParseState) -> bool:
         # `... REASON: 1.4 (b), (d) 1. (C) Summary: ...`: paragraph 1 on the same line.
         state.hand_back(text[glued.start() :])
         text = text[: glued.start()]
+    if state.cable.classified_by is not None:
+        # A second Classified By line (seen in edited copies): the first one stands. Its
+        # wrapped lines (`... for Reasons 1.4 B` / `& D.`) go with it.
+        state.warn("two Classified By lines; the first is used")
+        return True
     state.cable.classified_by = parse_classified_by(text)
     return True

@@ -113,6 +113,9 @@ def declassification_note(text: str) -> str | None:
 
 _DECLASSIFY_ON: Final = re.compile(r"^\s*declassify\s+on\s*:\s*(.*)$", re.IGNORECASE)
 _TAGS_WORD: Final = re.compile(r"\bTAGS\b")
+_OTHER_ITEM: Final = re.compile(
+    r"(?:SUBJ(?:ECT)?|TAGS?|REF(?:S|TEL|TELS)?)\b|classi?fied\s+by\b", re.I
+)
 
 
 def eo_rule(state: ParseState) -> bool:
@@ -132,6 +135,9 @@ def eo_rule(state: ParseState) -> bool:
     if not match or match.start() > 60:
         return False
     before = line[: match.start()].strip()
+    if before and _OTHER_ITEM.match(before):
+        # `SUBJECT: E.O. 13224 DESIGNATIONS`: an order the subject (or a REF) names.
+        return False
     if before and not add_captions(state, before):
         # A passing line glued to the E.O. line: `DEPT FOR WHA/BSC E.O. 12958: DECL: ...`.
         state.cable.passing.append(fold(before))

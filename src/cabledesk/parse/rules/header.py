@@ -49,7 +49,9 @@ _DTG: Final = re.compile(
     r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2}) ?Z"
     r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
 )
-_FLATTENED: Final = re.compile(r"\S\s+FM\s+\S")
+# FM after other words on its line (`O 140650Z JUN 08 FM AMEMBASSY`, or at the line's end
+# where the wrap left it), or an FM line that goes on with TO or INFO.
+_FLATTENED: Final = re.compile(r"\S\s+FM(?:\s|$)|^FM\s.*\s(?:TO|INFO)\s")
 _FM_WORD: Final = re.compile(r"\bFM\b")
 # What the element patterns can start with, besides a DTG's digits or the white space
 # before it: VZCZC, a precedence or relay letter, DE, ZN.
@@ -92,7 +94,7 @@ def parse_header(state: ParseState) -> None:
         return
     header = state.cable.header
     # Newspaper copies run the DTG, FM, TO and INFO together in one paragraph.
-    flattened = any(" FM " in line and _FLATTENED.search(line) for line in lines)
+    flattened = any("FM" in line and _FLATTENED.search(line) for line in lines)
     address_lines: list[str] = []
     in_address = False
     for line in lines:

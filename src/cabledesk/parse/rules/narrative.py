@@ -13,6 +13,13 @@ from cabledesk.parse.rules.repairs import RepairCounts, repair
 from cabledesk.parse.state import ParseState
 
 _GLUED_NUMBER: Final = re.compile(r"([Xx]{5,})(?=\d{1,3}\.\s*\((?:TS|SBU|U|C|S)\b[^)]{0,20}\))")
+# The number's full stop and the portion mark of a paragraph glued onto the line before:
+# found from the literal `.`; the number and the sentence end before it are checked by hand.
+_MARK_AFTER_NUMBER: Final = re.compile(r"\.\s*\((?:TS|SBU|U|C|S)(?:/[A-Z/ ]{1,12})?\)\s+[A-Z]")
+# The full stop of a number one or two digits long after a blank, then `(`: the look-behinds
+# run only where the literal `.` is found, so paragraph numbers at a line's start cost little.
+_DOT_PAREN: Final = re.compile(r"\.(?:(?<=[ \t]\d\.)|(?<=[ \t]\d\d\.))[ \n]\(")
+_SENTENCE_CLOSERS: Final = frozenset('.!?"”’)')
 # `... arrives in Beirut\nSIPDIS May 1 ...`: the caption broke a sentence; join it again.
 # Found by the caption (literal-prefixed, cheap to search for), then the character before
 # the line break is checked by hand: a pattern starting with it would test every position.
@@ -37,6 +44,7 @@ def clean_narrative(state: ParseState) -> None:
         # (The pattern starts with a character class, slow to scan for: it only runs where
         # an X stands right before a digit, found first by a literal-prefixed search.)
         text = _GLUED_NUMBER.sub("\\1\n\n", text)
+    text = _split_glued_paragraphs(text)
     counts = RepairCounts()
     text = repair(text, counts)
     if text == joined and (state.lines_are_body() or joined.count("\n") == len(lines) - 1):
@@ -86,3 +94,43 @@ def _remove_stray_sipdis(text: str) -> tuple[str, int]:
         return text, 0
     out.append(text[position:])
     return "".join(out), removed
+
+
+def _split_glued_paragraphs(text: str) -> str:
+    """Paragraphs an edited copy glued into one line, each on a line of its own again.
+
+    `... between the two. 2. (C) German officials ...` (09STATE82013): a number and a
+    portion mark after a sentence's end start a new block; the paragraph rule still checks
+    the numbering.
+    """
+    out: list[str] = []
+    position = 0
+    for at in _candidates(text):
+        # Cheap tests first: most candidates are paragraph numbers at a line's start.
+        digits = at
+        while digits > 0 and at - digits < 2 and text[digits - 1].isdigit():
+            digits -= 1
+        if digits == at or digits < position or text[digits - 1 : digits] not in (" ", "\t"):
+            continue
+        blank = digits
+        while blank > 0 and text[blank - 1] in " \t":
+            blank -= 1
+        if blank == 0 or text[blank - 1] not in _SENTENCE_CLOSERS:
+            continue
+        if _MARK_AFTER_NUMBER.match(text, at) is None:
+            continue
+        out.append(text[position:blank])
+        out.append("\n\n")
+        position = digits
+    if not out:
+        return text
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _candidates(text: str) -> list[int]:
+    """Offsets of `. (` and `.` + line break + `(`: where a glued mark may be.
+
+    One literal-prefixed pattern scans the text once (cheaper than a search per needle).
+    """
+    return [match.start() for match in _DOT_PAREN.finditer(text)]

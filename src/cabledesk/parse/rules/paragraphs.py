@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Final
 
 from cabledesk.parse.patterns import (
@@ -147,6 +148,26 @@ def _start(
     return None
 
 
+def _wrapped_number(
+    texts: list[str], index: int, after_blank: bool, current: _Open | None, match: re.Match[str]
+) -> bool:
+    """A number the line wrap put at the start of a line (`... on May` / `5. In fact, ...`).
+
+    In a cable whose paragraphs carry portion markings, a number without one, inside a
+    block, after a line that ends mid-sentence (or standing alone before a blank line or a
+    rule), continues that sentence.
+    """
+    if after_blank or current is None or current.marking is None:
+        return False
+    text = texts[index]
+    if MARKING.match(text, match.end()):
+        return False
+    if not text[match.end() :].strip() and (not texts[index + 1] or _is_rule(texts[index + 1])):
+        return True  # `... scheduled for Nov.` / `8.` / a heading's rule: the date's end
+    previous = texts[index - 1] if index else ""
+    return bool(previous) and (previous[-1].isalnum() or previous[-1] == ",")
+
+
 def _style(match: re.Match[str]) -> str:
     """How a paragraph number is written: `.`, `)` or a bare number before a marking."""
     tail = match.group(0)[len(match["number"]) :].strip()
@@ -221,6 +242,8 @@ def paragraphs_rule(state: ParseState) -> None:
             after_blank = True
             continue
         start = _start(text, expected, after_blank, style)
+        if start is not None and _wrapped_number(texts, index, after_blank, current, start[1]):
+            start = None
         if start is not None:
             number, match = start
             style = style or _style(match)
@@ -232,7 +255,11 @@ def paragraphs_rule(state: ParseState) -> None:
                 )
             if current is not None:
                 paragraphs.append(current.close(texts, index, unwrapped))
-            current = _opened(number, text[match.end() :], heading, index + 1)
+            rest, after = text[match.end() :], index + 1
+            if not rest and following[:1] == "(" and _LEADING_MARK.match(following):
+                # `1.` alone, `(C) ...` on the next line: the wrap moved the marking down.
+                rest, after = following, index + 2
+            current = _opened(number, rest, heading, after)
             heading = None
             expected = number + 1
             after_blank = False
@@ -265,7 +292,29 @@ def paragraphs_rule(state: ParseState) -> None:
         after_blank = False
     if current is not None:
         paragraphs.append(current.close(texts, count, unwrapped))
-    state.cable.paragraphs = [p for p in paragraphs if p.text or p.number is not None]
+    kept = [p for p in paragraphs if p.text or p.number is not None]
+    # Numbers written twice in a row are rare: the pairs are compared only when they occur.
+    numbers = [p.number for p in kept]
+    if any(n is not None and n == m for n, m in pairwise(numbers)):
+        kept = [p for index, p in enumerate(kept) if not _written_twice(kept, index)]
+    state.cable.paragraphs = kept
+
+
+def _written_twice(paragraphs: list[Paragraph], index: int) -> bool:
+    """Paragraph N right before paragraph N with the same marking that repeats its start.
+
+    `CLASSIFIED BY: ...; REASON: 1.4(D) 1. (C)`, then `1. (C) During ...` (10BRASILIA51):
+    the number and marking glued to the line above were typed again below it; `1. (C)
+    Summary. 1. (C) Summary. The political ...` (08ROME1406): an edited copy's doubled start.
+    """
+    paragraph = paragraphs[index]
+    if paragraph.number is None or index + 1 >= len(paragraphs):
+        return False
+    following = paragraphs[index + 1]
+    return (following.number, following.marking) == (
+        paragraph.number,
+        paragraph.marking,
+    ) and following.text.startswith(paragraph.text)
 
 
 def _opened(number: int | None, rest: str, heading: str | None, start: int) -> _Open:
