@@ -44,6 +44,7 @@ from cabledesk.parse.patterns import (
     may_be_eo,
 )
 from cabledesk.parse.rules.classification_line import parse_classification_line
+from cabledesk.parse.rules.dateline import is_dateline
 from cabledesk.parse.rules.handling import CAPTIONS
 from cabledesk.parse.rules.header_split import split_header
 from cabledesk.parse.rules.page_breaks import remove_page_breaks
@@ -479,13 +480,20 @@ def _newspaper_body(body: str, signers: list[str], columns: int) -> str:
 
 
 def _signature_at(lines: list[str], signers: list[str]) -> int | None:
-    """The index of the signature line (the signers' names alone), if the cable has one."""
-    names = " ".join(signers).casefold().split()
+    """The index of the signature's first line (lines of the signers' names alone, a name
+    typed twice on two lines: `Huntsman` / `huntsman`), if the cable has one."""
+    names = set(" ".join(signers).casefold().split())
+    found: int | None = None
     for at in range(len(lines) - 1, -1, -1):
         words = lines[at].replace(".", " ").casefold().split()
-        if words:
-            return at if names and set(words) == set(names) else None
-    return None
+        if not words:
+            if found is None:
+                continue
+            break
+        if not names or not set(words) <= names:
+            break
+        found = at
+    return found
 
 
 def _continues(previous: str, text: str, width: int) -> bool:
@@ -590,6 +598,8 @@ def _caption_run(lines: list[str], index: int) -> tuple[list[str], int]:
             text = lines[index].strip()
             if not text or is_caption_item(text) or _STRUCTURE.match(text) or is_prose(text):
                 break
+            if is_dateline(text) or parse_classification_line(text) is not None:
+                break  # a caption block repeated under it (09ISLAMABAD3037's page)
             item.append(text)
             index += 1
         items.append(_sentence_case(fold(" ".join(item))))

@@ -141,7 +141,11 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
         _read_dtg(header, match)
         rest = match["rest"].strip()
         if rest and not rest.startswith(("FM ", "TO ")):
-            header.operating_signals = rest
+            # Signals end where a folded header's FM begins (`ZDK ... REQUESTS FM`).
+            originator = _FM_WORD.search(rest)
+            header.operating_signals = (
+                rest[: originator.start()].strip() if originator else rest
+            ) or None
         return not _FM_WORD.search(rest)
     return False
 
@@ -163,6 +167,15 @@ def _read_addresses(state: ParseState, header: Header, lines: list[str], flatten
             if header.dtg is None:
                 _read_dtg(header, match)
             text = match["rest"]
+        # What stands between the DTG and FM is operating signals, whatever words they
+        # hold (10ISLAMABAD461: `ZDK TO ALL CITE NUMEROUS SERVICE REQUESTS FM ...`): its TO
+        # opens no addressee list.
+        originator = _FM_WORD.search(text)
+        if originator is not None and originator.start() > 0:
+            signals = text[: originator.start()].strip()
+            if signals and header.operating_signals is None:
+                header.operating_signals = signals
+            text = text[originator.start() :]
         # Flattened headers end with the TAGS and SUBJECT lines.
         subject = SUBJECT_INLINE.search(text)
         if subject:

@@ -39,6 +39,8 @@ from cabledesk.parse.patterns import (
     head,
     may_be_eo,
 )
+from cabledesk.parse.rules.classification_line import parse_classification_line
+from cabledesk.parse.rules.dateline import is_dateline
 from cabledesk.parse.rules.handling import CAPTIONS
 from cabledesk.parse.rules.subject import is_prose
 from cabledesk.parse.state import ParseState
@@ -55,7 +57,10 @@ _EO_ITEM: Final = re.compile(
 _REF: Final = re.compile(r"\bREF(?:S|TEL|TELS)?\s*:", re.IGNORECASE)
 _CLASSIFIED_BY: Final = re.compile(r"\bclassi?fied\s+by\s*:", re.IGNORECASE)
 _CLASSIFIED_BARE: Final = re.compile(
-    r"\bclassi?fied\s+by\b(?=.{0,120}?(?:\breasons?\b|\b1\s*\.\s*[45]\b))",
+    # A reason is a code (`reasons 1.4 (b)`, `reason: b`), not the word alone (`FILES
+    # CLASSIFIED BY THE ARMY RELEASED FOR REASONS OF STATE` is a subject).
+    r"\bclassi?fied\s+by\b(?=.{0,120}?(?:\breasons?\s*:?\s*(?:1\s*\.\s*[45]|\(?[a-h]\b)"
+    r"|\b1\s*\.\s*[45]\b))",
     re.IGNORECASE | re.DOTALL,
 )
 _LEADING_MARK: Final = re.compile(r"^\s*" + MARKING.pattern, re.IGNORECASE)
@@ -132,6 +137,9 @@ def _ends_paragraph(line: str) -> bool:
     )
 
 
+_RULE_AT_END: Final = re.compile(r"\s[-=_]{3,}\s*$")
+
+
 def run_together_rule(state: ParseState) -> bool:
     """Split a paragraph of run-together caption items into one line per item.
 
@@ -155,7 +163,13 @@ def run_together_rule(state: ParseState) -> bool:
         return False
     end = start + 1
     while end < len(state.lines) and end - start < _MAX_LINES:
+        if _RULE_AT_END.search(state.lines[end - 1]):
+            # A heading's rule ran onto the line (`... new president -------` / `summary`):
+            # the heading under it belongs to the text.
+            break
         line = state.lines[end]
+        if is_dateline(line.strip()) or parse_classification_line(line.strip()) is not None:
+            break  # a caption block repeated under this one (09ISLAMABAD3037's page)
         # `Subject:` at the end of a line, `(s/nf) nigeria: ...` on the next: the wrap put
         # the subject's portion mark at the start of a line.
         if _ends_paragraph(line) and not (

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from cabledesk.parse.patterns import PARAGRAPH_START
 from cabledesk.parse.state import ParseState
 from cabledesk.reference import tag_info
 
@@ -76,6 +77,12 @@ _FOOTER_WORDS: Final = (
     "visit",
 )
 _FOLDED_TO_ASCII: Final = ("ſ", "ı", "İ")
+
+
+# What a web address may end in, split off by a space or a wrap (`index. cfm`).
+_EXTENSIONS: Final = frozenset(("cfm", "htm", "html", "shtml", "asp", "aspx", "php", "jsp"))
+# Capitalised words that end footers and are no names (`... SIPRNET Home Page`).
+_FOOTER_NOUNS: Final = frozenset(("PAGE", "HOME", "SITE", "WEBSITE", "SIPRNET", "PORTAL"))
 
 
 def _may_be_footer(line: str) -> bool:
@@ -268,7 +275,11 @@ def split_signers(line: str) -> list[str]:
 def _is_trailer(lines: list[str], index: int) -> bool:
     """Whether line `index` may stand after a signature (blank, trailer, footer, banner)."""
     line = lines[index]
-    if not line.strip() or _TRAILER.match(line) or _is_footer(line):
+    if not line.strip() or _TRAILER.match(line):
+        return True
+    if _is_footer(line) and not _name_after_address(line):
+        return True
+    if _wrapped_address(lines, index):
         return True
     if _BANNER.match(line) or _DESK_TAG.match(line):
         return True
@@ -313,6 +324,7 @@ def signature_rule(state: ParseState) -> None:
         and (
             glued["before"] in ".!?\"”’')"
             or _is_footer(line)
+            or (_name_after_address(line) and _previous_is_footer(lines, index))
             or _END_MARKER.search(line[: glued.start("name")].rstrip())
         )
     ):
@@ -452,7 +464,13 @@ def _drop_footer(lines: list[str]) -> list[str]:
     index = len(lines) - 1
     while index >= 0 and (
         not lines[index].strip()
-        or (_may_be_footer(lines[index]) and _FOOTER_LINE.search(lines[index]))
+        or (
+            _may_be_footer(lines[index])
+            and _FOOTER_LINE.search(lines[index])
+            # A numbered paragraph that cites a web address (`8. (SBU/NF) ... available at
+            # www.chathamhouse.org.uk`, unwrapped in edited copies) is text, not footer.
+            and not PARAGRAPH_START.match(lines[index])
+        )
     ):
         index -= 1
     footer = lines[index + 1 :]
@@ -460,3 +478,40 @@ def _drop_footer(lines: list[str]) -> list[str]:
         return []
     del lines[index + 1 :]
     return footer
+
+
+def _name_after_address(line: str) -> bool:
+    """A footer with the signature glued on (`...Portal:Unit ed_Kingdom LEBARON`,
+    `.../london/index. cfm Tuttle`): a name right after a piece of the address."""
+    words = line.split()
+    if len(words) < 2:
+        return False
+    name, before = words[-1], words[-2]
+    return (
+        name.isalpha()
+        and len(name) > 2
+        and (name.isupper() or (name[0].isupper() and name[1:].islower()))
+        and name.upper() not in _NOT_NAMES
+        and name.upper() not in _FOOTER_NOUNS
+        and (any(mark in before for mark in "/._:") or before.lower() in _EXTENSIONS)
+    )
+
+
+def _wrapped_address(lines: list[str], index: int) -> bool:
+    """The rest of a footer's web address, wrapped onto a line of its own.
+
+    `“Visit Ankara's Classified Web Site at http://www.intelink.s` / `gov.gov/wiki/Portal:Turkey”`,
+    `.../london/index.` / `cfm`
+    """
+    line = lines[index].strip()
+    return (
+        index > 0
+        and " " not in line
+        and ("/" in line or "." in line or line.lower() in _EXTENSIONS)
+        and _is_footer(lines[index - 1])
+    )
+
+
+def _previous_is_footer(lines: list[str], index: int) -> bool:
+    previous = _previous_line(lines, index)
+    return previous >= 0 and (_is_footer(lines[previous]) or _wrapped_address(lines, previous))

@@ -104,6 +104,7 @@ _INLINE_CLASSIFIED: Final = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_RULE: Final = re.compile(r"\s*(?<!\w)[-=_]{3,}$")
+_TRAILING_STRAY: Final = re.compile(r"\s+[<>|~^]+$")
 # A subject wraps over two or three lines; more lines than this are something else.
 _MAX_CONTINUATION: Final = 4
 
@@ -112,11 +113,23 @@ def _glued_item(text: str) -> re.Match[str] | None:
     """The first REF or Classified By item glued onto a subject line, if any."""
     if ":" not in text and "LASSIFIED" not in text.upper():
         return None
-    ref = (_INLINE_REF.search(text) or _GLUED_REF.search(text)) if ":" in text else None
+    ref = (_INLINE_REF.search(text) or _glued_ref(text)) if ":" in text else None
     classified = _INLINE_CLASSIFIED.search(text)
     if ref and classified:
         return ref if ref.start() < classified.start() else classified
     return ref or classified
+
+
+def _glued_ref(text: str) -> re.Match[str] | None:
+    """A REF glued onto the last word, in capitals, or in a copy a newspaper set all in
+    lower case (`... as uk primeref: a. london 1939`): there read as capitals. A mixed-case
+    line never has one (`Chiefref:` is not how a telegram lost its line break)."""
+    found = _GLUED_REF.search(text)
+    if found is None and text.islower():
+        upper = text.upper()
+        if len(upper) == len(text):  # the offsets hold (`ß` would become `SS`)
+            found = _GLUED_REF.search(upper)
+    return found
 
 
 def _ends_subject(state: ParseState, line: str, following: str) -> bool:
@@ -147,6 +160,10 @@ def subject_rule(state: ParseState) -> bool:
     glued = _glued_item(parts[0])
     state.pos += 1
     while glued is None and not state.at_end and len(parts) <= _MAX_CONTINUATION:
+        if _TRAILING_RULE.search(parts[-1].rstrip()):
+            # A heading's rule ran onto the subject's last line (`... NEW PRESIDENT -------`
+            # / `summary` / `-------`): the heading under it is none of the subject.
+            break
         line = state.line
         following = state.lines[state.pos + 1] if state.pos + 1 < len(state.lines) else ""
         if _ends_subject(state, line, following):
@@ -166,6 +183,8 @@ def subject_rule(state: ParseState) -> bool:
     subject = split_glued(state, subject)
     # A heading rule a page break joined onto the last line (`NEW PRESIDENT -------`).
     subject = _TRAILING_RULE.sub("", subject)
+    # Stray punctuation under the subject, joined onto it by a re-wrap (`... SPAIN <`).
+    subject = _TRAILING_STRAY.sub("", subject)
     if state.cable.subject is not None:
         return True  # a caption block repeated (WikiLeaks copies): the first subject stands
     mark = _LEADING_MARK.match(subject)
