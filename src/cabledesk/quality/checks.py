@@ -19,8 +19,9 @@ parser again (rendering the cable in another layout and reading it back) finds i
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -30,6 +31,8 @@ from cabledesk.quality.references import reference_problems
 from cabledesk.record.level import Level
 from cabledesk.record.model import Cable, Paragraph
 from cabledesk.reference import tag_info
+from cabledesk.sources import SourceText, read_csv, read_text
+from cabledesk.synthetic.layouts import comparable, disagreements, render
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +293,41 @@ def text_debris(cable: Cable, context: Context) -> Failure | None:
 
 
 # ---------------------------------------------------------------------------------------
+# Layouts
+
+# The layouts a cable is rendered in and read back from (the page is what the corpus
+# usually is already; rendering it again tests the renderer, not the parser).
+_READ_BACK = ("csv", "text", "fragment")
+
+
+def _read_back(content: str, layout: str) -> Iterator[object]:
+    if layout == "csv":
+        return iter(read_csv(io.StringIO(content, newline=""), "<layout>"))
+    return iter(read_text(content, "<layout>"))
+
+
+def layouts(cable: Cable, context: Context) -> Failure | None:
+    """The cable rendered as a cables.csv row, newspaper text and a fragment, each read
+    back with the audit's parser: the fields that must agree (synthetic.layouts) do."""
+    expected = comparable(cable)
+    wrong: list[str] = []
+    for layout in _READ_BACK:
+        items = [s for s in _read_back(render(cable, layout), layout) if isinstance(s, SourceText)]
+        if len(items) != 1:
+            wrong.append(f"{layout}: unreadable")
+            continue
+        fields = disagreements(expected, comparable(context.parser.parse(items[0])), layout)
+        wrong += [f"{layout}: {name}" for name in fields]
+    if not wrong:
+        return None
+    return Failure("; ".join(wrong), tuple(wrong))
+
+
+def _has_raw(cable: Cable) -> bool:
+    return bool(cable.raw)
+
+
+# ---------------------------------------------------------------------------------------
 # The table, in the order the report shows it.
 
 CHECKS: tuple[Check, ...] = (
@@ -357,5 +395,16 @@ CHECKS: tuple[Check, ...] = (
         "`text` is the reading text: page markers, PAGE lines, routing indicators, NNNN, "
         "BT and header lines are telegraph machinery, not the cable's words",
         text_debris,
+    ),
+    Check(
+        "layouts",
+        "the same tags, subject, Classified By, markings, references and signers when the "
+        "cable is read from a cables.csv row, newspaper text and a fragment",
+        "a record that changes with the container is not the cable's: whatever layout a "
+        "reader's copy came in, the record must be the same (docs/record.md, One record "
+        "from every layout); this check parses each cable three more times",
+        layouts,
+        _has_raw,
+        "cables with a raw text",
     ),
 )
