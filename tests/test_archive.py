@@ -217,6 +217,8 @@ def test_schema_4_archive_keeps_every_part_row_in_clustered_tables(tmp_path: Pat
     script += [
         # Approvals of a version came with schema 6.
         "ALTER TABLE approvals DROP COLUMN text_hash;",
+        # The entity tables came with schema 7.
+        "DROP TABLE mentions; DROP TABLE enriched; DROP TABLE entity_keys; DROP TABLE entities;",
         "UPDATE meta SET value = '4' WHERE key = 'schema_version';",
         "COMMIT;",
     ]

@@ -20,7 +20,7 @@ PACKAGE = Path(cabledesk.__file__).parent
 LAYERS: list[set[str]] = [
     {"errors", "record", "reference"},
     {"sources"},
-    {"parse"},
+    {"parse", "entities"},
     {"api", "access"},
     {"redact", "synthetic"},
     {"archive", "quality"},

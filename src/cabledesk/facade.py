@@ -22,7 +22,10 @@ from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
 from cabledesk.archive import editions, editorial, register
+from cabledesk.archive import entities as entity_store
 from cabledesk.archive.edition_index import EditionIndex
+from cabledesk.archive.enrich import EnrichReport, Progress
+from cabledesk.archive.enrich import run as run_enrichment
 from cabledesk.archive.errors import ArchiveError
 from cabledesk.archive.folder import Store
 from cabledesk.archive.index import Index
@@ -30,13 +33,14 @@ from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import citing_ids, read_cable, unpack, versions
+from cabledesk.entities.model import EntityCount, EntityPage
 from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
 from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.model import Cable
-from cabledesk.redact.apply import Redactor
+from cabledesk.redact.apply import Redactor, burn
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
 
@@ -51,6 +55,8 @@ class Archive:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Whether an entity is hidden from readers given redactions, per compiled rules.
+        self._hidden_entities: dict[tuple[int, Redactor], bool] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -427,6 +433,136 @@ class Archive:
         """Every edition, newest first: (number, created at, by, register version, cables)."""
         _editors_only(viewer, "the editions' records")
         return editions.listing(self.connection)
+
+    # --- entities (docs/entities.md) ----------------------------------------------------
+
+    def enrich(
+        self,
+        *,
+        workers: int | None = None,
+        scheduler: object = None,
+        progress: Progress | None = None,
+        limit: int | None = None,
+    ) -> EnrichReport:
+        """Extract the entities of every cable that needs it (archive.enrich.run): in
+        worker processes, or on the Dask cluster `scheduler` (an address or a Client)."""
+        report = run_enrichment(
+            self.connection, workers=workers, scheduler=scheduler, progress=progress, limit=limit
+        )
+        self._hidden_entities.clear()
+        return report
+
+    def _seen(self, viewer: Viewer) -> entity_store.Visibility:
+        """The mentions `viewer` may count, in the store's terms. Fail closed: a cable an
+        editor's rule names by id loses all its mentions for readers who get redactions
+        (its text differs from the stored one in ways no stored offset follows)."""
+        if not viewer.restricted:
+            return entity_store.Visibility()
+        excluded = (
+            frozenset(r.cable_id for r in viewer.redactor.rules if r.cable_id)
+            if viewer.redact
+            else frozenset()
+        )
+        return entity_store.Visibility(
+            ceiling=int(viewer.ceiling),
+            foreign=viewer.foreign,
+            published_only=viewer.published_only,
+            excluded=excluded,
+        )
+
+    def _hidden(self, entity_id: int, viewer: Viewer) -> bool:
+        """Whether any name the entity was ever recorded under is one a rule burns: then
+        the entity does not exist for a reader who gets redactions (not as a name, an
+        alias, a count or a page)."""
+        if not viewer.redact or not viewer.redactor.patterns:
+            return False
+        key = (entity_id, viewer.redactor)
+        if key not in self._hidden_entities:
+            names = entity_store.entity_names(self.connection, entity_id)
+            patterns = viewer.redactor.patterns
+            self._hidden_entities[key] = any(
+                burn({"text": name}, patterns) != {"text": name} for name in names
+            )
+        return self._hidden_entities[key]
+
+    def entities(
+        self,
+        *,
+        viewer: Viewer,
+        kind: str | None = None,
+        reference_ids: list[str] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[EntityCount]:
+        """The most mentioned entities (of `kind`; of the cables `reference_ids`), counted
+        over what `viewer` may see."""
+        seen = self._seen(viewer)
+        cable_ids = None
+        if reference_ids is not None:
+            marks = ",".join("?" * len(reference_ids))
+            cable_ids = [
+                row[0]
+                for row in self.connection.execute(
+                    f"SELECT id FROM cables WHERE reference_id IN ({marks})", reference_ids
+                )
+            ]
+        out: list[EntityCount] = []
+        skipped = 0
+        page = max(limit, 50)
+        while len(out) < limit:
+            rows = entity_store.counts(
+                self.connection,
+                seen,
+                kind=kind,
+                cable_ids=cable_ids,
+                limit=page,
+                offset=offset + len(out) + skipped,
+            )
+            for row in rows:
+                if self._hidden(row[0], viewer):
+                    skipped += 1
+                    continue
+                out.append(EntityCount(*row))
+                if len(out) == limit:
+                    break
+            if len(rows) < page:
+                break
+        return out
+
+    def entity(self, entity_id: int, *, viewer: Viewer) -> EntityPage | None:
+        """One entity from `viewer`'s view, or None when it has no mention they may see."""
+        if self._hidden(entity_id, viewer):
+            return None
+        seen = self._seen(viewer)
+        rows = entity_store.counts(self.connection, seen, entity_ids=[entity_id], limit=1)
+        if not rows:
+            return None
+        cables = entity_store.cables_of(self.connection, entity_id, seen)
+        related = [
+            e
+            for e in self.entities(viewer=viewer, reference_ids=[c[1] for c in cables], limit=16)
+            if e.id != entity_id
+        ][:15]
+        return EntityPage(
+            entity=EntityCount(*rows[0]),
+            aliases=entity_store.surfaces(self.connection, entity_id, seen),
+            months=entity_store.months(self.connection, entity_id, seen),
+            posts=entity_store.posts(self.connection, entity_id, seen),
+            related=related,
+            cables=[c[1] for c in cables],
+        )
+
+    def mentions(
+        self, reference_id: str, *, viewer: Viewer
+    ) -> list[tuple[int, str, str, str, int | None, int, int, str]]:
+        """One cable's mentions `viewer` may see: (entity id, kind, name, field,
+        paragraph, start, end, surface), in the cable's order."""
+        if self.get(reference_id, viewer=viewer) is None:
+            return []
+        rows = entity_store.of_cable(
+            self.connection, reference_id.strip().upper(), self._seen(viewer)
+        )
+        return [row for row in rows if not self._hidden(row[0], viewer)]
 
 
 def _editors_only(viewer: Viewer, what: str) -> None:

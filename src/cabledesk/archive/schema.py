@@ -10,7 +10,7 @@ import sqlite3
 
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -246,6 +246,50 @@ MIGRATIONS: list[str] = [
             AND v.replaced_at >= approvals.approved_at
             ORDER BY v.version LIMIT 1),
         (SELECT c.text_hash FROM cables c WHERE c.reference_id = approvals.reference_id));
+    """,
+    # 7: entities (docs/entities.md). `mentions` holds what the extractor found in the
+    # current text of each cable, with the level (`rank`, `noforn`) of the part it stands
+    # in, so a reader's view can leave out what they may not see; `enriched` says which
+    # text (hash) which extractor version read, so the enrichment job knows what is
+    # pending; `entities` gives each key a stable id; `entity_keys` maps every mention key
+    # to its entity (archive-wide resolution).
+    """
+    CREATE TABLE mentions (
+        cable_id INTEGER NOT NULL REFERENCES cables (id),
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        surface TEXT NOT NULL,
+        field TEXT NOT NULL,
+        paragraph INTEGER,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        how TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        noforn INTEGER NOT NULL,
+        PRIMARY KEY (cable_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX mentions_key ON mentions (key);
+    CREATE TABLE enriched (
+        cable_id INTEGER PRIMARY KEY REFERENCES cables (id),
+        version INTEGER NOT NULL,
+        text_hash TEXT NOT NULL
+    );
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        mentions INTEGER NOT NULL DEFAULT 0,
+        cables INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX entities_kind ON entities (kind, mentions);
+    CREATE TABLE entity_keys (
+        key TEXT PRIMARY KEY,
+        entity_id INTEGER NOT NULL REFERENCES entities (id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_keys_entity ON entity_keys (entity_id);
     """,
 ]
 

@@ -31,6 +31,9 @@ COMMANDS = {
     "token": ("cabledesk.cli.access_commands", "token_group"),
     "audit": ("cabledesk.cli.access_commands", "audit_command"),
     "bench": ("cabledesk.cli.bench_commands", "bench_group"),
+    "enrich": ("cabledesk.cli.entity_commands", "enrich_command"),
+    "entities": ("cabledesk.cli.entity_commands", "entities_command"),
+    "entity": ("cabledesk.cli.entity_commands", "entity_group"),
 }
 
 

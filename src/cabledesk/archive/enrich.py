@@ -1,0 +1,208 @@
+"""The enrichment job: extract entities from every cable that needs it (docs/entities.md).
+
+One job, three ways to run the same work function (`extract_batch`, a pure function of
+stored records): in this process (`workers=0`), in worker processes on this machine, or
+on a Dask distributed cluster (`scheduler="tcp://host:8786"`, or a `distributed.Client`
+such as a LocalCluster's). Workers only read records and extract; results come back to
+this process and are written in batch order, one SQLite transaction a batch, so:
+
+- resumable: kill it at any moment, run it again, at most the batches in flight are redone
+  (a batch is marked read in the transaction that writes its mentions);
+- idempotent: a second run with nothing pending reads nothing;
+- the same everywhere: every path writes the same rows for the same archive (tested on a
+  LocalCluster against worker processes).
+
+Pending cables are those never read, read by another extractor version, or re-ingested
+with a changed text (`archive.entities.pending`); ingest therefore marks new cables
+pending by itself. After the batches, archive-wide resolution runs once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cabledesk.archive import entities
+from cabledesk.archive.blob import unpack_record
+from cabledesk.entities import EXTRACTOR_VERSION, extract
+from cabledesk.errors import Error
+from cabledesk.record.codec import from_dict
+from cabledesk.redact.ceiling import portion
+
+BATCH = 200
+# Batches sent ahead of the writer: enough to keep every worker busy, few enough that a
+# killed job loses little and memory stays flat.
+AHEAD_PER_WORKER = 3
+
+Batch = list[tuple[int, str, bytes]]
+Result = list[tuple[int, str, list[entities.MentionRow]]]
+
+
+class EnrichError(Error, RuntimeError):
+    """The enrichment could not run (a cluster that cannot be reached, a missing
+    package); nothing was lost."""
+
+
+@dataclass(slots=True)
+class EnrichReport:
+    cables: int = 0
+    mentions: int = 0
+    entities: int = 0
+    pending_before: int = 0
+
+
+def extract_batch(batch: Batch) -> Result:
+    """Runs on a worker: stored records in, mention rows out (with each mention's level)."""
+    out: Result = []
+    for cable_id, text_hash, blob in batch:
+        cable = from_dict(unpack_record(blob))
+        rows = []
+        levels: dict[tuple[str, int | None], tuple[int, bool]] = {}
+        for mention in extract(cable):
+            where = (mention.field, mention.paragraph)
+            if where not in levels:
+                levels[where] = _level(cable, mention.field, mention.paragraph)
+            rank, noforn = levels[where]
+            rows.append(entities.as_row(mention, rank, noforn))
+        out.append((cable_id, text_hash, rows))
+    return out
+
+
+def _level(cable: Any, field: str, paragraph: int | None) -> tuple[int, bool]:
+    """The level a reader needs to see this part of the cable, as the viewer decides it
+    (redact.ceiling.portion): a paragraph's marking, the subject's, else the cable's."""
+    if field == "paragraph" and paragraph is not None and paragraph < len(cable.paragraphs):
+        level, noforn = portion(
+            cable.paragraphs[paragraph].marking, cable.classification, cable.caveats
+        )
+    elif field == "subject":
+        level, noforn = portion(cable.subject_marking, cable.classification, cable.caveats)
+    else:
+        level, noforn = portion(None, cable.classification, cable.caveats)
+    return int(level), noforn
+
+
+Progress = Callable[[int, int], None]  # (cables done, cables pending)
+
+
+def run(
+    connection: sqlite3.Connection,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH,
+    limit: int | None = None,
+) -> EnrichReport:
+    """Enrich every pending cable; `limit` stops after that many (tests of resuming)."""
+    ids = entities.pending(connection, EXTRACTOR_VERSION)
+    if limit is not None:
+        ids = ids[:limit]
+    report = EnrichReport(pending_before=len(ids))
+    batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+    done = 0
+    if progress:
+        progress(0, len(ids))
+    with _mapper(workers, scheduler, len(batches)) as (mapper, ahead):
+        for result in mapper(extract_batch, _loaded(connection, batches), ahead):
+            with connection:
+                report.mentions += entities.write(connection, EXTRACTOR_VERSION, result)
+            done += len(result)
+            report.cables = done
+            if progress:
+                progress(done, len(ids))
+    with connection:
+        report.entities = entities.resolve(connection).entities
+    return report
+
+
+def _loaded(connection: sqlite3.Connection, batches: list[list[int]]) -> Iterator[Batch]:
+    for ids in batches:
+        yield entities.records(connection, ids)
+
+
+Mapper = Callable[[Callable[[Batch], Result], Iterator[Batch], int], Iterator[Result]]
+
+
+class _mapper:
+    """How batches reach workers and come back in order: in this process, a process
+    pool, or a Dask cluster; always at most `ahead` batches out at a time."""
+
+    def __init__(self, workers: int | None, scheduler: Any, batches: int) -> None:
+        self.workers = workers
+        self.scheduler = scheduler
+        self.batches = batches
+        self._close: list[Callable[[], None]] = []
+
+    def __enter__(self) -> tuple[Mapper, int]:
+        if self.scheduler is not None:
+            return self._dask()
+        workers = self.workers if self.workers is not None else min(2, multiprocessing.cpu_count())
+        if workers <= 0 or self.batches <= 1:
+            return _in_process, 1
+        context = multiprocessing.get_context("forkserver")
+        pool = context.Pool(workers)
+        self._close.append(pool.terminate)
+        self._close.append(pool.close)
+
+        def mapper(
+            function: Callable[[Batch], Result], items: Iterator[Batch], ahead: int
+        ) -> Iterator[Result]:
+            return _ordered((pool.apply_async(function, (item,)).get for item in items), ahead)
+
+        return mapper, workers * AHEAD_PER_WORKER
+
+    def _dask(self) -> tuple[Mapper, int]:
+        try:
+            from distributed import Client  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        except ImportError:
+            raise EnrichError(
+                "running on a cluster needs the `distributed` package: "
+                "pip install 'cabledesk[cluster]'"
+            ) from None
+        client = self.scheduler
+        if isinstance(self.scheduler, str):
+            try:
+                client = Client(self.scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+            except OSError as exc:
+                raise EnrichError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {exc}"
+                ) from None
+            self._close.append(client.close)
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+        def mapper(
+            function: Callable[[Batch], Result], items: Iterator[Batch], ahead: int
+        ) -> Iterator[Result]:
+            return _ordered(
+                (client.submit(function, item, pure=False).result for item in items), ahead
+            )
+
+        return mapper, workers * AHEAD_PER_WORKER
+
+    def __exit__(self, *exc: object) -> None:
+        for close in reversed(self._close):
+            close()
+
+
+def _in_process(
+    function: Callable[[Batch], Result], items: Iterator[Batch], ahead: int
+) -> Iterator[Result]:
+    for item in items:
+        yield function(item)
+
+
+def _ordered(waits: Iterator[Callable[[], Result]], ahead: int) -> Iterator[Result]:
+    """Results in submission order with at most `ahead` submitted and not yet taken."""
+    from collections import deque
+
+    queue: deque[Callable[[], Result]] = deque()
+    for wait in waits:
+        queue.append(wait)
+        if len(queue) >= ahead:
+            yield queue.popleft()()
+    while queue:
+        yield queue.popleft()()

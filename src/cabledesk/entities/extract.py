@@ -1,0 +1,954 @@
+"""Find the people, organisations, places and posts a cable names (docs/entities.md).
+
+The cable's own structure first: the signers (`CROCKER`), the person in the Classified By
+line, OVIP persons in TAGS. Then each text field (the subject, every paragraph) is cut
+into tokens and read left to right:
+
+1. a known name (gazetteer: countries and their other names, cities, regions, known
+   organisations, missions) or a shape that makes one (`Embassy Madrid`, `GOI`,
+   `Ministry of Interior`, `Interior Ministry`, `the Iraqi government`, `MFA`);
+2. a title (`Ambassador`, `PM`, `Interior Minister`, `Minister of Oil`): the name after it
+   is a person;
+3. a run of name-like words: capitalised mid-sentence in mixed-case text, or, in an
+   all-caps cable, words that cable prose never writes in lower case
+   (data/entities/common_words.txt). A run ending in `Party`, `Council`, `Army` ... is an
+   organisation, in `Province`, `City`, `Valley` ... a place; a run that starts with a
+   known first name or holds a name particle (`al-`, `bin`, `Abu`) is a person.
+
+Words left alone (a surname on its own: `Maliki`) become mentions only when they name
+someone the cable names in full (`Nouri al-Maliki`, anywhere in it); `resolve.py` decides
+that after the whole cable is read. Redaction markers (`XXXXXXXXXXXX`) are never names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cabledesk.entities.gazetteer import MAX_PHRASE, Entry, gazetteer
+from cabledesk.entities.model import ORG, PERSON, PLACE, POST
+from cabledesk.entities.names import plain
+from cabledesk.entities.titles import (
+    FUNCTION_WORDS,
+    PORTFOLIOS,
+    common_words,
+    given_names,
+    jargon,
+    person_titles,
+)
+from cabledesk.record.model import Cable
+
+TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"  # U.S. U.N. D.C.
+    r"|[A-Za-z]{1,4}/[A-Za-z]{1,5}(?![\w/])"  # A/S U/S S/GC
+    r"|[^\W\d_](?:[\w'’\-]*[^\W_])?"  # words, al-Maliki, Khamene'i, O'Brien
+    r"|\d[\w\-/]*"
+    r"|[^\w\s]"
+)
+REDACTED = re.compile(r"^X{4,}$", re.IGNORECASE)
+ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+# `al-Maliki`, `ash-Shara`: an Arabic article written onto a capitalised name.
+ARTICLE_NAME = re.compile(r"^(?:al|el|ad|ag|as|ash|ar|an|at|az|ul|ud|bin|ibn|abu)-[A-Z]")
+
+
+def name_cased(text: str) -> bool:
+    """Written as a name is in mixed-case text."""
+    return text[:1].isupper() or bool(ARTICLE_NAME.match(text))
+
+
+SENTENCE_END: frozenset[str] = frozenset({".", "!", "?", ":", ";", "(", "--", '"', "“", "-"})
+POSSESSIVE = re.compile(r"['’][sS]?$")
+PARTICLES: frozenset[str] = frozenset(
+    {
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+        "abd",
+        "abdul",
+        "de",
+        "da",
+        "del",
+        "della",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "dos",
+        "das",
+        "ul",
+        "ur",
+        "ben",
+    }
+)
+CONNECTORS: frozenset[str] = frozenset({"of", "for", "and", "the", "on", "de", "du", "des"})
+ORG_HEADS: frozenset[str] = frozenset(
+    [
+        "academy",
+        "administration",
+        "agency",
+        "airline",
+        "airlines",
+        "airways",
+        "alliance",
+        "army",
+        "assembly",
+        "association",
+        "authority",
+        "bank",
+        "bloc",
+        "board",
+        "brigade",
+        "brigades",
+        "bureau",
+        "cabinet",
+        "center",
+        "centre",
+        "chamber",
+        "church",
+        "coalition",
+        "college",
+        "command",
+        "commission",
+        "committee",
+        "company",
+        "congress",
+        "corporation",
+        "corps",
+        "council",
+        "court",
+        "courts",
+        "department",
+        "directorate",
+        "division",
+        "embassy",
+        "federation",
+        "force",
+        "forces",
+        "foundation",
+        "front",
+        "fund",
+        "group",
+        "guard",
+        "guards",
+        "institute",
+        "institution",
+        "league",
+        "list",
+        "majlis",
+        "media",
+        "ministry",
+        "mission",
+        "movement",
+        "navy",
+        "network",
+        "office",
+        "organization",
+        "organisation",
+        "parliament",
+        "partnership",
+        "party",
+        "police",
+        "presidency",
+        "radio",
+        "secretariat",
+        "senate",
+        "service",
+        "services",
+        "society",
+        "tribunal",
+        "trust",
+        "union",
+        "university",
+        "ltd",
+        "inc",
+        "corp",
+        "co",
+        "plc",
+        "sa",
+        "ag",
+        "gmbh",
+        "llc",
+        "times",
+        "post",
+        "news",
+        "herald",
+        "journal",
+        "tribune",
+        "television",
+        "tv",
+        "agency",
+    ]
+)
+PLACE_HEADS: frozenset[str] = frozenset(
+    [
+        "province",
+        "governorate",
+        "region",
+        "district",
+        "valley",
+        "river",
+        "sea",
+        "ocean",
+        "gulf",
+        "mountains",
+        "mountain",
+        "island",
+        "islands",
+        "peninsula",
+        "strait",
+        "desert",
+        "lake",
+        "basin",
+        "plateau",
+        "state",
+        "city",
+        "camp",
+        "county",
+        "municipality",
+        "village",
+        "town",
+        "airport",
+        "port",
+        "border",
+        "crossing",
+        "street",
+        "square",
+        "highway",
+        "oblast",
+        "krai",
+        "prefecture",
+        "canton",
+        "territory",
+        "territories",
+    ]
+)
+# Runs ending in these name a thing, not an entity: `Strategic Framework Agreement`.
+NOT_ENTITY_HEADS: frozenset[str] = frozenset(
+    [
+        "act",
+        "accord",
+        "accords",
+        "agreement",
+        "award",
+        "charter",
+        "conference",
+        "constitution",
+        "convention",
+        "day",
+        "days",
+        "declaration",
+        "dialogue",
+        "election",
+        "elections",
+        "festival",
+        "framework",
+        "initiative",
+        "law",
+        "plan",
+        "prize",
+        "process",
+        "program",
+        "programme",
+        "project",
+        "protocol",
+        "report",
+        "resolution",
+        "strategy",
+        "summit",
+        "talks",
+        "treaty",
+        "war",
+        "week",
+        "year",
+        "operation",
+        "visa",
+        "visas",
+    ]
+)
+INSTITUTIONS: dict[str, str] = {
+    "government": "Government",
+    "govt": "Government",
+    "administration": "Government",
+    "authorities": "Government",
+    "regime": "Government",
+    "army": "Army",
+    "military": "Military",
+    "armed forces": "Armed Forces",
+    "navy": "Navy",
+    "air force": "Air Force",
+    "police": "Police",
+    "parliament": "Parliament",
+    "senate": "Senate",
+    "cabinet": "Cabinet",
+    "embassy": "Embassy",
+    "mfa": "Ministry of Foreign Affairs",
+    "foreign ministry": "Ministry of Foreign Affairs",
+    "general staff": "General Staff",
+    "central bank": "Central Bank",
+    "presidency": "Presidency",
+}
+MINISTRY_ABBREVIATIONS: dict[str, str] = {
+    "mfa": "Foreign Affairs",
+    "mofa": "Foreign Affairs",
+    "mod": "Defense",
+    "moi": "Interior",
+    "moj": "Justice",
+    "mof": "Finance",
+    "moh": "Health",
+    "moe": "Education",
+    "mop": "Planning",
+    "moo": "Oil",
+}
+# `GOI` is the Government of Iraq, `GOS` of Sudan or Spain: which one, the cable's
+# countries decide (its post, its TAGS, the places it names).
+GOVERNMENT_ABBREVIATION = re.compile(r"^GO([A-Z]{1,3})$")
+WASHINGTON_STATIONS: frozenset[str] = frozenset({"STATE", "SECSTATE", "WASHDC"})
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    plain: str
+    sentence_start: bool
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A mention before resolution: `kind` "" for a lone word that is someone's name only
+    if the cable names that someone in full."""
+
+    kind: str
+    name: str
+    surface: str
+    field: str
+    paragraph: int | None
+    start: int
+    end: int
+    how: str
+    country: str = ""
+    caps: bool = False
+    title: str = ""  # the title written before a person's name, plain (`president`)
+
+
+def tokens_of(text: str) -> list[Token]:
+    out: list[Token] = []
+    boundary = True
+    for match in TOKEN.finditer(text):
+        word = match.group()
+        start, end = match.start(), match.end()
+        if word[0].isalpha() and len(word) > 2 and POSSESSIVE.search(word):
+            # `Maliki's`: the name is `Maliki`.
+            cut = POSSESSIVE.search(word)
+            assert cut is not None
+            end = start + cut.start()
+            word = text[start:end]
+        gap = text[out[-1].end : start] if out else ""
+        if "\n\n" in gap:
+            boundary = True
+        out.append(Token(word, start, end, plain(word), boundary))
+        boundary = word in SENTENCE_END
+    return out
+
+
+def is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+class Reader:
+    """Reads one field of one cable: `caps` says whether it is all-caps prose."""
+
+    def __init__(self, cable_context: Context, field: str, paragraph: int | None, text: str):
+        self.context = cable_context
+        self.field = field
+        self.paragraph = paragraph
+        self.text = text
+        self.tokens = tokens_of(text)
+        self.caps = is_caps(text) or cable_context.caps
+        self.out: list[Candidate] = []
+        self.table = gazetteer()
+        self.common = common_words()
+        self.titles = person_titles()
+        self.jargon = jargon()
+        self.given = given_names()
+
+    # -- what a token is ---------------------------------------------------------------
+
+    def is_word(self, index: int) -> bool:
+        return index < len(self.tokens) and self.tokens[index].text[0].isalpha()
+
+    def name_like(self, index: int) -> bool:
+        """Could this word be (part of) a name?"""
+        if not self.is_word(index):
+            return False
+        token = self.tokens[index]
+        if REDACTED.match(token.text) or token.plain in self.jargon:
+            return False
+        if self.caps:
+            return token.plain not in self.common and token.plain not in FUNCTION_WORDS
+        if not name_cased(token.text):
+            return False
+        return not (token.sentence_start and token.plain in self.common)
+
+    def particle(self, index: int) -> bool:
+        return self.is_word(index) and self.tokens[index].plain in PARTICLES
+
+    def span(self, first: int, last: int) -> tuple[int, int, str]:
+        start, end = self.tokens[first].start, self.tokens[last].end
+        return start, end, self.text[start:end]
+
+    def emit(
+        self, kind: str, name: str, first: int, last: int, how: str, country: str = ""
+    ) -> None:
+        start, end, surface = self.span(first, last)
+        self.out.append(
+            Candidate(
+                kind, name, surface, self.field, self.paragraph, start, end, how, country, self.caps
+            )
+        )
+        # `Chinese Academy of Sciences (CAS)`: the acronym names the same entity, here and
+        # wherever the cable uses it later.
+        after = last + 1
+        if (
+            kind
+            and after + 2 < len(self.tokens)
+            and self.tokens[after].text == "("
+            and self.tokens[after + 2].text == ")"
+        ):
+            acronym = self.tokens[after + 1].text
+            if acronym.isupper() and 2 <= len(acronym) <= 8 and acronym.isalpha():
+                self.context.acronyms.setdefault(acronym, (kind, name))
+
+    # -- phrases -----------------------------------------------------------------------
+
+    def words_at(self, index: int, size: int) -> tuple[str, ...] | None:
+        if index + size > len(self.tokens):
+            return None
+        words = []
+        for token in self.tokens[index : index + size]:
+            if not token.text[0].isalpha():
+                return None
+            words.extend(token.plain.split())
+        return tuple(words)
+
+    def known(self, index: int) -> tuple[Entry, int] | None:
+        """The longest gazetteer phrase at `index`, if the text's case lets it count."""
+        for size in range(min(MAX_PHRASE, len(self.tokens) - index), 0, -1):
+            words = self.words_at(index, size)
+            if words is None:
+                continue
+            entry = self.table.phrases.get(words)
+            if entry is None:
+                continue
+            first = self.tokens[index]
+            if not self.caps:
+                if not first.text[0].isupper():
+                    continue
+                if entry.mixed_case_only and first.sentence_start:
+                    continue
+            elif entry.mixed_case_only:
+                continue
+            if size == 1 and self.caps and first.plain in self.common and entry.weight < 50:
+                continue  # `SALE` is not Salé, `TURKEY` still Turkey
+            if size == 1 and first.plain == "us" and self.pronoun_us(index):
+                continue
+            return entry, index + size
+        return None
+
+    def pronoun_us(self, index: int) -> bool:
+        """`US` in an all-caps cable: the country (`US OFFICIALS`), or the pronoun (`TOLD US
+        THAT`, `LOOK TO US FOR`)."""
+        token = self.tokens[index]
+        if not self.caps and token.text == "US":
+            return False
+        if token.text == "us":
+            return True
+        before = self.tokens[index - 1].plain if index else ""
+        after = self.tokens[index + 1].plain if index + 1 < len(self.tokens) else ""
+        return (
+            before in FUNCTION_WORDS
+            or before in {"let", "give", "gave", "tell", "join"}
+            or (after in FUNCTION_WORDS or not after)
+        )
+
+    def adjective_at(self, index: int) -> tuple[str, int] | None:
+        """A country's adjective or name at `index` (`Iraqi`, `U.S.`, `Spain`): FIPS, end."""
+        for size in (3, 2, 1):
+            words = self.words_at(index, size)
+            if words is not None and words in self.table.adjectives:
+                if not self.caps and not self.tokens[index].text[0].isupper():
+                    return None
+                return self.table.adjectives[words], index + size
+        return None
+
+    def institution_at(self, index: int) -> tuple[str, int] | None:
+        for size in (2, 1):
+            words = self.words_at(index, size)
+            if words is not None and " ".join(words) in INSTITUTIONS:
+                return INSTITUTIONS[" ".join(words)], index + size
+        return None
+
+    def title_at(self, index: int) -> int | None:
+        """Where a person's title starting at `index` ends, or None."""
+        best = None
+        if ABBREVIATION.match(self.tokens[index].text):
+            return None  # `U.S.` is not `U/S`
+        for size in range(1, 6):
+            words = self.words_at(index, size)
+            if words is None:
+                break
+            phrase = " ".join(words)
+            if phrase in self.titles:
+                best = index + size
+        # `Interior Minister`, `Oil Minister`, `Deputy Interior Minister`.
+        probe = index + 1 if self.is_word(index) and self.tokens[index].plain == "deputy" else index
+        end = probe
+        while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS - CONNECTORS:
+            end += 1
+        if (
+            end > probe
+            and self.is_word(end)
+            and self.tokens[end].plain in {"minister", "ministers"}
+        ):
+            best = max(best or 0, end + 1)
+        if best is None:
+            return None
+        # `Minister of Interior`, `Minister of Foreign Affairs and Trade`.
+        if (
+            self.tokens[best - 1].plain == "minister"
+            and self.is_word(best)
+            and self.tokens[best].plain in {"of", "for"}
+        ):
+            end = best + 1
+            while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS:
+                end += 1
+            while end > best + 1 and self.tokens[end - 1].plain in CONNECTORS:
+                end -= 1
+            best = end
+        if not self.caps and not (
+            self.tokens[index].text[0].isupper() or self.tokens[index].text in ("minister",)
+        ):
+            return None
+        if best < len(self.tokens) and self.tokens[best].text == ".":
+            best += 1  # `Dr.`, `Amb.`
+        return best
+
+    def name_after_title(self, index: int) -> int:
+        """Where the name after a title ends (== index when none follows)."""
+        end = index
+        while end < len(self.tokens) and end - index < 5:
+            token = self.tokens[end]
+            if not token.text[0].isalpha():
+                # An initial: `Ryan C. Crocker`.
+                if token.text == "." and end > index and len(self.tokens[end - 1].text) == 1:
+                    end += 1
+                    continue
+                break
+            if end > index and self.title_at(end) is not None and not self.particle(end):
+                break
+            if self.particle(end) and self.name_like(end + 1):
+                end += 1
+                continue
+            first = end == index
+            if self.caps:
+                # `SHAH ASKS`, `SECRETARY SAID`: a word the prose writes in lower case is
+                # not a name in an all-caps cable, even after a title (`RICE` and `BUSH`
+                # are written capitalised far more often, so they are not such words).
+                ok = token.plain not in self.common and token.plain not in self.jargon
+                ok = ok and token.plain not in FUNCTION_WORDS
+            else:
+                ok = name_cased(token.text) and token.plain not in self.jargon
+            if not ok or REDACTED.match(token.text):
+                break
+            if not first and self.known(end) is not None and self.known(end)[0].kind != PERSON:  # type: ignore[index]
+                break
+            end += 1
+        # Drop a trailing initial's period we may have taken, and connectors.
+        while end > index and not self.tokens[end - 1].text[0].isalpha():
+            end -= 1
+        while end > index and self.particle(end - 1):
+            end -= 1
+        return end
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def read(self) -> list[Candidate]:
+        index = 0
+        while index < len(self.tokens):
+            index = self.step(index)
+        return self.out
+
+    def step(self, index: int) -> int:
+        token = self.tokens[index]
+        if not token.text[0].isalpha() or REDACTED.match(token.text):
+            return index + 1
+        shaped = self.shape_at(index)
+        if shaped is not None:
+            return shaped
+        title_end = self.title_at(index)
+        if title_end is not None:
+            name_end = self.name_after_title(title_end)
+            if name_end > title_end:
+                name = " ".join(t.text for t in self.tokens[title_end:name_end])
+                self.emit(PERSON, name, title_end, name_end - 1, "title")
+                self.out[-1].title = " ".join(
+                    t.plain for t in self.tokens[index:title_end] if t.text[0].isalpha()
+                )
+                return name_end
+            return title_end
+        found = self.known(index)
+        if found is not None:
+            entry, end = found
+            # A country's name before an institution: `Iraq government`.
+            if entry.kind == PLACE and entry.country and self.institution_at(end):
+                return self.government(index, end, entry.country)
+            self.emit(entry.kind, entry.name, index, end - 1, "gazetteer", entry.country)
+            return end
+        if self.name_like(index):
+            return self.run(index)
+        return index + 1
+
+    def shape_at(self, index: int) -> int | None:
+        """Names made by a shape: posts, governments, ministries."""
+        token = self.tokens[index]
+        words = token.plain
+        # `Embassy Madrid`, `AmEmbassy Madrid`, `Consulate General Basrah`, `ConGen Basrah`,
+        # `U.S. Embassy in Baghdad`.
+        if words in {"embassy", "amembassy", "consulate", "amconsul", "congen", "amconsulate"}:  # noqa: SIM102
+            if self.caps or token.text[0].isupper():
+                end = index + 1
+                if self.is_word(end) and self.tokens[end].plain == "general":
+                    end += 1
+                if self.is_word(end) and self.tokens[end].plain == "in":
+                    end += 1
+                for size in (3, 2, 1):
+                    city = self.words_at(end, size)
+                    if city in self.table.post_cities:
+                        name = self.table.post_cities[city][1]
+                        first = index
+                        if index > 0 and self.tokens[index - 1].plain in {"u s", "us", "american"}:
+                            first = index - 1
+                        self.emit(POST, name, first, end + size - 1, "post")
+                        return end + size
+        # `GOI`, `GOS`: a government by its country's initial.
+        match = GOVERNMENT_ABBREVIATION.match(token.text)
+        if match and words not in self.common and words not in self.jargon:
+            fips = self.context.country_by_initials(match.group(1))
+            if fips:
+                self.emit(ORG, self.context.government(fips), index, index, "government")
+                return index + 1
+        # `MFA`, `MOI`: the ministry of the cable's country.
+        if (
+            token.text.isupper()
+            and words in MINISTRY_ABBREVIATIONS
+            and (
+                not self.caps
+                or not index
+                or self.tokens[index - 1].plain not in FUNCTION_WORDS | {"i"}
+            )
+        ):
+            fips = self.context.host
+            self.emit(
+                ORG,
+                self.context.ministry(MINISTRY_ABBREVIATIONS[words], fips),
+                index,
+                index,
+                "ministry",
+            )
+            return index + 1
+        # `Ministry of Interior`, `Ministry of Foreign Affairs and Trade`.
+        if words == "ministry" and (self.caps or token.text[0].isupper()):  # noqa: SIM102
+            if self.is_word(index + 1) and self.tokens[index + 1].plain in {"of", "for"}:
+                end = index + 2
+                while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS:
+                    end += 1
+                while end > index + 2 and self.tokens[end - 1].plain in CONNECTORS:
+                    end -= 1
+                if end > index + 2:
+                    portfolio = " ".join(t.text for t in self.tokens[index + 2 : end])
+                    fips = self.context.host
+                    self.emit(
+                        ORG,
+                        self.context.ministry(_title(portfolio), fips),
+                        index,
+                        end - 1,
+                        "ministry",
+                    )
+                    return end
+        # `Interior Ministry`, `Foreign Ministry`.
+        end = index
+        while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS - CONNECTORS:
+            end += 1
+        if (
+            end > index
+            and self.is_word(end)
+            and self.tokens[end].plain == "ministry"
+            and (self.caps or token.text[0].isupper())
+        ):
+            portfolio = " ".join(t.text for t in self.tokens[index:end])
+            if portfolio.lower() == "foreign":
+                portfolio = "Foreign Affairs"
+            self.emit(
+                ORG,
+                self.context.ministry(_title(portfolio), self.context.host),
+                index,
+                end,
+                "ministry",
+            )
+            return end + 1
+        # `the Iraqi government`, `Spanish MFA`, `U.S. military`, `Iraqi Interior Ministry`.
+        adjective = self.adjective_at(index)
+        if adjective is not None:
+            fips, end = adjective
+            if self.institution_at(end) is not None:
+                return self.government(index, end, fips)
+            after = self.shape_after_adjective(end, fips)
+            if after is not None:
+                return after
+        # `Government of Iraq`.
+        if words in {"government", "govt"} and (self.caps or token.text[0].isupper()):  # noqa: SIM102
+            if self.is_word(index + 1) and self.tokens[index + 1].plain == "of":
+                country = self.adjective_at(index + 2)
+                if country is not None:
+                    fips, end = country
+                    self.emit(ORG, self.context.government(fips), index, end - 1, "government")
+                    return end
+        return None
+
+    def shape_after_adjective(self, end: int, fips: str) -> int | None:
+        """`Iraqi Interior Ministry`: a ministry after a country's adjective."""
+        probe = end
+        while self.is_word(probe) and self.tokens[probe].plain in PORTFOLIOS - CONNECTORS:
+            probe += 1
+        if probe > end and self.is_word(probe) and self.tokens[probe].plain == "ministry":
+            portfolio = " ".join(t.text for t in self.tokens[end:probe])
+            if portfolio.lower() == "foreign":
+                portfolio = "Foreign Affairs"
+            self.emit(ORG, self.context.ministry(_title(portfolio), fips), end, probe, "ministry")
+            return probe + 1
+        return None
+
+    def government(self, first: int, end: int, fips: str) -> int:
+        institution = self.institution_at(end)
+        assert institution is not None
+        kind, stop = institution
+        if kind == "Government":
+            name = self.context.government(fips)
+        elif kind == "Ministry of Foreign Affairs":
+            name = self.context.ministry("Foreign Affairs", fips)
+        elif kind == "Embassy":
+            name = f"Embassy of {self.context.country_name(fips)}"
+        else:
+            name = f"{kind} of {self.context.country_name(fips)}"
+        self.emit(ORG, name, first, stop - 1, "government")
+        return stop
+
+    def run(self, index: int) -> int:
+        """A run of name-like words from `index`; classify it."""
+        end = index + 1
+        while end < len(self.tokens):
+            if self.name_like(end):
+                if self.title_at(end) is not None or self.shape_start(end):
+                    break
+                end += 1
+                continue
+            if (
+                self.is_word(end)
+                and (self.particle(end) or self.tokens[end].plain in CONNECTORS)
+                and self.name_like(end + 1)
+            ):
+                ahead = self.head_words(index, end)
+                if self.particle(end) or ahead & (ORG_HEADS | PLACE_HEADS):
+                    end += 1
+                    continue
+            # An initial inside a name: `William E. Ward`.
+            token = self.tokens[end]
+            if (
+                token.text == "."
+                and len(self.tokens[end - 1].text) == 1
+                and self.tokens[end - 1].text.isupper()
+                and self.name_like(end + 1)
+            ):
+                end += 1
+                continue
+            break
+        run = [t for t in self.tokens[index:end] if t.text[0].isalpha()]
+        words = [t.plain for t in run]
+        last = words[-1]
+        if last in NOT_ENTITY_HEADS:
+            return end
+        if len(run) > 1 and (set(words) & ORG_HEADS):
+            self.emit(ORG, _name(run, self.caps), index, end - 1, "org-head")
+            return end
+        if len(run) > 1 and last in PLACE_HEADS:
+            self.emit(PLACE, _name(run, self.caps), index, end - 1, "place-head")
+            return end
+        # Words the prose also writes in lower case are not part of a person's name at
+        # its edges: `Visit Ankara`, `Javier Solana Personal`.
+        first, stop = index, end
+        while (
+            first < stop
+            and self.tokens[first].plain in self.common
+            and self.tokens[first].plain not in self.given
+        ):
+            first += 1
+        while stop > first and (
+            self.tokens[stop - 1].plain in self.common
+            or not self.tokens[stop - 1].text[0].isalpha()
+        ):
+            stop -= 1
+        if first != index or stop != end:
+            index, run = first, [t for t in self.tokens[first:stop] if t.text[0].isalpha()]
+            if not run:
+                return end
+            words = [t.plain for t in run]
+        if len(run) == 1:
+            token = run[0]
+            if token.sentence_start and not self.caps and token.plain in self.common:
+                return end
+            # A lone word: a surname or an acronym; resolution decides.
+            position = self.tokens.index(token, index)
+            self.emit("", _name(run, self.caps), position, position, "lone")
+            return end
+        last_index = self.tokens.index(run[-1], index)
+        particles = any(w in PARTICLES or w.startswith(("al ", "el ")) for w in words) or any(
+            t.text.lower().startswith(("al-", "el-", "abu", "abdul", "bin")) for t in run
+        )
+        if (
+            words[0] in self.given
+            or particles
+            or (
+                not self.caps
+                and len(run) <= 4
+                and all(
+                    t.text[0].isupper() and not t.text.isupper() and t.plain not in self.common
+                    for t in run
+                )
+            )
+        ):
+            self.emit(PERSON, _name(run, self.caps), index, last_index, "name")
+            return end
+        # Anything else: each word may still be a surname.
+        for token in run:
+            position = self.tokens.index(token, index)
+            self.emit("", _name([token], self.caps), position, position, "lone")
+        return end
+
+    def head_words(self, index: int, end: int) -> set[str]:
+        """The plain words of the run so far and of the next few name-like words: a
+        connector belongs to a run that is, or will be, an organisation's or a place's
+        name (`Justice and Development Party`, `Ministry of Interior`)."""
+        words = {t.plain for t in self.tokens[index:end]}
+        probe = end + 1
+        while (
+            probe < len(self.tokens)
+            and probe <= end + 4
+            and (
+                self.name_like(probe)
+                or (self.is_word(probe) and self.tokens[probe].plain in CONNECTORS)
+            )
+        ):
+            words.add(self.tokens[probe].plain)
+            probe += 1
+        return words
+
+    def shape_start(self, index: int) -> bool:
+        token = self.tokens[index]
+        if token.plain in {"embassy", "amembassy", "consulate", "ministry"}:
+            return True
+        if GOVERNMENT_ABBREVIATION.match(token.text):
+            return True
+        found = self.known(index)
+        return (
+            found is not None
+            and index > 0
+            and self.known(index - 1) is None
+            and found[0].kind in (ORG, POST)
+        )
+
+
+def _title(text: str) -> str:
+    return " ".join(
+        w if w.lower() in {"and", "of", "for", "the"} and i else w[:1].upper() + w[1:].lower()
+        for i, w in enumerate(text.split())
+    )
+
+
+def _name(run: list[Token], caps: bool) -> str:
+    from cabledesk.entities.names import title_case
+
+    if caps:
+        return " ".join(
+            title_case(t.text) if t.plain not in PARTICLES else t.text.lower() for t in run
+        )
+    return " ".join(t.text for t in run)
+
+
+class Context:
+    """What the cable says about where it stands: its post's country (the `host` whose
+    MFA an `MFA` is), the countries of its TAGS, and whether it is an all-caps cable."""
+
+    def __init__(self, cable: Cable):
+        from cabledesk.reference import stations
+
+        table = gazetteer()
+        station = stations().get(_station(cable))
+        self.host = (
+            station.country if station and station.country and station.country != "US" else ""
+        )
+        self.tag_countries = [t for t in cable.tags if t in table.country_names]
+        if not self.host and self.tag_countries:
+            self.host = self.tag_countries[0]
+        body = "\n".join(p.text for p in cable.paragraphs) or (cable.subject or "")
+        self.caps = is_caps(body)
+        self.table = table
+        self.acronyms: dict[str, tuple[str, str]] = {}
+
+    def country_name(self, fips: str) -> str:
+        return self.table.country_names.get(fips, fips)
+
+    def government(self, fips: str) -> str:
+        return f"Government of {self.country_name(fips)}" if fips else "Government"
+
+    def ministry(self, portfolio: str, fips: str) -> str:
+        name = f"Ministry of {portfolio}"
+        return f"{name} ({self.country_name(fips)})" if fips else name
+
+    def country_by_initials(self, initials: str) -> str:
+        """`I` -> IZ for a cable from Baghdad or tagged IZ; else the likeliest."""
+        candidates = [
+            fips for fips, name in self.table.country_names.items() if _initials(name) == initials
+        ]
+        if not candidates:
+            return ""
+        for fips in [self.host, *self.tag_countries]:
+            if fips in candidates:
+                return fips
+        return ""
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s,]+", name) if w and w.lower() not in {"of", "the", "and"}]
+    if "," in name:  # `Korea, South`
+        words = words[1:] + words[:1]
+    if len(words) == 1:
+        return words[0][0].upper()
+    return "".join(w[0].upper() for w in words)
+
+
+STATION_OF_ID = re.compile(r"^\d{2}([A-Z]+?)\d+")
+
+
+def _station(cable: Cable) -> str:
+    """`08BAGHDAD1784` -> `BAGHDAD` (reference ids are canonical in the record)."""
+    match = STATION_OF_ID.match(cable.reference_id or "")
+    return match.group(1) if match else ""

@@ -1,0 +1,295 @@
+"""Entities (issue 12): extraction on real cable fragments, the gold set, the enrichment
+job on every path (in process, worker processes, a Dask LocalCluster), and who sees what."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import cabledesk
+from cabledesk.entities import extract
+from cabledesk.entities.scoring import Score, score_cable
+from cabledesk.record.model import Cable, ClassifiedBy, Paragraph
+from cabledesk.redact.model import Rule
+from cabledesk.redact.viewer import Viewer
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "src" / "cabledesk" / "data" / "sample"
+GOLD = ROOT / "tests" / "data" / "entities_gold.jsonl"
+CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-html"
+EVERYTHING = Viewer()
+
+
+def found(cable: Cable) -> set[tuple[str, str]]:
+    return {(m.kind, m.name) for m in extract(cable)}
+
+
+def cable_of(*texts: str, reference_id: str = "08BAGHDAD1784", **fields: object) -> Cable:
+    paragraphs = [
+        Paragraph(number=i + 1, marking=None, heading=None, text=t) for i, t in enumerate(texts)
+    ]
+    return Cable(reference_id=reference_id, paragraphs=paragraphs, **fields)  # type: ignore[arg-type]
+
+
+# --- extraction, on fragments of real cables ---------------------------------------------
+
+
+def test_titled_names_and_surnames_resolve_to_the_person_named_in_full() -> None:
+    # 08BAGHDAD1784 (the newspaper copy) names Maliki by surname only; here he is named
+    # in full first, as most cables do.
+    cable = cable_of(
+        "Prime Minister Nouri al-Maliki met Ambassador Crocker.",
+        "PM Maliki told the Ambassador that MALIKI's patience was thin; Crocker agreed.",
+    )
+    mentions = extract(cable)
+    maliki = {m.key for m in mentions if m.surface in ("Nouri al-Maliki", "Maliki", "MALIKI")}
+    assert maliki == {"person:nuri maliki"}
+    assert ("person", "Crocker") in found(cable)
+
+
+def test_a_titled_surname_is_not_a_namesake_named_in_full() -> None:
+    # 10KABUL693-style: the president and his brother in one cable.
+    cable = cable_of(
+        "Ahmed Wali Karzai (AWK) runs Kandahar.", "President Karzai defended his brother."
+    )
+    keys = {m.surface: m.key for m in extract(cable)}
+    assert keys["Ahmed Wali Karzai"] != keys["Karzai"]
+
+
+def test_governments_by_initials_follow_the_cables_country() -> None:
+    # `GOI` is Iraq's government in a Baghdad cable (08BAGHDAD1784) and Indonesia's in a
+    # Jakarta one.
+    assert ("org", "Government of Iraq") in found(cable_of("The GOI protested."))
+    jakarta = cable_of("The GOI protested.", reference_id="09JAKARTA100")
+    assert ("org", "Government of Indonesia") in found(jakarta)
+
+
+def test_ministries_belong_to_the_host_country() -> None:
+    names = found(
+        cable_of("The MFA and the Interior Ministry replied.", reference_id="09MADRID392")
+    )
+    assert ("org", "Ministry of Foreign Affairs (Spain)") in names
+    assert ("org", "Ministry of Interior (Spain)") in names
+
+
+def test_all_caps_prose_is_not_a_list_of_names() -> None:
+    # 72TEHRAN1164: `GENERAL AZIMI, MINISTER OF WAR, ON INSTRUCTION OF SHAH ASKS THAT WE...`
+    cable = cable_of(
+        "GENERAL AZIMI, MINISTER OF WAR, ON INSTRUCTION OF SHAH ASKS THAT WE TAKE ANOTHER "
+        "HARD LOOK AT F-4E PRODUCTION LINE. SHAH FEELS HE CAN LOOK TO US FOR COOPERATION."
+    )
+    names = found(cable)
+    assert ("person", "Azimi") in names
+    assert not {n for k, n in names if k == "person"} - {"Azimi"}
+    assert ("place", "United States") not in names  # `LOOK TO US FOR`: the pronoun
+
+
+def test_us_abbreviation_is_the_country_not_an_under_secretary() -> None:
+    names = found(cable_of("He met U.S. officials and U/S Burns in Madrid."))
+    assert ("place", "United States") in names
+    assert ("person", "Burns") in names
+
+
+def test_redaction_markers_are_never_entities() -> None:
+    cable = cable_of("XXXXXXXXXXXX told PolOff that XXXXXXXXXXXX and Minister XXXXXXXXXXXX met.")
+    assert all("XXXX" not in m.surface for m in extract(cable))
+
+
+def test_acronyms_spelled_out_in_the_cable_name_the_same_entity() -> None:
+    cable = cable_of(
+        "The Chinese Academy of Sciences (CAS) hosted the visit.", "CAS officials said little."
+    )
+    keys = {m.key for m in extract(cable) if m.surface in ("Chinese Academy of Sciences", "CAS")}
+    assert len(keys) == 1
+
+
+def test_structure_gives_signers_classifier_and_ovip_persons() -> None:
+    cable = cable_of(
+        "Ambassador Ryan Crocker met the Secretary.",
+        signers=["CROCKER"],
+        classified_by=ClassifiedBy(name="Ryan C. Crocker", title="Ambassador"),
+        tags=["PREL", "OVIP", "RICE, CONDOLEEZZA"],
+    )
+    mentions = extract(cable)
+    crocker = {m.key for m in mentions if "rocker" in m.surface.lower()}
+    assert len(crocker) == 1
+    assert ("person", "Condoleezza Rice") in {(m.kind, m.name) for m in mentions}
+
+
+# --- the gold set -------------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+def test_gold_set_accuracy_stays_at_its_measured_level() -> None:
+    """The floor is what docs/entities.md reports, less a margin: a change that loses
+    accuracy on the hand-checked cables fails here (the goals are in the docs)."""
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    scores = {False: Score(), True: Score()}
+    for line in GOLD.read_text().splitlines():
+        item = json.loads(line)
+        cable = cabledesk.parse_file(CORPUS / item["path"])
+        score_cable(item["id"], item["entities"], extract(cable), scores[item["caps"]])
+    assert scores[False].total.f1 >= 0.72
+    assert scores[True].total.f1 >= 0.68
+    assert scores[False].resolution >= 0.9
+
+
+def test_gold_file_is_well_formed() -> None:
+    lines = [json.loads(line) for line in GOLD.read_text().splitlines()]
+    assert len(lines) >= 40
+    assert sum(item["caps"] for item in lines) >= 10
+    for item in lines:
+        assert item["split"] in ("dev", "test")
+        for entity in item["entities"]:
+            assert entity["kind"] in ("person", "org", "place", "post")
+            assert entity["name"] and isinstance(entity["aliases"], list)
+
+
+# --- the enrichment job -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("entities") / "archive"
+    with cabledesk.Archive.open(folder) as archive:
+        archive.ingest([SAMPLE / "cable"], workers=1)
+    return folder
+
+
+def copy_of(source: Path, tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    shutil.copytree(source, target)
+    return target
+
+
+def archive_file(folder: Path) -> Path:
+    return folder / "archive.db"
+
+
+def test_enrichment_is_the_same_in_process_in_workers_and_resumed(
+    ingested: Path, tmp_path: Path
+) -> None:
+    one = copy_of(ingested, tmp_path, "one")
+    pool = copy_of(ingested, tmp_path, "pool")
+    resumed = copy_of(ingested, tmp_path, "resumed")
+    with cabledesk.Archive.open(one) as archive:
+        first = archive.enrich(workers=0)
+        assert first.cables == first.pending_before > 40 and first.mentions > 500
+        again = archive.enrich(workers=0)
+        assert again.pending_before == 0 and again.cables == 0  # idempotent
+    with cabledesk.Archive.open(pool) as archive:
+        archive.enrich(workers=2)
+    with cabledesk.Archive.open(resumed) as archive:
+        partial = archive.enrich(workers=0, limit=7)  # as if killed after 7 cables
+        assert partial.cables == 7
+        rest = archive.enrich(workers=0)
+        assert rest.cables == first.cables - 7
+    assert rows_of(one) == rows_of(pool) == rows_of(resumed)
+    assert len(rows_of(one)) == first.mentions
+
+
+def rows_of(folder: Path) -> list[tuple[object, ...]]:
+    connection = sqlite3.connect(archive_file(folder))
+    try:
+        return connection.execute(
+            """SELECT c.reference_id, m.position, m.kind, m.key, m.surface, m.start, m.end,
+                      m.rank, n.name
+               FROM mentions m JOIN cables c ON c.id = m.cable_id
+               JOIN entity_keys k ON k.key = m.key JOIN entities n ON n.id = k.entity_id
+               ORDER BY c.reference_id, m.position"""
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def test_enrichment_on_a_dask_cluster_gives_the_same_entities(
+    ingested: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    local = copy_of(ingested, tmp_path, "local")
+    cluster_copy = copy_of(ingested, tmp_path, "cluster")
+    with cabledesk.Archive.open(local) as archive:
+        archive.enrich(workers=0)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        cabledesk.Archive.open(cluster_copy) as archive,
+    ):
+        report = archive.enrich(scheduler=client)
+        assert report.cables > 40
+    assert rows_of(local) == rows_of(cluster_copy)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(ingested: Path, tmp_path: Path) -> None:
+    from cabledesk.archive.enrich import EnrichError
+
+    folder = copy_of(ingested, tmp_path, "unreachable")
+    with cabledesk.Archive.open(folder) as archive, pytest.raises(EnrichError, match="scheduler"):
+        archive.enrich(scheduler="tcp://127.0.0.1:1")
+    with cabledesk.Archive.open(folder) as archive:
+        assert archive.enrich(workers=0).cables > 40  # nothing was lost
+
+
+def test_a_changed_text_is_pending_again(ingested: Path, tmp_path: Path) -> None:
+    folder = copy_of(ingested, tmp_path, "changed")
+    with cabledesk.Archive.open(folder) as archive:
+        archive.enrich(workers=0)
+        connection = archive.connection
+        with connection:
+            connection.execute(
+                "UPDATE cables SET text_hash = 'changed' WHERE id = (SELECT min(id) FROM cables)"
+            )
+        assert archive.enrich(workers=0).cables == 1
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+
+def test_readers_never_receive_an_entity_a_rule_burns(ingested: Path, tmp_path: Path) -> None:
+    folder = copy_of(ingested, tmp_path, "burned")
+    with cabledesk.Archive.open(folder) as archive:
+        archive.enrich(workers=0)
+        people = archive.entities(viewer=EVERYTHING, kind="person", limit=5)
+        target = people[0]
+        names = [alias for alias, _ in archive.entity(target.id, viewer=EVERYTHING).aliases]  # type: ignore[union-attr]
+        archive.redact(Rule(kind="name", text=target.name, variants=names, reason="test"))
+        reader = Viewer(redact=True, compiled=archive.redactor())
+        assert archive.entity(target.id, viewer=reader) is None
+        assert target.id not in {e.id for e in archive.entities(viewer=reader, limit=500)}
+        for reference_id in archive.entity(target.id, viewer=EVERYTHING).cables:  # type: ignore[union-attr]
+            assert target.id not in {m[0] for m in archive.mentions(reference_id, viewer=reader)}
+        # Editors still see it (they see the stored record).
+        assert archive.entity(target.id, viewer=EVERYTHING) is not None
+
+
+def test_mentions_above_the_ceiling_do_not_count(ingested: Path, tmp_path: Path) -> None:
+    folder = copy_of(ingested, tmp_path, "ceiling")
+    with cabledesk.Archive.open(folder) as archive:
+        archive.enrich(workers=0)
+        everything = {e.id: e.mentions for e in archive.entities(viewer=EVERYTHING, limit=10_000)}
+        unclassified = {
+            e.id: e.mentions for e in archive.entities(viewer=Viewer(ceiling=0), limit=10_000)
+        }
+        assert sum(unclassified.values()) < sum(everything.values())
+        assert all(unclassified[i] <= everything[i] for i in unclassified)
+        connection = archive.connection
+        secret_only = connection.execute(
+            """SELECT k.entity_id FROM mentions m JOIN entity_keys k ON k.key = m.key
+               GROUP BY k.entity_id HAVING min(m.rank) > 0 LIMIT 1"""
+        ).fetchone()
+        assert secret_only is not None
+        assert archive.entity(secret_only[0], viewer=Viewer(ceiling=0)) is None
+
+
+def test_the_public_sees_no_entity_before_an_edition(ingested: Path, tmp_path: Path) -> None:
+    folder = copy_of(ingested, tmp_path, "public")
+    with cabledesk.Archive.open(folder) as archive:
+        archive.enrich(workers=0)
+        assert archive.entities(viewer=archive.public_viewer()) == []
