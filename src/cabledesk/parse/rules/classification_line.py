@@ -39,11 +39,11 @@ _CAPTION_TRAIL: Final = re.compile(
 
 def read_level(tokens: list[str]) -> tuple[str, int] | None:
     """The level spelled by the first tokens, and how many tokens spell it."""
-    exact = _spelled(tokens, _LEVEL_WORDS.get)
+    exact = _spelled(tokens, _LEVEL_WORDS.get, exact=True)
     if exact or (len(tokens[0]) > 2 and not _close(tokens[0])):
         return exact
     # Typed with a doubled or dropped letter: `SS E C R E T`, `E C R E T`, `CO N F I ...`.
-    return _spelled(tokens, _close)
+    return _spelled(tokens, _close, exact=False)
 
 
 @lru_cache(maxsize=4096)
@@ -54,7 +54,9 @@ def _close(letters: str) -> str | None:
     return _LEVEL_WORDS[close[0]] if close else None
 
 
-def _spelled(tokens: list[str], judge: Callable[[str], str | None]) -> tuple[str, int] | None:
+def _spelled(
+    tokens: list[str], judge: Callable[[str], str | None], exact: bool
+) -> tuple[str, int] | None:
     letters = ""
     best: tuple[str, int] | None = None
     for count, token in enumerate(tokens[:24], start=1):
@@ -69,6 +71,10 @@ def _spelled(tokens: list[str], judge: Callable[[str], str | None]) -> tuple[str
             break
         letters = longer
         if len(letters) > 20:
+            break
+        if exact and letters not in _PREFIXES:
+            # Judged exactly, letters that start no level word never grow into one: most
+            # lines (every header and caption line offered) stop at their first token.
             break
         level = judge(letters)
         if level:
