@@ -8,8 +8,9 @@ about 7 KB a cable, the release's average) as a
 folder of one newspaper-style text file per cable, and as one `cables.csv`, then runs the
 installed command on each as people do: a fresh process that walks, reads, parses and
 writes JSON Lines to a file. The process is pinned to one core (`taskset -c 0` where it
-exists, or the core `--core` names), so the figure is one core's. Each round's time includes starting Python and
-importing cabledesk (about 0.12 s): the figure is what a user waits for.
+exists, or the core `--core` names), so the figure is one core's. Each round's time
+includes starting Python and importing cabledesk (about 0.12 s): the figure is what a
+user waits for.
 
 Then, in this process, the same folder in phases (walk + read; + parse; + JSON), to show
 where the time goes.

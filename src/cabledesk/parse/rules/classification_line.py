@@ -46,12 +46,36 @@ def read_level(tokens: list[str]) -> tuple[str, int] | None:
     return _spelled(tokens, _close, exact=False)
 
 
+_CUTOFF: Final = 0.82
+# Each level word's letters and how often each occurs in it.
+_LETTER_COUNTS: Final = tuple(
+    (len(word), tuple((c, word.count(c)) for c in sorted(set(word)))) for word in _LEVEL_WORDS
+)
+
+
 @lru_cache(maxsize=4096)
 def _close(letters: str) -> str | None:
-    if len(letters) < 5:
+    if len(letters) < 5 or not _may_be_close(letters):
         return None
-    close = difflib.get_close_matches(letters, _LEVEL_WORDS, n=1, cutoff=0.82)
+    close = difflib.get_close_matches(letters, _LEVEL_WORDS, n=1, cutoff=_CUTOFF)
     return _LEVEL_WORDS[close[0]] if close else None
+
+
+def _may_be_close(letters: str) -> bool:
+    """Whether some level word passes difflib's `quick_ratio` test against `letters`.
+
+    `get_close_matches` keeps a word only if it does (the letters the two have in common,
+    counted as multisets, bound the matching ones): most letters tried (`FMAMEMBASSY`,
+    `TOSECSTATE`) pass it for none, and are turned away here without building the
+    matchers. The same sum, in the same floating point, as difflib's.
+    """
+    for size, counts in _LETTER_COUNTS:
+        common = 0
+        for letter, count in counts:
+            common += min(count, letters.count(letter))
+        if 2.0 * common / (size + len(letters)) >= _CUTOFF:
+            return True
+    return False
 
 
 def _spelled(
