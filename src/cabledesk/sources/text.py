@@ -33,7 +33,8 @@ def read_text(text: str, location: str) -> Iterator[SourceText | SourceError]:
     if not text or text.isspace():  # strip() would copy the whole text to say the same
         yield SourceError(location, "the text of a cable", "an empty file")
         return
-    text = text.replace("\r\n", "\n")
+    if "\r" in text:  # a one-character test is much cheaper than the replace's scan
+        text = text.replace("\r\n", "\n")
     metadata = Metadata()
     # The metadata lines are found by offsets into the text: splitting the whole text into
     # lines and joining them again to drop one line costs more than the rest of the reader.

@@ -150,7 +150,9 @@ def _walk(directory: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in WALKED_SUFFIXES:
+            # splitext gives what Path(name).suffix does for a name not starting with a dot
+            # (or `.` alone, which is no walked suffix either), without building a Path.
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in WALKED_SUFFIXES:
                 yield Path(root, name)
 
 

@@ -39,22 +39,48 @@ _CAPTION_TRAIL: Final = re.compile(
 
 def read_level(tokens: list[str]) -> tuple[str, int] | None:
     """The level spelled by the first tokens, and how many tokens spell it."""
-    exact = _spelled(tokens, _LEVEL_WORDS.get)
+    exact = _spelled(tokens, _LEVEL_WORDS.get, exact=True)
     if exact or (len(tokens[0]) > 2 and not _close(tokens[0])):
         return exact
     # Typed with a doubled or dropped letter: `SS E C R E T`, `E C R E T`, `CO N F I ...`.
-    return _spelled(tokens, _close)
+    return _spelled(tokens, _close, exact=False)
+
+
+_CUTOFF: Final = 0.82
+# Each level word's letters and how often each occurs in it.
+_LETTER_COUNTS: Final = tuple(
+    (len(word), tuple((c, word.count(c)) for c in sorted(set(word)))) for word in _LEVEL_WORDS
+)
 
 
 @lru_cache(maxsize=4096)
 def _close(letters: str) -> str | None:
-    if len(letters) < 5:
+    if len(letters) < 5 or not _may_be_close(letters):
         return None
-    close = difflib.get_close_matches(letters, _LEVEL_WORDS, n=1, cutoff=0.82)
+    close = difflib.get_close_matches(letters, _LEVEL_WORDS, n=1, cutoff=_CUTOFF)
     return _LEVEL_WORDS[close[0]] if close else None
 
 
-def _spelled(tokens: list[str], judge: Callable[[str], str | None]) -> tuple[str, int] | None:
+def _may_be_close(letters: str) -> bool:
+    """Whether some level word passes difflib's `quick_ratio` test against `letters`.
+
+    `get_close_matches` keeps a word only if it does (the letters the two have in common,
+    counted as multisets, bound the matching ones): most letters tried (`FMAMEMBASSY`,
+    `TOSECSTATE`) pass it for none, and are turned away here without building the
+    matchers. The same sum, in the same floating point, as difflib's.
+    """
+    for size, counts in _LETTER_COUNTS:
+        common = 0
+        for letter, count in counts:
+            common += min(count, letters.count(letter))
+        if 2.0 * common / (size + len(letters)) >= _CUTOFF:
+            return True
+    return False
+
+
+def _spelled(
+    tokens: list[str], judge: Callable[[str], str | None], exact: bool
+) -> tuple[str, int] | None:
     letters = ""
     best: tuple[str, int] | None = None
     for count, token in enumerate(tokens[:24], start=1):
@@ -69,6 +95,10 @@ def _spelled(tokens: list[str], judge: Callable[[str], str | None]) -> tuple[str
             break
         letters = longer
         if len(letters) > 20:
+            break
+        if exact and letters not in _PREFIXES:
+            # Judged exactly, letters that start no level word never grow into one: most
+            # lines (every header and caption line offered) stop at their first token.
             break
         level = judge(letters)
         if level:

@@ -358,14 +358,16 @@ def classified_by_rule(state: ParseState) -> bool:
     state.pos += 1
     while not state.at_end:
         line = state.line
-        if not line.strip() and not reasons(" ".join(parts)):
+        if not line.strip():
             # `FOR REASON` then a blank line, then `1.4(C).`: the reasons still belong here.
-            # So do `for reasons 1.4`, a blank line, then `(b) and (d).`
+            # So do `for reasons 1.4`, a blank line, then `(b) and (d).` (when no reasons
+            # were read yet: tested last, reading them costs more than the line tests).
             ahead = state.pos + 1
             following = state.lines[ahead] if ahead < len(state.lines) else ""
-            if _REASONS_ONLY.match(following) or (
-                _AWAITING_CODES.search(parts[-1]) and _CODES_ONLY.match(following)
-            ):
+            if (
+                _REASONS_ONLY.match(following)
+                or (_AWAITING_CODES.search(parts[-1]) and _CODES_ONLY.match(following))
+            ) and not reasons(" ".join(parts)):
                 state.pos = ahead
                 continue
         if not line.strip() or UNDERLINE.match(line):

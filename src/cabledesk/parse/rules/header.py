@@ -56,6 +56,7 @@ _FM_WORD: Final = re.compile(r"\bFM\b")
 # What the element patterns can start with, besides a DTG's digits or the white space
 # before it: VZCZC, a precedence or relay letter, DE, ZN.
 _ELEMENT_STARTS: Final = frozenset("VZOPRD")
+_RELAY_STARTS: Final = frozenset("ZOPR")
 _KEYWORD: Final = re.compile(r"(?:^|\s)(FM|TO|INFO|XMT)\s+")
 _ROUTE: Final = re.compile(r"(?:^|\s)(R[A-Z0-9]{3,7})/")
 # Words that always begin a post's address (never stand inside one): in a flattened list
@@ -117,13 +118,15 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
     first = line[:1]
     if not (first in _ELEMENT_STARTS or first.isdigit() or first.isspace()):
         return False
-    if match := _CHANNEL.match(line):
+    # Each pattern is tried only on lines starting with its own first letter (VZCZC; a
+    # relay's precedence letters; a route's R; DE; ZN).
+    if first == "V" and (match := _CHANNEL.match(line)):
         header.channel = match.group(1)
         return True
-    if match := _RELAY.match(line):
+    if first in _RELAY_STARTS and (match := _RELAY.match(line)):
         header.relay_routes.extend(match.group(1).split())
         return True
-    if header.channel and not header.transmission and _ROUTES_ONLY.match(line):
+    if first == "R" and header.channel and not header.transmission and _ROUTES_ONLY.match(line):
         header.relay_routes.extend(line.split())
         return True
     if first == "D" and (match := _DE.match(line)):
@@ -134,7 +137,7 @@ def _read_element(header: Header, line: str, state: ParseState) -> bool:
             filed=match["filed"],
         )
         return True
-    if match := _ZN.match(line):
+    if first == "Z" and (match := _ZN.match(line)):
         header.security_warning = match.group(1)
         return True
     if header.dtg is None and (match := _DTG.match(line)) and not line.startswith("FM "):
@@ -224,7 +227,6 @@ def _addressees(body: str, flattened: bool) -> list[Addressee]:
     return [
         Addressee(name, route, precedence, sequence, source)
         for line in body.split("\n")
-        if not _is_printout_line(line)
         for name, route, precedence, sequence, source in _line_addressees(line)
     ]
 
@@ -243,9 +245,12 @@ _AddresseeFields = tuple[str, str | None, str | None, str | None, str | None]
 
 
 # The same addressee lines (SECSTATE WASHDC, the region's posts) recur in a post's cables:
-# each distinct line is read once; the records get addressees of their own.
+# each distinct line is read once (whether it is a printout line too); the records get
+# addressees of their own.
 @lru_cache(maxsize=8192)
 def _line_addressees(line: str) -> tuple[_AddresseeFields, ...]:
+    if _is_printout_line(line):
+        return ()
     result: list[Addressee] = []
     # Each route match starts an entry that runs to the next one; text before the
     # first route (or a line without any) is an addressee without an indicator.

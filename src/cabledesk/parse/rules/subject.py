@@ -105,6 +105,11 @@ _INLINE_CLASSIFIED: Final = re.compile(
 )
 _TRAILING_RULE: Final = re.compile(r"\s*(?<!\w)[-=_]{3,}$")
 _TRAILING_STRAY: Final = re.compile(r"\s+[<>|~^]+$")
+# The texts these two are tried on have no line break: they can only match a text that ends
+# with one of their characters, tested first (a pattern starting with `\s` is tried at
+# every position of the text).
+_RULE_ENDS: Final = ("-", "=", "_")
+_STRAY_ENDS: Final = ("<", ">", "|", "~", "^")
 # A subject wraps over two or three lines; more lines than this are something else.
 _MAX_CONTINUATION: Final = 4
 
@@ -160,7 +165,8 @@ def subject_rule(state: ParseState) -> bool:
     glued = _glued_item(parts[0])
     state.pos += 1
     while glued is None and not state.at_end and len(parts) <= _MAX_CONTINUATION:
-        if _TRAILING_RULE.search(parts[-1].rstrip()):
+        last = parts[-1].rstrip()
+        if last.endswith(_RULE_ENDS) and _TRAILING_RULE.search(last):
             # A heading's rule ran onto the subject's last line (`... NEW PRESIDENT -------`
             # / `summary` / `-------`): the heading under it is none of the subject.
             break
@@ -182,9 +188,11 @@ def subject_rule(state: ParseState) -> bool:
         subject = subject[: glued.start()].strip()
     subject = split_glued(state, subject)
     # A heading rule a page break joined onto the last line (`NEW PRESIDENT -------`).
-    subject = _TRAILING_RULE.sub("", subject)
+    if subject.endswith(_RULE_ENDS):
+        subject = _TRAILING_RULE.sub("", subject)
     # Stray punctuation under the subject, joined onto it by a re-wrap (`... SPAIN <`).
-    subject = _TRAILING_STRAY.sub("", subject)
+    if subject.endswith(_STRAY_ENDS):
+        subject = _TRAILING_STRAY.sub("", subject)
     if state.cable.subject is not None:
         return True  # a caption block repeated (WikiLeaks copies): the first subject stands
     mark = _LEADING_MARK.match(subject)
