@@ -33,6 +33,8 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-html"
 
 
 def as_newspaper_text(source: SourceText) -> str:
+    """A cable as a newspaper printed it: the metadata line, the header, the text (also
+    used by bench/parse_command.py)."""
     metadata = source.metadata
     created = metadata.created or "2000-01-01T00:00:00Z"
     year, month, day = (int(x) for x in created[:10].split("-"))

@@ -36,23 +36,14 @@ from cabledesk.sources import SourceText, read_paths
 from cabledesk.sources.csv_release import read_csv
 from cabledesk.synthetic import generate_corpus
 
+# bench/parse.py, beside this script (on sys.path when either runs): one way to print a
+# cable as a newspaper did, for both benchmarks.
+from parse import as_newspaper_text
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "wikileaks-html" / "cable"
 SAMPLE = ROOT / "src" / "cabledesk" / "data" / "sample"
 COMMAND = Path(sys.executable).with_name("cabledesk")
-
-
-def as_newspaper_text(source: SourceText) -> str:
-    """A cable as a newspaper printed it: the metadata line, the header, the text."""
-    metadata = source.metadata
-    created = metadata.created or "2000-01-01T00:00:00Z"
-    year, month, day = (int(x) for x in created[:10].split("-"))
-    hour, minute = int(created[11:13]), int(created[14:16])
-    line = (
-        f"{month}/{day}/{year} {hour}:{minute:02d} {metadata.reference_id} "
-        f"{metadata.origin} {metadata.classification}"
-    )
-    return "\n\n".join(filter(None, [line, source.header, source.body]))
 
 
 def write_inputs(folder: Path, n: int, source: Path) -> tuple[Path, Path, int]:

@@ -178,9 +178,10 @@ def test_duplicate_tags_are_kept_once_in_their_first_place() -> None:
             "OVIP BIDEN JOSEPH PREL ECON PGOV SOCI UK PK AF",
             ["OVIP", "BIDEN, JOSEPH", "PREL", "ECON", "PGOV", "SOCI", "UK", "PK", "AF"],
         ),
+        # Written as the TAGS table spells the person (issue 11, weak spots, item 4).
         (
             "OVIP STEINBERG JAMES PREL MNUC SN CH KN",
-            ["OVIP", "STEINBERG, JAMES", "PREL", "MNUC", "SN", "CH", "KN"],
+            ["OVIP", "STEINBERG, JAMES B.", "PREL", "MNUC", "SN", "CH", "KN"],
         ),
         # 09SINGAPORE529: the initial keeps its period, as the table writes the person.
         (

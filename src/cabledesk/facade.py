@@ -39,6 +39,7 @@ from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
 from cabledesk.query.timeline import Month, timeline
+from cabledesk.record.ids import first_part, normal_id
 from cabledesk.record.model import Cable
 from cabledesk.redact.apply import Redactor, burn
 from cabledesk.redact.model import Rule
@@ -146,9 +147,13 @@ class Archive:
     def get(self, reference_id: str, *, viewer: Viewer) -> Cable | None:
         """The current record of a cable as `viewer` may see it, or None when the archive
         does not have it (or, for the public, has not published it)."""
-        reference_id = reference_id.strip().upper()
+        reference_id = normal_id(reference_id)
         if viewer.published_only:
-            if reference_id not in self.published():
+            published = self.published()
+            if reference_id not in published:
+                # A message stored as PlusD documents is read as its first one.
+                reference_id = first_part(reference_id) or reference_id
+            if reference_id not in published:
                 return None
             # The version the edition published, not a newer text awaiting approval.
             cable = editions.published_record(self.connection, reference_id)
@@ -171,8 +176,8 @@ class Archive:
     def citing(self, reference_id: str, *, viewer: Viewer) -> list[str]:
         """Ids of the archived cables that cite this one in their REF block."""
         if viewer.published_only:
-            return editions.published_citing(self.connection, reference_id.strip().upper())
-        return citing_ids(self.connection, reference_id.strip().upper())
+            return editions.published_citing(self.connection, normal_id(reference_id))
+        return citing_ids(self.connection, normal_id(reference_id))
 
     def count(self, *, viewer: Viewer) -> int:
         """How many cables the archive holds, or has published for the public."""
@@ -303,14 +308,15 @@ class Archive:
 
     def neighbours(self, reference_id: str, *, viewer: Viewer) -> tuple[str | None, str | None]:
         """The previous and next cable from the same origin (by date), where there are."""
-        return browse.neighbours(
-            self.connection, reference_id.strip().upper(), viewer.published_only
-        )
+        return browse.neighbours(self.connection, normal_id(reference_id), viewer.published_only)
 
     def present(self, reference_ids: list[str], *, viewer: Viewer) -> set[str]:
         """Which of these reference ids the archive holds (has published, for the public)."""
         found = browse.present(self.connection, reference_ids)
-        return found & self.published() if viewer.published_only else found
+        if not viewer.published_only:
+            return found
+        published = self.published()
+        return {i for i in found if i in published or first_part(i) in published}
 
     def browse_origins(self, *, viewer: Viewer) -> list[OriginCount]:
         """Every origin with its count and date span (cached until the archive changes)."""
@@ -352,7 +358,7 @@ class Archive:
         """The cable's earlier texts, oldest first (the public never sees the history of
         a cable)."""
         _editors_only(viewer, "a cable's earlier texts")
-        return versions(self.connection, reference_id.strip().upper())
+        return versions(self.connection, normal_id(reference_id))
 
     def approved(self, *, viewer: Viewer) -> list[editions.Approval]:
         _editors_only(viewer, "the approvals")
@@ -390,8 +396,10 @@ class Archive:
 
     def approve(self, reference_ids: list[str], account: str | None = None) -> int:
         """Approve cables for the next edition; returns how many were newly approved."""
-        ids = sorted({i.strip().upper() for i in reference_ids})
-        missing = sorted(set(ids) - browse.present(self.connection, ids))
+        ids = sorted({normal_id(i) for i in reference_ids})
+        # Approvals name stored records: `77STATE17976` for a message stored as PlusD
+        # documents would approve nothing, so only exact ids count as archived here.
+        missing = sorted(set(ids) - browse.present(self.connection, ids, exact=True))
         if missing:
             shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
             raise RegisterError(f"expected reference ids of archived cables; not archived: {shown}")
@@ -403,7 +411,7 @@ class Archive:
 
     def withdraw(self, reference_ids: list[str], account: str | None = None) -> int:
         """Take cables out of the next edition; returns how many were approved."""
-        ids = sorted({i.strip().upper() for i in reference_ids})
+        ids = sorted({normal_id(i) for i in reference_ids})
         with self.connection:
             taken = editions.withdraw(self.connection, ids)
             event = audit.event("approval", account, detail={"withdrawn": ids})

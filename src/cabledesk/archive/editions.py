@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from cabledesk.archive.store import unpack
+from cabledesk.record.ids import cited_as
 from cabledesk.record.model import Cable
 
 # The cables of the latest edition: all the public may count (a WHERE clause on `cables`).
@@ -219,12 +220,14 @@ def published_citing(connection: sqlite3.Connection, reference_id: str) -> list[
     """Ids of the cables of the latest edition whose published version cites
     `reference_id`, oldest first (like store.citing_ids, for the public)."""
     found: dict[str, str] = {}
+    names = cited_as(reference_id)
+    marks = ",".join("?" * len(names))
     # Cables whose current text is the one published: their REF rows are the published ones.
     rows = connection.execute(
         "SELECT DISTINCT c.reference_id, c.date FROM refs r JOIN cables c ON c.id = r.cable_id "
         "JOIN edition_cables e ON e.reference_id = c.reference_id AND e.text_hash = c.text_hash "
-        f"WHERE e.{_LATEST} AND r.cited_id = ?",
-        (reference_id,),
+        f"WHERE e.{_LATEST} AND r.cited_id IN ({marks})",
+        names,
     )
     found.update((str(i), str(d or "")) for i, d in rows)
     # Cables changed since they were published: their published record says what they cite.
@@ -234,6 +237,6 @@ def published_citing(connection: sqlite3.Connection, reference_id: str) -> list[
         "AND e.text_hash != c.text_hash"
     )
     for citing, record in records_of_versions(connection, changed):
-        if any(r.cable_id == reference_id for r in record.references):
+        if any(r.cable_id in names for r in record.references):
             found[citing] = (record.header.sent or record.created or "")[:10]
     return sorted(found, key=lambda i: (found[i], i))

@@ -18,6 +18,7 @@ from cabledesk.archive import editions, register
 from cabledesk.archive.fields import NAME_KEYS, SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
 from cabledesk.archive.index import Index
 from cabledesk.archive.store import last_seq, mark_restricting, next_seq
+from cabledesk.record.ids import normal_id
 from cabledesk.redact.match import ANY_NAME, forms, term_pattern
 from cabledesk.redact.model import Rule
 
@@ -58,7 +59,7 @@ def normalised(rule: Rule) -> Rule:
     rule.text = " ".join(rule.text.split())
     rule.variants = [" ".join(v.split()) for v in rule.variants if v.strip()]
     if rule.cable_id:
-        rule.cable_id = rule.cable_id.strip().upper()
+        rule.cable_id = normal_id(rule.cable_id)
     return rule
 
 

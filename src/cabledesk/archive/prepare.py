@@ -99,7 +99,7 @@ def prepare(cable: Cable, redactor: Redactor | None = None) -> Prepared:
             for kind, group in (("to", cable.header.to), ("info", cable.header.info))
             for i, a in enumerate(group)
         ],
-        refs=[(i, r.label, r.text, r.cable_id) for i, r in enumerate(cable.references)],
+        refs=[(i, r.label, r.text, r.cable_id, r.kind) for i, r in enumerate(cable.references)],
         document=orjson.dumps(index_fields(cable, record, date, redactor)),
     )
 

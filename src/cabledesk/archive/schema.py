@@ -7,10 +7,12 @@ Users may open it with any SQLite tool; the tables below are documented in docs/
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
+from cabledesk.archive.blob import unpack_record
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -247,7 +249,15 @@ MIGRATIONS: list[str] = [
             ORDER BY v.version LIMIT 1),
         (SELECT c.text_hash FROM cables c WHERE c.reference_id = approvals.reference_id));
     """,
-    # 7: entities (docs/entities.md). `mentions` holds what the extractor found in the
+    # 7: what each REF item cites (`cable`, `email`, `telcon`, `report`, `memo`, `other`;
+    # docs/record.md). An item with a cited id is a cable; the others take the kind their
+    # stored record gives (`_kinds_from_records`, run in the same transaction), which for a
+    # record stored before kinds existed is `other`, as the record reader says.
+    """
+    ALTER TABLE refs ADD COLUMN kind TEXT NOT NULL DEFAULT 'other';
+    UPDATE refs SET kind = 'cable' WHERE cited_id IS NOT NULL;
+    """,
+    # 8: entities (docs/entities.md). `mentions` holds what the extractor found in the
     # current text of each cable, with the level (`rank`, `noforn`) of the part it stands
     # in, so a reader's view can leave out what they may not see; `enriched` says which
     # text (hash) which extractor version read, so the enrichment job knows what is
@@ -294,6 +304,29 @@ MIGRATIONS: list[str] = [
 ]
 
 
+def _kinds_from_records(connection: sqlite3.Connection) -> None:
+    """Version 7: the kind of each REF item without a cited id, from its stored record
+    (only the cables with such items are read)."""
+    rows = connection.execute(
+        "SELECT id, record FROM cables WHERE id IN "
+        "(SELECT DISTINCT cable_id FROM refs WHERE cited_id IS NULL)"
+    ).fetchall()
+    for cable_id, blob in rows:
+        references = unpack_record(blob).get("references") or []
+        connection.executemany(
+            "UPDATE refs SET kind = ? WHERE cable_id = ? AND position = ? AND cited_id IS NULL",
+            [
+                (item["kind"], cable_id, position)
+                for position, item in enumerate(references)
+                if isinstance(item, dict) and item.get("kind")
+            ],
+        )
+
+
+# Steps in Python that finish a migration, by the version they lead to.
+_FINISH: dict[int, Callable[[sqlite3.Connection], None]] = {7: _kinds_from_records}
+
+
 class SchemaError(Error, RuntimeError):
     """An archive this version of cabledesk cannot use."""
 
@@ -318,11 +351,19 @@ def migrate(connection: sqlite3.Connection) -> int:
         )
     for version in range(found, SCHEMA_VERSION):
         # One transaction per step: a crash leaves the archive at the version before.
-        connection.executescript(
-            "BEGIN;"
-            + MIGRATIONS[version]
-            + "INSERT OR REPLACE INTO meta (key, value) "
-            + f"VALUES ('schema_version', '{version + 1}');"
-            + "COMMIT;"
+        stamp = (
+            f"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '{version + 1}');"
         )
+        finish = _FINISH.get(version + 1)
+        if finish is None:
+            connection.executescript("BEGIN;" + MIGRATIONS[version] + stamp + "COMMIT;")
+            continue
+        # The script leaves its transaction open for the Python step to finish.
+        connection.executescript("BEGIN;" + MIGRATIONS[version] + stamp)
+        try:
+            finish(connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
     return found

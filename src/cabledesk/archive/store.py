@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from cabledesk.archive.blob import unpack_record
 from cabledesk.archive.prepare import Prepared
 from cabledesk.record.codec import from_dict
+from cabledesk.record.ids import cited_as, first_part
 from cabledesk.record.model import Cable
 
 
@@ -101,24 +102,34 @@ def write_cable(connection: sqlite3.Connection, cable: Prepared, seq: int) -> st
         [(cable_id, *row) for row in cable.addressees],
     )
     connection.executemany(
-        "INSERT INTO refs VALUES (?, ?, ?, ?, ?)", [(cable_id, *row) for row in cable.refs]
+        "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", [(cable_id, *row) for row in cable.refs]
     )
     return "updated" if current else "ingested"
 
 
 def read_cable(connection: sqlite3.Connection, reference_id: str) -> Cable | None:
-    rows = connection.execute(
-        "SELECT record FROM cables WHERE reference_id = ?", (reference_id,)
-    ).fetchall()
-    return unpack(rows[0][0]) if rows else None
+    """The current record of `reference_id`; a message stored as PlusD documents is read
+    as its first one (`77STATE17976` → `77STATE17976_a`)."""
+    for wanted in (reference_id, first_part(reference_id)):
+        if wanted is None:
+            continue
+        rows = connection.execute(
+            "SELECT record FROM cables WHERE reference_id = ?", (wanted,)
+        ).fetchall()
+        if rows:
+            return unpack(rows[0][0])
+    return None
 
 
 def citing_ids(connection: sqlite3.Connection, reference_id: str) -> list[str]:
-    """Ids of archived cables whose REF block cites `reference_id`, oldest first."""
+    """Ids of archived cables whose REF block cites `reference_id`, oldest first (a first
+    PlusD document also by its message's id)."""
+    names = cited_as(reference_id)
+    marks = ",".join("?" * len(names))
     rows = connection.execute(
         "SELECT DISTINCT c.reference_id, c.date FROM refs r JOIN cables c ON c.id = r.cable_id "
-        "WHERE r.cited_id = ? ORDER BY c.date, c.reference_id",
-        (reference_id,),
+        f"WHERE r.cited_id IN ({marks}) ORDER BY c.date, c.reference_id",
+        names,
     ).fetchall()
     return [row[0] for row in rows]
 
@@ -172,7 +183,7 @@ def write_batch(connection: sqlite3.Connection, cables: list[Prepared], seq: int
          "VALUES (?, ?, ?, ?, ?)", "paragraphs"),
         ("INSERT INTO tags VALUES (?, ?, ?)", "tags"),
         ("INSERT INTO addressees VALUES (?, ?, ?, ?, ?, ?)", "addressees"),
-        ("INSERT INTO refs VALUES (?, ?, ?, ?, ?)", "refs"),
+        ("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", "refs"),
     ):  # fmt: skip
         connection.executemany(
             sql,

@@ -116,6 +116,27 @@ def canonical_id(raw: str) -> str | None:
     return make_id(year, code, serial) if code else None
 
 
+# The suffix as PlusD writes it, before upper-casing (`_c`).
+_PART: Final = re.compile(r"_[A-Za-z]$")
+
+
+def record_id(raw: str) -> str | None:
+    """The id of the record a container published as `raw`: `canonical_id`, keeping PlusD's
+    document suffix (`1977STATE017976_c` → `77STATE17976_c`), so the documents of one
+    message are records of their own; a REF to the message (`77STATE17976`) resolves to its
+    first document, `_a` (docs/record.md, "Parser round 2: remaining weak spots")."""
+    canonical = canonical_id(raw)
+    part = _PART.search(raw.strip())
+    if canonical is None or part is None:
+        return canonical
+    return canonical + part.group().lower()
+
+
+def message_id(cable_id: str) -> str:
+    """The message a record id names, without a PlusD document suffix (`77STATE17976`)."""
+    return cable_id[:-2] if _PART.search(cable_id) else cable_id
+
+
 def _strip_section(candidate: str) -> str:
     match = _SECTION_WORD.match(candidate)
     if match is None:

@@ -31,6 +31,23 @@ SUBJECT_INLINE: Final = re.compile(r"\bSUBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
 TAGS_INLINE: Final = re.compile(r"\bTAGS?\s*:\s*", re.IGNORECASE)
 CLASSIFIED_BY_INLINE: Final = re.compile(r"\bclassified\s+by\s*:", re.IGNORECASE)
 
+# The date-time group (cable-format.md §2.3): `140650Z JUN 08`, `280224Z MAR 2009`, also
+# with the zone spaced off by OCR (`260517 Z JUN 73`). DTG_PARTS names its parts; DTG is
+# the same pattern without names, for patterns that use it more than once.
+DTG_PARTS: Final = (
+    r"(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})\s?Z"
+    r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2})\b"
+)
+DTG: Final = re.sub(r"\(\?P<\w+>", "(?:", DTG_PARTS)
+# The precedence letters before it (`O`, `P`, `O P`, `R R`).
+DTG_PRECEDENCE: Final = r"[ZOPR](?:\s+[ZOPR])?\s+"
+# A classification level as a banner, page head or classification line writes it, spaced
+# out letter by letter too (`C O N F I D E N T I A L`, `S E C R E T`).
+LEVEL: Final = (
+    r"(?:UNCLAS(?:SIFIED)?|LIMITED\s+OFFICIAL\s+USE|CONFIDENTIAL|(?:TOP\s+)?SECRET"
+    r"|C\s+O\s+N\s+F\s+I\s+D\s+E\s+N\s+T\s+I\s+A\s+L|(?:T\s+O\s+P\s+)?S\s+E\s+C\s+R\s+E\s+T)"
+)
+
 _ORDER_NUMBER: Final = re.compile(r"1\d{4}")
 
 
@@ -64,6 +81,13 @@ REDACTED_LINE: Final = re.compile(r"^\s*[Xx]{5,}[\s.,]*$")
 
 # Runs of X that media partners put where names were (any case; 5 or more).
 REDACTION: Final = re.compile(r"[Xx]{5,}")
+
+
+def first_filled(lines: list[str], start: int = 0) -> int:
+    """The index of the first line from `start` on that is not blank (len(lines) if none)."""
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    return start
 
 
 def fold(text: str) -> str:

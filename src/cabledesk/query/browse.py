@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cabledesk.archive.editions import IN_EDITION
+from cabledesk.record.ids import first_part
 from cabledesk.record.level import LEVELS
 from cabledesk.reference import tag_info
 
@@ -111,15 +112,24 @@ def neighbours(
     return (before[0] if before else None), (after[0] if after else None)
 
 
-def present(connection: sqlite3.Connection, reference_ids: list[str]) -> set[str]:
-    """Which of these ids the archive holds."""
+def present(
+    connection: sqlite3.Connection, reference_ids: list[str], *, exact: bool = False
+) -> set[str]:
+    """Which of these ids the archive holds (a message's id when it holds the message's
+    first PlusD document, `77STATE17976` for `77STATE17976_a`, unless `exact`)."""
     if not reference_ids:
         return set()
-    marks = ",".join("?" * len(reference_ids))
+    asked = {reference_id: reference_id for reference_id in reference_ids}
+    for reference_id in [] if exact else reference_ids:
+        part = first_part(reference_id)
+        if part is not None:
+            asked.setdefault(part, reference_id)
+    wanted = list(asked)
+    marks = ",".join("?" * len(wanted))
     rows = connection.execute(
-        f"SELECT reference_id FROM cables WHERE reference_id IN ({marks})", reference_ids
+        f"SELECT reference_id FROM cables WHERE reference_id IN ({marks})", wanted
     )
-    return {row[0] for row in rows}
+    return {asked[row[0]] for row in rows}
 
 
 def stats(connection: sqlite3.Connection, edition: bool) -> dict[str, list[tuple[str, int]]]:

@@ -1,6 +1,7 @@
 """The record stage: what a parsed cable is, and how it travels as JSON."""
 
 from cabledesk.record.codec import RecordError, from_dict, from_json, to_dict, to_json
+from cabledesk.record.ids import cited_as, first_part, normal_id
 from cabledesk.record.model import (
     Addressee,
     Cable,
@@ -26,8 +27,11 @@ __all__ = [
     "Repairs",
     "Section",
     "Transmission",
+    "cited_as",
+    "first_part",
     "from_dict",
     "from_json",
+    "normal_id",
     "to_dict",
     "to_json",
 ]

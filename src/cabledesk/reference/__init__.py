@@ -3,6 +3,7 @@
 from cabledesk.reference.tables import (
     Station,
     TagInfo,
+    code_words,
     markings,
     reason_meaning,
     route_for_name,
@@ -17,6 +18,7 @@ from cabledesk.reference.tables import (
 __all__ = [
     "Station",
     "TagInfo",
+    "code_words",
     "markings",
     "reason_meaning",
     "route_for_name",

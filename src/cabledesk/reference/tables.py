@@ -107,6 +107,13 @@ def tags() -> dict[str, TagInfo]:
     }
 
 
+@cache
+def code_words() -> frozenset[str]:
+    """Words (`SOCIAL`, `PREFER`, `THEMES`) that read as TAG codes run together
+    (`SOCI`+`AL`) but are English words: a TAGS line's word among them is never cut."""
+    return frozenset(row["word"] for row in _rows("code_words.csv"))
+
+
 def tag_info(tag: str) -> TagInfo | None:
     """Kind and meaning of a TAG (`PREL`, `IZ`, `CLINTON, HILLARY`)."""
     return tags().get(tag.upper())

@@ -31,6 +31,8 @@ from typing import Final
 from cabledesk.parse.ids import resolve_reference
 from cabledesk.parse.patterns import (
     CLASSIFIED_BY,
+    DTG,
+    DTG_PRECEDENCE,
     EO_LINE,
     PARAGRAPH_START,
     REDACTED_LINE,
@@ -39,6 +41,7 @@ from cabledesk.parse.patterns import (
     TAGS_INLINE,
     TAGS_LINE,
     UNDERLINE,
+    first_filled,
     fold,
     is_caption_item,
     may_be_eo,
@@ -223,8 +226,7 @@ def _parts(cable: Cable) -> tuple[str | None, str]:
     lines = raw.split("\n")
     start = 0
     for pattern in (_FROM_LINE, _METADATA_LINE):
-        while start < len(lines) and not lines[start].strip():
-            start += 1
+        start = first_filled(lines, start)
         if start < len(lines) and pattern.match(lines[start].strip()):
             start += 1
     text = "\n".join(lines[start:]).strip("\n")
@@ -359,9 +361,7 @@ def _csv(cable: Cable, header: str | None, body: str) -> str:
 
 # --- newspaper --------------------------------------------------------------------------
 
-_DTG_LINE: Final = re.compile(
-    r"^\s*(?:[ZOPR](?:\s+[ZOPR])?\s+)?\d{6}Z\s+[A-Z]{3}\s+\d{2}", re.IGNORECASE
-)
+_DTG_LINE: Final = re.compile(rf"^\s*(?:{DTG_PRECEDENCE})?{DTG}", re.IGNORECASE)
 _FM_LINE: Final = re.compile(r"^\s*FM\s+\S")
 _ROUTE: Final = re.compile(r"(?<![A-Z0-9/])R[A-Z0-9]{3,7}/")
 

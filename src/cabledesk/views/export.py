@@ -25,6 +25,7 @@ COLUMNS = (
     "to",
     "signers",
     "references",
+    "reference_kinds",
     "redactions",
     "text",
 )
@@ -49,6 +50,11 @@ def flat(cable: Cable) -> dict[str, Any]:
         "to": "; ".join(a.name for a in cable.header.to + cable.header.info),
         "signers": "; ".join(cable.signers),
         "references": "; ".join(r.cable_id for r in cable.references if r.cable_id),
+        # Every REF item in order: its kind, and the cable it cites (`cable:08LONDON2666;
+        # email; report`), so what `references` leaves out is counted too.
+        "reference_kinds": "; ".join(
+            f"{r.kind}:{r.cable_id}" if r.cable_id else r.kind for r in cable.references
+        ),
         "redactions": cable.redactions.count,
         "text": cable.text,
     }

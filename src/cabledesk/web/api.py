@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
+from cabledesk.record.ids import normal_id
 from cabledesk.web import params
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
@@ -103,7 +104,7 @@ def _unknown(reference_id: str) -> JSONResponse:
 
 
 def cable(request: Request) -> Response:
-    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    reference_id = normal_id(str(request.path_params["reference_id"]))
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         found = archive.get(reference_id, viewer=viewer)
@@ -125,7 +126,7 @@ def cable(request: Request) -> Response:
 
 
 def citing(request: Request) -> Response:
-    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    reference_id = normal_id(str(request.path_params["reference_id"]))
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         ids = archive.citing(reference_id, viewer=viewer)

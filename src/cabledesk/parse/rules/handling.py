@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from cabledesk.parse.patterns import LEVEL
 from cabledesk.parse.state import ParseState
 
 CAPTIONS: Final = (
@@ -27,7 +28,7 @@ _CAPTION: Final = re.compile(
     r"\s*(?:" + "|".join(c.replace(" ", r"\s+") for c in CAPTIONS) + r")\b[\s,;.]*",
     re.IGNORECASE,
 )
-_BANNER: Final = re.compile(r"^\s*(?:TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)//([A-Z/ ]+?)\s*$")
+_BANNER: Final = re.compile(rf"^\s*{LEVEL}//([A-Z/ ]+?)\s*$")
 _CORRECTED: Final = re.compile(
     r"^\s*C\s*O\s*R\s*R\s*E\s*C\s*T\s*E\s*D\s*C\s*O\s*P\s*Y\b\s*[-:]?\s*(.*)$", re.I
 )

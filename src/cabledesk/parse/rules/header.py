@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from cabledesk.parse.patterns import SUBJECT_INLINE, TAGS_INLINE, fold
+from cabledesk.parse.patterns import DTG_PARTS, LEVEL, SUBJECT_INLINE, TAGS_INLINE, fold
 from cabledesk.parse.rules.page_breaks import is_page_break, remove_page_headers
 from cabledesk.parse.rules.tags import split_tags
 from cabledesk.parse.state import ParseState
@@ -46,8 +46,7 @@ _DE: Final = re.compile(
 _ZN: Final = re.compile(r"^(ZN[RY]\s+[A-Z]{5}(?:\s.*)?)$")
 _DTG: Final = re.compile(
     r"(?:^|\s)(?:(?P<prec>[ZOPR])(?:\s+[ZOPR])?\s+)?"
-    r"(?P<dtg>(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2}) ?Z"
-    r"\s+(?P<month>[A-Za-z]{3})\s+(?P<year>\d{4}|\d{2}))\b(?P<rest>.*)$"
+    rf"(?P<dtg>{DTG_PARTS})(?P<rest>.*)$"
 )
 # FM after other words on its line (`O 140650Z JUN 08 FM AMEMBASSY`, or at the line's end
 # where the wrap left it), or an FM line that goes on with TO or INFO.
@@ -70,11 +69,7 @@ _SHORT_SEQUENCE: Final = re.compile(r"\d{1,4}(?:-\d{1,4})?")
 # Lines of a printout that stand among the addressees but are none: the classification
 # repeated at the foot and head of a page, the break signal, dash lines with the
 # distribution counter (`------------------A54E38  291401Z /38`).
-_NOT_ADDRESS: Final = re.compile(
-    r"^\s*(?:(?:UNCLAS(?:SIFIED)?|LIMITED\s+OFFICIAL\s+USE|CONFIDENTIAL|(?:TOP\s+)?SECRET"
-    r"|C\s+O\s+N\s+F\s+I\s+D\s+E\s+N\s+T\s+I\s+A\s+L|S\s+E\s+C\s+R\s+E\s+T)"
-    r"(?:\s+PTQ\d+)?|BT|NNNN|-{3,}.*)\s*$"
-)
+_NOT_ADDRESS: Final = re.compile(rf"^\s*(?:{LEVEL}(?:\s+PTQ\d+)?|BT|NNNN|-{{3,}}.*)\s*$")
 # Department distribution codes of a received copy (`LOG-00 NP-00 AID-00`, `/012W`, `(TEDE)`).
 _DISTRIBUTION_CODE: Final = re.compile(r"[A-Z][A-Z0-9]*-\d{2}|/\d{3}[A-Z]?|\([A-Z]+\)")
 

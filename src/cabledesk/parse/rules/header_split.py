@@ -13,18 +13,17 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from cabledesk.parse.patterns import EO_LINE, may_be_eo
+from cabledesk.parse.patterns import DTG, DTG_PRECEDENCE, EO_LINE, first_filled, may_be_eo
 from cabledesk.parse.rules.classification_line import parse_classification_line
 from cabledesk.parse.state import ParseState
 
-_DTG: Final = r"\d{6}Z\s+[A-Z]{3}\s+\d{2,4}\b"
 _HEADER_START: Final = re.compile(
-    rf"^\s*(?:VZCZC|[ZOPR](?:\s+[ZOPR])?\s+{_DTG}|{_DTG}|FM\s+\S)", re.IGNORECASE
+    rf"^\s*(?:VZCZC|{DTG_PRECEDENCE}{DTG}|{DTG}|FM\s+\S)", re.IGNORECASE
 )
 # The lines a raw header goes on with after a blank line.
 _HEADER_LINE: Final = re.compile(
-    rf"^\s*(?:VZCZC|DE\s+R|ZN[RY]\s|[ZOPR]{{1,2}}\s+R[A-Z]{{3}}|[ZOPR](?:\s+[ZOPR])?\s+{_DTG}"
-    rf"|{_DTG}|FM\s|TO\s|INFO\s|XMT\s|R[A-Z0-9]{{3,7}}/)",
+    rf"^\s*(?:VZCZC|DE\s+R|ZN[RY]\s|[ZOPR]{{1,2}}\s+R[A-Z]{{3}}|{DTG_PRECEDENCE}{DTG}"
+    rf"|{DTG}|FM\s|TO\s|INFO\s|XMT\s|R[A-Z0-9]{{3,7}}/)",
     re.IGNORECASE,
 )
 _ADDRESS_LINE: Final = re.compile(r"\b(FM|TO|INFO)\b")
@@ -34,9 +33,7 @@ def split_header(state: ParseState) -> None:
     if state.header_lines:
         return
     lines = state.lines
-    start = 0
-    while start < len(lines) and not lines[start].strip():
-        start += 1
+    start = first_filled(lines)
     if start >= len(lines) or not _HEADER_START.match(lines[start]):
         return
     end = start

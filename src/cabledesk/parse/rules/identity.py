@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from cabledesk.parse.ids import canonical_id, make_id, split_id, station_code
+from cabledesk.parse.ids import make_id, message_id, record_id, split_id, station_code
 from cabledesk.parse.state import ParseState
 from cabledesk.reference import stations
 
@@ -19,18 +19,20 @@ def identity_rule(state: ParseState) -> None:
     cable = state.cable
     line = state.classification_line
     if cable.reference_id_raw:
-        cable.reference_id = canonical_id(cable.reference_id_raw) or cable.reference_id_raw
+        cable.reference_id = record_id(cable.reference_id_raw) or cable.reference_id_raw
         if cable.reference_id != cable.reference_id_raw:
             state.warn(
                 f"malformed reference id {cable.reference_id_raw!r} read as {cable.reference_id}"
             )
     elif line and line.station and line.serial and cable.header.sent:
         cable.reference_id = make_id(cable.header.sent[:4], line.station, line.serial)
-    parts = split_id(cable.reference_id) if cable.reference_id else None
+    # A PlusD document (`77STATE17976_c`) is one part of its message: the parts share it.
+    message = message_id(cable.reference_id) if cable.reference_id else None
+    parts = split_id(message) if message else None
     for reference in cable.references:
         # A cable never cites itself: `REF: 09 MADRID 449` in 09MADRID449 is a slip, and a
         # link to the page one is reading would be noise.
-        if reference.cable_id is not None and reference.cable_id == cable.reference_id:
+        if reference.cable_id is not None and reference.cable_id == message:
             reference.cable_id = None
             state.warn(f"reference {reference.text!r} names this cable itself; not linked")
     if parts:

@@ -12,7 +12,7 @@ import re
 from typing import Final
 
 from cabledesk.parse.ids import station_code
-from cabledesk.parse.patterns import PARAGRAPH_START, is_caption_item
+from cabledesk.parse.patterns import LEVEL, PARAGRAPH_START, is_caption_item
 from cabledesk.parse.state import ParseState
 
 # The zero-padded 8-digit serial makes the marker unmistakable; the station before it is
@@ -22,14 +22,12 @@ _WORDS_BEFORE: Final = re.compile(r"(?:^|(?<=\s))(?:[A-Za-z][A-Za-z.'\-]*[ \t]+)
 # Received-copy printouts (and 1970s telegrams) head each page with the classification,
 # a `PAGE nn` line and, on a section's first page, distribution codes.
 _PAGE: Final = re.compile(
-    r"(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?:[ \t]+PTQ\d+)?[ \t]+)?"
+    rf"(?:{LEVEL}(?:[ \t]+PTQ\d+)?[ \t]+)?"
     r"PAGE[ \t]+\d{2}[ \t]+[A-Z][A-Z .'\-]*?[ \t]+\d{4,6}"
     r"(?:[ \t]+\d{2}[ \t]+OF[ \t]+\d{2})?(?:[ \t]+\d{6}Z)?\b(?:[ \t]*/\d+)?"
 )
-_BANNER: Final = re.compile(
-    r"^[ \t]*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?:[ \t]+PTQ\d+)?[ \t]*$"
-)
-_TRAILING_BANNER: Final = re.compile(r"[ \t]+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)[ \t]*$")
+_BANNER: Final = re.compile(rf"^[ \t]*{LEVEL}(?:[ \t]+PTQ\d+)?[ \t]*$")
+_TRAILING_BANNER: Final = re.compile(rf"[ \t]+{LEVEL}[ \t]*$")
 _SENTENCE_END: Final = re.compile(r"[.!?:;\"”’')\]]\s*$")
 _ADDRESS_WORDS: Final = ("http", "www.", "sgov.gov")
 

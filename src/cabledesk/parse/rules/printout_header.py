@@ -35,24 +35,21 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from cabledesk.parse.patterns import DTG, DTG_PRECEDENCE, LEVEL, first_filled
 from cabledesk.parse.rules.page_breaks import is_page_break
 from cabledesk.parse.state import ParseState
 
-_LEVEL: Final = (
-    r"(?:UNCLAS(?:SIFIED)?|LIMITED\s+OFFICIAL\s+USE|CONFIDENTIAL|(?:TOP\s+)?SECRET"
-    r"|C\s+O\s+N\s+F\s+I\s+D\s+E\s+N\s+T\s+I\s+A\s+L|(?:T\s+O\s+P\s+)?S\s+E\s+C\s+R\s+E\s+T)"
-)
 # The classification alone (a page banner), with a printer's code (`CONFIDENTIAL PTQ1859`).
-_BANNER: Final = re.compile(rf"^\s*{_LEVEL}(?:\s+PTQ\d+)?\s*$")
+_BANNER: Final = re.compile(rf"^\s*{LEVEL}(?:\s+PTQ\d+)?\s*$")
 _PAGE_ONE: Final = re.compile(r"^\s*PAGE\s+01\s+[A-Z]")
 # The Department's distribution, where a copy starts with it (`INFO  LOG-00   MFA-00 ...`).
 _DISTRIBUTION: Final = re.compile(r"^\s*(?:ORIGIN|ACTION|INFO)\s+[A-Z][A-Z0-9]*-\d{2}\b")
-_DTG: Final = re.compile(r"^\s*(?:[ZOPR](?:\s+[ZOPR])?\s+)?\d{6}\s?Z\s+[A-Za-z]{3}\s+\d{2,4}\b")
+_DTG: Final = re.compile(rf"^\s*(?:{DTG_PRECEDENCE})?{DTG}")
 _FM: Final = re.compile(r"^\s*FM\s+\S")
 # The classification line that follows the addressees (`LIMITED OFFICIAL USE STATE 187673`,
 # `C O N F I D E N T I A L SECTION 01 OF 02 STATE 237171`, `UNCLAS STATE 124337`).
 _CLASSIFICATION_LINE: Final = re.compile(
-    rf"^\s*{_LEVEL}\s+(?:SECTION\s+\d+\s+OF\s+\d+\s+)?[A-Z][A-Z .'\-]*\s\d{{2,8}}\b"
+    rf"^\s*{LEVEL}\s+(?:SECTION\s+\d+\s+OF\s+\d+\s+)?[A-Z][A-Z .'\-]*\s\d{{2,8}}\b"
 )
 _KEYWORD: Final = re.compile(r"^\s*(?:TO|INFO|XMT)\s+\S")
 # How far down the DTG and FM lines may stand (a long distribution list comes first).
@@ -63,9 +60,7 @@ def printout_header_rule(state: ParseState) -> None:
     if state.header_lines:
         return
     lines = state.lines
-    start = 0
-    while start < len(lines) and not lines[start].strip():
-        start += 1
+    start = first_filled(lines)
     if start >= len(lines):
         return
     if not _printout_top(lines, start):

@@ -15,6 +15,9 @@ line (`... he will embolden Evo to` / `push ahead` / `GOLDBERG`; a list of parti
 `CLINTON`); in an all-capitals cable the same line could end the sentence above it
 (`... MET WITH` / `HABIB`), so there it must follow the end of the text. Two surnames on
 consecutive lines after the end of the text are two signers (`RICE` / `BOLTON`).
+A letter the Department sends as a telegram ends in its closing and the writer's first
+name, then the Secretary's surname, which may be typed in lower case (09STATE63812:
+`Best,` / blank / `Jeff` / `clinton`): the surname after such a closing is the signer.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from cabledesk.parse.patterns import PARAGRAPH_START
+from cabledesk.parse.patterns import LEVEL, PARAGRAPH_START
 from cabledesk.parse.state import ParseState
 from cabledesk.reference import tag_info
 
@@ -38,12 +41,8 @@ _TRAILER: Final = re.compile(
 )
 # The classification repeated at the foot of the last page (`CONFIDENTIAL`, `LIMITED
 # OFFICIAL USE`, `C O N F I D E N T I A L`, `SECRET//NOFORN`, `CONFIDENTIAL STATE 017976`).
-_LEVEL: Final = (
-    r"(?:UNCLAS(?:SIFIED)?|LIMITED\s+OFFICIAL\s+USE|CONFIDENTIAL|(?:TOP\s+)?SECRET"
-    r"|C\s+O\s+N\s+F\s+I\s+D\s+E\s+N\s+T\s+I\s+A\s+L|(?:T\s+O\s+P\s+)?S\s+E\s+C\s+R\s+E\s+T)"
-)
 _BANNER: Final = re.compile(
-    rf"^\s*{_LEVEL}(?:\s*//\s*[A-Z ]+|\s+(?:NOFORN|SIPDIS|EXDIS|NODIS|LIMDIS))*"
+    rf"^\s*{LEVEL}(?:\s*//\s*[A-Z ]+|\s+(?:NOFORN|SIPDIS|EXDIS|NODIS|LIMDIS))*"
     r"(?:\s+PTQ\d+|\s+[A-Z][A-Z .\-]*\s\d{3,7})?\s*$"
 )
 # A media partner's desk tag after the text (`EPET @ EL PAÍS`, cut short as `EPET @ EL P`).
@@ -356,11 +355,34 @@ def _name_words(line: str) -> list[str] | None:
     return words
 
 
+# A letter's closing (`Best,`, `Regards,`, `Sincerely,`, `All the best,`).
+_CLOSING: Final = re.compile(
+    r"^\s*(?:(?:with\s+)?(?:best|kind|warm(?:est)?|warm\s+personal)?\s*regards|best(?:\s+wishes)?"
+    r"|all\s+the\s+best|sincerely(?:\s+yours)?|yours(?:\s+sincerely|\s+truly)?|cordially"
+    r"|respectfully|many\s+thanks|thanks(?:\s+again)?|thank\s+you|cheers)\s*[,.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _after_closing(lines: list[str], index: int) -> bool:
+    """Whether line `index` follows a letter's closing, with at most the writer's first
+    name between (`Best,` / `Jeff` / `clinton`)."""
+    previous = _previous_line(lines, index)
+    if previous >= 0 and not _CLOSING.match(lines[previous]):
+        first = _name_words(lines[previous])
+        if first is None or len(first) != 1:
+            return False
+        previous = _previous_line(lines, previous)
+    return previous >= 0 and bool(_CLOSING.match(lines[previous]))
+
+
 def _signature_start(lines: list[str], index: int) -> int | None:
     """Where the signature that ends at line `index` begins, or None when it is no name."""
     words = _name_words(lines[index])
     if words is None:
         return None
+    if len(words) == 1 and words[0].islower() and _after_closing(lines, index):
+        return index  # the Secretary's surname typed in lower case after a letter's closing
     above = index - 1 >= 0 and _previous_line(lines, index) == index - 1
     # Two surnames on consecutive lines (`RICE` / `BOLTON`), after the end of the text.
     if above and _is_surname_line(lines, index - 1, words):

@@ -13,6 +13,13 @@ Real spellings (cable-format.md §3.6 and the corpus):
     SUBJECT: (C/NF) WHO WOULD REPLACE GORDON BROWN AS UK PRIMEREF: A. LONDON 1939
     SUBJECT: BALOCH REQUEST UNHCR FACILITATE MOVEMENT OF
     BRAHMDAGH BUGTI TO IRELAND
+    SUBJECT: (U) Secretary Clinton’s March 24, 2009
+    (blank line)
+    Conversation with Australian Prime Minister Kevin Rudd
+    SUBJECT: SCOTTISH PARLIAMENT HOLDS EMERGENCY
+    SESSION AS
+    (blank line)
+    DEBATE OVER MEGRAHI DECISION REACHES FEVER PITCH
     Friday, 18 December 2009, 11:04
     S E C R E T SECTION 01 OF 02 ISLAMABAD 003037
 """
@@ -24,6 +31,7 @@ from typing import Final
 
 from cabledesk.parse.patterns import (
     CLASSIFIED_BY_INLINE,
+    LEVEL,
     MARKING,
     PARAGRAPH_START,
     SUBJECT_LINE,
@@ -81,8 +89,7 @@ def split_glued(state: ParseState, text: str) -> str:
 # classification line repeated, the partner's dateline repeated, a heading underline or a
 # summary label: the subject never runs into them.
 _LEVEL_BANNER: Final = re.compile(
-    r"^\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE)"
-    r"(?:\s*//.*)?\s*$",
+    rf"^\s*{LEVEL}(?:\s*//.*)?\s*$",
     re.IGNORECASE,
 )
 _SUMMARY_LABEL: Final = re.compile(
@@ -155,6 +162,62 @@ def _ends_subject(state: ParseState, line: str, following: str) -> bool:
     return False
 
 
+# Words a subject cannot end on: the phrase goes on (`... EMERGENCY SESSION AS`).
+# fmt: off
+_OPEN_WORDS: Final = frozenset((
+    "A", "AN", "THE", "OF", "TO", "FOR", "WITH", "ON", "IN", "AT", "BY", "AS", "FROM",
+    "AND", "OR", "BUT", "NOR", "INTO", "ONTO", "OVER", "UNDER", "ABOUT", "AGAINST", "BETWEEN",
+    "AMONG", "VIA", "PER", "TOWARD", "TOWARDS", "THROUGH", "UPON", "ITS", "THEIR", "HIS",
+    "HER", "OUR", "YOUR", "THAN", "THAT", "WHICH", "WHO", "WHOSE", "IS", "ARE", "WAS",
+    "WERE", "WILL", "WOULD", "CAN", "COULD", "SHOULD", "MUST", "NOT",
+))
+# fmt: on
+# A possessive still waiting for its noun: `... BY BROWN’S`, `Secretary Clinton’s March 24,
+# 2009` (a date between the possessive and the noun it qualifies).
+_OPEN_POSSESSIVE: Final = re.compile(
+    r"(?:[’']S|S[’'])(?:\s+(?:(?:JAN|FEB|MAR|APR|MAY|JUNE?|JULY?|AUG|SEPT?|OCT|NOV|DEC)[A-Z]*\.?"
+    r"|\d{1,4}(?:ST|ND|RD|TH)?,?|\d{1,2}/\d{1,2}(?:/\d{2,4})?))*$",
+    re.IGNORECASE,
+)
+# The blank lines a subject may run over (09STATE30049 has one).
+_MAX_BLANK: Final = 2
+
+
+def _is_open(subject: str) -> bool:
+    """Whether a subject stops mid-phrase: on a function word, a possessive, a comma."""
+    text = subject.rstrip()
+    if not text or text[-1] in '.?!;)"”':
+        return False
+    if text[-1] in ",:-/&":
+        return True
+    words = text.split()
+    return words[-1].upper() in _OPEN_WORDS or bool(_OPEN_POSSESSIVE.search(text[-40:]))
+
+
+def _continuation_after_blank(state: ParseState, parts: list[str]) -> int:
+    """Where the subject goes on after a blank line the copy put inside it, or -1.
+
+    Taken only when the subject stops mid-phrase or the line after the blank starts in
+    lower case, and that line is no caption item, paragraph, mark, heading, page break,
+    banner, summary label or sentence of its own: so the first paragraph of a cable whose
+    subject is complete is never swallowed.
+    """
+    index = state.pos
+    while index < len(state.lines) and not state.lines[index].strip():
+        index += 1
+    if index == state.pos or index - state.pos > _MAX_BLANK or index >= len(state.lines):
+        return -1
+    line = state.lines[index]
+    following = state.lines[index + 1] if index + 1 < len(state.lines) else ""
+    stripped = line.strip()
+    if _ends_subject(state, line, following) or stripped.endswith("."):
+        return -1
+    subject = fold(" ".join(parts))
+    if not (_is_open(subject) or stripped[0].islower()):
+        return -1
+    return index
+
+
 def subject_rule(state: ParseState) -> bool:
     if not head(state.line).startswith("SUBJ"):
         return False
@@ -172,6 +235,13 @@ def subject_rule(state: ParseState) -> bool:
             break
         line = state.line
         following = state.lines[state.pos + 1] if state.pos + 1 < len(state.lines) else ""
+        if not line.strip() and len(parts) <= _MAX_CONTINUATION:
+            # A blank line inside the subject (09STATE30049): go on past it when the
+            # subject is plainly unfinished.
+            after = _continuation_after_blank(state, parts)
+            if after >= 0:
+                state.pos = after
+                continue
         if _ends_subject(state, line, following):
             # Stray punctuation under the subject (`<`) is no part of anything.
             if line.strip() and not any(c.isalnum() for c in line) and not UNDERLINE.match(line):
@@ -194,7 +264,17 @@ def subject_rule(state: ParseState) -> bool:
     if subject.endswith(_STRAY_ENDS):
         subject = _TRAILING_STRAY.sub("", subject)
     if state.cable.subject is not None:
-        return True  # a caption block repeated (WikiLeaks copies): the first subject stands
+        # A caption block repeated (WikiLeaks copies): the first subject stands, unless the
+        # repeat is the same subject whole where the first was cut off (09ULAANBAATAR234:
+        # `... WITH DPRK VICE FOREIGN`, then `... with dprk vice foreign` / `minister kim`).
+        mark = _LEADING_MARK.match(subject)
+        repeat = subject[mark.end() :].strip() if mark else subject
+        first = state.cable.subject
+        if len(repeat) > len(first) and repeat.casefold().startswith(first.casefold() + " "):
+            rest = repeat[len(first) :]
+            # In the first one's letter case: a newspaper's repeat is lower-cased.
+            state.cable.subject = first + (rest.upper() if first.isupper() else rest)
+        return True
     mark = _LEADING_MARK.match(subject)
     if mark:
         state.cable.subject_marking = normalise_marking(mark["level"], mark["caveat"])

@@ -31,7 +31,7 @@ from cabledesk.parse.patterns import (
     is_caption_item,
 )
 from cabledesk.parse.state import ParseState
-from cabledesk.reference import tags
+from cabledesk.reference import code_words, tags
 
 _PERSON: Final = re.compile(r"\(([^()]*)\)")
 # What a TAG code looks like: `PGOV`, `IZ`, `KDEM`, `NATO`, `EUN`.
@@ -75,6 +75,12 @@ class _Vocabulary:
             for key, info in table.items()
             if info.kind == "other" and _is_fragment(info.meaning or "")
         )
+        # Personal-name tags by surname: (`STEINBERG, JAMES B.`, [`JAMES`, `B.`]).
+        self.persons: dict[str, list[tuple[str, list[str]]]] = {}
+        for key, info in table.items():
+            if info.kind == "person" and ", " in key:
+                surname, _, given = key.upper().partition(", ")
+                self.persons.setdefault(surname, []).append((key.upper(), given.split()))
         self.name_words: frozenset[str] = frozenset(
             word.strip(",")
             for key, info in table.items()
@@ -93,6 +99,8 @@ class _Vocabulary:
         self.two: frozenset[str] = frozenset(
             key for key, info in table.items() if info.kind == "country" and len(key) == 2
         )
+        # English words that read as codes run together (`SOCIAL` = SOCI + AL): never cut.
+        self.english: frozenset[str] = code_words()
 
     def is_code(self, word: str) -> bool:
         """A code of the table, or a non-standard code seen in real TAGS lines."""
@@ -145,7 +153,7 @@ def _split_tags(text: str) -> tuple[str, ...]:
         found.extend(_codes(text[position : match.start()], commas))
         name = _COMMA.sub(", ", " ".join(match.group(1).upper().split())).strip(" ,")
         if name:
-            found.append(name)
+            found.append(_person(name))
         position = match.end()
     found.extend(_codes(text[position:], commas))
     seen: set[str] = set()
@@ -215,7 +223,49 @@ def _visitor(words: list[_Word], start: int) -> tuple[int, str | None]:
     # the table lacks than a name: a name has a word no code looks like (`RICE`, `JOSEPH`).
     if len(name) < 2 or all(_CODE_SHAPE.match(w) for w in name):
         return 0, None
-    return len(name), f"{name[0]}, {' '.join(name[1:])}"
+    return len(name), _person(f"{name[0]}, {' '.join(name[1:])}")
+
+
+def _person(name: str) -> str:
+    """A personal-name tag as `SURNAME, GIVEN NAMES`, in the TAGS table's spelling.
+
+    `(RICE CONDOLEEZZA)` without its comma gets one after the surname (two to four name
+    words, as after OVIP). A name the table lists under the same surname, with given names
+    that agree as far as both go (an initial standing for its name), is written as the table
+    has it: `STEINBERG, JAMES` → `STEINBERG, JAMES B.`, `CLINTON, HILLARY RODHAM` →
+    `CLINTON, HILLARY`. Only one such table name may fit; otherwise the name stays as written.
+    """
+    vocabulary = _words()
+    if "," not in name:
+        words = name.split()
+        if not 2 <= len(words) <= _MAX_NAME_WORDS or not all(
+            vocabulary.is_name_word(w) for w in words
+        ):
+            return name
+        if all(_CODE_SHAPE.match(w) for w in words):
+            return name
+        name = f"{words[0]}, {' '.join(words[1:])}"
+    surname, _, given = name.partition(", ")
+    fits = [
+        spelled
+        for spelled, table_given in vocabulary.persons.get(surname, [])
+        if _same_given(given.split(), table_given)
+    ]
+    return fits[0] if len(fits) == 1 else name
+
+
+def _same_given(written: list[str], table: list[str]) -> bool:
+    """`JAMES` and `JAMES B.`, `J.` and `JAMES`: the given names agree as far as both go."""
+    if not written or not table:
+        return False
+    for one, other in zip(written, table, strict=False):
+        one, other = one.rstrip("."), other.rstrip(".")
+        if one == other:
+            continue
+        if (len(one) == 1 and other.startswith(one)) or (len(other) == 1 and one.startswith(other)):
+            continue
+        return False
+    return True
 
 
 # Classes of a word in a TAGS list.
@@ -334,9 +384,16 @@ def _run_on(word: str, vocabulary: _Vocabulary) -> list[str] | None:
 
     Pieces are subject and program codes (four letters) and at most one country code (two
     letters): `EINDETRD`, `KDEMAF`, `PRELIZ`. Two country codes alone are not cut (`GTMO`
-    would read as Guatemala and Morocco).
+    would read as Guatemala and Morocco), nor an English word that happens to read as codes
+    (`SOCIAL` is no SOCI + AL, `PREFER` no PREF + ER, `THEMES` no TH + EMES: the bundled
+    code_words table, from English dictionaries and the corpus's own text).
     """
-    if len(word) < 6 or word in vocabulary.codes or not word.isalpha():
+    if (
+        len(word) < 6
+        or word in vocabulary.codes
+        or not word.isalpha()
+        or word in vocabulary.english
+    ):
         return None
     found: list[list[str]] = []
     _cut(word, [], vocabulary, found)

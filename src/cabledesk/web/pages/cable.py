@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cabledesk.presentation.present import paragraph_anchors
+from cabledesk.record.ids import normal_id
 from cabledesk.web.auth.csrf import ensure_token
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import note
@@ -18,7 +19,7 @@ from cabledesk.web.templating import render
 def cable_page(request: Request) -> Response:
     if principal_of(request).may("editor"):
         ensure_token(request.scope.setdefault("session", {}))  # the editor panel's forms
-    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    reference_id = normal_id(str(request.path_params["reference_id"]))
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         count = archive.count(viewer=viewer)

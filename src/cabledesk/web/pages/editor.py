@@ -21,6 +21,7 @@ from cabledesk.facade import Archive
 from cabledesk.publish import build_site
 from cabledesk.publish.site import PublishError
 from cabledesk.query import QueryError
+from cabledesk.record.ids import normal_id
 from cabledesk.record.level import Level
 from cabledesk.record.model import Cable
 from cabledesk.redact import Rule, Viewer
@@ -206,7 +207,7 @@ def readable_versions(versions: list[tuple[str, Cable]], viewer: Viewer) -> list
 
 @requires("editor")
 def history_page(request: Request) -> Response:
-    reference_id = str(request.path_params["reference_id"]).strip().upper()
+    reference_id = normal_id(str(request.path_params["reference_id"]))
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         current = archive.get(reference_id, viewer=viewer)
