@@ -125,11 +125,13 @@ def structure_text(cable: Cable) -> str:
 
 
 def product_words() -> set[str]:
-    """Words the product prints itself (reference tables, templates): a redaction of a
-    cable cannot take them out of a TAG's meaning or a page heading, so none is drawn."""
+    """Words the product prints itself (reference tables, templates, the stylesheet and
+    scripts): a redaction of a cable cannot take them out of a TAG's meaning, a page
+    heading or the stylesheet, so none is drawn."""
     package = Path(cabledesk.__file__).parent
     files = [*(package / "data" / "reference").glob("*.csv")]
     files += [*(package / "presentation" / "templates").glob("*.html")]
+    files += [*(package / "presentation" / "static").glob("*.*")]
     return {w.lower() for f in files for w in _WORD.findall(f.read_text(encoding="utf-8"))}
 
 
