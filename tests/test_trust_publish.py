@@ -323,6 +323,8 @@ def test_migration_6_keeps_the_version_each_approval_was_of(tmp_path: Path) -> N
     connection = sqlite3.connect(db / "archive.db")
     connection.executescript(
         "ALTER TABLE approvals DROP COLUMN text_hash;"
+        # The REF items' kind came with schema 7.
+        "ALTER TABLE refs DROP COLUMN kind;"
         "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
     )
     connection.close()
