@@ -325,6 +325,8 @@ def test_migration_6_keeps_the_version_each_approval_was_of(tmp_path: Path) -> N
         "ALTER TABLE approvals DROP COLUMN text_hash;"
         # The REF items' kind came with schema 7.
         "ALTER TABLE refs DROP COLUMN kind;"
+        # The entity tables came with schema 8.
+        "DROP TABLE mentions; DROP TABLE enriched; DROP TABLE entity_keys; DROP TABLE entities;"
         "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
     )
     connection.close()
