@@ -134,9 +134,9 @@ def test_gold_set_accuracy_stays_at_its_measured_level() -> None:
         item = json.loads(line)
         cable = cabledesk.parse_file(CORPUS / item["path"])
         score_cable(item["id"], item["entities"], extract(cable), scores[item["caps"]])
-    assert scores[False].total.f1 >= 0.72
-    assert scores[True].total.f1 >= 0.68
-    assert scores[False].resolution >= 0.9
+    assert scores[False].total.f1 >= 0.79
+    assert scores[True].total.f1 >= 0.76
+    assert scores[False].resolution >= 0.93
 
 
 def test_gold_file_is_well_formed() -> None:
@@ -190,7 +190,12 @@ def test_enrichment_is_the_same_in_process_in_workers_and_resumed(
         rest = archive.enrich(workers=0)
         assert rest.cables == first.cables - 7
     assert rows_of(one) == rows_of(pool) == rows_of(resumed)
-    assert len(rows_of(one)) == first.mentions
+    connection = sqlite3.connect(archive_file(one))
+    stored = connection.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    connection.close()
+    # Every mention is stored; those of candidates no one in the archive explains belong
+    # to no entity (and are shown nowhere).
+    assert stored == first.mentions > len(rows_of(one)) > 0
 
 
 def rows_of(folder: Path) -> list[tuple[object, ...]]:

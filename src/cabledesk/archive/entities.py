@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cabledesk.entities import PERSON, Mention
+from cabledesk.entities.model import CANDIDATE
 from cabledesk.entities.names import name_words
 
 # A mention as stored: the Mention's fields, then rank and NOFORN of its part.
@@ -115,13 +116,17 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
     target: dict[str, str] = {}
     for key, kind in kinds.items():
         words = key.partition(":")[2].split()
-        target[key] = key
-        if kind == PERSON and len(words) == 1 and by_surname.get(words[0]):
+        if kind != CANDIDATE:
+            target[key] = key
+        if kind in (PERSON, CANDIDATE) and len(words) == 1 and by_surname.get(words[0]):
             # Dominance by mentions written in full: `Karzai` alone in a cable is as
             # likely the president as the brother that one cable names in full.
             full = sorted(by_surname[words[0]], key=lambda k: (-written_in_full[k], k))
             total = sum(written_in_full[k] for k in full)
-            if total and written_in_full[full[0]] * 5 >= total * 4:
+            # A candidate (a surname no rule explained) needs the person named in full
+            # in two cables at least: one stray full name makes no one famous.
+            enough = kind == PERSON or len(cables[full[0]]) >= 2
+            if total and enough and written_in_full[full[0]] * 5 >= total * 4:
                 target[key] = full[0]
     totals: Counter[str] = Counter()
     cable_sets: dict[str, set[int]] = defaultdict(set)
@@ -132,7 +137,7 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
     connection.execute("UPDATE entities SET mentions = 0, cables = 0")
     for entity_key in sorted(totals):
         name = _canonical(names, [k for k, t in target.items() if t == entity_key], entity_key)
-        if entity_key in existing:
+        if entity_key in existing:  # kinds[entity_key]: the target's own kind
             connection.execute(
                 "UPDATE entities SET kind = ?, name = ?, mentions = ?, cables = ? WHERE key = ?",
                 (
@@ -187,7 +192,7 @@ class Visibility:
         joins = [
             "FROM mentions m JOIN enriched e ON e.cable_id = m.cable_id",
             "JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash",
-            "JOIN entity_keys k ON k.key = m.key",
+            "JOIN entity_keys k ON k.key = m.key JOIN entities n ON n.id = k.entity_id",
         ]
         where: list[str] = []
         params: list[object] = []
@@ -225,7 +230,7 @@ def counts(
     only the visible mentions."""
     sql, params = seen.sql()
     if kind:
-        sql += _and(sql) + "m.kind = ?"
+        sql += _and(sql) + "n.kind = ?"
         params.append(kind)
     if entity_ids is not None:
         sql += _and(sql) + f"k.entity_id IN ({','.join('?' * len(entity_ids))})"
@@ -326,10 +331,8 @@ def of_cable(
     """(entity id, kind, entity name, field, paragraph, start, end, surface) of one
     cable's visible mentions, in the cable's order."""
     sql, params = seen.sql()
-    keys = "JOIN entity_keys k ON k.key = m.key"
-    sql = sql.replace(keys, keys + " JOIN entities n ON n.id = k.entity_id")
     return connection.execute(
-        f"""SELECT k.entity_id, m.kind, n.name, m.field, m.paragraph, m.start, m.end, m.surface
+        f"""SELECT k.entity_id, n.kind, n.name, m.field, m.paragraph, m.start, m.end, m.surface
             {sql}
             {_and(sql)}c.reference_id = ? ORDER BY m.position""",
         [*params, reference_id],

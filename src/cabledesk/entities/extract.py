@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from cabledesk.entities.gazetteer import MAX_PHRASE, Entry, gazetteer
 from cabledesk.entities.model import ORG, PERSON, PLACE, POST
@@ -87,9 +88,17 @@ PARTICLES: frozenset[str] = frozenset(
         "ben",
     }
 )
+ARABIC_PARTICLES: frozenset[str] = frozenset(
+    {"al", "el", "bin", "ibn", "bint", "abu", "abd", "abdul", "ul", "ur", "ben"}
+)
+ROMANCE_PARTICLES: frozenset[str] = PARTICLES - ARABIC_PARTICLES
 CONNECTORS: frozenset[str] = frozenset({"of", "for", "and", "the", "on", "de", "du", "des"})
 ORG_HEADS: frozenset[str] = frozenset(
     [
+        "laboratory",
+        "laboratories",
+        "lab",
+        "plant",
         "academy",
         "administration",
         "agency",
@@ -279,11 +288,9 @@ INSTITUTIONS: dict[str, str] = {
     "authorities": "Government",
     "regime": "Government",
     "army": "Army",
-    "military": "Military",
     "armed forces": "Armed Forces",
     "navy": "Navy",
     "air force": "Air Force",
-    "police": "Police",
     "parliament": "Parliament",
     "senate": "Senate",
     "cabinet": "Cabinet",
@@ -312,6 +319,80 @@ GOVERNMENT_ABBREVIATION = re.compile(r"^GO([A-Z]{1,3})$")
 WASHINGTON_STATIONS: frozenset[str] = frozenset({"STATE", "SECSTATE", "WASHDC"})
 
 
+# Abbreviations written with a period inside a sentence.
+ABBREVIATED: frozenset[str] = frozenset(
+    {
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "amb",
+        "sen",
+        "rep",
+        "gov",
+        "st",
+        "sgt",
+        "adm",
+        "prof",
+        "rev",
+        "messrs",
+        "jr",
+        "sr",
+        "no",
+        "vs",
+    }
+)
+# Verbs that make the word before them a person who spoke.
+REPORTING: frozenset[str] = frozenset(
+    {
+        "said",
+        "says",
+        "told",
+        "noted",
+        "stated",
+        "asked",
+        "added",
+        "explained",
+        "stressed",
+        "argued",
+        "warned",
+        "replied",
+        "responded",
+        "emphasized",
+        "emphasised",
+        "underscored",
+        "acknowledged",
+        "complained",
+        "claimed",
+        "insisted",
+        "confided",
+        "remarked",
+        "agreed",
+        "urged",
+        "asserted",
+        "admitted",
+        "commented",
+        "opined",
+        "lamented",
+        "recalled",
+    }
+)
+# Portfolio words that can start a minister's title (`Oil Minister`), connectors aside.
+PORTFOLIO_WORDS: frozenset[str] = PORTFOLIOS - CONNECTORS
+# The longest title (in words) starting with each word, so a word that starts none costs
+# one look-up.
+TITLE_FIRST_WORDS: dict[str, int] = {}
+for _title_words in (t.split() for t in person_titles()):
+    TITLE_FIRST_WORDS[_title_words[0]] = max(
+        TITLE_FIRST_WORDS.get(_title_words[0], 0), len(_title_words)
+    )
+
+
 @dataclass(slots=True)
 class Token:
     text: str
@@ -319,6 +400,7 @@ class Token:
     end: int
     plain: str
     sentence_start: bool
+    possessive: bool = False  # written with `'s`, which ends a person's name
 
 
 @dataclass(slots=True)
@@ -345,23 +427,59 @@ def tokens_of(text: str) -> list[Token]:
     for match in TOKEN.finditer(text):
         word = match.group()
         start, end = match.start(), match.end()
+        possessive = False
         if word[0].isalpha() and len(word) > 2 and POSSESSIVE.search(word):
             # `Maliki's`: the name is `Maliki`.
             cut = POSSESSIVE.search(word)
             assert cut is not None
             end = start + cut.start()
             word = text[start:end]
+            possessive = True
         gap = text[out[-1].end : start] if out else ""
         if "\n\n" in gap:
             boundary = True
-        out.append(Token(word, start, end, plain(word), boundary))
-        boundary = word in SENTENCE_END
+        out.append(Token(word, start, end, plain(word), boundary, possessive))
+        # The period of an initial or a title does not end a sentence: `William E. Ward`,
+        # `Dr. Rice`.
+        boundary = word in SENTENCE_END and not (
+            word == "." and out and (len(out[-1].text) == 1 or out[-1].plain in ABBREVIATED)
+        )
     return out
 
 
+# Company forms that make an organisation only at a name's end (`Siemens AG`), never
+# inside it (`AG Alberto Gonzales` is the Attorney General).
+COMPANY_FORMS: frozenset[str] = frozenset(
+    {"ltd", "inc", "corp", "co", "plc", "sa", "ag", "gmbh", "llc"}
+)
+
+
+def org_named(words: list[str]) -> bool:
+    """Whether a run of words is an organisation's name: it ends in a head word
+    (`Justice and Development Party`), or a head word opens a phrase (`Bank of Spain`,
+    `Council for Mutual Economic Assistance`)."""
+    if words[-1] in ORG_HEADS:
+        return True
+    return any(
+        word in ORG_HEADS and word not in COMPANY_FORMS and following in CONNECTORS
+        for word, following in pairwise(words)
+    )
+
+
+def compound(text: str) -> bool:
+    """Two capitalised names joined by a hyphen (`Medvedev-Putin`), not a name with its
+    article (`Al-Maliki`) or a double first name with a lower-case part."""
+    parts = text.split("-")
+    return (
+        len(parts) > 1 and all(p[:1].isupper() for p in parts) and parts[0].lower() not in PARTICLES
+    )
+
+
 def is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    """All-caps prose: more than three letters in five are capitals."""
+    upper = sum(map(str.isupper, text))
+    lower = sum(map(str.islower, text))
+    return upper + lower > 0 and upper > 0.6 * (upper + lower)
 
 
 class Reader:
@@ -433,6 +551,9 @@ class Reader:
     def words_at(self, index: int, size: int) -> tuple[str, ...] | None:
         if index + size > len(self.tokens):
             return None
+        if size == 1:
+            token = self.tokens[index]
+            return tuple(token.plain.split()) if token.text[0].isalpha() else None
         words = []
         for token in self.tokens[index : index + size]:
             if not token.text[0].isalpha():
@@ -442,7 +563,11 @@ class Reader:
 
     def known(self, index: int) -> tuple[Entry, int] | None:
         """The longest gazetteer phrase at `index`, if the text's case lets it count."""
-        for size in range(min(MAX_PHRASE, len(self.tokens) - index), 0, -1):
+        first_word = self.tokens[index].plain.partition(" ")[0]
+        longest = self.table.first_words.get(first_word)
+        if longest is None:
+            return None  # most words start no known name: one look-up, not six
+        for size in range(min(longest, MAX_PHRASE, len(self.tokens) - index), 0, -1):
             words = self.words_at(index, size)
             if words is None:
                 continue
@@ -482,6 +607,8 @@ class Reader:
 
     def adjective_at(self, index: int) -> tuple[str, int] | None:
         """A country's adjective or name at `index` (`Iraqi`, `U.S.`, `Spain`): FIPS, end."""
+        if self.tokens[index].plain.partition(" ")[0] not in self.table.adjective_first_words:
+            return None
         for size in (3, 2, 1):
             words = self.words_at(index, size)
             if words is not None and words in self.table.adjectives:
@@ -502,7 +629,8 @@ class Reader:
         best = None
         if ABBREVIATION.match(self.tokens[index].text):
             return None  # `U.S.` is not `U/S`
-        for size in range(1, 6):
+        longest = TITLE_FIRST_WORDS.get(self.tokens[index].plain.partition(" ")[0], 0)
+        for size in range(1, longest + 1):
             words = self.words_at(index, size)
             if words is None:
                 break
@@ -512,7 +640,7 @@ class Reader:
         # `Interior Minister`, `Oil Minister`, `Deputy Interior Minister`.
         probe = index + 1 if self.is_word(index) and self.tokens[index].plain == "deputy" else index
         end = probe
-        while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS - CONNECTORS:
+        while self.is_word(end) and self.tokens[end].plain in PORTFOLIO_WORDS:
             end += 1
         if (
             end > probe
@@ -567,11 +695,21 @@ class Reader:
                 ok = ok and token.plain not in FUNCTION_WORDS
             else:
                 ok = name_cased(token.text) and token.plain not in self.jargon
+                # `Deputy Assistant Secretary`, `General Counsel`, `Under Secretary for
+                # Policy`: a word prose writes in lower case continues a title, it does
+                # not start a name (unless it is a first name: `Will`, `Major`).
+                if first and token.plain in self.common and token.plain not in self.given:
+                    ok = False
             if not ok or REDACTED.match(token.text):
                 break
-            if not first and self.known(end) is not None and self.known(end)[0].kind != PERSON:  # type: ignore[index]
+            known = None if first else self.known(end)
+            # A city's name may be a surname (`Chief Prosecutor Javier Zaragoza`); a
+            # country, an organisation or a post ends the name.
+            if known is not None and (known[0].kind != PLACE or known[0].weight >= 50):
                 break
             end += 1
+            if token.possessive:
+                break  # `Ambassador Crocker's staff`
         # Drop a trailing initial's period we may have taken, and connectors.
         while end > index and not self.tokens[end - 1].text[0].isalpha():
             end -= 1
@@ -595,6 +733,12 @@ class Reader:
         if shaped is not None:
             return shaped
         title_end = self.title_at(index)
+        while title_end is not None and title_end < len(self.tokens):
+            # `Chief Prosecutor`, `Investigating Judge`, `Deputy Chief of Mission`.
+            longer = self.title_at(title_end) if self.is_word(title_end) else None
+            if longer is None:
+                break
+            title_end = longer
         if title_end is not None:
             name_end = self.name_after_title(title_end)
             if name_end > title_end:
@@ -606,11 +750,39 @@ class Reader:
                 return name_end
             return title_end
         found = self.known(index)
+        if (
+            found is not None
+            and found[0].kind == PLACE
+            and found[0].weight < 50
+            and found[1] == index + 1
+            and token.plain in self.given
+            and self.name_like(index + 1)
+            and self.known(index + 1) is None
+        ):
+            found = None  # `David Addington`, not the city of David
         if found is not None:
             entry, end = found
             # A country's name before an institution: `Iraq government`.
             if entry.kind == PLACE and entry.country and self.institution_at(end):
                 return self.government(index, end, entry.country)
+            if entry.kind == PLACE:
+                # `Ankara University`, `Argonne National Laboratory`: a place opening an
+                # organisation's name.
+                stop = end
+                while stop < len(self.tokens) and stop - end < 4 and self.name_like(stop):
+                    stop += 1
+                heads = [t.plain for t in self.tokens[end:stop]]
+                if heads and heads[-1] in ORG_HEADS and "ministry" not in heads:
+                    run = self.tokens[index:stop]
+                    self.emit(ORG, _name(run, self.caps), index, stop - 1, "org-head")
+                    return stop
+                # `Anhui Province`, `Andalusia Region`: the head is part of the mention.
+                if (
+                    self.is_word(end)
+                    and self.tokens[end].plain in PLACE_HEADS
+                    and (self.caps or self.tokens[end].text[0].isupper())
+                ):
+                    end += 1
             self.emit(entry.kind, entry.name, index, end - 1, "gazetteer", entry.country)
             return end
         if self.name_like(index):
@@ -686,7 +858,7 @@ class Reader:
                     return end
         # `Interior Ministry`, `Foreign Ministry`.
         end = index
-        while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS - CONNECTORS:
+        while self.is_word(end) and self.tokens[end].plain in PORTFOLIO_WORDS:
             end += 1
         if (
             end > index
@@ -727,7 +899,7 @@ class Reader:
     def shape_after_adjective(self, end: int, fips: str) -> int | None:
         """`Iraqi Interior Ministry`: a ministry after a country's adjective."""
         probe = end
-        while self.is_word(probe) and self.tokens[probe].plain in PORTFOLIOS - CONNECTORS:
+        while self.is_word(probe) and self.tokens[probe].plain in PORTFOLIO_WORDS:
             probe += 1
         if probe > end and self.is_word(probe) and self.tokens[probe].plain == "ministry":
             portfolio = " ".join(t.text for t in self.tokens[end:probe])
@@ -756,6 +928,8 @@ class Reader:
         """A run of name-like words from `index`; classify it."""
         end = index + 1
         while end < len(self.tokens):
+            if self.tokens[end - 1].possessive and not self.head_words(index, end) & ORG_HEADS:
+                break  # `Putin's Pikalevo visit`: the name ends at its `'s`
             if self.name_like(end):
                 if self.title_at(end) is not None or self.shape_start(end):
                     break
@@ -786,7 +960,11 @@ class Reader:
         last = words[-1]
         if last in NOT_ENTITY_HEADS:
             return end
-        if len(run) > 1 and (set(words) & ORG_HEADS):
+        if len(run) > 1 and org_named(words):
+            # `A Communist Party`: an article at a sentence's start is not in the name.
+            while len(run) > 2 and run[0].plain in FUNCTION_WORDS:
+                run = run[1:]
+                index = self.tokens.index(run[0], index)
             self.emit(ORG, _name(run, self.caps), index, end - 1, "org-head")
             return end
         if len(run) > 1 and last in PLACE_HEADS:
@@ -815,23 +993,44 @@ class Reader:
             token = run[0]
             if token.sentence_start and not self.caps and token.plain in self.common:
                 return end
-            # A lone word: a surname or an acronym; resolution decides.
+            # A lone word: a surname or an acronym; resolution decides, unless what
+            # follows says a person spoke (`Putin said`, `KUDRIN NOTED`).
             position = self.tokens.index(token, index)
-            self.emit("", _name(run, self.caps), position, position, "lone")
+            if compound(token.text):
+                return end  # `Medvedev-Putin`, `Iran-Iraq`: two names, neither alone
+            said = self.is_word(position + 1) and self.tokens[position + 1].plain in REPORTING
+            if said and (self.caps or not token.text.isupper()):
+                self.emit(PERSON, _name(run, self.caps), position, position, "said")
+            else:
+                self.emit("", _name(run, self.caps), position, position, "lone")
             return end
         last_index = self.tokens.index(run[-1], index)
-        particles = any(w in PARTICLES or w.startswith(("al ", "el ")) for w in words) or any(
+        # Arabic name particles make a person (`Abu Musab al-Zarqawi`); Romance ones do not
+        # by themselves (`Bras de Pina` is a place, `Folha de Sao Paulo` a newspaper).
+        particles = any(w in ARABIC_PARTICLES for w in words) or any(
             t.text.lower().startswith(("al-", "el-", "abu", "abdul", "bin")) for t in run
         )
-        if (
-            words[0] in self.given
-            or particles
-            or (
-                not self.caps
-                and len(run) <= 4
-                and all(
-                    t.text[0].isupper() and not t.text.isupper() and t.plain not in self.common
-                    for t in run
+        # A run holding a known place or a country's adjective is no one's name
+        # (`Northern Mali`, `West Asia`, `South American`); a plural is no one either.
+        placed = any(
+            tuple(t.plain.split()) in self.table.phrases
+            or tuple(t.plain.split()) in self.table.adjectives
+            for t in run
+        )
+        plural = any(t.text.endswith("s") and t.text[:-1].isupper() for t in run)
+        if words[0] in self.given or (
+            not placed
+            and not plural
+            and (
+                particles
+                or (
+                    not self.caps
+                    and len(run) <= 4
+                    and not any(w in ROMANCE_PARTICLES for w in words)
+                    and all(
+                        t.text[0].isupper() and not t.text.isupper() and t.plain not in self.common
+                        for t in run
+                    )
                 )
             )
         ):
@@ -868,6 +1067,8 @@ class Reader:
         if GOVERNMENT_ABBREVIATION.match(token.text):
             return True
         found = self.known(index)
+        if found is not None and found[0].mixed_case_only:
+            return False  # `State` inside `Institute of Solid State Physics`
         return (
             found is not None
             and index > 0

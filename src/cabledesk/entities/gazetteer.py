@@ -39,6 +39,9 @@ class Gazetteer:
     adjectives: dict[tuple[str, ...], str] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)  # FIPS -> canonical name
     post_cities: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
+    adjective_first_words: set[str] = field(default_factory=set)
+    # The most words a known phrase starting with this word has.
+    first_words: dict[str, int] = field(default_factory=dict)
 
     def add(self, text: str, entry: Entry) -> None:
         key = tuple(plain(text).split())
@@ -50,6 +53,7 @@ class Gazetteer:
         # bigger city over a smaller one.
         if known is None or entry.weight > known.weight:
             self.phrases[key] = entry
+        self.first_words[key[0]] = max(self.first_words.get(key[0], 0), len(key))
 
 
 def _tsv(name: str) -> list[dict[str, str]]:
@@ -85,8 +89,10 @@ def gazetteer() -> Gazetteer:
         for name in [country, *_split(row.get("aliases"))]:
             table.add(name, Entry(PLACE, country, fips, weight=60))
             table.adjectives[tuple(plain(name).split())] = fips
+            table.adjective_first_words.add(plain(name).partition(" ")[0])
         for adjective in _split(row.get("adjectives")):
             table.adjectives[tuple(plain(adjective).split())] = fips
+            table.adjective_first_words.add(plain(adjective).partition(" ")[0])
     for row in _tsv("regions.tsv"):
         for name in [row["name"], *_split(row.get("aliases"))]:
             table.add(name, Entry(PLACE, row["name"], row.get("country") or "", weight=40))

@@ -9,6 +9,9 @@ ORG = "org"
 PLACE = "place"
 POST = "post"
 KINDS: tuple[str, ...] = (PERSON, ORG, PLACE, POST)
+# A lone capitalised word no rule explains, kept for archive-wide resolution: it becomes
+# a mention of a person named in full elsewhere in the archive, or of nobody (never shown).
+CANDIDATE = "candidate"
 
 # Where in a cable a mention stands. `paragraph` mentions carry the paragraph's index in
 # `Cable.paragraphs`; the others are fields of the record.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Articles and particles that cables write, drop or attach at will.
 PARTICLES: frozenset[str] = frozenset({"al", "el", "al-", "el-", "the"})
@@ -28,6 +29,7 @@ _FOLDS: tuple[tuple[str, str], ...] = (
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
+@lru_cache(maxsize=65536)
 def plain(text: str) -> str:
     """Lower case, accents off, any punctuation a space: `Khamene'i` -> `khamene i`."""
     decomposed = unicodedata.normalize("NFKD", text)

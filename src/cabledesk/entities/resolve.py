@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from cabledesk.entities.extract import Candidate
-from cabledesk.entities.model import PERSON, Mention
+from cabledesk.entities.model import CANDIDATE, PERSON, Mention
 from cabledesk.entities.names import entity_key, name_words, person_name, surname_key
 
 # Titles of heads of state and government: `President Karzai` in a cable that names
@@ -112,6 +112,20 @@ def resolve(candidates: list[Candidate], acronyms: dict[str, tuple[str, str]]) -
                 key, best = _nearest(candidate, candidates, owners)
                 out.append(_mention(candidate, PERSON, best, key))
                 continue
+            # A first name alone (`Mohammed` after `Mohammed bin Naif`, `Ammar` after
+            # `Ammar Saleh`): the one person of the cable whose name starts with it.
+            firsts = [
+                (k, v)
+                for group in full.values()
+                for k, v in group.items()
+                if k.partition(":")[2].split()[0] == surname
+            ]
+            if len(firsts) > 1 and candidate.title:
+                # `Prince Mohammed` among three Mohammeds: the one who was a prince too.
+                firsts = [f for f in firsts if same_title(candidate.title) in titles[f[0]]]
+            if len(firsts) == 1 and len(words) == 1:
+                out.append(_mention(candidate, PERSON, firsts[0][1], firsts[0][0]))
+                continue
             if kind == PERSON or (surname in singles and kind == ""):
                 shown = person_name(name)
                 out.append(_mention(candidate, PERSON, shown, entity_key(PERSON, shown)))
@@ -123,6 +137,13 @@ def resolve(candidates: list[Candidate], acronyms: dict[str, tuple[str, str]]) -
                 out.append(
                     _mention(candidate, known_kind, known_name, entity_key(known_kind, known_name))
                 )
+                continue
+            # Left for the archive: a surname the cable never explains (`Putin`) is the
+            # person named in full elsewhere in the archive, if one such person dominates
+            # (archive.entities.resolve); else it is nobody.
+            if kind == "" and (candidate.caps or not candidate.surface.isupper()):
+                shown = person_name(name)
+                out.append(_mention(candidate, CANDIDATE, shown, f"{CANDIDATE}:{surname}"))
             continue
         out.append(_mention(candidate, kind, name, entity_key(kind, name)))
     return out

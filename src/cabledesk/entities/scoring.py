@@ -89,7 +89,8 @@ class Predicted:
 def predicted_entities(mentions: Iterable[Mention]) -> list[Predicted]:
     groups: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
-        groups[mention.key].append(mention)
+        if mention.kind in KINDS:  # candidates are nobody until the archive says
+            groups[mention.key].append(mention)
     out = []
     for group in groups.values():
         forms = {form(group[0].name)} | {form(m.surface) for m in group}

@@ -16,7 +16,9 @@ def _lines(name: str) -> list[str]:
 @cache
 def person_titles() -> frozenset[str]:
     """Titles, as plain words joined by a space: `prime minister`, `a s` (A/S), `dr`."""
-    return frozenset(plain(line) for line in _lines("titles.txt"))
+    titles = {plain(line) for line in _lines("titles.txt")}
+    # `then-President Putin`, `ex-Minister`, `former Ambassador`: the same titles.
+    return frozenset(titles | {f"{when} {t}" for t in titles for when in ("then", "ex", "former")})
 
 
 @cache
