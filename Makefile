@@ -27,9 +27,11 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml setup.py $(COMPILED_SOURCES)
 DEMO_ARCHIVE ?= demo-archive
 PORT ?= 8000
 
-# Builds the archive from the bundled sample (idempotent) and serves the web desk on it.
+# Builds the archive from the bundled sample and its entities (idempotent) and serves the
+# web desk on it.
 demo: $(VENV)/.installed
 	$(BIN)/cabledesk ingest src/cabledesk/data/sample --db $(DEMO_ARCHIVE)
+	$(BIN)/cabledesk enrich --db $(DEMO_ARCHIVE)
 	$(BIN)/cabledesk serve --db $(DEMO_ARCHIVE) --port $(PORT)
 
 lint: $(VENV)/.installed

@@ -511,6 +511,9 @@ class Reader:
         token = self.tokens[index]
         if REDACTED.match(token.text) or token.plain in self.jargon:
             return False
+        tail = token.text.rpartition("-")[2]
+        if tail and tail != token.text and tail.islower() and tail not in PARTICLES:
+            return False  # `HAMAS-controlled`, `Iranian-backed`: a description, not a name
         if self.caps:
             return token.plain not in self.common and token.plain not in FUNCTION_WORDS
         if not name_cased(token.text):
@@ -996,8 +999,10 @@ class Reader:
             # A lone word: a surname or an acronym; resolution decides, unless what
             # follows says a person spoke (`Putin said`, `KUDRIN NOTED`).
             position = self.tokens.index(token, index)
-            if compound(token.text):
-                return end  # `Medvedev-Putin`, `Iran-Iraq`: two names, neither alone
+            if compound(token.text) or self.adjective_at(position) is not None:
+                # `Medvedev-Putin`, `Iran-Iraq`: two names, neither alone; `Israeli`: an
+                # adjective, nobody's name.
+                return end
             said = self.is_word(position + 1) and self.tokens[position + 1].plain in REPORTING
             if said and (self.caps or not token.text.isupper()):
                 self.emit(PERSON, _name(run, self.caps), position, position, "said")
@@ -1012,10 +1017,12 @@ class Reader:
         )
         # A run holding a known place or a country's adjective is no one's name
         # (`Northern Mali`, `West Asia`, `South American`); a plural is no one either.
+        positions = [self.tokens.index(t, index) for t in run]
         placed = any(
-            tuple(t.plain.split()) in self.table.phrases
-            or tuple(t.plain.split()) in self.table.adjectives
-            for t in run
+            self.adjective_at(position) is not None
+            or (found is not None and found[0].kind == PLACE)
+            for position in positions
+            for found in [self.known(position)]
         )
         plural = any(t.text.endswith("s") and t.text[:-1].isupper() for t in run)
         if words[0] in self.given or (
