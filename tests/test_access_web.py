@@ -28,7 +28,13 @@ from cabledesk.web.auth.session import COOKIE
 from web_fixtures import HOSTILE_ID, build_web_archive
 
 # Sample values for path parameters; "nobody" keeps the admin forms from changing anyone.
-PARAMETERS = {"reference_id": "08BAGHDAD1784", "by": "origin", "name": "nobody", "rule_id": "1"}
+PARAMETERS = {
+    "reference_id": "08BAGHDAD1784",
+    "by": "origin",
+    "name": "nobody",
+    "rule_id": "1",
+    "entity_id": "1",
+}
 
 
 # The reading routes: visitors may use them, and see only the published edition there
@@ -48,6 +54,13 @@ READING = {
     "/api/cables/{reference_id}/citing",
     "/api/stats",
     "/api/browse/{by}",
+    "/entities",
+    "/entities/{entity_id}",
+    "/api/entities",
+    "/api/entities/{entity_id}",
+    "/api/cables/{reference_id}/mentions",
+    "/api/export/entities",
+    "/api/export/mentions",
     "/edition",
 }
 

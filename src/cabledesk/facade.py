@@ -33,7 +33,8 @@ from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import citing_ids, read_cable, unpack, versions
-from cabledesk.entities.model import EntityCount, EntityPage
+from cabledesk.entities.model import EntityCount, EntityPage, SeenMention
+from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
@@ -501,9 +502,10 @@ class Archive:
         reference_ids: list[str] | None = None,
         limit: int = 50,
         offset: int = 0,
+        name: str | None = None,
     ) -> list[EntityCount]:
-        """The most mentioned entities (of `kind`; of the cables `reference_ids`), counted
-        over what `viewer` may see."""
+        """The most mentioned entities (of `kind`; of the cables `reference_ids`; whose
+        name contains `name`), counted over what `viewer` may see."""
         seen = self._seen(viewer)
         cable_ids = None
         if reference_ids is not None:
@@ -515,8 +517,10 @@ class Archive:
                 )
             ]
         out: list[EntityCount] = []
-        skipped = 0
-        page = max(limit, 50)
+        # `offset` counts entities this viewer is shown: hidden ones before it are read
+        # and passed over too, so that pages neither repeat nor skip an entity.
+        to_skip, read = offset, 0
+        page = max(limit + offset, 50)
         while len(out) < limit:
             rows = entity_store.counts(
                 self.connection,
@@ -524,11 +528,15 @@ class Archive:
                 kind=kind,
                 cable_ids=cable_ids,
                 limit=page,
-                offset=offset + len(out) + skipped,
+                offset=read,
+                name=name,
             )
+            read += len(rows)
             for row in rows:
                 if self._hidden(row[0], viewer):
-                    skipped += 1
+                    continue
+                if to_skip:
+                    to_skip -= 1
                     continue
                 out.append(EntityCount(*row))
                 if len(out) == limit:
@@ -571,6 +579,133 @@ class Archive:
             self.connection, reference_id.strip().upper(), self._seen(viewer)
         )
         return [row for row in rows if not self._hidden(row[0], viewer)]
+
+    def placed_mentions(self, reference_id: str, *, viewer: Viewer) -> list[SeenMention]:
+        """One cable's mentions `viewer` may see, placed in the record `viewer` receives
+        (`get`): each mention's offsets where that record's text still holds its surface
+        there, None elsewhere (entities.placing)."""
+        cable = self.get(reference_id, viewer=viewer)
+        if cable is None:
+            return []
+        return self._placed(cable, viewer)
+
+    def _placed(self, cable: Cable, viewer: Viewer) -> list[SeenMention]:
+        # `cable` is the record as `viewer` receives it (never the stored one for a
+        # restricted viewer): offsets are checked against exactly what they read.
+        rows = entity_store.of_cable(self.connection, cable.reference_id or "", self._seen(viewer))
+        out = []
+        for entity_id, kind, name, field, index, start, end, surface in rows:
+            if self._hidden(entity_id, viewer):
+                continue
+            here = placed(cable, field, index, start, end, surface)
+            out.append(
+                SeenMention(
+                    entity_id,
+                    kind,
+                    name,
+                    field,
+                    index,
+                    start if here else None,
+                    end if here else None,
+                    surface,
+                )
+            )
+        return out
+
+    def query_entities(
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        kind: str | None = None,
+        name: str | None = None,
+        blank_matches_all: bool = False,
+    ) -> list[EntityCount]:
+        """Every entity of the cables matching `query` (of `kind`; whose name contains
+        `name`), counted over the mentions `viewer` may see in those cables, most
+        mentioned first (QueryError for a bad query)."""
+        seen = self._seen(viewer)
+        totals: dict[int, list[int]] = {}
+        info: dict[int, tuple[str, str]] = {}
+        ids = self.matching_ids(query, viewer=viewer, blank_matches_all=blank_matches_all)
+        # In chunks (SQLite bounds the number of parameters); a cable is in one chunk
+        # only, so the per-chunk counts of mentions and of cables add up.
+        while chunk := list(islice(ids, _EXPORT_CHUNK)):
+            rowids = self._rowids(chunk)
+            if not rowids:
+                continue
+            for entity_id, kind_, name_, mentions, cables in entity_store.counts(
+                self.connection,
+                seen,
+                kind=kind,
+                cable_ids=rowids,
+                limit=-1,
+                name=name,
+            ):
+                info[entity_id] = (kind_, name_)
+                total = totals.setdefault(entity_id, [0, 0])
+                total[0] += mentions
+                total[1] += cables
+        found = [
+            EntityCount(i, *info[i], *totals[i]) for i in totals if not self._hidden(i, viewer)
+        ]
+        return sorted(found, key=lambda e: (-e.mentions, e.id))
+
+    def query_mentions(
+        self, query: str, *, viewer: Viewer, sort: str = "date", blank_matches_all: bool = False
+    ) -> Iterator[tuple[str, SeenMention]]:
+        """(reference id, mention) of every mention `viewer` may see in the cables
+        matching `query`, placed in their records as `viewer` receives them (streamed in
+        result order; QueryError for a bad query, when iterated)."""
+        ids = self.matching_ids(
+            query, viewer=viewer, sort=sort, blank_matches_all=blank_matches_all
+        )
+        while chunk := list(islice(ids, _EXPORT_CHUNK)):
+            for reference_id in chunk:
+                cable = self.get(reference_id, viewer=viewer)
+                if cable is None:
+                    continue
+                for mention in self._placed(cable, viewer):
+                    yield reference_id, mention
+
+    def export_entities(
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        kind: str | None = None,
+        name: str | None = None,
+        blank_matches_all: bool = False,
+        account: str | None = None,
+    ) -> list[EntityCount]:
+        """query_entities, written to the audit log as an export (`account` None: the
+        command line)."""
+        detail = {"query": query, "what": "entities", "kind": kind, "name": name}
+        audit.record(self.connection, "export", account, detail=detail)
+        return self.query_entities(
+            query, viewer=viewer, kind=kind, name=name, blank_matches_all=blank_matches_all
+        )
+
+    def export_mentions(
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        sort: str = "date",
+        blank_matches_all: bool = False,
+        account: str | None = None,
+    ) -> Iterator[tuple[str, SeenMention]]:
+        """query_mentions, written to the audit log as an export (when called)."""
+        detail = {"query": query, "what": "mentions", "sort": sort}
+        audit.record(self.connection, "export", account, detail=detail)
+        return self.query_mentions(
+            query, viewer=viewer, sort=sort, blank_matches_all=blank_matches_all
+        )
+
+    def _rowids(self, reference_ids: list[str]) -> list[int]:
+        marks = ",".join("?" * len(reference_ids))
+        sql = f"SELECT id FROM cables WHERE reference_id IN ({marks})"
+        return [row[0] for row in self.connection.execute(sql, reference_ids)]
 
 
 def _editors_only(viewer: Viewer, what: str) -> None:

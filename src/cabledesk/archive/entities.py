@@ -225,13 +225,20 @@ def counts(
     cable_ids: list[int] | None = None,
     limit: int = 50,
     offset: int = 0,
+    name: str | None = None,
 ) -> list[tuple[int, str, str, int, int]]:
     """(id, kind, name, mentions, cables) of entities, most mentioned first, counting
-    only the visible mentions."""
+    only the visible mentions; with `name`, only entities whose name contains it (case
+    folded)."""
     sql, params = seen.sql()
     if kind:
         sql += _and(sql) + "n.kind = ?"
         params.append(kind)
+    if name:
+        sql += _and(sql) + (
+            "k.entity_id IN (SELECT id FROM entities WHERE instr(lower(name), ?) > 0)"
+        )
+        params.append(name.lower())
     if entity_ids is not None:
         sql += _and(sql) + f"k.entity_id IN ({','.join('?' * len(entity_ids))})"
         params.extend(entity_ids)

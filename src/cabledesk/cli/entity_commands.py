@@ -1,16 +1,21 @@
-"""Entity commands: enrich, entities, entity show (each one Archive call; docs/entities.md)."""
+"""Entity commands: enrich, entities, mentions, entity show (each one Archive call;
+docs/entities.md)."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 import click
 
-from cabledesk.access.principal import LOCAL
+from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.cli.archive_commands import db_option, opened
 from cabledesk.entities import KINDS
+from cabledesk.record.level import LEVELS, Level
 
 
 @click.command("enrich")
@@ -87,41 +92,170 @@ def enrich_command(db: str, workers: int | None, scheduler: str | None) -> None:
     )
 
 
+def _viewer_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--redact, --ceiling, --foreign: answer as a signed-in reader would be answered."""
+    command = click.option(
+        "--foreign", is_flag=True, help="Without NOFORN parts (implies --redact)."
+    )(command)
+    command = click.option(
+        "--ceiling",
+        type=click.Choice(LEVELS, case_sensitive=False),
+        default=None,
+        help="Count only parts up to this level (implies --redact).",
+    )(command)
+    return click.option(
+        "--redact", is_flag=True, help="As a reader, with the redactions in force."
+    )(command)
+
+
+def _principal(redact: bool, ceiling: str | None, foreign: bool) -> Principal:
+    if not (redact or ceiling or foreign):
+        return LOCAL
+    level = Level.of(ceiling) if ceiling else Level.TOP_SECRET
+    return Principal(name=None, role="reader", ceiling=level, foreign=foreign)
+
+
+def _write(
+    rows: Iterable[dict[str, Any]], columns: tuple[str, ...], output: str, out: Path | None
+) -> int:
+    from cabledesk.views.entity_export import write_rows
+
+    if output == "parquet":
+        if out is None:
+            raise click.UsageError("--output parquet needs --out FILE")
+        with out.open("wb") as handle:
+            return write_rows(rows, columns, output, handle)
+    if out is None:
+        return write_rows(rows, columns, output, sys.stdout)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        return write_rows(rows, columns, output, handle)
+
+
+_OUT = click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output; Parquet needs a file).",
+)
+
+
 @click.command("entities")
 @db_option
 @click.option("--kind", type=click.Choice(KINDS), default=None)
 @click.option(
     "--cable", "cables", multiple=True, help="Only the entities of this cable (repeatable)."
 )
+@click.option(
+    "--query",
+    default=None,
+    metavar="Q",
+    help="Every entity of the cables matching Q (blank: every cable), for export.",
+)
+@click.option("--name", default=None, help="Only entities whose name contains this.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=30, show_default=True)
 @click.option("--offset", type=click.IntRange(0, None), default=0)
 @click.option(
-    "--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+    "--output",
+    type=click.Choice(["table", "json", "csv", "jsonl", "parquet"]),
+    default="table",
+    show_default=True,
 )
+@_OUT
+@_viewer_options
 def entities_command(
-    db: str, kind: str | None, cables: tuple[str, ...], limit: int, offset: int, output: str
+    db: str,
+    kind: str | None,
+    cables: tuple[str, ...],
+    query: str | None,
+    name: str | None,
+    limit: int,
+    offset: int,
+    output: str,
+    out: Path | None,
+    redact: bool,
+    ceiling: str | None,
+    foreign: bool,
 ) -> None:
-    """The most mentioned entities (Archive.entities)."""
+    """The most mentioned entities (Archive.entities); with --query, every entity of the
+    matching cables (Archive.export_entities), for CSV, JSON Lines or Parquet."""
+    from cabledesk.query import QueryError
+    from cabledesk.views.entity_export import ENTITY_COLUMNS, ExportError, entity_rows
+
+    if query is not None and cables:
+        raise click.UsageError("--query and --cable: give one or the other")
     with opened(db) as archive:
-        rows = archive.entities(
-            viewer=archive.viewer(LOCAL),
-            kind=kind,
-            reference_ids=[c.strip().upper() for c in cables] or None,
-            limit=limit,
-            offset=offset,
-        )
+        viewer = archive.viewer(_principal(redact, ceiling, foreign))
+        try:
+            if query is not None:
+                rows = archive.export_entities(
+                    query, viewer=viewer, kind=kind, name=name, blank_matches_all=True
+                )
+            else:
+                rows = archive.entities(
+                    viewer=viewer,
+                    kind=kind,
+                    reference_ids=[c.strip().upper() for c in cables] or None,
+                    limit=limit,
+                    offset=offset,
+                    name=name,
+                )
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from None
     if output == "json":
         click.echo(json.dumps([_as_dict(row) for row in rows], indent=2))
         return
-    if output == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["id", "kind", "name", "mentions", "cables"])
-        writer.writerows([r.id, r.kind, r.name, r.mentions, r.cables] for r in rows)
+    if output in ("csv", "jsonl", "parquet"):
+        try:
+            count = _write(entity_rows(rows), ENTITY_COLUMNS, output, out)
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from None
+        if out is not None or output == "parquet":
+            click.echo(f"exported {count:,} entities", err=True)
         return
     for row in rows:
         click.echo(f"{row.id:>7}  {row.kind:<6}  {row.mentions:>7,}  {row.cables:>6,}  {row.name}")
+
+
+@click.command("mentions")
+@db_option
+@click.option(
+    "--query", default="", metavar="Q", help="The cables matching Q (default: every cable)."
+)
+@click.option("--kind", type=click.Choice(KINDS), default=None)
+@click.option("--name", default=None, help="Only mentions of entities whose name contains this.")
+@click.option(
+    "--output", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True
+)
+@_OUT
+@_viewer_options
+def mentions_command(
+    db: str,
+    query: str,
+    kind: str | None,
+    name: str | None,
+    output: str,
+    out: Path | None,
+    redact: bool,
+    ceiling: str | None,
+    foreign: bool,
+) -> None:
+    """Every mention in the cables matching Q (Archive.export_mentions): cable, entity,
+    surface and where it stands (offsets into the text this reader receives)."""
+    from cabledesk.query import QueryError
+    from cabledesk.views.entity_export import MENTION_COLUMNS, ExportError, mention_rows, only
+
+    if output == "parquet" and out is None:
+        raise click.UsageError("--output parquet needs --out FILE")
+    with opened(db) as archive:
+        viewer = archive.viewer(_principal(redact, ceiling, foreign))
+        try:
+            mentions = archive.export_mentions(query, viewer=viewer, blank_matches_all=True)
+            count = _write(mention_rows(only(mentions, kind, name)), MENTION_COLUMNS, output, out)
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from None
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"exported {count:,} mentions", err=True)
 
 
 def _as_dict(row: object) -> dict[str, object]:

@@ -34,6 +34,7 @@ COMMANDS = {
     "enrich": ("cabledesk.cli.entity_commands", "enrich_command"),
     "entities": ("cabledesk.cli.entity_commands", "entities_command"),
     "entity": ("cabledesk.cli.entity_commands", "entity_group"),
+    "mentions": ("cabledesk.cli.entity_commands", "mentions_command"),
 }
 
 

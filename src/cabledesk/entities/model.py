@@ -57,3 +57,21 @@ class EntityPage:
     posts: list[tuple[str, int]]
     related: list[EntityCount]
     cables: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SeenMention:
+    """One mention of a cable as a reader receives it (Archive.placed_mentions): `start`
+    and `end` are offsets into the reader's own text of the field (the paragraph
+    `paragraph`, the subject, ...), or None where that text no longer holds the surface
+    there (a redaction burned in before it changes lengths): then the reader gets the
+    surface without a place, never the stored offsets."""
+
+    entity_id: int
+    kind: str
+    name: str
+    field: str
+    paragraph: int | None
+    start: int | None
+    end: int | None
+    surface: str

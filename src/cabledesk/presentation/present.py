@@ -138,3 +138,39 @@ def paragraph_anchors(numbers: list[int | None]) -> list[str]:
         seen.add(anchor)
         anchors.append(anchor)
     return anchors
+
+
+def with_links(text: str, links: list[tuple[int, int, str, str]]) -> Markup:
+    """Cable text with each [start, end) of `links` made a link (href, title), the rest as
+    `with_blanks` shows it. Links that overlap one already placed are left out."""
+    out, last = [], 0
+    for start, end, href, title in sorted(links, key=lambda link: (link[0], -link[1])):
+        if start < last or not 0 <= start < end <= len(text):
+            continue
+        out.append(with_blanks(text[last:start]))
+        out.append(
+            Markup('<a class="mention" href="{}" title="{}">{}</a>').format(
+                href, title, text[start:end]
+            )
+        )
+        last = end
+    out.append(with_blanks(text[last:]))
+    return Markup("").join(out)
+
+
+def snippet(text: str, start: int, end: int, around: int = 90) -> tuple[str, list[tuple[int, int]]]:
+    """A passage of `text` around [start, end), cut at spaces, with the offsets of that
+    span in the passage (for `highlighted`)."""
+    left = max(0, start - around)
+    if left:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    right = min(len(text), end + around)
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else right
+    prefix = "… " if left else ""
+    suffix = " …" if right < len(text) else ""
+    passage = prefix + text[left:right] + suffix
+    offset = len(prefix) - left
+    return passage, [(start + offset, end + offset)]

@@ -30,6 +30,7 @@ def environment() -> Environment:
         level_class=present.level_class,
         highlighted=present.highlighted,
         with_blanks=present.with_blanks,
+        with_links=present.with_links,
         refine=present.refine,
         search_url=present.search_url,
         tag_meaning=present.tag_meaning,

@@ -22,6 +22,11 @@ class DeskUrls:
     search_page = "/search"
     timeline_page: str | None = "/timeline"
     api: str | None = "/api"
+    # The entities index and pages live on the desk only (a static edition has none).
+    entities_page: str | None = "/entities"
+
+    def entity(self, entity_id: int) -> str:
+        return f"/entities/{entity_id}"
 
     def cable(self, reference_id: str) -> str:
         return f"/cable/{quote(reference_id)}"
@@ -48,6 +53,7 @@ class DeskUrls:
 class SiteUrls(DeskUrls):
     timeline_page = None
     api = None
+    entities_page = None
 
     def __init__(self, depth: int) -> None:
         self.prefix = "../" * depth

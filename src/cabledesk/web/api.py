@@ -6,20 +6,24 @@ fits (400 a bad parameter or query, 404 an unknown id or address, 405 a wrong me
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import asdict
-from typing import Any
+from typing import IO, Any
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
 from cabledesk.record.ids import normal_id
+from cabledesk.views.entity_export import FORMATS, MEDIA_TYPES
 from cabledesk.web import params
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.openapi import spec
+from cabledesk.web.pages import entities as entity_pages
 from cabledesk.web.pages.browse import KINDS, rows_for
 
 
@@ -170,6 +174,118 @@ def browse(request: Request) -> Response:
     return JSONResponse({"by": by, "rows": rows})
 
 
+# Entities (docs/entities.md): built from the asking reader's view by the facade.
+
+
+def entities(request: Request) -> Response:
+    try:
+        state = entity_pages.index_params(request.query_params, strict=True)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    with archive_of(request) as archive:
+        viewer = viewer_of(request, archive)
+        try:
+            rows = entity_pages.listing(archive, state, viewer)
+        except QueryError as exc:
+            return _query_error(exc)
+    return JSONResponse(
+        {
+            "query": state.q,
+            "kind": state.kind,
+            "name": state.name,
+            "offset": state.offset,
+            "limit": state.limit,
+            "more": len(rows) > state.limit,
+            "entities": [asdict(e) for e in rows[: state.limit]],
+        }
+    )
+
+
+def _no_entity(raw: str) -> JSONResponse:
+    return error(
+        404, f"entity {raw[:40]}: expected the number of an entity in this archive "
+        "(see /api/entities); there is no such entity",
+    )  # fmt: skip
+
+
+def entity(request: Request) -> Response:
+    entity_id = entity_pages.entity_id_of(request)
+    raw = str(request.path_params["entity_id"])
+    with archive_of(request) as archive:
+        viewer = viewer_of(request, archive)
+        page = archive.entity(entity_id, viewer=viewer) if entity_id is not None else None
+        if page is None or entity_id is None:
+            return _no_entity(raw)
+        entries = entity_pages.cable_entries(
+            archive, entity_id, page.cables[: entity_pages.CABLES_PER_PAGE], viewer
+        )
+    return JSONResponse(
+        {
+            **asdict(page.entity),
+            "aliases": [{"value": v, "count": n} for v, n in page.aliases],
+            "months": [{"value": v, "count": n} for v, n in page.months],
+            "posts": [{"value": v, "count": n} for v, n in page.posts],
+            "related": [asdict(e) for e in page.related],
+            "cable_ids": page.cables,
+            "snippets": [asdict(e) for e in entries],
+        }
+    )
+
+
+def cable_mentions(request: Request) -> Response:
+    reference_id = normal_id(str(request.path_params["reference_id"]))
+    with archive_of(request) as archive:
+        viewer = viewer_of(request, archive)
+        if archive.get(reference_id, viewer=viewer) is None:
+            return _unknown(reference_id)
+        found = archive.placed_mentions(reference_id, viewer=viewer)
+    return JSONResponse({"reference_id": reference_id, "mentions": [asdict(m) for m in found]})
+
+
+_SPOOL = 8 * 1024 * 1024  # exports bigger than this go to a temporary file, not memory
+
+
+def _export(request: Request, what: str) -> Response:
+    """Entities or mentions of a query's cables as CSV, JSON Lines or Parquet. Written in
+    full while the archive handle is held (to memory, or a temporary file when large),
+    then sent: a slow download never keeps a handle from other requests."""
+    output = request.query_params.get("format") or "csv"
+    if output not in FORMATS:
+        bad = params.BadParameter("format", " or ".join(FORMATS), output)
+        return error(400, str(bad), parameter=bad.name)
+    try:
+        state = entity_pages.index_params(request.query_params, strict=True)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115
+    with archive_of(request) as archive:
+        viewer = viewer_of(request, archive)
+        try:
+            count = entity_pages.write_export(archive, viewer, what, state, output, spool)
+        except QueryError as exc:
+            spool.close()
+            return _query_error(exc)
+    note(request, "export", q=state.q, what=what, format=output, rows=count, via="api")
+    spool.seek(0)
+    return StreamingResponse(
+        iter(lambda: spool.read(64 * 1024), b""),
+        media_type=MEDIA_TYPES[output],
+        headers={
+            "content-disposition": f'attachment; filename="{what}.{output}"',
+            "x-rows": str(count),
+        },
+        background=BackgroundTask(spool.close),
+    )
+
+
+def export_entities(request: Request) -> Response:
+    return _export(request, "entities")
+
+
+def export_mentions(request: Request) -> Response:
+    return _export(request, "mentions")
+
+
 def openapi(request: Request) -> Response:
     return JSONResponse(spec())
 
@@ -192,4 +308,9 @@ ROUTES = [
     Route("/api/cables/{reference_id}/citing", citing),
     Route("/api/stats", stats),
     Route("/api/browse/{by}", browse),
+    Route("/api/cables/{reference_id}/mentions", cable_mentions),
+    Route("/api/entities", entities),
+    Route("/api/entities/{entity_id}", entity),
+    Route("/api/export/entities", export_entities),
+    Route("/api/export/mentions", export_mentions),
 ]

@@ -31,6 +31,7 @@ from cabledesk.web.edition_files import EditionFiles
 from cabledesk.web.pages import admin, editor
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
+from cabledesk.web.pages.entities import entities_page, entity_page
 from cabledesk.web.pages.login import login_page, login_submit, logout
 from cabledesk.web.pages.search import search_page, timeline_page
 from cabledesk.web.pool import ArchivePool
@@ -135,6 +136,8 @@ def create_app(
         Route("/cable/{reference_id}", cable_page),
         Route("/browse", _browse_root),
         Route("/browse/{by}", browse_page),
+        Route("/entities", entities_page),
+        Route("/entities/{entity_id}", entity_page),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login_submit, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),

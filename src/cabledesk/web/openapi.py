@@ -42,11 +42,22 @@ def _ok(schema: str, description: str) -> dict[str, Any]:
     }
 
 
+def _file(description: str) -> dict[str, Any]:
+    return {
+        "description": description + " (a download; the header x-rows counts them).",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     reasons = {
         400: "A bad parameter or query",
         401: "An API token the desk refuses (unknown, revoked, or its account disabled)",
-        404: "No such cable or address (for visitors: not in the published edition)",
+        404: "No such cable, entity or address (for visitors: not in the published edition)",
     }
     return {
         str(code): {
@@ -184,6 +195,136 @@ SCHEMAS: dict[str, Any] = {
             "rows": {"type": ["array", "object"]},
         },
     },
+    "EntityCount": {
+        "type": "object",
+        "description": "An entity, counted over the mentions the asking reader may see.",
+        "required": ["id", "kind", "name", "mentions", "cables"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"enum": ["person", "org", "place", "post"]},
+            "name": {"type": "string"},
+            "mentions": {"type": "integer"},
+            "cables": {"type": "integer"},
+        },
+    },
+    "Entities": {
+        "type": "object",
+        "required": ["query", "kind", "name", "offset", "limit", "more", "entities"],
+        "properties": {
+            "query": {"type": "string"},
+            "kind": {"enum": ["person", "org", "place", "post", None]},
+            "name": {"type": "string"},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "more": {"type": "boolean", "description": "Whether a next page has entities."},
+            "entities": {"type": "array", "items": {"$ref": "#/components/schemas/EntityCount"}},
+        },
+    },
+    "Entity": {
+        "type": "object",
+        "required": [
+            "id",
+            "kind",
+            "name",
+            "mentions",
+            "cables",
+            "aliases",
+            "months",
+            "posts",
+            "related",
+            "cable_ids",
+            "snippets",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"enum": ["person", "org", "place", "post"]},
+            "name": {"type": "string"},
+            "mentions": {"type": "integer"},
+            "cables": {"type": "integer", "description": "How many cables name it."},
+            "cable_ids": {
+                "type": "array",
+                "description": "Its latest cables (up to 100), newest first.",
+                "items": {"type": "string"},
+            },
+            "aliases": _COUNTS,
+            "months": {**_COUNTS, "description": "Cables naming it per month (YYYY-MM)."},
+            "posts": {**_COUNTS, "description": "The posts whose cables name it."},
+            "related": {
+                "type": "array",
+                "description": "The entities most often named in its cables.",
+                "items": {"$ref": "#/components/schemas/EntityCount"},
+            },
+            "snippets": {
+                "type": "array",
+                "description": "Its latest cables, with a passage around a mention.",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "reference_id",
+                        "date",
+                        "classification",
+                        "subject",
+                        "passage",
+                        "highlights",
+                    ],
+                    "properties": {
+                        "reference_id": {"type": "string"},
+                        "date": {"type": ["string", "null"]},
+                        "classification": {"type": ["string", "null"]},
+                        "subject": {"type": ["string", "null"]},
+                        "passage": {"type": ["string", "null"]},
+                        "highlights": {
+                            "type": "array",
+                            "items": {"type": "array", "items": {"type": "integer"}},
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "Mentions": {
+        "type": "object",
+        "required": ["reference_id", "mentions"],
+        "properties": {
+            "reference_id": {"type": "string"},
+            "mentions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "entity_id",
+                        "kind",
+                        "name",
+                        "field",
+                        "paragraph",
+                        "start",
+                        "end",
+                        "surface",
+                    ],
+                    "properties": {
+                        "entity_id": {"type": "integer"},
+                        "kind": {"enum": ["person", "org", "place", "post"]},
+                        "name": {"type": "string"},
+                        "field": {
+                            "enum": ["subject", "paragraph", "classified_by", "signature", "tags"]
+                        },
+                        "paragraph": {
+                            "type": ["integer", "null"],
+                            "description": "Position in the record's paragraphs (or signers,"
+                            " tags) of the field the mention stands in.",
+                        },
+                        "start": {
+                            "type": ["integer", "null"],
+                            "description": "Offset in the field's text as this reader receives"
+                            " it; null where a redaction moved it.",
+                        },
+                        "end": {"type": ["integer", "null"]},
+                        "surface": {"type": "string"},
+                    },
+                },
+            },
+        },
+    },
     "Index": {
         "type": "object",
         "required": ["openapi", "endpoints"],
@@ -207,6 +348,27 @@ def spec() -> dict[str, Any]:
     by = _param(
         "by", "What to count by.", {"enum": ["origin", "tag", "month", "classification"]}, "path"
     )
+    kind = _param(
+        "kind", "Only entities of this kind.", {"enum": ["person", "org", "place", "post"]}
+    )
+    name = _param(
+        "name",
+        "Only entities whose name contains this (case folded).",
+        {"type": "string", "maxLength": 100},
+    )
+    entities_q = _param(
+        "q",
+        "Only the entities of the cables matching this query (docs/search.md); blank: every cable.",
+        {"type": "string", "maxLength": 2000},
+    )
+    entity_id = _param("entity_id", "An entity's number.", {"type": "integer"}, "path")
+    export_params = [
+        entities_q,
+        kind,
+        name,
+        _param("entity", "Only this entity.", {"type": "integer"}),
+        _param("format", "The file format (default csv).", {"enum": ["csv", "jsonl", "parquet"]}),
+    ]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -247,6 +409,53 @@ def spec() -> dict[str, Any]:
             "/api/stats": _get("Counts by year, origin, level, tag", [], _ok("Stats", "Counts")),
             "/api/browse/{by}": _get(
                 "What the archive holds, counted", [by], _ok("Browse", "Counts"), 404
+            ),
+            "/api/entities": _get(
+                "The most mentioned entities, counted over what the reader may see",
+                [
+                    entities_q,
+                    kind,
+                    name,
+                    _param(
+                        "limit",
+                        "Entities per page.",
+                        {"type": "integer", "minimum": 1, "maximum": 100},
+                    ),
+                    _param(
+                        "offset",
+                        "Entities to skip.",
+                        {"type": "integer", "minimum": 0, "maximum": 10000},
+                    ),
+                ],
+                _ok("Entities", "Entities, most mentioned first"),
+                400,
+            ),
+            "/api/entities/{entity_id}": _get(
+                "One entity: names, months, posts, related entities, cables",
+                [entity_id],
+                _ok("Entity", "The entity"),
+                404,
+            ),
+            "/api/cables/{reference_id}/mentions": _get(
+                "The entities a cable names, where the reader may see them",
+                [_ID],
+                _ok("Mentions", "Mentions, in the cable's order"),
+                404,
+            ),
+            "/api/export/entities": _get(
+                "Export the entities of a query's cables",
+                export_params,
+                _file("Columns id, kind, name, mentions, cables"),
+                400,
+            ),
+            "/api/export/mentions": _get(
+                "Export the mentions in a query's cables",
+                export_params,
+                _file(
+                    "Columns reference_id, entity_id, kind, name, surface, field, paragraph, "
+                    "start, end"
+                ),
+                400,
             ),
         },
         "components": {"schemas": SCHEMAS},

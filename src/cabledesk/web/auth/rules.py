@@ -35,6 +35,14 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/cables/{reference_id}/citing",
         "/api/stats",
         "/api/browse/{by}",
+        # Entities: built from the reader's view (the public: the published edition's).
+        "/entities",
+        "/entities/{entity_id}",
+        "/api/entities",
+        "/api/entities/{entity_id}",
+        "/api/cables/{reference_id}/mentions",
+        "/api/export/entities",
+        "/api/export/mentions",
         "/edition",
     }
 )

@@ -13,6 +13,7 @@ from cabledesk.web.auth.csrf import ensure_token
 from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
+from cabledesk.web.pages.entities import cable_entities, linked_paragraphs
 from cabledesk.web.templating import render
 
 
@@ -49,6 +50,8 @@ def cable_page(request: Request) -> Response:
         present = archive.present(cited, viewer=viewer)
         citing = archive.citing(reference_id, viewer=viewer)
         previous, following = archive.neighbours(reference_id, viewer=viewer)
+        # Mentions placed in the record this reader receives (unplaced ones: not linked).
+        mentions = archive.placed_mentions(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
@@ -62,4 +65,6 @@ def cable_page(request: Request) -> Response:
         following=following,
         anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
         notice=request.query_params.get("notice", "")[:300] or None,
+        linked=linked_paragraphs(mentions, cable),
+        cable_entities=cable_entities(mentions),
     )
