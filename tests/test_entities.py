@@ -298,3 +298,34 @@ def test_the_public_sees_no_entity_before_an_edition(ingested: Path, tmp_path: P
     with cabledesk.Archive.open(folder) as archive:
         archive.enrich(workers=0)
         assert archive.entities(viewer=archive.public_viewer()) == []
+
+
+def test_a_reader_below_the_ceiling_never_sees_a_name_only_a_higher_part_spells(
+    tmp_path: Path,
+) -> None:
+    """An entity's stored name is its fullest spelling anywhere; a reader who sees only
+    the UNCLASSIFIED paragraph gets the name that paragraph spells, never the SECRET one."""
+    text = (
+        "From: Test\n"
+        "6/14/2008 6:50 08BAGHDAD9998 Embassy Baghdad SECRET\n\n"
+        "O 140650Z JUN 08 FM AMEMBASSY BAGHDAD TO SECSTATE WASHDC IMMEDIATE 7781\n\n"
+        "S E C R E T baghdad 009998\n\n"
+        "E.o. 12958: N/A Tags: prel\nSubject: a test of names\n\n"
+        "1. (S) Prime Minister Zoltan Quernwick met the Ambassador.\n\n"
+        "2. (U) PM Quernwick spoke to the press.\n\nCROCKER\n"
+    )
+    folder = tmp_path / "cables"
+    folder.mkdir()
+    (folder / "08BAGHDAD9998.txt").write_text(text, encoding="utf-8")
+    with cabledesk.Archive.open(tmp_path / "archive") as archive:
+        archive.ingest([folder], workers=1)
+        archive.enrich(workers=0)
+        everything = {e.name for e in archive.entities(viewer=EVERYTHING, kind="person")}
+        assert "Zoltan Quernwick" in everything
+        reader = Viewer(ceiling=0)
+        names = {e.name for e in archive.entities(viewer=reader, kind="person", limit=500)}
+        assert "Quernwick" in names
+        assert not any("Zoltan" in n for n in names)
+        assert archive.entities(viewer=reader, name="zoltan") == []
+        for row in archive.mentions("08BAGHDAD9998", viewer=reader):
+            assert "Zoltan" not in row[2]

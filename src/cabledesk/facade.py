@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,7 @@ from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import citing_ids, read_cable, unpack, versions
 from cabledesk.entities.model import EntityCount, EntityPage, SeenMention
+from cabledesk.entities.names import shown_name
 from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
@@ -59,6 +61,8 @@ class Archive:
         self.store = store
         # Whether an entity is hidden from readers given redactions, per compiled rules.
         self._hidden_entities: dict[tuple[int, Redactor], bool] = {}
+        # The name an entity is shown under to readers who see less than everything.
+        self._shown_names: dict[tuple[int, entity_store.Visibility], str] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -459,6 +463,7 @@ class Archive:
             self.connection, workers=workers, scheduler=scheduler, progress=progress, limit=limit
         )
         self._hidden_entities.clear()
+        self._shown_names.clear()
         return report
 
     def _seen(self, viewer: Viewer) -> entity_store.Visibility:
@@ -494,6 +499,25 @@ class Archive:
             )
         return self._hidden_entities[key]
 
+    def _shown(self, entity: EntityCount, viewer: Viewer) -> EntityCount:
+        """The entity under the name `viewer` may see. The stored name is the fullest
+        spelling of all its mentions, and a reader below the ceiling may see only
+        `Maliki` where a SECRET paragraph names `Nouri al-Maliki`: for any restricted
+        reader the name is the fullest of the spellings in the parts they see."""
+        if not viewer.restricted:
+            return entity
+        return replace(entity, name=self._shown_name(entity.id, entity.name, viewer))
+
+    def _shown_name(self, entity_id: int, stored: str, viewer: Viewer) -> str:
+        if not viewer.restricted:
+            return stored
+        seen = self._seen(viewer)
+        key = (entity_id, seen)
+        if key not in self._shown_names:
+            spellings = entity_store.surfaces(self.connection, entity_id, seen)
+            self._shown_names[key] = shown_name(spellings) or stored
+        return self._shown_names[key]
+
     def entities(
         self,
         *,
@@ -517,6 +541,11 @@ class Archive:
                 )
             ]
         out: list[EntityCount] = []
+        # A restricted reader's name filter looks at the names they are shown, never at
+        # the stored ones (which may come from text they may not see).
+        wanted = name.casefold() if name and viewer.restricted else None
+        if wanted:
+            name = None
         # `offset` counts entities this viewer is shown: hidden ones before it are read
         # and passed over too, so that pages neither repeat nor skip an entity.
         to_skip, read = offset, 0
@@ -535,10 +564,13 @@ class Archive:
             for row in rows:
                 if self._hidden(row[0], viewer):
                     continue
+                entity = self._shown(EntityCount(*row), viewer)
+                if wanted and wanted not in entity.name.casefold():
+                    continue
                 if to_skip:
                     to_skip -= 1
                     continue
-                out.append(EntityCount(*row))
+                out.append(entity)
                 if len(out) == limit:
                     break
             if len(rows) < page:
@@ -560,7 +592,7 @@ class Archive:
             if e.id != entity_id
         ][:15]
         return EntityPage(
-            entity=EntityCount(*rows[0]),
+            entity=self._shown(EntityCount(*rows[0]), viewer),
             aliases=entity_store.surfaces(self.connection, entity_id, seen),
             months=entity_store.months(self.connection, entity_id, seen),
             posts=entity_store.posts(self.connection, entity_id, seen),
@@ -578,7 +610,11 @@ class Archive:
         rows = entity_store.of_cable(
             self.connection, reference_id.strip().upper(), self._seen(viewer)
         )
-        return [row for row in rows if not self._hidden(row[0], viewer)]
+        return [
+            (row[0], row[1], self._shown_name(row[0], row[2], viewer), *row[3:])
+            for row in rows
+            if not self._hidden(row[0], viewer)
+        ]
 
     def placed_mentions(self, reference_id: str, *, viewer: Viewer) -> list[SeenMention]:
         """One cable's mentions `viewer` may see, placed in the record `viewer` receives
@@ -602,7 +638,7 @@ class Archive:
                 SeenMention(
                     entity_id,
                     kind,
-                    name,
+                    self._shown_name(entity_id, name, viewer),
                     field,
                     index,
                     start if here else None,
@@ -625,6 +661,10 @@ class Archive:
         `name`), counted over the mentions `viewer` may see in those cables, most
         mentioned first (QueryError for a bad query)."""
         seen = self._seen(viewer)
+        # As in `entities`: a restricted reader's name filter sees only shown names.
+        wanted = name.casefold() if name and viewer.restricted else None
+        if wanted:
+            name = None
         totals: dict[int, list[int]] = {}
         info: dict[int, tuple[str, str]] = {}
         ids = self.matching_ids(query, viewer=viewer, blank_matches_all=blank_matches_all)
@@ -647,8 +687,12 @@ class Archive:
                 total[0] += mentions
                 total[1] += cables
         found = [
-            EntityCount(i, *info[i], *totals[i]) for i in totals if not self._hidden(i, viewer)
+            self._shown(EntityCount(i, *info[i], *totals[i]), viewer)
+            for i in totals
+            if not self._hidden(i, viewer)
         ]
+        if wanted:
+            found = [e for e in found if wanted in e.name.casefold()]
         return sorted(found, key=lambda e: (-e.mentions, e.id))
 
     def query_mentions(

@@ -96,3 +96,27 @@ def person_name(text: str) -> str:
     if text.isupper() or all(w.isupper() for w in words if any(c.isalpha() for c in w)):
         words = [title_case(w) for w in words]
     return " ".join(words)
+
+
+def shown_name(spellings: list[tuple[str, int]]) -> str:
+    """The name to show for an entity from the spellings a reader sees, with how often
+    each is used: the fullest (most name words once titles are off the front), then the
+    most used. Empty when there is none."""
+    from cabledesk.entities.titles import person_titles
+
+    titles = person_titles()
+
+    def untitled(text: str) -> str:
+        words = text.split()
+        while len(words) > 1 and plain(words[0]) in titles:
+            words = words[1:]
+        return " ".join(words)
+
+    best = ""
+    best_rank: tuple[int, int] = (-1, -1)
+    for spelling, count in spellings:
+        name = untitled(spelling.strip())
+        rank = (len(name_words(name)), count)
+        if name and rank > best_rank:
+            best, best_rank = name, rank
+    return person_name(best) if best and best.isupper() else best
