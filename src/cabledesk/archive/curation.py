@@ -60,10 +60,6 @@ class Selectors:
     def __bool__(self) -> bool:
         return bool(self.alias_keys or self.splits)
 
-    @property
-    def needs_surface_keys(self) -> bool:
-        return bool(self.alias_keys) or any(s is not None for _, s in self.splits)
-
     def wants(self, cable_id: int, surface_key: str) -> bool:
         if surface_key in self.alias_keys:
             return True
