@@ -224,6 +224,8 @@ def test_schema_4_archive_keeps_every_part_row_in_clustered_tables(tmp_path: Pat
         "ALTER TABLE approvals DROP COLUMN text_hash;",
         # The entity tables came with schema 8.
         "DROP TABLE mentions; DROP TABLE enriched; DROP TABLE entity_keys; DROP TABLE entities;",
+        # The entity register came with schema 9.
+        "DROP TABLE entity_register;",
         "UPDATE meta SET value = '4' WHERE key = 'schema_version';",
         "COMMIT;",
     ]

@@ -176,6 +176,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     dressed = sorted(random.Random(10).sample(single, min(12, len(single))))
     archive.ingest(dressed_cable(folder, dressed), workers=1)
     assert len(dressed_from) + 1 == archive.count(viewer=FULL)
+    # Entities too (docs/entities.md): every entity output is a public output below.
+    archive.enrich(workers=2)
     # About a tenth of the cables are published (60 of the corpus; 3 of the bundled sample
     # where ../shared is absent), so that unpublished SECRET text is left for the reader.
     published = min(60, max(3, len(ids) // 10))
@@ -233,6 +235,34 @@ def public_outputs(world: World, names: list[str]) -> Iterator[tuple[str, str]]:
         yield f"desk {path}", desk.get(path).text
     for cable in archive.export("", sort="date", viewer=public, blank_matches_all=True):
         yield f"export {cable.reference_id}", cabledesk.to_json(cable)
+    yield from entity_outputs(world, desk, public)
+
+
+def entity_outputs(world: World, client: TestClient, viewer: Viewer) -> Iterator[tuple[str, str]]:
+    """(where, text) of everything entities show `viewer` (the facade) and a client of
+    the desk (its pages, its API, its exports)."""
+    archive = world.archive
+    shown = archive.entities(viewer=viewer, limit=100_000)
+    yield "Archive.entities", " ".join(e.name for e in shown)
+    for entity in shown[:60]:
+        page = archive.entity(entity.id, viewer=viewer)
+        assert page is not None, entity
+        texts = [page.entity.name, *(v for v, _ in page.aliases), *(v for v, _ in page.posts)]
+        texts += [e.name for e in page.related]
+        yield f"Archive.entity {entity.id}", " ".join(texts)
+    for reference_id in sorted(archive.published())[:40]:
+        rows = archive.mentions(reference_id, viewer=viewer)
+        yield f"Archive.mentions {reference_id}", " ".join(f"{r[2]} {r[7]}" for r in rows)
+    for kind in ("", "person", "org", "place"):
+        answer = client.get("/api/entities", params={"kind": kind, "limit": 500}).json()
+        yield f"/api/entities?kind={kind}", json.dumps(answer.get("entities", []))
+        yield f"/entities?kind={kind}", client.get("/entities", params={"kind": kind}).text
+    for entity in shown[:30]:
+        yield f"/api/entities/{entity.id}", client.get(f"/api/entities/{entity.id}").text
+        yield f"/entities/{entity.id}", client.get(f"/entities/{entity.id}").text
+    for what in ("entities", "mentions"):
+        answer = client.get(f"/api/export/{what}", params={"format": "jsonl"})
+        yield f"/api/export/{what}", answer.text
 
 
 @settings(
@@ -315,6 +345,9 @@ def test_a_confidential_reader_never_meets_secret_text(world: World) -> None:
         words = _words_of(seen)
         assert not (words & secret_only), reference_id
     printed = product_words()
+    entities = " ".join(text for _, text in entity_outputs(world, world.reader, reader))
+    words = {w.lower() for w in _WORD.findall(entities)}
+    assert not (words & secret_only - printed), words & secret_only - printed
     for reference_id in ids[:150]:
         answer = world.reader.get(f"/api/cables/{reference_id}").json()
         words = {w.lower() for w in _WORD.findall(" ".join(_strings(answer)))}

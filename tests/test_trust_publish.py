@@ -327,6 +327,8 @@ def test_migration_6_keeps_the_version_each_approval_was_of(tmp_path: Path) -> N
         "ALTER TABLE refs DROP COLUMN kind;"
         # The entity tables came with schema 8.
         "DROP TABLE mentions; DROP TABLE enriched; DROP TABLE entity_keys; DROP TABLE entities;"
+        # The entity register came with schema 9.
+        "DROP TABLE entity_register;"
         "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
     )
     connection.close()

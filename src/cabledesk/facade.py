@@ -22,7 +22,7 @@ from typing import TypeVar
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
-from cabledesk.archive import editions, editorial, register
+from cabledesk.archive import editions, editorial, entity_register, register
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
@@ -34,8 +34,9 @@ from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import citing_ids, read_cable, unpack, versions
+from cabledesk.entities import KINDS
 from cabledesk.entities.model import EntityCount, EntityPage, SeenMention
-from cabledesk.entities.names import shown_name
+from cabledesk.entities.names import entity_key, name_key, shown_name
 from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
@@ -49,6 +50,7 @@ from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
 
 T = TypeVar("T")
+EntityRef = int | str  # an entity id, a mention key (`person:karzai`) or a name
 _EXPORT_CHUNK = 500
 
 __all__ = ["Archive", "ArchiveError"]
@@ -59,10 +61,12 @@ class Archive:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        # Whether an entity is hidden from readers given redactions, per compiled rules.
-        self._hidden_entities: dict[tuple[int, Redactor], bool] = {}
+        # Whether an entity is hidden from readers given redactions, per compiled rules and
+        # resolution (an editor's alias or split, here or in another process, changes
+        # which names an entity has).
+        self._hidden_entities: dict[tuple[int, Redactor, int], bool] = {}
         # The name an entity is shown under to readers who see less than everything.
-        self._shown_names: dict[tuple[int, entity_store.Visibility], str] = {}
+        self._shown_names: dict[tuple[int, entity_store.Visibility, int], str] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -490,7 +494,7 @@ class Archive:
         alias, a count or a page)."""
         if not viewer.redact or not viewer.redactor.patterns:
             return False
-        key = (entity_id, viewer.redactor)
+        key = (entity_id, viewer.redactor, entity_store.generation(self.connection))
         if key not in self._hidden_entities:
             names = entity_store.entity_names(self.connection, entity_id)
             patterns = viewer.redactor.patterns
@@ -512,7 +516,7 @@ class Archive:
         if not viewer.restricted:
             return stored
         seen = self._seen(viewer)
-        key = (entity_id, seen)
+        key = (entity_id, seen, entity_store.generation(self.connection))
         if key not in self._shown_names:
             spellings = entity_store.surfaces(self.connection, entity_id, seen)
             self._shown_names[key] = shown_name(spellings) or stored
@@ -578,9 +582,16 @@ class Archive:
         return out
 
     def entity(self, entity_id: int, *, viewer: Viewer) -> EntityPage | None:
-        """One entity from `viewer`'s view, or None when it has no mention they may see."""
+        """One entity from `viewer`'s view, or None when it has no mention they may see.
+        The id of an entity merged into another answers with that one (its page says
+        which: `page.entity.id`), so links to it keep working."""
         if self._hidden(entity_id, viewer):
             return None
+        merged = entity_store.merged_into(self.connection, entity_id)
+        if merged is not None:
+            if self._hidden(merged, viewer):
+                return None
+            entity_id = merged
         seen = self._seen(viewer)
         rows = entity_store.counts(self.connection, seen, entity_ids=[entity_id], limit=1)
         if not rows:
@@ -750,6 +761,206 @@ class Archive:
         marks = ",".join("?" * len(reference_ids))
         sql = f"SELECT id FROM cables WHERE reference_id IN ({marks})"
         return [row[0] for row in self.connection.execute(sql, reference_ids)]
+
+    # --- curating entities: the entity register (docs/entities.md) ---------------------
+    # Each decision names entities by id, key or name (`entity_register.lookup`), is
+    # stored as keys, and is written with its audit row and a new resolution in one
+    # transaction: reads reflect it at once, and a crash loses all three or none.
+
+    def merge_entities(
+        self,
+        entity: EntityRef,
+        into: EntityRef,
+        *,
+        reason: str,
+        account: str | None = None,
+    ) -> entity_register.Decision:
+        """Merge `entity` into `into`: one entity from now on, under `into`'s id (the
+        old id answers with it)."""
+        source, source_key = self._entity_ref(entity)
+        target, target_key = self._entity_ref(into)
+        if source.id == target.id:
+            raise entity_register.EntityRegisterError(
+                f"{source.name} (entity {source.id}) and {target.name} are one entity already"
+            )
+        return self._decide(entity_register.MERGE, [source_key, target_key], {}, reason, account)
+
+    def split_entity(
+        self,
+        entity: EntityRef,
+        *,
+        name: str,
+        reason: str,
+        cables: Iterable[str] = (),
+        surfaces: Iterable[str] = (),
+        kind: str | None = None,
+        account: str | None = None,
+    ) -> entity_register.Decision:
+        """Move the entity's mentions in `cables` (reference ids) and/or written as one of
+        `surfaces` to the entity called `name` (of `kind`, default the entity's): a new
+        one, or the one that name already is (`Karzai` in the cables about Ahmed Wali
+        Karzai joins him). Both given: mentions that match both."""
+        found, key = self._entity_ref(entity)
+        name = " ".join(name.split())
+        kind = kind or found.kind
+        cable_list = sorted({normal_id(c) for c in cables if c.strip()})
+        surface_list = sorted({" ".join(s.split()) for s in surfaces if s.strip()})
+        _check_name(name)
+        _check_kind(kind)
+        if not cable_list and not surface_list:
+            raise entity_register.EntityRegisterError(
+                "split: give the cables and/or the surface forms of the mentions to move"
+            )
+        into = entity_register.entity_of_key(self.connection, entity_key(kind, name))
+        if into == found.id:
+            raise entity_register.EntityRegisterError(
+                f"{name!r} is entity {found.id} itself: split into another name"
+            )
+        if not entity_store.selects(self.connection, found.id, cable_list, surface_list):
+            raise entity_register.EntityRegisterError(
+                f"split: no mention of {found.name} (entity {found.id}) is in those cables "
+                "with those surface forms"
+            )
+        payload: dict[str, object] = {
+            "name": name,
+            "kind": kind,
+            "cables": cable_list,
+            "surfaces": surface_list,
+        }
+        return self._decide(entity_register.SPLIT, [key], payload, reason, account)
+
+    def rename_entity(
+        self, entity: EntityRef, name: str, *, reason: str, account: str | None = None
+    ) -> entity_register.Decision:
+        """Show the entity as `name`, whatever its mentions are spelled."""
+        _, key = self._entity_ref(entity)
+        name = " ".join(name.split())
+        _check_name(name)
+        return self._decide(entity_register.RENAME, [key], {"name": name}, reason, account)
+
+    def retype_entity(
+        self, entity: EntityRef, kind: str, *, reason: str, account: str | None = None
+    ) -> entity_register.Decision:
+        """Make the entity a person, organisation, place or post."""
+        _, key = self._entity_ref(entity)
+        _check_kind(kind)
+        return self._decide(entity_register.RETYPE, [key], {"kind": kind}, reason, account)
+
+    def delete_entity(
+        self, entity: EntityRef, *, reason: str, account: str | None = None
+    ) -> entity_register.Decision:
+        """The entity is not an entity: its mentions count nowhere, for anyone (undo the
+        decision to bring it back)."""
+        _, key = self._entity_ref(entity)
+        return self._decide(entity_register.DELETE, [key], {}, reason, account)
+
+    def add_alias(
+        self, entity: EntityRef, surface: str, *, reason: str, account: str | None = None
+    ) -> entity_register.Decision:
+        """Every mention written `surface` (as a name key: case, accents, `al-` aside)
+        joins the entity, wherever the extractor put it."""
+        found, key = self._entity_ref(entity)
+        surface = " ".join(surface.split())
+        if not name_key(surface):
+            raise entity_register.EntityRegisterError(f"alias: expected a name; found {surface!r}")
+        if self._active_alias(found.id, surface) is not None:
+            raise entity_register.EntityRegisterError(
+                f"{surface!r} is an alias of {found.name} (entity {found.id}) already"
+            )
+        return self._decide(entity_register.ALIAS_ADD, [key], {"surface": surface}, reason, account)
+
+    def remove_alias(
+        self, entity: EntityRef, surface: str, *, reason: str, account: str | None = None
+    ) -> entity_register.Decision:
+        """Lift the alias `surface` of the entity: its mentions go back where their own key
+        puts them."""
+        found, key = self._entity_ref(entity)
+        version = self._active_alias(found.id, surface)
+        if version is None:
+            raise entity_register.EntityRegisterError(
+                f"{surface!r} is not an alias an editor gave {found.name} (entity {found.id})"
+            )
+        payload = {"surface": " ".join(surface.split()), "version": version}
+        return self._decide(entity_register.ALIAS_REMOVE, [key], payload, reason, account)
+
+    def undo_entity_decision(
+        self, version: int, *, reason: str, account: str | None = None
+    ) -> entity_register.Decision:
+        """Lift decision `version` (itself a new register row; undoing an undo puts the
+        decision back)."""
+        rows = entity_register.decisions(self.connection)
+        found = next((r for r in rows if r.version == version), None)
+        if found is None:
+            raise entity_register.EntityRegisterError(
+                f"{version}: expected the version of an entity decision; there is none"
+            )
+        if version in entity_register.lifted(rows):
+            raise entity_register.EntityRegisterError(
+                f"entity decision {version} is lifted already"
+            )
+        payload = {"version": version, "action": found.action}
+        return self._decide(entity_register.UNDO, list(found.keys), payload, reason, account)
+
+    def entity_history(self, *, viewer: Viewer) -> list[dict[str, object]]:
+        """Every row of the entity register, oldest first (editors only: it names what
+        an editor deleted)."""
+        _editors_only(viewer, "the entity register")
+        return entity_register.history(self.connection)
+
+    def _entity_ref(self, entity: EntityRef) -> tuple[entity_register.Entity, str]:
+        return entity_register.lookup(self.connection, entity)
+
+    def _active_alias(self, entity_id: int, surface: str) -> int | None:
+        """The version of the alias_add in force giving this entity `surface`."""
+        wanted = name_key(surface)
+        for row in reversed(entity_register.in_force(entity_register.decisions(self.connection))):
+            if (
+                row.action == entity_register.ALIAS_ADD
+                and name_key(row.payload["surface"]) == wanted
+                and entity_register.entity_of_key(self.connection, row.keys[0]) == entity_id
+            ):
+                return row.version
+        return None
+
+    def _decide(
+        self,
+        action: str,
+        keys: list[str],
+        payload: dict[str, object],
+        reason: str,
+        account: str | None,
+    ) -> entity_register.Decision:
+        if not reason.strip():
+            raise entity_register.EntityRegisterError(
+                "reason: every entity decision needs a reason (why)"
+            )
+        with self.connection:
+            decision = entity_register.append(
+                self.connection, action, keys, payload, reason, account
+            )
+            detail = {
+                "version": decision.version,
+                "action": action,
+                "keys": keys,
+                "payload": payload,
+                "reason": reason,
+            }
+            audit.insert(self.connection, [audit.event("entity_decision", account, detail=detail)])
+            entity_store.resolve(self.connection)
+        self._hidden_entities.clear()
+        return decision
+
+
+def _check_name(name: str) -> None:
+    if not any(ch.isalnum() for ch in name):
+        raise entity_register.EntityRegisterError(f"name: expected a name; found {name!r}")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise entity_register.EntityRegisterError(
+            f"kind: expected one of {', '.join(KINDS)}; found {kind!r}"
+        )
 
 
 def _editors_only(viewer: Viewer, what: str) -> None:

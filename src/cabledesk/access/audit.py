@@ -35,6 +35,7 @@ KINDS = (
     "redaction_lift",
     "approval",
     "edition",
+    "entity_decision",
 )
 _INSERT = "INSERT INTO audit (time, account, kind, detail, client) VALUES (?, ?, ?, ?, ?)"
 

@@ -1,7 +1,8 @@
-"""The entity tables: what enrichment wrote, and archive-wide resolution (schema 7).
+"""The entity tables: what enrichment wrote, and archive-wide resolution (schemas 8, 9).
 
-Only SQL on `mentions`, `enriched`, `entities` and `entity_keys` lives here. Which of it a
-reader may see is decided in the facade (docs/entities.md, "Who sees what"): every row
+Only SQL on `mentions`, `enriched`, `entities` and `entity_keys` lives here (the editors'
+register is entity_register.py; replaying it over the resolution, curation.py). Which of it
+a reader may see is decided in the facade (docs/entities.md, "Who sees what"): every row
 carries the level of the part of the cable it stands in.
 """
 
@@ -12,9 +13,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cabledesk.archive import curation, entity_register
 from cabledesk.entities import PERSON, Mention
 from cabledesk.entities.model import CANDIDATE
-from cabledesk.entities.names import name_words
+from cabledesk.entities.names import name_key, name_words
 
 # A mention as stored: the Mention's fields, then rank and NOFORN of its part.
 MentionRow = tuple[str, str, str, str, str, int | None, int, int, str, int, int]
@@ -51,7 +53,9 @@ def write(
     for cable_id, text_hash, rows in results:
         connection.execute("DELETE FROM mentions WHERE cable_id = ?", (cable_id,))
         connection.executemany(
-            "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO mentions (cable_id, position, kind, key, name, surface, field, "
+            "paragraph, start, end, how, rank, noforn) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(cable_id, position, *row) for position, row in enumerate(rows)],
         )
         connection.execute(
@@ -82,6 +86,8 @@ def as_row(mention: Mention, rank: int, noforn: bool) -> MentionRow:
 class Resolution:
     entities: int
     keys: int
+    decisions: int = 0  # editors' decisions that acted (entity_register.py)
+    moved: int = 0  # mentions an alias or a split moved away from their key's entity
 
 
 def resolve(connection: sqlite3.Connection) -> Resolution:
@@ -91,23 +97,51 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
     such person has at least four in five of the mentions written in full (`Nouri
     al-Maliki`);
     otherwise the surname stays an entity of its own, for an editor to merge. Entity ids
-    are kept for keys that had one, so links and editors' decisions stay valid."""
+    are kept for keys that had one, so links and editors' decisions stay valid.
+
+    Then the editors' decisions in force are replayed in version order (curation.py):
+    merges, renames, re-types and deletions act on keys (a deleted entity's keys get no
+    `entity_keys` row, so its mentions count nowhere); a mention an alias or a split moves
+    gets the key of the entity it ends in, the extractor's key kept in `extracted_key`.
+    A merged entity's id points at the entity it joined (`merged_into`)."""
+    # Moved mentions get the extractor's key back first: the decisions are replayed from
+    # scratch, over mentions a new extractor version may have rewritten.
+    connection.execute(
+        "UPDATE mentions SET key = extracted_key, extracted_key = NULL "
+        "WHERE extracted_key IS NOT NULL"
+    )
+    decisions = entity_register.in_force(entity_register.decisions(connection))
+    cable_ids = _cable_ids(connection, decisions)
+    wanted = curation.selectors(decisions, cable_ids)
+    selecting = bool(wanted)
+    # Surfaces repeat (`Maliki` thousands of times): each is read as a name once.
+    surface_keys: dict[str, tuple[str, bool]] = {}
+    candidates: list[curation.Candidate] = []
     counts: Counter[str] = Counter()
     names: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, str] = {}
     cables: dict[str, set[int]] = defaultdict(set)
     written_in_full: Counter[str] = Counter()
-    for cable_id, kind, key, name, surface in connection.execute(
-        """SELECT m.cable_id, m.kind, m.key, m.name, m.surface FROM mentions m
-           JOIN enriched e ON e.cable_id = m.cable_id
-           JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash"""
+    # Cable by cable (CROSS JOIN keeps this order): through the `mentions_key` index, as
+    # the planner chose, each mention looked its cable up again, 14 times slower.
+    for cable_id, position, kind, key, name, surface in connection.execute(
+        """SELECT m.cable_id, m.position, m.kind, m.key, m.name, m.surface FROM enriched e
+           CROSS JOIN cables c ON c.id = e.cable_id AND c.text_hash = e.text_hash
+           CROSS JOIN mentions m ON m.cable_id = e.cable_id"""
     ):
+        read = surface_keys.get(surface)
+        if read is None:
+            words = name_words(surface)
+            read = surface_keys[surface] = (" ".join(words), len(words) >= 2)
+        surface_key, in_full = read
         counts[key] += 1
-        if len(name_words(surface)) >= 2:
+        if in_full:
             written_in_full[key] += 1
         names[key][name] += 1
         kinds[key] = kind
         cables[key].add(cable_id)
+        if selecting and wanted.wants(cable_id, surface_key):
+            candidates.append(curation.Candidate(cable_id, position, key, name, surface_key))
     by_surname: dict[str, list[str]] = defaultdict(list)
     for key, kind in kinds.items():
         words = key.partition(":")[2].split()
@@ -128,52 +162,156 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
             enough = kind == PERSON or len(cables[full[0]]) >= 2
             if total and enough and written_in_full[full[0]] * 5 >= total * 4:
                 target[key] = full[0]
+    replay = curation.Replay(target, kinds)
+    for decision in decisions:
+        replay.apply(decision, candidates, cable_ids)
+    moves = replay.moves(candidates)
+    root = {key: replay.find(entity) for key, entity in target.items()}
     totals: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     cable_sets: dict[str, set[int]] = defaultdict(set)
-    for key, entity in target.items():
+    for key, entity in root.items():
+        if entity in replay.deleted:
+            continue
         totals[entity] += counts[key]
+        spellings[entity].update(names[key])
         cable_sets[entity] |= cables[key]
+    # Moved mentions leave their key's entity and join another (unless it is deleted);
+    # the cables of the entities they touch are counted again below, in SQL. The name a
+    # moved mention carries is the one the editor just overruled: it does not name the
+    # entity it joins.
+    touched: set[str] = set()
+    for mention, end in moves:
+        source = root[mention.key]
+        if source not in replay.deleted:
+            totals[source] -= 1
+            spellings[source][mention.name] -= 1
+            touched.add(source)
+        if end not in replay.deleted:
+            totals[end] += 1
+            touched.add(end)
     existing = dict(connection.execute("SELECT key, id FROM entities"))
     connection.execute("UPDATE entities SET mentions = 0, cables = 0")
-    for entity_key in sorted(totals):
-        name = _canonical(names, [k for k, t in target.items() if t == entity_key], entity_key)
-        if entity_key in existing:  # kinds[entity_key]: the target's own kind
+    for entity_key in sorted(e for e in totals if totals[e] > 0 or e in existing):
+        name = replay.names.get(entity_key) or _canonical(spellings[entity_key], entity_key)
+        row = (replay.kind_of(entity_key), name, totals[entity_key], len(cable_sets[entity_key]))
+        if entity_key in existing:
             connection.execute(
                 "UPDATE entities SET kind = ?, name = ?, mentions = ?, cables = ? WHERE key = ?",
-                (
-                    kinds[entity_key],
-                    name,
-                    totals[entity_key],
-                    len(cable_sets[entity_key]),
-                    entity_key,
-                ),
+                (*row, entity_key),
             )
         else:
             cursor = connection.execute(
-                "INSERT INTO entities (key, kind, name, mentions, cables) VALUES (?, ?, ?, ?, ?)",
-                (
-                    entity_key,
-                    kinds[entity_key],
-                    name,
-                    totals[entity_key],
-                    len(cable_sets[entity_key]),
-                ),
+                "INSERT INTO entities (kind, name, mentions, cables, key) VALUES (?, ?, ?, ?, ?)",
+                (*row, entity_key),
             )
             existing[entity_key] = int(cursor.lastrowid or 0)
     connection.execute("DELETE FROM entity_keys")
+    mapped = {**{key: replay.find(key) for key in replay.created}, **root}
     connection.executemany(
         "INSERT INTO entity_keys (key, entity_id) VALUES (?, ?)",
-        [(key, existing[entity]) for key, entity in sorted(target.items())],
+        [
+            (key, existing[entity])
+            for key, entity in sorted(mapped.items())
+            if entity not in replay.deleted and entity in existing
+        ],
     )
-    return Resolution(entities=len(totals), keys=len(target))
+    connection.executemany(
+        "UPDATE mentions SET extracted_key = key, key = ? WHERE cable_id = ? AND position = ?",
+        [(end, mention.cable_id, mention.position) for mention, end in moves],
+    )
+    for entity_key in touched & existing.keys():
+        connection.execute(
+            """UPDATE entities SET cables = (SELECT count(DISTINCT m.cable_id) FROM mentions m
+               JOIN enriched e ON e.cable_id = m.cable_id
+               JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash
+               JOIN entity_keys k ON k.key = m.key WHERE k.entity_id = entities.id)
+               WHERE id = ?""",
+            (existing[entity_key],),
+        )
+    _point_merged(connection, replay, existing)
+    # Readers' caches of what an entity was ever called (the facade's `_hidden`) are
+    # keyed by this: an alias or a split changes which names an entity has.
+    connection.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('entities_resolved', "
+        "coalesce((SELECT value + 1 FROM meta WHERE key = 'entities_resolved'), 1))"
+    )
+    return Resolution(
+        entities=sum(1 for e in totals if totals[e] > 0),
+        keys=len(target),
+        decisions=replay.applied,
+        moved=len(moves),
+    )
 
 
-def _canonical(names: dict[str, Counter[str]], keys: list[str], entity_key: str) -> str:
+def _cable_ids(
+    connection: sqlite3.Connection, decisions: list[entity_register.Decision]
+) -> dict[str, int]:
+    """Rowids of the cables the decisions name by reference id (a split's cables)."""
+    named = sorted({c for d in decisions for c in d.payload.get("cables") or []})
+    if not named:
+        return {}
+    marks = ",".join("?" * len(named))
+    return dict(
+        connection.execute(
+            f"SELECT reference_id, id FROM cables WHERE reference_id IN ({marks})", named
+        ).fetchall()
+    )
+
+
+def _point_merged(
+    connection: sqlite3.Connection, replay: curation.Replay, ids: dict[str, int]
+) -> None:
+    """Every entity id whose key now belongs to another entity points at it, so the
+    page of a merged entity (by an editor, or by the automatic resolution as the archive
+    grew) answers with the entity it joined."""
+    connection.execute("UPDATE entities SET merged_into = NULL WHERE merged_into IS NOT NULL")
+    pointers = []
+    for key, entity_id in ids.items():
+        now = replay.entity_of_key(key)
+        if now is not None and now != key and now not in replay.deleted and now in ids:
+            pointers.append((ids[now], entity_id))
+    connection.executemany("UPDATE entities SET merged_into = ? WHERE id = ?", pointers)
+
+
+def selects(
+    connection: sqlite3.Connection, entity_id: int, reference_ids: list[str], surfaces: list[str]
+) -> bool:
+    """Whether the entity has a current mention in one of these cables (any, if none
+    given) written as one of these surfaces (by name key; any, if none given)."""
+    wanted = {name_key(s) for s in surfaces}
+    sql = """SELECT DISTINCT m.surface FROM mentions m
+             JOIN enriched e ON e.cable_id = m.cable_id
+             JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash
+             JOIN entity_keys k ON k.key = m.key WHERE k.entity_id = ?"""
+    params: list[object] = [entity_id]
+    if reference_ids:
+        sql += f" AND c.reference_id IN ({','.join('?' * len(reference_ids))})"
+        params.extend(reference_ids)
+    return any(not wanted or name_key(row[0]) in wanted for row in connection.execute(sql, params))
+
+
+def generation(connection: sqlite3.Connection) -> int:
+    """How many times resolution ran: what depends on an entity's names is stale when
+    this moved."""
+    row = connection.execute("SELECT value FROM meta WHERE key = 'entities_resolved'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def merged_into(connection: sqlite3.Connection, entity_id: int) -> int | None:
+    """The entity a merged entity's id points at (None: not merged)."""
+    row = connection.execute(
+        "SELECT merged_into FROM entities WHERE id = ?", (entity_id,)
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _canonical(spellings: Counter[str], entity_key: str) -> str:
     """The name an entity goes by: the most used of its fullest spellings."""
-    spellings: Counter[str] = Counter()
-    for key in keys:
-        spellings.update(names[key])
-    return max(spellings, key=lambda n: (len(name_words(n)), spellings[n], n))
+    used = [n for n in spellings if spellings[n] > 0]
+    if not used:
+        return entity_key.partition(":")[2]
+    return max(used, key=lambda n: (len(name_words(n)), spellings[n], n))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cabledesk.archive.blob import unpack_record
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -300,6 +300,33 @@ MIGRATIONS: list[str] = [
         entity_id INTEGER NOT NULL REFERENCES entities (id)
     ) WITHOUT ROWID;
     CREATE INDEX entity_keys_entity ON entity_keys (entity_id);
+    """,
+    # 9: editors' decisions about entities (docs/entities.md, "Curation: the entity
+    # register"): one append-only row a decision, about mention keys (stable across
+    # re-extraction), replayed in version order by every archive-wide resolution. A
+    # mention an editor's split or alias moved keeps the extractor's key in
+    # `extracted_key` while `key` names the entity it now belongs to (NULL: not moved), so
+    # every query that joins `entity_keys` on `mentions.key` follows decisions unchanged.
+    # `merged_into` points a merged entity's id at the entity it joined.
+    """
+    CREATE TABLE entity_register (
+        version INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        account TEXT,
+        action TEXT NOT NULL CHECK (action IN ('merge', 'split', 'rename', 'retype',
+            'delete', 'alias_add', 'alias_remove', 'undo')),
+        keys TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE TRIGGER entity_register_no_update BEFORE UPDATE ON entity_register
+        BEGIN SELECT RAISE(ABORT, 'the entity register is append-only'); END;
+    CREATE TRIGGER entity_register_no_delete BEFORE DELETE ON entity_register
+        BEGIN SELECT RAISE(ABORT, 'the entity register is append-only'); END;
+    ALTER TABLE mentions ADD COLUMN extracted_key TEXT;
+    CREATE INDEX mentions_moved ON mentions (cable_id, position)
+        WHERE extracted_key IS NOT NULL;
+    ALTER TABLE entities ADD COLUMN merged_into INTEGER REFERENCES entities (id);
     """,
 ]
 

@@ -1,5 +1,6 @@
-"""Entity commands: enrich, entities, mentions, entity show (each one Archive call;
-docs/entities.md)."""
+"""Entity commands: enrich, entities, mentions, entity show, and the editors' entity
+decisions (entity merge, split, rename, retype, delete, alias, undo, history); each one
+Archive call (docs/entities.md)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.cli.archive_commands import db_option, opened
+from cabledesk.cli.editorial_commands import account_option
 from cabledesk.entities import KINDS
 from cabledesk.record.level import LEVELS, Level
+
+if TYPE_CHECKING:
+    from cabledesk.archive.entity_register import Decision
+    from cabledesk.facade import Archive
 
 
 @click.command("enrich")
@@ -300,3 +306,186 @@ def entity_show_command(entity_id: int, db: str, output: str) -> None:
     click.echo("reported by: " + ", ".join(f"{post} ({n})" for post, n in page.posts[:10]))
     click.echo("mentioned with: " + ", ".join(r.name for r in page.related[:10]))
     click.echo("cables: " + " ".join(page.cables[:20]))
+
+
+# --- curation: the entity register (docs/entities.md, "Curation: the entity register") ---
+# ENTITY is an id (`cabledesk entities`), a key (`person:nouri al-maliki`) or a name.
+
+_reason_option = click.option(
+    "--reason", required=True, help="Why (it is kept in the entity register and the audit log)."
+)
+
+
+def _decided(db: str, decide: Callable[[Archive], Decision]) -> None:
+    from cabledesk.archive.entity_register import EntityRegisterError
+
+    with opened(db) as archive:
+        try:
+            decision = decide(archive)
+        except EntityRegisterError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"entity decision {decision.version}: {describe(decision)}")
+
+
+def describe(decision: Decision) -> str:
+    """One line for a decision, as the register holds it (keys, not ids)."""
+    keys, payload = decision.keys, decision.payload
+    match decision.action:
+        case "merge":
+            return f"merged {keys[0]} into {keys[1]}"
+        case "split":
+            where = [f"in {', '.join(payload['cables'])}"] if payload.get("cables") else []
+            if payload.get("surfaces"):
+                where.append("written " + " or ".join(repr(s) for s in payload["surfaces"]))
+            return f"split {keys[0]} {' and '.join(where)} into {payload['name']!r}"
+        case "rename":
+            return f"renamed {keys[0]} {payload['name']!r}"
+        case "retype":
+            return f"made {keys[0]} a {payload['kind']}"
+        case "delete":
+            return f"deleted {keys[0]}"
+        case "alias_add":
+            return f"alias {payload['surface']!r} for {keys[0]}"
+        case "alias_remove":
+            return f"removed alias {payload['surface']!r} of {keys[0]} (lifts {payload['version']})"
+        case "undo":
+            return f"undid decision {payload['version']} ({payload.get('action', '')})"
+    return decision.action
+
+
+@entity_group.command("merge")
+@click.argument("entity")
+@click.argument("into")
+@db_option
+@_reason_option
+@account_option
+def entity_merge_command(entity: str, into: str, db: str, reason: str, account: str) -> None:
+    """Merge ENTITY into INTO: one entity from then on, under INTO's id (ENTITY's id
+    answers with it)."""
+    _decided(db, lambda a: a.merge_entities(entity, into, reason=reason, account=account))
+
+
+@entity_group.command("split")
+@click.argument("entity")
+@click.option("--name", required=True, help="The entity the mentions go to (new, or existing).")
+@click.option("--cable", "cables", multiple=True, help="Mentions in this cable (repeatable).")
+@click.option("--surface", "surfaces", multiple=True, help="Mentions written so (repeatable).")
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="Default: ENTITY's kind.")
+@db_option
+@_reason_option
+@account_option
+def entity_split_command(
+    entity: str,
+    name: str,
+    cables: tuple[str, ...],
+    surfaces: tuple[str, ...],
+    kind: str | None,
+    db: str,
+    reason: str,
+    account: str,
+) -> None:
+    """Move ENTITY's mentions in --cable cables and/or written as --surface to the entity
+    --name (both given: the mentions that match both)."""
+    _decided(
+        db,
+        lambda a: a.split_entity(
+            entity,
+            name=name,
+            cables=cables,
+            surfaces=surfaces,
+            kind=kind,
+            reason=reason,
+            account=account,
+        ),
+    )
+
+
+@entity_group.command("rename")
+@click.argument("entity")
+@click.argument("name")
+@db_option
+@_reason_option
+@account_option
+def entity_rename_command(entity: str, name: str, db: str, reason: str, account: str) -> None:
+    """Show ENTITY as NAME."""
+    _decided(db, lambda a: a.rename_entity(entity, name, reason=reason, account=account))
+
+
+@entity_group.command("retype")
+@click.argument("entity")
+@click.argument("kind", type=click.Choice(KINDS))
+@db_option
+@_reason_option
+@account_option
+def entity_retype_command(entity: str, kind: str, db: str, reason: str, account: str) -> None:
+    """Make ENTITY a person, org, place or post."""
+    _decided(db, lambda a: a.retype_entity(entity, kind, reason=reason, account=account))
+
+
+@entity_group.command("delete")
+@click.argument("entity")
+@db_option
+@_reason_option
+@account_option
+def entity_delete_command(entity: str, db: str, reason: str, account: str) -> None:
+    """ENTITY is not an entity: its mentions count nowhere, for anyone (`entity undo`
+    brings it back)."""
+    _decided(db, lambda a: a.delete_entity(entity, reason=reason, account=account))
+
+
+@entity_group.command("alias")
+@click.argument("entity")
+@click.argument("surface")
+@click.option("--remove", is_flag=True, help="Lift the alias SURFACE an editor gave ENTITY.")
+@db_option
+@_reason_option
+@account_option
+def entity_alias_command(
+    entity: str, surface: str, remove: bool, db: str, reason: str, account: str
+) -> None:
+    """Every mention written SURFACE joins ENTITY, wherever the extractor put it (or, with
+    --remove, goes back where its own key puts it)."""
+    if remove:
+        _decided(db, lambda a: a.remove_alias(entity, surface, reason=reason, account=account))
+    else:
+        _decided(db, lambda a: a.add_alias(entity, surface, reason=reason, account=account))
+
+
+@entity_group.command("undo")
+@click.argument("version", type=int)
+@db_option
+@_reason_option
+@account_option
+def entity_undo_command(version: int, db: str, reason: str, account: str) -> None:
+    """Lift entity decision VERSION (a new register row; undo the undo to restore it)."""
+    _decided(db, lambda a: a.undo_entity_decision(version, reason=reason, account=account))
+
+
+@entity_group.command("history")
+@db_option
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def entity_history_command(db: str, output: str) -> None:
+    """Every entity decision, oldest first: who, when, why, and whether it is in force."""
+    from cabledesk.archive.entity_register import Decision as Row
+
+    with opened(db) as archive:
+        rows = archive.entity_history(viewer=archive.viewer(LOCAL))
+    for row in rows:
+        if output == "json":
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            continue
+        keys = cast(list[str], row["keys"])
+        decision = Row(
+            version=cast(int, row["version"]),
+            at=str(row["at"]),
+            account=cast(str | None, row["account"]),
+            action=str(row["action"]),
+            keys=tuple(keys),
+            payload=cast(dict[str, Any], row["payload"]),
+            reason=str(row["reason"]),
+        )
+        state = "" if row["in_force"] else "  [lifted]"
+        click.echo(
+            f"{decision.version:>5}  {decision.at}  {decision.account or '-'}  "
+            f"{describe(decision)}  ({decision.reason}){state}"
+        )
