@@ -121,10 +121,17 @@ def main() -> None:
     (DATA / "common_words.txt").write_text(header + "\n".join(sorted(common)) + "\n")
     from cabledesk.entities.titles import PORTFOLIOS, person_titles
 
+    from cabledesk.entities.gazetteer import gazetteer
+
+    # A country's name or adjective is not a first name, however often
+    # they follow a title (`Minister Israeli ...` in a garbled line).
+    known = gazetteer()
+    places = {words[0] for words in known.adjectives if len(words) == 1}
     names = sorted(
         n
         for n in given
         if n.lower() not in common
+        and n.lower() not in places
         and n.lower() not in PORTFOLIOS
         and n.lower() not in person_titles()
         and n[1:].islower()

@@ -131,8 +131,10 @@ class Replay:
         return self.find(self.moved[place]) if place in self.moved else self.natural(mention)
 
     def natural(self, mention: Candidate) -> str:
-        """The entity a mention's key gives it (where it stands unless moved)."""
-        return self.find(self.target[mention.key])
+        """The entity a mention's key gives it (where it stands unless moved); "" for a
+        candidate no one explained, which belongs to no entity until a decision moves it."""
+        target = self.target.get(mention.key)
+        return self.find(target) if target is not None else ""
 
     def kind_of(self, root: str) -> str:
         if root in self.kinds:

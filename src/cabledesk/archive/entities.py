@@ -182,8 +182,9 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
     # entity it joins.
     touched: set[str] = set()
     for mention, end in moves:
-        source = root[mention.key]
-        if source not in replay.deleted:
+        # A candidate no one explained belongs to no entity until an editor moves it.
+        source = root.get(mention.key)
+        if source is not None and source not in replay.deleted:
             totals[source] -= 1
             spellings[source][mention.name] -= 1
             touched.add(source)

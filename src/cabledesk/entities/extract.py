@@ -697,7 +697,9 @@ class Reader:
                 ok = token.plain not in self.common and token.plain not in self.jargon
                 ok = ok and token.plain not in FUNCTION_WORDS
             else:
+                tail = token.text.rpartition("-")[2]
                 ok = name_cased(token.text) and token.plain not in self.jargon
+                ok = ok and not (tail != token.text and tail.islower() and tail not in PARTICLES)
                 # `Deputy Assistant Secretary`, `General Counsel`, `Under Secretary for
                 # Policy`: a word prose writes in lower case continues a title, it does
                 # not start a name (unless it is a first name: `Will`, `Major`).
