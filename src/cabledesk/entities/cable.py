@@ -58,4 +58,24 @@ def extract(cable: Cable) -> list[Mention]:
         candidates.extend(Reader(context, "subject", None, cable.subject).read())
     for index, paragraph in enumerate(cable.paragraphs):
         candidates.extend(Reader(context, "paragraph", index, paragraph.text).read())
+    closing = closing_text(cable)
+    if closing:
+        candidates.extend(Reader(context, "closing", None, closing).read())
     return resolve(candidates, context.acronyms)
+
+
+def closing_text(cable: Cable) -> str:
+    """What follows the last paragraph in the cable's text, less the signers' lines: a
+    post's footer (`Visit Ankara's Classified Website: ...`), a closing line. Offsets of
+    its mentions are into this text (`Cable.text` after the last paragraph)."""
+    if not cable.paragraphs or not cable.text:
+        return ""
+    last = cable.paragraphs[-1].text.strip()
+    anchor = last[-60:]
+    at = cable.text.rfind(anchor) if anchor else -1
+    if at < 0:
+        return ""
+    tail = cable.text[at + len(anchor) :]
+    signers = {s.strip().upper() for s in cable.signers}
+    lines = [line for line in tail.splitlines() if line.strip().upper() not in signers]
+    return "\n".join(lines).strip()

@@ -238,6 +238,22 @@ PLACE_HEADS: frozenset[str] = frozenset(
         "territories",
     ]
 )
+# Heads of a country's divisions: not part of the place's name (`Anbar Province` is Anbar).
+DIVISION_HEADS: frozenset[str] = frozenset(
+    {"province", "governorate", "region", "district", "oblast", "krai", "prefecture",
+     "county", "municipality", "canton", "department"}
+)
+# Heads that open an organisation's name before the name itself.
+LEADING_ORG_HEADS: frozenset[str] = frozenset({"bank", "university", "radio", "banco"})
+# Endings of verb forms, with what the stem may have lost: `CONFERRED` from `confer`,
+# `WELCOMING` from `welcome`, `CONFERS` from `confer` only as `-es`/`-s` of a stem.
+VERB_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ing", ("", "e")),
+    ("ed", ("", "e")),
+    ("ied", ("y",)),
+    ("ies", ("y",)),
+    ("es", ("", "e")),
+)
 # Runs ending in these name a thing, not an entity: `Strategic Framework Agreement`.
 NOT_ENTITY_HEADS: frozenset[str] = frozenset(
     [
@@ -515,10 +531,25 @@ class Reader:
         if tail and tail != token.text and tail.islower() and tail not in PARTICLES:
             return False  # `HAMAS-controlled`, `Iranian-backed`: a description, not a name
         if self.caps:
-            return token.plain not in self.common and token.plain not in FUNCTION_WORDS
+            return not self.prose_word(token.plain)
         if not name_cased(token.text):
             return False
         return not (token.sentence_start and token.plain in self.common)
+
+    def prose_word(self, word: str) -> bool:
+        """A word of all-caps prose, not a name: one cable prose writes in lower case, or
+        a verb form of one (`CONFERS`, `CONFERRED`, `WELCOMING`: the list holds the forms
+        the corpus happens to use). `-s` forms only with `-es`: `BURNS` may be a name."""
+        if word in self.common or word in FUNCTION_WORDS:
+            return True
+        if word in self.given:
+            return False
+        for ending, stems in VERB_ENDINGS:
+            if word.endswith(ending) and len(word) > len(ending) + 2:
+                base = word[: -len(ending)]
+                if any(base + stem in self.common for stem in stems):
+                    return True
+        return False
 
     def particle(self, index: int) -> bool:
         return self.is_word(index) and self.tokens[index].plain in PARTICLES
@@ -918,6 +949,8 @@ class Reader:
         institution = self.institution_at(end)
         assert institution is not None
         kind, stop = institution
+        if kind == "Embassy" and fips == "US":
+            return stop  # `the U.S. Embassy`: a post, and which one the text does not say
         if kind == "Government":
             name = self.context.government(fips)
         elif kind == "Ministry of Foreign Affairs":
@@ -973,7 +1006,14 @@ class Reader:
             self.emit(ORG, _name(run, self.caps), index, end - 1, "org-head")
             return end
         if len(run) > 1 and last in PLACE_HEADS:
-            self.emit(PLACE, _name(run, self.caps), index, end - 1, "place-head")
+            # `Andalusia Region`, `Anbar Province`: the place is Andalusia, Anbar; `Sadr
+            # City`, `Swat Valley`, `Red Sea` keep their head, it is part of the name.
+            named = run[:-1] if last in DIVISION_HEADS else run
+            self.emit(PLACE, _name(named, self.caps), index, end - 1, "place-head")
+            return end
+        if len(run) > 1 and words[0] in LEADING_ORG_HEADS:
+            # `Bank Mellat`, `University Candido Mendes`, `Radio Sawa`.
+            self.emit(ORG, _name(run, self.caps), index, end - 1, "org-head")
             return end
         # Words the prose also writes in lower case are not part of a person's name at
         # its edges: `Visit Ankara`, `Javier Solana Personal`.
@@ -1127,7 +1167,16 @@ class Context:
         return self.table.country_names.get(fips, fips)
 
     def government(self, fips: str) -> str:
-        return f"Government of {self.country_name(fips)}" if fips else "Government"
+        """`Government of Iraq`, or the name the organisations table gives that
+        government (`United States Government`, aliases `USG`, `U.S. Government`)."""
+        if not fips:
+            return "Government"
+        name = f"Government of {self.country_name(fips)}"
+        for spelling in (name, f"{self.country_name(fips)} Government"):
+            entry = self.table.phrases.get(tuple(plain(spelling).split()))
+            if entry is not None and entry.kind == ORG:
+                return entry.name
+        return name
 
     def ministry(self, portfolio: str, fips: str) -> str:
         name = f"Ministry of {portfolio}"

@@ -15,7 +15,7 @@ CANDIDATE = "candidate"
 
 # Where in a cable a mention stands. `paragraph` mentions carry the paragraph's index in
 # `Cable.paragraphs`; the others are fields of the record.
-FIELDS: tuple[str, ...] = ("subject", "paragraph", "classified_by", "signature", "tags")
+FIELDS: tuple[str, ...] = ("subject", "paragraph", "closing", "classified_by", "signature", "tags")
 
 
 @dataclass(frozen=True, slots=True)

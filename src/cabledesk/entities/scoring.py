@@ -13,6 +13,7 @@ share found as exactly one entity.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,8 +23,13 @@ from cabledesk.entities.names import name_key, plain
 from cabledesk.entities.titles import person_titles
 
 
+QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+
+
 def form(text: str) -> str:
-    """A surface form as the scorer compares it: titles and `the` off the front."""
+    """A surface form as the scorer compares it: titles and `the` off the front, a
+    qualifier in brackets off the end (`Labour Party (UK)` is `Labour Party`)."""
+    text = QUALIFIER.sub("", text)
     words = plain(text).split()
     titles = person_titles()
     changed = True
