@@ -238,6 +238,12 @@ PLACE_HEADS: frozenset[str] = frozenset(
         "territories",
     ]
 )
+# Lower-case words a name may start with in mixed-case prose: `government of Mali`,
+# `minister Popal`, `professor Tanel Demirel`.
+LOWER_STARTS: frozenset[str] = frozenset(
+    {"government", "govt", "ministry", "minister", "embassy", "professor", "president",
+     "ambassador", "general", "prime", "deputy", "foreign", "interior", "defense"}
+)
 # Heads of a country's divisions: not part of the place's name (`Anbar Province` is Anbar).
 DIVISION_HEADS: frozenset[str] = frozenset(
     {"province", "governorate", "region", "district", "oblast", "krai", "prefecture",
@@ -764,6 +770,9 @@ class Reader:
     def step(self, index: int) -> int:
         token = self.tokens[index]
         if not token.text[0].isalpha() or REDACTED.match(token.text):
+            return index + 1
+        if not self.caps and not name_cased(token.text) and token.plain not in LOWER_STARTS:
+            # Most words of mixed-case prose: lower case, and no name starts with them.
             return index + 1
         shaped = self.shape_at(index)
         if shaped is not None:
