@@ -21,7 +21,7 @@ from typing import TypeVar
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
-from cabledesk.archive import editions, editorial, register
+from cabledesk.archive import editions, editorial, entity_search, register
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
@@ -204,6 +204,7 @@ class Archive:
                 "date",
                 self.store.origins,
                 viewer=public,
+                entities=self._entity_lookup(public),
             )
         )
 
@@ -234,6 +235,7 @@ class Archive:
             viewer=viewer,
             also=self._also(query, viewer, blank_matches_all),
             view=lambda cable: self.view(cable, viewer=viewer),
+            entities=self._entity_lookup(viewer),
         )
 
     def timeline(
@@ -248,6 +250,7 @@ class Archive:
             viewer=viewer,
             blank_matches_all=blank_matches_all,
             also=self._also(query, viewer, blank_matches_all),
+            entities=self._entity_lookup(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -278,6 +281,7 @@ class Archive:
                 blank_matches_all=blank_matches_all,
                 viewer=viewer,
                 also=self._also(query, viewer, blank_matches_all),
+                entities=self._entity_lookup(viewer),
             )
 
         return ids()
@@ -454,9 +458,18 @@ class Archive:
     ) -> EnrichReport:
         """Extract the entities of every cable that needs it (archive.enrich.run): in
         worker processes, or on the Dask cluster `scheduler` (an address or a Client)."""
-        report = run_enrichment(
-            self.connection, workers=workers, scheduler=scheduler, progress=progress, limit=limit
-        )
+        # The index lists each cable's entities: hold its writer for the run, as an ingest
+        # does, and let it absorb what the job changes (docs/entities.md, "Searching by
+        # entity").
+        with self.store.absorbing() as absorb:
+            report = run_enrichment(
+                self.connection,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                limit=limit,
+                absorb=absorb,
+            )
         self._hidden_entities.clear()
         return report
 
@@ -492,6 +505,10 @@ class Archive:
                 burn({"text": name}, patterns) != {"text": name} for name in names
             )
         return self._hidden_entities[key]
+
+    def _entity_lookup(self, viewer: Viewer) -> _EntityLookup:
+        """The entities as `viewer` may see them, for the query fields and the facets."""
+        return _EntityLookup(self, viewer)
 
     def entities(
         self,
@@ -571,6 +588,35 @@ class Archive:
             self.connection, reference_id.strip().upper(), self._seen(viewer)
         )
         return [row for row in rows if not self._hidden(row[0], viewer)]
+
+
+class _EntityLookup:
+    """query.entities.EntityLookup for one reader, from the facade's one rule of who sees
+    what: `_seen` (which mentions count) and `_hidden` (entities a rule burns a name of)."""
+
+    def __init__(self, archive: Archive, viewer: Viewer) -> None:
+        self.archive, self.viewer = archive, viewer
+        self.seen = archive._seen(viewer)
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        return self.seen.excluded
+
+    def named(self, kind: str, words: list[str]) -> list[int]:
+        ids = entity_search.named(self.archive.connection, kind, words, self.seen)
+        return [i for i in ids if not self.archive._hidden(i, self.viewer)]
+
+    def kind_of(self, entity_id: int) -> str | None:
+        found = entity_search.kinds_of(self.archive.connection, [entity_id]).get(entity_id)
+        if found is None or self.archive._hidden(entity_id, self.viewer):
+            return None
+        return found[0]
+
+    def shown(self, entity_ids: list[int]) -> dict[int, str]:
+        found = entity_search.kinds_of(self.archive.connection, entity_ids)
+        return {
+            i: name for i, (_, name) in found.items() if not self.archive._hidden(i, self.viewer)
+        }
 
 
 def _editors_only(viewer: Viewer, what: str) -> None:
