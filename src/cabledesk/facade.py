@@ -22,7 +22,7 @@ from typing import TypeVar
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
-from cabledesk.archive import editions, editorial, entity_register, register
+from cabledesk.archive import editions, editorial, entity_register, entity_search, register
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
@@ -213,6 +213,7 @@ class Archive:
                 "date",
                 self.store.origins,
                 viewer=public,
+                entities=self._entity_lookup(public),
             )
         )
 
@@ -243,6 +244,7 @@ class Archive:
             viewer=viewer,
             also=self._also(query, viewer, blank_matches_all),
             view=lambda cable: self.view(cable, viewer=viewer),
+            entities=self._entity_lookup(viewer),
         )
 
     def timeline(
@@ -257,6 +259,7 @@ class Archive:
             viewer=viewer,
             blank_matches_all=blank_matches_all,
             also=self._also(query, viewer, blank_matches_all),
+            entities=self._entity_lookup(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -287,6 +290,7 @@ class Archive:
                 blank_matches_all=blank_matches_all,
                 viewer=viewer,
                 also=self._also(query, viewer, blank_matches_all),
+                entities=self._entity_lookup(viewer),
             )
 
         return ids()
@@ -463,9 +467,18 @@ class Archive:
     ) -> EnrichReport:
         """Extract the entities of every cable that needs it (archive.enrich.run): in
         worker processes, or on the Dask cluster `scheduler` (an address or a Client)."""
-        report = run_enrichment(
-            self.connection, workers=workers, scheduler=scheduler, progress=progress, limit=limit
-        )
+        # The index lists each cable's entities: hold its writer for the run, as an ingest
+        # does, and let it absorb what the job changes (docs/entities.md, "Searching by
+        # entity").
+        with self.store.absorbing() as absorb:
+            report = run_enrichment(
+                self.connection,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                limit=limit,
+                absorb=absorb,
+            )
         self._hidden_entities.clear()
         self._shown_names.clear()
         return report
@@ -521,6 +534,10 @@ class Archive:
             spellings = entity_store.surfaces(self.connection, entity_id, seen)
             self._shown_names[key] = shown_name(spellings) or stored
         return self._shown_names[key]
+
+    def _entity_lookup(self, viewer: Viewer) -> _EntityLookup:
+        """The entities as `viewer` may see them, for the query fields and the facets."""
+        return _EntityLookup(self, viewer)
 
     def entities(
         self,
@@ -934,10 +951,14 @@ class Archive:
             raise entity_register.EntityRegisterError(
                 "reason: every entity decision needs a reason (why)"
             )
-        with self.connection:
-            decision = entity_register.append(
-                self.connection, action, keys, payload, reason, account
-            )
+
+        def apply(connection: sqlite3.Connection) -> entity_register.Decision:
+            # What the index must absorb again: the cables whose mentions belong to
+            # another entity now (a merge, a resolution), whose mentions were moved (an
+            # alias, a split) or whose entity changed kind, before and after.
+            before = entity_search.key_map(connection)
+            touched = _decided_cables(connection, keys)
+            decision = entity_register.append(connection, action, keys, payload, reason, account)
             detail = {
                 "version": decision.version,
                 "action": action,
@@ -945,10 +966,29 @@ class Archive:
                 "payload": payload,
                 "reason": reason,
             }
-            audit.insert(self.connection, [audit.event("entity_decision", account, detail=detail)])
-            entity_store.resolve(self.connection)
+            audit.insert(connection, [audit.event("entity_decision", account, detail=detail)])
+            entity_store.resolve(connection)
+            entity_search.touch_changed_keys(connection, before, entity_search.key_map(connection))
+            touched |= _decided_cables(connection, keys)
+            entity_search.touch_cables(connection, sorted(touched))
+            return decision
+
+        decision = self.store.change(apply)
         self._hidden_entities.clear()
         return decision
+
+
+def _decided_cables(connection: sqlite3.Connection, keys: list[str]) -> set[int]:
+    """The cables mentioning the entities `keys` resolve to, and those holding a mention an
+    editor moved (alias, split)."""
+    marks = ",".join("?" * len(keys))
+    rows = connection.execute(
+        f"""SELECT DISTINCT m.cable_id FROM mentions m JOIN entity_keys k ON k.key = m.key
+            WHERE k.entity_id IN (SELECT entity_id FROM entity_keys WHERE key IN ({marks}))
+            UNION SELECT DISTINCT cable_id FROM mentions WHERE extracted_key IS NOT NULL""",
+        keys,
+    )
+    return {row[0] for row in rows}
 
 
 def _check_name(name: str) -> None:
@@ -961,6 +1001,39 @@ def _check_kind(kind: str) -> None:
         raise entity_register.EntityRegisterError(
             f"kind: expected one of {', '.join(KINDS)}; found {kind!r}"
         )
+
+
+class _EntityLookup:
+    """query.entities.EntityLookup for one reader, from the facade's one rule of who sees
+    what: `_seen` (which mentions count) and `_hidden` (entities a rule burns a name of)."""
+
+    def __init__(self, archive: Archive, viewer: Viewer) -> None:
+        self.archive, self.viewer = archive, viewer
+        self.seen = archive._seen(viewer)
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        return self.seen.excluded
+
+    def named(self, kind: str, words: list[str]) -> list[int]:
+        ids = entity_search.named(self.archive.connection, kind, words, self.seen)
+        return [i for i in ids if not self.archive._hidden(i, self.viewer)]
+
+    def current(self, entity_id: int) -> tuple[str, int] | None:
+        if self.archive._hidden(entity_id, self.viewer):
+            return None
+        found = entity_register.by_id(self.archive.connection, entity_id)
+        if found is None or self.archive._hidden(found.id, self.viewer):
+            return None
+        return found.kind, found.id
+
+    def shown(self, entity_ids: list[int]) -> dict[int, str]:
+        found = entity_search.kinds_of(self.archive.connection, entity_ids)
+        return {
+            i: self.archive._shown_name(i, name, self.viewer)
+            for i, (_, name) in found.items()
+            if not self.archive._hidden(i, self.viewer)
+        }
 
 
 def _editors_only(viewer: Viewer, what: str) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import tantivy
 
 from cabledesk.archive import editions, register
+from cabledesk.archive.entity_search import document_entities
 from cabledesk.archive.index import _CATCH_UP_BATCH, _PAST_EVERY_ROW, Index, _listed, document
 from cabledesk.archive.prepare import prepare
 from cabledesk.archive.store import last_seq
@@ -87,12 +88,16 @@ class EditionIndex(Index):
                 redactor = Redactor(register.rules(connection))
                 published = editions.published_ids(connection)
                 version = register.version(connection)
-            for seq, _, reference_id in rows:
+            # Entities only of a cable whose current text is the version published: the
+            # mentions were read from the current text (entity_search.document_entities).
+            mentioned = document_entities(connection, [row[1] for row in rows], edition=edition)
+            for seq, cable_id, reference_id in rows:
                 writer.delete_documents_by_term("id", reference_id)
                 record = editions.published_record(connection, reference_id)
                 if record is not None:  # a version the archive lost is not shown at all
                     cable = prepare(record, redactor)
-                    writer.add_json(document(cable, published, seq, version))
+                    entities = mentioned.get(cable_id)
+                    writer.add_json(document(cable, published, seq, version, entities))
             writer.commit()
             done += len(rows)
             after = (rows[-1][0], rows[-1][1])

@@ -15,6 +15,14 @@ this process and are written in batch order, one SQLite transaction a batch, so:
 Pending cables are those never read, read by another extractor version, or re-ingested
 with a changed text (`archive.entities.pending`); ingest therefore marks new cables
 pending by itself. After the batches, archive-wide resolution runs once.
+
+The full-text index lists each cable's entities (docs/entities.md, "Searching by entity"),
+so every batch marks the cables it wrote as changed, in the transaction that writes them,
+and resolution marks the cables whose keys it moved to another entity; `absorb` (the
+facade passes it, holding the index writer for the run as an ingest does) lets the index
+catch up once, after resolution: a catch-up before it would index new keys' mentions
+without an entity id and do the work twice. The marks are durable: a job killed before
+its catch-up leaves cables the next opening of the archive absorbs.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cabledesk.archive import entities
+from cabledesk.archive import entities, entity_search
 from cabledesk.archive.blob import unpack_record
 from cabledesk.entities import EXTRACTOR_VERSION, extract
 from cabledesk.errors import Error
@@ -96,8 +104,10 @@ def run(
     progress: Progress | None = None,
     batch_size: int = BATCH,
     limit: int | None = None,
+    absorb: Callable[[], None] | None = None,
 ) -> EnrichReport:
-    """Enrich every pending cable; `limit` stops after that many (tests of resuming)."""
+    """Enrich every pending cable; `limit` stops after that many (tests of resuming).
+    `absorb` catches the index up; the caller holds the index writer while this runs."""
     ids = entities.pending(connection, EXTRACTOR_VERSION)
     if limit is not None:
         ids = ids[:limit]
@@ -110,12 +120,17 @@ def run(
         for result in mapper(extract_batch, _loaded(connection, batches), ahead):
             with connection:
                 report.mentions += entities.write(connection, EXTRACTOR_VERSION, result)
+                entity_search.touch_cables(connection, [cable_id for cable_id, _, _ in result])
             done += len(result)
             report.cables = done
             if progress:
                 progress(done, len(ids))
     with connection:
+        before = entity_search.key_map(connection)
         report.entities = entities.resolve(connection).entities
+        entity_search.touch_changed_keys(connection, before, entity_search.key_map(connection))
+    if absorb:
+        absorb()
     return report
 
 

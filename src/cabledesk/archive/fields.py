@@ -40,3 +40,24 @@ def visible(ceiling: int, foreign: bool) -> tuple[tuple[str, ...], tuple[str, ..
         tuple(text_field(r, nf) for r, nf in classes),
         tuple(subject_field(r, nf) for r, nf in classes),
     )
+
+
+# Entities (docs/entities.md, "Searching by entity"): each cable's document lists the ids of
+# the entities it mentions, once per kind and per *reader's view* (a ceiling, and whether
+# the reader is foreign), each field holding only the entities with a mention in a part of
+# the cable that view may see. Cumulative, unlike the text fields, so that one terms
+# aggregation over one field counts each cable once (a facet), and one term query finds
+# it. Four ceilings, foreign or not: 8 views; editors who see everything use the widest.
+ENTITY_KINDS = ("person", "org", "place", "post")
+
+
+def entity_field(kind: str, ceiling: int, foreign: bool) -> str:
+    return f"ent_{kind}_{int(ceiling)}{'f' if foreign else ''}"
+
+
+ENTITY_FIELDS = tuple(
+    entity_field(kind, int(ceiling), foreign)
+    for kind in ENTITY_KINDS
+    for ceiling in RANKS
+    for foreign in (False, True)
+)

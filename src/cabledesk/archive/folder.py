@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar, cast
@@ -132,6 +133,25 @@ class Store:
                 return result
         except IndexBusy as exc:
             raise RegisterError(str(exc)) from None
+
+    @contextmanager
+    def absorbing(self, wait: float = CHANGE_WAIT) -> Iterator[Callable[[], None]]:
+        """Hold both index writers for a long job that changes what the index must hold
+        without changing texts (the enrichment job: the entities of each cable), as an
+        ingest holds the writer for its run; yields the catch-up to call as it goes, and
+        catches up once more at the end. IndexBusy when another process writes the index."""
+        with (
+            self.index.writing(wait) as writer,
+            self.edition_index.writing(wait) as edition_writer,
+        ):
+
+            def absorb() -> None:
+                self.index.catch_up(self.connection, writer)
+                self.edition_index.catch_up(self.connection, edition_writer)
+
+            absorb()
+            yield absorb
+            absorb()
 
     def searcher(self, *, published_only: bool, restricted: bool) -> tantivy.Searcher:
         """The index, caught up as far as it may be, for a search by a reader who sees

@@ -28,8 +28,15 @@ from pathlib import Path
 import tantivy
 
 from cabledesk.archive import editions, register
+from cabledesk.archive.entity_search import document_entities
 from cabledesk.archive.errors import IndexBusy, IndexDamaged
-from cabledesk.archive.fields import NAME_KEYS, SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD
+from cabledesk.archive.fields import (
+    ENTITY_FIELDS,
+    NAME_KEYS,
+    SUBJECT_FIELDS,
+    TEXT_FIELDS,
+    WITHHELD,
+)
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.store import last_seq, unpack
 from cabledesk.redact.apply import Redactor
@@ -40,8 +47,9 @@ from cabledesk.redact.apply import Redactor
 # hyphen at a line break) and headings indexed only with their paragraph. 6: Classified By
 # as the cable writes it, title before name (`Ambassador William J. Burns`): name then
 # title made word sequences no cable holds, which no redaction rule could reach. A changed
-# version rebuilds the index from SQLite.
-INDEX_VERSION = "6"
+# version rebuilds the index from SQLite. 7: the entities each cable mentions, by kind and
+# reader's view (fields.ENTITY_FIELDS; docs/entities.md, "Searching by entity").
+INDEX_VERSION = "7"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
 _CATCH_UP_BATCH = 2000
@@ -63,6 +71,7 @@ def build_schema() -> tantivy.Schema:
         "has",
         "published",
         NAME_KEYS,
+        *ENTITY_FIELDS,
     ):
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for name in ("from", "to", "signer", "classified_by"):
@@ -76,12 +85,22 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
-def document(cable: Prepared, published: set[str], seq: int, register_version: int) -> str:
+def document(
+    cable: Prepared,
+    published: set[str],
+    seq: int,
+    register_version: int,
+    entities: dict[str, list[str]] | None = None,
+) -> str:
     """The JSON tantivy indexes for a prepared cable: its fields, the change number and
-    register version it was built at, and whether it is in the published edition."""
+    register version it was built at, whether it is in the published edition, and the
+    entities it mentions (`entity_search.document_entities`; none for a cable never
+    enriched, or enriched from an older text)."""
     extra = f',"seq":{seq},"register":{register_version}'
     if cable.reference_id in published:
         extra += ',"published":["yes"]'
+    for name, ids in sorted((entities or {}).items()):
+        extra += f',"{name}":[' + ",".join(f'"{i}"' for i in ids) + "]"
     return (cable.document[:-1] + extra.encode() + b"}").decode()
 
 
@@ -235,10 +254,11 @@ class Index:
                 redactor = Redactor(register.rules(connection))
                 published = editions.published_ids(connection)
                 version = register.version(connection)
-            for seq, _, record in rows:
+            mentioned = document_entities(connection, [row[1] for row in rows])
+            for seq, cable_id, record in rows:
                 cable = prepare(unpack(record), redactor)
                 writer.delete_documents_by_term("id", cable.reference_id)
-                writer.add_json(document(cable, published, seq, version))
+                writer.add_json(document(cable, published, seq, version, mentioned.get(cable_id)))
             writer.commit()
             done += len(rows)
             after = (rows[-1][0], rows[-1][1])

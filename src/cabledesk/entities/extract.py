@@ -241,13 +241,38 @@ PLACE_HEADS: frozenset[str] = frozenset(
 # Lower-case words a name may start with in mixed-case prose: `government of Mali`,
 # `minister Popal`, `professor Tanel Demirel`.
 LOWER_STARTS: frozenset[str] = frozenset(
-    {"government", "govt", "ministry", "minister", "embassy", "professor", "president",
-     "ambassador", "general", "prime", "deputy", "foreign", "interior", "defense"}
+    {
+        "government",
+        "govt",
+        "ministry",
+        "minister",
+        "embassy",
+        "professor",
+        "president",
+        "ambassador",
+        "general",
+        "prime",
+        "deputy",
+        "foreign",
+        "interior",
+        "defense",
+    }
 )
 # Heads of a country's divisions: not part of the place's name (`Anbar Province` is Anbar).
 DIVISION_HEADS: frozenset[str] = frozenset(
-    {"province", "governorate", "region", "district", "oblast", "krai", "prefecture",
-     "county", "municipality", "canton", "department"}
+    {
+        "province",
+        "governorate",
+        "region",
+        "district",
+        "oblast",
+        "krai",
+        "prefecture",
+        "county",
+        "municipality",
+        "canton",
+        "department",
+    }
 )
 # Heads that open an organisation's name before the name itself.
 LEADING_ORG_HEADS: frozenset[str] = frozenset({"bank", "university", "radio", "banco"})

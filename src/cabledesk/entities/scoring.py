@@ -22,7 +22,6 @@ from cabledesk.entities.model import KINDS, Mention
 from cabledesk.entities.names import name_key, plain
 from cabledesk.entities.titles import person_titles
 
-
 QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 

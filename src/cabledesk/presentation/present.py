@@ -28,6 +28,8 @@ FACET_FIELDS = {
     "tag": "tag",
     "addressee": "to",
     "month": "date",
+    # An entity facet's value is the entity's id (docs/entities.md, "Searching by entity").
+    "entity": "entity",
 }
 FACET_TITLES = {
     "origin": "Origin",
@@ -35,6 +37,9 @@ FACET_TITLES = {
     "classification": "Classification",
     "tag": "Tag",
     "addressee": "Addressee",
+    "people": "People",
+    "organisations": "Organisations",
+    "places": "Places",
 }
 
 

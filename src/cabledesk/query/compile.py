@@ -11,6 +11,8 @@ from datetime import datetime
 import tantivy
 
 from cabledesk.archive import editions
+from cabledesk.entities.names import name_words
+from cabledesk.query.entities import NAME_FIELDS, EntityLookup
 from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
 from cabledesk.query.scope import EVERYTHING, Scope
 from cabledesk.record.level import Level
@@ -33,10 +35,13 @@ class Compiler:
         query: str,
         origins: Callable[[], list[str]],
         scope: Scope = EVERYTHING,
+        entities: EntityLookup | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
         self.known_origins = origins
         self.scope = scope
+        # None: no reader's view of entities was given, and no entity field finds anything.
+        self.entities = entities
         self.prefixes = 0
 
     def error(self, message: str, position: int) -> QueryError:
@@ -115,12 +120,48 @@ class Compiler:
             return self.text(fields, value, True, value.endswith("*"), position)
         if name in ("from", "to", "signer", "classified_by"):
             return self.text((name,), value, True, value.endswith("*"), position)
+        if name in NAME_FIELDS:
+            return self.named_entities(NAME_FIELDS[name], name, value, position)
+        if name == "entity":
+            return self.entity(value, position)
         if name == "class":
             return self.classification(value, position)
         if name == "year":
             return self.years(value, position)
         assert name == "date"
         return self.dates(value, position)
+
+    def named_entities(self, kind: str, name: str, value: str, position: int) -> tantivy.Query:
+        """`person:maliki`, `person:"nouri al-maliki"`: the cables mentioning, where the
+        reader may see it, an entity of that kind with a name holding those words."""
+        words = name_words(value)
+        if not words:
+            raise self.error(
+                f'{name}: takes a name ({name}:maliki, or {name}:"nouri al-maliki")', position
+            )
+        if self.entities is None:
+            return tantivy.Query.empty_query()
+        return self.mentioning(kind, self.entities.named(kind, words))
+
+    def entity(self, value: str, position: int) -> tantivy.Query:
+        """`entity:123`: the cables mentioning that entity where the reader may see it."""
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
+            raise self.error("entity: takes an entity's number (entity:123)", position)
+        found = self.entities.current(int(value)) if self.entities is not None else None
+        if found is None:
+            # Unknown, or unknown to this reader: the same answer.
+            return tantivy.Query.empty_query()
+        kind, entity_id = found
+        return self.mentioning(kind, [entity_id])
+
+    def mentioning(self, kind: str, entity_ids: list[int]) -> tantivy.Query:
+        query = self.terms(self.scope.entity_field(kind), [str(i) for i in entity_ids])
+        excluded = self.entities.excluded if self.entities is not None else frozenset()
+        if not entity_ids or not excluded:
+            return query
+        return tantivy.Query.boolean_query(
+            [(MUST, query), (MUST_NOT, self.terms("id", sorted(excluded)))]
+        )
 
     def cited_by(self, reference_id: str) -> list[str]:
         """The ids the REF block of `reference_id` cites. The only field that reads a cable

@@ -27,6 +27,10 @@ FIELDS = (
     "cites",
     "cited_by",
     "has",
+    "person",
+    "org",
+    "place",
+    "entity",
 )
 # Brackets and NOTs (or `-`) inside one another. The parser and the compiler recurse once
 # per level, so without a limit a few hundred `(` or a thousand `-` exhaust Python's

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 import tantivy
 
-from cabledesk.archive.fields import SUBJECT_FIELDS, TEXT_FIELDS, WITHHELD, visible
+from cabledesk.archive.fields import (
+    SUBJECT_FIELDS,
+    TEXT_FIELDS,
+    WITHHELD,
+    entity_field,
+    visible,
+)
+from cabledesk.record.level import Level
 from cabledesk.redact.viewer import Viewer
 
 
@@ -20,13 +27,21 @@ class Scope:
     text_fields: tuple[str, ...]
     subject_fields: tuple[str, ...]
     published_only: bool = False
+    # The reader's view of entities (fields.entity_field): their ceiling, and whether
+    # they are foreign (no NOFORN parts).
+    ceiling: int = int(Level.TOP_SECRET)
+    foreign: bool = False
 
     @classmethod
     def of(cls, viewer: Viewer) -> Scope:
         if not viewer.restricted:
             return cls((*TEXT_FIELDS, WITHHELD), (*SUBJECT_FIELDS, WITHHELD))
         text, subject = visible(viewer.ceiling, viewer.foreign)
-        return cls(text, subject, viewer.published_only)
+        return cls(text, subject, viewer.published_only, int(viewer.ceiling), viewer.foreign)
+
+    def entity_field(self, kind: str) -> str:
+        """The index field listing the entities of `kind` this reader may see in a cable."""
+        return entity_field(kind, self.ceiling, self.foreign)
 
     def restrict(self, schema: tantivy.Schema, query: tantivy.Query) -> tantivy.Query:
         if not self.published_only:

@@ -13,6 +13,12 @@ import tantivy
 from cabledesk.archive.editions import published_record
 from cabledesk.archive.store import unpack
 from cabledesk.query.compile import Compiler
+from cabledesk.query.entities import (
+    ENTITY_FACET_SIZE,
+    ENTITY_FACETS,
+    EntityFacet,
+    EntityLookup,
+)
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
 from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
@@ -52,6 +58,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # People, organisations and places (query.entities.ENTITY_FACETS), apart from `facets`
+    # because a value is an entity (its id refines the query: `entity:123`), not a string.
+    entity_facets: dict[str, list[EntityFacet]] = field(default_factory=dict)
 
 
 def words_of(node: Node) -> list[str]:
@@ -104,17 +113,19 @@ def compile_query(
     viewer: Viewer,
     blank_matches_all: bool = False,
     also: Collection[str] = (),
+    entities: EntityLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
     cable (the web desk's start page). `also`: ids the query matches besides (for a
-    signed-in reader, the published cables the public's search finds)."""
+    signed-in reader, the published cables the public's search finds). `entities`: the
+    reader's view of entities, for `person:`, `org:`, `place:` and `entity:`."""
     scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
         return None, scope.restrict(schema, tantivy.Query.all_query())
     tree = parse_query(query)
     compiled = scope.restrict(
-        schema, Compiler(schema, connection, query, origins, scope).compile(tree)
+        schema, Compiler(schema, connection, query, origins, scope, entities).compile(tree)
     )
     if also:
         found = tantivy.Query.term_set_query(schema, "id", sorted(also))
@@ -139,6 +150,7 @@ def search(
     viewer: Viewer,
     also: Collection[str] = (),
     view: Callable[[Cable], Cable] | None = None,
+    entities: EntityLookup | None = None,
 ) -> SearchResult:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
@@ -150,6 +162,7 @@ def search(
         viewer=viewer,
         blank_matches_all=blank_matches_all,
         also=also,
+        entities=entities,
     )
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
@@ -163,6 +176,10 @@ def search(
     result = SearchResult(query=query, total=int(getattr(found, "count", 0) or 0), hits=hits)
     if facets:
         result.facets = facet_counts(searcher, compiled)
+        if entities is not None:
+            result.entity_facets = entity_facet_counts(
+                searcher, schema, compiled, Scope.of(viewer), entities
+            )
     return result
 
 
@@ -177,6 +194,7 @@ def matching_ids(
     viewer: Viewer,
     blank_matches_all: bool = False,
     also: Collection[str] = (),
+    entities: EntityLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id, in order (for exports: no page size, no facets)."""
     _, compiled = compile_query(
@@ -187,6 +205,7 @@ def matching_ids(
         viewer=viewer,
         blank_matches_all=blank_matches_all,
         also=also,
+        entities=entities,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
@@ -210,6 +229,43 @@ def facet_counts(
     return {
         name: [(str(bucket["key"]), int(bucket["doc_count"])) for bucket in answer[name]["buckets"]]
         for name in FACETS
+    }
+
+
+def entity_facet_counts(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    compiled: tantivy.Query,
+    scope: Scope,
+    entities: EntityLookup,
+) -> dict[str, list[EntityFacet]]:
+    """The entities most matching cables mention, per kind, where the reader may see them.
+
+    Counted on the reader's own entity field (fields.entity_field), so no mention above
+    their ceiling counts; the cables an editor's rule names by id are left out of the
+    count; and an entity hidden from the reader (a rule burns one of its names) is dropped
+    from the buckets (which is why twice the size is asked for)."""
+    counted = compiled
+    if entities.excluded:
+        excluded = tantivy.Query.term_set_query(schema, "id", sorted(entities.excluded))
+        counted = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, compiled), (tantivy.Occur.MustNot, excluded)]
+        )
+    request = {
+        name: {"terms": {"field": scope.entity_field(kind), "size": 2 * ENTITY_FACET_SIZE}}
+        for name, kind in ENTITY_FACETS.items()
+    }
+    answer = searcher.aggregate(counted, request)
+    buckets = {
+        name: [(int(b["key"]), int(b["doc_count"])) for b in answer[name]["buckets"]]
+        for name in ENTITY_FACETS
+    }
+    names = entities.shown(sorted({i for found in buckets.values() for i, _ in found}))
+    return {
+        name: [EntityFacet(i, names[i], count) for i, count in found if i in names][
+            :ENTITY_FACET_SIZE
+        ]
+        for name, found in buckets.items()
     }
 
 

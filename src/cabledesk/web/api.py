@@ -77,6 +77,12 @@ def search(request: Request) -> Response:
             "facets": {
                 name: [{"value": value, "count": count} for value, count in buckets]
                 for name, buckets in result.facets.items()
+            }
+            | {
+                # People, organisations, places: the value is the entity's name, and
+                # `entity_id` refines the query (`entity:123`).
+                name: [{"value": f.name, "count": f.count, "entity_id": f.id} for f in values]
+                for name, values in result.entity_facets.items()
             },
         }
     )

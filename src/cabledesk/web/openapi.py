@@ -35,6 +35,23 @@ _COUNTS = {
 }
 
 
+_ENTITY_COUNTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["value", "count", "entity_id"],
+        "properties": {
+            "value": {"type": "string", "description": "The entity's name."},
+            "count": {"type": "integer", "description": "Matching cables mentioning it."},
+            "entity_id": {
+                "type": "integer",
+                "description": "Refines the query as `entity:ID`.",
+            },
+        },
+    },
+}
+
+
 def _ok(schema: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -128,7 +145,17 @@ SCHEMAS: dict[str, Any] = {
             "limit": {"type": "integer"},
             "sort": {"enum": ["rank", "date", "-date"]},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-            "facets": {"type": "object", "additionalProperties": _COUNTS},
+            "facets": {
+                "type": "object",
+                "description": "Counts over the whole match set: origin, year, "
+                "classification, tag, addressee, and (when facets are asked for) the "
+                "entities most mentioned where the reader may see them: people, "
+                "organisations, places (docs/entities.md).",
+                "properties": {
+                    name: _ENTITY_COUNTS for name in ("people", "organisations", "places")
+                },
+                "additionalProperties": _COUNTS,
+            },
         },
     },
     "Timeline": {

@@ -1,0 +1,156 @@
+"""What the index needs of the entity tables, and what `person:`/`org:`/`place:`/`entity:`
+ask of them (docs/entities.md, "Searching by entity").
+
+The index holds, in each cable's document, the ids of the entities the cable mentions, one
+field per kind and reader's view (archive/fields.py, `entity_field`). This module is the
+SQL behind it: the fields of a batch of cables (read when the index absorbs them), marking
+cables changed when enrichment or resolution changes their entities (so the index absorbs
+them again, as it does after an ingest or a redaction), and the name look-up of a query
+field, counted over a reader's `Visibility` only. Which reader may see what is still
+decided in the facade; nothing here knows a reader.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from cabledesk.archive.entities import Visibility
+from cabledesk.archive.fields import ENTITY_KINDS, RANKS, entity_field
+from cabledesk.archive.store import next_seq
+
+# SQLite binds at most 32,766 parameters in a statement; keys and ids go in pieces.
+_CHUNK = 500
+
+
+def _chunks(items: list[object]) -> Iterable[list[object]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def document_entities(
+    connection: sqlite3.Connection, cable_ids: list[int], *, edition: int | None = None
+) -> dict[int, dict[str, list[str]]]:
+    """The entity fields of these cables' documents, by cable row id.
+
+    Only mentions read from the cable's current text count (as `Visibility` counts them);
+    with `edition`, only those of a cable whose current text is the version that edition
+    published (the edition index: the public's view). An entity goes into the field of
+    every view that may see at least one of its mentions in the cable."""
+    out: dict[int, dict[str, list[str]]] = {}
+    if not cable_ids:
+        return out
+    edition_join = (
+        "JOIN edition_cables w ON w.reference_id = c.reference_id "
+        "AND w.text_hash = c.text_hash AND w.edition_id = ?"
+        if edition is not None
+        else ""
+    )
+    for chunk in _chunks(list(cable_ids)):
+        marks = ",".join("?" * len(chunk))
+        params: list[object] = ([edition] if edition is not None else []) + chunk
+        rows = connection.execute(
+            f"""SELECT m.cable_id, k.entity_id, n.kind, min(m.rank),
+                       min(CASE WHEN m.noforn = 0 THEN m.rank END)
+                FROM mentions m JOIN enriched e ON e.cable_id = m.cable_id
+                JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash
+                {edition_join}
+                JOIN entity_keys k ON k.key = m.key
+                JOIN entities n ON n.id = k.entity_id
+                WHERE m.cable_id IN ({marks})
+                GROUP BY m.cable_id, k.entity_id, n.kind""",
+            params,
+        ).fetchall()
+        for cable_id, entity_id, kind, lowest, lowest_releasable in rows:
+            if kind not in ENTITY_KINDS:
+                continue
+            fields = out.setdefault(cable_id, {})
+            for ceiling in RANKS:
+                if lowest <= ceiling:
+                    fields.setdefault(entity_field(kind, ceiling, False), []).append(str(entity_id))
+                if lowest_releasable is not None and lowest_releasable <= ceiling:
+                    fields.setdefault(entity_field(kind, ceiling, True), []).append(str(entity_id))
+    return out
+
+
+def touch_cables(connection: sqlite3.Connection, cable_ids: list[int]) -> None:
+    """Mark cables changed (their entities changed) so that the index absorbs them again;
+    inside the caller's transaction, which must hold the index writer (Store.enriching)."""
+    if not cable_ids:
+        return
+    seq = next_seq(connection)
+    for chunk in _chunks(list(cable_ids)):
+        marks = ",".join("?" * len(chunk))
+        connection.execute(f"UPDATE cables SET seq = ? WHERE id IN ({marks})", [seq, *chunk])
+
+
+def key_map(connection: sqlite3.Connection) -> dict[str, int]:
+    """Every mention key and the entity it resolves to."""
+    return dict(connection.execute("SELECT key, entity_id FROM entity_keys").fetchall())
+
+
+def touch_changed_keys(
+    connection: sqlite3.Connection, before: dict[str, int], after: dict[str, int]
+) -> int:
+    """Mark changed the cables mentioning a key whose entity changed between two key maps
+    (a resolution, a merge): their documents list other entity ids now. Returns how many
+    keys changed."""
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    cables: set[int] = set()
+    for chunk in _chunks(list(changed)):
+        marks = ",".join("?" * len(chunk))
+        cables.update(
+            row[0]
+            for row in connection.execute(
+                f"SELECT DISTINCT cable_id FROM mentions WHERE key IN ({marks})", chunk
+            )
+        )
+    touch_cables(connection, sorted(cables))
+    return len(changed)
+
+
+def named(
+    connection: sqlite3.Connection, kind: str, words: list[str], seen: Visibility
+) -> list[int]:
+    """Entities of `kind` with a name key holding `words` in a row (`maliki`; `nuri maliki`),
+    by keys `seen` has at least one mention of: a reader finds an entity only by a spelling
+    they may read somewhere, never by one that stands only above their ceiling."""
+    if not words:
+        return []
+    candidates: list[str] = []
+    width = len(words)
+    for key, key_kind in connection.execute(
+        """SELECT k.key, n.kind FROM entity_keys k JOIN entities n ON n.id = k.entity_id
+           WHERE n.kind = ? AND instr(k.key, ?) > 0""",
+        (kind, words[-1]),
+    ):
+        name = key.partition(":")[2].split()
+        if key_kind == kind and any(
+            name[i : i + width] == words for i in range(len(name) - width + 1)
+        ):
+            candidates.append(key)
+    sql, params = seen.sql()
+    where = " AND " if " WHERE " in sql else " WHERE "
+    found: set[int] = set()
+    for chunk in _chunks(list(candidates)):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            row[0]
+            for row in connection.execute(
+                f"SELECT DISTINCT k.entity_id {sql}{where}m.key IN ({marks})",
+                [*params, *chunk],
+            )
+        )
+    return sorted(found)
+
+
+def kinds_of(connection: sqlite3.Connection, entity_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(kind, name) of these entities, by id (those that exist)."""
+    out: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(list(entity_ids)):
+        marks = ",".join("?" * len(chunk))
+        for entity_id, kind, name in connection.execute(
+            f"SELECT id, kind, name FROM entities WHERE id IN ({marks})", chunk
+        ):
+            out[entity_id] = (kind, name)
+    return out
