@@ -86,6 +86,8 @@ class Brute:
                LEFT JOIN enriched e ON e.cable_id = m.cable_id"""
         ).fetchall()
         for reference_id, current, read, key, name, surface, rank, noforn in rows:
+            if key not in keys:
+                continue  # a candidate no one in the archive explains: nobody
             entity = keys[key]
             names[entity] |= {name, surface}
             if read != current or not viewer.may_see(rank, bool(noforn)):
