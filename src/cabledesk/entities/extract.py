@@ -802,6 +802,9 @@ class Reader:
         shaped = self.shape_at(index)
         if shaped is not None:
             return shaped
+        organisation = self.organisation_ahead(index)
+        if organisation is not None:
+            return organisation
         title_end = self.title_at(index)
         while title_end is not None and title_end < len(self.tokens):
             # `Chief Prosecutor`, `Investigating Judge`, `Deputy Chief of Mission`.
@@ -817,7 +820,7 @@ class Reader:
                 self.out[-1].title = " ".join(
                     t.plain for t in self.tokens[index:title_end] if t.text[0].isalpha()
                 )
-                return name_end
+                return self.ruling(title_end, name_end)
             return title_end
         found = self.known(index)
         if (
@@ -854,7 +857,7 @@ class Reader:
                 ):
                     end += 1
             self.emit(entry.kind, entry.name, index, end - 1, "gazetteer", entry.country)
-            return end
+            return self.ruling(index, end, entry.country)
         if self.name_like(index):
             return self.run(index)
         return index + 1
@@ -957,7 +960,8 @@ class Reader:
             if after is not None:
                 return after
         # `Government of Iraq`.
-        if words in {"government", "govt"} and (self.caps or token.text[0].isupper()):  # noqa: SIM102
+        # `government of Mali` too: the country's name, capitalised, says it is one.
+        if words in {"government", "govt"}:  # noqa: SIM102
             if self.is_word(index + 1) and self.tokens[index + 1].plain == "of":
                 country = self.adjective_at(index + 2)
                 if country is not None:
@@ -965,6 +969,65 @@ class Reader:
                     self.emit(ORG, self.context.government(fips), index, end - 1, "government")
                     return end
         return None
+
+    def organisation_ahead(self, index: int) -> int | None:
+        """An organisation's name that starts with a title or a known word, read whole
+        before either takes its first word: `Justice and Development Party` (not Justice
+        X), `Prime Minister's Office`, `Bank of England` (then `Governor Mervyn King`).
+        Mixed-case prose only: the name's words must be capitalised, joined by `of`,
+        `for`, `and`, `the`, `on`; it ends in a head word, or a head word opens it."""
+        if self.caps or not self.tokens[index].text[0].isupper():
+            return None
+        if self.tokens[index].plain in FUNCTION_WORDS:
+            return None
+        known = self.known(index)
+        if known is not None and known[0].kind in (ORG, POST):
+            return None  # `DOJ Office of Legal Counsel`, `Shabaab and Islamic Courts`: two
+        end = index
+        while end < len(self.tokens) and end - index < 9:
+            token = self.tokens[end]
+            if end > index and self.title_at(end) is not None:
+                break
+            if self.is_word(end) and token.text[0].isupper() and token.plain not in self.jargon:
+                end += 1
+            elif (
+                end > index
+                and self.is_word(end)
+                and token.plain in CONNECTORS
+                and self.is_word(end + 1)
+                and self.tokens[end + 1].text[0].isupper()
+            ):
+                end += 1
+            else:
+                break
+            if self.tokens[end - 1].possessive and self.tokens[end - 1].plain not in (
+                "minister",
+                "president",
+                "people",
+            ):
+                break
+        words = [t.plain for t in self.tokens[index:end]]
+        if len(words) < 2 or not org_named(words):
+            return None
+        if not any(w in CONNECTORS for w in words) and self.title_at(index) is None:
+            return None  # plain runs (`Communist Party`) are the run rule's to read
+        self.emit(ORG, _name(self.tokens[index:end], self.caps), index, end - 1, "org-head")
+        return end
+
+    def ruling(self, first: int, end: int, country: str = "") -> int:
+        """`the AKP government`, `the Karzai administration`: a party or a leader before
+        `government` also names the country's government (the party or the person is
+        its own mention too)."""
+        if (
+            self.is_word(end)
+            and self.tokens[end].plain in {"government", "administration", "regime"}
+            and self.out
+        ):
+            fips = country or self.context.host
+            if fips:
+                self.emit(ORG, self.context.government(fips), first, end, "government")
+                return end + 1
+        return end
 
     def shape_after_adjective(self, end: int, fips: str) -> int | None:
         """`Iraqi Interior Ministry`: a ministry after a country's adjective."""
@@ -1084,7 +1147,7 @@ class Reader:
                 self.emit(PERSON, _name(run, self.caps), position, position, "said")
             else:
                 self.emit("", _name(run, self.caps), position, position, "lone")
-            return end
+            return self.ruling(position, end) if end == position + 1 else end
         last_index = self.tokens.index(run[-1], index)
         # Arabic name particles make a person (`Abu Musab al-Zarqawi`); Romance ones do not
         # by themselves (`Bras de Pina` is a place, `Folha de Sao Paulo` a newspaper).
@@ -1118,7 +1181,7 @@ class Reader:
             )
         ):
             self.emit(PERSON, _name(run, self.caps), index, last_index, "name")
-            return end
+            return self.ruling(index, end) if end == last_index + 1 else end
         # Anything else: each word may still be a surname.
         for token in run:
             position = self.tokens.index(token, index)
@@ -1206,7 +1269,8 @@ class Context:
         if not fips:
             return "Government"
         name = f"Government of {self.country_name(fips)}"
-        for spelling in (name, f"{self.country_name(fips)} Government"):
+        country = self.country_name(fips)
+        for spelling in (name, f"Government of the {country}", f"{country} Government"):
             entry = self.table.phrases.get(tuple(plain(spelling).split()))
             if entry is not None and entry.kind == ORG:
                 return entry.name
