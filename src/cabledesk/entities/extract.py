@@ -988,7 +988,8 @@ class Reader:
             token = self.tokens[end]
             if end > index and self.title_at(end) is not None:
                 break
-            if (self.is_word(end) and token.text[0].isupper() and token.plain not in self.jargon) or (
+            capitalised = self.is_word(end) and token.text[0].isupper()
+            if (capitalised and token.plain not in self.jargon) or (
                 end > index
                 and self.is_word(end)
                 and token.plain in CONNECTORS
