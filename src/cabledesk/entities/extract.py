@@ -715,18 +715,16 @@ class Reader:
             best = max(best or 0, end + 1)
         if best is None:
             return None
-        # `Minister of Interior`, `Minister of Foreign Affairs and Trade`.
-        if (
-            self.tokens[best - 1].plain == "minister"
-            and self.is_word(best)
-            and self.tokens[best].plain in {"of", "for"}
-        ):
+        # `Minister of Interior`, `Minister of Foreign Affairs and Trade`, `Secretary of
+        # State for Defense`: a portfolio after the title is part of it.
+        if self.is_word(best) and self.tokens[best].plain in {"of", "for"}:
             end = best + 1
             while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS:
                 end += 1
             while end > best + 1 and self.tokens[end - 1].plain in CONNECTORS:
                 end -= 1
-            best = end
+            if end > best + 1:
+                best = end
         if not self.caps and not (
             self.tokens[index].text[0].isupper() or self.tokens[index].text in ("minister",)
         ):

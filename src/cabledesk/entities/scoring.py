@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from cabledesk.entities.model import KINDS, Mention
 from cabledesk.entities.names import name_key, plain
-from cabledesk.entities.titles import person_titles
+from cabledesk.entities.titles import PORTFOLIOS, person_titles
 
 QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
@@ -31,6 +31,12 @@ def form(text: str) -> str:
     text = QUALIFIER.sub("", text)
     words = plain(text).split()
     titles = person_titles()
+    # `Finance Minister Zakhilwal` is Zakhilwal: portfolio words before a title go with it.
+    lead = 0
+    while lead < len(words) - 1 and words[lead] in PORTFOLIOS - {"and", "of", "the", "for"}:
+        lead += 1
+    if 0 < lead < len(words) - 1 and words[lead] in titles:
+        words = words[lead:]
     changed = True
     while changed and len(words) > 1:
         changed = False
