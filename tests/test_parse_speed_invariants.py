@@ -18,12 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cabledesk.parse import parse_text
+from cabledesk.parse.patterns import at_sentence_start
 from cabledesk.parse.rules import narrative
 from cabledesk.parse.rules.classification_line import (
     _LEVEL_WORDS,
     _close,
     parse_classification_line,
 )
+from cabledesk.parse.rules.page_breaks import _marked_lines
 from cabledesk.record.codec import from_json, to_dict, to_json_bytes, to_json_line
 from cabledesk.sources import SourceText, read_paths
 from cabledesk.sources import html as html_reader
@@ -186,3 +188,38 @@ def test_walk_keeps_the_suffixes_pathlib_names(tmp_path: Path) -> None:
     )
     assert [p.name for p in _walk(tmp_path)] == expected
     assert all(os.path.splitext(n)[1].lower() in WALKED_SUFFIXES for n in expected)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=' \t.a(\n"\u201dx', max_size=12), st.integers(-15, 15))
+def test_sentence_start_reads_as_the_slice(text: str, position: int) -> None:
+    before = text[:position].rstrip(" \t")
+    expected = not before or before[-1] in ".!?(\n-:\"\u201d'"
+    assert at_sentence_start(text, position) is expected
+
+
+def _marked_by_needles(text: str) -> list[int]:
+    """The page-break lines as found before: every ` OF 0`, ` of 0` and `PAGE `."""
+    offsets = [
+        at
+        for needle in (" OF 0", " of 0", "PAGE ")
+        for at in range(len(text))
+        if text.startswith(needle, at)
+    ]
+    return sorted({text.count("\n", 0, at) for at in offsets})
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["PAGE", "PAGE ", " OF 0", " of 0", "\n", " ", "G", "0"]), max_size=12
+    ).map("".join)
+)
+def test_page_break_lines_are_the_needles_lines(text: str) -> None:
+    assert _marked_lines(text) == _marked_by_needles(text)
+
+
+def test_page_break_lines_in_real_text() -> None:
+    # A WikiLeaks page's page-break line (cable-format.md §5), and PAGE inside words.
+    text = "SECRET\nPAGE 02 STATE 017976 262345Z\nthe PAGES and HOMEPAGE\nSECTION 01 OF 03"
+    assert _marked_lines(text) == [1, 3]

@@ -93,7 +93,7 @@ def _remove_inline(line: str) -> tuple[str, int]:
 
 # Every marker has a zero-padded total (`OF 003`) or PAGE: plain substring searches, which
 # are much cheaper than any regular expression over the whole text.
-_MARKER_NEEDLES: Final = (" OF 0", " of 0", "PAGE ")
+_MARKER_NEEDLES: Final = (" OF 0", " of 0")
 
 
 def _marked_lines(text: str) -> list[int]:
@@ -104,6 +104,13 @@ def _marked_lines(text: str) -> list[int]:
         while at >= 0:
             offsets.append(at)
             at = text.find(needle, at + 1)
+    # `PAGE `: searched without its blank, which str.find skips to much faster (a needle
+    # ending with the commonest character is a slow one), and the blank then tested.
+    at = text.find("PAGE")
+    while at >= 0:
+        if text.startswith(" ", at + 4):
+            offsets.append(at)
+        at = text.find("PAGE", at + 1)
     # Line numbers counted on from one offset to the next, not from the top for each.
     found: list[int] = []
     line = counted = 0
