@@ -49,8 +49,8 @@ def split_header(state: ParseState) -> None:
                 break
         elif end > start and _starts_text(line):
             break  # a header folded without a blank line after it
-        elif _ADDRESS_LINE.search(line):
-            seen_address = True
+        elif not seen_address and _ADDRESS_LINE.search(line):
+            seen_address = True  # (once seen, the lines after it need not be searched)
         end += 1
     state.header_lines = lines[start:end]
     del state.lines[:end]
