@@ -84,11 +84,5 @@ def normalise_marking(level: str, caveat: str | None) -> str:
 
 def at_sentence_start(text: str, position: int) -> bool:
     """Whether `position` begins a sentence, a paragraph or a parenthesis in `text`."""
-    # Read back over the blanks from `position`: slicing the text before it (thousands of
-    # characters, for a word far into the paragraphs) only to look at its last one costs
-    # more.
-    # (The offset clamped as slicing clamps it.)
-    index = min(position, len(text)) if position >= 0 else max(len(text) + position, 0)
-    while index > 0 and text[index - 1] in " \t":
-        index -= 1
-    return index <= 0 or text[index - 1] in ".!?(\n-:\"”'"
+    before = text[:position].rstrip(" \t")
+    return not before or before[-1] in ".!?(\n-:\"”'"
