@@ -1,8 +1,7 @@
 """The speed changes of issue 11 (docs/performance.md) give what the slower code gave.
 
 Each faster path is compared with the plain one it replaces: the HTML reader's cut-down
-page with the whole page, the JSON writer with the record's documented dict, the cheap
-tests before patterns with the patterns alone.
+page with the whole page, the cheap tests before patterns with the patterns alone.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import os
 import re
 from pathlib import Path
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,8 +22,7 @@ from cabledesk.parse.rules.classification_line import (
     _close,
     parse_classification_line,
 )
-from cabledesk.record.codec import from_json, to_dict, to_json_bytes, to_json_line
-from cabledesk.sources import SourceText, read_paths
+from cabledesk.parse.rules.page_breaks import _marked_lines
 from cabledesk.sources import html as html_reader
 from cabledesk.sources.walk import WALKED_SUFFIXES, _walk
 from conftest import CORPUS, SAMPLE
@@ -83,30 +80,6 @@ def test_cut_down_page_keeps_only_the_first_two_pre_blocks() -> None:
     part = html_reader._cable_part(page)
     assert part is not None and b"third block" not in part
     assert repr(list(html_reader.read_html(page, "x"))) == repr(_whole_page(page, "x"))
-
-
-def _records() -> list[object]:
-    sources = [s for s in read_paths([SAMPLE]) if isinstance(s, SourceText)]
-    return [parse_text(s.body, header=s.header, metadata=s.metadata) for s in sources]
-
-
-def test_json_line_is_the_documented_record() -> None:
-    records = _records()
-    assert any(record.header.from_ for record in records)  # type: ignore[attr-defined]
-    for record in records:
-        line = to_json_line(record)  # type: ignore[arg-type]
-        assert line == to_json_bytes(record) + b"\n"  # type: ignore[arg-type]
-        assert orjson.loads(line) == to_dict(record)  # type: ignore[arg-type]
-        assert b'"from_"' not in line and from_json(line.decode()) == record
-
-
-def test_json_renames_the_key_only() -> None:
-    # A cable may quote anything, the key's spelling too: its quotes are escaped.
-    record = parse_text('SUBJECT: "from_": a test\n\n1. (U) Text "from_": more.')
-    record.header.from_ = "AMEMBASSY MADRID"
-    data = orjson.loads(to_json_bytes(record))
-    assert data["header"]["from"] == "AMEMBASSY MADRID" and "from_" not in data["header"]
-    assert data["subject"] == '"from_": a test' and '"from_":' in data["text"]
 
 
 _DOT_PAREN = re.compile(r"\.(?:(?<=[ \t]\d\.)|(?<=[ \t]\d\d\.))[ \n]\(")
@@ -186,3 +159,30 @@ def test_walk_keeps_the_suffixes_pathlib_names(tmp_path: Path) -> None:
     )
     assert [p.name for p in _walk(tmp_path)] == expected
     assert all(os.path.splitext(n)[1].lower() in WALKED_SUFFIXES for n in expected)
+
+
+def _marked_by_needles(text: str) -> list[int]:
+    """The page-break lines as found before: every ` OF 0`, ` of 0` and `PAGE `."""
+    offsets = [
+        at
+        for needle in (" OF 0", " of 0", "PAGE ")
+        for at in range(len(text))
+        if text.startswith(needle, at)
+    ]
+    return sorted({text.count("\n", 0, at) for at in offsets})
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["PAGE", "PAGE ", " OF 0", " of 0", "\n", " ", "G", "0"]), max_size=12
+    ).map("".join)
+)
+def test_page_break_lines_are_the_needles_lines(text: str) -> None:
+    assert _marked_lines(text) == _marked_by_needles(text)
+
+
+def test_page_break_lines_in_real_text() -> None:
+    # A WikiLeaks page's page-break line (cable-format.md §5), and PAGE inside words.
+    text = "SECRET\nPAGE 02 STATE 017976 262345Z\nthe PAGES and HOMEPAGE\nSECTION 01 OF 03"
+    assert _marked_lines(text) == [1, 3]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields, is_dataclass
-from typing import Any, Final
+from typing import Any
 
 import orjson
 
@@ -54,27 +54,26 @@ def to_dict(cable: Cable) -> dict[str, Any]:
     return result
 
 
-# orjson writes a record's dataclasses itself, in C, field by field in the order of their
-# definition (as `to_dict` lists them); only `from_` needs its JSON name. A key is the one
-# place the bytes `"from_":` can stand in the output (a quote inside a string is escaped,
-# `\"`), so renaming them in the bytes renames exactly the keys `_RENAMES` renames. It
-# saves the Python call per record object (about 20 a cable) that `default=` costs.
-_FROM_KEY: Final = b'"from_":'
-_FROM_KEY_RENAMED: Final = b'"from":'
+def _shallow(value: Any) -> dict[str, Any]:
+    """One record object as a dict of its (renamed) fields, for orjson, which converts the
+    values itself and calls this again for the record objects among them."""
+    kind = type(value)
+    names = _NAMES.get(kind)
+    if names is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            raise TypeError(f"{kind.__name__} is not part of a record")
+        names = _NAMES[kind] = tuple((f.name, _RENAMES.get(f.name, f.name)) for f in fields(value))
+    return {key: getattr(value, name) for name, key in names}
+
+
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
 
 
 def to_json_bytes(cable: Cable) -> bytes:
     """The record as one line of compact UTF-8 JSON (the JSON Lines interchange format).
     orjson walks the record in C: `to_dict` + `json.dumps` cost more than parsing a
     cable (docs/performance.md, "parse to JSON Lines")."""
-    return orjson.dumps(cable).replace(_FROM_KEY, _FROM_KEY_RENAMED)
-
-
-def to_json_line(cable: Cable) -> bytes:
-    """`to_json_bytes` and the line's end: orjson appends it without another copy."""
-    return orjson.dumps(cable, option=orjson.OPT_APPEND_NEWLINE).replace(
-        _FROM_KEY, _FROM_KEY_RENAMED
-    )
+    return orjson.dumps(cable, default=_shallow, option=_ORJSON_OPTIONS)
 
 
 def to_json(cable: Cable, *, indent: int | None = None) -> str:
