@@ -295,3 +295,52 @@ def test_dressed_names_leave_neither_page_nor_index(tmp_path: Path) -> None:
         for name in ("karzai", "lopez", "sarkozy", "zelinski"):
             assert name not in flat.lower(), name
         assert archive.search("karzais", viewer=FULL).total == 1  # editors still find it (withheld)
+
+
+# --- 5b. redaction candidates by entity: the same ceiling (docs/entities.md) -------------
+
+
+@pytest.fixture(scope="module")
+def entity_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, TestClient]]:
+    """The candidate fragments (tests/candidate_fixtures.py), enriched, with editors sam
+    (SECRET), cleo (CONFIDENTIAL), fred (SECRET, foreign), una (UNCLASSIFIED)."""
+    from candidate_fixtures import build
+
+    folder = build(tmp_path_factory.mktemp("entity-desk") / "archive", accounts=True)
+    with TestClient(create_app(folder)) as client:
+        yield folder, client
+
+
+def test_entity_candidates_page_holds_an_editor_to_their_ceiling(
+    entity_desk: tuple[Path, TestClient],
+) -> None:
+    from candidate_fixtures import MARKED, SECRET_ONLY
+
+    _, client = entity_desk
+    path = f"/editor/candidates?q=id:{MARKED}"
+    full = as_editor(client, "sam", path)
+    assert 'class="entity-candidate"' in full and words(full) & SECRET_ONLY
+    for name in ("cleo", "fred"):
+        page = as_editor(client, name, path)
+        assert 'class="entity-candidate"' in page, name  # Karim Haddad, from the (C) ¶1
+        assert not (words(page) & SECRET_ONLY), (name, words(page) & SECRET_ONLY)
+    assert 'class="entity-candidate"' not in as_editor(client, "una", path)
+    # A reader is not an editor: no candidates at all.
+    client.cookies.clear()
+    sign_in(client, "rita")
+    assert client.get(path, follow_redirects=False).status_code in (302, 303, 403)
+
+
+def test_entity_candidates_command_takes_a_ceiling(entity_desk: tuple[Path, TestClient]) -> None:
+    from cabledesk.cli.main import cli
+    from candidate_fixtures import MARKED, SECRET_ONLY
+
+    folder, _ = entity_desk
+    command = ["redact", "candidates", f"id:{MARKED}", "--db", str(folder)]
+    full = CliRunner().invoke(cli, command)
+    assert full.exit_code == 0 and "'Samir Jaber' (person)" in full.stdout
+    for held in (["--ceiling", "CONFIDENTIAL"], ["--ceiling", "SECRET", "--foreign"]):
+        capped = CliRunner().invoke(cli, [*command, *held])
+        assert capped.exit_code == 0, capped.output
+        assert "'Karim Haddad' (person)" in capped.stdout
+        assert not (words(capped.output) & SECRET_ONLY), held

@@ -34,7 +34,7 @@ from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
 from cabledesk.archive.store import citing_ids, read_cable, unpack, versions
-from cabledesk.entities import KINDS
+from cabledesk.entities import KINDS, PERSON
 from cabledesk.entities.model import EntityCount, EntityPage, SeenMention
 from cabledesk.entities.names import entity_key, name_key, shown_name
 from cabledesk.entities.placing import placed
@@ -46,6 +46,14 @@ from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
 from cabledesk.record.model import Cable
 from cabledesk.redact.apply import Redactor, burn
+from cabledesk.redact.entity_candidates import (
+    EntityCandidate,
+    EntityProposals,
+    Sighting,
+    burned_everywhere,
+    rule_names,
+    sightings,
+)
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
 
@@ -675,6 +683,98 @@ class Archive:
                 )
             )
         return out
+
+    # --- redaction candidates by entity (docs/entities.md) -------------------------------
+
+    def entity_candidates(
+        self,
+        reference_ids: Iterable[str],
+        *,
+        viewer: Viewer,
+        kinds: Iterable[str] = (PERSON,),
+    ) -> EntityProposals:
+        """The entities (people, unless `kinds` says otherwise) named near a
+        source-protection marker in these cables, each with the rule that would redact
+        every spelling of it. Built from what `viewer` (an editor's) may see, as every
+        entity read is: each cable as `get` gives it to them, its mentions as `_seen`
+        lets them count and placed in that text, the names of the parts they may read.
+        Editors only; entities the rules in force already burn in every spelling are
+        left out (counted in `already_redacted`)."""
+        _editors_only(viewer, "redaction candidates")
+        wanted = tuple(kinds)
+        ids = list(dict.fromkeys(normal_id(r) for r in reference_ids))
+        current = entity_store.enriched_now(self.connection, ids)
+        near: dict[int, list[Sighting]] = {}
+        read, not_enriched = 0, []
+        for reference_id in ids:
+            cable = self.get(reference_id, viewer=viewer)
+            if cable is None:
+                continue
+            read += 1
+            if reference_id not in current:
+                not_enriched.append(reference_id)
+                continue
+            for sighting in sightings(cable, self._placed(cable, viewer), wanted):
+                near.setdefault(sighting.entity_id, []).append(sighting)
+        seen, redactor = self._seen(viewer), self.redactor()
+        found, already = [], 0
+        for entity_id, seen_near in near.items():
+            candidate = self._entity_candidate(entity_id, seen, viewer, seen_near)
+            if candidate is None:
+                continue
+            if burned_everywhere(candidate, redactor):
+                already += 1
+                continue
+            found.append(candidate)
+        found.sort(key=lambda c: (c.sightings[0].rank(), -len(c.marked_cables), c.name))
+        return EntityProposals(found, read, not_enriched, already)
+
+    def entity_rule(self, entity_id: int, *, viewer: Viewer) -> Rule:
+        """The name rule that redacts every spelling of the entity `viewer` (an editor's)
+        may see, as `entity_candidates` proposes it (no reason yet: the editor gives it).
+        RegisterError for an entity they may not see or that does not exist."""
+        _editors_only(viewer, "a redaction rule from an entity")
+        merged = entity_store.merged_into(self.connection, entity_id)
+        candidate = self._entity_candidate(
+            entity_id if merged is None else merged, self._seen(viewer), viewer, []
+        )
+        if candidate is None:
+            raise RegisterError(
+                f"entity {entity_id}: expected the number of an entity with a mention you "
+                "may see; there is none"
+            )
+        return candidate.rule()
+
+    def _entity_candidate(
+        self,
+        entity_id: int,
+        seen: entity_store.Visibility,
+        viewer: Viewer,
+        near: list[Sighting],
+    ) -> EntityCandidate | None:
+        if self._hidden(entity_id, viewer):
+            return None
+        rows = entity_store.counts(self.connection, seen, entity_ids=[entity_id], limit=1)
+        if not rows:
+            return None
+        _, kind, stored, _, cables = rows[0]
+        # The names of the mentions this editor may see: a spelling that stands only
+        # above their ceiling is neither shown to them nor put in their rule.
+        aliases = [
+            surface for surface, _ in entity_store.surfaces(self.connection, entity_id, seen)
+        ]
+        text, variants, short = rule_names(self._shown_name(entity_id, stored, viewer), aliases)
+        cable_ids = [row[1] for row in entity_store.cables_of(self.connection, entity_id, seen)]
+        return EntityCandidate(
+            entity_id,
+            kind,
+            text,
+            tuple(variants),
+            tuple(short),
+            cables,
+            tuple(cable_ids),
+            tuple(sorted(near, key=lambda s: (s.rank(), s.reference_id))),
+        )
 
     def query_entities(
         self,

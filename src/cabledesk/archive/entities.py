@@ -483,3 +483,22 @@ def of_cable(
             {_and(sql)}c.reference_id = ? ORDER BY m.position""",
         [*params, reference_id],
     ).fetchall()
+
+
+def enriched_now(connection: sqlite3.Connection, reference_ids: list[str]) -> set[str]:
+    """Those of these cables whose mentions are of their current text (as every read
+    through `Visibility` requires): a cable not read yet, or re-ingested with a changed
+    text since, has no mention anyone counts."""
+    found: set[str] = set()
+    for low in range(0, len(reference_ids), 500):
+        chunk = reference_ids[low : low + 500]
+        found.update(
+            row[0]
+            for row in connection.execute(
+                f"""SELECT c.reference_id FROM cables c JOIN enriched e ON e.cable_id = c.id
+                    AND e.text_hash = c.text_hash
+                    WHERE c.reference_id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            )
+        )
+    return found

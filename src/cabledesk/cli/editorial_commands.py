@@ -16,6 +16,7 @@ from cabledesk.cli.archive_commands import db_option, opened
 from cabledesk.query import QueryError
 from cabledesk.record.level import LEVELS, Level
 from cabledesk.redact import Rule
+from cabledesk.redact.entity_candidates import EntityProposals
 
 account_option = click.option(
     "--account",
@@ -37,6 +38,13 @@ def redact_group() -> None:
 @click.option("--variant", "variants", multiple=True, help="Another spelling (repeatable).")
 @click.option("--cable", "cable_id", help="Only in this cable (a span); without: everywhere.")
 @click.option("--paragraph", type=int, help="Withhold this paragraph of --cable whole.")
+@click.option(
+    "--entity",
+    "entity_id",
+    type=int,
+    help="Redact entity N everywhere: its name and every spelling of it (the rule "
+    "`redact candidates` proposes), plus any --variant.",
+)
 @account_option
 def redact_add(
     text: str,
@@ -45,9 +53,16 @@ def redact_add(
     variants: tuple[str, ...],
     cable_id: str | None,
     paragraph: int | None,
+    entity_id: int | None,
     account: str,
 ) -> None:
-    """Redact TEXT (a name, everywhere; or a passage of --cable), or --paragraph N of --cable."""
+    """Redact TEXT (a name, everywhere; or a passage of --cable), or --paragraph N of --cable,
+    or --entity N (every spelling of that entity, everywhere)."""
+    if entity_id is not None:
+        if text or cable_id or paragraph is not None:
+            raise click.UsageError("--entity takes no TEXT, --cable or --paragraph")
+        _redact_entity(db, entity_id, reason, variants, account)
+        return
     if paragraph is not None and not cable_id:
         raise click.UsageError("--paragraph needs --cable ID")
     kind = "paragraph" if paragraph is not None else "span" if cable_id else "name"
@@ -61,6 +76,20 @@ def redact_add(
     )
     with opened(db) as archive:
         try:
+            stored = archive.redact(rule, account=account)
+        except RegisterError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"redaction {stored.id}: {stored.describe()}")
+
+
+def _redact_entity(
+    db: str, entity_id: int, reason: str, variants: tuple[str, ...], account: str
+) -> None:
+    with opened(db) as archive:
+        try:
+            rule = archive.entity_rule(entity_id, viewer=archive.viewer(LOCAL))
+            rule.variants += [v for v in variants if v not in rule.variants]
+            rule.reason = reason
             stored = archive.redact(rule, account=account)
         except RegisterError as exc:
             raise click.ClickException(str(exc)) from None
@@ -137,12 +166,45 @@ def redact_candidates(
             ids = list(islice(archive.matching_ids(query, viewer=viewer), limit))
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
+        _print_entity_candidates(archive.entity_candidates(ids, viewer=viewer))
         for reference_id in ids:
             cable = archive.get(reference_id, viewer=viewer)
             assert cable is not None
             for c in find_candidates(cable, listed, viewer):
                 where = f" {c.position}" if c.position else ""
                 click.echo(f"{c.reference_id}{where}  {c.text!r}  ({c.why})\n    {c.context}")
+
+
+def _print_entity_candidates(found: EntityProposals) -> None:
+    """People near a source-protection marker, one entity each, with the command that
+    redacts every spelling of it; the name-based proposals follow."""
+    for c in found.candidates:
+        shown = ", ".join(c.cable_ids[:10]) + (" ..." if len(c.cable_ids) > 10 else "")
+        variants = ", ".join(repr(v) for v in c.variants) or "none"
+        click.echo(
+            f"entity {c.entity_id}  {c.name!r} ({c.kind}): named in {c.cables:,} "
+            f"cable{'' if c.cables == 1 else 's'} ({shown}); variants: {variants}"
+        )
+        if c.too_short:
+            left = ", ".join(repr(s) for s in c.too_short)
+            click.echo(f"    too short to redact everywhere (mark them per cable): {left}")
+        for s in c.sightings:
+            where = f" {s.position}" if s.position else ""
+            click.echo(f"    {s.reference_id}{where}  {s.surface!r} {s.closeness} {s.marker}")
+            click.echo(f"        {s.passage}")
+        click.echo(f"    redact it: cabledesk redact add --entity {c.entity_id} --reason REASON")
+    if found.not_enriched:
+        click.echo(
+            f"{len(found.not_enriched):,} of {found.read:,} cables are not enriched: no "
+            "entity proposals from them (`cabledesk enrich` extracts them); name proposals "
+            "below.",
+            err=True,
+        )
+    if found.already_redacted:
+        click.echo(
+            f"{found.already_redacted:,} more near a marker: every spelling already redacted.",
+            err=True,
+        )
 
 
 @click.command("approve")

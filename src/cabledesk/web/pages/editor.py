@@ -121,6 +121,7 @@ def candidates_page(request: Request) -> Response:
     q = request.query_params.get("q", "")[:2000]
     names = [n.strip() for n in request.query_params.get("names", "").split(",") if n.strip()]
     found, error = [], None
+    people = None
     if q.strip():
         try:
             with archive_of(request) as archive:
@@ -128,6 +129,9 @@ def candidates_page(request: Request) -> Response:
                 # what their ceiling (and the foreign flag) lets them see.
                 viewer = viewer_of(request, archive)
                 result = archive.search(q, limit=50, facets=False, viewer=viewer)
+                # People by entity first (docs/entities.md); names and passages below.
+                hit_ids = [hit.reference_id for hit in result.hits]
+                people = archive.entity_candidates(hit_ids, viewer=viewer)
                 for hit in result.hits:
                     cable = archive.get(hit.reference_id, viewer=viewer)
                     if cable is not None:
@@ -136,7 +140,7 @@ def candidates_page(request: Request) -> Response:
             error = str(exc)
     return _page(
         request, "editor_candidates.html", 400 if error else 200, q=q,
-        names=", ".join(names), candidates=found, error=error,
+        names=", ".join(names), candidates=found, error=error, people=people,
     )  # fmt: skip
 
 
