@@ -34,6 +34,7 @@ PARAMETERS = {
     "name": "nobody",
     "rule_id": "1",
     "entity_id": "1",
+    "version": "1",
 }
 
 

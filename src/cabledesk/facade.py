@@ -1024,6 +1024,27 @@ class Archive:
         _editors_only(viewer, "the entity register")
         return entity_register.history(self.connection)
 
+    def find_entity(self, entity: EntityRef, *, viewer: Viewer) -> EntityCount:
+        """The entity `entity` means (an id, a key or a name, as the curation methods take
+        it) as `viewer` sees it, for an editor about to decide about it: EntityRegisterError
+        when there is none they may see. A viewer who may not see everything gets the same
+        message whether the entity is unknown, ambiguous or only beyond their view, so a
+        name typed into a form does not tell them what the cables above their ceiling
+        name."""
+        try:
+            found, _ = self._entity_ref(entity)
+        except entity_register.EntityRegisterError:
+            if not viewer.restricted:
+                raise
+            found = None
+        page = self.entity(found.id, viewer=viewer) if found is not None else None
+        if page is None:
+            raise entity_register.EntityRegisterError(
+                f"no entity {str(entity).strip()!r} among those you may see "
+                "(give the number on its page)"
+            )
+        return page.entity
+
     def _entity_ref(self, entity: EntityRef) -> tuple[entity_register.Entity, str]:
         return entity_register.lookup(self.connection, entity)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -58,6 +59,9 @@ class Decision:
             return None
         return int(self.payload["version"])
 
+    def describe(self) -> str:
+        return describe(self.action, self.keys, self.payload)
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -67,6 +71,32 @@ class Entity:
     key: str
     kind: str
     name: str
+
+
+def describe(action: str, keys: Sequence[str], payload: Mapping[str, Any]) -> str:
+    """One line for a decision, as the register holds it (keys, not ids): the command
+    line's history and the editors' page on the desk say the same."""
+    match action:
+        case "merge":
+            return f"merged {keys[0]} into {keys[1]}"
+        case "split":
+            where = [f"in {', '.join(payload['cables'])}"] if payload.get("cables") else []
+            if payload.get("surfaces"):
+                where.append("written " + " or ".join(repr(s) for s in payload["surfaces"]))
+            return f"split {keys[0]} {' and '.join(where)} into {payload['name']!r}"
+        case "rename":
+            return f"renamed {keys[0]} {payload['name']!r}"
+        case "retype":
+            return f"made {keys[0]} a {payload['kind']}"
+        case "delete":
+            return f"deleted {keys[0]}"
+        case "alias_add":
+            return f"alias {payload['surface']!r} for {keys[0]}"
+        case "alias_remove":
+            return f"removed alias {payload['surface']!r} of {keys[0]} (lifts {payload['version']})"
+        case "undo":
+            return f"undid decision {payload['version']} ({payload.get('action', '')})"
+    return action
 
 
 def now() -> str:

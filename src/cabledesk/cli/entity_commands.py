@@ -329,28 +329,7 @@ def _decided(db: str, decide: Callable[[Archive], Decision]) -> None:
 
 def describe(decision: Decision) -> str:
     """One line for a decision, as the register holds it (keys, not ids)."""
-    keys, payload = decision.keys, decision.payload
-    match decision.action:
-        case "merge":
-            return f"merged {keys[0]} into {keys[1]}"
-        case "split":
-            where = [f"in {', '.join(payload['cables'])}"] if payload.get("cables") else []
-            if payload.get("surfaces"):
-                where.append("written " + " or ".join(repr(s) for s in payload["surfaces"]))
-            return f"split {keys[0]} {' and '.join(where)} into {payload['name']!r}"
-        case "rename":
-            return f"renamed {keys[0]} {payload['name']!r}"
-        case "retype":
-            return f"made {keys[0]} a {payload['kind']}"
-        case "delete":
-            return f"deleted {keys[0]}"
-        case "alias_add":
-            return f"alias {payload['surface']!r} for {keys[0]}"
-        case "alias_remove":
-            return f"removed alias {payload['surface']!r} of {keys[0]} (lifts {payload['version']})"
-        case "undo":
-            return f"undid decision {payload['version']} ({payload.get('action', '')})"
-    return decision.action
+    return decision.describe()
 
 
 @entity_group.command("merge")

@@ -39,7 +39,10 @@ from cabledesk.views.entity_export import (
     write_rows,
 )
 from cabledesk.web import params
+from cabledesk.web.auth.csrf import ensure_token
+from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.context import archive_of, viewer_of
+from cabledesk.web.pages.entity_curation import curation_of
 from cabledesk.web.templating import render
 
 PAGE_SIZE = 50
@@ -225,14 +228,27 @@ def _not_found(request: Request, count: int, entity: str, viewer: Viewer) -> Res
 
 
 def entity_page(request: Request) -> Response:
+    return entity_response(request)
+
+
+def entity_response(request: Request, status_code: int = 200, **editing: Any) -> Response:
+    """The entity's page; `editing` is what the editor panel shows after a decision failed
+    (`error`, `form`: cabledesk.web.pages.entity_editor)."""
     entity_id = entity_id_of(request)
     cables_page = _page_number(request.query_params.get("page"))
+    if principal_of(request).may("editor"):
+        ensure_token(request.scope.setdefault("session", {}))  # the editor panel's forms
+        editing.setdefault("notice", request.query_params.get("notice", "")[:300] or None)
+        editing.setdefault("error", None)
+        editing.setdefault("form", {})
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         count = archive.count(viewer=viewer)
         page = archive.entity(entity_id, viewer=viewer) if entity_id is not None else None
         if page is None or entity_id is None:
             return _not_found(request, count, str(request.path_params["entity_id"]), viewer)
+        if principal_of(request).may("editor"):
+            editing["curation"] = curation_of(archive, page.entity.id, viewer)
         pages = max(1, math.ceil(len(page.cables) / CABLES_PER_PAGE))
         cables_page = min(cables_page, pages)
         start = (cables_page - 1) * CABLES_PER_PAGE
@@ -242,6 +258,7 @@ def entity_page(request: Request) -> Response:
     months = [Month(month=m, total=n) for m, n in page.months]
     return render(
         "entity.html",
+        status_code=status_code,
         request=request,
         section="entities",
         archive_count=count,
@@ -253,6 +270,8 @@ def entity_page(request: Request) -> Response:
         cables_pages=pages,
         export_url=export_url,
         formats=FORMATS,
+        kinds=KINDS,
+        **editing,
     )
 
 
