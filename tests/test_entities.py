@@ -329,3 +329,23 @@ def test_a_reader_below_the_ceiling_never_sees_a_name_only_a_higher_part_spells(
         assert archive.entities(viewer=reader, name="zoltan") == []
         for row in archive.mentions("08BAGHDAD9998", viewer=reader):
             assert "Zoltan" not in row[2]
+
+
+def test_the_stored_counts_are_the_counts_of_every_mention(ingested: Path, tmp_path: Path) -> None:
+    """A reader who sees everything is answered from the counts resolution keeps; they
+    must be what counting every mention gives, for every kind and a name filter."""
+    from cabledesk.archive import entities as entity_store
+    from cabledesk.entities.model import EntityCount
+
+    folder = copy_of(ingested, tmp_path, "stored")
+    with cabledesk.Archive.open(folder) as archive:
+        archive.enrich(workers=0)
+        everything = entity_store.Visibility()
+        for kind in (None, "person", "org", "place", "post"):
+            counted = entity_store.counts(archive.connection, everything, kind=kind, limit=-1)
+            shown = archive.entities(viewer=EVERYTHING, kind=kind, limit=100_000)
+            assert shown == [EntityCount(*row) for row in counted] != []
+        counted = entity_store.counts(archive.connection, everything, name="ort", limit=-1)
+        assert archive.entities(viewer=EVERYTHING, name="ort", limit=1000) == [
+            EntityCount(*row) for row in counted
+        ]

@@ -611,13 +611,14 @@ def test_an_archive_of_schema_8_gets_the_register_and_keeps_its_entities(
     connection = sqlite3.connect(folder / "archive.db")
     connection.executescript(
         "BEGIN; DROP TABLE entity_register; DROP INDEX mentions_moved;"
+        "DROP INDEX entities_mentions;"
         "ALTER TABLE mentions DROP COLUMN extracted_key;"
         "ALTER TABLE entities DROP COLUMN merged_into;"
         "UPDATE meta SET value = '8' WHERE key = 'schema_version'; COMMIT;"
     )
     connection.close()
     with cabledesk.Archive.open(folder) as archive:
-        assert schema_version(archive.connection) == SCHEMA_VERSION == 9
+        assert schema_version(archive.connection) == SCHEMA_VERSION == 10
         assert archive.entities(viewer=EVERYTHING, limit=10_000) == before
         archive.merge_entities(cast.short.key, cast.full.key, reason="upgraded", account="ed")
         merged = page(archive, cast.short.id).entity

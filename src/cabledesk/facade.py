@@ -580,15 +580,20 @@ class Archive:
         to_skip, read = offset, 0
         page = max(limit + offset, 50)
         while len(out) < limit:
-            rows = entity_store.counts(
-                self.connection,
-                seen,
-                kind=kind,
-                cable_ids=cable_ids,
-                limit=page,
-                offset=read,
-                name=name,
-            )
+            if not viewer.restricted and cable_ids is None:
+                rows = entity_store.stored_counts(
+                    self.connection, kind=kind, name=name, limit=page, offset=read
+                )
+            else:
+                rows = entity_store.counts(
+                    self.connection,
+                    seen,
+                    kind=kind,
+                    cable_ids=cable_ids,
+                    limit=page,
+                    offset=read,
+                    name=name,
+                )
             read += len(rows)
             for row in rows:
                 if self._hidden(row[0], viewer):

@@ -355,6 +355,31 @@ def _and(sql: str) -> str:
     return " AND " if " WHERE " in sql else " WHERE "
 
 
+def stored_counts(
+    connection: sqlite3.Connection,
+    *,
+    kind: str | None = None,
+    name: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[tuple[int, str, str, int, int]]:
+    """What `counts` gives a reader who sees everything, read from the counts resolution
+    keeps in `entities` (one indexed read instead of a pass over every mention)."""
+    where = ["mentions > 0"]
+    params: list[object] = []
+    if kind:
+        where.append("kind = ?")
+        params.append(kind)
+    if name:
+        where.append("instr(lower(name), ?) > 0")
+        params.append(name.lower())
+    return connection.execute(
+        f"""SELECT id, kind, name, mentions, cables FROM entities WHERE {" AND ".join(where)}
+            ORDER BY mentions DESC, id LIMIT ? OFFSET ?""",
+        [*params, limit, offset],
+    ).fetchall()
+
+
 def counts(
     connection: sqlite3.Connection,
     seen: Visibility,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cabledesk.archive.blob import unpack_record
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -327,6 +327,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX mentions_moved ON mentions (cable_id, position)
         WHERE extracted_key IS NOT NULL;
     ALTER TABLE entities ADD COLUMN merged_into INTEGER REFERENCES entities (id);
+    """,
+    # 10: the entity index, most mentioned first, read without sorting every entity.
+    """
+    CREATE INDEX entities_mentions ON entities (mentions);
     """,
 ]
 
