@@ -1230,11 +1230,15 @@ def _title(text: str) -> str:
 def _name(run: list[Token], caps: bool) -> str:
     from cabledesk.entities.names import title_case
 
+    # A possessive inside a name is part of it (`People's Liberation Army`, `Prime
+    # Minister's Office`); at its end it is the sentence's (`Maliki's`).
+    words = [t.text + "'s" if t.possessive and t is not run[-1] else t.text for t in run]
     if caps:
         return " ".join(
-            title_case(t.text) if t.plain not in PARTICLES else t.text.lower() for t in run
+            title_case(w) if t.plain not in PARTICLES else w.lower()
+            for t, w in zip(run, words, strict=True)
         )
-    return " ".join(t.text for t in run)
+    return " ".join(words)
 
 
 class Context:
