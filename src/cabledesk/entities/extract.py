@@ -258,6 +258,75 @@ LOWER_STARTS: frozenset[str] = frozenset(
         "defense",
     }
 )
+# Words for peoples, faiths and regions' people that no country table holds: a run with
+# one is nobody's name (`Palestinian Diaspora`, `Kurdish MPs`, `Shia Arabs`).
+PEOPLES: frozenset[str] = frozenset(
+    [
+        "palestinian",
+        "palestinians",
+        "kurdish",
+        "kurds",
+        "kurd",
+        "arab",
+        "arabs",
+        "shia",
+        "shiite",
+        "shiites",
+        "sunni",
+        "sunnis",
+        "pashtun",
+        "pashtuns",
+        "baloch",
+        "baluch",
+        "tamil",
+        "tamils",
+        "uighur",
+        "uighurs",
+        "uyghur",
+        "tuareg",
+        "berber",
+        "berbers",
+        "druze",
+        "alawite",
+        "alawites",
+        "hazara",
+        "hazaras",
+        "tajiks",
+        "chechen",
+        "chechens",
+        "basque",
+        "catalan",
+        "flemish",
+        "sikh",
+        "sikhs",
+        "hindu",
+        "hindus",
+        "muslim",
+        "muslims",
+        "christians",
+        "jewish",
+        "jews",
+        "bedouin",
+        "maronite",
+        "copt",
+        "copts",
+        "coptic",
+        "yazidi",
+        "turkmen",
+        "assyrian",
+        "african",
+        "africans",
+        "asian",
+        "asians",
+        "european",
+        "europeans",
+        "latin",
+        "western",
+        "eastern",
+        "northern",
+        "southern",
+    ]
+)
 # Heads of a country's divisions: not part of the place's name (`Anbar Province` is Anbar).
 DIVISION_HEADS: frozenset[str] = frozenset(
     {
@@ -1135,7 +1204,11 @@ class Reader:
             # A lone word: a surname or an acronym; resolution decides, unless what
             # follows says a person spoke (`Putin said`, `KUDRIN NOTED`).
             position = self.tokens.index(token, index)
-            if compound(token.text) or self.adjective_at(position) is not None:
+            if (
+                compound(token.text)
+                or self.adjective_at(position) is not None
+                or token.plain in PEOPLES
+            ):
                 # `Medvedev-Putin`, `Iran-Iraq`: two names, neither alone; `Israeli`: an
                 # adjective, nobody's name.
                 return end
@@ -1154,14 +1227,19 @@ class Reader:
         # A run holding a known place or a country's adjective is no one's name
         # (`Northern Mali`, `West Asia`, `South American`); a plural is no one either.
         positions = [self.tokens.index(t, index) for t in run]
-        placed = any(
+        placed = any(t.plain in PEOPLES for t in run) or any(
             self.adjective_at(position) is not None
             or (found is not None and found[0].kind == PLACE)
             for position in positions
             for found in [self.known(position)]
         )
         plural = any(t.text.endswith("s") and t.text[:-1].isupper() for t in run)
-        if words[0] in self.given or (
+        # A country's adjective or a people's name rules a person out even after a first
+        # name (`North Korean`); a city's name does not (`Javier Zaragoza`).
+        peopled = any(t.plain in PEOPLES for t in run) or any(
+            self.adjective_at(position) is not None for position in positions
+        )
+        if (words[0] in self.given and not peopled) or (
             not placed
             and not plural
             and (
