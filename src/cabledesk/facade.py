@@ -27,8 +27,9 @@ from cabledesk.archive import entities as entity_store
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
 from cabledesk.archive.enrich import run as run_enrichment
+from cabledesk.archive.entity_views import Summaries, Summary
 from cabledesk.archive.errors import ArchiveError
-from cabledesk.archive.folder import Store
+from cabledesk.archive.folder import DATABASE, Store
 from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
@@ -60,6 +61,10 @@ from cabledesk.redact.viewer import Viewer
 T = TypeVar("T")
 EntityRef = int | str  # an entity id, a mention key (`person:karzai`) or a name
 _EXPORT_CHUNK = 500
+# An entity in more than sqrt(_DENSE_FACTOR * N) of an archive's N cables is listed by
+# walking the cables newest first and keeping those that mention it, rather than by
+# sorting all of its cables by date (Archive.entity).
+_DENSE_FACTOR = 100
 
 __all__ = ["Archive", "ArchiveError"]
 
@@ -75,6 +80,8 @@ class Archive:
         self._hidden_entities: dict[tuple[int, Redactor, int], bool] = {}
         # The name an entity is shown under to readers who see less than everything.
         self._shown_names: dict[tuple[int, entity_store.Visibility, int], str] = {}
+        # Entity counts, months, posts and spellings per class of reader (entity_views.py).
+        self._summaries = Summaries(store.path, store.path / DATABASE)
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -99,6 +106,7 @@ class Archive:
         return self.store.edition_index
 
     def close(self) -> None:
+        self._summaries.close()
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -456,7 +464,10 @@ class Archive:
             audit.insert(connection, [audit.event("edition", account, detail=detail)])
             return number
 
-        return self.store.change(apply)
+        number = self.store.change(apply)
+        # The public's entity summary, of the new edition (entity_views.py).
+        self._summaries.build(self._seen(self.public_viewer()))
+        return number
 
     def editions(self, *, viewer: Viewer) -> list[tuple[int, str, str | None, int, int]]:
         """Every edition, newest first: (number, created at, by, register version, cables)."""
@@ -489,6 +500,8 @@ class Archive:
             )
         self._hidden_entities.clear()
         self._shown_names.clear()
+        # The desk's entity pages read the summary of everything (entity_views.py).
+        self._summaries.build(entity_store.Visibility())
         return report
 
     def _seen(self, viewer: Viewer) -> entity_store.Visibility:
@@ -517,7 +530,13 @@ class Archive:
             return False
         key = (entity_id, viewer.redactor, entity_store.generation(self.connection))
         if key not in self._hidden_entities:
-            names = entity_store.entity_names(self.connection, entity_id)
+            everything = self._summary(entity_store.Visibility())
+            names = (
+                [*entity_store.entity_names(self.connection, entity_id, mentions=False),
+                 *everything.names(entity_id)]
+                if everything is not None
+                else entity_store.entity_names(self.connection, entity_id)
+            )  # fmt: skip
             patterns = viewer.redactor.patterns
             self._hidden_entities[key] = any(
                 burn({"text": name}, patterns) != {"text": name} for name in names
@@ -539,9 +558,19 @@ class Archive:
         seen = self._seen(viewer)
         key = (entity_id, seen, entity_store.generation(self.connection))
         if key not in self._shown_names:
-            spellings = entity_store.surfaces(self.connection, entity_id, seen)
+            summary = self._summary(seen)
+            spellings = (
+                summary.surfaces(entity_id)
+                if summary is not None
+                else entity_store.surfaces(self.connection, entity_id, seen)
+            )
             self._shown_names[key] = shown_name(spellings) or stored
         return self._shown_names[key]
+
+    def _summary(self, seen: entity_store.Visibility) -> Summary | None:
+        """The entity summary of `seen`'s class of reader if it is of the archive as it
+        stands (entity_views.py); None: count from the mentions."""
+        return self._summaries.fresh(self.connection, seen)
 
     def _entity_lookup(self, viewer: Viewer) -> _EntityLookup:
         """The entities as `viewer` may see them, for the query fields and the facets."""
@@ -579,10 +608,15 @@ class Archive:
         # and passed over too, so that pages neither repeat nor skip an entity.
         to_skip, read = offset, 0
         page = max(limit + offset, 50)
+        summary = self._summary(seen) if viewer.restricted and cable_ids is None else None
         while len(out) < limit:
             if not viewer.restricted and cable_ids is None:
                 rows = entity_store.stored_counts(
                     self.connection, kind=kind, name=name, limit=page, offset=read
+                )
+            elif summary is not None:
+                rows = entity_store.named_counts(
+                    self.connection, summary.counts(kind=kind, limit=page, offset=read)
                 )
             else:
                 rows = entity_store.counts(
@@ -623,20 +657,45 @@ class Archive:
                 return None
             entity_id = merged
         seen = self._seen(viewer)
-        rows = entity_store.counts(self.connection, seen, entity_ids=[entity_id], limit=1)
+        summary = self._summary(seen)
+        if summary is not None:
+            rows = entity_store.named_counts(
+                self.connection, summary.counts(entity_ids=[entity_id], limit=1)
+            )
+        else:
+            rows = entity_store.counts(self.connection, seen, entity_ids=[entity_id], limit=1)
         if not rows:
             return None
-        cables = entity_store.cables_of(self.connection, entity_id, seen)
+        entity = EntityCount(*rows[0])
+        # Sorting the entity's cables by date costs about as much a cable as walking the
+        # archive's cables newest first costs for each hundred of them (measured:
+        # docs/entities.md), so the walk is cheaper once an entity is in more than about
+        # sqrt(100 N) of N cables.
+        archive_cables = self.connection.execute("SELECT max(id) FROM cables").fetchone()[0]
+        cables = entity_store.cables_of(
+            self.connection,
+            entity_id,
+            seen,
+            dense=entity.cables**2 > _DENSE_FACTOR * (archive_cables or 0),
+        )
         related = [
             e
             for e in self.entities(viewer=viewer, reference_ids=[c[1] for c in cables], limit=16)
             if e.id != entity_id
         ][:15]
+        if summary is not None:
+            aliases, months, posts = (
+                summary.surfaces(entity_id), summary.months(entity_id), summary.posts(entity_id)
+            )  # fmt: skip
+        else:
+            aliases = entity_store.surfaces(self.connection, entity_id, seen)
+            months = entity_store.months(self.connection, entity_id, seen)
+            posts = entity_store.posts(self.connection, entity_id, seen)
         return EntityPage(
-            entity=self._shown(EntityCount(*rows[0]), viewer),
-            aliases=entity_store.surfaces(self.connection, entity_id, seen),
-            months=entity_store.months(self.connection, entity_id, seen),
-            posts=entity_store.posts(self.connection, entity_id, seen),
+            entity=self._shown(entity, viewer),
+            aliases=aliases,
+            months=months,
+            posts=posts,
             related=related,
             cables=[c[1] for c in cables],
         )

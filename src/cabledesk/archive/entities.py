@@ -327,17 +327,32 @@ class Visibility:
     published_only: bool = False
     excluded: frozenset[str] = frozenset()
 
-    def sql(self) -> tuple[str, list[object]]:
-        joins = [
-            "FROM mentions m JOIN enriched e ON e.cable_id = m.cable_id",
-            "JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash",
-            "JOIN entity_keys k ON k.key = m.key JOIN entities n ON n.id = k.entity_id",
-        ]
+    def sql(self, *, by_entity: bool = False) -> tuple[str, list[object]]:
+        """FROM and WHERE of the visible mentions, joined in the order written (CROSS
+        JOIN): from the mentions (a pass over them, or those of a few cables), or with
+        `by_entity` (the caller names the entity: `k.entity_id = ?`) from its keys.
+        Left to itself, SQLite's planner starts the public's queries from the edition's
+        cables and reads every mention of them, hundreds of times slower for one entity
+        or one page of cables (docs/entities.md, "Entity reads at scale")."""
+        if by_entity:
+            joins = [
+                "FROM entity_keys k CROSS JOIN mentions m ON m.key = k.key",
+                "CROSS JOIN enriched e ON e.cable_id = m.cable_id",
+                "CROSS JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash",
+                "CROSS JOIN entities n ON n.id = k.entity_id",
+            ]
+        else:
+            joins = [
+                "FROM mentions m CROSS JOIN enriched e ON e.cable_id = m.cable_id",
+                "CROSS JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash",
+                "CROSS JOIN entity_keys k ON k.key = m.key",
+                "CROSS JOIN entities n ON n.id = k.entity_id",
+            ]
         where: list[str] = []
         params: list[object] = []
         if self.published_only:
             joins.append(
-                "JOIN edition_cables w ON w.reference_id = c.reference_id "
+                "CROSS JOIN edition_cables w ON w.reference_id = c.reference_id "
                 "AND w.text_hash = c.text_hash AND w.edition_id = (SELECT max(id) FROM editions)"
             )
         if self.ceiling is not None:
@@ -380,6 +395,23 @@ def stored_counts(
     ).fetchall()
 
 
+def named_counts(
+    connection: sqlite3.Connection, rows: list[tuple[int, str, int, int]]
+) -> list[tuple[int, str, str, int, int]]:
+    """(id, kind, name, mentions, cables) of counted rows (id, kind, mentions, cables),
+    with each entity's stored name; in their order, those resolution no longer knows
+    left out."""
+    if not rows:
+        return []
+    names = dict(
+        connection.execute(
+            f"SELECT id, name FROM entities WHERE id IN ({','.join('?' * len(rows))})",
+            [row[0] for row in rows],
+        ).fetchall()
+    )
+    return [(i, kind, names[i], n, c) for i, kind, n, c in rows if i in names]
+
+
 def counts(
     connection: sqlite3.Connection,
     seen: Visibility,
@@ -394,7 +426,7 @@ def counts(
     """(id, kind, name, mentions, cables) of entities, most mentioned first, counting
     only the visible mentions; with `name`, only entities whose name contains it (case
     folded)."""
-    sql, params = seen.sql()
+    sql, params = seen.sql(by_entity=entity_ids is not None and cable_ids is None)
     if kind:
         sql += _and(sql) + "n.kind = ?"
         params.append(kind)
@@ -429,7 +461,7 @@ def counts(
 def surfaces(
     connection: sqlite3.Connection, entity_id: int, seen: Visibility
 ) -> list[tuple[str, int]]:
-    sql, params = seen.sql()
+    sql, params = seen.sql(by_entity=True)
     return connection.execute(
         f"""SELECT m.surface, count(*) AS n {sql}{_and(sql)}k.entity_id = ?
             GROUP BY m.surface ORDER BY n DESC, m.surface""",
@@ -437,13 +469,18 @@ def surfaces(
     ).fetchall()
 
 
-def entity_names(connection: sqlite3.Connection, entity_id: int) -> list[str]:
+def entity_names(
+    connection: sqlite3.Connection, entity_id: int, *, mentions: bool = True
+) -> list[str]:
     """Every name and surface ever recorded for the entity, seen or not: what the facade
-    checks against the redaction rules before it shows the entity at all."""
+    checks against the redaction rules before it shows the entity at all. Without
+    `mentions`, the stored name alone (the caller has the mentions' from a summary)."""
     row = connection.execute("SELECT name FROM entities WHERE id = ?", (entity_id,)).fetchone()
     if row is None:
         return []
     names = [row[0]]
+    if not mentions:
+        return names
     names.extend(
         r[0]
         for r in connection.execute(
@@ -466,7 +503,7 @@ def entity_names(connection: sqlite3.Connection, entity_id: int) -> list[str]:
 def months(
     connection: sqlite3.Connection, entity_id: int, seen: Visibility
 ) -> list[tuple[str, int]]:
-    sql, params = seen.sql()
+    sql, params = seen.sql(by_entity=True)
     return connection.execute(
         f"""SELECT substr(c.date, 1, 7) AS month, count(DISTINCT m.cable_id) {sql}{_and(sql)}
             k.entity_id = ? AND c.date IS NOT NULL GROUP BY month ORDER BY month""",
@@ -477,7 +514,7 @@ def months(
 def posts(
     connection: sqlite3.Connection, entity_id: int, seen: Visibility
 ) -> list[tuple[str, int]]:
-    sql, params = seen.sql()
+    sql, params = seen.sql(by_entity=True)
     return connection.execute(
         f"""SELECT c.origin, count(DISTINCT m.cable_id) AS n {sql}{_and(sql)}k.entity_id = ?
             AND c.origin IS NOT NULL GROUP BY c.origin ORDER BY n DESC, c.origin LIMIT 20""",
@@ -486,13 +523,64 @@ def posts(
 
 
 def cables_of(
-    connection: sqlite3.Connection, entity_id: int, seen: Visibility, limit: int = 100
+    connection: sqlite3.Connection,
+    entity_id: int,
+    seen: Visibility,
+    limit: int = 100,
+    *,
+    dense: bool = False,
 ) -> list[tuple[int, str]]:
-    sql, params = seen.sql()
+    """(rowid, reference id) of the newest `limit` cables with a visible mention of the
+    entity. `dense` (an entity in many cables): walk the cables newest first and keep
+    those that mention it, which stops after a few hundred, instead of sorting all of
+    the entity's cables; the same answer."""
+    if dense:
+        return _dense_cables_of(connection, entity_id, seen, limit)
+    sql, params = seen.sql(by_entity=True)
     return connection.execute(
         f"""SELECT DISTINCT c.id, c.reference_id {sql}{_and(sql)}k.entity_id = ?
             ORDER BY c.date DESC, c.reference_id LIMIT ?""",
         [*params, entity_id, limit],
+    ).fetchall()
+
+
+def _dense_cables_of(
+    connection: sqlite3.Connection, entity_id: int, seen: Visibility, limit: int
+) -> list[tuple[int, str]]:
+    keys = [
+        row[0]
+        for row in connection.execute(
+            "SELECT key FROM entity_keys WHERE entity_id = ?", (entity_id,)
+        )
+    ]
+    if not keys:
+        return []
+    # The conditions of Visibility.sql, per cable: its mentions are of its current text,
+    # of the latest edition's text for the public, and not in a cable a rule names.
+    where = [
+        "EXISTS (SELECT 1 FROM enriched e WHERE e.cable_id = c.id AND e.text_hash = c.text_hash)"
+    ]
+    params: list[object] = []
+    if seen.published_only:
+        where.append(
+            "EXISTS (SELECT 1 FROM edition_cables w WHERE w.reference_id = c.reference_id "
+            "AND w.text_hash = c.text_hash AND w.edition_id = (SELECT max(id) FROM editions))"
+        )
+    if seen.excluded:
+        where.append(f"c.reference_id NOT IN ({','.join('?' * len(seen.excluded))})")
+        params.extend(sorted(seen.excluded))
+    mention = [f"m.cable_id = c.id AND m.key IN ({','.join('?' * len(keys))})"]
+    mention_params: list[object] = list(keys)
+    if seen.ceiling is not None:
+        mention.append("m.rank <= ?")
+        mention_params.append(seen.ceiling)
+    if seen.foreign:
+        mention.append("m.noforn = 0")
+    where.append(f"EXISTS (SELECT 1 FROM mentions m WHERE {' AND '.join(mention)})")
+    return connection.execute(
+        f"""SELECT c.id, c.reference_id FROM cables c WHERE {" AND ".join(where)}
+            ORDER BY c.date DESC, c.reference_id LIMIT ?""",
+        [*params, *mention_params, limit],
     ).fetchall()
 
 

@@ -1,0 +1,300 @@
+"""Entity summaries per class of reader: what the entity index and an entity's page read,
+counted once for everyone who sees the same mentions (docs/entities.md, "Entity reads at
+scale").
+
+A reader's entity counts are made over the mentions they may see (`entities.Visibility`):
+the public counts only the latest edition's cables, a reader below a ceiling only the
+parts up to it. Counted at each request, that is a pass over every visible mention (about
+25 million at the release's size), seconds for one page. Readers of one class see the
+same mentions, so the counts (entity, mentions, cables), the months, the posts and the
+spellings of every entity are summarised once per class into a cache database beside the
+archive's (`entity-views.db`) and read from there.
+
+Fail closed: a summary is stamped with the archive's change number, resolution's
+generation and the latest edition, read in the same snapshot its counts are made from;
+a reader uses it only while all three are unchanged. Any ingest, enrichment batch,
+redaction, edition or editor's decision moves one of them, and readers are answered
+from the mentions themselves (the slower way, the same answer) until a new summary is
+built, in a background thread the first stale read starts. The view key holds every field
+of the Visibility, so two classes never share a summary. The cache is derived data (it
+holds names from secret paragraphs, so it is the owner's only, like the database): delete
+it at any time and it is built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cabledesk.archive.entities import Visibility
+from cabledesk.archive.store import last_seq
+
+CACHE = "entity-views.db"
+_CACHE_SCHEMA = 1
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS views (view TEXT PRIMARY KEY, stamp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counts (
+    view TEXT NOT NULL, entity_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    mentions INTEGER NOT NULL, cables INTEGER NOT NULL,
+    PRIMARY KEY (view, entity_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS counts_order ON counts (view, mentions DESC, entity_id);
+CREATE INDEX IF NOT EXISTS counts_kind ON counts (view, kind, mentions DESC, entity_id);
+CREATE TABLE IF NOT EXISTS months (
+    view TEXT NOT NULL, entity_id INTEGER NOT NULL, month TEXT NOT NULL,
+    cables INTEGER NOT NULL, PRIMARY KEY (view, entity_id, month)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS posts (
+    view TEXT NOT NULL, entity_id INTEGER NOT NULL, origin TEXT NOT NULL,
+    cables INTEGER NOT NULL, PRIMARY KEY (view, entity_id, origin)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS spellings (
+    view TEXT NOT NULL, entity_id INTEGER NOT NULL, surface TEXT NOT NULL,
+    name TEXT NOT NULL, mentions INTEGER NOT NULL,
+    PRIMARY KEY (view, entity_id, surface, name)) WITHOUT ROWID;
+PRAGMA user_version = {_CACHE_SCHEMA};
+"""
+_TABLES = ("counts", "months", "posts", "spellings")
+
+
+def view_key(seen: Visibility) -> str:
+    """Every field of the Visibility, spelled out: equal keys see the same mentions."""
+    excluded = hashlib.sha256("\n".join(sorted(seen.excluded)).encode()).hexdigest()[:24]
+    return (
+        f"ceiling={seen.ceiling};foreign={int(seen.foreign)};"
+        f"published={int(seen.published_only)};excluded={len(seen.excluded)}:{excluded}"
+    )
+
+
+def stamp(connection: sqlite3.Connection) -> str:
+    """What a summary is valid for: the change number (ingests, enrichment batches,
+    redactions, editions, decisions), resolution's generation and the latest edition."""
+    resolved = connection.execute(
+        "SELECT value FROM meta WHERE key = 'entities_resolved'"
+    ).fetchone()
+    edition = connection.execute("SELECT max(id) FROM editions").fetchone()
+    return f"{last_seq(connection)}/{resolved[0] if resolved else 0}/{edition[0] or 0}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One class of reader's summary, fresh when it was handed out."""
+
+    connection: sqlite3.Connection
+    view: str
+
+    def counts(
+        self,
+        *,
+        kind: str | None = None,
+        entity_ids: list[int] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[tuple[int, str, int, int]]:
+        """(entity id, kind, mentions, cables), most mentioned first."""
+        where, params = ["view = ?"], [self.view]
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if entity_ids is not None:
+            where.append(f"entity_id IN ({','.join('?' * len(entity_ids))})")
+            params.extend(str(i) for i in entity_ids)
+        return self.connection.execute(
+            f"""SELECT entity_id, kind, mentions, cables FROM counts
+                WHERE {" AND ".join(where)} ORDER BY mentions DESC, entity_id
+                LIMIT ? OFFSET ?""",
+            [*params, limit, offset],
+        ).fetchall()
+
+    def months(self, entity_id: int) -> list[tuple[str, int]]:
+        return self.connection.execute(
+            "SELECT month, cables FROM months WHERE view = ? AND entity_id = ? ORDER BY month",
+            (self.view, entity_id),
+        ).fetchall()
+
+    def posts(self, entity_id: int, limit: int = 20) -> list[tuple[str, int]]:
+        return self.connection.execute(
+            """SELECT origin, cables FROM posts WHERE view = ? AND entity_id = ?
+               ORDER BY cables DESC, origin LIMIT ?""",
+            (self.view, entity_id, limit),
+        ).fetchall()
+
+    def surfaces(self, entity_id: int) -> list[tuple[str, int]]:
+        """(surface, mentions) as `entities.surfaces` gives them."""
+        return self.connection.execute(
+            """SELECT surface, sum(mentions) AS n FROM spellings
+               WHERE view = ? AND entity_id = ? GROUP BY surface ORDER BY n DESC, surface""",
+            (self.view, entity_id),
+        ).fetchall()
+
+    def names(self, entity_id: int) -> list[str]:
+        """Every surface and mention name of the entity in this view."""
+        rows = self.connection.execute(
+            "SELECT surface, name FROM spellings WHERE view = ? AND entity_id = ?",
+            (self.view, entity_id),
+        ).fetchall()
+        return sorted({s for row in rows for s in row})
+
+
+# Builds under way, per cache file and view, across every handle of this process.
+_building: set[tuple[str, str]] = set()
+_building_lock = threading.Lock()
+
+
+class Summaries:
+    """The cache of one archive folder, for one handle (one thread at a time, like the
+    handle's own connection)."""
+
+    def __init__(self, folder: Path, database: Path) -> None:
+        self.path = folder / CACHE
+        self.database = database
+        self._connection: sqlite3.Connection | None = None
+
+    def _reader(self) -> sqlite3.Connection | None:
+        if self._connection is None:
+            if not self.path.exists():
+                return None
+            try:
+                self._connection = sqlite3.connect(self.path, check_same_thread=False)
+            except sqlite3.Error:
+                return None
+        return self._connection
+
+    def fresh(self, connection: sqlite3.Connection, seen: Visibility) -> Summary | None:
+        """The summary of `seen`'s class when it is of the archive as it stands now;
+        otherwise None, and a build starts in the background."""
+        key = view_key(seen)
+        reader = self._reader()
+        current = stamp(connection)
+        if reader is not None:
+            try:
+                row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                row = None  # a cache from another version, or being created: build it
+            if row is not None and row[0] == current:
+                return Summary(reader, key)
+            # Reopened next time: a cache deleted and built again is another file.
+            self.close()
+        self.request(seen)
+        return None
+
+    def request(self, seen: Visibility) -> None:
+        """Build `seen`'s summary in a background thread, unless one is being built."""
+        token = (str(self.path), view_key(seen))
+        with _building_lock:
+            if token in _building:
+                return
+            _building.add(token)
+
+        def work() -> None:
+            try:
+                self.build(seen)
+            except (sqlite3.Error, OSError):
+                pass  # the archive is busy or going away: the next stale read tries again
+            finally:
+                with _building_lock:
+                    _building.discard(token)
+
+        threading.Thread(target=work, name="entity-views", daemon=True).start()
+
+    def build(self, seen: Visibility) -> str:
+        """Summarise `seen`'s class now, in this thread; returns the stamp it is of."""
+        key = view_key(seen)
+        # Autocommit: the transaction below is spelled out. Only the cache is written.
+        source = sqlite3.connect(self.database, isolation_level=None, timeout=30)
+        try:
+            try:
+                self._attach(source)
+            except sqlite3.DatabaseError:
+                # Not a database (a torn copy, another program's file): it is only a
+                # cache, so it is made anew.
+                if _attached(source):
+                    source.execute("DETACH DATABASE v")
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self._attach(source)
+            sql, params = seen.sql()
+            # One transaction: the stamp and every count come from one snapshot of the
+            # archive, and readers of the cache see the old summary or the new one whole.
+            source.execute("BEGIN")
+            try:
+                now = stamp(source)
+                for table in _TABLES:
+                    source.execute(f"DELETE FROM v.{table} WHERE view = ?", (key,))
+                # The visible mentions once (the joins of the Visibility are most of
+                # the cost), then each summary from them; temporary tables live on this
+                # connection only and go with it.
+                source.execute(
+                    f"""CREATE TEMP TABLE seen_mentions AS SELECT k.entity_id AS entity_id,
+                        m.cable_id AS cable_id, m.surface AS surface, m.name AS name {sql}""",
+                    params,
+                )
+                source.execute(
+                    """CREATE TEMP TABLE seen_pairs AS SELECT DISTINCT entity_id, cable_id
+                       FROM seen_mentions"""
+                )
+                source.execute(
+                    """INSERT INTO v.counts SELECT ?, s.entity_id, n.kind, s.mentions, s.cables
+                       FROM (SELECT entity_id, count(*) AS mentions,
+                             count(DISTINCT cable_id) AS cables
+                             FROM seen_mentions GROUP BY entity_id) s
+                       JOIN entities n ON n.id = s.entity_id""",
+                    (key,),
+                )
+                source.execute(
+                    """INSERT INTO v.spellings SELECT ?, entity_id, surface, name, count(*)
+                       FROM seen_mentions GROUP BY entity_id, surface, name""",
+                    (key,),
+                )
+                source.execute(
+                    """INSERT INTO v.months SELECT ?, p.entity_id, substr(c.date, 1, 7),
+                       count(*) FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
+                       WHERE c.date IS NOT NULL GROUP BY p.entity_id, substr(c.date, 1, 7)""",
+                    (key,),
+                )
+                source.execute(
+                    """INSERT INTO v.posts SELECT ?, p.entity_id, c.origin, count(*)
+                       FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
+                       WHERE c.origin IS NOT NULL GROUP BY p.entity_id, c.origin""",
+                    (key,),
+                )
+                source.execute(
+                    "INSERT OR REPLACE INTO v.views (view, stamp) VALUES (?, ?)", (key, now)
+                )
+                source.execute("COMMIT")
+            except BaseException:
+                source.execute("ROLLBACK")
+                raise
+            return now
+        finally:
+            # Temporary tables go with the connection.
+            source.close()
+
+    def _attach(self, source: sqlite3.Connection) -> None:
+        if not self.path.exists():
+            # The owner's only: it holds names from every part of every cable.
+            self.path.touch(mode=0o600)
+        source.execute("ATTACH DATABASE ? AS v", (str(self.path),))
+        source.execute("PRAGMA v.journal_mode = WAL")
+        if source.execute("PRAGMA v.user_version").fetchone()[0] != _CACHE_SCHEMA:
+            for table in ("views", *_TABLES):
+                source.execute(f"DROP TABLE IF EXISTS v.{table}")
+        source.executescript(
+            _SCHEMA.replace("EXISTS ", "EXISTS v.").replace(
+                "PRAGMA user_version", "PRAGMA v.user_version"
+            )
+        )
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _attached(connection: sqlite3.Connection) -> bool:
+    return any(row[1] == "v" for row in connection.execute("PRAGMA database_list"))
+
+
+def _and(sql: str) -> str:
+    return " AND " if " WHERE " in sql else " WHERE "
