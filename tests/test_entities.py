@@ -107,6 +107,154 @@ def test_acronyms_spelled_out_in_the_cable_name_the_same_entity() -> None:
     assert len(keys) == 1
 
 
+def test_a_period_ends_a_sentence_and_its_next_word_may_be_prose() -> None:
+    # 04ANKARA7211: `Who` starting a sentence is not the World Health Organization; `Dr.`
+    # and an initial still do not end one.
+    cable = cable_of(
+        "The man who won Turkey the beginning of accession negotiations with the EU. Who "
+        "broke loose three decades of frozen Turkish policy on Cyprus.",
+        "Ambassador Ryan C. Crocker met Dr. Rice.",
+    )
+    names = found(cable)
+    assert ("org", "World Health Organization") not in names
+    assert {("person", "Ryan C . Crocker"), ("person", "Rice")} <= names
+
+
+def test_a_known_organisation_wins_over_the_title_it_starts_with() -> None:
+    # 08ANKARA536: `Justice` is a judge's title, not here.
+    names = found(
+        cable_of(
+            "Summary: Turkey's ruling Justice and Development Party (AKP) is drafting a "
+            "mini-constitutional amendment package.",
+            reference_id="08ANKARA536",
+        )
+    )
+    assert ("org", "Justice and Development Party") in names
+    assert ("org", "Development Party") not in names
+
+
+def test_a_cables_own_acronym_wins_over_the_tables() -> None:
+    # 10BRASILIA51: SADC is the Southern African Development Community in the tables.
+    cable = cable_of(
+        "Contacts between Defense Ministers, through the South American Defense Council "
+        "(SADC), he said, had been good.",
+        "The SADC would not need U.S. approval.",
+        reference_id="10BRASILIA51",
+    )
+    sadc = {(m.kind, m.name) for m in extract(cable) if m.surface == "SADC"}
+    assert sadc == {("org", "South American Defense Council")}
+    # 09BAMAKO776: a person's initials, whatever verb follows; `an Algerian General.`
+    # ends a sentence (it is not `Gen.`) and makes no one of the next word.
+    cable = cable_of(
+        "The Ambassador met with Malian President Amadou Toumani Toure (ATT).",
+        "It is to be attended by an Algerian General. ATT said he is planning a trip.",
+        reference_id="09BAMAKO776",
+    )
+    assert {m.key for m in extract(cable) if m.surface == "ATT"} == {"person:amadu tumani ture"}
+
+
+def test_a_translated_name_and_a_shorter_form_are_the_known_organisation() -> None:
+    # 05MADRID1141: `Socialist Party (PSOE)`; 04MADRID527: `Popular Party`, then `PP`.
+    cable = cable_of(
+        "The Socialist Party (PSOE) as a whole also gets much higher marks today.",
+        "Polls point to victory for the Popular Party and Aznar's successor as party "
+        "leader, Mariano Rajoy. The PP hopes not just for a plurality.",
+        reference_id="05MADRID1141",
+    )
+    mentions = extract(cable)
+    assert {m.name for m in mentions if m.surface in ("Socialist Party", "PSOE")} == {
+        "Spanish Socialist Workers' Party"
+    }
+    assert len({m.key for m in mentions if m.surface in ("Popular Party", "PP")}) == 1
+
+
+def test_known_places_joined_by_a_hyphen_are_each_a_place() -> None:
+    # 09BAGHDAD1104; `Mercedes-Benz` (a city's name and a company's) names no place.
+    names = found(
+        cable_of(
+            "The drawdown will remove some threats the Iranians perceive near the Iran-Iraq "
+            "border. He drove a Mercedes-Benz."
+        )
+    )
+    assert {("place", "Iran"), ("place", "Iraq")} <= names
+    assert not {n for k, n in names if k == "place"} - {"Iran", "Iraq"}
+
+
+def test_titles_nicknames_and_the_sipdis_marker_around_names() -> None:
+    # 10MADRID25: NSA is the National Security Advisor before a name, not the agency;
+    # 09TEGUCIGALPA645: a nickname in quotes; 08BRASILIA429: the SIPDIS marker.
+    names = found(
+        cable_of(
+            "The meeting followed a January 7 meeting in Washington between NSA Jones, Leon, "
+            'and Solomont. It followed the forced removal of President Manuel "Mel" Zelaya.',
+            "In meetings with Secretaries Rice and Gates and National Security Advisor "
+            "SIPDIS Hadley, Jobim remained cautious.",
+        )
+    )
+    assert {("person", "Jones"), ("person", "Manuel Zelaya"), ("person", "Hadley")} <= names
+    assert ("org", "National Security Agency") not in names
+
+
+def test_organisations_read_whole_but_not_across_a_title_or_an_acronym() -> None:
+    names = found(
+        cable_of(
+            # 05PARIS5335, 09BERLIN1577, 07DUBAI355, 08MADRID1092.
+            "Ambassador Stapleton and National Economic Council Director Allan Hubbard met "
+            "with the Interior Minister.",
+            "He was concerned that what the German Customs and BAFA were doing was wrong.",
+            "Brigadier Mohammad al-Qemzi, Director of the Dubai General Department of State "
+            "Security, attended.",
+            "The Ambassador also referenced shared interests in the context of the U.S. "
+            "Africa Command.",
+            # 08LONDON1939: the office of the host country's head of government.
+            "A call which the Prime Minister's office termed ridiculous.",
+            reference_id="08LONDON1939",
+        )
+    )
+    orgs = {n for k, n in names if k == "org"}
+    assert {
+        "National Economic Council",
+        "German Customs",
+        "Dubai General Department of State Security",
+        "United States Africa Command",
+        "Prime Minister's Office (United Kingdom)",
+    } <= orgs
+    assert not any(" and " in n for n in orgs)
+
+
+def test_places_named_by_a_part_or_a_country_and_towns_that_are_first_names() -> None:
+    names = found(
+        cable_of(
+            # 09ANKARA1594, 08RABAT727, 08BOGOTA683.
+            "The US wants to know whether Turkey will take over an active role in Northern "
+            "Iraq or not.",
+            "The POLISARIO, the ethnically Sahrawi resistance based in Tindouf, Algeria, "
+            "seeks independence.",
+            "The GOC had located the four--Gloria Polanco, Luis Eladio Perez, Orlando "
+            "Beltran, and Jorge Eduardo Gechem.",
+        )
+    )
+    assert {("place", "Northern Iraq"), ("place", "Tindouf")} <= names
+    assert ("person", "Orlando Beltran") in names
+    assert ("place", "Orlando") not in names
+
+
+def test_an_acronym_that_spells_a_word_and_a_name_in_brackets() -> None:
+    # 04OTTAWA3115: `Plan` is not PLAN, the PLA Navy; 07MADRID2282: the court's Spanish
+    # name in brackets is the court, not a person.
+    names = found(
+        cable_of(
+            "Starting with the December 2001 Smart Border Action Plan with the U.S., changes "
+            "include enhancements to aviation security.",
+            "Baltasar Garzon, a high-profile investigative magistrate in Madrid's powerful "
+            "National Court (Audiencia Nacional), was upbeat.",
+        )
+    )
+    assert ("org", "PLA Navy") not in names
+    assert ("person", "Audiencia Nacional") not in names
+    assert ("org", "National Court") in names
+
+
 def test_structure_gives_signers_classifier_and_ovip_persons() -> None:
     cable = cable_of(
         "Ambassador Ryan Crocker met the Secretary.",
@@ -134,9 +282,9 @@ def test_gold_set_accuracy_stays_at_its_measured_level() -> None:
         item = json.loads(line)
         cable = cabledesk.parse_file(CORPUS / item["path"])
         score_cable(item["id"], item["entities"], extract(cable), scores[item["caps"]])
-    assert scores[False].total.f1 >= 0.81
-    assert scores[True].total.f1 >= 0.78
-    assert scores[False].resolution >= 0.93
+    assert scores[False].total.f1 >= 0.855
+    assert scores[True].total.f1 >= 0.82
+    assert scores[False].resolution >= 0.95
 
 
 def test_gold_file_is_well_formed() -> None:

@@ -57,6 +57,7 @@ def name_cased(text: str) -> bool:
     return text[:1].isupper() or bool(ARTICLE_NAME.match(text))
 
 
+QUOTES: frozenset[str] = frozenset({'"', "“", "”", "'", "‘", "’"})
 SENTENCE_END: frozenset[str] = frozenset({".", "!", "?", ":", ";", "(", "--", '"', "“", "-"})
 POSSESSIVE = re.compile(r"['’][sS]?$")
 PARTICLES: frozenset[str] = frozenset(
@@ -133,6 +134,7 @@ ORG_HEADS: frozenset[str] = frozenset(
         "council",
         "court",
         "courts",
+        "customs",
         "department",
         "directorate",
         "division",
@@ -232,6 +234,7 @@ PLACE_HEADS: frozenset[str] = frozenset(
         "highway",
         "oblast",
         "krai",
+        "kray",
         "prefecture",
         "canton",
         "territory",
@@ -304,6 +307,10 @@ PEOPLES: frozenset[str] = frozenset(
         "muslim",
         "muslims",
         "christians",
+        "catholic",
+        "catholics",
+        "protestant",
+        "protestants",
         "jewish",
         "jews",
         "bedouin",
@@ -327,6 +334,10 @@ PEOPLES: frozenset[str] = frozenset(
         "southern",
     ]
 )
+# Words that name a part of a country or a region (`Northern Mali`, `West Asia`).
+COMPASS: frozenset[str] = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
+)
 # Heads of a country's divisions: not part of the place's name (`Anbar Province` is Anbar).
 DIVISION_HEADS: frozenset[str] = frozenset(
     {
@@ -336,6 +347,7 @@ DIVISION_HEADS: frozenset[str] = frozenset(
         "district",
         "oblast",
         "krai",
+        "kray",
         "prefecture",
         "county",
         "municipality",
@@ -461,6 +473,9 @@ ABBREVIATED: frozenset[str] = frozenset(
         "sr",
         "no",
         "vs",
+        "pres",
+        "cmdr",
+        "brig",
     }
 )
 # Verbs that make the word before them a person who spoke.
@@ -554,11 +569,15 @@ def tokens_of(text: str) -> list[Token]:
         gap = text[out[-1].end : start] if out else ""
         if "\n\n" in gap:
             boundary = True
-        out.append(Token(word, start, end, plain(word), boundary, possessive))
         # The period of an initial or a title does not end a sentence: `William E. Ward`,
-        # `Dr. Rice`.
+        # `Dr. Rice` (the word before the period decides, not the period itself).
+        before = out[-1] if out else None
+        out.append(Token(word, start, end, plain(word), boundary, possessive))
         boundary = word in SENTENCE_END and not (
-            word == "." and out and (len(out[-1].text) == 1 or out[-1].plain in ABBREVIATED)
+            word == "."
+            and before is not None
+            and before.end == start
+            and (len(before.text) == 1 or before.plain in ABBREVIATED)
         )
     return out
 
@@ -580,6 +599,27 @@ def org_named(words: list[str]) -> bool:
         word in ORG_HEADS and word not in COMPANY_FORMS and following in CONNECTORS
         for word, following in pairwise(words)
     )
+
+
+def spells(acronym: str, words: list[str]) -> bool:
+    """Whether an acronym is made of the initials of a name's words, in order, from its
+    first word on (connectors may give a letter or not): `CCP` of `Chinese Communist
+    Party`, `HFNL` of `Hefei National Laboratory for ...`; `PSOE` is not `Socialist
+    Party`'s."""
+    letters = acronym.lower()
+    initials = [w[0] for w in words if w]
+    if not initials or initials[0] != letters[0]:
+        return False
+    at = 0
+    for letter in letters:
+        while at < len(initials) and initials[at] != letter:
+            if words[at] not in CONNECTORS and at > 0:
+                return False
+            at += 1
+        if at == len(initials):
+            return False
+        at += 1
+    return all(w in CONNECTORS for w in words[at:])
 
 
 def compound(text: str) -> bool:
@@ -614,6 +654,10 @@ class Reader:
         self.titles = person_titles()
         self.jargon = jargon()
         self.given = given_names()
+        # A town's name read as a first name (`Tyler Hoffmann`): no place in the run.
+        self.first_name_at = -1
+        # Where an organisation's name in brackets starts: where it ends, whose it is.
+        self.aliases: dict[int, tuple[int, str]] = {}
 
     # -- what a token is ---------------------------------------------------------------
 
@@ -678,7 +722,47 @@ class Reader:
         ):
             acronym = self.tokens[after + 1].text
             if acronym.isupper() and 2 <= len(acronym) <= 8 and acronym.isalpha():
+                known = self.table.phrases.get((acronym.lower(),))
+                words = [t.plain for t in self.tokens[first : last + 1]]
+                if spells(acronym, words):
+                    # The cable's own definition wins over the table's meaning of the
+                    # acronym: `South American Defense Council (SADC)`, not the Southern
+                    # African Development Community; `Amadou Toumani Toure (ATT)`.
+                    self.context.spelled.setdefault(acronym, (kind, name))
+                elif (
+                    kind == ORG
+                    and known is not None
+                    and known.kind == ORG
+                    and words[-1] in plain(known.name).split()
+                ):
+                    # `Socialist Party (PSOE)`, `Peronist Party (PJ)`: a name, often
+                    # translated, of the party the acronym is known to stand for (of the
+                    # same kind: `First Capital Command (PCC)` is no party).
+                    self.out[-1].name = known.name
+                    self.out[-1].country = known.country
+                    return
                 self.context.acronyms.setdefault(acronym, (kind, name))
+        if kind == ORG and not self.caps and after < len(self.tokens):
+            self.bracketed_alias(after, name)
+
+    def bracketed_alias(self, index: int, name: str) -> None:
+        """`the Red Command (Comando Vermelho)`: capitalised words in brackets right after
+        an organisation's name are its name in another language, not a person's; they
+        are read as that organisation (`step`). A country or a place in the brackets says
+        where it is instead (`(Brazil)`)."""
+        if self.tokens[index].text != "(":
+            return
+        close = index + 1
+        while close < len(self.tokens) and close - index <= 5 and self.name_like(close):
+            close += 1
+        if (
+            close - index < 3
+            or close >= len(self.tokens)
+            or self.tokens[close].text != ")"
+            or any(self.known(i) or self.adjective_at(i) for i in range(index + 1, close))
+        ):
+            return
+        self.aliases[index + 1] = (close, name)
 
     # -- phrases -----------------------------------------------------------------------
 
@@ -711,6 +795,8 @@ class Reader:
             first = self.tokens[index]
             if not self.caps:
                 if not first.text[0].isupper():
+                    continue
+                if entry.capitals_only and not first.text.isupper():
                     continue
                 if entry.mixed_case_only and first.sentence_start:
                     continue
@@ -798,19 +884,28 @@ class Reader:
             self.tokens[index].text[0].isupper() or self.tokens[index].text in ("minister",)
         ):
             return None
-        if best < len(self.tokens) and self.tokens[best].text == ".":
-            best += 1  # `Dr.`, `Amb.`
+        if (
+            best < len(self.tokens)
+            and self.tokens[best].text == "."
+            and self.tokens[best - 1].plain in ABBREVIATED
+        ):
+            best += 1  # `Dr.`, `Amb.`; the period after `an Algerian General.` ends it
         return best
 
     def name_after_title(self, index: int) -> int:
         """Where the name after a title ends (== index when none follows)."""
         end = index
-        while end < len(self.tokens) and end - index < 5:
+        skipped = 0  # the tokens of a nickname: `("Kip")`
+        while end < len(self.tokens) and end - index - skipped < 5:
             token = self.tokens[end]
             if not token.text[0].isalpha():
                 # An initial: `Ryan C. Crocker`.
                 if token.text == "." and end > index and len(self.tokens[end - 1].text) == 1:
                     end += 1
+                    nickname = self.nickname_at(end)
+                    if nickname and self.name_like(nickname):
+                        skipped += nickname - end
+                        end = nickname
                     continue
                 break
             if end > index and self.title_at(end) is not None and not self.particle(end):
@@ -844,12 +939,39 @@ class Reader:
             end += 1
             if token.possessive:
                 break  # `Ambassador Crocker's staff`
+            nickname = self.nickname_at(end)
+            if nickname and self.name_like(nickname):
+                # `General William E. ("Kip") Ward`: the name goes on.
+                skipped += nickname - end
+                end = nickname
         # Drop a trailing initial's period we may have taken, and connectors.
         while end > index and not self.tokens[end - 1].text[0].isalpha():
             end -= 1
         while end > index and self.particle(end - 1):
             end -= 1
         return end
+
+    def nickname_at(self, index: int) -> int:
+        """Where a nickname in brackets or quotes inside a name ends (`("Kip")`, `"Kip"`),
+        or 0: one or two capitalised words, quoted."""
+        probe = index
+        bracket = probe < len(self.tokens) and self.tokens[probe].text == "("
+        probe += bracket
+        if probe >= len(self.tokens) or self.tokens[probe].text not in QUOTES:
+            return 0
+        probe += 1
+        words = 0
+        while self.is_word(probe) and self.tokens[probe].text[0].isupper() and words < 2:
+            probe += 1
+            words += 1
+        if not words or probe >= len(self.tokens) or self.tokens[probe].text not in QUOTES:
+            return 0
+        probe += 1
+        if bracket:
+            if probe >= len(self.tokens) or self.tokens[probe].text != ")":
+                return 0
+            probe += 1
+        return probe
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -866,6 +988,22 @@ class Reader:
         if not self.caps and not name_cased(token.text) and token.plain not in LOWER_STARTS:
             # Most words of mixed-case prose: lower case, and no name starts with them.
             return index + 1
+        alias = self.aliases.get(index)
+        if alias is not None:
+            self.emit(ORG, alias[1], index, alias[0] - 1, "alias")
+            return alias[0]
+        defined = self.context.spelled.get(token.text) if not self.caps else None
+        if defined is not None:
+            # An acronym the cable spelled out names what the cable said it does, whatever
+            # the tables know it as (`SADC`: an organisation's name overrides only an
+            # organisation's) and whatever verb follows (`ATT said`), unless it starts a
+            # longer name (`EU Council`, `RAK Airways`).
+            known = self.known(index)
+            # Not `RAK Airways`; not a title (`MP`, which a cable may spell out too).
+            alone = not self.name_like(index + 1) and self.title_at(index) is None
+            if alone and (known is None or (known[1] == index + 1 and defined[0] == ORG)):
+                self.emit(defined[0], defined[1], index, index, "acronym")
+                return index + 1
         shaped = self.shape_at(index)
         if shaped is not None:
             return shaped
@@ -873,21 +1011,36 @@ class Reader:
         if organisation is not None:
             return organisation
         title_end = self.title_at(index)
+        named = self.known(index) if title_end is not None else None
         while title_end is not None and title_end < len(self.tokens):
             # `Chief Prosecutor`, `Investigating Judge`, `Deputy Chief of Mission`.
             longer = self.title_at(title_end) if self.is_word(title_end) else None
             if longer is None:
                 break
             title_end = longer
+        # A known organisation whose name starts with a title is the organisation:
+        # `Justice and Development Party`, not Justice (a judge) and a party.
+        if (
+            title_end is not None
+            and named is not None
+            and named[0].kind in (ORG, POST)
+            and named[1] > title_end
+        ):
+            title_end = None
         if title_end is not None:
+            if self.is_word(title_end) and self.tokens[title_end].plain == "sipdis":
+                # `National Security Advisor SIPDIS Hadley`: the marker the cable system
+                # writes after a title's first use is not part of the name.
+                title_end += 1
             name_end = self.name_after_title(title_end)
             if name_end > title_end:
-                name = " ".join(t.text for t in self.tokens[title_end:name_end])
+                name = _without_nickname(self.tokens[title_end:name_end])
                 self.emit(PERSON, name, title_end, name_end - 1, "title")
                 self.out[-1].title = " ".join(
                     t.plain for t in self.tokens[index:title_end] if t.text[0].isalpha()
                 )
                 return self.ruling(title_end, name_end)
+            # No name follows: a title alone is no one's name (`the PM`, `the NSA`).
             return title_end
         found = self.known(index)
         if (
@@ -895,11 +1048,15 @@ class Reader:
             and found[0].kind == PLACE
             and found[0].weight < 50
             and found[1] == index + 1
-            and token.plain in self.given
             and self.name_like(index + 1)
             and self.known(index + 1) is None
+            and (
+                token.plain in self.given
+                or (found[0].weight == 10 and self.surname_after(index + 1))
+            )
         ):
-            found = None  # `David Addington`, not the city of David
+            found = None  # `David Addington`, `Tyler Hoffmann`, not the city of David
+            self.first_name_at = index
         if found is not None:
             entry, end = found
             # A country's name before an institution: `Iraq government`.
@@ -913,6 +1070,35 @@ class Reader:
                     stop += 1
                 heads = [t.plain for t in self.tokens[end:stop]]
                 if heads and heads[-1] in ORG_HEADS and "ministry" not in heads:
+                    inner = self.known(end)
+                    if (
+                        inner is not None
+                        and inner[0].kind == ORG
+                        and inner[1] == stop
+                        and inner[0].country == entry.country != ""
+                    ):
+                        # `U.S. Africa Command`: the country's own known organisation.
+                        self.emit(ORG, inner[0].name, index, stop - 1, "gazetteer")
+                        return stop
+                    # `Dubai General Directorate of State Security`: a connector and more
+                    # capitalised words continue the organisation's name.
+                    if (
+                        not self.caps
+                        and self.is_word(stop)
+                        and self.tokens[stop].plain in {"of", "for"}
+                        and self.name_like(stop + 1)
+                    ):
+                        more = stop + 1
+                        while (
+                            more < len(self.tokens)
+                            and more - stop <= 3
+                            and self.name_like(more)
+                            and self.tokens[more].plain not in self.given
+                            and self.title_at(more) is None
+                        ):
+                            more += 1
+                        if more > stop + 1:
+                            stop = more
                     run = self.tokens[index:stop]
                     self.emit(ORG, _name(run, self.caps), index, stop - 1, "org-head")
                     return stop
@@ -925,6 +1111,14 @@ class Reader:
                     end += 1
             self.emit(entry.kind, entry.name, index, end - 1, "gazetteer", entry.country)
             return self.ruling(index, end, entry.country)
+        if token.plain in COMPASS and self.is_word(index + 1):
+            # `Northern Mali`, `Western China`, `West Asia`: a part of a country or a
+            # region the tables know, named as a place of its own.
+            part = self.known(index + 1)
+            if part is not None and part[0].kind == PLACE and part[0].weight >= 40:
+                name = f"{_title(token.text)} {part[0].name}"
+                self.emit(PLACE, name, index, part[1] - 1, "place-head", part[0].country)
+                return part[1]
         if self.name_like(index):
             return self.run(index)
         return index + 1
@@ -951,6 +1145,19 @@ class Reader:
                             first = index - 1
                         self.emit(POST, name, first, end + size - 1, "post")
                         return end + size
+        # `Prime Ministry`, `PM's office`, `Prime Minister's Office`.
+        premier = self.premier_office_at(index)
+        if premier is not None:
+            host = self.context.host
+            name = "Prime Minister's Office"
+            self.emit(
+                ORG,
+                f"{name} ({self.context.country_name(host)})" if host else name,
+                index,
+                premier - 1,
+                "government",
+            )
+            return premier
         # `GOI`, `GOS`: a government by its country's initial.
         match = GOVERNMENT_ABBREVIATION.match(token.text)
         if match and words not in self.common and words not in self.jargon:
@@ -1037,6 +1244,29 @@ class Reader:
                     return end
         return None
 
+    def premier_office_at(self, index: int) -> int | None:
+        """Where `Prime Ministry`, `PM's office` or `Prime Minister's Office` (the office of
+        the head of the cable's country's government) ends, or None."""
+        token = self.tokens[index]
+        if token.plain not in ("prime", "pm") or not (self.caps or token.text[0].isupper()):
+            return None
+        at = index + 1
+        if token.plain == "prime":
+            if not self.is_word(at):
+                return None
+            if self.tokens[at].plain == "ministry":
+                return at + 1
+            if self.tokens[at].plain != "minister":
+                return None
+            at += 1
+        if (
+            self.tokens[at - 1].possessive
+            and self.is_word(at)
+            and self.tokens[at].plain == "office"
+        ):
+            return at + 1
+        return None
+
     def organisation_ahead(self, index: int) -> int | None:
         """An organisation's name that starts with a title or a known word, read whole
         before either takes its first word: `Justice and Development Party` (not Justice
@@ -1051,9 +1281,25 @@ class Reader:
         if known is not None and known[0].kind in (ORG, POST):
             return None  # `DOJ Office of Legal Counsel`, `Shabaab and Islamic Courts`: two
         end = index
+        title_end = self.title_at(index)
+        titled = title_end is not None
+        if title_end is not None and (
+            title_end >= len(self.tokens) or self.tokens[title_end].plain in {"of", "for"}
+        ):
+            return None  # `Director of U.S. Customs` is a person's title
         while end < len(self.tokens) and end - index < 9:
             token = self.tokens[end]
             if end > index and self.title_at(end) is not None:
+                break
+            if token.plain == "and" and (
+                (titled and not any(t.plain in ORG_HEADS for t in self.tokens[index:end]))
+                or (self.is_word(end + 1) and self.tokens[end + 1].text.isupper())
+                or (end == index + 1 and self.tokens[index].text.isupper())
+            ):
+                # `the Ambassador and U.S. Africa Command General Ward`: a title, then
+                # something else (`King Abdullah University for Science and Technology`
+                # is one name); `INAC and American Airlines`, `German Customs and BAFA`:
+                # an acronym on either side of `and` is a name of its own.
                 break
             capitalised = self.is_word(end) and token.text[0].isupper()
             if (capitalised and token.plain not in self.jargon) or (
@@ -1075,7 +1321,9 @@ class Reader:
         words = [t.plain for t in self.tokens[index:end]]
         if len(words) < 2 or not org_named(words):
             return None
-        if not any(w in CONNECTORS for w in words) and self.title_at(index) is None:
+        if any(w in NOT_ENTITY_HEADS and f in CONNECTORS for w, f in pairwise(words)):
+            return None  # `Mutual Assistance Agreement on Customs`: a thing
+        if not any(w in CONNECTORS for w in words) and not titled:
             return None  # plain runs (`Communist Party`) are the run rule's to read
         self.emit(ORG, _name(self.tokens[index:end], self.caps), index, end - 1, "org-head")
         return end
@@ -1140,6 +1388,11 @@ class Reader:
                 self.is_word(end)
                 and (self.particle(end) or self.tokens[end].plain in CONNECTORS)
                 and self.name_like(end + 1)
+                and not (
+                    self.tokens[end].plain == "and"
+                    and (self.tokens[end + 1].text.isupper() or self.tokens[end - 1].text.isupper())
+                    and not self.caps
+                )
             ):
                 ahead = self.head_words(index, end)
                 if self.particle(end) or ahead & (ORG_HEADS | PLACE_HEADS):
@@ -1197,6 +1450,11 @@ class Reader:
             if not run:
                 return end
             words = [t.plain for t in run]
+        located = self.located(index, self.tokens.index(run[-1], index) + 1)
+        if located and len(run) <= 3 and not self.caps:
+            # `in Tessalit, Mali`: a place the tables miss, placed in a country.
+            self.emit(PLACE, _name(run, self.caps), index, located - 1, "place-head", "")
+            return end
         if len(run) == 1:
             token = run[0]
             if token.sentence_start and not self.caps and token.plain in self.common:
@@ -1204,11 +1462,11 @@ class Reader:
             # A lone word: a surname or an acronym; resolution decides, unless what
             # follows says a person spoke (`Putin said`, `KUDRIN NOTED`).
             position = self.tokens.index(token, index)
-            if (
-                compound(token.text)
-                or self.adjective_at(position) is not None
-                or token.plain in PEOPLES
-            ):
+            if compound(token.text):
+                # `Medvedev-Putin`: two names, neither alone; `UAE-Oman`: two places.
+                self.compound_places(position)
+                return end
+            if self.adjective_at(position) is not None or token.plain in PEOPLES:
                 # `Medvedev-Putin`, `Iran-Iraq`: two names, neither alone; `Israeli`: an
                 # adjective, nobody's name.
                 return end
@@ -1229,7 +1487,7 @@ class Reader:
         positions = [self.tokens.index(t, index) for t in run]
         placed = any(t.plain in PEOPLES for t in run) or any(
             self.adjective_at(position) is not None
-            or (found is not None and found[0].kind == PLACE)
+            or (found is not None and found[0].kind == PLACE and position != self.first_name_at)
             for position in positions
             for found in [self.known(position)]
         )
@@ -1260,8 +1518,81 @@ class Reader:
         # Anything else: each word may still be a surname.
         for token in run:
             position = self.tokens.index(token, index)
-            self.emit("", _name([token], self.caps), position, position, "lone")
+            if not (compound(token.text) and self.compound_places(position)):
+                self.emit("", _name([token], self.caps), position, position, "lone")
         return end
+
+    def compound_places(self, index: int) -> bool:
+        """`UAE-Oman border`, `the Brazil-France SOFA`: a hyphenated pair (or more) of
+        known places names each of them; if any part is not a known place
+        (`Mercedes-Benz`, `Medvedev-Putin`), none is taken."""
+        token = self.tokens[index]
+        found: list[tuple[Entry, int, int]] = []
+        offset = token.start
+        for part in token.text.split("-"):
+            entry = self.table.phrases.get(tuple(plain(part).split()))
+            if (
+                entry is None
+                or entry.kind != PLACE
+                or entry.mixed_case_only
+                or (self.caps and entry.weight < 50 and plain(part) in self.common)
+            ):
+                return False
+            found.append((entry, offset, offset + len(part)))
+            offset += len(part) + 1
+        for entry, start, end in found:
+            self.out.append(
+                Candidate(
+                    PLACE,
+                    entry.name,
+                    self.text[start:end],
+                    self.field,
+                    self.paragraph,
+                    start,
+                    end,
+                    "gazetteer",
+                    entry.country,
+                    self.caps,
+                )
+            )
+        return True
+
+    def surname_after(self, index: int) -> bool:
+        """After a town's name that may be a first name (`Tyler`, `Fatih`), a word that
+        can only be a surname: capitalised mid-sentence (not all capitals), a word prose
+        never writes in lower case, no title nor head of an organisation's or a place's
+        name nor of a thing's (`Riga Summit`), and the name ends with it (`Tehran Mehr
+        News Agency` goes on)."""
+        token = self.tokens[index]
+        return (
+            not self.caps
+            and not token.sentence_start
+            and not token.text.isupper()
+            and token.plain not in self.common
+            and token.plain not in ORG_HEADS
+            and token.plain not in PLACE_HEADS
+            and token.plain not in NOT_ENTITY_HEADS
+            and token.plain not in COMPASS
+            and token.plain not in PEOPLES
+            and self.title_at(index) is None
+            and self.adjective_at(index) is None
+            and not self.name_like(index + 1)
+        )
+
+    def located(self, first: int, end: int) -> int:
+        """`in Tessalit, Mali`, `near Tarkint, Mali`: where the words `first`..`end` stand
+        between `in` or `near` and a comma and a country's name, the end of the words; else
+        0. (`from Su Wei, China` is a person: only `in`, `near`, `outside`, `around`.)"""
+        if (
+            first > 0
+            and self.tokens[first - 1].plain in {"in", "near", "outside", "around"}
+            and end + 1 < len(self.tokens)
+            and self.tokens[end].text == ","
+        ):
+            country = self.known(end + 1)
+            if country is not None and country[0].kind == PLACE and country[0].weight >= 50:
+                return end
+        return 0
 
     def head_words(self, index: int, end: int) -> set[str]:
         """The plain words of the run so far and of the next few name-like words: a
@@ -1296,6 +1627,18 @@ class Reader:
             and self.known(index - 1) is None
             and found[0].kind in (ORG, POST)
         )
+
+
+def _without_nickname(tokens: list[Token]) -> str:
+    """A name's words without the nickname quoted in it: `William E. ("Kip") Ward` is
+    `William E . Ward` (as names with initials are written here)."""
+    words, quoted = [], False
+    for token in tokens:
+        if token.text in QUOTES:
+            quoted = not quoted
+        elif not quoted and token.text not in "()":
+            words.append(token.text)
+    return " ".join(words)
 
 
 def _title(text: str) -> str:
@@ -1338,6 +1681,8 @@ class Context:
         self.caps = is_caps(body)
         self.table = table
         self.acronyms: dict[str, tuple[str, str]] = {}
+        # Those of them made of their name's initials: the cable's own definition.
+        self.spelled: dict[str, tuple[str, str]] = {}
 
     def country_name(self, fips: str) -> str:
         return self.table.country_names.get(fips, fips)

@@ -30,6 +30,9 @@ class Entry:
     country: str = ""
     mixed_case_only: bool = False
     weight: int = 0
+    # Known only as an all-capitals acronym that spells a common word (`PLAN`, the PLA
+    # Navy): in mixed-case text it counts only written in capitals (`the Plan` is not).
+    capitals_only: bool = False
 
 
 @dataclass
@@ -99,12 +102,17 @@ def gazetteer() -> Gazetteer:
     for info in tags().values():
         if info.kind == "country" and info.meaning and info.tag not in table.country_names:
             table.country_names[info.tag] = info.meaning
+    from cabledesk.entities.titles import common_words
+
+    common = common_words()
     for row in _tsv("orgs.tsv"):
         country = row.get("country") or ""
         for alias in [row["name"], *_split(row.get("aliases"))]:
             risky = alias.endswith("*")
             alias = alias.rstrip("*").strip()
-            table.add(alias, Entry(ORG, row["name"], country, mixed_case_only=risky, weight=70))
+            capitals = alias.isupper() and alias.isalpha() and alias.lower() in common
+            entry = Entry(ORG, row["name"], country, risky, 70, capitals_only=capitals)
+            table.add(alias, entry)
     for station in stations().values():
         if not station.origin_name or station.kind not in ("embassy", "consulate", "mission"):
             continue

@@ -10,11 +10,14 @@ dropped: precision over recall, measured in docs/entities.md.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import replace
 
 from cabledesk.entities.extract import Candidate
-from cabledesk.entities.model import CANDIDATE, PERSON, Mention
-from cabledesk.entities.names import entity_key, name_words, person_name, surname_key
+from cabledesk.entities.gazetteer import gazetteer
+from cabledesk.entities.model import CANDIDATE, ORG, PERSON, Mention
+from cabledesk.entities.names import entity_key, name_words, person_name, plain, surname_key
 
 # Titles of heads of state and government: `President Karzai` in a cable that names
 # `Ahmed Wali Karzai` in full is not him, so a surname with one of these titles joins only
@@ -146,6 +149,43 @@ def resolve(candidates: list[Candidate], acronyms: dict[str, tuple[str, str]]) -
                 out.append(_mention(candidate, CANDIDATE, shown, f"{CANDIDATE}:{surname}"))
             continue
         out.append(_mention(candidate, kind, name, entity_key(kind, name)))
+    return _short_forms(out)
+
+
+QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def _short_forms(mentions: list[Mention]) -> list[Mention]:
+    """An organisation named by a shorter form of a name the cable also gives it is that
+    organisation: `Popular Party` in a cable that names `Popular Party (Spain)` (the
+    tables' qualifier left off), `Communist Party` in one naming the `Chinese Communist
+    Party` (its country's adjective left off)."""
+    table = gazetteer()
+    longer: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for mention in mentions:
+        if mention.kind != ORG:
+            continue
+        words = QUALIFIER.sub("", mention.name).split()
+        forms = []
+        known = table.phrases.get(tuple(plain(mention.name).split()))
+        if known is not None and known.name == mention.name:
+            forms.append(" ".join(words))  # the tables' own qualifier, not a made name's
+        for size in (2, 1):
+            head = tuple(plain(" ".join(words[:size])).split())
+            if len(words) > size + 1 and head in table.adjectives:
+                forms.append(" ".join(words[size:]))
+                break
+        for short in forms:
+            key = entity_key(ORG, short)
+            if key != mention.key:
+                longer[key].add((mention.key, mention.name))
+    out = []
+    for mention in mentions:
+        owners = longer.get(mention.key, set()) if mention.kind == ORG else set()
+        if len(owners) == 1:
+            key, name = next(iter(owners))
+            mention = replace(mention, name=name, key=key)
+        out.append(mention)
     return out
 
 
