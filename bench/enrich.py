@@ -368,7 +368,7 @@ def timed(function: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def latency(work: Path, n: int, edition: int, rounds: int, pages: int) -> None:
+def latency(work: Path, n: int, edition: int, rounds: int, pages: int, counted: bool) -> None:
     import cabledesk
     from cabledesk.access.principal import LOCAL
 
@@ -398,11 +398,29 @@ def latency(work: Path, n: int, edition: int, rounds: int, pages: int) -> None:
     random.seed(7)
     with cabledesk.Archive.open(folder) as archive:
         published = len(archive.published())
+        low = archive.viewer(LOCAL)
+        low = type(low)(ceiling=1, foreign=True, redact=True)  # CONFIDENTIAL, foreign
+        low.compiled = archive.redactor()
         for name, viewer in (
             ("local", archive.viewer(LOCAL)),
             ("public", archive.public_viewer()),
+            ("confidential", low),
         ):
-            result = {"n": n, "published": published, "viewer": name}
+            result: dict[str, Any] = {"n": n, "published": published, "viewer": name}
+            # The reader's class summary (archive/entity_views.py), built as `enrich` and
+            # `publish` build theirs, or as the first stale read starts it; timed alone.
+            load_before = load()
+            started, cpu = time.perf_counter(), time.process_time()
+            archive._summaries.build(archive._seen(viewer))
+            result["summary_build_s"] = round(time.perf_counter() - started, 2)
+            result["summary_build_cpu_s"] = round(time.process_time() - cpu, 2)
+            result["summary_build_load"] = [load_before, load()]
+            if counted:
+                # The same reads answered from the mentions (no summary is fresh): what
+                # readers get while a summary is being built.
+                archive._summaries.fresh = lambda connection, seen: None
+                result["counted"] = reads(archive, viewer, max(2, rounds // 10), 5)
+                del archive._summaries.fresh
             result.update(reads(archive, viewer, rounds, pages))
             print(json.dumps(result), flush=True)
             with open(work / "results.jsonl", "a") as handle:
@@ -429,12 +447,21 @@ def reads(archive: Any, viewer: Any, rounds: int, pages: int) -> dict[str, Any]:
     sample = random.sample(visible, min(pages, len(visible)))
     top = [timed(lambda i=i: archive.entity(i, viewer=viewer)) for i in visible[:10]]
     anyone = [timed(lambda i=i: archive.entity(i, viewer=viewer)) for i in sample]
+    # A search's facets, the entity facets among them: every cable the reader may search,
+    # and the cables of one of the most mentioned entities.
+    every = [
+        timed(lambda: archive.search("", viewer=viewer, blank_matches_all=True))
+        for _ in range(max(2, rounds // 4))
+    ]
+    one = [timed(lambda i=i: archive.search(f"entity:{i}", viewer=viewer)) for i in visible[5:10]]
     return {
         "visible_entities": len(visible),
         "entities_p50_p95_ms": p50_p95(lists),
         "entities_by_kind_p50_p95_ms": p50_p95(by_kind),
         "entity_top10_p50_p95_ms": p50_p95(top),
         "entity_sample_p50_p95_ms": p50_p95(anyone),
+        "search_all_facets_p50_p95_ms": p50_p95(every),
+        "search_entity_facets_p50_p95_ms": p50_p95(one),
         "sample": len(sample),
         "load_before": load_before,
         "load_after": load(),
@@ -462,6 +489,7 @@ def main() -> None:
     p.add_argument("--edition", type=int, default=3_000, help="cables in the public edition")
     p.add_argument("--rounds", type=int, default=40)
     p.add_argument("--pages", type=int, default=40, help="random entity pages to time")
+    p.add_argument("--counted", action="store_true", help="also time reads with no summary")
     p = sub.add_parser("_resolve-child")
     p.add_argument("folder", type=Path)
     args = parser.parse_args()
@@ -472,7 +500,7 @@ def main() -> None:
     elif args.step == "resolve":
         resolve(args.work, args.n, args.rounds)
     elif args.step == "latency":
-        latency(args.work, args.n, args.edition, args.rounds, args.pages)
+        latency(args.work, args.n, args.edition, args.rounds, args.pages, args.counted)
     else:
         resolve_child(args.folder)
 

@@ -327,33 +327,47 @@ class Visibility:
     published_only: bool = False
     excluded: frozenset[str] = frozenset()
 
-    def sql(self, *, by_entity: bool = False) -> tuple[str, list[object]]:
-        """FROM and WHERE of the visible mentions, joined in the order written (CROSS
-        JOIN): from the mentions (a pass over them, or those of a few cables), or with
-        `by_entity` (the caller names the entity: `k.entity_id = ?`) from its keys.
-        Left to itself, SQLite's planner starts the public's queries from the edition's
-        cables and reads every mention of them, hundreds of times slower for one entity
-        or one page of cables (docs/entities.md, "Entity reads at scale")."""
-        if by_entity:
+    def sql(self, order: str | None = None) -> tuple[str, list[object]]:
+        """FROM and WHERE of the visible mentions. `order` fixes the order of the joins
+        (CROSS JOIN) where SQLite's planner, left to itself, starts the public's queries
+        from the edition's cables and reads every mention of them, hundreds of times too
+        slow (docs/entities.md, "Entity reads at scale"): `entity` (the caller names the
+        entity, `k.entity_id = ?`: from its keys), `cables` (the caller names a few
+        cables, `m.cable_id IN (...)`: from their mentions), `all` (a pass over all the
+        reader may count: from the edition's cables for the public, else from the
+        mentions). None: the planner's choice (a query naming one cable by its id)."""
+        edition = (
+            "w.reference_id = c.reference_id AND w.text_hash = c.text_hash "
+            "AND w.edition_id = (SELECT max(id) FROM editions)"
+        )
+        if order == "entity":
             joins = [
                 "FROM entity_keys k CROSS JOIN mentions m ON m.key = k.key",
                 "CROSS JOIN enriched e ON e.cable_id = m.cable_id",
                 "CROSS JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash",
                 "CROSS JOIN entities n ON n.id = k.entity_id",
             ]
-        else:
+        elif order == "all" and self.published_only:
             joins = [
-                "FROM mentions m CROSS JOIN enriched e ON e.cable_id = m.cable_id",
-                "CROSS JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash",
+                "FROM edition_cables w CROSS JOIN cables c ON " + edition,
+                "CROSS JOIN enriched e ON e.cable_id = c.id AND e.text_hash = c.text_hash",
+                "CROSS JOIN mentions m ON m.cable_id = c.id",
                 "CROSS JOIN entity_keys k ON k.key = m.key",
                 "CROSS JOIN entities n ON n.id = k.entity_id",
             ]
+        else:
+            join = "JOIN" if order is None else "CROSS JOIN"
+            joins = [
+                f"FROM mentions m {join} enriched e ON e.cable_id = m.cable_id",
+                f"{join} cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash",
+                f"{join} entity_keys k ON k.key = m.key",
+                f"{join} entities n ON n.id = k.entity_id",
+            ]
         where: list[str] = []
         params: list[object] = []
-        if self.published_only:
+        if self.published_only and not joins[0].startswith("FROM edition_cables"):
             joins.append(
-                "CROSS JOIN edition_cables w ON w.reference_id = c.reference_id "
-                "AND w.text_hash = c.text_hash AND w.edition_id = (SELECT max(id) FROM editions)"
+                ("JOIN" if order is None else "CROSS JOIN") + " edition_cables w ON " + edition
             )
         if self.ceiling is not None:
             where.append("m.rank <= ?")
@@ -426,7 +440,9 @@ def counts(
     """(id, kind, name, mentions, cables) of entities, most mentioned first, counting
     only the visible mentions; with `name`, only entities whose name contains it (case
     folded)."""
-    sql, params = seen.sql(by_entity=entity_ids is not None and cable_ids is None)
+    sql, params = seen.sql(
+        "cables" if cable_ids is not None else "entity" if entity_ids is not None else "all"
+    )
     if kind:
         sql += _and(sql) + "n.kind = ?"
         params.append(kind)
@@ -461,7 +477,7 @@ def counts(
 def surfaces(
     connection: sqlite3.Connection, entity_id: int, seen: Visibility
 ) -> list[tuple[str, int]]:
-    sql, params = seen.sql(by_entity=True)
+    sql, params = seen.sql("entity")
     return connection.execute(
         f"""SELECT m.surface, count(*) AS n {sql}{_and(sql)}k.entity_id = ?
             GROUP BY m.surface ORDER BY n DESC, m.surface""",
@@ -503,7 +519,7 @@ def entity_names(
 def months(
     connection: sqlite3.Connection, entity_id: int, seen: Visibility
 ) -> list[tuple[str, int]]:
-    sql, params = seen.sql(by_entity=True)
+    sql, params = seen.sql("entity")
     return connection.execute(
         f"""SELECT substr(c.date, 1, 7) AS month, count(DISTINCT m.cable_id) {sql}{_and(sql)}
             k.entity_id = ? AND c.date IS NOT NULL GROUP BY month ORDER BY month""",
@@ -514,7 +530,7 @@ def months(
 def posts(
     connection: sqlite3.Connection, entity_id: int, seen: Visibility
 ) -> list[tuple[str, int]]:
-    sql, params = seen.sql(by_entity=True)
+    sql, params = seen.sql("entity")
     return connection.execute(
         f"""SELECT c.origin, count(DISTINCT m.cable_id) AS n {sql}{_and(sql)}k.entity_id = ?
             AND c.origin IS NOT NULL GROUP BY c.origin ORDER BY n DESC, c.origin LIMIT 20""",
@@ -536,7 +552,7 @@ def cables_of(
     the entity's cables; the same answer."""
     if dense:
         return _dense_cables_of(connection, entity_id, seen, limit)
-    sql, params = seen.sql(by_entity=True)
+    sql, params = seen.sql("entity")
     return connection.execute(
         f"""SELECT DISTINCT c.id, c.reference_id {sql}{_and(sql)}k.entity_id = ?
             ORDER BY c.date DESC, c.reference_id LIMIT ?""",

@@ -214,7 +214,7 @@ class Summaries:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
                 self._attach(source)
-            sql, params = seen.sql()
+            sql, params = seen.sql("all")
             # One transaction: the stamp and every count come from one snapshot of the
             # archive, and readers of the cache see the old summary or the new one whole.
             source.execute("BEGIN")
