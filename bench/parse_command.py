@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import cabledesk
 from cabledesk.api import parse
 from cabledesk.parse import parse_source
 from cabledesk.parse.rules import paragraphs
@@ -132,6 +133,19 @@ def main() -> None:
     CORE = args.core
     compiled = not (paragraphs.__file__ or "").endswith(".py")
     print(f"parser: {'compiled (mypyc)' if compiled else 'Python source (not compiled)'}")
+    # The command is the venv's script, whose editable install points at one checkout: it
+    # runs another tree's code (a worktree's) only through PYTHONPATH, which it inherits.
+    # Say which code each side runs, and refuse to compare two different trees.
+    here = Path(cabledesk.__file__).parent
+    child = subprocess.run(
+        [str(COMMAND.with_name("python")), "-c", "import cabledesk; print(cabledesk.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"code: {here} (this process), {Path(child).parent} (the command)")
+    if Path(child).parent.resolve() != here.resolve():
+        raise SystemExit("the command would run other code than this process: set PYTHONPATH")
     print(f"one core: {' '.join(one_core()) if one_core() else 'not pinned (no taskset)'}")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="cabledesk-bench-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,14 +15,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cabledesk.parse import parse_text
-from cabledesk.parse.rules import narrative
+from cabledesk.parse import ids, parse_text
+from cabledesk.parse.core import Parser
+from cabledesk.parse.rules import narrative, references
 from cabledesk.parse.rules.classification_line import (
     _LEVEL_WORDS,
     _close,
     parse_classification_line,
 )
 from cabledesk.parse.rules.page_breaks import _marked_lines
+from cabledesk.parse.state import ParseState
+from cabledesk.record.model import Cable
+from cabledesk.reference import stations
+from cabledesk.sources import SourceText
 from cabledesk.sources import html as html_reader
 from cabledesk.sources.walk import WALKED_SUFFIXES, _walk
 from conftest import CORPUS, SAMPLE
@@ -186,3 +191,173 @@ def test_page_break_lines_in_real_text() -> None:
     # A WikiLeaks page's page-break line (cable-format.md §5), and PAGE inside words.
     text = "SECRET\nPAGE 02 STATE 017976 262345Z\nthe PAGES and HOMEPAGE\nSECTION 01 OF 03"
     assert _marked_lines(text) == [1, 3]
+
+
+# --- third round (docs/performance.md, "Third round") ------------------------------------
+
+
+def _run_of_citations_as_before(part: str) -> list[str] | None:
+    """`references._run_of_citations` before the one-citation short cut (the code it replaces)."""
+    if references._NOT_CITATION.search(part):
+        return None
+    text = part.strip()
+    citations: list[str] = []
+    position = 0
+    while position < len(text):
+        match = references._CITATION.match(text, position)
+        if match is None:
+            return None
+        if references._NOT_A_STATION.search(match.group(0)):
+            return None
+        citations.append(match.group(0))
+        position = len(text) - len(text[match.end() :].lstrip())
+    return citations if len(citations) >= 2 else None
+
+
+# Parts of REF items as the corpus writes them, and pieces to recombine into new ones.
+_REF_PARTS = [
+    "06 IRANRPODUBAI 70",
+    " BRASILIA 709 (08) SAO PAULO 542 ",
+    "SAO PAULO 433 SAO PAULO 421",
+    "07 BAGHDAD 1234 DATED MAY 5",
+    "10 NAIROBI 11 09 NAIROBI 2485",
+    "STATE 297614",
+    "DOHA 152 (08)",
+    "EMAIL 2 STATE 5",
+    "TELCON BETWEEN DAS SMITH AND POLOFF 5/6/09",
+    "",
+    "  ",
+]
+_REF_PIECES = ["07", "(08)", "2008", "STATE", "SAO PAULO", "DATED", "MAY", "EMAIL", "123", "45Z"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from(_REF_PARTS),
+        st.lists(st.sampled_from(_REF_PIECES), max_size=8).map(" ".join),
+        st.text(alphabet="AB1 (8)Z.", max_size=16),
+    )
+)
+def test_run_of_citations_is_as_before(part: str) -> None:
+    assert references._run_of_citations(part) == _run_of_citations_as_before(part)
+
+
+def test_run_of_citations_on_the_corpus_references() -> None:
+    parts = [p for p in _REF_PARTS if p.strip()]
+    assert [references._run_of_citations(p) for p in parts] == [
+        _run_of_citations_as_before(p) for p in parts
+    ]
+    assert references._run_of_citations("SAO PAULO 433 SAO PAULO 421") == [
+        "SAO PAULO 433",
+        "SAO PAULO 421",
+    ]
+    assert references._run_of_citations("06 IRANRPODUBAI 70") is None
+
+
+def _labels_as_before(text: str) -> list[tuple[int, int, str]]:
+    """`references._labels` before the dash-label pattern was skipped on text without `-`."""
+    found: list[tuple[int, int, str, bool]] = []
+    for match in references._LABEL.finditer(text):
+        found.append((match.start(), match.end(), (match[1] or match[2]).upper(), True))
+    strong = {start for start, _, _, _ in found}
+    for pattern in (references._DASH_LABEL, references._BARE_LABEL):
+        for match in pattern.finditer(text):
+            if match.start() not in strong:
+                found.append((match.start(), match.end(), match[1], False))
+    found.sort()
+    letters = [letter for _, _, letter, _ in found]
+    labels: list[tuple[int, int, str]] = []
+    expected = "A"
+    for index, (start, end, letter, is_strong) in enumerate(found):
+        if labels and start < labels[-1][1]:
+            continue
+        if not is_strong:
+            if letter != expected:
+                continue
+            if not labels and (start > 0 or "B" not in letters[index + 1 :]):
+                continue
+        labels.append((start, end, letter))
+        expected = chr(ord(letter) + 1) if letter < "Z" else "Z"
+    return labels
+
+
+_LABEL_PIECES = ["A", "B", "C", "b", " ", "-", "--", ".", ")", "(", ":", ";", "STATE 5", "\n"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_LABEL_PIECES), max_size=14).map("".join))
+def test_labels_are_as_before(text: str) -> None:
+    assert references._labels(text) == _labels_as_before(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A. MADRID 881 B. MADRID 919 C. MADRID 812",
+        "A - STATE 1234 B - MADRID 5",
+        "A SECRETARY'S LETTER TO MBZ ON PUMA HELICOPTERS B SECSTATE 76108",
+        "A MEETING WITH THE MINISTER",
+    ],
+)
+def test_labels_of_real_blocks_are_as_before(text: str) -> None:
+    assert references._labels(text) == _labels_as_before(text)
+
+
+_CODES = sorted(stations())
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.tuples(
+        st.text(alphabet="0123456789", max_size=3),
+        st.one_of(st.sampled_from(_CODES), st.text(alphabet="ABCDEFSTZ", max_size=8)),
+        st.text(alphabet="0123456789A\n", max_size=9),
+    ).map("".join)
+)
+def test_station_parts_are_the_patterns(cable_id: str) -> None:
+    match = ids._station_pattern().match(cable_id)
+    expected = (match.group(1), match.group(2), match.group(3)) if match else None
+    assert ids.split_id(cable_id) == expected
+    assert ids.is_canonical(cable_id) == (expected is not None and expected[2][0] != "0")
+
+
+def test_station_parts_of_real_ids() -> None:
+    assert ids._letter_codes() is not None  # the codes the set lookup is made for
+    for cable_id in ["08BAGHDAD1784", "06IRANRPODUBAI70", "09ZAGREB12", "08BAGHDAD01784"]:
+        match = ids._station_pattern().match(cable_id)
+        assert match is not None
+        assert ids.split_id(cable_id) == match.groups()
+    assert ids.split_id("08XYZABC12") is None and ids.split_id("08BAGHDAD") is None
+    assert ids.is_canonical("08BAGHDAD1784") and not ids.is_canonical("08BAGHDAD01784")
+
+
+def test_rule_lists_follow_the_rulers_changes() -> None:
+    # The parser keeps the lists of active rules between cables: a rule disabled, added or
+    # enabled again after a parse must take effect on the next one.
+    parser = Parser()
+    text = "SUBJECT: TALKS\n\n1. (C) Summary: the talks went well. End summary.\n"
+    source = parse_text(text)
+    assert source.subject == "TALKS" and source.summary
+
+    def parse() -> Cable:
+        return parser.parse(SourceText("fragment", "<t>", text, text))
+
+    assert parse().summary
+    parser.core.disable("summary")
+    assert parse().summary is None
+    parser.core.enable("summary")
+    assert parse().summary
+    parser.captions.disable("subject")
+    assert parse().subject is None
+    seen: list[str] = []
+
+    def spy(state: ParseState) -> bool:
+        seen.append(state.line)
+        return False
+
+    parser.captions.before("subject", "spy", spy)
+    parse()
+    assert seen and seen[0].startswith("SUBJECT")
+    parser.captions.enable("subject")
+    assert parse().subject == "TALKS"

@@ -54,14 +54,24 @@ class Parser:
                 ("clean_text", clean_text_rule),
             ]
         )
+        self._rules: list[CoreRule] = []
+        self._built_for: tuple[Ruler[CoreRule], int] | None = None
 
     def parse(self, source: SourceText) -> Cable:
         if source.record is not None:
             return source.record
         state = ParseState.start(source)
-        for rule in self.core.rules():
+        for rule in self._active():
             rule(state)
         return state.cable
+
+    def _active(self) -> list[CoreRule]:
+        """`self.core.rules()`, built again only when the ruler (or its version) changed."""
+        built = self._built_for
+        if built is None or built[0] is not self.core or built[1] != self.core.version:
+            self._rules = self.core.rules()
+            self._built_for = (self.core, self.core.version)
+        return self._rules
 
 
 _default = Parser()

@@ -28,6 +28,9 @@ class Ruler(Generic[RuleT]):
     def __init__(self, rules: list[tuple[str, RuleT]]) -> None:
         self._rules = [Named(name, rule) for name, rule in rules]
         self._disabled: set[str] = set()
+        # Counts the changes below: a caller that runs the rules once per cable keeps the
+        # list it built and builds it again only when this moved (docs/performance.md).
+        self.version = 0
 
     def names(self) -> list[str]:
         return [r.name for r in self._rules]
@@ -47,13 +50,17 @@ class Ruler(Generic[RuleT]):
 
     def before(self, anchor: str, name: str, rule: RuleT) -> None:
         self._rules.insert(self._index(anchor), Named(name, rule))
+        self.version += 1
 
     def after(self, anchor: str, name: str, rule: RuleT) -> None:
         self._rules.insert(self._index(anchor) + 1, Named(name, rule))
+        self.version += 1
 
     def disable(self, name: str) -> None:
         self._index(name)
         self._disabled.add(name)
+        self.version += 1
 
     def enable(self, name: str) -> None:
         self._disabled.discard(name)
+        self.version += 1

@@ -193,7 +193,9 @@ def _labels(text: str) -> list[tuple[int, int, str]]:
     for match in _LABEL.finditer(text):
         found.append((match.start(), match.end(), (match[1] or match[2]).upper(), True))
     strong = {start for start, _, _, _ in found}
-    for pattern in (_DASH_LABEL, _BARE_LABEL):
+    # A dash label needs a `-`: most blocks have none, and the pattern (tried at every
+    # position) is not run on them.
+    for pattern in (_DASH_LABEL, _BARE_LABEL) if "-" in text else (_BARE_LABEL,):
         for match in pattern.finditer(text):
             if match.start() not in strong:
                 found.append((match.start(), match.end(), match[1], False))
@@ -234,9 +236,14 @@ _NOT_A_STATION: Final = re.compile(
 
 def _run_of_citations(part: str) -> list[str] | None:
     """The citations of a part that is nothing but citations one after another."""
+    text = part.strip()
+    # Most parts are one citation: the first match then ends the text, and the answer is
+    # None whatever the word tests below would say (they are slower than the match).
+    first = _CITATION.match(text)
+    if first is None or first.end() == len(text):
+        return None
     if _NOT_CITATION.search(part):
         return None
-    text = part.strip()
     citations: list[str] = []
     position = 0
     # Each citation must start where the last one (and the white space after it) ended: a
