@@ -28,7 +28,7 @@ from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
 from cabledesk.archive.enrich import run as run_enrichment
 from cabledesk.archive.entity_views import Summaries, Summary
-from cabledesk.archive.errors import ArchiveError
+from cabledesk.archive.errors import ArchiveError, IndexBehind
 from cabledesk.archive.folder import DATABASE, Store
 from cabledesk.archive.index import Index
 from cabledesk.archive.progress import Reporter
@@ -289,9 +289,11 @@ class Archive:
         viewer: Viewer,
         sort: str = "rank",
         blank_matches_all: bool = False,
+        limit: int | None = None,
     ) -> Iterator[str]:
-        """The id of every cable matching `query` that `viewer` may find, in result order,
-        without reading a record (a malformed query raises QueryError when iterated)."""
+        """The id of every cable matching `query` that `viewer` may find (the first
+        `limit`), in result order, without reading a record (a malformed query raises
+        QueryError when iterated)."""
 
         def ids() -> Iterator[str]:
             yield from matching_ids(
@@ -307,6 +309,7 @@ class Archive:
                 viewer=viewer,
                 also=self._also(query, viewer, blank_matches_all),
                 entities=self._entity_lookup(viewer),
+                limit=limit,
             )
 
         return ids()
@@ -667,20 +670,10 @@ class Archive:
         if not rows:
             return None
         entity = EntityCount(*rows[0])
-        # Sorting the entity's cables by date costs about as much a cable as walking the
-        # archive's cables newest first costs for each hundred of them (measured:
-        # docs/entities.md), so the walk is cheaper once an entity is in more than about
-        # sqrt(100 N) of N cables.
-        archive_cables = self.connection.execute("SELECT max(id) FROM cables").fetchone()[0]
-        cables = entity_store.cables_of(
-            self.connection,
-            entity_id,
-            seen,
-            dense=entity.cables**2 > _DENSE_FACTOR * (archive_cables or 0),
-        )
+        cables = self._entity_cables(entity, seen, viewer)
         related = [
             e
-            for e in self.entities(viewer=viewer, reference_ids=[c[1] for c in cables], limit=16)
+            for e in self.entities(viewer=viewer, reference_ids=cables, limit=16)
             if e.id != entity_id
         ][:15]
         if summary is not None:
@@ -697,8 +690,34 @@ class Archive:
             months=months,
             posts=posts,
             related=related,
-            cables=[c[1] for c in cables],
+            cables=cables,
         )
+
+    def _entity_cables(
+        self, entity: EntityCount, seen: entity_store.Visibility, viewer: Viewer
+    ) -> list[str]:
+        """The newest 100 cables with a mention of `entity` the reader may see. The index
+        holds each cable's entities per class of reader (docs/entities.md, "Searching by
+        entity") and finds them newest first at any size; while it is still absorbing an
+        editor's change for a restricted reader, SQL finds them from the mentions."""
+        try:
+            return list(
+                self.matching_ids(f"entity:{entity.id}", viewer=viewer, sort="-date", limit=100)
+            )
+        except IndexBehind:
+            pass
+        # Sorting the entity's cables by date costs about as much a cable as walking the
+        # archive's cables newest first costs for each hundred of them (measured:
+        # docs/entities.md), so the walk is cheaper once an entity is in more than about
+        # sqrt(100 N) of N cables.
+        archive_cables = self.connection.execute("SELECT max(id) FROM cables").fetchone()[0]
+        rows = entity_store.cables_of(
+            self.connection,
+            entity.id,
+            seen,
+            dense=entity.cables**2 > _DENSE_FACTOR * (archive_cables or 0),
+        )
+        return [row[1] for row in rows]
 
     def mentions(
         self, reference_id: str, *, viewer: Viewer

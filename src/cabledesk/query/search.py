@@ -195,8 +195,10 @@ def matching_ids(
     blank_matches_all: bool = False,
     also: Collection[str] = (),
     entities: EntityLookup | None = None,
+    limit: int | None = None,
 ) -> Iterator[str]:
-    """Every matching id, in order (for exports: no page size, no facets)."""
+    """Every matching id (the first `limit`), in order (for exports: no page size, no
+    facets)."""
     _, compiled = compile_query(
         schema,
         connection,
@@ -210,6 +212,8 @@ def matching_ids(
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
         return
+    if limit is not None:
+        total = min(total, limit)
     if sort == "rank":
         found = searcher.search(compiled, limit=total)
     else:
