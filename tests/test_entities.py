@@ -273,26 +273,35 @@ def test_structure_gives_signers_classifier_and_ovip_persons() -> None:
 
 @pytest.mark.corpus
 def test_gold_set_accuracy_stays_at_its_measured_level() -> None:
-    """The floor is what docs/entities.md reports, less a margin: a change that loses
-    accuracy on the hand-checked cables fails here (the goals are in the docs)."""
+    """The floors are what docs/entities.md reports, less a margin: a change that loses
+    accuracy on the hand-checked cables fails here (the goals are in the docs). The dev and
+    test splits (tuned on, and looked at) are held apart from the fresh split (annotated
+    blind, never tuned on), so a gain on the first cannot hide a loss on the second."""
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not beside the checkout")
-    scores = {False: Score(), True: Score()}
+    scores = {(fresh, caps): Score() for fresh in (False, True) for caps in (False, True)}
     for line in GOLD.read_text().splitlines():
         item = json.loads(line)
         cable = cabledesk.parse_file(CORPUS / item["path"])
-        score_cable(item["id"], item["entities"], extract(cable), scores[item["caps"]])
-    assert scores[False].total.f1 >= 0.855
-    assert scores[True].total.f1 >= 0.82
-    assert scores[False].resolution >= 0.95
+        score = scores[(item["split"] == "fresh", item["caps"])]
+        score_cable(item["id"], item["entities"], extract(cable), score)
+    assert scores[(False, False)].total.f1 >= 0.855
+    assert scores[(False, True)].total.f1 >= 0.82
+    assert scores[(False, False)].resolution >= 0.95
+    # Measured 0.847 and 146 of 150 people; the fresh split's two all-caps cables hold two
+    # entities between them, too few for a floor.
+    assert scores[(True, False)].total.f1 >= 0.84
+    assert scores[(True, False)].resolution >= 0.96
 
 
 def test_gold_file_is_well_formed() -> None:
     lines = [json.loads(line) for line in GOLD.read_text().splitlines()]
-    assert len(lines) >= 40
+    assert len(lines) >= 60
     assert sum(item["caps"] for item in lines) >= 10
+    assert sum(item["split"] == "fresh" and not item["caps"] for item in lines) >= 18
+    assert len({item["id"] for item in lines}) == len(lines)
     for item in lines:
-        assert item["split"] in ("dev", "test")
+        assert item["split"] in ("dev", "test", "fresh")
         for entity in item["entities"]:
             assert entity["kind"] in ("person", "org", "place", "post")
             assert entity["name"] and isinstance(entity["aliases"], list)

@@ -99,7 +99,9 @@ def test_every_reader_gets_from_a_summary_what_counting_gives(folder: Path) -> N
                 assert summarised == everything_about_entities(archive, viewer), name
             assert summarised["listed"], name
         # The readers see different things: the summaries are kept apart.
-        seen = {n: len(archive.entities(viewer=v, limit=100_000)) for n, v in readers(archive).items()}
+        seen = {
+            n: len(archive.entities(viewer=v, limit=100_000)) for n, v in readers(archive).items()
+        }
         assert seen["public"] < seen["confidential"] < seen["everything"]
 
 
