@@ -185,3 +185,29 @@ def test_walking_the_cables_newest_first_lists_what_sorting_lists(folder: Path) 
                     sorted_ = entity_store.cables_of(archive.connection, entity.id, seen, limit)
                     assert walked == sorted_, (name, entity.name, limit)
                     assert len(walked) == min(limit, entity.cables)
+
+
+def test_an_entity_pages_cables_are_those_its_counts_count(folder: Path) -> None:
+    """The page lists the newest cables from the index; they are the cables of the
+    reader's visible mentions (for an account too, whose searches also find what the
+    public's finds), the newest first."""
+    with Archive.open(folder) as archive:
+        for name, viewer in readers(archive).items():
+            seen = archive._seen(viewer)
+            for entity in archive.entities(viewer=viewer, limit=100_000):
+                page = archive.entity(entity.id, viewer=viewer)
+                assert page is not None
+                counted_cables = entity_store.cables_of(
+                    archive.connection, entity.id, seen, limit=100_000
+                )
+                assert len(page.cables) == min(100, entity.cables), (name, entity.name)
+                if entity.cables <= 100:
+                    assert set(page.cables) == {c[1] for c in counted_cables}, (name, entity.name)
+                dates = [
+                    archive.connection.execute(
+                        "SELECT date FROM cables WHERE reference_id = ?", (c,)
+                    ).fetchone()[0]
+                    or ""
+                    for c in page.cables
+                ]
+                assert dates == sorted(dates, reverse=True), (name, entity.name)

@@ -701,8 +701,23 @@ class Archive:
         entity") and finds them newest first at any size; while it is still absorbing an
         editor's change for a restricted reader, SQL finds them from the mentions."""
         try:
+            # Not `self.matching_ids`: an account's searches also find what the public's
+            # search finds (`_also`), and this list must hold the cables the page's counts
+            # count, from the reader's own view.
             return list(
-                self.matching_ids(f"entity:{entity.id}", viewer=viewer, sort="-date", limit=100)
+                matching_ids(
+                    self.store.searcher(
+                        published_only=viewer.published_only, restricted=viewer.restricted
+                    ),
+                    self.index.schema,
+                    self.connection,
+                    f"entity:{entity.id}",
+                    "-date",
+                    self.store.origins,
+                    viewer=viewer,
+                    entities=self._entity_lookup(viewer),
+                    limit=100,
+                )
             )
         except IndexBehind:
             pass
