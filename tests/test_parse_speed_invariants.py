@@ -424,3 +424,35 @@ def test_apostrophe_gate_on_real_texts() -> None:
         else:
             assert repairs._APOSTROPHE.search(text) is None
     assert 5 <= passed < len(texts)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["\n", " ", "\t", "\n\n", " \n", "a", "(", ")"]), max_size=20))
+def test_block_separators_are_the_patterns_spans(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    spans = [match.span() for match in repairs._BLOCK_SPLIT.finditer(text)]
+    assert repairs._block_separators(text) == spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "one block\nstill one",
+        "first\n\nsecond \t\n \nthird\n\n\n\nfourth",  # blanks, tabs, a run of blank lines
+        "\n\nat the start, and at the end\n \t\n",
+        "a (glued\n\n) pair, then a late run " + "word " * 300 + "\n\n\n",
+    ],
+)
+def test_block_separators_in_texts(text: str) -> None:
+    spans = [match.span() for match in repairs._BLOCK_SPLIT.finditer(text)]
+    assert repairs._block_separators(text) == spans
+
+
+@needs_corpus
+def test_block_separators_of_real_texts() -> None:
+    texts = [path.read_text() for path in sorted((CORPUS / "cable").rglob("*.html"))[:200]]
+    texts.append(SEED_TEXT.read_text())
+    for text in texts:
+        spans = [match.span() for match in repairs._BLOCK_SPLIT.finditer(text)]
+        assert repairs._block_separators(text) == spans
