@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cabledesk.parse import ids, parse_text, patterns
 from cabledesk.parse.core import Parser
-from cabledesk.parse.rules import narrative, references, repairs
+from cabledesk.parse.rules import comments, narrative, references, repairs
 from cabledesk.parse.rules.classification_line import (
     _LEVEL_WORDS,
     _close,
@@ -456,3 +456,26 @@ def test_block_separators_of_real_texts() -> None:
     for text in texts:
         spans = [match.span() for match in repairs._BLOCK_SPLIT.finditer(text)]
         assert repairs._block_separators(text) == spans
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["end", " ", "\n", "of", "comment", "comments", "s", "x", "spend"]),
+        max_size=14,
+    ).map("".join)
+)
+def test_comment_ends_from_the_first_comment_are_the_patterns(lower: str) -> None:
+    # comments_rule finds the first `comment` once and reads the END COMMENT spans from it.
+    first = lower.find("comment")
+    if first >= 0:
+        spans = [match.span() for match in comments._END.finditer(lower)]
+        assert list(comments._ends(lower, first)) == spans
+
+
+def test_comment_ends_in_texts() -> None:
+    late = "a comment made late, " + "text " * 400 + "end comment. and end of comments"
+    assert list(comments._ends(late, late.find("comment"))) == [
+        match.span() for match in comments._END.finditer(late)
+    ]
+    assert len(list(comments._ends(late, late.find("comment")))) == 2
