@@ -23,11 +23,12 @@ from cabledesk.parse.rules.classification_line import (
     _close,
     parse_classification_line,
 )
+from cabledesk.parse.rules.header_split import split_header
 from cabledesk.parse.rules.page_breaks import _marked_lines
 from cabledesk.parse.state import ParseState
 from cabledesk.record.model import Cable
 from cabledesk.reference import stations
-from cabledesk.sources import SourceText
+from cabledesk.sources import SourceText, read_paths
 from cabledesk.sources import html as html_reader
 from cabledesk.sources.walk import WALKED_SUFFIXES, _walk
 from conftest import CORPUS, SAMPLE, SEED_TEXT, needs_corpus
@@ -479,3 +480,45 @@ def test_comment_ends_in_texts() -> None:
         match.span() for match in comments._END.finditer(late)
     ]
     assert len(list(comments._ends(late, late.find("comment")))) == 2
+
+
+def _state(body: str) -> ParseState:
+    source = SourceText(format="fragment", location="<t>", header=None, body=body, raw=body)
+    return ParseState.start(source)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "a", "bc d", " ", "\t"]), max_size=8).map("\n".join),
+    st.integers(min_value=0, max_value=10),
+    st.integers(min_value=0, max_value=10),
+)
+def test_lines_text_after_lines_taken_off_the_top_is_the_join(
+    body: str, count: int, start: int
+) -> None:
+    # header_split takes a header off the top; the body is sliced from the line after it.
+    state = _state(body)
+    state.drop_lines(count)
+    assert state.lines == body.split("\n")[count:]
+    assert state.lines_are_body()
+    assert state.lines_text(start) == "\n".join(state.lines[start:])
+    state.drop_lines(1)  # again, as a second rule might
+    assert state.lines_text(start) == "\n".join(state.lines[start:])
+    # A line rewritten after that: the lines are joined again.
+    if state.lines:
+        state.lines[0] = "changed\nline"
+        assert not state.lines_are_body()
+        assert state.lines_text(start) == "\n".join(state.lines[start:])
+
+
+def test_lines_text_of_a_newspaper_copy_after_its_header() -> None:
+    # 08BAGHDAD1784's newspaper copy: the header folded into the text's first paragraph.
+    body = "O 140650Z JUN 08\nFM AMEMBASSY BAGHDAD\nTO SECSTATE WASHDC\n\nS E C R E T\n\nTEXT"
+    if SEED_TEXT.exists():
+        (source,) = [s for s in read_paths([SEED_TEXT]) if isinstance(s, SourceText)]
+        body = source.body
+    state = _state(body)
+    split_header(state)
+    assert state.header_lines and state.lines_are_body()
+    for start in (0, 1, 5, len(state.lines) - 1, len(state.lines)):
+        assert state.lines_text(start) == "\n".join(state.lines[start:])
