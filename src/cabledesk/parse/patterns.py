@@ -83,6 +83,37 @@ REDACTED_LINE: Final = re.compile(r"^\s*[Xx]{5,}[\s.,]*$")
 REDACTION: Final = re.compile(r"[Xx]{5,}")
 
 
+# Whole-text tests for runs of X. Each run starts with an `x` or an `X`, which str.find
+# reaches at memchr's speed (a letter most texts hold a few dozen times); a search for a
+# needle of five (`"XXXXX" in text`) or a folded copy of the text reads every character,
+# about three times slower (docs/performance.md, fourth round of issue 11).
+def has_run_of(text: str, letter: str, length: int = 5) -> bool:
+    """`letter * length in text`, found from each occurrence of `letter`."""
+    needle = letter * length
+    at = text.find(letter)
+    while at >= 0:
+        if text.startswith(needle, at):
+            return True
+        at = text.find(letter, at + 1)
+    return False
+
+
+def has_redaction(text: str) -> bool:
+    """Whether `REDACTION` matches somewhere in `text`: five `x` or `X` in a row, any mix."""
+    size = len(text)
+    for letter in ("x", "X"):
+        at = text.find(letter)
+        while at >= 0:
+            end = at + 1
+            while end < size and end - at < 5 and text[end] in "xX":
+                end += 1
+            if end - at == 5:
+                return True
+            # Every x or X up to `end` is in the same short run: the next run starts after it.
+            at = text.find(letter, end + 1)
+    return False
+
+
 def first_filled(lines: list[str], start: int = 0) -> int:
     """The index of the first line from `start` on that is not blank (len(lines) if none)."""
     while start < len(lines) and not lines[start].strip():

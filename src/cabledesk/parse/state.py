@@ -46,8 +46,10 @@ class ParseState:
     footer_lines: list[str] = field(default_factory=list)
     _paragraph_text: str | None = None
     _paragraph_lower: str | None = None
-    # The body's lines as split, to tell when `lines` still are (see `lines_text`).
+    # The body's lines as split, to tell when `lines` still are (see `lines_text`), and
+    # where the first of them starts in the body (a header taken off the top moves it).
     _body_lines: list[str] | None = None
+    _body_start: int = 0
 
     @classmethod
     def start(cls, source: SourceText) -> ParseState:
@@ -73,12 +75,22 @@ class ParseState:
         are the same strings, so the test is cheap.
         """
         if self.lines_are_body():
-            if not start:
-                return self.source.body
             if start >= len(self.lines):
                 return ""
-            return self.source.body[sum(map(len, self.lines[:start])) + start :]
+            at = self._body_start + sum(map(len, self.lines[:start])) + start
+            return self.source.body[at:] if at else self.source.body
         return "\n".join(self.lines[start:])
+
+    def drop_lines(self, count: int) -> None:
+        """`del self.lines[:count]`: lines taken off the top (a header found in the body).
+
+        What is left is still the body's, from a later line: `lines_text` goes on slicing
+        the body rather than joining the lines.
+        """
+        if count > 0 and self.lines_are_body() and self._body_lines is not None:
+            self._body_start += sum(map(len, self.lines[:count])) + min(count, len(self.lines))
+            del self._body_lines[:count]
+        del self.lines[:count]
 
     def hand_back(self, remainder: str) -> None:
         """Give the end of the last consumed line back as a line of its own.

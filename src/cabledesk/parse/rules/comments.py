@@ -25,10 +25,13 @@ def comments_rule(state: ParseState) -> None:
     text = state.paragraph_text()
     lower = state.paragraph_text_lower()
     comments: list[str] = []
-    if "comment" not in lower:
+    # The first `comment` is where the search for END COMMENT starts: the text before it
+    # is read once (in most cables the word stands only in the closing comment).
+    first = lower.find("comment")
+    if first < 0:
         return
     position = 0
-    for end_start, end_end in _ends(lower):
+    for end_start, end_end in _ends(lower, first):
         start = next(
             (m for m in _START.finditer(lower, position, end_start) if _opens(lower, m.start())),
             None,
@@ -43,13 +46,14 @@ def comments_rule(state: ParseState) -> None:
     state.cable.comments = comments
 
 
-def _ends(lower: str) -> Iterator[tuple[int, int]]:
-    """The spans `_END.finditer(lower)` gives, found from the word `comment`.
+def _ends(lower: str, first: int) -> Iterator[tuple[int, int]]:
+    """The spans `_END.finditer(lower)` gives, found from the word `comment` (the first
+    at `first`).
 
     `end` is a frequent prefix (`spend`, `attend`) where the pattern is tried in vain; the
     word after it is rarer, and what stands before the word is checked by hand.
     """
-    at = lower.find("comment")
+    at = first
     while at >= 0:
         stop = at + 7
         if lower.startswith("s", stop) and _word_ends(lower, stop + 1):

@@ -50,7 +50,7 @@ def split_header(state: ParseState) -> None:
             seen_address = True  # (once seen, the lines after it need not be searched)
         end += 1
     state.header_lines = lines[start:end]
-    del state.lines[:end]
+    state.drop_lines(end)
 
 
 def _header_goes_on(lines: list[str], blank: int) -> bool:

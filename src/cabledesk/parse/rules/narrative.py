@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from cabledesk.parse.patterns import has_run_of
 from cabledesk.parse.rules.repairs import RepairCounts, repair
 from cabledesk.parse.state import ParseState
 
@@ -36,7 +37,7 @@ def clean_narrative(state: ParseState) -> None:
         text, inside = _join_broken_sentences(text)
         text, alone = _remove_stray_sipdis(text)
         state.cable.repairs.stray_sipdis = inside + alone
-    if ("xxxxx" in text or "XXXXX" in text) and _X_DIGIT.search(text.replace("x", "X")):
+    if (has_run_of(text, "x") or has_run_of(text, "X")) and _X_DIGIT.search(text.replace("x", "X")):
         # `... XXXXXXXXXXXX10. (C) Below ...`: a redaction swallowed the paragraph break.
         # (The pattern starts with a character class, slow to scan for: it only runs where
         # an X stands right before a digit, found first by a literal-prefixed search.)

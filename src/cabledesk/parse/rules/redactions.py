@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from cabledesk.parse.patterns import has_redaction
 from cabledesk.parse.state import ParseState
 
 # Markers are `[Xx]{5,}`. Folding `x` to `X` keeps every offset (same length) and turns
@@ -14,9 +15,10 @@ _MARKER: Final = re.compile("XXXXX+")
 
 
 def redactions_rule(state: ParseState) -> None:
-    folded = state.cable.raw.replace("x", "X")
-    if "XXXXX" not in folded:
+    # Most cables hold no marker: found out from each x and X, without folding the text.
+    if not has_redaction(state.cable.raw):
         return
+    folded = state.cable.raw.replace("x", "X")
     positions = [match.span() for match in _MARKER.finditer(folded)]
     state.cable.redactions.count = len(positions)
     state.cable.redactions.positions = positions

@@ -19,6 +19,28 @@ from typing import Final
 _APOSTROPHE: Final = re.compile(
     r",(?!\s)(?=(?:s|t|re|ll|ve|d|m|i|a)\b)(?:(?<=[A-Za-z]{2},)|(?<=[A-Z]\.,))", re.IGNORECASE
 )
+# What may follow the comma of an `_APOSTROPHE` match: the first letter of an ending, in
+# either case. (The pattern's case folding also matches ſ, ı, İ and the Kelvin sign to
+# ASCII letters: a character beyond ASCII after a comma goes to the pattern.)
+_AFTER_COMMA: Final = frozenset("strlvdmiaSTRLVDMIA")
+
+
+def _may_hold_apostrophe(text: str) -> bool:
+    """Whether some comma in `text` may start an `_APOSTROPHE` match.
+
+    Most commas are followed by a blank: found one by one (str.find of one character runs
+    at memchr's speed) and turned away by the character after them, they cost less than
+    the pattern's scan of the whole text, which now runs only on a text with a candidate.
+    """
+    at = text.find(",")
+    while at >= 0:
+        after = text[at + 1 : at + 2]
+        if after in _AFTER_COMMA or (after and not after.isascii()):
+            return True
+        at = text.find(",", at + 1)
+    return False
+
+
 _QUOTE: Final = re.compile(
     r"&(?<![A-Za-z0-9&]&)(?=[A-Za-z])"
     r"(?P<inner>[^&\n]*(?:\n(?!\s*\n)[^&\n]*){0,4}?[A-Za-z.,!?])8(?![0-9A-Za-z])"
@@ -40,7 +62,7 @@ class RepairCounts:
 
 def repair(text: str, counts: RepairCounts) -> str:
     """Repair narrative text; parentheses are balanced block by block (between blank lines)."""
-    if "," in text:
+    if _may_hold_apostrophe(text):
         text, n = _APOSTROPHE.subn("'", text)
         counts.apostrophes += n
     if "&" in text:
@@ -118,7 +140,7 @@ def _repair_blocks(text: str, counts: RepairCounts) -> str:
     out: list[str] = []
     position = 0  # how much of the text `out` holds
     group = 0  # where the block group being read starts
-    separators = [match.span() for match in _BLOCK_SPLIT.finditer(text)]
+    separators = _block_separators(text)
     if _blocks_balanced(text, separators):
         # Then every group of blocks is too (it is whole blocks): nothing to repair.
         return text
@@ -139,6 +161,28 @@ def _repair_blocks(text: str, counts: RepairCounts) -> str:
         return text
     out.append(text[position:])
     return "".join(out)
+
+
+def _block_separators(text: str) -> list[tuple[int, int]]:
+    """The spans `_BLOCK_SPLIT.finditer(text)` gives, found from each line break.
+
+    str.find of one character runs at memchr's speed; the pattern stops at every line
+    break too, and costs more at each. A match is a line break, blanks and tabs, and a
+    line break: the blanks taken greedily leave nothing to backtrack into.
+    """
+    spans: list[tuple[int, int]] = []
+    size = len(text)
+    at = text.find("\n")
+    while at >= 0:
+        end = at + 1
+        while end < size and text[end] in " \t":
+            end += 1
+        if end < size and text[end] == "\n":
+            spans.append((at, end + 1))
+            at = text.find("\n", end + 1)
+        else:
+            at = text.find("\n", end)
+    return spans
 
 
 def _blocks_balanced(text: str, separators: list[tuple[int, int]]) -> bool:
