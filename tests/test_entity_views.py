@@ -7,6 +7,7 @@ the cache is the owner's only and may be deleted or damaged without harm."""
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -211,3 +212,16 @@ def test_an_entity_pages_cables_are_those_its_counts_count(folder: Path) -> None
                     for c in page.cables
                 ]
                 assert dates == sorted(dates, reverse=True), (name, entity.name)
+
+
+def test_closing_the_archive_stops_its_background_builds(folder: Path, tmp_path: Path) -> None:
+    """No thread of a closed archive goes on using its files: a folder is copied, moved
+    or deleted right after it is closed (the tests do it; so do people)."""
+    for _ in range(3):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{folder / CACHE}{suffix}").unlink(missing_ok=True)
+        archive = Archive.open(folder)
+        archive.entities(viewer=archive.public_viewer(), limit=10)  # starts a build
+        archive.close()
+        assert not [t for t in threading.enumerate() if t.name == "entity-views"]
+        shutil.copytree(folder, tmp_path / f"copy{_}")

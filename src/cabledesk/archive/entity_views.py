@@ -150,6 +150,13 @@ class Summaries:
         self.path = folder / CACHE
         self.database = database
         self._connection: sqlite3.Connection | None = None
+        # The builds this handle started in the background, and the connections they
+        # read with: closing the handle stops them, so that no thread of a closed
+        # archive goes on opening its files (a folder copied or deleted next).
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._sources: set[sqlite3.Connection] = set()
+        self._closing = False
 
     def _reader(self) -> sqlite3.Connection | None:
         if self._connection is None:
@@ -175,7 +182,7 @@ class Summaries:
             if row is not None and row[0] == current:
                 return Summary(reader, key)
             # Reopened next time: a cache deleted and built again is another file.
-            self.close()
+            self._close_reader()
         self.request(seen)
         return None
 
@@ -196,13 +203,24 @@ class Summaries:
                 with _building_lock:
                     _building.discard(token)
 
-        threading.Thread(target=work, name="entity-views", daemon=True).start()
+        thread = threading.Thread(target=work, name="entity-views", daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            self._threads.append(thread)
+        thread.start()
 
     def build(self, seen: Visibility) -> str:
         """Summarise `seen`'s class now, in this thread; returns the stamp it is of."""
         key = view_key(seen)
         # Autocommit: the transaction below is spelled out. Only the cache is written.
-        source = sqlite3.connect(self.database, isolation_level=None, timeout=30)
+        source = sqlite3.connect(
+            self.database, isolation_level=None, timeout=30, check_same_thread=False
+        )
+        with self._lock:
+            if self._closing:
+                source.close()
+                raise sqlite3.OperationalError("the archive is being closed")
+            self._sources.add(source)
         try:
             try:
                 self._attach(source)
@@ -269,6 +287,8 @@ class Summaries:
             return now
         finally:
             # Temporary tables go with the connection.
+            with self._lock:
+                self._sources.discard(source)
             source.close()
 
     def _attach(self, source: sqlite3.Connection) -> None:
@@ -287,6 +307,18 @@ class Summaries:
         )
 
     def close(self) -> None:
+        """Stop the builds this handle started (a build is only a cache: the next stale
+        read starts it again) and close the cache."""
+        with self._lock:
+            self._closing = True
+            for source in self._sources:
+                source.interrupt()
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join()
+        self._close_reader()
+
+    def _close_reader(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
