@@ -108,6 +108,29 @@ def run(
 ) -> EnrichReport:
     """Enrich every pending cable; `limit` stops after that many (tests of resuming).
     `absorb` catches the index up; the caller holds the index writer while this runs."""
+    # The job rewrites the mention table and its key index in random key order: a page
+    # cache of 256 MB (SQLite's default is 2 MB) keeps their pages from being read and
+    # written back over and over (docs/performance.md, "Entities (issue 12)").
+    cache_size = connection.execute("PRAGMA cache_size").fetchone()[0]
+    connection.execute(f"PRAGMA cache_size = {_JOB_CACHE_KIB}")
+    try:
+        return _run(connection, workers, scheduler, progress, batch_size, limit, absorb)
+    finally:
+        connection.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+_JOB_CACHE_KIB = -262_144  # negative: KiB, so 256 MiB
+
+
+def _run(
+    connection: sqlite3.Connection,
+    workers: int | None,
+    scheduler: Any,
+    progress: Progress | None,
+    batch_size: int,
+    limit: int | None,
+    absorb: Callable[[], None] | None,
+) -> EnrichReport:
     ids = entities.pending(connection, EXTRACTOR_VERSION)
     if limit is not None:
         ids = ids[:limit]
