@@ -21,6 +21,8 @@ from cabledesk.archive import editions
 from cabledesk.entities.names import name_words
 from cabledesk.facade import Archive
 from cabledesk.query import QueryError
+from cabledesk.query import search as search_module
+from cabledesk.query.entities import ENTITY_FACET_SIZE
 from cabledesk.redact.apply import burn
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
@@ -194,6 +196,78 @@ def test_entity_facets_count_what_brute_force_counts(archive: Archive, who: str)
         # Refining by a facet value finds exactly the cables it counted.
         top = values[0]
         assert archive.search(f"entity:{top.id}", viewer=viewer, facets=False).total == top.count
+
+
+def assert_facets_match(archive: Archive, query: str, viewer: Viewer) -> int:
+    """Every entity facet value of `query` counts what brute force counts over its
+    matches, and no entity left out beats the least one shown. Returns the matches."""
+    result = archive.search(query, viewer=viewer, limit=1000, blank_matches_all=True)
+    matched = {hit.reference_id for hit in result.hits}
+    assert len(matched) == result.total
+    brute = Brute(archive.connection, viewer)
+    for facet, kind in (("people", "person"), ("organisations", "org"), ("places", "place")):
+        expected = {
+            e: len(brute.entity(e) & matched)
+            for e in brute.counts(kind)
+            if brute.entity(e) & matched
+        }
+        values = result.entity_facets[facet]
+        assert [v.count for v in values] == sorted(expected.values(), reverse=True)[
+            : len(values)
+        ], (query, facet)
+        assert len(values) == min(len(expected), ENTITY_FACET_SIZE), (query, facet)
+        for value in values:
+            assert value.count == expected[value.id], (query, facet, value)
+    return len(matched)
+
+
+BROAD_QUERIES = ["", "NOT tag:IR", "-iraq", "NOT origin:XX", "tag:IR"]
+
+
+@pytest.mark.parametrize("who", list(VIEWERS))
+def test_facets_of_broad_searches_are_exact(
+    archive: Archive, who: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search matching most cables counts its entity facets over the cables it leaves
+    out (query/search.py, `_by_complement`): the counts are those of the matches, with a
+    large top of candidates and with one so small that the answer cannot be proved
+    exact from it (then the matches are counted themselves)."""
+    viewer = VIEWERS[who](archive)
+    broad = 0
+    for candidates in (400, 3, 1):
+        monkeypatch.setattr(search_module, "_CANDIDATES", candidates)
+        archive.index._reload()  # a new searcher: the counts over everything again
+        for query in BROAD_QUERIES:
+            matched = assert_facets_match(archive, query, viewer)
+            broad += 2 * matched > archive.count(viewer=viewer)
+    assert broad >= 9  # most of the queries took the complement's path
+
+
+def test_facets_over_everything_follow_a_change_of_the_index(
+    enriched: Path, tmp_path: Path
+) -> None:
+    """The counts over everything are kept for the searcher they were computed from: a
+    rule that withholds a paragraph (the index absorbs it) is counted at once, by this
+    handle and by another one open on the same archive."""
+    folder = copy_of(enriched, tmp_path, "kept-counts")
+    with Archive.open(folder) as archive, Archive.open(folder) as other:
+        viewer = reader(archive)
+        assert_facets_match(archive, "", viewer)
+        assert_facets_match(other, "NOT tag:XX", reader(other))
+        top = archive.search("", viewer=viewer, blank_matches_all=True).entity_facets["places"][0]
+        row = archive.connection.execute(
+            """SELECT c.reference_id, m.paragraph FROM mentions m JOIN cables c
+               ON c.id = m.cable_id JOIN entity_keys k ON k.key = m.key
+               WHERE k.entity_id = ? AND m.field = 'paragraph' ORDER BY c.reference_id""",
+            (top.id,),
+        ).fetchone()
+        archive.redact(Rule(kind="paragraph", cable_id=row[0], paragraph=row[1] + 1, reason="test"))
+        for handle in (archive, other):
+            for query in ("", "NOT tag:XX"):
+                assert_facets_match(handle, query, reader(handle))
+            places = handle.search("", viewer=reader(handle), blank_matches_all=True)
+            after = {v.id: v.count for v in places.entity_facets["places"]}
+            assert after.get(top.id, 0) == top.count - 1  # the cable's mentions left
 
 
 def test_facets_follow_the_query(archive: Archive) -> None:

@@ -246,8 +246,11 @@ class Archive:
     ) -> SearchResult:
         """Search with the query language (docs/search.md); QueryError for a bad query.
         A blank query is an error unless `blank_matches_all` (then: every cable)."""
+        searcher, memo = self.store.snapshot(
+            published_only=viewer.published_only, restricted=viewer.restricted
+        )
         return search(
-            self.store.searcher(published_only=viewer.published_only, restricted=viewer.restricted),
+            searcher,
             self.index.schema,
             self.connection,
             query,
@@ -261,6 +264,7 @@ class Archive:
             also=self._also(query, viewer, blank_matches_all),
             view=lambda cable: self.view(cable, viewer=viewer),
             entities=self._entity_lookup(viewer),
+            memo=memo,
         )
 
     def timeline(

@@ -109,7 +109,7 @@ class EditionIndex(Index):
 
     def verify(self, connection: sqlite3.Connection) -> list[str]:
         """What is wrong between this index and the latest edition (nothing: they agree)."""
-        self.index.reload()
+        self._reload()
         searcher = self.index.searcher()
         problems: list[str] = []
         edition = editions.latest(connection)

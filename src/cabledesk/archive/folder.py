@@ -154,6 +154,12 @@ class Store:
             absorb()
 
     def searcher(self, *, published_only: bool, restricted: bool) -> tantivy.Searcher:
+        """`snapshot`'s searcher."""
+        return self.snapshot(published_only=published_only, restricted=restricted)[0]
+
+    def snapshot(
+        self, *, published_only: bool, restricted: bool
+    ) -> tuple[tantivy.Searcher, dict[object, object]]:
         """The index, caught up as far as it may be, for a search by a reader who sees
         only the edition (`published_only`) or less than everything (`restricted`).
 
@@ -164,7 +170,8 @@ class Store:
         for it, and is refused (IndexBehind) rather than answered from older text.
 
         The public searches the edition's own index: every score, count and order it gets
-        is computed from the published cables alone."""
+        is computed from the published cables alone. Beside the searcher, a memo of what
+        was computed from it (Index.snapshot), dropped when the index moves on."""
         index = self.edition_index if published_only else self.index
         if index.absorbed < last_seq(self.connection) or (
             published_only and self.edition_index.behind(self.connection)
@@ -182,7 +189,7 @@ class Store:
                     )
                 time.sleep(0.05)
                 self._catch_up(index)
-        return index.searcher()
+        return index.snapshot()
 
     def _catch_up(self, index: Index) -> None:
         try:

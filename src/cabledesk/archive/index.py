@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,10 +134,17 @@ class Index:
                 shutil.rmtree(directory)
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.index = tantivy.Index(self.schema, path=str(directory))
+            # Searchers change only when this handle reloads (after `absorbed` moved, or
+            # its own writer finished), never on tantivy's timer: what is remembered
+            # about a searcher (`snapshot`'s memo) then holds for every searcher until
+            # the next reload.
+            self.index.config_reader("Manual", 0)
             if fresh:
                 (directory / "version").write_text(INDEX_VERSION)
                 self._write_absorbed(0)
-            self._seen = self.absorbed
+            self._lock = threading.Lock()
+            self._seen = self._absorbed_stamp()[1]
+            self._memo: dict[object, object] = {}
         except (ValueError, OSError) as exc:
             raise _damaged(directory, exc) from None
 
@@ -161,15 +170,22 @@ class Index:
 
     @property
     def absorbed(self) -> int:
+        return self._absorbed_stamp()[0]
+
+    def _absorbed_stamp(self) -> tuple[int, str]:
+        """The change number absorbed, and the stamp of the write that recorded it: a
+        new stamp every time, so a reader notices every commit (another process's too)
+        even when the number comes back to the same value (an edition rebuilt)."""
         path = self.directory / "absorbed"
         try:
-            return int(path.read_text()) if path.exists() else 0
-        except (ValueError, OSError) as exc:
+            text = path.read_text() if path.exists() else "0"
+            return int(text.split()[0]), text
+        except (ValueError, IndexError, OSError) as exc:
             raise _damaged(self.directory, f"absorbed: {exc}") from None
 
     def _write_absorbed(self, seq: int) -> None:
         temporary = self.directory / "absorbed.tmp"
-        temporary.write_text(str(seq))
+        temporary.write_text(f"{seq} {uuid.uuid4().hex}")
         temporary.replace(self.directory / "absorbed")
 
     def writer(self, wait: float = 0.0) -> tantivy.IndexWriter:
@@ -201,8 +217,7 @@ class Index:
             raise
         finally:
             writer.wait_merging_threads()  # consumes the writer: the lock is released
-            self.index.reload()
-            self._seen = self.absorbed
+            self._reload()
 
     def bulk(
         self, writer: tantivy.IndexWriter, published: set[str], register_version: int
@@ -281,11 +296,27 @@ class Index:
         """A searcher that has seen every commit recorded so far. Another handle (or
         process) may have committed, say, a new redaction: tantivy would notice only after
         a delay, and until then a search could still match the withheld words."""
-        absorbed = self.absorbed
-        if absorbed != self._seen:
-            self.index.reload()
-            self._seen = absorbed
-        return self.index.searcher()
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[tantivy.Searcher, dict[object, object]]:
+        """`searcher()` and a memo that lives exactly as long as what it searches: what
+        a caller computes from this searcher and keeps in the memo (the entity facets'
+        counts over every cable, query/search.py) is dropped at the next reload."""
+        stamp = self._absorbed_stamp()[1]
+        with self._lock:
+            if stamp != self._seen:
+                self._reload_locked(stamp)
+            return self.index.searcher(), self._memo
+
+    def _reload(self) -> None:
+        stamp = self._absorbed_stamp()[1]
+        with self._lock:
+            self._reload_locked(stamp)
+
+    def _reload_locked(self, stamp: str) -> None:
+        self.index.reload()
+        self._seen = stamp
+        self._memo = {}
 
     def verify(self, connection: sqlite3.Connection) -> list[str]:
         """What is wrong between the index and SQLite, one line each (nothing: they agree).
@@ -293,7 +324,7 @@ class Index:
         The index must hold one document for each cable SQLite holds and no other, each
         built from the cable's current change (its `seq`) with a register version that
         exists, marked published exactly when the cable is in the latest edition."""
-        self.index.reload()
+        self._reload()
         searcher = self.index.searcher()
         problems: list[str] = []
         absorbed, latest = self.absorbed, last_seq(connection)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import tantivy
@@ -151,7 +151,11 @@ def search(
     also: Collection[str] = (),
     view: Callable[[Cable], Cable] | None = None,
     entities: EntityLookup | None = None,
+    memo: dict[object, object] | None = None,
 ) -> SearchResult:
+    """One page of hits, and the facets. `memo`: what may be kept about this searcher
+    between searches (Index.snapshot; the entity facets keep their counts over every
+    cable there)."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     tree, compiled = compile_query(
@@ -178,7 +182,13 @@ def search(
         result.facets = facet_counts(searcher, compiled)
         if entities is not None:
             result.entity_facets = entity_facet_counts(
-                searcher, schema, compiled, Scope.of(viewer), entities
+                searcher,
+                schema,
+                compiled,
+                Scope.of(viewer),
+                entities,
+                matched=result.total,
+                memo=memo,
             )
     return result
 
@@ -242,28 +252,42 @@ def entity_facet_counts(
     compiled: tantivy.Query,
     scope: Scope,
     entities: EntityLookup,
+    *,
+    matched: int | None = None,
+    memo: dict[object, object] | None = None,
 ) -> dict[str, list[EntityFacet]]:
     """The entities most matching cables mention, per kind, where the reader may see them.
 
     Counted on the reader's own entity field (fields.entity_field), so no mention above
     their ceiling counts; the cables an editor's rule names by id are left out of the
     count; and an entity hidden from the reader (a rule burns one of its names) is dropped
-    from the buckets (which is why twice the size is asked for)."""
-    counted = compiled
-    if entities.excluded:
-        excluded = tantivy.Query.term_set_query(schema, "id", sorted(entities.excluded))
-        counted = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, compiled), (tantivy.Occur.MustNot, excluded)]
-        )
-    request = {
-        name: {"terms": {"field": scope.entity_field(kind), "size": 2 * ENTITY_FACET_SIZE}}
-        for name, kind in ENTITY_FACETS.items()
-    }
-    answer = searcher.aggregate(counted, request)
-    buckets = {
-        name: [(int(b["key"]), int(b["doc_count"])) for b in answer[name]["buckets"]]
-        for name in ENTITY_FACETS
-    }
+    from the buckets (which is why twice the size is asked for).
+
+    Counting costs time in proportion to the cables counted, so a search that matches
+    most of what the reader may find (`matched`, its hits) is counted over the cables it
+    does *not* match, taken from the counts over all of them, which are computed once
+    for the searcher and kept in its `memo` (Index.snapshot): see `_by_complement`."""
+    excluded = (
+        tantivy.Query.term_set_query(schema, "id", sorted(entities.excluded))
+        if entities.excluded
+        else None
+    )
+    buckets: dict[str, list[tuple[int, int]]] | None = None
+    if memo is not None and matched is not None:
+        whole = _whole(searcher, schema, scope, excluded, entities.excluded, memo)
+        if 2 * matched > whole.total:
+            buckets = _by_complement(searcher, compiled, scope, whole)
+    if buckets is None:
+        counted = _without(compiled, excluded)
+        request = {
+            name: {"terms": {"field": scope.entity_field(kind), "size": _ENTITY_BUCKETS}}
+            for name, kind in ENTITY_FACETS.items()
+        }
+        answer = searcher.aggregate(counted, request)
+        buckets = {
+            name: _ordered((int(b["key"]), int(b["doc_count"])) for b in answer[name]["buckets"])
+            for name in ENTITY_FACETS
+        }
     names = entities.shown(sorted({i for found in buckets.values() for i, _ in found}))
     return {
         name: [EntityFacet(i, names[i], count) for i, count in found if i in names][
@@ -271,6 +295,118 @@ def entity_facet_counts(
         ]
         for name, found in buckets.items()
     }
+
+
+# Twice the facet's size: entities hidden from the reader are dropped afterwards.
+_ENTITY_BUCKETS = 2 * ENTITY_FACET_SIZE
+# How many of the entities most mentioned over everything a reader may find are counted
+# over the cables a broad search leaves out.
+_CANDIDATES = 400
+# Per segment, every bucket: tantivy otherwise merges each segment's top few, and the
+# counts of the others are estimates.
+_EVERY_BUCKET = 2**31
+
+
+@dataclass(frozen=True, slots=True)
+class _WholeCounts:
+    """Entity facets over every cable one class of reader may find (the universe)."""
+
+    universe: tantivy.Query
+    total: int
+    # Per facet: the _CANDIDATES entities most mentioned, (id, cables), most first.
+    top: dict[str, list[tuple[int, int]]]
+    # Per facet: the most cables any entity outside `top` is mentioned in (0: none).
+    bound: dict[str, int]
+
+
+def _without(query: tantivy.Query, excluded: tantivy.Query | None) -> tantivy.Query:
+    if excluded is None:
+        return query
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, excluded)]
+    )
+
+
+def _ordered(buckets: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Most cables first; among equal counts the lower id (the same in both ways of
+    counting)."""
+    return sorted(buckets, key=lambda bucket: (-bucket[1], bucket[0]))
+
+
+def _whole(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    scope: Scope,
+    excluded: tantivy.Query | None,
+    excluded_ids: frozenset[str],
+    memo: dict[object, object],
+) -> _WholeCounts:
+    key = ("entity facets", scope.ceiling, scope.foreign, scope.published_only, excluded_ids)
+    found = memo.get(key)
+    if isinstance(found, _WholeCounts):
+        return found
+    universe = _without(scope.restrict(schema, tantivy.Query.all_query()), excluded)
+    request = {
+        name: {
+            "terms": {
+                "field": scope.entity_field(kind),
+                "size": _CANDIDATES + 1,
+                "segment_size": _EVERY_BUCKET,
+            }
+        }
+        for name, kind in ENTITY_FACETS.items()
+    }
+    answer = searcher.aggregate(universe, request)
+    top: dict[str, list[tuple[int, int]]] = {}
+    bound: dict[str, int] = {}
+    for name in ENTITY_FACETS:
+        ranked = _ordered((int(b["key"]), int(b["doc_count"])) for b in answer[name]["buckets"])
+        top[name] = ranked[:_CANDIDATES]
+        bound[name] = ranked[_CANDIDATES][1] if len(ranked) > _CANDIDATES else 0
+    total = int(getattr(searcher.search(universe, limit=1, count=True), "count", 0) or 0)
+    whole = _WholeCounts(universe, total, top, bound)
+    memo[key] = whole
+    return whole
+
+
+def _by_complement(
+    searcher: tantivy.Searcher, compiled: tantivy.Query, scope: Scope, whole: _WholeCounts
+) -> dict[str, list[tuple[int, int]]] | None:
+    """Entity facets of a search matching more than half of the reader's universe, from
+    the cables it leaves out: an entity's count among the matches is its count over the
+    universe less its count over the rest (every match is in the universe: the compiled
+    query carries the reader's own restriction). Only the universe's top entities are
+    counted; the answer is exact when every entity it keeps is mentioned in more
+    matching cables than any entity outside that top is mentioned in at all. Otherwise
+    None, and the caller counts the matches themselves."""
+    rest = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, whole.universe), (tantivy.Occur.MustNot, compiled)]
+    )
+    request = {
+        name: {
+            "terms": {
+                "field": scope.entity_field(kind),
+                "size": max(1, len(whole.top[name])),
+                "segment_size": _EVERY_BUCKET,
+                "include": [str(i) for i, _ in whole.top[name]] or ["-1"],
+            }
+        }
+        for name, kind in ENTITY_FACETS.items()
+    }
+    answer = searcher.aggregate(rest, request)
+    buckets: dict[str, list[tuple[int, int]]] = {}
+    for name in ENTITY_FACETS:
+        left_out = {int(b["key"]): int(b["doc_count"]) for b in answer[name]["buckets"]}
+        counts = _ordered(
+            (i, n - left_out.get(i, 0)) for i, n in whole.top[name] if n > left_out.get(i, 0)
+        )[:_ENTITY_BUCKETS]
+        # The least count kept must beat every entity outside the top; when fewer than
+        # the buckets are kept, every entity mentioned at all must be among them.
+        least = counts[-1][1] if len(counts) == _ENTITY_BUCKETS else 1
+        if whole.bound[name] >= least:
+            return None
+        buckets[name] = counts
+    return buckets
 
 
 def _hits(
