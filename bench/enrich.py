@@ -6,6 +6,7 @@
     .venv/bin/python bench/enrich.py run --n 20000 --workers 2 --dask   # a LocalCluster
     .venv/bin/python bench/enrich.py resolve --n 20000          # archive-wide resolution
     .venv/bin/python bench/enrich.py latency --n 20000 --edition 3000
+    .venv/bin/python bench/enrich.py facets --n 20000           # entity facets by query
 
 `prepare` writes `cabledesk bench corpus --n N --seed 7` (learned from ../shared/corpus)
 and ingests it into WORK/baseN. `run` copies that archive and runs the `cabledesk enrich`
@@ -454,6 +455,7 @@ def reads(archive: Any, viewer: Any, rounds: int, pages: int) -> dict[str, Any]:
         for _ in range(max(2, rounds // 4))
     ]
     one = [timed(lambda i=i: archive.search(f"entity:{i}", viewer=viewer)) for i in visible[5:10]]
+    by_query = facets_by_query(archive, viewer, max(3, rounds // 4))
     return {
         "visible_entities": len(visible),
         "entities_p50_p95_ms": p50_p95(lists),
@@ -463,9 +465,96 @@ def reads(archive: Any, viewer: Any, rounds: int, pages: int) -> dict[str, Any]:
         "search_all_facets_p50_p95_ms": p50_p95(every),
         "search_entity_facets_p50_p95_ms": p50_p95(one),
         "sample": len(sample),
+        "facets_by_query": by_query,
         "load_before": load_before,
         "load_after": load(),
     }
+
+
+def facets(work: Path, n: int, rounds: int, pages: int) -> None:
+    """Entity facets and entity pages on the enriched archive itself (no copy, no
+    edition: at the release's size a copy and an edition cost more than the reads), for
+    the local desk and a CONFIDENTIAL foreign reader, whose class summary is built first
+    (timed) as its first stale read would start it."""
+    import cabledesk
+    from cabledesk.access.principal import LOCAL
+
+    folder = work / f"enriched{n}"
+    if not folder.exists():
+        sys.exit(f"no {folder}: run `run --n {n} --workers 2 --keep` first")
+    random.seed(7)
+    with cabledesk.Archive.open(folder) as archive:
+        low = archive.viewer(LOCAL)
+        low = type(low)(ceiling=1, foreign=True, redact=True)  # CONFIDENTIAL, foreign
+        low.compiled = archive.redactor()
+        for name, viewer in (("local", archive.viewer(LOCAL)), ("confidential", low)):
+            result: dict[str, Any] = {"n": n, "viewer": name, "load_before": load()}
+            seen = archive._seen(viewer)
+            if archive._summaries.fresh(archive.connection, seen) is None:
+                started, cpu = time.perf_counter(), time.process_time()
+                archive._summaries.build(seen)
+                result["summary_build_s"] = round(time.perf_counter() - started, 2)
+                result["summary_build_cpu_s"] = round(time.process_time() - cpu, 2)
+            result["facets_by_query"] = facets_by_query(archive, viewer, rounds)
+            visible = [e.id for e in archive.entities(viewer=viewer, limit=5000)]
+            sample = random.sample(visible, min(pages, len(visible)))
+            top = [timed(lambda i=i, v=viewer: archive.entity(i, viewer=v)) for i in visible[:10]]
+            anyone = [timed(lambda i=i, v=viewer: archive.entity(i, viewer=v)) for i in sample]
+            result["entity_top10_p50_p95_ms"] = [round(x, 1) for x in percentiles(top)]
+            result["entity_sample_p50_p95_ms"] = [round(x, 1) for x in percentiles(anyone)]
+            result["load_after"] = load()
+            print(json.dumps(result), flush=True)
+            with open(work / "results.jsonl", "a") as handle:
+                handle.write(json.dumps({"kind": "facets", **result}) + "\n")
+
+
+# Queries from the generated release's vocabulary, from all cables to few.
+FACET_QUERIES = ["", "NOT tag:PREL", "the", "government", "tag:PREL", "minister", "iraq"]
+
+
+def facets_by_query(archive: Any, viewer: Any, rounds: int) -> dict[str, Any]:
+    """Per query: its matches, the search with every facet (what a page waits for) and
+    the entity facets alone (query/search.py `entity_facet_counts`, compiled as a search
+    compiles it), p50 / p95 ms; and the counts over everything the reader may find, which
+    the first broad search after each reload of the index computes (`whole_ms`)."""
+    from cabledesk.query.scope import Scope
+    from cabledesk.query.search import compile_query, entity_facet_counts
+
+    index = archive.store.edition_index if viewer.published_only else archive.store.index
+    lookup = archive._entity_lookup(viewer)
+
+    def entity_facets(query: str) -> int:
+        searcher, memo = archive.store.snapshot(
+            published_only=viewer.published_only, restricted=viewer.restricted
+        )
+        _, compiled = compile_query(
+            archive.index.schema, archive.connection, query, archive.store.origins,
+            viewer=viewer, blank_matches_all=True,
+            also=archive._also(query, viewer, True), entities=lookup,
+        )  # fmt: skip
+        matched = int(searcher.search(compiled, limit=1, count=True).count)
+        entity_facet_counts(
+            searcher, archive.index.schema, compiled, Scope.of(viewer), lookup,
+            matched=matched, memo=memo,
+        )  # fmt: skip
+        return matched
+
+    index._reload()
+    whole = timed(lambda: entity_facets(""))
+    found: dict[str, Any] = {"whole_ms": round(whole * 1000, 1)}
+    for query in FACET_QUERIES:
+        matched = entity_facets(query)
+        pages = [
+            timed(lambda q=query: archive.search(q, viewer=viewer, blank_matches_all=True))
+            for _ in range(rounds)
+        ]
+        alone = [timed(lambda q=query: entity_facets(q)) for _ in range(rounds)]
+        found[query or "(every cable)"] = {
+            "matched": matched,
+            "search_p50_p95_ms": [round(x, 1) for x in percentiles(pages)],
+            "entity_facets_p50_p95_ms": [round(x, 1) for x in percentiles(alone)],
+        }
+    return found
 
 
 def main() -> None:
@@ -490,6 +579,10 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=40)
     p.add_argument("--pages", type=int, default=40, help="random entity pages to time")
     p.add_argument("--counted", action="store_true", help="also time reads with no summary")
+    p = sub.add_parser("facets")
+    p.add_argument("--n", type=int, default=20_000)
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--pages", type=int, default=30, help="random entity pages to time")
     p = sub.add_parser("_resolve-child")
     p.add_argument("folder", type=Path)
     args = parser.parse_args()
@@ -501,6 +594,8 @@ def main() -> None:
         resolve(args.work, args.n, args.rounds)
     elif args.step == "latency":
         latency(args.work, args.n, args.edition, args.rounds, args.pages, args.counted)
+    elif args.step == "facets":
+        facets(args.work, args.n, args.rounds, args.pages)
     else:
         resolve_child(args.folder)
 
