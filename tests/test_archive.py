@@ -226,6 +226,8 @@ def test_schema_4_archive_keeps_every_part_row_in_clustered_tables(tmp_path: Pat
         "DROP TABLE mentions; DROP TABLE enriched; DROP TABLE entity_keys; DROP TABLE entities;",
         # The entity register came with schema 9.
         "DROP TABLE entity_register;",
+        # What resolution keeps of each key came with schema 11.
+        "DROP TABLE entity_key_stats;",
         "UPDATE meta SET value = '4' WHERE key = 'schema_version';",
         "COMMIT;",
     ]

@@ -512,7 +512,7 @@ def test_every_decision_has_its_audit_row_and_a_failed_one_leaves_neither(
         "undo",
     ]
 
-    def broken(connection: sqlite3.Connection) -> None:
+    def broken(connection: sqlite3.Connection, decisions_only: bool = False) -> None:
         raise RuntimeError("the disk filled up during resolution")
 
     monkeypatch.setattr(entity_store, "resolve", broken)
@@ -611,14 +611,15 @@ def test_an_archive_of_schema_8_gets_the_register_and_keeps_its_entities(
     connection = sqlite3.connect(folder / "archive.db")
     connection.executescript(
         "BEGIN; DROP TABLE entity_register; DROP INDEX mentions_moved;"
-        "DROP INDEX entities_mentions;"
+        "DROP INDEX entities_mentions; DROP TABLE entity_key_stats;"
+        "DELETE FROM meta WHERE key IN ('entity_key_stats', 'mentions_written');"
         "ALTER TABLE mentions DROP COLUMN extracted_key;"
         "ALTER TABLE entities DROP COLUMN merged_into;"
         "UPDATE meta SET value = '8' WHERE key = 'schema_version'; COMMIT;"
     )
     connection.close()
     with cabledesk.Archive.open(folder) as archive:
-        assert schema_version(archive.connection) == SCHEMA_VERSION == 10
+        assert schema_version(archive.connection) == SCHEMA_VERSION == 11
         assert archive.entities(viewer=EVERYTHING, limit=10_000) == before
         archive.merge_entities(cast.short.key, cast.full.key, reason="upgraded", account="ed")
         merged = page(archive, cast.short.id).entity
@@ -754,3 +755,80 @@ def entity_id_in(folder: Path, key: str) -> int:
     with cabledesk.Archive.open(folder) as archive:
         row = archive.connection.execute("SELECT id FROM entities WHERE key = ?", (key,))
         return int(row.fetchone()[0])
+
+
+# --- an editor's decision without reading every mention ----------------------------------
+
+
+def resolved_tables(connection: sqlite3.Connection) -> list[object]:
+    return [
+        connection.execute(
+            "SELECT key, kind, name, mentions, cables, merged_into FROM entities ORDER BY key"
+        ).fetchall(),
+        connection.execute("SELECT key, entity_id FROM entity_keys ORDER BY key").fetchall(),
+        connection.execute(
+            "SELECT cable_id, position, key, extracted_key FROM mentions "
+            "WHERE extracted_key IS NOT NULL ORDER BY cable_id, position"
+        ).fetchall(),
+    ]
+
+
+def test_a_decision_resolves_from_what_the_last_resolution_kept(
+    archive: cabledesk.Archive, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each decision replays the register from the per-key figures the last full
+    resolution kept (`entity_key_stats`), reading only the mentions it may move: the
+    tables come out exactly as a full resolution leaves them, after every kind of
+    decision in turn; and once the mentions changed, a decision resolves in full."""
+    full_reads = 0
+    read_mentions = entity_store._read_mentions
+
+    def counted(*args: object) -> object:
+        nonlocal full_reads
+        full_reads += 1
+        return read_mentions(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(entity_store, "_read_mentions", counted)
+    steps = [
+        lambda: archive.merge_entities(cast.short.key, cast.full.key, reason="a", account="ed"),
+        lambda: archive.split_entity(
+            DANIEL, name="Humberto Ortega", cables=[MANAGUA], surfaces=["Ortega"], reason="b"
+        ),
+        lambda: archive.split_entity(
+            cast.full.key, name="Someone Else", surfaces=[cast.word], reason="b2"
+        ),
+        lambda: archive.rename_entity(cast.renamed.key, "Renamed", reason="c"),
+        lambda: archive.retype_entity(cast.retyped.key, "org", reason="d"),
+        lambda: archive.delete_entity(cast.deleted.key, reason="e"),
+        lambda: archive.add_alias(cast.full.key, cast.other.name, reason="f"),
+        lambda: archive.remove_alias(cast.full.key, cast.other.name, reason="g"),
+        lambda: archive.undo_entity_decision(1, reason="h"),
+        lambda: archive.undo_entity_decision(2, reason="i"),
+    ]
+    connection = archive.connection
+    moved: list[int] = []
+    for number, step in enumerate(steps):
+        step()
+        assert full_reads == 0, number
+        kept = resolved_tables(connection)
+        connection.execute("BEGIN")
+        assert entity_store.resolve(connection).read_all
+        assert resolved_tables(connection) == kept, number
+        connection.execute("ROLLBACK")
+        full_reads = 0  # that one was the comparison's
+        moved.append(len(kept[2]))
+    assert max(moved) > 0  # the splits and aliases moved mentions: compared too
+    # New mentions (a cable read again by the extractor): the kept figures are stale.
+    cable = connection.execute("SELECT id, text_hash, record FROM cables LIMIT 1").fetchall()
+    with connection:
+        entity_store.write(connection, EXTRACTOR_VERSION, enrich.extract_batch(cable))
+    full_reads = 0
+    archive.rename_entity(cast.renamed.key, "Renamed again", reason="j")
+    assert full_reads == 1
+    # A cable's text changed by an ingest: its mentions no longer count, in full again.
+    with connection:
+        connection.execute("UPDATE cables SET text_hash = 'changed' WHERE id = ?", (cable[0][0],))
+    archive.rename_entity(cast.renamed.key, "Renamed once more", reason="k")
+    assert full_reads == 2
+    archive.rename_entity(cast.renamed.key, "Renamed at last", reason="l")
+    assert full_reads == 2

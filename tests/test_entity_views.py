@@ -225,3 +225,24 @@ def test_closing_the_archive_stops_its_background_builds(folder: Path, tmp_path:
         archive.close()
         assert not [t for t in threading.enumerate() if t.name == "entity-views"]
         shutil.copytree(folder, tmp_path / f"copy{_}")
+
+
+def test_a_summary_handed_out_stays_readable_when_the_archive_moves_on(folder: Path) -> None:
+    """One entity page asks for its reader's summary several times; when another handle
+    changes the archive in between, the later ask finds the summary stale, and the one
+    handed out before still reads (the page then answers from one or the other, never
+    from a closed connection: a failure seen under concurrent editors)."""
+    with Archive.open(folder) as archive:
+        build_all(archive)
+        summaries = archive._summaries
+        summaries.request = lambda seen: None  # type: ignore[method-assign]
+        seen = archive._seen(EVERYTHING)
+        first = summaries.fresh(archive.connection, seen)
+        assert first is not None
+        before = first.counts(limit=5)
+        with archive.connection:
+            archive.connection.execute(
+                "UPDATE meta SET value = value + 1 WHERE key = 'entities_resolved'"
+            )
+        assert summaries.fresh(archive.connection, seen) is None
+        assert first.counts(limit=5) == before

@@ -1190,7 +1190,7 @@ class Archive:
                 "reason": reason,
             }
             audit.insert(connection, [audit.event("entity_decision", account, detail=detail)])
-            entity_store.resolve(connection)
+            entity_store.resolve(connection, decisions_only=True)
             entity_search.touch_changed_keys(connection, before, entity_search.key_map(connection))
             touched |= _decided_cables(connection, keys)
             entity_search.touch_cables(connection, sorted(touched))

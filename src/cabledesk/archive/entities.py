@@ -8,15 +8,19 @@ carries the level of the part of the cable it stands in.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cabledesk.archive import curation, entity_register
 from cabledesk.entities import PERSON, Mention
 from cabledesk.entities.model import CANDIDATE
 from cabledesk.entities.names import name_key, name_words
+
+_T = TypeVar("_T")
 
 # A mention as stored: the Mention's fields, then rank and NOFORN of its part.
 MentionRow = tuple[str, str, str, str, str, int | None, int, int, str, int, int]
@@ -63,6 +67,11 @@ def write(
             (cable_id, version, text_hash),
         )
         written += len(rows)
+    # What resolution kept of the mentions (`entity_key_stats`) is for the mentions before.
+    connection.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('mentions_written', "
+        "coalesce((SELECT value + 1 FROM meta WHERE key = 'mentions_written'), 1))"
+    )
     return written
 
 
@@ -88,9 +97,10 @@ class Resolution:
     keys: int
     decisions: int = 0  # editors' decisions that acted (entity_register.py)
     moved: int = 0  # mentions an alias or a split moved away from their key's entity
+    read_all: bool = True  # every mention read (False: from what the last one kept)
 
 
-def resolve(connection: sqlite3.Connection) -> Resolution:
+def resolve(connection: sqlite3.Connection, *, decisions_only: bool = False) -> Resolution:
     """Archive-wide resolution: every mention key to an entity, and each entity's
     canonical name and counts. A person known by a surname alone in some cables
     (`person:maliki`) is the person of that surname named in full elsewhere when one
@@ -103,7 +113,17 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
     merges, renames, re-types and deletions act on keys (a deleted entity's keys get no
     `entity_keys` row, so its mentions count nowhere); a mention an alias or a split moves
     gets the key of the entity it ends in, the extractor's key kept in `extracted_key`.
-    A merged entity's id points at the entity it joined (`merged_into`)."""
+    A merged entity's id points at the entity it joined (`merged_into`).
+
+    Reading every mention is most of the cost (minutes at the release's size), so each
+    full resolution keeps what it read of every key (`entity_key_stats`), and
+    `decisions_only` (an editor's decision: the mentions did not change) starts from
+    that instead, reads only the mentions a decision may move, and counts again only the
+    cables of the entities whose keys changed. When the mentions changed since (an
+    enrichment, a new text ingested), it resolves in full: the answer is the same."""
+    old_moves = connection.execute(
+        "SELECT key, extracted_key FROM mentions WHERE extracted_key IS NOT NULL"
+    ).fetchall()
     # Moved mentions get the extractor's key back first: the decisions are replayed from
     # scratch, over mentions a new extractor version may have rewritten.
     connection.execute(
@@ -113,35 +133,14 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
     decisions = entity_register.in_force(entity_register.decisions(connection))
     cable_ids = _cable_ids(connection, decisions)
     wanted = curation.selectors(decisions, cable_ids)
-    selecting = bool(wanted)
-    # Surfaces repeat (`Maliki` thousands of times): each is read as a name once.
-    surface_keys: dict[str, tuple[str, bool]] = {}
-    candidates: list[curation.Candidate] = []
-    counts: Counter[str] = Counter()
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    kinds: dict[str, str] = {}
-    cables: dict[str, set[int]] = defaultdict(set)
-    written_in_full: Counter[str] = Counter()
-    # Cable by cable (CROSS JOIN keeps this order): through the `mentions_key` index, as
-    # the planner chose, each mention looked its cable up again, 14 times slower.
-    for cable_id, position, kind, key, name, surface in connection.execute(
-        """SELECT m.cable_id, m.position, m.kind, m.key, m.name, m.surface FROM enriched e
-           CROSS JOIN cables c ON c.id = e.cable_id AND c.text_hash = e.text_hash
-           CROSS JOIN mentions m ON m.cable_id = e.cable_id"""
-    ):
-        read = surface_keys.get(surface)
-        if read is None:
-            words = name_words(surface)
-            read = surface_keys[surface] = (" ".join(words), len(words) >= 2)
-        surface_key, in_full = read
-        counts[key] += 1
-        if in_full:
-            written_in_full[key] += 1
-        names[key][name] += 1
-        kinds[key] = kind
-        cables[key].add(cable_id)
-        if selecting and wanted.wants(cable_id, surface_key):
-            candidates.append(curation.Candidate(cable_id, position, key, name, surface_key))
+    fingerprint = _mentions_fingerprint(connection)
+    read: _Read | None = None
+    if decisions_only:
+        read = _read_kept(connection, wanted, fingerprint)
+    if read is None:
+        read = _read_mentions(connection, wanted)
+        _keep(connection, read, fingerprint)
+    counts, written_in_full, kinds = read.counts, read.written_in_full, read.kinds
     by_surname: dict[str, list[str]] = defaultdict(list)
     for key, kind in kinds.items():
         words = key.partition(":")[2].split()
@@ -159,23 +158,23 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
             total = sum(written_in_full[k] for k in full)
             # A candidate (a surname no rule explained) needs the person named in full
             # in two cables at least: one stray full name makes no one famous.
-            enough = kind == PERSON or len(cables[full[0]]) >= 2
+            enough = kind == PERSON or read.cable_counts[full[0]] >= 2
             if total and enough and written_in_full[full[0]] * 5 >= total * 4:
                 target[key] = full[0]
     replay = curation.Replay(target, kinds)
     for decision in decisions:
-        replay.apply(decision, candidates, cable_ids)
-    moves = replay.moves(candidates)
+        replay.apply(decision, read.candidates, cable_ids)
+    moves = replay.moves(read.candidates)
     root = {key: replay.find(entity) for key, entity in target.items()}
     totals: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    cable_sets: dict[str, set[int]] = defaultdict(set)
+    members: dict[str, list[str]] = defaultdict(list)
     for key, entity in root.items():
         if entity in replay.deleted:
             continue
         totals[entity] += counts[key]
-        spellings[entity].update(names[key])
-        cable_sets[entity] |= cables[key]
+        spellings[entity].update(read.names[key])
+        members[entity].append(key)
     # Moved mentions leave their key's entity and join another (unless it is deleted);
     # the cables of the entities they touch are counted again below, in SQL. The name a
     # moved mention carries is the one the editor just overruled: it does not name the
@@ -192,10 +191,11 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
             totals[end] += 1
             touched.add(end)
     existing = dict(connection.execute("SELECT key, id FROM entities"))
+    cables = _entity_cables(connection, read, members, existing, old_moves, root, touched)
     connection.execute("UPDATE entities SET mentions = 0, cables = 0")
     for entity_key in sorted(e for e in totals if totals[e] > 0 or e in existing):
         name = replay.names.get(entity_key) or _canonical(spellings[entity_key], entity_key)
-        row = (replay.kind_of(entity_key), name, totals[entity_key], len(cable_sets[entity_key]))
+        row = (replay.kind_of(entity_key), name, totals[entity_key], cables.get(entity_key, 0))
         if entity_key in existing:
             connection.execute(
                 "UPDATE entities SET kind = ?, name = ?, mentions = ?, cables = ? WHERE key = ?",
@@ -221,7 +221,8 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
         "UPDATE mentions SET extracted_key = key, key = ? WHERE cable_id = ? AND position = ?",
         [(end, mention.cable_id, mention.position) for mention, end in moves],
     )
-    for entity_key in touched & existing.keys():
+    recount = touched | (set(totals) - cables.keys())
+    for entity_key in recount & existing.keys():
         connection.execute(
             """UPDATE entities SET cables = (SELECT count(DISTINCT m.cable_id) FROM mentions m
                JOIN enriched e ON e.cable_id = m.cable_id
@@ -242,7 +243,204 @@ def resolve(connection: sqlite3.Connection) -> Resolution:
         keys=len(target),
         decisions=replay.applied,
         moved=len(moves),
+        read_all=read.cables is not None,
     )
+
+
+@dataclass
+class _Read:
+    """What resolution needs of the mentions (of cables' current texts), per key."""
+
+    counts: Counter[str]
+    written_in_full: Counter[str]
+    names: dict[str, Counter[str]]
+    kinds: dict[str, str]
+    cable_counts: dict[str, int]
+    surface_keys: dict[str, set[str]]
+    candidates: list[curation.Candidate]
+    # Each key's cables, when every mention was read (None: from the kept figures).
+    cables: dict[str, set[int]] | None = None
+
+
+def _read_mentions(connection: sqlite3.Connection, wanted: curation.Selectors) -> _Read:
+    """Every current mention, read once."""
+    selecting = bool(wanted)
+    # Surfaces repeat (`Maliki` thousands of times): each is read as a name once.
+    surface_read: dict[str, tuple[str, bool]] = {}
+    candidates: list[curation.Candidate] = []
+    counts: Counter[str] = Counter()
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    kinds: dict[str, str] = {}
+    cables: dict[str, set[int]] = defaultdict(set)
+    surfaces: dict[str, set[str]] = defaultdict(set)
+    written_in_full: Counter[str] = Counter()
+    # Cable by cable (CROSS JOIN keeps this order): through the `mentions_key` index, as
+    # the planner chose, each mention looked its cable up again, 14 times slower.
+    for cable_id, position, kind, key, name, surface in connection.execute(
+        """SELECT m.cable_id, m.position, m.kind, m.key, m.name, m.surface FROM enriched e
+           CROSS JOIN cables c ON c.id = e.cable_id AND c.text_hash = e.text_hash
+           CROSS JOIN mentions m ON m.cable_id = e.cable_id"""
+    ):
+        read = surface_read.get(surface)
+        if read is None:
+            words = name_words(surface)
+            read = surface_read[surface] = (" ".join(words), len(words) >= 2)
+        surface_key, in_full = read
+        counts[key] += 1
+        if in_full:
+            written_in_full[key] += 1
+        names[key][name] += 1
+        kinds[key] = kind
+        cables[key].add(cable_id)
+        surfaces[key].add(surface_key)
+        if selecting and wanted.wants(cable_id, surface_key):
+            candidates.append(curation.Candidate(cable_id, position, key, name, surface_key))
+    return _Read(
+        counts,
+        written_in_full,
+        names,
+        kinds,
+        {key: len(found) for key, found in cables.items()},
+        surfaces,
+        candidates,
+        cables,
+    )
+
+
+def _mentions_fingerprint(connection: sqlite3.Connection) -> str:
+    """Which mentions resolution reads: the cables whose current text was read (their
+    rowids, summed two ways) and how many batches enrichment wrote (`write` counts them,
+    a rewrite of a cable's mentions changes nothing else here)."""
+    row = connection.execute(
+        """SELECT count(*), total(e.cable_id), total((e.cable_id * 2654435761) % 4294967291)
+           FROM enriched e JOIN cables c ON c.id = e.cable_id AND c.text_hash = e.text_hash"""
+    ).fetchone()
+    written = connection.execute("SELECT value FROM meta WHERE key = 'mentions_written'").fetchone()
+    return f"{row[0]}:{int(row[1])}:{int(row[2])}:{written[0] if written else 0}"
+
+
+def _keep(connection: sqlite3.Connection, read: _Read, fingerprint: str) -> None:
+    connection.execute("DELETE FROM entity_key_stats")
+    connection.executemany(
+        "INSERT INTO entity_key_stats (key, kind, mentions, in_full, cables, names, "
+        "surface_keys) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                key,
+                kind,
+                read.counts[key],
+                read.written_in_full[key],
+                read.cable_counts[key],
+                json.dumps(read.names[key], ensure_ascii=False, separators=(",", ":")),
+                json.dumps(sorted(read.surface_keys[key]), ensure_ascii=False),
+            )
+            for key, kind in read.kinds.items()
+        ],
+    )
+    connection.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_key_stats', ?)", (fingerprint,)
+    )
+
+
+def _read_kept(
+    connection: sqlite3.Connection, wanted: curation.Selectors, fingerprint: str
+) -> _Read | None:
+    """What the last full resolution read, if the mentions are still those it read;
+    the candidates of the decisions read from the mentions they may move."""
+    kept = connection.execute("SELECT value FROM meta WHERE key = 'entity_key_stats'").fetchone()
+    if kept is None or kept[0] != fingerprint:
+        return None
+    read = _Read(Counter(), Counter(), {}, {}, {}, {}, [])
+    for key, kind, mentions, in_full, cables, names, surfaces in connection.execute(
+        "SELECT key, kind, mentions, in_full, cables, names, surface_keys FROM entity_key_stats"
+    ):
+        read.kinds[key] = kind
+        read.counts[key] = mentions
+        if in_full:
+            read.written_in_full[key] = in_full
+        read.cable_counts[key] = cables
+        read.names[key] = Counter(json.loads(names))
+        read.surface_keys[key] = set(json.loads(surfaces))
+    if wanted:
+        read.candidates = _candidates(connection, wanted, read.surface_keys)
+    return read
+
+
+def _candidates(
+    connection: sqlite3.Connection, wanted: curation.Selectors, surface_keys: dict[str, set[str]]
+) -> list[curation.Candidate]:
+    """The current mentions the decisions may move, in the order a full read meets them:
+    those of the keys written with a surface a decision names, and those of the cables a
+    split names."""
+    names = set(wanted.alias_keys)
+    cable_ids: set[int] = set()
+    for cables, surfaces in wanted.splits:
+        if cables is not None:
+            cable_ids |= cables
+        elif surfaces is not None:
+            names |= surfaces
+    keys = sorted(key for key, written in surface_keys.items() if written & names)
+    select = """SELECT m.cable_id, m.position, m.key, m.name, m.surface FROM mentions m
+                JOIN enriched e ON e.cable_id = m.cable_id
+                JOIN cables c ON c.id = m.cable_id AND c.text_hash = e.text_hash"""
+    rows: set[tuple[int, int, str, str, str]] = set()
+    for chunk in _chunked(keys):
+        rows.update(
+            connection.execute(f"{select} WHERE m.key IN ({','.join('?' * len(chunk))})", chunk)
+        )
+    for ids in _chunked(sorted(cable_ids)):
+        rows.update(
+            connection.execute(f"{select} WHERE m.cable_id IN ({','.join('?' * len(ids))})", ids)
+        )
+    found = []
+    for cable_id, position, key, name, surface in sorted(rows):
+        surface_key = " ".join(name_words(surface))
+        if wanted.wants(cable_id, surface_key):
+            found.append(curation.Candidate(cable_id, position, key, name, surface_key))
+    return found
+
+
+def _chunked(values: list[_T]) -> Iterable[list[_T]]:
+    for start in range(0, len(values), 500):
+        yield values[start : start + 500]
+
+
+def _entity_cables(
+    connection: sqlite3.Connection,
+    read: _Read,
+    members: dict[str, list[str]],
+    existing: dict[str, int],
+    old_moves: list[tuple[str, str]],
+    root: dict[str, str],
+    touched: set[str],
+) -> dict[str, int]:
+    """Each entity's cables, where known without SQL (the rest, and those `touched` by
+    moved mentions, are counted again after `entity_keys` is written): from the cables
+    of its keys when every mention was read; otherwise an entity of one key has its
+    key's cables, and an entity whose keys did not change keeps the count it had, unless
+    a mention moved into it or out of it before (those are counted again)."""
+    if read.cables is not None:
+        union: dict[str, int] = {}
+        for entity, keys in members.items():
+            if len(keys) == 1:
+                union[entity] = len(read.cables[keys[0]])
+            else:
+                union[entity] = len(set().union(*(read.cables[k] for k in keys)))
+        return union
+    moved_before = {root.get(k) for pair in old_moves for k in pair} | {k for k, _ in old_moves}
+    previous: dict[int, list[str]] = defaultdict(list)
+    for key, entity_id in connection.execute("SELECT key, entity_id FROM entity_keys"):
+        previous[entity_id].append(key)
+    had = dict(connection.execute("SELECT key, cables FROM entities"))
+    known: dict[str, int] = {}
+    for entity, keys in members.items():
+        if entity in touched or entity in moved_before:
+            continue
+        if len(keys) == 1:
+            known[entity] = read.cable_counts[keys[0]]
+        elif entity in existing and sorted(previous.get(existing[entity], [])) == sorted(keys):
+            known[entity] = had[entity]
+    return known
 
 
 def _cable_ids(

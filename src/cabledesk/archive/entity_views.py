@@ -181,8 +181,10 @@ class Summaries:
                 row = None  # a cache from another version, or being created: build it
             if row is not None and row[0] == current:
                 return Summary(reader, key)
-            # Reopened next time: a cache deleted and built again is another file.
-            self._close_reader()
+            # Reopened next time: a cache deleted and built again is another file. Not
+            # closed here: a summary handed out a moment ago (the same page asks for
+            # several) may still read through it; it closes when the last one lets go.
+            self._connection = None
         self.request(seen)
         return None
 

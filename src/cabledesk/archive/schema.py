@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cabledesk.archive.blob import unpack_record
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -331,6 +331,20 @@ MIGRATIONS: list[str] = [
     # 10: the entity index, most mentioned first, read without sorting every entity.
     """
     CREATE INDEX entities_mentions ON entities (mentions);
+    """,
+    # 11: what archive-wide resolution read of each mention key (archive/entities.py,
+    # `resolve`), so that an editor's decision is replayed without reading every mention
+    # again; valid for the mentions as `meta.entity_key_stats` fingerprints them.
+    """
+    CREATE TABLE entity_key_stats (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        in_full INTEGER NOT NULL,
+        cables INTEGER NOT NULL,
+        names TEXT NOT NULL,
+        surface_keys TEXT NOT NULL
+    ) WITHOUT ROWID;
     """,
 ]
 
