@@ -7,6 +7,7 @@
     .venv/bin/python bench/enrich.py resolve --n 20000          # archive-wide resolution
     .venv/bin/python bench/enrich.py latency --n 20000 --edition 3000
     .venv/bin/python bench/enrich.py facets --n 20000           # entity facets by query
+    .venv/bin/python bench/enrich.py decide --n 20000           # editors' decisions
 
 `prepare` writes `cabledesk bench corpus --n N --seed 7` (learned from ../shared/corpus)
 and ingests it into WORK/baseN. `run` copies that archive and runs the `cabledesk enrich`
@@ -508,6 +509,54 @@ def facets(work: Path, n: int, rounds: int, pages: int) -> None:
                 handle.write(json.dumps({"kind": "facets", **result}) + "\n")
 
 
+def decide(work: Path, n: int) -> None:
+    """Editors' decisions on a copy of the enriched archive: a merge, an alias, a split
+    by surface, a rename and an undo through `Archive`, each timed (wall and CPU) with
+    its whole transaction (the resolution from what the last full one kept, marking the
+    cables the index must absorb again), then one full resolution for comparison."""
+    import cabledesk
+    from cabledesk.archive import entities as entity_store
+
+    enriched = work / f"enriched{n}"
+    if not enriched.exists():
+        sys.exit(f"no {enriched}: run `run --n {n} --workers 2 --keep` first")
+    folder = work / f"decide{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(enriched, folder)
+    results: dict[str, Any] = {"n": n, "load_before": load()}
+    with cabledesk.Archive.open(folder) as archive:
+        people = archive.connection.execute(
+            "SELECT key, name FROM entities WHERE kind = 'person' AND mentions > 0 "
+            "ORDER BY mentions DESC LIMIT 40"
+        ).fetchall()
+        (small_key, _), (big_key, big_name) = people[-1], people[-2]
+        surface = big_name.split()[-1]
+        steps = [
+            ("merge", lambda: archive.merge_entities(small_key, big_key, reason="bench")),
+            ("alias_add", lambda: archive.add_alias(big_key, f"{surface} Alias", reason="b")),
+            ("split", lambda: archive.split_entity(
+                big_key, name=f"Other {surface}", surfaces=[surface], reason="bench")),
+            ("rename", lambda: archive.rename_entity(big_key, f"{big_name} II", reason="b")),
+            ("undo", lambda: archive.undo_entity_decision(1, reason="bench")),
+        ]  # fmt: skip
+        for name, step in steps:
+            started, cpu = time.perf_counter(), time.process_time()
+            step()
+            results[f"{name}_s"] = round(time.perf_counter() - started, 2)
+            results[f"{name}_cpu_s"] = round(time.process_time() - cpu, 2)
+        connection = archive.connection
+        started, cpu = time.perf_counter(), time.process_time()
+        with connection:
+            entity_store.resolve(connection)
+        results["full_resolution_s"] = round(time.perf_counter() - started, 2)
+        results["full_resolution_cpu_s"] = round(time.process_time() - cpu, 2)
+    results["load_after"] = load()
+    shutil.rmtree(folder, ignore_errors=True)
+    print(json.dumps(results), flush=True)
+    with open(work / "results.jsonl", "a") as handle:
+        handle.write(json.dumps({"kind": "decide", **results}) + "\n")
+
+
 # Queries from the generated release's vocabulary, from all cables to few.
 FACET_QUERIES = ["", "NOT tag:PREL", "the", "government", "tag:PREL", "minister", "iraq"]
 
@@ -583,6 +632,8 @@ def main() -> None:
     p.add_argument("--n", type=int, default=20_000)
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--pages", type=int, default=30, help="random entity pages to time")
+    p = sub.add_parser("decide")
+    p.add_argument("--n", type=int, default=20_000)
     p = sub.add_parser("_resolve-child")
     p.add_argument("folder", type=Path)
     args = parser.parse_args()
@@ -596,6 +647,8 @@ def main() -> None:
         latency(args.work, args.n, args.edition, args.rounds, args.pages, args.counted)
     elif args.step == "facets":
         facets(args.work, args.n, args.rounds, args.pages)
+    elif args.step == "decide":
+        decide(args.work, args.n)
     else:
         resolve_child(args.folder)
 

@@ -773,6 +773,27 @@ def resolved_tables(connection: sqlite3.Connection) -> list[object]:
     ]
 
 
+def sql_by_entity(archive: cabledesk.Archive) -> dict[int, set[str]]:
+    """The cables each entity is mentioned in (current texts), straight from the tables."""
+    found: dict[int, set[str]] = {}
+    for entity_id, reference_id in archive.connection.execute(
+        f"SELECT k.entity_id, c.reference_id {CURRENT} WHERE k.entity_id IS NOT NULL"
+    ):
+        found.setdefault(entity_id, set()).add(reference_id)
+    return found
+
+
+def index_by_entity(archive: cabledesk.Archive) -> dict[int, set[str]]:
+    """The cables `entity:ID` finds, for every entity (the index after the decision)."""
+    found: dict[int, set[str]] = {}
+    merged = "SELECT id FROM entities WHERE merged_into IS NULL"  # a merged id: its target
+    for (entity_id,) in archive.connection.execute(merged).fetchall():
+        hits = set(archive.matching_ids(f"entity:{entity_id}", viewer=EVERYTHING))
+        if hits:
+            found[entity_id] = hits
+    return found
+
+
 def test_a_decision_resolves_from_what_the_last_resolution_kept(
     archive: cabledesk.Archive, cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -817,6 +838,7 @@ def test_a_decision_resolves_from_what_the_last_resolution_kept(
         connection.execute("ROLLBACK")
         full_reads = 0  # that one was the comparison's
         moved.append(len(kept[2]))
+        assert index_by_entity(archive) == sql_by_entity(archive), number
     assert max(moved) > 0  # the splits and aliases moved mentions: compared too
     # New mentions (a cable read again by the extractor): the kept figures are stale.
     cable = connection.execute("SELECT id, text_hash, record FROM cables LIMIT 1").fetchall()

@@ -1176,11 +1176,13 @@ class Archive:
             )
 
         def apply(connection: sqlite3.Connection) -> entity_register.Decision:
-            # What the index must absorb again: the cables whose mentions belong to
-            # another entity now (a merge, a resolution), whose mentions were moved (an
-            # alias, a split) or whose entity changed kind, before and after.
-            before = entity_search.key_map(connection)
-            touched = _decided_cables(connection, keys)
+            # What the index must absorb again: the cables whose documents change, those
+            # mentioning a key that now belongs to another entity or to one of another
+            # kind (a merge, a deletion, a re-typing, a resolution), and those where a
+            # mention moved or came back (an alias, a split, an undo). A rename changes
+            # no document: names are read at query time.
+            before = entity_search.key_entities(connection)
+            moved = entity_search.moved_mentions(connection)
             decision = entity_register.append(connection, action, keys, payload, reason, account)
             detail = {
                 "version": decision.version,
@@ -1191,27 +1193,14 @@ class Archive:
             }
             audit.insert(connection, [audit.event("entity_decision", account, detail=detail)])
             entity_store.resolve(connection, decisions_only=True)
-            entity_search.touch_changed_keys(connection, before, entity_search.key_map(connection))
-            touched |= _decided_cables(connection, keys)
-            entity_search.touch_cables(connection, sorted(touched))
+            after = entity_search.key_entities(connection)
+            entity_search.touch_changed_keys(connection, before, after)
+            entity_search.touch_moved(connection, moved, entity_search.moved_mentions(connection))
             return decision
 
         decision = self.store.change(apply)
         self._hidden_entities.clear()
         return decision
-
-
-def _decided_cables(connection: sqlite3.Connection, keys: list[str]) -> set[int]:
-    """The cables mentioning the entities `keys` resolve to, and those holding a mention an
-    editor moved (alias, split)."""
-    marks = ",".join("?" * len(keys))
-    rows = connection.execute(
-        f"""SELECT DISTINCT m.cable_id FROM mentions m JOIN entity_keys k ON k.key = m.key
-            WHERE k.entity_id IN (SELECT entity_id FROM entity_keys WHERE key IN ({marks}))
-            UNION SELECT DISTINCT cable_id FROM mentions WHERE extracted_key IS NOT NULL""",
-        keys,
-    )
-    return {row[0] for row in rows}
 
 
 def _check_name(name: str) -> None:

@@ -13,7 +13,7 @@ decided in the facade; nothing here knows a reader.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from cabledesk.archive.entities import Visibility
 from cabledesk.archive.fields import ENTITY_KINDS, RANKS, entity_field
@@ -89,12 +89,44 @@ def key_map(connection: sqlite3.Connection) -> dict[str, int]:
     return dict(connection.execute("SELECT key, entity_id FROM entity_keys").fetchall())
 
 
+def key_entities(connection: sqlite3.Connection) -> dict[str, tuple[int, str]]:
+    """Every mention key, the entity it resolves to and that entity's kind: what a
+    cable's document says of a mention (its entity's id, in its kind's field)."""
+    return {
+        key: (entity_id, kind)
+        for key, entity_id, kind in connection.execute(
+            "SELECT k.key, k.entity_id, e.kind FROM entity_keys k JOIN entities e "
+            "ON e.id = k.entity_id"
+        )
+    }
+
+
+def moved_mentions(connection: sqlite3.Connection) -> set[tuple[int, int, str]]:
+    """(cable, position, key) of every mention an editor's alias or split moved."""
+    return set(
+        connection.execute(
+            "SELECT cable_id, position, key FROM mentions WHERE extracted_key IS NOT NULL"
+        )
+    )
+
+
+def touch_moved(
+    connection: sqlite3.Connection,
+    before: set[tuple[int, int, str]],
+    after: set[tuple[int, int, str]],
+) -> None:
+    """Mark changed the cables where a mention moved, or stopped or started being moved."""
+    touch_cables(connection, sorted({cable for cable, _, _ in before ^ after}))
+
+
 def touch_changed_keys(
-    connection: sqlite3.Connection, before: dict[str, int], after: dict[str, int]
+    connection: sqlite3.Connection,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
 ) -> int:
     """Mark changed the cables mentioning a key whose entity changed between two key maps
-    (a resolution, a merge): their documents list other entity ids now. Returns how many
-    keys changed."""
+    (a resolution, a merge; with `key_entities`, a re-typing too): their documents list
+    other entity ids now. Returns how many keys changed."""
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     cables: set[int] = set()
     for chunk in _chunks(list(changed)):
