@@ -55,7 +55,9 @@ def archive(folder: Path) -> Iterator[Archive]:
 # --- brute force, written apart from the module -------------------------------------------
 
 
-def brute(archive: Archive, viewer: Viewer, ids: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
+def brute(
+    archive: Archive, viewer: Viewer, ids: list[str]
+) -> tuple[set[str], set[tuple[str, str]]]:
     """The cables `ids` and the citations their records, as `viewer` receives them, show
     with an id; a cable whose REF lines are withheld from the viewer counts none."""
     cables = set(ids)
@@ -156,7 +158,9 @@ def test_pagerank_sums_to_one_and_matches_the_textbook(
 def test_components_match_brute_force(count: int, pairs: list[tuple[int, int]]) -> None:
     edges = sorted({(a % count, b % count) for a, b in pairs})
     numbers, sizes = graph_store.components(count, edges)
-    expected = brute_components([str(n) for n in range(count)], {(str(a), str(b)) for a, b in edges})
+    expected = brute_components(
+        [str(n) for n in range(count)], {(str(a), str(b)) for a, b in edges}
+    )
     for a in range(count):
         assert sizes[a] == len(expected[str(a)])
         for b in range(count):
@@ -192,7 +196,7 @@ def test_the_whole_graph_matches_brute_force(archive: Archive) -> None:
 
 def test_missing_nodes_carry_no_date_and_an_estimate(archive: Archive) -> None:
     viewer = archive.viewer(LOCAL)
-    nodes, edges = exported(archive, viewer)
+    nodes, _edges = exported(archive, viewer)
     missing = [n for n in nodes.values() if not n.archived]
     assert missing
     for node in missing:
@@ -293,7 +297,7 @@ def test_most_cited_and_a_query_counts_only_its_cables_citations(archive: Archiv
 
 def test_a_ceiling_counts_only_references_within_it(archive: Archive) -> None:
     viewer = archive.viewer(CONFIDENTIAL_READER)
-    cables, edges = brute(archive, viewer, all_ids(archive))
+    _cables, edges = brute(archive, viewer, all_ids(archive))
     _, found = exported(archive, viewer)
     assert found == edges
     _, everything = exported(archive, archive.viewer(LOCAL))
@@ -389,13 +393,13 @@ def test_public_outputs_never_name_an_unpublished_cable_as_held(
         archive.approve(published)
         archive.record_edition(None, "test")
         public = archive.public_viewer()
-        cables, edges = brute(archive, public, published)
+        _cables, edges = brute(archive, public, published)
         nodes, found = exported(archive, public)
         assert found == edges
         assert {n for n in nodes if nodes[n].archived} == set(published)
-        subjects = {
-            s for (s,) in archive.connection.execute("SELECT subject FROM cables") if s
-        } - {archive.get(i, viewer=public).subject for i in published}  # type: ignore[union-attr]
+        subjects = {s for (s,) in archive.connection.execute("SELECT subject FROM cables") if s} - {
+            archive.get(i, viewer=public).subject for i in published
+        }  # type: ignore[union-attr]
         dates = {n.id: n.date for n in exported(archive, archive.viewer(LOCAL))[0].values()}
         for node in nodes.values():
             if node.id not in published:
