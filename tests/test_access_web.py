@@ -62,6 +62,11 @@ READING = {
     "/api/cables/{reference_id}/mentions",
     "/api/export/entities",
     "/api/export/mentions",
+    "/api/graph",
+    "/api/graph/cables/{reference_id}",
+    "/api/graph/cables/{reference_id}/thread",
+    "/api/graph/most-cited",
+    "/api/graph/export",
     "/edition",
 }
 

@@ -24,6 +24,7 @@ from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
 from cabledesk.archive import editions, editorial, entity_register, entity_search, register
 from cabledesk.archive import entities as entity_store
+from cabledesk.archive import graph as graph_store
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
 from cabledesk.archive.enrich import run as run_enrichment
@@ -82,6 +83,8 @@ class Archive:
         self._shown_names: dict[tuple[int, entity_store.Visibility, int], str] = {}
         # Entity counts, months, posts and spellings per class of reader (entity_views.py).
         self._summaries = Summaries(store.path, store.path / DATABASE)
+        # The citation graph per class of reader (archive/graph.py).
+        self._graphs = graph_store.Graphs(store.path, store.path / DATABASE)
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -107,6 +110,7 @@ class Archive:
 
     def close(self) -> None:
         self._summaries.close()
+        self._graphs.close()
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -480,6 +484,123 @@ class Archive:
         """Every edition, newest first: (number, created at, by, register version, cables)."""
         _editors_only(viewer, "the editions' records")
         return editions.listing(self.connection)
+
+    # --- the citation graph (docs/graph.md) --------------------------------------------
+
+    def _graph_seen(self, viewer: Viewer) -> graph_store.Visibility:
+        """The cables and references `viewer`'s graph is made of, in the store's terms.
+        Fail closed: the public's graph is the latest edition's (a cable the edition does
+        not hold is at most a cited id, like one the archive does not have); a cable's
+        references count only when its REF lines are within the reader's ceiling; for a
+        reader who gets redactions, a REF item a rule in force changes does not count. A
+        signed-in reader's graph also holds every edge of the public's."""
+        if not viewer.restricted:
+            return graph_store.Visibility()
+        hides = None
+        rules = ""
+        redactor = viewer.redactor
+        if viewer.redact and redactor:
+
+            def hides(citing: str, text: str) -> bool:
+                return redactor.burned(citing, {"text": text})[0] != {"text": text}
+
+            rules = graph_store.rules_key(
+                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
+                for r in redactor.rules
+            )
+        public = None
+        if not viewer.published_only and self.published():
+            public = self._graph_seen(self.public_viewer())
+        return graph_store.Visibility(
+            ceiling=int(viewer.ceiling),
+            foreign=viewer.foreign,
+            published_only=viewer.published_only,
+            rules=rules,
+            public=public,
+            hides=hides,
+        )
+
+    def _graph(self, viewer: Viewer) -> graph_store.Graph:
+        return self._graphs.fresh(self.connection, self._graph_seen(viewer))
+
+    def _graph_id(self, graph: graph_store.Graph, reference_id: str) -> str | None:
+        """The node a typed id names in this graph (a message's id: its first document)."""
+        wanted = normal_id(reference_id)
+        for name in (wanted, first_part(wanted)):
+            if name is not None and graph.node(name) is not None:
+                return name
+        return None
+
+    def graph_stats(self, *, viewer: Viewer) -> dict[str, object]:
+        """The size of `viewer`'s citation graph: cables, cited ids not in the archive,
+        edges, components, the largest, PageRank's iterations, how good the estimated
+        dates are (each dated cable left out in turn), the build's CPU seconds."""
+        return self._graph(viewer).summary()
+
+    def graph_cable(self, reference_id: str, *, viewer: Viewer) -> graph_store.CableLinks | None:
+        """A node of `viewer`'s graph with its metrics, what it cites and what cites it;
+        None when the id is neither one of the reader's cables nor cited by one."""
+        graph = self._graph(viewer)
+        name = self._graph_id(graph, reference_id)
+        if name is None:
+            return None
+        node = graph.node(name)
+        assert node is not None
+        return graph_store.CableLinks(node, graph.cites(name), graph.cited_by(name))
+
+    def graph_thread(
+        self, reference_id: str, *, viewer: Viewer, hops: int = 3, days: int = 183
+    ) -> list[graph_store.ThreadEntry] | None:
+        """The thread around one of the reader's cables, in date order (Graph.thread);
+        None when it is not one of the reader's cables."""
+        graph = self._graph(viewer)
+        name = self._graph_id(graph, reference_id)
+        if name is None:
+            return None
+        node = graph.node(name)
+        if node is None or not node.archived:
+            return None
+        return graph.thread(name, hops=hops, days=days)
+
+    def graph_most_cited(
+        self,
+        *,
+        viewer: Viewer,
+        query: str | None = None,
+        archived: bool | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[graph_store.Cited]:
+        """The most cited nodes of `viewer`'s graph (`archived`: True the reader's cables
+        only, False the cited ids the archive does not hold), with each cable's subject as
+        the reader sees it; `query`: counting only the citations made by the cables
+        matching it (QueryError for a bad one)."""
+        graph = self._graph(viewer)
+        citing = None
+        if query is not None and query.strip():
+            citing = set(self.matching_ids(query, viewer=viewer, blank_matches_all=True))
+        found = []
+        for node, count in graph.most_cited(
+            archived=archived, citing=citing, limit=limit, offset=offset
+        ):
+            subject = None
+            if node.archived:
+                cable = self.get(node.id, viewer=viewer)
+                subject = cable.subject if cable is not None else None
+            found.append(graph_store.Cited(node, count, subject))
+        return found
+
+    def graph_export(
+        self, *, viewer: Viewer, query: str | None = None
+    ) -> tuple[Iterator[graph_store.Node], Iterator[tuple[str, str]]]:
+        """Nodes and edges (citing, cited) of `viewer`'s whole graph, or of the citations
+        made by the cables matching `query` (those cables and what they cite), with the
+        whole graph's metrics. Read them before the next call on this archive."""
+        graph = self._graph(viewer)
+        citing = None
+        if query is not None and query.strip():
+            citing = set(self.matching_ids(query, viewer=viewer, blank_matches_all=True))
+        return graph.subgraph(citing)
 
     # --- entities (docs/entities.md) ----------------------------------------------------
 

@@ -35,6 +35,7 @@ COMMANDS = {
     "entities": ("cabledesk.cli.entity_commands", "entities_command"),
     "entity": ("cabledesk.cli.entity_commands", "entity_group"),
     "mentions": ("cabledesk.cli.entity_commands", "mentions_command"),
+    "graph": ("cabledesk.cli.graph_commands", "graph_group"),
 }
 
 

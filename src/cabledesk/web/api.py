@@ -6,6 +6,7 @@ fits (400 a bad parameter or query, 404 an unknown id or address, 405 a wrong me
 
 from __future__ import annotations
 
+import io
 import tempfile
 from dataclasses import asdict
 from typing import IO, Any
@@ -15,10 +16,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from cabledesk.archive.graph import Node as GraphNode
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
 from cabledesk.record.ids import normal_id
 from cabledesk.views.entity_export import FORMATS, MEDIA_TYPES
+from cabledesk.views.graph_export import FORMATS as GRAPH_FORMATS
+from cabledesk.views.graph_export import MEDIA_TYPES as GRAPH_MEDIA_TYPES
+from cabledesk.views.graph_export import write_graph
 from cabledesk.web import params
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
@@ -292,6 +297,137 @@ def export_mentions(request: Request) -> Response:
     return _export(request, "mentions")
 
 
+# The citation graph (docs/graph.md): each reader's graph, built from their own view.
+
+
+def _node_json(node: GraphNode) -> dict[str, Any]:
+    return asdict(node)
+
+
+def graph_stats(request: Request) -> Response:
+    with archive_of(request) as archive:
+        summary = archive.graph_stats(viewer=viewer_of(request, archive))
+    return JSONResponse(summary)
+
+
+def _not_in_graph(reference_id: str) -> JSONResponse:
+    return error(
+        404,
+        f"{reference_id}: expected the reference id of a cable in this archive or cited "
+        "by one (like 08BAGHDAD1784); there is no such node",
+        reference_id=reference_id,
+    )
+
+
+def graph_cable(request: Request) -> Response:
+    reference_id = normal_id(str(request.path_params["reference_id"]))
+    with archive_of(request) as archive:
+        found = archive.graph_cable(reference_id, viewer=viewer_of(request, archive))
+    if found is None:
+        return _not_in_graph(reference_id)
+    return JSONResponse(
+        {
+            "node": _node_json(found.node),
+            "cites": [_node_json(n) for n in found.cites],
+            "cited_by": [_node_json(n) for n in found.cited_by],
+        }
+    )
+
+
+def graph_thread(request: Request) -> Response:
+    reference_id = normal_id(str(request.path_params["reference_id"]))
+    try:
+        hops = params.integer(request.query_params, "hops", 3, 1, 10)
+        days = params.integer(request.query_params, "days", 183, 0, 36600)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    with archive_of(request) as archive:
+        entries = archive.graph_thread(
+            reference_id, viewer=viewer_of(request, archive), hops=hops, days=days
+        )
+    if entries is None:
+        return _unknown(reference_id)
+    return JSONResponse(
+        {
+            "reference_id": reference_id,
+            "hops": hops,
+            "days": days,
+            "thread": [asdict(e) for e in entries],
+        }
+    )
+
+
+_ARCHIVED = {"all": None, "yes": True, "no": False}
+
+
+def graph_most_cited(request: Request) -> Response:
+    try:
+        state = params.for_api(request.query_params)
+        archived = request.query_params.get("archived") or "all"
+        if archived not in _ARCHIVED:
+            raise params.BadParameter("archived", "all, yes or no", archived)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    with archive_of(request) as archive:
+        try:
+            rows = archive.graph_most_cited(
+                viewer=viewer_of(request, archive),
+                query=state.q,
+                archived=_ARCHIVED[archived],
+                limit=state.limit,
+                offset=state.offset,
+            )
+        except QueryError as exc:
+            return _query_error(exc)
+    return JSONResponse(
+        {
+            "query": state.q,
+            "archived": archived,
+            "offset": state.offset,
+            "limit": state.limit,
+            "cables": [
+                {**_node_json(r.node), "citations": r.citations, "subject": r.subject} for r in rows
+            ],
+        }
+    )
+
+
+def graph_export(request: Request) -> Response:
+    """The graph (or a query's part) as GraphML, GEXF or a CSV edge list; written in full
+    while the archive handle is held, then sent (like the entity exports)."""
+    output = request.query_params.get("format") or "graphml"
+    if output not in GRAPH_FORMATS:
+        bad = params.BadParameter("format", " or ".join(GRAPH_FORMATS), output)
+        return error(400, str(bad), parameter=bad.name)
+    try:
+        q = params.for_api(request.query_params).q
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    with archive_of(request) as archive:
+        try:
+            nodes, edges = archive.graph_export(viewer=viewer_of(request, archive), query=q)
+            count, links = write_graph(nodes, edges, output, text)
+        except QueryError as exc:
+            spool.close()
+            return _query_error(exc)
+    text.flush()
+    text.detach()
+    note(request, "export", q=q, what="graph", format=output, rows=links, via="api")
+    spool.seek(0)
+    return StreamingResponse(
+        iter(lambda: spool.read(64 * 1024), b""),
+        media_type=GRAPH_MEDIA_TYPES[output],
+        headers={
+            "content-disposition": f'attachment; filename="citations.{output}"',
+            "x-nodes": str(count),
+            "x-rows": str(links),
+        },
+        background=BackgroundTask(spool.close),
+    )
+
+
 def openapi(request: Request) -> Response:
     return JSONResponse(spec())
 
@@ -319,4 +455,9 @@ ROUTES = [
     Route("/api/entities/{entity_id}", entity),
     Route("/api/export/entities", export_entities),
     Route("/api/export/mentions", export_mentions),
+    Route("/api/graph", graph_stats),
+    Route("/api/graph/cables/{reference_id}", graph_cable),
+    Route("/api/graph/cables/{reference_id}/thread", graph_thread),
+    Route("/api/graph/most-cited", graph_most_cited),
+    Route("/api/graph/export", graph_export),
 ]

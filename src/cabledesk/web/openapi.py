@@ -352,6 +352,120 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "GraphNode": {
+        "type": "object",
+        "description": "A node of the asking reader's citation graph (docs/graph.md). A "
+        "cited cable the reader's archive does not hold (for visitors: one the published "
+        "edition does not hold) has archived false, no date or origin, and an estimated "
+        "date from the neighbouring serials of its post and year.",
+        "required": [
+            "id",
+            "archived",
+            "date",
+            "origin",
+            "estimated_date",
+            "estimate",
+            "in_degree",
+            "out_degree",
+            "pagerank",
+            "component",
+            "component_size",
+        ],
+        "properties": {
+            "id": {"type": "string"},
+            "archived": {"type": "boolean"},
+            "date": {"type": ["string", "null"]},
+            "origin": {"type": ["string", "null"]},
+            "estimated_date": {"type": ["string", "null"]},
+            "estimate": {
+                "enum": ["archived", "between", "after", "before", "none"],
+                "description": "between: interpolated between the nearest lower and higher "
+                "serials; after/before: the date of the nearest serial on one side only.",
+            },
+            "in_degree": {"type": "integer", "description": "Cables citing it."},
+            "out_degree": {"type": "integer", "description": "Ids it cites."},
+            "pagerank": {"type": "number"},
+            "component": {
+                "type": "integer",
+                "description": "Its weakly connected component, numbered largest first.",
+            },
+            "component_size": {"type": "integer"},
+        },
+    },
+    "GraphStats": {
+        "type": "object",
+        "required": ["cables", "missing", "nodes", "edges", "components", "largest_component"],
+        "properties": {
+            "cables": {"type": "integer"},
+            "missing": {"type": "integer", "description": "Cited ids not in the archive."},
+            "nodes": {"type": "integer"},
+            "edges": {"type": "integer"},
+            "citing_cables": {"type": "integer"},
+            "cited_in_archive": {"type": "integer"},
+            "components": {"type": "integer"},
+            "largest_component": {"type": "integer"},
+            "pagerank_iterations": {"type": "integer"},
+            "missing_estimated": {"type": "integer"},
+            "estimate_quality": {
+                "type": "object",
+                "description": "The date estimate tried on the reader's own dated cables, "
+                "each left out in turn, per method.",
+            },
+        },
+    },
+    "GraphCable": {
+        "type": "object",
+        "required": ["node", "cites", "cited_by"],
+        "properties": {
+            "node": {"$ref": "#/components/schemas/GraphNode"},
+            "cites": {"type": "array", "items": {"$ref": "#/components/schemas/GraphNode"}},
+            "cited_by": {"type": "array", "items": {"$ref": "#/components/schemas/GraphNode"}},
+        },
+    },
+    "Thread": {
+        "type": "object",
+        "required": ["reference_id", "hops", "days", "thread"],
+        "properties": {
+            "reference_id": {"type": "string"},
+            "hops": {"type": "integer"},
+            "days": {"type": "integer"},
+            "thread": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["node", "distance", "cites", "cited_by"],
+                    "properties": {
+                        "node": {"$ref": "#/components/schemas/GraphNode"},
+                        "distance": {"type": "integer"},
+                        "cites": {"type": "array", "items": {"type": "string"}},
+                        "cited_by": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+    "MostCited": {
+        "type": "object",
+        "required": ["query", "archived", "offset", "limit", "cables"],
+        "properties": {
+            "query": {"type": "string"},
+            "archived": {"enum": ["all", "yes", "no"]},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "cables": {
+                "type": "array",
+                "items": {
+                    "allOf": [{"$ref": "#/components/schemas/GraphNode"}],
+                    "type": "object",
+                    "required": ["citations", "subject"],
+                    "properties": {
+                        "citations": {"type": "integer"},
+                        "subject": {"type": ["string", "null"]},
+                    },
+                },
+            },
+        },
+    },
     "Index": {
         "type": "object",
         "required": ["openapi", "endpoints"],
@@ -361,6 +475,86 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
+
+
+def _graph_paths() -> dict[str, Any]:
+    graph_q = _param(
+        "q",
+        "Count only the citations made by the cables matching this query (docs/search.md); "
+        "blank: every citation.",
+        {"type": "string", "maxLength": 2000},
+    )
+    return {
+        "/api/graph": _get(
+            "The size of the reader's citation graph", [], _ok("GraphStats", "Its summary")
+        ),
+        "/api/graph/cables/{reference_id}": _get(
+            "A node of the citation graph: metrics, what it cites, what cites it",
+            [_ID],
+            _ok("GraphCable", "The node"),
+            404,
+        ),
+        "/api/graph/cables/{reference_id}/thread": _get(
+            "The thread around a cable: the cables within some citations of it, dated near it",
+            [
+                _ID,
+                _param(
+                    "hops",
+                    "Citations away (default 3).",
+                    {"type": "integer", "minimum": 1, "maximum": 10},
+                ),
+                _param(
+                    "days",
+                    "Days either side (default 183).",
+                    {"type": "integer", "minimum": 0, "maximum": 36600},
+                ),
+            ],
+            _ok("Thread", "The thread, in date order"),
+            400,
+            404,
+        ),
+        "/api/graph/most-cited": _get(
+            "The most cited cables, in the archive and missing from it",
+            [
+                graph_q,
+                _param(
+                    "archived",
+                    "yes: the archive's cables; no: missing ones (default all).",
+                    {"enum": ["all", "yes", "no"]},
+                ),
+                _param("limit", "Rows.", {"type": "integer", "minimum": 1, "maximum": 100}),
+                _param(
+                    "offset", "Rows to skip.", {"type": "integer", "minimum": 0, "maximum": 10000}
+                ),
+            ],
+            _ok("MostCited", "Most cited first"),
+            400,
+        ),
+        "/api/graph/export": _get(
+            "Export the citation graph, or the citations of a query's cables",
+            [
+                _param(
+                    "q",
+                    "Only the citations of the cables matching this query; blank: the whole graph.",
+                    {"type": "string", "maxLength": 2000},
+                ),
+                _param(
+                    "format",
+                    "graphml (default), gexf, or csv (the edge list).",
+                    {"enum": ["graphml", "gexf", "csv"]},
+                ),
+            ],
+            {
+                "description": "The graph as a download (x-nodes, x-rows: nodes and edges).",
+                "content": {
+                    "application/graphml+xml": {"schema": {"type": "string"}},
+                    "application/gexf+xml": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            },
+            400,
+        ),
+    }
 
 
 @cache
@@ -484,6 +678,7 @@ def spec() -> dict[str, Any]:
                 ),
                 400,
             ),
-        },
+        }
+        | _graph_paths(),
         "components": {"schemas": SCHEMAS},
     }

@@ -48,6 +48,11 @@ def _integer(params: QueryParams, name: str, default: int, low: int, high: int) 
     return value
 
 
+def integer(params: QueryParams, name: str, default: int, low: int, high: int) -> int:
+    """A whole number from `low` to `high` (BadParameter otherwise); `default` when absent."""
+    return _integer(params, name, default, low, high)
+
+
 def _query(params: QueryParams) -> str:
     q = params.get("q", "")
     if len(q) > MAX_QUERY:

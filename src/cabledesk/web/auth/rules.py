@@ -43,6 +43,12 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/cables/{reference_id}/mentions",
         "/api/export/entities",
         "/api/export/mentions",
+        # The citation graph: each reader's own (the public: the published edition's).
+        "/api/graph",
+        "/api/graph/cables/{reference_id}",
+        "/api/graph/cables/{reference_id}/thread",
+        "/api/graph/most-cited",
+        "/api/graph/export",
         "/edition",
     }
 )

@@ -1,0 +1,837 @@
+"""The citation graph (docs/graph.md): cables and the cables they cite, with in- and
+out-degree, PageRank, weakly connected components, estimated dates of cited cables the
+archive does not hold, threads, and the most cited.
+
+Built per class of reader, like the entity summaries (entity_views.py): a `Visibility`
+says in the store's terms which cables exist for the reader and which of their
+references count; `build` makes that reader's whole graph from one snapshot of the
+archive and writes it into a cache database beside the archive's (`graph-views.db`),
+stamped with what it is of; `Graphs.fresh` hands out a view's graph only while the stamp
+is the archive's own, and builds it again (in the caller's thread) otherwise. Nothing a
+reader receives is read from another class's graph.
+
+Nodes are the reader's cables (the archive's, or the latest edition's for the public)
+and every id their counted references cite that is not one of them ("not in this
+archive"). Edges: citing cable → cited id, once per pair, never a cable to itself; an id
+cited as a message (`77STATE17976`) that the archive holds as PlusD documents joins its
+first document (`77STATE17976_a`), as the cited-by lists do (store.citing_ids).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+import sqlite3
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+
+from cabledesk.archive.editions import records_of_versions
+from cabledesk.archive.entity_views import stamp
+from cabledesk.redact.ceiling import may_see, portion
+
+CACHE = "graph-views.db"
+_CACHE_SCHEMA = 1
+DAMPING = 0.85
+# PageRank stops when an iteration moves the ranks by less than this in all (L1).
+TOLERANCE = 1e-10
+MAX_ITERATIONS = 300
+# A cable id: two digits of the year, the station, the serial (and a PlusD document's
+# letter, `_a`).
+_CABLE_ID = re.compile(r"(\d{2})([A-Z]+)(\d{1,7})(?:_[a-z])?")
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS views (view TEXT PRIMARY KEY, stamp TEXT NOT NULL,
+    summary TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+    view TEXT NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL, archived INTEGER NOT NULL,
+    date TEXT, origin TEXT, estimate TEXT, how TEXT NOT NULL,
+    indegree INTEGER NOT NULL, outdegree INTEGER NOT NULL, pagerank REAL NOT NULL,
+    component INTEGER NOT NULL, size INTEGER NOT NULL,
+    PRIMARY KEY (view, n)) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS nodes_id ON nodes (view, id);
+CREATE INDEX IF NOT EXISTS nodes_cited ON nodes (view, indegree DESC, id);
+CREATE TABLE IF NOT EXISTS edges (
+    view TEXT NOT NULL, src INTEGER NOT NULL, dst INTEGER NOT NULL,
+    PRIMARY KEY (view, src, dst)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_dst ON edges (view, dst, src);
+PRAGMA user_version = {_CACHE_SCHEMA};
+"""
+_TABLES = ("nodes", "edges")
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which cables and references a reader's graph holds, in the store's terms (the
+    facade makes it from a Viewer).
+
+    `published_only`: only the latest edition's cables exist, each as the version
+    published. `ceiling` (a level's rank; None: no limit) and `foreign`: a cable's
+    references count only when its REF lines are at or below the ceiling (they stand at
+    the cable's own level) and not NOFORN for a foreign reader. `hides(citing id, REF
+    text)`: True when a redaction in force changes that REF item, which then does not
+    count (fail closed); `rules` names those rules in the view key. `public`: also every
+    edge of the public's graph (a signed-in reader never gets less than the public)."""
+
+    ceiling: int | None = None
+    foreign: bool = False
+    published_only: bool = False
+    rules: str = ""
+    public: Visibility | None = None
+    hides: Callable[[str, str], bool] | None = field(default=None, compare=False, hash=False)
+
+
+def view_key(seen: Visibility) -> str:
+    """Every field of the Visibility spelled out: equal keys hold the same graph."""
+    key = (
+        f"ceiling={seen.ceiling};foreign={int(seen.foreign)};"
+        f"published={int(seen.published_only)};rules={seen.rules}"
+    )
+    if seen.public is not None:
+        key += ";public=(" + view_key(seen.public) + ")"
+    return key
+
+
+def rules_key(rules: Iterable[tuple[object, ...]]) -> str:
+    """A short fingerprint of the rules in force (each as a tuple of its fields)."""
+    rows = sorted(repr(r) for r in rules)
+    if not rows:
+        return "none"
+    return f"{len(rows)}:" + hashlib.sha256("\n".join(rows).encode()).hexdigest()[:24]
+
+
+# --- reading the reader's cables and references out of the archive --------------------
+
+
+@dataclass
+class Collected:
+    """A reader's cables ({id: (date, origin)}) and citations ({(citing, cited)})."""
+
+    cables: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    edges: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _level_check(seen: Visibility) -> Callable[[str | None, str], bool]:
+    """Whether a cable's REF lines count for the reader, by its classification and
+    caveats (the viewer's own rule: `portion` at the cable's level, `may_see`)."""
+    if seen.ceiling is None:
+        return lambda classification, caveats: True
+    ceiling, foreign = seen.ceiling, seen.foreign
+    memo: dict[tuple[str | None, str], bool] = {}
+
+    def check(classification: str | None, caveats: str) -> bool:
+        key = (classification, caveats)
+        if key not in memo:
+            parsed = json.loads(caveats) if caveats else []
+            rank, noforn = portion(None, classification, parsed)
+            memo[key] = may_see(int(rank), noforn, ceiling, foreign)
+        return memo[key]
+
+    return check
+
+
+def collect(connection: sqlite3.Connection, seen: Visibility) -> Collected:
+    """The reader's cables and the citations that count for them, read in the caller's
+    transaction."""
+    found = Collected()
+    counts = _level_check(seen)
+    hides = seen.hides
+    # cable row id -> reference id, for the cables whose stored REF rows count.
+    citing: dict[int, str] = {}
+    if seen.published_only:
+        rows = connection.execute(
+            "SELECT c.id, c.reference_id, c.date, c.origin, c.classification, c.caveats, "
+            "c.text_hash = w.text_hash FROM edition_cables w "
+            "JOIN cables c ON c.reference_id = w.reference_id "
+            "WHERE w.edition_id = (SELECT max(id) FROM editions)"
+        ).fetchall()
+        for row_id, reference_id, date, origin, classification, caveats, same in rows:
+            if same:
+                found.cables[reference_id] = (date, origin)
+                if counts(classification, caveats):
+                    citing[row_id] = reference_id
+        # Cables changed since the edition: the version published says what they are.
+        changed = (
+            "SELECT w.reference_id, w.text_hash FROM edition_cables w "
+            "JOIN cables c ON c.reference_id = w.reference_id "
+            "WHERE w.edition_id = (SELECT max(id) FROM editions) AND w.text_hash != c.text_hash"
+        )
+        for reference_id, record in records_of_versions(connection, changed):
+            sent = record.header.sent or record.created
+            found.cables[reference_id] = (sent[:10] if sent else None, record.origin)
+            if not counts(record.classification, json.dumps(record.caveats)):
+                continue
+            for reference in record.references:
+                if reference.cable_id and not (hides and hides(reference_id, reference.text)):
+                    found.edges.add((reference_id, reference.cable_id))
+    else:
+        for row_id, reference_id, date, origin, classification, caveats in connection.execute(
+            "SELECT id, reference_id, date, origin, classification, caveats FROM cables"
+        ):
+            found.cables[reference_id] = (date, origin)
+            if counts(classification, caveats):
+                citing[row_id] = reference_id
+    for row_id, cited, text in connection.execute(
+        "SELECT cable_id, cited_id, text FROM refs WHERE cited_id IS NOT NULL"
+    ):
+        source = citing.get(row_id)
+        if source is not None and not (hides and hides(source, text)):
+            found.edges.add((source, cited))
+    if seen.public is not None:
+        found.edges |= collect(connection, seen.public).edges
+    # Ids as nodes: a message's id joins its first PlusD document; no cable cites itself.
+    edges = set()
+    for source, cited in found.edges:
+        if cited not in found.cables and cited + "_a" in found.cables:
+            cited = cited + "_a"
+        if cited != source:
+            edges.add((source, cited))
+    found.edges = edges
+    return found
+
+
+# --- the metrics ----------------------------------------------------------------------
+
+
+def pagerank(
+    count: int, edges: list[tuple[int, int]], damping: float = DAMPING
+) -> tuple[list[float], int]:
+    """PageRank of nodes 0..count-1 by power iteration, uniform teleport, the rank of
+    nodes without out-edges spread over every node; sums to 1. Returns (ranks,
+    iterations)."""
+    if count == 0:
+        return [], 0
+    outdegree = [0] * count
+    incoming: list[list[int]] = [[] for _ in range(count)]
+    for source, target in edges:
+        outdegree[source] += 1
+        incoming[target].append(source)
+    dangling = [n for n in range(count) if outdegree[n] == 0]
+    share = [damping / d if d else 0.0 for d in outdegree]
+    targets = [n for n in range(count) if incoming[n]]
+    sources = [incoming[n] for n in targets]
+    rank = [1.0 / count] * count
+    iterations = 0
+    while iterations < MAX_ITERATIONS:
+        iterations += 1
+        lost = sum(rank[n] for n in dangling)
+        base = (1.0 - damping + damping * lost) / count
+        scaled = [r * s for r, s in zip(rank, share, strict=True)]
+        new = [base] * count
+        for target, froms in zip(targets, sources, strict=True):
+            new[target] = base + sum([scaled[s] for s in froms])
+        change = sum([abs(a - b) for a, b in zip(new, rank, strict=True)])
+        rank = new
+        if change < TOLERANCE:
+            break
+    total = sum(rank)
+    return [r / total for r in rank], iterations
+
+
+def components(count: int, edges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Weakly connected components by union-find: (component of each node, its size).
+    Components are numbered from 1, largest first (ties: the one holding the lowest
+    node number first)."""
+    parent = list(range(count))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            if ra < rb:
+                parent[rb] = ra
+            else:
+                parent[ra] = rb
+    roots = [root(n) for n in range(count)]
+    sizes: dict[int, int] = {}
+    for r in roots:
+        sizes[r] = sizes.get(r, 0) + 1
+    order = sorted(sizes, key=lambda r: (-sizes[r], r))
+    number = {r: i + 1 for i, r in enumerate(order)}
+    return [number[r] for r in roots], [sizes[r] for r in roots]
+
+
+# --- estimated dates of cited cables the reader's archive does not hold ---------------
+
+
+def parse_id(cable_id: str) -> tuple[int, str, int] | None:
+    """(two-digit year, station, serial) of a cable id, or None."""
+    found = _CABLE_ID.fullmatch(cable_id)
+    if found is None:
+        return None
+    return int(found.group(1)), found.group(2), int(found.group(3))
+
+
+def _ordinal(day: str | None) -> int | None:
+    if not day:
+        return None
+    try:
+        return Date.fromisoformat(day[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+class Serials:
+    """The dated cables of each station and year, by serial: what a missing cable's date
+    is estimated from."""
+
+    def __init__(self, cables: dict[str, tuple[str | None, str | None]]) -> None:
+        lists: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        for cable_id, (day, _) in cables.items():
+            parsed, ordinal = parse_id(cable_id), _ordinal(day)
+            if parsed is None or ordinal is None:
+                continue
+            lists.setdefault(parsed[:2], []).append((parsed[2], ordinal))
+        self.serials: dict[tuple[int, str], list[int]] = {}
+        self.days: dict[tuple[int, str], list[int]] = {}
+        for key, pairs in lists.items():
+            pairs.sort()
+            self.serials[key] = [s for s, _ in pairs]
+            self.days[key] = [d for _, d in pairs]
+
+    def estimate(self, cable_id: str, leave_out: int | None = None) -> tuple[str | None, str]:
+        """(estimated date, how): `between` (interpolated between the nearest lower and
+        higher serial of the same station and year that have dates), `after` (only lower
+        serials: the date of the nearest), `before` (only higher ones), `none`.
+        `leave_out`: the position of the cable itself in its list (the quality check)."""
+        parsed = parse_id(cable_id)
+        if parsed is None or parsed[:2] not in self.serials:
+            return None, "none"
+        serials, days = self.serials[parsed[:2]], self.days[parsed[:2]]
+        serial = parsed[2]
+        low = bisect.bisect_left(serials, serial) - 1
+        high = bisect.bisect_right(serials, serial)
+        if leave_out is not None:
+            low, high = leave_out - 1, leave_out + 1
+        has_low, has_high = low >= 0, high < len(serials)
+        if has_low and has_high:
+            s0, s1, d0, d1 = serials[low], serials[high], days[low], days[high]
+            day = d0 if s1 == s0 else round(d0 + (d1 - d0) * (serial - s0) / (s1 - s0))
+            return Date.fromordinal(day).isoformat(), "between"
+        if has_low:
+            return Date.fromordinal(days[low]).isoformat(), "after"
+        if has_high:
+            return Date.fromordinal(days[high]).isoformat(), "before"
+        return None, "none"
+
+    def quality(self) -> dict[str, object]:
+        """How good the estimate is on the reader's own dated cables, each left out in
+        turn: per method, how many, the median and 90th percentile error in days, and
+        the share within 7 and 30 days."""
+        errors: dict[str, list[int]] = {"between": [], "after": [], "before": []}
+        for key, serials in self.serials.items():
+            days = self.days[key]
+            station = key[1]
+            for position, serial in enumerate(serials):
+                # Ties (the same serial twice) would find the cable itself.
+                if (position > 0 and serials[position - 1] == serial) or (
+                    position + 1 < len(serials) and serials[position + 1] == serial
+                ):
+                    continue
+                name = f"{key[0]:02d}{station}{serial}"
+                day, how = self.estimate(name, leave_out=position)
+                if day is None:
+                    continue
+                errors[how].append(abs(Date.fromisoformat(day).toordinal() - days[position]))
+        found: dict[str, object] = {}
+        for how, values in errors.items():
+            if not values:
+                found[how] = {"cables": 0}
+                continue
+            values.sort()
+            found[how] = {
+                "cables": len(values),
+                "median_days": statistics.median(values),
+                "p90_days": values[min(len(values) - 1, int(0.9 * len(values)))],
+                "within_7_days": round(sum(v <= 7 for v in values) / len(values), 4),
+                "within_30_days": round(sum(v <= 30 for v in values) / len(values), 4),
+            }
+        return found
+
+
+# --- building a reader's graph ----------------------------------------------------------
+
+
+@dataclass
+class Built:
+    """A reader's graph in memory (what the cache holds)."""
+
+    ids: list[str]
+    archived: int  # nodes 0..archived-1 are the reader's cables, the rest are missing
+    cables: dict[str, tuple[str | None, str | None]]
+    edges: list[tuple[int, int]]
+    indegree: list[int]
+    outdegree: list[int]
+    rank: list[float]
+    component: list[int]
+    size: list[int]
+    estimates: dict[int, tuple[str | None, str]]
+    summary: dict[str, object]
+
+
+def compute(found: Collected, quality: bool = True) -> Built:
+    """Every metric of a reader's graph from their cables and citations."""
+    started = time.process_time()
+    archived_ids = sorted(found.cables)
+    missing = sorted({cited for _, cited in found.edges if cited not in found.cables})
+    ids = archived_ids + missing
+    number = {cable_id: n for n, cable_id in enumerate(ids)}
+    edges = sorted((number[a], number[b]) for a, b in found.edges)
+    count = len(ids)
+    indegree, outdegree = [0] * count, [0] * count
+    for a, b in edges:
+        outdegree[a] += 1
+        indegree[b] += 1
+    rank, iterations = pagerank(count, edges)
+    component, size = components(count, edges)
+    serials = Serials(found.cables)
+    estimates = {n: serials.estimate(ids[n]) for n in range(len(archived_ids), count)}
+    largest = max(size, default=0)
+    summary: dict[str, object] = {
+        "cables": len(archived_ids),
+        "missing": len(missing),
+        "nodes": count,
+        "edges": len(edges),
+        "citing_cables": sum(1 for n in range(len(archived_ids)) if outdegree[n]),
+        "cited_in_archive": sum(1 for n in range(len(archived_ids)) if indegree[n]),
+        "components": len(set(component)),
+        "largest_component": largest,
+        "pagerank_iterations": iterations,
+        "missing_estimated": sum(1 for e in estimates.values() if e[0] is not None),
+    }
+    if quality:
+        summary["estimate_quality"] = serials.quality()
+    summary["compute_cpu_seconds"] = round(time.process_time() - started, 3)
+    return Built(
+        ids,
+        len(archived_ids),
+        found.cables,
+        edges,
+        indegree,
+        outdegree,
+        rank,
+        component,
+        size,
+        estimates,
+        summary,
+    )
+
+
+def node_rows(view: str, built: Built) -> Iterator[tuple[object, ...]]:
+    for n, cable_id in enumerate(built.ids):
+        if n < built.archived:
+            day, origin = built.cables[cable_id]
+            estimate, how = None, "archived"
+        else:
+            day, origin = None, None
+            estimate, how = built.estimates[n]
+        yield (
+            view,
+            n,
+            cable_id,
+            int(n < built.archived),
+            day,
+            origin,
+            estimate,
+            how,
+            built.indegree[n],
+            built.outdegree[n],
+            built.rank[n],
+            built.component[n],
+            built.size[n],
+        )
+
+
+# --- what a reader is handed: one view's graph in the cache -----------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a reader's graph. A cited cable the reader's archive does not hold has
+    `archived` False, no date or origin, and an `estimated_date` with how it was made."""
+
+    id: str
+    archived: bool
+    date: str | None
+    origin: str | None
+    estimated_date: str | None
+    estimate: str  # archived, between, after, before, none
+    in_degree: int
+    out_degree: int
+    pagerank: float
+    component: int
+    component_size: int
+
+
+_NODE = "id, archived, date, origin, estimate, how, indegree, outdegree, pagerank, component, size"
+
+
+def _node(row: tuple[object, ...]) -> Node:
+    i, archived, day, origin, estimate, how, indeg, outdeg, rank, comp, size = row
+    return Node(
+        str(i),
+        bool(archived),
+        day if isinstance(day, str) else None,
+        origin if isinstance(origin, str) else None,
+        estimate if isinstance(estimate, str) else None,
+        str(how),
+        int(str(indeg)),
+        int(str(outdeg)),
+        float(str(rank)),
+        int(str(comp)),
+        int(str(size)),
+    )
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    node: Node
+    distance: int  # citation hops from the cable the thread is of
+    cites: list[str]  # the thread's cables this one cites
+    cited_by: list[str]  # the thread's cables that cite this one
+
+
+@dataclass(frozen=True)
+class CableLinks:
+    """A node with what it cites and the cables citing it, in one reader's graph."""
+
+    node: Node
+    cites: list[Node]
+    cited_by: list[Node]
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A most-cited entry: the node, its citations counted, the subject of a cable of the
+    reader's archive as the reader sees it (None for a missing one)."""
+
+    node: Node
+    citations: int
+    subject: str | None
+
+
+class Graph:
+    """One reader's graph, fresh when it was handed out (read it at once: the cache is
+    rebuilt when the archive changes)."""
+
+    def __init__(self, connection: sqlite3.Connection, view: str) -> None:
+        self.connection = connection
+        self.view = view
+
+    def summary(self) -> dict[str, object]:
+        row = self.connection.execute(
+            "SELECT summary FROM views WHERE view = ?", (self.view,)
+        ).fetchone()
+        loaded = json.loads(row[0]) if row else {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def node(self, cable_id: str) -> Node | None:
+        row = self.connection.execute(
+            f"SELECT {_NODE} FROM nodes WHERE view = ? AND id = ?", (self.view, cable_id)
+        ).fetchone()
+        return _node(row) if row else None
+
+    def _number(self, cable_id: str) -> int | None:
+        row = self.connection.execute(
+            "SELECT n FROM nodes WHERE view = ? AND id = ?", (self.view, cable_id)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def _nodes(self, numbers: Iterable[int]) -> dict[int, Node]:
+        """{node number: node} of these numbers."""
+        wanted = sorted(set(numbers))
+        found: dict[int, Node] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for row in self.connection.execute(
+                f"SELECT n, {_NODE} FROM nodes WHERE view = ? AND n IN "
+                f"({','.join('?' * len(chunk))})",
+                [self.view, *chunk],
+            ):
+                found[int(row[0])] = _node(row[1:])
+        return found
+
+    def _out(self, n: int) -> list[int]:
+        return [
+            int(r[0])
+            for r in self.connection.execute(
+                "SELECT dst FROM edges WHERE view = ? AND src = ?", (self.view, n)
+            )
+        ]
+
+    def _in(self, n: int) -> list[int]:
+        return [
+            int(r[0])
+            for r in self.connection.execute(
+                "SELECT src FROM edges WHERE view = ? AND dst = ?", (self.view, n)
+            )
+        ]
+
+    def cites(self, cable_id: str) -> list[Node]:
+        """The nodes the cable cites (in this graph), by id."""
+        n = self._number(cable_id)
+        if n is None:
+            return []
+        return sorted(self._nodes(self._out(n)).values(), key=lambda x: x.id)
+
+    def cited_by(self, cable_id: str) -> list[Node]:
+        """The cables citing this one (in this graph), oldest first."""
+        n = self._number(cable_id)
+        if n is None:
+            return []
+        return sorted(self._nodes(self._in(n)).values(), key=lambda x: (x.date or "", x.id))
+
+    def thread(self, cable_id: str, hops: int = 3, days: int = 183) -> list[ThreadEntry]:
+        """The thread around a cable (docs/graph.md, "Threads"): the cables reached from
+        it by following citations either way, through cables of the reader's archive
+        only, at most `hops` citations away, each dated within `days` of it (a cable
+        outside the window is not followed further); in date order, with each one's
+        distance and the thread's cables it cites and is cited by. Empty when the cable
+        is not one of the reader's."""
+        start = self._number(cable_id)
+        if start is None:
+            return []
+        first = self._nodes([start])[start]
+        if not first.archived:
+            return []
+        centre = _ordinal(first.date)
+        distance = {start: 0}
+        nodes = {start: first}
+        frontier = [start]
+        for step in range(1, hops + 1):
+            reached: set[int] = set()
+            for n in frontier:
+                reached.update(m for m in (*self._out(n), *self._in(n)) if m not in distance)
+            kept = []
+            for node_number, node in sorted(self._nodes(reached).items()):
+                if not node.archived:
+                    continue
+                day = _ordinal(node.date)
+                if centre is not None and (day is None or abs(day - centre) > days):
+                    continue
+                distance[node_number] = step
+                nodes[node_number] = node
+                kept.append(node_number)
+            frontier = kept
+        members = set(distance)
+        entries = []
+        for n, node in nodes.items():
+            entries.append(
+                ThreadEntry(
+                    node,
+                    distance[n],
+                    sorted(nodes[m].id for m in self._out(n) if m in members),
+                    sorted(nodes[m].id for m in self._in(n) if m in members),
+                )
+            )
+        return sorted(entries, key=lambda e: (e.node.date or "", e.node.id))
+
+    def most_cited(
+        self,
+        *,
+        archived: bool | None = None,
+        citing: set[str] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[tuple[Node, int]]:
+        """(node, citations) most cited first (ties by id): `archived` True only the
+        reader's cables, False only those missing; `citing`: count only the citations
+        made by these cables (a query's), else every citation."""
+        where = ["n.view = ?"]
+        params: list[object] = [self.view]
+        if archived is not None:
+            where.append("n.archived = ?")
+            params.append(int(archived))
+        if citing is None:
+            rows = self.connection.execute(
+                f"SELECT {', '.join('n.' + c.strip() for c in _NODE.split(','))}, n.indegree "
+                f"FROM nodes n WHERE {' AND '.join(where)} AND n.indegree > 0 "
+                "ORDER BY n.indegree DESC, n.id LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+            return [(_node(row[:-1]), int(row[-1])) for row in rows]
+        self.connection.execute("DROP TABLE IF EXISTS temp.graph_citing")
+        self.connection.execute("CREATE TEMP TABLE graph_citing (id TEXT PRIMARY KEY)")
+        try:
+            self.connection.executemany(
+                "INSERT OR IGNORE INTO temp.graph_citing VALUES (?)", ((i,) for i in citing)
+            )
+            rows = self.connection.execute(
+                f"""SELECT {", ".join("n." + c.strip() for c in _NODE.split(","))}, q.cited
+                    FROM (SELECT e.dst AS dst, count(*) AS cited FROM temp.graph_citing t
+                          JOIN nodes s ON s.view = ? AND s.id = t.id
+                          JOIN edges e ON e.view = s.view AND e.src = s.n GROUP BY e.dst) q
+                    JOIN nodes n ON n.view = ? AND n.n = q.dst
+                    WHERE {" AND ".join(where)}
+                    ORDER BY q.cited DESC, n.id LIMIT ? OFFSET ?""",
+                [self.view, self.view, *params, limit, offset],
+            ).fetchall()
+        finally:
+            self.connection.execute("DROP TABLE IF EXISTS temp.graph_citing")
+        return [(_node(row[:-1]), int(row[-1])) for row in rows]
+
+    def subgraph(
+        self, citing: set[str] | None = None
+    ) -> tuple[Iterator[Node], Iterator[tuple[str, str]]]:
+        """Nodes and edges (citing id, cited id) of the whole graph, or of the citations
+        the cables `citing` make (with those cables, even when they cite nothing)."""
+        if citing is None:
+            nodes = (
+                _node(row)
+                for row in self.connection.execute(
+                    f"SELECT {_NODE} FROM nodes WHERE view = ? ORDER BY n", (self.view,)
+                )
+            )
+            edges = (
+                (str(a), str(b))
+                for a, b in self.connection.execute(
+                    "SELECT s.id, d.id FROM edges e JOIN nodes s ON s.view = e.view AND "
+                    "s.n = e.src JOIN nodes d ON d.view = e.view AND d.n = e.dst "
+                    "WHERE e.view = ? ORDER BY e.src, e.dst",
+                    (self.view,),
+                )
+            )
+            return nodes, edges
+        starts = [n for n in (self._number(i) for i in sorted(citing)) if n is not None]
+        pairs = [(s, d) for s in starts for d in self._out(s)]
+        chosen = self._nodes({*starts, *(d for _, d in pairs)})
+        name = {n: node.id for n, node in chosen.items()}
+        return iter(chosen.values()), iter(sorted((name[s], name[d]) for s, d in pairs))
+
+
+# Builds under way, per cache file and view, across every handle of this process.
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(token: tuple[str, str]) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(token, threading.Lock())
+
+
+class Graphs:
+    """The graph cache of one archive folder, for one handle (one thread at a time, like
+    the handle's own connection)."""
+
+    def __init__(self, folder: Path, database: Path) -> None:
+        self.path = folder / CACHE
+        self.database = database
+        self._connection: sqlite3.Connection | None = None
+
+    def _reader(self) -> sqlite3.Connection | None:
+        if self._connection is None:
+            if not self.path.exists():
+                return None
+            self._connection = sqlite3.connect(self.path, check_same_thread=False)
+        return self._connection
+
+    def _fresh_view(self, current: str, key: str) -> Graph | None:
+        reader = self._reader()
+        if reader is None:
+            return None
+        try:
+            row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is not None and row[0] == current:
+            return Graph(reader, key)
+        return None
+
+    def fresh(self, connection: sqlite3.Connection, seen: Visibility) -> Graph:
+        """The graph of `seen`'s class of reader, of the archive as it stands now: from
+        the cache when its stamp is the archive's, else built now (fail closed: a graph
+        of another state of the archive is never handed out)."""
+        key = view_key(seen)
+        found = self._fresh_view(stamp(connection), key)
+        if found is not None:
+            return found
+        with _lock_for((str(self.path), key)):
+            # Another handle may have built it while this one waited.
+            found = self._fresh_view(stamp(connection), key)
+            if found is not None:
+                return found
+            self._close_reader()
+            self.build(seen)
+        found = self._fresh_view(stamp(connection), key)
+        if found is None:
+            # The archive changed while the graph was built: build it once more, now.
+            self.build(seen)
+            found = self._fresh_view(stamp(connection), key)
+        if found is None:
+            raise sqlite3.OperationalError("the archive keeps changing: try again")
+        return found
+
+    def build(self, seen: Visibility) -> dict[str, object]:
+        """Build `seen`'s graph now, in this thread, from one snapshot of the archive;
+        returns its summary."""
+        key = view_key(seen)
+        source = sqlite3.connect(self.database, isolation_level=None, timeout=30)
+        try:
+            source.execute("BEGIN")
+            try:
+                now = stamp(source)
+                started = time.process_time()
+                found = collect(source, seen)
+                read = time.process_time() - started
+            finally:
+                source.execute("ROLLBACK")
+        finally:
+            source.close()
+        built = compute(found)
+        built.summary["read_cpu_seconds"] = round(read, 3)
+        started = time.process_time()
+        self._write(key, now, built)
+        built.summary["write_cpu_seconds"] = round(time.process_time() - started, 3)
+        return built.summary
+
+    def _write(self, key: str, now: str, built: Built) -> None:
+        if not self.path.exists():
+            # The owner's only: it holds the references of every cable.
+            self.path.touch(mode=0o600)
+        writer = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        try:
+            writer.execute("PRAGMA journal_mode = WAL")
+            if writer.execute("PRAGMA user_version").fetchone()[0] != _CACHE_SCHEMA:
+                for table in ("views", *_TABLES):
+                    writer.execute(f"DROP TABLE IF EXISTS {table}")
+            writer.executescript(_SCHEMA)
+            writer.execute("BEGIN IMMEDIATE")
+            try:
+                for table in _TABLES:
+                    writer.execute(f"DELETE FROM {table} WHERE view = ?", (key,))
+                writer.executemany(
+                    "INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    node_rows(key, built),
+                )
+                writer.executemany(
+                    "INSERT INTO edges VALUES (?, ?, ?)", ((key, a, b) for a, b in built.edges)
+                )
+                writer.execute(
+                    "INSERT OR REPLACE INTO views (view, stamp, summary) VALUES (?, ?, ?)",
+                    (key, now, json.dumps(built.summary)),
+                )
+                writer.execute("COMMIT")
+            except BaseException:
+                writer.execute("ROLLBACK")
+                raise
+        finally:
+            writer.close()
+
+    def close(self) -> None:
+        self._close_reader()
+
+    def _close_reader(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
