@@ -472,7 +472,7 @@ def reads(archive: Any, viewer: Any, rounds: int, pages: int) -> dict[str, Any]:
     }
 
 
-def facets(work: Path, n: int, rounds: int, pages: int) -> None:
+def facets(work: Path, n: int, rounds: int, pages: int, only: str | None = None) -> None:
     """Entity facets and entity pages on the enriched archive itself (no copy, no
     edition: at the release's size a copy and an edition cost more than the reads), for
     the local desk and a CONFIDENTIAL foreign reader, whose class summary is built first
@@ -489,6 +489,8 @@ def facets(work: Path, n: int, rounds: int, pages: int) -> None:
         low = type(low)(ceiling=1, foreign=True, redact=True)  # CONFIDENTIAL, foreign
         low.compiled = archive.redactor()
         for name, viewer in (("local", archive.viewer(LOCAL)), ("confidential", low)):
+            if only and name != only:
+                continue
             result: dict[str, Any] = {"n": n, "viewer": name, "load_before": load()}
             seen = archive._seen(viewer)
             if archive._summaries.fresh(archive.connection, seen) is None:
@@ -632,6 +634,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=20_000)
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--pages", type=int, default=30, help="random entity pages to time")
+    p.add_argument("--only", choices=["local", "confidential"], help="one reader only")
     p = sub.add_parser("decide")
     p.add_argument("--n", type=int, default=20_000)
     p = sub.add_parser("_resolve-child")
@@ -646,7 +649,7 @@ def main() -> None:
     elif args.step == "latency":
         latency(args.work, args.n, args.edition, args.rounds, args.pages, args.counted)
     elif args.step == "facets":
-        facets(args.work, args.n, args.rounds, args.pages)
+        facets(args.work, args.n, args.rounds, args.pages, args.only)
     elif args.step == "decide":
         decide(args.work, args.n)
     else:
