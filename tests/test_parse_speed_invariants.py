@@ -590,3 +590,76 @@ def test_json_lines_are_as_before_on_any_record(
             to_json_line(cable)
         return
     assert to_json_line(cable) == expected
+
+
+# Small files read whole by one system call (fifth round): the items a buffered file object
+# gave, for every kind of file and size around the head's 4,096 bytes.
+def _items_as_before(path: Path, format: str = "auto") -> str:
+    from cabledesk.sources import walk
+
+    small = walk._small_file
+    walk._small_file = lambda _: None  # type: ignore[assignment]
+    try:
+        return repr(list(walk.read_file(path, format)))
+    finally:
+        walk._small_file = small  # type: ignore[assignment]
+
+
+def _items(path: Path, format: str = "auto") -> str:
+    from cabledesk.sources import walk
+
+    return repr(list(walk.read_file(path, format)))
+
+
+def test_small_files_read_as_before(tmp_path: Path) -> None:
+    seed = (SAMPLE / "text" / "08BAGHDAD1784.txt").read_bytes()
+    page = sorted((SAMPLE / "cable").rglob("*.html"))[0].read_bytes()
+    contents = {
+        "empty.txt": b"",
+        "blank.txt": b"\n \n",
+        "seed.txt": seed,
+        "crlf.txt": seed.replace(b"\n", b"\r\n"),
+        "page.html": page,
+        "nul.txt": seed[:100] + b"\x00" + seed[100:],
+        "nul_late.txt": seed[:5000] + b"\x00",
+        "latin1.txt": seed[:3000] + "caf\xe9 \xe0 la".encode("latin-1") + seed[3000:],
+        "cut.txt": seed[:4095] + b"\xe2\x80",
+        "records.jsonl": b'{"reference_id": "x"}\n',
+        "release.csv": b'"1","12/1/2008 10:00","08BAGHDAD1784","Embassy Baghdad",'
+        b'"SECRET","","",""\n',
+    }
+    for size in (4095, 4096, 4097, 8192, 8193):
+        contents[f"size{size}.txt"] = (seed * 3)[:size]
+    for name, data in contents.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert _items(path) == _items_as_before(path), name
+        assert _items(path, "text") == _items_as_before(path, "text"), name
+    for path in [*sorted((SAMPLE / "cable").rglob("*.html"))[:20], tmp_path / "missing.txt"]:
+        assert _items(path) == _items_as_before(path)
+    (tmp_path / "folder.txt").mkdir()
+    assert _items(tmp_path / "folder.txt") == _items_as_before(tmp_path / "folder.txt")
+    assert "a readable file" in _items(tmp_path / "folder.txt")
+
+
+def test_large_and_special_files_take_the_buffered_path(tmp_path: Path) -> None:
+    from cabledesk.sources import walk
+
+    path = tmp_path / "big.txt"
+    path.write_bytes((SAMPLE / "text" / "08BAGHDAD1784.txt").read_bytes())
+    assert walk._small_file(path) == path.read_bytes()
+    small = walk._SMALL_FILE
+    walk._SMALL_FILE = 100  # type: ignore[misc]
+    try:
+        assert walk._small_file(path) is None
+        assert _items(path) == _items_as_before(path)
+    finally:
+        walk._SMALL_FILE = small  # type: ignore[misc]
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "pipe.txt"
+        os.mkfifo(fifo)
+        fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer, so opening does not block
+        try:
+            assert walk._small_file(fifo) is None
+        finally:
+            os.close(fd)
