@@ -55,6 +55,17 @@ def test_parse_imports_neither_heavy_packages_nor_other_stages() -> None:
     assert "sqlite3" not in modules
 
 
+def test_parse_of_text_files_does_without_lxml() -> None:
+    # lxml reads WikiLeaks pages only: imported with the first page (fifth round of issue 11).
+    modules, out = imported_by("parse", str(ONE_CABLE), "--output", "jsonl")
+    assert '"reference_id":"08BAGHDAD1784"' in out
+    assert loaded(modules, ("lxml",)) == []
+    page = next(iter(sorted((SAMPLE / "cable").rglob("*.html"))))
+    modules, out = imported_by("parse", str(page), "--output", "jsonl")
+    assert '"reference_id":' in out
+    assert "lxml.html" in modules
+
+
 def test_parse_as_a_table_loads_rich_and_still_no_server_or_index() -> None:
     modules, out = imported_by("parse", str(ONE_CABLE), "--output", "table")
     assert "08BAGHDAD1784" in out

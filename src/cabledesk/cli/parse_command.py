@@ -8,7 +8,7 @@ import sys
 import click
 
 from cabledesk.api import parse
-from cabledesk.record.codec import to_dict, to_json_bytes
+from cabledesk.record.codec import to_dict, to_json_line
 from cabledesk.record.model import Cable
 from cabledesk.sources import FORMATS, Skipped, SourceError
 
@@ -46,7 +46,7 @@ def parse_command(paths: tuple[str, ...], format_: str, output: str, strict: boo
         elif isinstance(item, Skipped):
             click.echo(f"note: skipped {item.location} ({item.reason})", err=True)
         elif out is not None:
-            out.write(to_json_bytes(item) + b"\n")
+            out.write(to_json_line(item))
         else:
             cables.append(item)
     if output == "table":

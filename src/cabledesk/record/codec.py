@@ -66,14 +66,51 @@ def _shallow(value: Any) -> dict[str, Any]:
     return {key: getattr(value, name) for name, key in names}
 
 
+# For each record class, a function building `_shallow`'s dict as one dict display
+# (`{"number": v.number, ...}`): the same keys, in the same order, with the same values,
+# at about half the cost of the comprehension of `getattr` calls (orjson calls it some
+# twenty times a cable). Made from the class's fields on first sight of the class.
+_MAKERS: dict[type, Any] = {}
+
+
+def _maker(kind: type) -> Any:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple((f.name, _RENAMES.get(f.name, f.name)) for f in fields(kind))
+    if not all(name.isidentifier() for name, _ in names):
+        return _shallow
+    items = ", ".join(f"{key!r}: value.{name}" for name, key in names)
+    # Only identifiers reach here: the source is the field names, nothing from a record.
+    made: Any = eval(f"lambda value: {{{items}}}", {})
+    return made
+
+
+def _record_dict(value: Any) -> dict[str, Any]:
+    """orjson's `default`: `_shallow(value)`, by the class's own dict display."""
+    make = _MAKERS.get(type(value))
+    if make is None:
+        kind = type(value)
+        if not is_dataclass(value) or isinstance(value, type):
+            raise TypeError(f"{kind.__name__} is not part of a record")
+        make = _MAKERS[kind] = _maker(kind)
+    result: dict[str, Any] = make(value)
+    return result
+
+
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+_LINE_OPTIONS = _ORJSON_OPTIONS | orjson.OPT_APPEND_NEWLINE
 
 
 def to_json_bytes(cable: Cable) -> bytes:
     """The record as one line of compact UTF-8 JSON (the JSON Lines interchange format).
     orjson walks the record in C: `to_dict` + `json.dumps` cost more than parsing a
     cable (docs/performance.md, "parse to JSON Lines")."""
-    return orjson.dumps(cable, default=_shallow, option=_ORJSON_OPTIONS)
+    return orjson.dumps(cable, default=_record_dict, option=_ORJSON_OPTIONS)
+
+
+def to_json_line(cable: Cable) -> bytes:
+    """`to_json_bytes(cable) + b"\\n"`, made by orjson without copying the line again."""
+    return orjson.dumps(cable, default=_record_dict, option=_LINE_OPTIONS)
 
 
 def to_json(cable: Cable, *, indent: int | None = None) -> str:

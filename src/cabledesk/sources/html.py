@@ -7,9 +7,7 @@ value of the release and even mislabels classifications, so it is never read.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import lxml.etree
-import lxml.html
+from typing import TYPE_CHECKING
 
 from cabledesk.sources.dates import table_datetime
 from cabledesk.sources.item import Metadata, SourceError, SourceText, snippet
@@ -18,8 +16,16 @@ PARTIAL_EXTRACT = "This record is a partial extract of the original cable."
 # The notice continues: "The full text of the original cable is not available."
 _COLUMNS = ("reference id", "created", "released", "classification", "origin")
 
+if TYPE_CHECKING:
+    import lxml.html
+
 
 def read_html(data: bytes, location: str) -> Iterator[SourceText | SourceError]:
+    # lxml is imported with the first page: a run over text files or a CSV release does
+    # without it (about 25 ms of CPU at start-up, docs/performance.md, fifth round).
+    import lxml.etree
+    import lxml.html
+
     try:
         root = lxml.html.document_fromstring(_cable_part(data) or data)
     except (lxml.etree.ParserError, ValueError) as exc:
