@@ -378,7 +378,7 @@ def test_the_refs_table_keeps_the_kind_and_an_old_archive_gets_it(tmp_path: Path
         "BEGIN; ALTER TABLE refs DROP COLUMN kind; "
         # The entity tables came with schema 8, the entity register with 9.
         "DROP TABLE mentions; DROP TABLE enriched; DROP TABLE entity_keys; DROP TABLE entities;"
-        "DROP TABLE entity_register;"
+        "DROP TABLE entity_register; DROP TABLE entity_key_stats;"
         "UPDATE meta SET value = '6' WHERE key = 'schema_version'; COMMIT;"
     )
     assert "kind" not in [row[1] for row in connection.execute("PRAGMA table_info(refs)")]

@@ -328,7 +328,7 @@ def test_migration_6_keeps_the_version_each_approval_was_of(tmp_path: Path) -> N
         # The entity tables came with schema 8.
         "DROP TABLE mentions; DROP TABLE enriched; DROP TABLE entity_keys; DROP TABLE entities;"
         # The entity register came with schema 9.
-        "DROP TABLE entity_register;"
+        "DROP TABLE entity_register; DROP TABLE entity_key_stats;"
         "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
     )
     connection.close()
