@@ -229,6 +229,16 @@ def run(work: Path, n: int, workers: int, dask: bool, keep: bool) -> dict[str, A
         sys.exit(f"no {base}: run `prepare --n {n}` first")
     how = f"dask{workers}" if dask else f"workers{workers}"
     folder = work / f"run{n}-{how}"
+    # One run at a time in WORK: two runs of one size would share (and delete) a folder,
+    # and would measure each other. The lock goes with this process.
+    import fcntl
+
+    lock = open(work / "run.lock", "w")  # noqa: SIM115
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(f"another `bench/enrich.py run` holds {work / 'run.lock'}: wait for it to end")
+    run.lock = lock  # type: ignore[attr-defined]
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(base, folder)
     with sqlite3.connect(folder / "archive.db") as connection:
