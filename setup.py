@@ -18,6 +18,7 @@ from setuptools import setup
 
 PARSE = Path("src/cabledesk/parse")
 SOURCES = Path("src/cabledesk/sources")
+ENTITIES = Path("src/cabledesk/entities")
 COMPILED = [
     *sorted(str(path) for path in (PARSE / "rules").glob("*.py") if path.name != "__init__.py"),
     str(PARSE / "ids.py"),
@@ -27,6 +28,11 @@ COMPILED = [
     str(SOURCES / "text.py"),
     str(SOURCES / "csv_release.py"),
     str(SOURCES / "dates.py"),
+    # The entity extractor: it reads every cable once more in the enrichment job.
+    str(ENTITIES / "extract.py"),
+    str(ENTITIES / "names.py"),
+    str(ENTITIES / "resolve.py"),
+    str(ENTITIES / "cable.py"),
 ]
 
 

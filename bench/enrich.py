@@ -198,16 +198,26 @@ class Timers:
 @contextmanager
 def instrumented() -> Iterator[Timers]:
     from cabledesk.archive import entities
+    from cabledesk.archive.entity_views import Summaries
+    from cabledesk.archive.index import Index
 
     timers = Timers()
-    saved = {name: getattr(entities, name) for name in ("records", "write", "resolve")}
+    names = ("records", "write", "resolve", "restore_mention_indexes")
+    saved = {name: getattr(entities, name) for name in names}
     for name, function in saved.items():
         setattr(entities, name, timers.wrap(name, function))
+    # The index's catch-up after resolution, and the summary of everything (built in a
+    # thread beside the catch-up: its time overlaps the catch-up's).
+    methods = {(Index, "catch_up"): Index.catch_up, (Summaries, "build"): Summaries.build}
+    for (owner, name), function in methods.items():
+        setattr(owner, name, timers.wrap(name, function))
     try:
         yield timers
     finally:
         for name, function in saved.items():
             setattr(entities, name, function)
+        for (owner, name), function in methods.items():
+            setattr(owner, name, function)
 
 
 @contextmanager
@@ -231,6 +241,16 @@ def run(work: Path, n: int, workers: int, dask: bool, keep: bool) -> dict[str, A
         sys.exit(f"no {base}: run `prepare --n {n}` first")
     how = f"dask{workers}" if dask else f"workers{workers}"
     folder = work / f"run{n}-{how}"
+    # One run at a time in WORK: two runs of one size would share (and delete) a folder,
+    # and would measure each other. The lock goes with this process.
+    import fcntl
+
+    lock = open(work / "run.lock", "w")  # noqa: SIM115
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(f"another `bench/enrich.py run` holds {work / 'run.lock'}: wait for it to end")
+    run.lock = lock  # type: ignore[attr-defined]
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(base, folder)
     with sqlite3.connect(folder / "archive.db") as connection:
@@ -263,6 +283,12 @@ def run(work: Path, n: int, workers: int, dask: bool, keep: bool) -> dict[str, A
         "read_s": round(read, 1),
         "write_s": round(write, 1),
         "resolve_s": round(resolve, 1),
+        # Building the key index of `mentions` once, after a bulk job (entities.py).
+        "key_index_s": round(timers.seconds.get("restore_mention_indexes", 0.0), 1),
+        # Every catch-up of the index during the job (the one after resolution is most).
+        "catch_up_s": round(timers.seconds.get("catch_up", 0.0), 1),
+        "summary_s": round(timers.seconds.get("build", 0.0), 1),
+        # Waiting on the workers, and the rest of the job (commits, the catch-up...).
         "waiting_s": round(seconds - read - write - resolve, 1),
         "mentions": mentions,
         "mentions_per_write_s": round(mentions / write) if write else None,

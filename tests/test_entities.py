@@ -355,6 +355,73 @@ def test_enrichment_is_the_same_in_process_in_workers_and_resumed(
     assert stored == first.mentions > len(rows_of(one)) > 0
 
 
+def mention_indexes(folder: Path) -> set[str]:
+    connection = sqlite3.connect(archive_file(folder))
+    try:
+        return {
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mentions'"
+            )
+        }
+    finally:
+        connection.close()
+
+
+def test_a_job_killed_without_its_key_index_leaves_it_to_the_next_opening(
+    ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cabledesk.archive import entities as entity_store
+
+    clean = copy_of(ingested, tmp_path, "clean")
+    killed = copy_of(ingested, tmp_path, "killed")
+    with cabledesk.Archive.open(clean) as archive:
+        archive.enrich(workers=0)
+    assert "mentions_key" in mention_indexes(clean)
+    # A first enrichment rewrites every cable: the key index is dropped for the run.
+    # Interrupted in its first batch (as a kill would, nothing runs after it), the archive
+    # is left without it.
+    written: list[int] = []
+    write = entity_store.write
+
+    def write_then_stop(*args: object) -> int:
+        if not written:
+            raise KeyboardInterrupt
+        written.append(1)
+        return write(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(entity_store, "write", write_then_stop)
+    archive = cabledesk.Archive.open(killed)
+    with pytest.raises(KeyboardInterrupt):
+        archive.enrich(workers=0)
+    archive.store.connection.close()
+    monkeypatch.setattr(entity_store, "write", write)
+    assert "mentions_key" not in mention_indexes(killed)
+    # The next opening builds it again; the next run finishes the job with the same rows.
+    with cabledesk.Archive.open(killed) as archive:
+        assert "mentions_key" in mention_indexes(killed)
+        rest = archive.enrich(workers=0)
+        assert rest.cables == rest.pending_before > 40
+    assert mention_indexes(killed) == mention_indexes(clean)
+    assert rows_of(killed) == rows_of(clean)
+
+
+def test_a_job_that_fails_builds_the_key_index_again_at_once(
+    ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cabledesk.archive import entities as entity_store
+
+    folder = copy_of(ingested, tmp_path, "failed")
+
+    def fail(*args: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(entity_store, "write", fail)
+    with cabledesk.Archive.open(folder) as archive, pytest.raises(RuntimeError):
+        archive.enrich(workers=0)
+    assert "mentions_key" in mention_indexes(folder)
+
+
 def rows_of(folder: Path) -> list[tuple[object, ...]]:
     connection = sqlite3.connect(archive_file(folder))
     try:

@@ -12,6 +12,7 @@ the change itself.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from itertools import islice
@@ -31,7 +32,7 @@ from cabledesk.archive.enrich import run as run_enrichment
 from cabledesk.archive.entity_views import Summaries, Summary
 from cabledesk.archive.errors import ArchiveError, IndexBehind
 from cabledesk.archive.folder import DATABASE, Store
-from cabledesk.archive.index import Index
+from cabledesk.archive.index import DocumentMapper, Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
@@ -617,20 +618,43 @@ class Archive:
         # The index lists each cable's entities: hold its writer for the run, as an ingest
         # does, and let it absorb what the job changes (docs/entities.md, "Searching by
         # entity").
+        summarised: list[bool] = []
         with self.store.absorbing() as absorb:
+
+            def absorb_and_summarise(mapper: DocumentMapper | None = None) -> None:
+                # The desk's entity pages read the summary of everything (entity_views.py).
+                # It is made from SQLite alone, which the job no longer changes by now:
+                # in a thread (SQLite lets go of the GIL), while this one feeds the index.
+                thread = threading.Thread(
+                    target=lambda: summarised.append(self._summarise_everything()),
+                    name="entity-views",
+                )
+                thread.start()
+                try:
+                    absorb(mapper)
+                finally:
+                    thread.join()
+
             report = run_enrichment(
                 self.connection,
                 workers=workers,
                 scheduler=scheduler,
                 progress=progress,
                 limit=limit,
-                absorb=absorb,
+                absorb=absorb_and_summarise,
             )
         self._hidden_entities.clear()
         self._shown_names.clear()
-        # The desk's entity pages read the summary of everything (entity_views.py).
-        self._summaries.build(entity_store.Visibility())
+        if summarised != [True]:
+            self._summaries.build(entity_store.Visibility())
         return report
+
+    def _summarise_everything(self) -> bool:
+        try:
+            self._summaries.build(entity_store.Visibility())
+        except sqlite3.Error:
+            return False  # built again once the job is over
+        return True
 
     def _seen(self, viewer: Viewer) -> entity_store.Visibility:
         """The mentions `viewer` may count, in the store's terms. Fail closed: a cable an

@@ -24,7 +24,14 @@ import tantivy
 
 from cabledesk.archive import editions, register
 from cabledesk.archive.entity_search import document_entities
-from cabledesk.archive.index import _CATCH_UP_BATCH, _PAST_EVERY_ROW, Index, _listed, document
+from cabledesk.archive.index import (
+    _CATCH_UP_BATCH,
+    _PAST_EVERY_ROW,
+    DocumentMapper,
+    Index,
+    _listed,
+    document,
+)
 from cabledesk.archive.prepare import prepare
 from cabledesk.archive.store import last_seq
 from cabledesk.redact.apply import Redactor
@@ -58,9 +65,11 @@ class EditionIndex(Index):
         connection: sqlite3.Connection,
         writer: tantivy.IndexWriter,
         batch: int = _CATCH_UP_BATCH,
+        mapper: DocumentMapper | None = None,
     ) -> int:
         """Absorb the published cables SQLite changed after this index's mark (all of them
-        when the edition changed); returns how many."""
+        when the edition changed); returns how many. The documents are made here (the
+        edition is a part of the archive; `mapper` is not used)."""
         latest = last_seq(connection)
         edition = editions.latest(connection)
         mark = self.absorbed

@@ -31,10 +31,11 @@ import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from cabledesk.archive import entities, entity_search
 from cabledesk.archive.blob import unpack_record
+from cabledesk.archive.index import DocumentMapper, Documents, DocumentTask
 from cabledesk.entities import EXTRACTOR_VERSION, extract
 from cabledesk.errors import Error
 from cabledesk.record.codec import from_dict
@@ -44,6 +45,9 @@ BATCH = 200
 # Batches sent ahead of the writer: enough to keep every worker busy, few enough that a
 # killed job loses little and memory stays flat.
 AHEAD_PER_WORKER = 3
+# A job with at least half of the archive's cables pending drops the secondary indexes
+# of `mentions` for its run (entities.MENTION_INDEXES).
+BULK_SHARE = 2
 
 Batch = list[tuple[int, str, bytes]]
 Result = list[tuple[int, str, list[entities.MentionRow]]]
@@ -104,10 +108,11 @@ def run(
     progress: Progress | None = None,
     batch_size: int = BATCH,
     limit: int | None = None,
-    absorb: Callable[[], None] | None = None,
+    absorb: Callable[..., None] | None = None,
 ) -> EnrichReport:
     """Enrich every pending cable; `limit` stops after that many (tests of resuming).
-    `absorb` catches the index up; the caller holds the index writer while this runs."""
+    `absorb` catches the index up (given a DocumentMapper: Store.absorbing); the caller
+    holds the index writer while this runs."""
     # The job rewrites the mention table and its key index in random key order: a page
     # cache of 256 MB (SQLite's default is 2 MB) keeps their pages from being read and
     # written back over and over (docs/performance.md, "Entities (issue 12)").
@@ -129,7 +134,7 @@ def _run(
     progress: Progress | None,
     batch_size: int,
     limit: int | None,
-    absorb: Callable[[], None] | None,
+    absorb: Callable[..., None] | None,
 ) -> EnrichReport:
     ids = entities.pending(connection, EXTRACTOR_VERSION)
     if limit is not None:
@@ -139,22 +144,53 @@ def _run(
     done = 0
     if progress:
         progress(0, len(ids))
+    # Rewriting most of the archive: the key index of `mentions` is built once at the end
+    # rather than kept up to date row by row (entities.MENTION_INDEXES).
+    bulk = bool(ids) and len(ids) * BULK_SHARE >= _cable_count(connection)
     with _mapper(workers, scheduler, len(batches)) as (mapper, ahead):
-        for result in mapper(extract_batch, _loaded(connection, batches), ahead):
+        try:
+            if bulk:
+                with connection:
+                    entities.drop_mention_indexes(connection)
+            for result in mapper(extract_batch, _loaded(connection, batches), ahead):
+                with connection:
+                    report.mentions += entities.write(connection, EXTRACTOR_VERSION, result)
+                    entity_search.touch_cables(connection, [cable_id for cable_id, _, _ in result])
+                done += len(result)
+                report.cables = done
+                if progress:
+                    progress(done, len(ids))
+        except Exception:
+            # A job that fails builds them again at once; one killed (or interrupted)
+            # leaves that to the next opening of the archive (Store.open).
             with connection:
-                report.mentions += entities.write(connection, EXTRACTOR_VERSION, result)
-                entity_search.touch_cables(connection, [cable_id for cable_id, _, _ in result])
-            done += len(result)
-            report.cables = done
-            if progress:
-                progress(done, len(ids))
-    with connection:
-        before = entity_search.key_map(connection)
-        report.entities = entities.resolve(connection).entities
-        entity_search.touch_changed_keys(connection, before, entity_search.key_map(connection))
-    if absorb:
-        absorb()
+                entities.restore_mention_indexes(connection)
+            raise
+        with connection:
+            entities.restore_mention_indexes(connection)
+        with connection:
+            before = entity_search.key_map(connection)
+            report.entities = entities.resolve(connection).entities
+            entity_search.touch_changed_keys(connection, before, entity_search.key_map(connection))
+        if absorb:
+            # The index documents of every cable the job touched are made anew: in the
+            # workers, which are idle by now (Index.catch_up).
+            absorb(_documents_mapper(mapper, ahead))
     return report
+
+
+def _documents_mapper(mapper: Mapper, ahead: int) -> DocumentMapper:
+    def mapped(
+        function: Callable[[DocumentTask], Documents], tasks: Iterator[DocumentTask]
+    ) -> Iterator[Documents]:
+        # The same pool or cluster, another pure function.
+        return cast(Iterator[Documents], mapper(cast(Any, function), cast(Any, tasks), ahead))
+
+    return mapped
+
+
+def _cable_count(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("SELECT count(*) FROM cables").fetchone()[0])
 
 
 def _loaded(connection: sqlite3.Connection, batches: list[list[int]]) -> Iterator[Batch]:

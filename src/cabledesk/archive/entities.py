@@ -46,6 +46,37 @@ def records(connection: sqlite3.Connection, ids: list[int]) -> list[tuple[int, s
     ).fetchall()
 
 
+# The secondary indexes of `mentions`, by name: a job that rewrites most of the archive
+# drops them for its run and builds them again at its end (enrich.py), since one CREATE
+# INDEX sorts once where every batch would insert its rows at random places of a B-tree
+# larger than any page cache. A job killed meanwhile leaves them missing, correct but
+# slow to read: opening the archive builds them again (Store.open).
+MENTION_INDEXES = {"mentions_key": "CREATE INDEX mentions_key ON mentions (key)"}
+
+
+def drop_mention_indexes(connection: sqlite3.Connection) -> None:
+    for name in MENTION_INDEXES:
+        connection.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def missing_mention_indexes(connection: sqlite3.Connection) -> list[str]:
+    present = {
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mentions'"
+        )
+    }
+    return [name for name in MENTION_INDEXES if name not in present]
+
+
+def restore_mention_indexes(connection: sqlite3.Connection) -> list[str]:
+    """Build the secondary indexes of `mentions` that are missing; returns their names."""
+    missing = missing_mention_indexes(connection)
+    for name in missing:
+        connection.execute(MENTION_INDEXES[name])
+    return missing
+
+
 def write(
     connection: sqlite3.Connection,
     version: int,

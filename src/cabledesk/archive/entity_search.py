@@ -62,15 +62,28 @@ def document_entities(
             params,
         ).fetchall()
         for cable_id, entity_id, kind, lowest, lowest_releasable in rows:
-            if kind not in ENTITY_KINDS:
+            views = _VIEWS.get(kind)
+            if views is None:
                 continue
             fields = out.setdefault(cable_id, {})
-            for ceiling in RANKS:
+            ident = str(entity_id)
+            for ceiling, everyone, releasable in views:
                 if lowest <= ceiling:
-                    fields.setdefault(entity_field(kind, ceiling, False), []).append(str(entity_id))
+                    fields.setdefault(everyone, []).append(ident)
                 if lowest_releasable is not None and lowest_releasable <= ceiling:
-                    fields.setdefault(entity_field(kind, ceiling, True), []).append(str(entity_id))
+                    fields.setdefault(releasable, []).append(ident)
     return out
+
+
+# Per entity kind, each ceiling with the names of its two fields (all parts; releasable
+# parts only), in RANKS order: document_entities runs over every mention of a catch-up.
+_VIEWS = {
+    kind: [
+        (int(ceiling), entity_field(kind, ceiling, False), entity_field(kind, ceiling, True))
+        for ceiling in RANKS
+    ]
+    for kind in ENTITY_KINDS
+}
 
 
 def touch_cables(connection: sqlite3.Connection, cable_ids: list[int]) -> None:

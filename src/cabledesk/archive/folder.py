@@ -14,10 +14,11 @@ from typing import TypeVar, cast
 import tantivy
 
 from cabledesk.archive import editions, register
+from cabledesk.archive import entities as entity_store
 from cabledesk.archive.edition_index import FOLDER as EDITION_INDEX
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.errors import ArchiveError, IndexBehind, IndexBusy
-from cabledesk.archive.index import Index
+from cabledesk.archive.index import DocumentMapper, Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
@@ -28,6 +29,8 @@ from cabledesk.redact.apply import Redactor
 from cabledesk.redact.model import Rule
 
 T = TypeVar("T")
+# The catch-up a long job calls (Store.absorbing), optionally with its own document mapper.
+Absorb = Callable[..., None]
 DATABASE = "archive.db"
 INDEX = "index"
 # How long an editor's change waits for an ingest or another change to let go of the index.
@@ -100,7 +103,24 @@ class Store:
             # Another process (an ingest) may hold the index writer; it absorbs what it
             # commits itself, so a reader opened meanwhile goes on with the index as is.
             store.catch_up()
+        store.restore_mention_indexes()
         return store
+
+    def restore_mention_indexes(self) -> bool:
+        """Build the indexes of `mentions` an enrichment job dropped for its run and could
+        not build again (it was killed; archive/entities.py, MENTION_INDEXES). Only while
+        no other process holds the index writer: a job that is still running holds it,
+        and builds them itself at its end. False when some are still missing."""
+        if not entity_store.missing_mention_indexes(self.connection):
+            return True
+        try:
+            with self.index.writing(), self.connection:
+                entity_store.restore_mention_indexes(self.connection)
+        except IndexBusy:
+            return False
+        except sqlite3.OperationalError:
+            return False  # another writer holds SQLite: the next opening tries again
+        return True
 
     def catch_up(self, wait: float = 0.0) -> bool:
         """Let the index absorb what SQLite changed since (a killed ingest's last batches,
@@ -135,18 +155,19 @@ class Store:
             raise RegisterError(str(exc)) from None
 
     @contextmanager
-    def absorbing(self, wait: float = CHANGE_WAIT) -> Iterator[Callable[[], None]]:
+    def absorbing(self, wait: float = CHANGE_WAIT) -> Iterator[Absorb]:
         """Hold both index writers for a long job that changes what the index must hold
         without changing texts (the enrichment job: the entities of each cable), as an
-        ingest holds the writer for its run; yields the catch-up to call as it goes, and
-        catches up once more at the end. IndexBusy when another process writes the index."""
+        ingest holds the writer for its run; yields the catch-up to call as it goes (with
+        the job's way of making documents elsewhere, Index.catch_up), and catches up once
+        more at the end. IndexBusy when another process writes the index."""
         with (
             self.index.writing(wait) as writer,
             self.edition_index.writing(wait) as edition_writer,
         ):
 
-            def absorb() -> None:
-                self.index.catch_up(self.connection, writer)
+            def absorb(mapper: DocumentMapper | None = None) -> None:
+                self.index.catch_up(self.connection, writer, mapper=mapper)
                 self.edition_index.catch_up(self.connection, edition_writer)
 
             absorb()

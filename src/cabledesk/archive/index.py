@@ -23,7 +23,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from cabledesk.archive.fields import (
     TEXT_FIELDS,
     WITHHELD,
 )
-from cabledesk.archive.prepare import Prepared, prepare
+from cabledesk.archive.prepare import Prepared, index_document
 from cabledesk.archive.store import last_seq, unpack
 from cabledesk.redact.apply import Redactor
 
@@ -55,6 +55,9 @@ INDEX_VERSION = "7"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
 _CATCH_UP_BATCH = 2000
+# Cables a catch-up absorbs between two commits of the index (each commit writes a
+# segment: committing every page made most of a whole-archive catch-up's commits).
+_CATCH_UP_COMMIT = 20_000
 _PAST_EVERY_ROW = 2**62
 
 
@@ -98,12 +101,52 @@ def document(
     register version it was built at, whether it is in the published edition, and the
     entities it mentions (`entity_search.document_entities`; none for a cable never
     enriched, or enriched from an older text)."""
+    return _document(cable.reference_id, cable.document, published, seq, register_version, entities)
+
+
+def _document(
+    reference_id: str,
+    body: bytes,
+    published: set[str],
+    seq: int,
+    register_version: int,
+    entities: dict[str, list[str]] | None,
+) -> str:
     extra = f',"seq":{seq},"register":{register_version}'
-    if cable.reference_id in published:
+    if reference_id in published:
         extra += ',"published":["yes"]'
     for name, ids in sorted((entities or {}).items()):
-        extra += f',"{name}":[' + ",".join(f'"{i}"' for i in ids) + "]"
-    return (cable.document[:-1] + extra.encode() + b"}").decode()
+        listed = '"' + '","'.join(ids) + '"' if ids else ""
+        extra += f',"{name}":[{listed}]'
+    return (body[:-1] + extra.encode() + b"}").decode()
+
+
+# A page of cables to re-index: the redaction rules in force and (seq, row id, stored
+# record) of each; its documents: (seq, row id, reference id, the document's JSON without
+# what Index.catch_up adds: change number, register version, edition, entities).
+DocumentTask = tuple[Redactor, list[tuple[int, int, bytes]]]
+Documents = list[tuple[int, int, str, bytes]]
+# Maps documents_of over the tasks, handing the results back in order.
+DocumentMapper = Callable[
+    [Callable[[DocumentTask], Documents], Iterator[DocumentTask]], Iterator[Documents]
+]
+
+
+def documents_of(task: DocumentTask) -> Documents:
+    """The index documents of a page of stored cables (a pure function: it may run in
+    another process)."""
+    redactor, rows = task
+    out: Documents = []
+    for seq, cable_id, record in rows:
+        cable = unpack(record)
+        out.append((seq, cable_id, cable.reference_id or "", index_document(cable, redactor)))
+    return out
+
+
+def _here(
+    function: Callable[[DocumentTask], Documents], tasks: Iterator[DocumentTask]
+) -> Iterator[Documents]:
+    return map(function, tasks)
 
 
 def _damaged(directory: Path, why: object) -> IndexDamaged:
@@ -231,6 +274,7 @@ class Index:
         connection: sqlite3.Connection,
         writer: tantivy.IndexWriter,
         batch: int = _CATCH_UP_BATCH,
+        mapper: DocumentMapper | None = None,
     ) -> int:
         """Absorb every cable SQLite changed after the index's mark, with the redaction
         rules in force and the latest edition; returns how many.
@@ -239,6 +283,10 @@ class Index:
         cable naming someone), so the cables are paged by (change number, row id), never
         by change number alone, and the mark only moves past a change number once all of
         its cables are in: a crash half-way through one re-absorbs it whole.
+
+        `mapper` makes the pages' documents elsewhere (the enrichment job's worker
+        processes, which re-index the whole archive: `documents_of` is most of the work),
+        handing them back in order; by default, here.
         """
         mark = self.absorbed
         # Whoever changes SQLite holds the writer this caller holds: nothing past `latest`
@@ -257,29 +305,44 @@ class Index:
         published: set[str] = set()
         version = 0
         after = (mark, _PAST_EVERY_ROW)  # every cable of change numbers after the mark
-        while True:
-            rows = connection.execute(
-                "SELECT seq, id, record FROM cables WHERE (seq, id) > (?, ?) "
-                "ORDER BY seq, id LIMIT ?",
-                (*after, batch),
-            ).fetchall()
-            if not rows:
-                break
-            if redactor is None:
-                redactor = Redactor(register.rules(connection))
-                published = editions.published_ids(connection)
-                version = register.version(connection)
-            mentioned = document_entities(connection, [row[1] for row in rows])
-            for seq, cable_id, record in rows:
-                cable = prepare(unpack(record), redactor)
-                writer.delete_documents_by_term("id", cable.reference_id)
-                writer.add_json(document(cable, published, seq, version, mentioned.get(cable_id)))
+
+        def tasks() -> Iterator[DocumentTask]:
+            nonlocal redactor, published, version
+            start = after
+            while True:
+                rows = connection.execute(
+                    "SELECT seq, id, record FROM cables WHERE (seq, id) > (?, ?) "
+                    "ORDER BY seq, id LIMIT ?",
+                    (*start, batch),
+                ).fetchall()
+                if not rows:
+                    return
+                if redactor is None:
+                    redactor = Redactor(register.rules(connection))
+                    published = editions.published_ids(connection)
+                    version = register.version(connection)
+                yield redactor, rows
+                start = (rows[-1][0], rows[-1][1])
+
+        uncommitted = 0
+        for documents in (mapper or _here)(documents_of, tasks()):
+            mentioned = document_entities(connection, [row[1] for row in documents])
+            for seq, cable_id, reference_id, body in documents:
+                writer.delete_documents_by_term("id", reference_id)
+                writer.add_json(
+                    _document(reference_id, body, published, seq, version, mentioned.get(cable_id))
+                )
+            done += len(documents)
+            uncommitted += len(documents)
+            after = (documents[-1][0], documents[-1][1])
+            if uncommitted >= _CATCH_UP_COMMIT:
+                writer.commit()
+                uncommitted = 0
+                # Every change number below the last row's is complete; the last may go on.
+                mark = max(mark, after[0] - 1)
+                self._write_absorbed(mark)
+        if uncommitted:
             writer.commit()
-            done += len(rows)
-            after = (rows[-1][0], rows[-1][1])
-            # Every change number below the last row's is complete; the last may go on.
-            mark = max(mark, after[0] - 1)
-            self._write_absorbed(mark)
         # Change numbers that touched no cable (an edition that changed nothing) are
         # absorbed too: nothing is left below `latest`.
         if max(latest, after[0]) != self.absorbed:

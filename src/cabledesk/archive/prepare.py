@@ -104,6 +104,13 @@ def prepare(cable: Cable, redactor: Redactor | None = None) -> Prepared:
     )
 
 
+def index_document(cable: Cable, redactor: Redactor | None = None) -> bytes:
+    """`prepare(cable, redactor).document` alone: what re-indexing a stored cable needs
+    (Index.catch_up), without packing its record or making its rows again."""
+    date = cable.header.sent or cable.created
+    return orjson.dumps(index_fields(cable, to_dict(cable), date, redactor))
+
+
 def index_fields(
     cable: Cable, record: dict[str, Any], date: str | None, redactor: Redactor | None
 ) -> dict[str, Any]:
