@@ -23,6 +23,7 @@ from typing import TypeVar
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
+from cabledesk.archive import copies as copy_store
 from cabledesk.archive import editions, editorial, entity_register, entity_search, register
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive import graph as graph_store
@@ -86,6 +87,8 @@ class Archive:
         self._summaries = Summaries(store.path, store.path / DATABASE)
         # The citation graph per class of reader (archive/graph.py).
         self._graphs = graph_store.Graphs(store.path, store.path / DATABASE)
+        # Near-duplicate groups per class of reader (archive/copies.py).
+        self._copies = copy_store.Copies(store.path, store.path / DATABASE)
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -112,6 +115,7 @@ class Archive:
     def close(self) -> None:
         self._summaries.close()
         self._graphs.close()
+        self._copies.close()
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -602,6 +606,154 @@ class Archive:
         if query is not None and query.strip():
             citing = set(self.matching_ids(query, viewer=viewer, blank_matches_all=True))
         return graph.subgraph(citing)
+
+    # --- near-duplicates (docs/near-duplicates.md) ---------------------------------------
+
+    def _copies_seen(self, viewer: Viewer) -> copy_store.Visibility:
+        """The texts `viewer`'s near-duplicate groups are made of, in the store's terms.
+        Fail closed: the public's are the latest edition's cables as published; a cable
+        whose body the reader does not receive exactly as stored (a paragraph above the
+        ceiling, NOFORN for a foreign reader, a rule in force naming the cable or burning
+        a word of its body) takes no part. A signed-in reader also gets the public's."""
+        if not viewer.restricted:
+            return copy_store.Visibility()
+        burns = None
+        rules = ""
+        named: frozenset[str] = frozenset()
+        redactor = viewer.redactor
+        if viewer.redact and redactor:
+            named = frozenset(r.cable_id for r in redactor.rules if r.cable_id)
+
+            def burns(reference_id: str, body: str) -> bool:
+                return redactor.burned(reference_id, {"text": body})[0] != {"text": body}
+
+            rules = graph_store.rules_key(
+                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
+                for r in redactor.rules
+            )
+        public = None
+        if not viewer.published_only and self.published():
+            public = self._copies_seen(self.public_viewer())
+        return copy_store.Visibility(
+            ceiling=int(viewer.ceiling),
+            foreign=viewer.foreign,
+            published_only=viewer.published_only,
+            rules=rules,
+            named=named,
+            public=public,
+            burns=burns,
+        )
+
+    def _copy_groups(
+        self,
+        viewer: Viewer,
+        progress: copy_store.Progress | None = None,
+        sketch_limit: int | None = None,
+        workers: int | None = None,
+    ) -> copy_store.Group:
+        return self._copies.fresh(
+            self.connection, self._copies_seen(viewer), progress, sketch_limit, workers
+        )
+
+    def _copy_id(self, groups: copy_store.Group, reference_id: str) -> str | None:
+        wanted = normal_id(reference_id)
+        for name in (wanted, first_part(wanted)):
+            if name is not None and groups.member(name) is not None:
+                return name
+        return None
+
+    def copies(
+        self, reference_id: str, *, viewer: Viewer, sketch_limit: int | None = None
+    ) -> list[copy_store.Copy] | None:
+        """The near-duplicates of a cable in `viewer`'s groups (docs/near-duplicates.md),
+        most alike first; [] when it has none, None when the reader has no such cable.
+        `sketch_limit`: CopiesPending rather than sketch more new texts than that now."""
+        if self.get(reference_id, viewer=viewer) is None:
+            return None
+        groups = self._copy_groups(viewer, sketch_limit=sketch_limit)
+        name = self._copy_id(groups, reference_id)
+        return groups.copies(name) if name is not None else []
+
+    def copy_groups(self, reference_ids: Iterable[str], *, viewer: Viewer) -> dict[str, int]:
+        """{id: how many near-duplicates it has in `viewer`'s groups} for those of the ids
+        that have any."""
+        groups = self._copy_groups(viewer)
+        return {i: size - 1 for i, (_, size) in groups.groups_of(reference_ids).items()}
+
+    def copies_stats(
+        self,
+        *,
+        viewer: Viewer,
+        progress: copy_store.Progress | None = None,
+        largest: int = 10,
+        sketch_limit: int | None = None,
+        workers: int | None = None,
+    ) -> dict[str, object]:
+        """The near-duplicate groups of `viewer`'s view: texts sketched, candidate and
+        kept pairs, groups and their sizes, the largest groups, the build's CPU seconds
+        (of the build that made them; sketching's in this process only). `workers`:
+        processes that sketch new texts (default: up to 2; 1: in this process)."""
+        groups = self._copy_groups(viewer, progress, sketch_limit, workers)
+        found = groups.summary()
+        found["largest_groups"] = groups.largest(limit=largest)
+        return found
+
+    def search_collapsed(
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        limit: int = 20,
+        offset: int = 0,
+        sort: str = "rank",
+        facets: bool = True,
+        blank_matches_all: bool = False,
+        sketch_limit: int | None = None,
+    ) -> tuple[SearchResult, dict[str, list[str]], dict[str, int]]:
+        """A search whose near-duplicates fold into one hit (docs/near-duplicates.md):
+        (the result, its hits being the page of groups; {hit id: the matching copies
+        folded under it, in rank order}; {hit id: how many copies its group has for this
+        reader}). `total` and the facets still count cables. Collapsing runs over the
+        hits up to the page's end and a window after it, so a copy is folded under the
+        best-ranked member of its group that the window holds (the ids of the first
+        offset + 3 * limit + 50 matches). `sketch_limit`: CopiesPending rather than
+        sketch more new texts than that now."""
+        groups = self._copy_groups(viewer, sketch_limit=sketch_limit)
+        window = list(
+            self.matching_ids(
+                query,
+                viewer=viewer,
+                sort=sort,
+                blank_matches_all=blank_matches_all,
+                limit=offset + 3 * limit + 50,
+            )
+        )
+        group_of = groups.groups_of(window)
+        kept, folded = copy_store.collapse(window, group_of)
+        page = kept[offset : offset + limit]
+        # The page's hits (snippets and all) from the span of matches that holds them,
+        # with a margin for ties ranked otherwise in a longer list.
+        position = {reference_id: n for n, reference_id in enumerate(window)}
+        first = min((position[i] for i in page), default=0)
+        last = max((position[i] for i in page), default=0)
+        start = max(0, first - limit)
+        fetched = self.search(
+            query,
+            viewer=viewer,
+            limit=last - start + 1 + limit,
+            offset=start,
+            sort=sort,
+            facets=facets,
+            blank_matches_all=blank_matches_all,
+        )
+        by_id = {h.reference_id: h for h in fetched.hits}
+        hits = [by_id[i] for i in page if i in by_id]
+        counts = {i: group_of[i][1] - 1 for i in page if i in group_of}
+        return (
+            replace(fetched, hits=hits),
+            {i: f for i, f in folded.items() if i in by_id and i in set(page)},
+            counts,
+        )
 
     # --- entities (docs/entities.md) ----------------------------------------------------
 

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from cabledesk.archive.copies import WEB_SKETCH_LIMIT, CopiesPending
 from cabledesk.archive.graph import Node as GraphNode
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
@@ -55,22 +56,45 @@ def search(request: Request) -> Response:
     try:
         state = params.for_api(request.query_params)
         facets = _flag(request, "facets", True)
+        collapse = _flag(request, "collapse", False)
     except params.BadParameter as exc:
         return error(400, str(exc), parameter=exc.name)
+    folded: dict[str, list[str]] = {}
+    copies: dict[str, int] = {}
     with archive_of(request) as archive:
         try:
-            result = archive.search(
-                state.q,
-                limit=state.limit,
-                offset=state.offset,
-                sort=state.sort,
-                facets=facets,
-                blank_matches_all=True,
-                viewer=viewer_of(request, archive),
-            )
+            if collapse:
+                # Near-duplicates folded into one hit (docs/near-duplicates.md).
+                result, folded, copies = archive.search_collapsed(
+                    state.q,
+                    limit=state.limit,
+                    offset=state.offset,
+                    sort=state.sort,
+                    facets=facets,
+                    blank_matches_all=True,
+                    viewer=viewer_of(request, archive),
+                    sketch_limit=WEB_SKETCH_LIMIT,
+                )
+            else:
+                result = archive.search(
+                    state.q,
+                    limit=state.limit,
+                    offset=state.offset,
+                    sort=state.sort,
+                    facets=facets,
+                    blank_matches_all=True,
+                    viewer=viewer_of(request, archive),
+                )
         except QueryError as exc:
             return _query_error(exc)
+        except CopiesPending as exc:
+            return error(503, str(exc))
     note(request, "search", q=state.q, via="api")
+    hits = [asdict(hit) for hit in result.hits]
+    if collapse:
+        for hit in hits:
+            hit["copies"] = copies.get(hit["reference_id"], 0)
+            hit["folded"] = folded.get(hit["reference_id"], [])
     return JSONResponse(
         {
             "query": result.query,
@@ -78,7 +102,7 @@ def search(request: Request) -> Response:
             "offset": state.offset,
             "limit": state.limit,
             "sort": state.sort,
-            "hits": [asdict(hit) for hit in result.hits],
+            "hits": hits,
             "facets": {
                 name: [{"value": value, "count": count} for value, count in buckets]
                 for name, buckets in result.facets.items()

@@ -24,7 +24,7 @@ from cabledesk.archive import ArchiveError
 from cabledesk.archive.errors import IndexBehind
 from cabledesk.archive.folder import DATABASE
 from cabledesk.presentation import STATIC
-from cabledesk.web import api
+from cabledesk.web import api, copies_api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.edition_files import EditionFiles
@@ -156,6 +156,7 @@ def create_app(
         Route("/editor/history/{reference_id}", editor.history_page, methods=["GET"]),
         *entity_editor.ROUTES,
         *api.ROUTES,
+        *copies_api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # The latest public edition, as built (a static site: the same files any web
         # server would serve).

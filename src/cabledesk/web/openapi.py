@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from cabledesk import __version__
+from cabledesk.web.copies_openapi import COPIES_SCHEMAS, copies_paths
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query") -> Any:
@@ -75,6 +76,8 @@ def _errors(*codes: int) -> dict[str, Any]:
         400: "A bad parameter or query",
         401: "An API token the desk refuses (unknown, revoked, or its account disabled)",
         404: "No such cable, entity or address (for visitors: not in the published edition)",
+        503: "Near-duplicates wait for a large ingest's texts to be sketched (run "
+        "`cabledesk copies --stats` once)",
     }
     return {
         str(code): {
@@ -132,6 +135,17 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "description": "[start, end) offsets of the matches in `passage`.",
                 "items": {"type": "array", "items": {"type": "integer"}},
+            },
+            "copies": {
+                "type": "integer",
+                "description": "With collapse: the near-duplicates of this cable the reader "
+                "has (matching the query or not).",
+            },
+            "folded": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "With collapse: the matching near-duplicates folded under "
+                "this hit, in rank order.",
             },
         },
     },
@@ -565,6 +579,13 @@ def spec() -> dict[str, Any]:
         _param("offset", "Hits to skip.", {"type": "integer", "minimum": 0, "maximum": 10000}),
         _param("sort", "Order of hits.", {"enum": ["rank", "date", "-date"]}),
         _param("facets", "Count facets (default true).", {"type": "boolean"}),
+        _param(
+            "collapse",
+            "Fold near-duplicates into one hit (default false; docs/near-duplicates.md): "
+            "each hit then says how many copies its group has (`copies`) and which "
+            "matching ones are folded under it (`folded`); total and facets count cables.",
+            {"type": "boolean"},
+        ),
     ]
     by = _param(
         "by", "What to count by.", {"enum": ["origin", "tag", "month", "classification"]}, "path"
@@ -611,6 +632,7 @@ def spec() -> dict[str, Any]:
                 search_params,
                 _ok("SearchResult", "Hits and facets"),
                 400,
+                503,
             ),
             "/api/timeline": _get(
                 "Matching cables per month, by classification",
@@ -679,6 +701,7 @@ def spec() -> dict[str, Any]:
                 400,
             ),
         }
-        | _graph_paths(),
-        "components": {"schemas": SCHEMAS},
+        | _graph_paths()
+        | copies_paths(_ID),
+        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS},
     }

@@ -49,6 +49,9 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/graph/cables/{reference_id}/thread",
         "/api/graph/most-cited",
         "/api/graph/export",
+        # Near-duplicates: each reader's own groups (the public: the published edition's).
+        "/api/copies",
+        "/api/cables/{reference_id}/copies",
         "/edition",
     }
 )

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cabledesk.archive.copies import WEB_SKETCH_LIMIT, CopiesPending
 from cabledesk.presentation.present import paragraph_anchors
 from cabledesk.record.ids import normal_id
 from cabledesk.web.auth.csrf import ensure_token
@@ -52,6 +53,14 @@ def cable_page(request: Request) -> Response:
         previous, following = archive.neighbours(reference_id, viewer=viewer)
         # Mentions placed in the record this reader receives (unplaced ones: not linked).
         mentions = archive.placed_mentions(reference_id, viewer=viewer)
+        # Its near-duplicates in this reader's groups (docs/near-duplicates.md); none
+        # listed while a large ingest's texts wait to be sketched.
+        try:
+            copies = (
+                archive.copies(reference_id, viewer=viewer, sketch_limit=WEB_SKETCH_LIMIT) or []
+            )
+        except CopiesPending:
+            copies = []
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
@@ -67,4 +76,5 @@ def cable_page(request: Request) -> Response:
         notice=request.query_params.get("notice", "")[:300] or None,
         linked=linked_paragraphs(mentions, cable),
         cable_entities=cable_entities(mentions),
+        copies=copies,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cabledesk.archive.copies import WEB_SKETCH_LIMIT, CopiesPending
 from cabledesk.presentation import chart
 from cabledesk.query import QueryError
 from cabledesk.web import params
@@ -29,19 +30,40 @@ def search_page(request: Request) -> Response:
         "page": state.page,
         "pages": 0,
     }
+    # Near-duplicates fold into one hit unless the URL says collapse=0
+    # (docs/near-duplicates.md).
+    collapse = request.query_params.get("collapse", "1") not in ("0", "false", "no")
+    context.update(collapse=collapse, folded={}, copies={})
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
         try:
-            result = archive.search(
-                state.q,
-                limit=state.limit,
-                offset=state.offset,
-                sort=state.sort,
-                facets=True,
-                blank_matches_all=True,
-                viewer=viewer,
-            )
+            result = None
+            if collapse:
+                try:
+                    result, context["folded"], context["copies"] = archive.search_collapsed(
+                        state.q,
+                        limit=state.limit,
+                        offset=state.offset,
+                        sort=state.sort,
+                        facets=True,
+                        blank_matches_all=True,
+                        viewer=viewer,
+                        sketch_limit=WEB_SKETCH_LIMIT,
+                    )
+                except CopiesPending:
+                    context["collapse"] = False
+                    state.notices.append("copies are not folded yet: the archive is new to them")
+            if result is None:
+                result = archive.search(
+                    state.q,
+                    limit=state.limit,
+                    offset=state.offset,
+                    sort=state.sort,
+                    facets=True,
+                    blank_matches_all=True,
+                    viewer=viewer,
+                )
         except QueryError as exc:
             # Shown beside the box, with the page still usable: never an error page.
             context["error"] = exc
