@@ -14,9 +14,10 @@ only: it is derived from every cable's text):
    version of every cable, and the version the latest edition published when it differs.
    Made once per text; an ingest adds the new texts only.
 2. Pairs. Locality-sensitive hashing: the sketch is cut into `BANDS` bands of `ROWS`
-   values; texts that agree on a whole band are candidates. A candidate whose sketches
-   agree in fewer than `ESTIMATE_FLOOR` of the bins is dropped; the others are checked on
-   their exact shingle sets: a pair is kept when its Jaccard similarity is at least
+   values; texts that agree on a whole band are candidates. A candidate is checked only
+   when its sketches agree in at least `ESTIMATE_FLOOR` of the bins, or when the
+   containment estimated from that and the two sizes is at least `CONTAINED_FLOOR`; the
+   check is on the exact shingle sets: a pair is kept when its Jaccard similarity is at least
    `COPY_JACCARD` (a copy) or the shorter text lies at least `CONTAINED` inside the longer
    (containment; the shorter has at least `CONTAINED_MIN` shingles). Redone whenever the
    set of stored texts changes.
@@ -65,6 +66,8 @@ ROWS = 4
 MIN_SHINGLES = 20
 # A candidate pair is checked exactly only when its sketches agree in this share of bins.
 ESTIMATE_FLOOR = 0.5
+# ... or when the containment estimated from the sketches and the sizes is at least this.
+CONTAINED_FLOOR = 0.7
 # A copy: Jaccard similarity of the shingle sets at least this (docs/near-duplicates.md,
 # how it was chosen).
 COPY_JACCARD = 0.8
@@ -398,23 +401,51 @@ def candidates(
     return found, crowded
 
 
-def find_pairs(connection: sqlite3.Connection, sketches: dict[tuple[str, str], bytes]) -> Found:
+def likely(a: bytes, b: bytes, size_a: int, size_b: int) -> bool:
+    """Whether a candidate pair is worth the exact check: its sketches' Jaccard estimate
+    is at least ESTIMATE_FLOOR, or the containment that estimate and the sizes give (J
+    (|A| + |B|) / ((1 + J) min(|A|, |B|))) is at least CONTAINED_FLOOR."""
+    similar = estimate(a, b)
+    if similar >= ESTIMATE_FLOOR:
+        return True
+    smaller = min(size_a, size_b)
+    if smaller < CONTAINED_MIN:
+        return False
+    return similar * (size_a + size_b) / ((1 + similar) * smaller) >= CONTAINED_FLOOR
+
+
+def kept(a: set[int], b: set[int]) -> tuple[float, float] | None:
+    """(Jaccard, containment) of a pair that is a copy by the rule (Jaccard at least
+    COPY_JACCARD, or the shorter of at least CONTAINED_MIN shingles at least CONTAINED
+    inside the longer); None otherwise."""
+    similarity, contained = jaccard(a, b)
+    if similarity >= COPY_JACCARD or (
+        contained >= CONTAINED and min(len(a), len(b)) >= CONTAINED_MIN
+    ):
+        return similarity, contained
+    return None
+
+
+def find_pairs(
+    connection: sqlite3.Connection,
+    sketches: dict[tuple[str, str], bytes],
+    sizes: dict[tuple[str, str], int],
+) -> Found:
     """The candidate pairs of `sketches`, checked exactly on shingles read again from the
-    archive (in the caller's transaction)."""
+    archive (in the caller's transaction). `sizes`: each text's number of shingles."""
     result = Found(sketched=len(sketches))
     pairs, result.crowded_buckets = candidates(sketches)
     result.candidates = len(pairs)
-    likely = [(a, b) for a, b in pairs if estimate(sketches[a], sketches[b]) >= ESTIMATE_FLOOR]
-    result.checked = len(likely)
-    needed = {t for pair in likely for t in pair}
+    worth = [(a, b) for a, b in pairs if likely(sketches[a], sketches[b], sizes[a], sizes[b])]
+    result.checked = len(worth)
+    needed = {t for pair in worth for t in pair}
     sets = {(i, h): shingles(body_of(record)) for i, h, record in records_of(connection, needed)}
-    for a, b in sorted(likely):
+    for a, b in sorted(worth):
         if a not in sets or b not in sets:
             continue
-        similarity, contained = jaccard(sets[a], sets[b])
-        smaller = min(len(sets[a]), len(sets[b]))
-        if similarity >= COPY_JACCARD or (contained >= CONTAINED and smaller >= CONTAINED_MIN):
-            result.pairs.append(Pair(a, b, similarity, contained))
+        found = kept(sets[a], sets[b])
+        if found is not None:
+            result.pairs.append(Pair(a, b, *found))
     return result
 
 
@@ -490,8 +521,10 @@ def _nodes_of(
 
 
 def components(nodes: set[tuple[str, str]], pairs: list[Pair]) -> list[list[tuple[str, str]]]:
-    """Connected components of the pairs between `nodes` (of two or more), each sorted,
-    largest first (ties: by their first member)."""
+    """The groups: connected components of the copy pairs (Jaccard at least COPY_JACCARD)
+    between `nodes`, each sorted, largest first (ties: by their first member), then every
+    other node alone. A text held inside another (a containment pair) joins no group: a
+    cable quoting two others would otherwise make one group of three different texts."""
     parent = {n: n for n in nodes}
 
     def root(n: tuple[str, str]) -> tuple[str, str]:
@@ -501,15 +534,14 @@ def components(nodes: set[tuple[str, str]], pairs: list[Pair]) -> list[list[tupl
         return n
 
     for pair in pairs:
-        if pair.a in parent and pair.b in parent:
+        if pair.jaccard >= COPY_JACCARD and pair.a in parent and pair.b in parent:
             ra, rb = root(pair.a), root(pair.b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for n in nodes:
         groups.setdefault(root(n), []).append(n)
-    found = [sorted(g) for g in groups.values() if len(g) > 1]
-    return sorted(found, key=lambda g: (-len(g), g[0]))
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
 
 
 # --- the cache ---------------------------------------------------------------------------
@@ -517,11 +549,14 @@ def components(nodes: set[tuple[str, str]], pairs: list[Pair]) -> list[list[tupl
 
 @dataclass(frozen=True)
 class Copy:
-    """One copy of a cable, in one reader's groups: its id, and how like the cable it is
-    (`jaccard`, `containment`: of the pair when the two were paired directly; None when
-    they are in one group through other copies)."""
+    """One near-duplicate of a cable, in one reader's groups: its id, how it relates
+    (`copy`: in the cable's group; `contains`: the cable's text lies inside it; `inside`:
+    it lies inside the cable's text), and how alike the two are (`jaccard`,
+    `containment`: of the pair when the two were paired directly; None when they are in
+    one group through other copies)."""
 
     reference_id: str
+    relation: str
     jaccard: float | None
     containment: float | None
 
@@ -547,32 +582,59 @@ class Group:
         ).fetchone()
         return (str(row[0]), int(row[1])) if row else None
 
+    def _pair(self, a: tuple[str, str], b: tuple[str, str]) -> tuple[float, float] | None:
+        first, second = sorted([a, b])
+        row = self.connection.execute(
+            "SELECT jaccard, containment FROM pairs WHERE a_id = ? AND a_hash = ? "
+            "AND b_id = ? AND b_hash = ?",
+            (*first, *second),
+        ).fetchone()
+        return (float(row[0]), float(row[1])) if row else None
+
     def copies(self, reference_id: str) -> list[Copy]:
-        """The other members of the cable's group, most alike first (then by id)."""
+        """The other members of the cable's group (most alike first, then by id), then
+        the reader's texts it lies inside or that lie inside it."""
         found = self.member(reference_id)
         if found is None:
             return []
         text_hash, grp = found
-        others = self.connection.execute(
+        me = (reference_id, text_hash)
+        result = []
+        for other, other_hash in self.connection.execute(
             "SELECT reference_id, text_hash FROM members WHERE view = ? AND grp = ? "
             "AND reference_id != ?",
             (self.view, grp, reference_id),
-        ).fetchall()
-        result = []
-        for other, other_hash in others:
-            a, b = sorted([(reference_id, text_hash), (str(other), str(other_hash))])
-            row = self.connection.execute(
-                "SELECT jaccard, containment FROM pairs WHERE a_id = ? AND a_hash = ? "
-                "AND b_id = ? AND b_hash = ?",
-                (*a, *b),
-            ).fetchone()
+        ).fetchall():
+            pair = self._pair(me, (str(other), str(other_hash)))
             result.append(
-                Copy(str(other), float(row[0]) if row else None, float(row[1]) if row else None)
+                Copy(str(other), "copy", pair[0] if pair else None, pair[1] if pair else None)
             )
-        return sorted(result, key=lambda c: (-(c.jaccard or 0.0), c.reference_id))
+        result.sort(key=lambda c: (-(c.jaccard or 0.0), c.reference_id))
+        related = []
+        for a_id, a_hash, b_id, b_hash, similarity, contained in self.connection.execute(
+            "SELECT p.a_id, p.a_hash, p.b_id, p.b_hash, p.jaccard, p.containment FROM pairs p "
+            "WHERE ((p.a_id = ? AND p.a_hash = ?) OR (p.b_id = ? AND p.b_hash = ?)) "
+            "AND p.jaccard < ?",
+            (*me, *me, COPY_JACCARD),
+        ).fetchall():
+            other = (str(b_id), str(b_hash)) if (a_id, a_hash) == me else (str(a_id), str(a_hash))
+            held = self.member(other[0])
+            if held is None or held[0] != other[1]:
+                continue  # not a text of this reader's
+            related.append((other, float(similarity), float(contained)))
+        for other, similarity, contained in sorted(related):
+            relation = "contains" if self._size(me) <= self._size(other) else "inside"
+            result.append(Copy(other[0], relation, similarity, contained))
+        return result
+
+    def _size(self, text: tuple[str, str]) -> int:
+        row = self.connection.execute(
+            "SELECT shingles FROM sketches WHERE reference_id = ? AND text_hash = ?", text
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     def groups_of(self, reference_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
-        """{id: (group number, group size)} of those ids that are in a group."""
+        """{id: (group number, group size)} of those ids that have copies."""
         wanted = sorted(set(reference_ids))
         found: dict[str, tuple[int, int]] = {}
         for start in range(0, len(wanted), 500):
@@ -583,7 +645,8 @@ class Group:
                 f"WHERE m.view = ? AND m.reference_id IN ({','.join('?' * len(chunk))})",
                 [self.view, *chunk],
             ):
-                found[str(reference_id)] = (int(grp), int(size))
+                if size > 1:
+                    found[str(reference_id)] = (int(grp), int(size))
         return found
 
     def members(self, grp: int) -> list[str]:
@@ -598,7 +661,7 @@ class Group:
     def largest(self, limit: int = 20, offset: int = 0) -> list[list[str]]:
         """The largest groups, each as its members' ids."""
         rows = self.connection.execute(
-            "SELECT grp FROM members WHERE view = ? GROUP BY grp "
+            "SELECT grp FROM members WHERE view = ? GROUP BY grp HAVING count(*) > 1 "
             "ORDER BY count(*) DESC, min(reference_id) LIMIT ? OFFSET ?",
             (self.view, limit, offset),
         ).fetchall()
@@ -735,7 +798,8 @@ class Copies:
                 nodes = _nodes_of(source, seen, levels, paired)
             finally:
                 source.execute("ROLLBACK")
-            groups = components(nodes, pairs)
+            everything = components(nodes, pairs)
+            groups = [g for g in everything if len(g) > 1]
             timing["groups_cpu_seconds"] = time.process_time() - started
             sizes: dict[int, int] = {}
             for g in groups:
@@ -746,6 +810,9 @@ class Copies:
                 "cables_in_groups": sum(len(g) for g in groups),
                 "largest": len(groups[0]) if groups else 0,
                 "sizes": {str(k): sizes[k] for k in sorted(sizes)},
+                "contained_seen": sum(
+                    1 for p in pairs if p.jaccard < COPY_JACCARD and p.a in nodes and p.b in nodes
+                ),
                 **{k: round(v, 3) for k, v in timing.items()},
             }
             writer.execute("BEGIN IMMEDIATE")
@@ -753,7 +820,7 @@ class Copies:
                 writer.execute("DELETE FROM members WHERE view = ?", (key,))
                 writer.executemany(
                     "INSERT INTO members VALUES (?, ?, ?, ?)",
-                    ((key, i, h, n) for n, g in enumerate(groups, 1) for i, h in g),
+                    ((key, i, h, n) for n, g in enumerate(everything, 1) for i, h in g),
                 )
                 writer.execute(
                     "INSERT OR REPLACE INTO views VALUES (?, ?, ?)",
@@ -811,13 +878,15 @@ class Copies:
                     progress(done, len(missing))
         timing["sketch_cpu_seconds"] = time.process_time() - started
         started = time.process_time()
-        sketches = {
-            (str(i), str(h)): bytes(blob)
-            for i, h, blob in writer.execute(
-                "SELECT reference_id, text_hash, sketch FROM sketches WHERE sketch IS NOT NULL"
-            )
-        }
-        found = find_pairs(source, sketches)
+        sketches: dict[tuple[str, str], bytes] = {}
+        sizes: dict[tuple[str, str], int] = {}
+        for i, h, size, blob in writer.execute(
+            "SELECT reference_id, text_hash, shingles, sketch FROM sketches "
+            "WHERE sketch IS NOT NULL"
+        ):
+            sketches[(str(i), str(h))] = bytes(blob)
+            sizes[(str(i), str(h))] = int(size)
+        found = find_pairs(source, sketches, sizes)
         found.texts = len(wanted)
         timing["pairs_cpu_seconds"] = time.process_time() - started
         summary: dict[str, object] = {

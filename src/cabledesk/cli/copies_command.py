@@ -84,8 +84,8 @@ def copies_command(
         return
     click.echo(f"{reference_id}: {len(copies)} similar {'copy' if len(copies) == 1 else 'copies'}")
     for copy in copies:
-        line = f"  {copy.reference_id}  Jaccard {_percent(copy.jaccard)}"
-        if copy.containment is not None and copy.containment > (copy.jaccard or 0) + 0.05:
+        line = f"  {copy.reference_id}  {copy.relation}, Jaccard {_percent(copy.jaccard)}"
+        if copy.relation != "copy":
             line += f", contained {_percent(copy.containment)}"
         click.echo(line)
 
@@ -99,7 +99,8 @@ def _report(found: dict[str, object]) -> None:
     )
     click.echo(
         f"groups {found.get('groups', 0):,}, cables in groups "
-        f"{found.get('cables_in_groups', 0):,}, largest {found.get('largest', 0)}"
+        f"{found.get('cables_in_groups', 0):,}, largest {found.get('largest', 0)}; "
+        f"texts inside others {found.get('contained_seen', 0):,}"
     )
     sizes = found.get("sizes") or {}
     if isinstance(sizes, dict) and sizes:

@@ -32,7 +32,8 @@ def copies_stats(request: Request) -> Response:
             return _error(503, str(exc))
     keys = (
         "texts", "sketched", "candidates", "checked", "pairs", "copy_pairs",
-        "contained_pairs", "groups", "cables_in_groups", "largest", "sizes", "largest_groups",
+        "contained_pairs", "contained_seen", "groups", "cables_in_groups", "largest",
+        "sizes", "largest_groups",
     )  # fmt: skip
     return JSONResponse({key: found.get(key) for key in keys})
 

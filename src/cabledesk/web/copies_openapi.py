@@ -19,9 +19,15 @@ COPIES_SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["reference_id", "jaccard", "containment"],
+                    "required": ["reference_id", "relation", "jaccard", "containment"],
                     "properties": {
                         "reference_id": {"type": "string"},
+                        "relation": {
+                            "enum": ["copy", "contains", "inside"],
+                            "description": "copy: in the cable's group (the same text, a "
+                            "re-send); contains: it holds the cable's text; inside: its text "
+                            "lies inside the cable's.",
+                        },
                         "jaccard": _UNIT
                         | {
                             "description": "Jaccard similarity of the two bodies' shingles; "
@@ -46,6 +52,10 @@ COPIES_SCHEMAS: dict[str, Any] = {
             "pairs": {"type": ["integer", "null"]},
             "copy_pairs": {"type": ["integer", "null"]},
             "contained_pairs": {"type": ["integer", "null"]},
+            "contained_seen": {
+                "type": ["integer", "null"],
+                "description": "Containment pairs between the reader's texts.",
+            },
             "groups": {"type": "integer"},
             "cables_in_groups": {"type": "integer"},
             "largest": {"type": "integer"},
