@@ -67,6 +67,8 @@ READING = {
     "/api/graph/cables/{reference_id}/thread",
     "/api/graph/most-cited",
     "/api/graph/export",
+    "/api/copies",
+    "/api/cables/{reference_id}/copies",
     "/edition",
 }
 

@@ -70,13 +70,19 @@ ESTIMATE_FLOOR = 0.5
 CONTAINED_FLOOR = 0.7
 # A copy: Jaccard similarity of the shingle sets at least this (docs/near-duplicates.md,
 # how it was chosen).
-COPY_JACCARD = 0.8
+COPY_JACCARD = 0.7
 # Contained: the shorter text's shingles lie at least this much inside the longer one's.
 CONTAINED = 0.9
 CONTAINED_MIN = 100
 # Band buckets holding more texts than this are left out (boilerplate every cable of a
 # kind shares); how many were is in the stats.
 BUCKET_CEILING = 2000
+# What stored sketches and pairs were made with: either changed, they are made again.
+SKETCH_METHOD = f"words/{SHINGLE}/{BINS}/{MIN_SHINGLES}/crc32-tuplehash/oph-rotation"
+PAIRS_METHOD = (
+    f"{SKETCH_METHOD}/{BANDS}x{ROWS}/{ESTIMATE_FLOOR}/{CONTAINED_FLOOR}/{COPY_JACCARD}/"
+    f"{CONTAINED}/{CONTAINED_MIN}/{BUCKET_CEILING}"
+)
 
 _MASK = (1 << 64) - 1
 _SHIFT = 64 - 7  # BINS == 2 ** 7 ranges of the 64-bit hash space
@@ -668,6 +674,12 @@ class Group:
         return [self.members(int(r[0])) for r in rows]
 
 
+def _stamp(connection: sqlite3.Connection) -> str:
+    """What a view's groups are valid for: the archive's state (entity_views.stamp) and
+    the way pairs are found."""
+    return f"{stamp(connection)}/{PAIRS_METHOD}"
+
+
 _locks: dict[tuple[str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -720,7 +732,7 @@ class Copies:
         is the archive's, else built now, in this thread (fail closed: groups of another
         state of the archive are never handed out)."""
         key = view_key(seen)
-        found = self._fresh_view(stamp(connection), key)
+        found = self._fresh_view(_stamp(connection), key)
         if found is not None:
             return found
         if sketch_limit is not None:
@@ -731,13 +743,13 @@ class Copies:
                     "run `cabledesk copies --stats` once"
                 )
         with _lock_for((str(self.path), key)):
-            found = self._fresh_view(stamp(connection), key)
+            found = self._fresh_view(_stamp(connection), key)
             if found is not None:
                 return found
             self._close_reader()
             for _ in range(3):
                 self.build(seen, progress, workers)
-                found = self._fresh_view(stamp(connection), key)
+                found = self._fresh_view(_stamp(connection), key)
                 if found is not None:
                     return found
         raise sqlite3.OperationalError("the archive keeps changing: try again")
@@ -780,7 +792,7 @@ class Copies:
         try:
             source.execute("BEGIN")
             try:
-                now = stamp(source)
+                now = _stamp(source)
                 timing: dict[str, float] = {}
                 pairs_summary = self._update_pairs(source, writer, timing, progress, workers)
                 started = time.process_time()
@@ -847,12 +859,17 @@ class Copies:
         find the pairs again when the set of texts changed."""
         started = time.process_time()
         wanted = texts(source)
-        fingerprint = _fingerprint(wanted)
+        # Pairs are of these texts and these rules; sketches of this way of sketching.
+        fingerprint = f"{_fingerprint(wanted)}/{PAIRS_METHOD}"
         row = writer.execute("SELECT value FROM state WHERE key = 'pairs'").fetchone()
         if row is not None:
             stored = json.loads(row[0])
             if stored.get("fingerprint") == fingerprint:
                 return dict(stored["summary"])
+        row = writer.execute("SELECT value FROM state WHERE key = 'sketches'").fetchone()
+        if row is not None and row[0] != SKETCH_METHOD:
+            writer.execute("DELETE FROM sketches")
+        writer.execute("INSERT OR REPLACE INTO state VALUES ('sketches', ?)", (SKETCH_METHOD,))
         have = {
             (str(i), str(h))
             for i, h in writer.execute("SELECT reference_id, text_hash FROM sketches")
