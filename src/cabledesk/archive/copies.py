@@ -407,6 +407,9 @@ def candidates(
     return found, crowded
 
 
+_CHECK_CHUNK = 250
+
+
 def likely(a: bytes, b: bytes, size_a: int, size_b: int) -> bool:
     """Whether a candidate pair is worth the exact check: its sketches' Jaccard estimate
     is at least ESTIMATE_FLOOR, or the containment that estimate and the sizes give (J
@@ -442,16 +445,22 @@ def find_pairs(
     result = Found(sketched=len(sketches))
     pairs, result.crowded_buckets = candidates(sketches)
     result.candidates = len(pairs)
-    worth = [(a, b) for a, b in pairs if likely(sketches[a], sketches[b], sizes[a], sizes[b])]
+    worth = sorted((a, b) for a, b in pairs if likely(sketches[a], sketches[b], sizes[a], sizes[b]))
     result.checked = len(worth)
-    needed = {t for pair in worth for t in pair}
-    sets = {(i, h): shingles(body_of(record)) for i, h, record in records_of(connection, needed)}
-    for a, b in sorted(worth):
-        if a not in sets or b not in sets:
-            continue
-        found = kept(sets[a], sets[b])
-        if found is not None:
-            result.pairs.append(Pair(a, b, *found))
+    # In chunks: the shingle sets of a few hundred texts at a time (a set of a thousand
+    # shingles is about 70 KB).
+    for start in range(0, len(worth), _CHECK_CHUNK):
+        chunk = worth[start : start + _CHECK_CHUNK]
+        needed = {t for pair in chunk for t in pair}
+        sets = {
+            (i, h): shingles(body_of(record)) for i, h, record in records_of(connection, needed)
+        }
+        for a, b in chunk:
+            if a not in sets or b not in sets:
+                continue
+            found = kept(sets[a], sets[b])
+            if found is not None:
+                result.pairs.append(Pair(a, b, *found))
     return result
 
 
