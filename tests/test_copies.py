@@ -562,3 +562,18 @@ def test_the_hand_checked_pairs_are_decided_as_checked(tmp_path: Path) -> None:
             assert (row["verdict"] == "copy") == is_copy, row
             if is_copy:
                 assert found[row["b"]].jaccard == pytest.approx(row["jaccard"], abs=1e-3)
+
+
+def test_worker_processes_sketch_as_this_process_does() -> None:
+    """The sketches of a large ingest are made in worker processes (another hash seed,
+    another interpreter): they must be the very bytes this process makes."""
+    texts = random_texts(5)
+    batch = [(key, "h", 0, False, text) for key, text in sorted(texts.items())]
+    here = copy_store.sketch_batch(batch)
+    with copy_store._sketcher(10_000, 2) as mapper:
+        there = [
+            row
+            for rows in mapper(copy_store.sketch_batch, iter([batch[:40], batch[40:]]))
+            for row in rows
+        ]
+    assert there == here
