@@ -34,6 +34,7 @@ from pathlib import Path
 
 from cabledesk.archive.editions import records_of_versions
 from cabledesk.archive.entity_views import stamp
+from cabledesk.record.ids import first_part, normal_id
 from cabledesk.redact.ceiling import may_see, portion
 
 CACHE = "graph-views.db"
@@ -521,6 +522,29 @@ class Cited:
     subject: str | None
 
 
+# The most nodes a neighbourhood drawing holds (the page says so when there were more).
+NEIGHBOURHOOD_NODES = 120
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The nodes within `hops` citations of a node (either way) and the edges among them,
+    at most `cap` nodes: the centre, then the nearer nodes first, among equals those with
+    more links to the nodes already chosen. `found`: how many nodes were within reach
+    (more than `len(nodes)` when capped)."""
+
+    centre: Node
+    hops: int
+    nodes: list[tuple[Node, int]]  # (node, distance), the centre first
+    edges: list[tuple[str, str]]  # (citing, cited)
+    found: int
+    cap: int
+
+    @property
+    def capped(self) -> bool:
+        return self.found > len(self.nodes)
+
+
 class Graph:
     """One reader's graph, fresh when it was handed out (read it at once: the cache is
     rebuilt when the archive changes)."""
@@ -709,6 +733,86 @@ class Graph:
         name = {n: node.id for n, node in chosen.items()}
         return iter(chosen.values()), iter(sorted((name[s], name[d]) for s, d in pairs))
 
+    def _touching(self, numbers: list[int], incoming: bool = True) -> set[tuple[int, int]]:
+        """Every edge leaving (and, with `incoming`, entering) these nodes."""
+        found: set[tuple[int, int]] = set()
+        directions = ("src", "dst") if incoming else ("src",)
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for column in directions:
+                found.update(
+                    (int(a), int(b))
+                    for a, b in self.connection.execute(
+                        f"SELECT src, dst FROM edges WHERE view = ? AND {column} IN ({marks})",
+                        [self.view, *chunk],
+                    )
+                )
+        return found
+
+    def neighbourhood(
+        self, cable_id: str, hops: int = 2, cap: int = NEIGHBOURHOOD_NODES
+    ) -> Neighbourhood | None:
+        """The nodes within `hops` citations of a node, either way, and the edges among
+        them; at most `cap` nodes (Neighbourhood). None when the id is no node."""
+        start = self._number(cable_id)
+        if start is None:
+            return None
+        distance = {start: 0}
+        pairs: set[tuple[int, int]] = set()
+        frontier = [start]
+        for step in range(1, hops + 1):
+            touching = self._touching(frontier)
+            pairs |= touching
+            reached = sorted({m for edge in touching for m in edge if m not in distance})
+            for m in reached:
+                distance[m] = step
+            frontier = reached
+        # Nearer first; among equals, more links to the nodes chosen before, then number.
+        near: dict[int, list[int]] = {}
+        for a, b in pairs:
+            near.setdefault(a, []).append(b)
+            near.setdefault(b, []).append(a)
+        chosen = [start]
+        kept = {start}
+        for step in range(1, hops + 1):
+            ring = [m for m, d in distance.items() if d == step]
+            ring.sort(key=lambda m: (-sum(1 for x in near.get(m, ()) if x in kept), m))
+            chosen.extend(ring[: max(0, cap - len(chosen))])
+            kept.update(chosen)
+        # Edges between two nodes of the outer ring have not been read yet.
+        outer = [m for m in chosen if distance[m] == hops]
+        pairs |= {(a, b) for a, b in self._touching(outer, incoming=False) if b in kept}
+        nodes = self._nodes(chosen)
+        edges = sorted(
+            (nodes[a].id, nodes[b].id) for a, b in pairs if a in kept and b in kept and a != b
+        )
+        return Neighbourhood(
+            nodes[start], hops, [(nodes[m], distance[m]) for m in chosen], edges, len(distance), cap
+        )
+
+    def cited_ids(self, low: int, high: int | None = None) -> list[str]:
+        """The reader's own cables cited by at least `low` (and at most `high`) of the
+        reader's cables, by id."""
+        sql = "SELECT id FROM nodes WHERE view = ? AND archived = 1 AND indegree >= ?"
+        params: list[object] = [self.view, low]
+        if high is not None:
+            sql += " AND indegree <= ?"
+            params.append(high)
+        return sorted(str(r[0]) for r in self.connection.execute(sql, params))
+
+    def ranked(self) -> list[tuple[str, int]]:
+        """The reader's own cables that are cited, as (id, citations), most cited first,
+        ties by id."""
+        return [
+            (str(i), int(n))
+            for i, n in self.connection.execute(
+                "SELECT id, indegree FROM nodes WHERE view = ? AND archived = 1 "
+                "AND indegree > 0 ORDER BY indegree DESC, id",
+                (self.view,),
+            )
+        ]
+
 
 # Builds under way, per cache file and view, across every handle of this process.
 _locks: dict[tuple[str, str], threading.Lock] = {}
@@ -835,3 +939,34 @@ class Graphs:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class Lookup:
+    """What the query language asks of one reader's graph (query.graphs.GraphLookup):
+    `cited:`, `thread:` and sorting by citations. Lazy: a search that asks none of them
+    builds or reads no graph."""
+
+    def __init__(self, graph_of: Callable[[], Graph]) -> None:
+        self._graph_of = graph_of
+        self._graph: Graph | None = None
+
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = self._graph_of()
+        return self._graph
+
+    def cited(self, low: int, high: int | None) -> list[str]:
+        return self.graph().cited_ids(low, high)
+
+    def thread(self, reference_id: str) -> list[str]:
+        graph = self.graph()
+        wanted = normal_id(reference_id)
+        for name in (wanted, first_part(wanted)):
+            if name is not None:
+                node = graph.node(name)
+                if node is not None:
+                    return [e.node.id for e in graph.thread(name)] if node.archived else []
+        return []
+
+    def ranked(self) -> list[tuple[str, int]]:
+        return self.graph().ranked()

@@ -49,6 +49,10 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/graph/cables/{reference_id}/thread",
         "/api/graph/most-cited",
         "/api/graph/export",
+        "/api/graph/cables/{reference_id}/neighbourhood",
+        "/cable/{reference_id}/graph",
+        "/cable/{reference_id}/thread",
+        "/graph/most-cited",
         "/edition",
     }
 )
