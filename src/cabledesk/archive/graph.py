@@ -27,6 +27,7 @@ import sqlite3
 import statistics
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -549,9 +550,14 @@ class Graph:
     """One reader's graph, fresh when it was handed out (read it at once: the cache is
     rebuilt when the archive changes)."""
 
-    def __init__(self, connection: sqlite3.Connection, view: str) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, view: str, stamp: str = "", path: str = ""
+    ) -> None:
         self.connection = connection
         self.view = view
+        # What the graph is of (Graphs.fresh): with both, the most-cited list is kept in
+        # memory between requests for as long as the archive is unchanged.
+        self.stamp, self.path = stamp, path
 
     def summary(self) -> dict[str, object]:
         row = self.connection.execute(
@@ -793,25 +799,54 @@ class Graph:
 
     def cited_ids(self, low: int, high: int | None = None) -> list[str]:
         """The reader's own cables cited by at least `low` (and at most `high`) of the
-        reader's cables, by id."""
-        sql = "SELECT id FROM nodes WHERE view = ? AND archived = 1 AND indegree >= ?"
-        params: list[object] = [self.view, low]
-        if high is not None:
-            sql += " AND indegree <= ?"
-            params.append(high)
-        return sorted(str(r[0]) for r in self.connection.execute(sql, params))
+        reader's cables (for `low` of 1 or more: from the ranked list, most cited first)."""
+        if low < 1:
+            sql = "SELECT id FROM nodes WHERE view = ? AND archived = 1 AND indegree >= ?"
+            params: list[object] = [self.view, low]
+            if high is not None:
+                sql += " AND indegree <= ?"
+                params.append(high)
+            return sorted(str(r[0]) for r in self.connection.execute(sql, params))
+        ids, negated = self._ranked()
+        end = bisect.bisect_right(negated, -low)
+        start = 0 if high is None else bisect.bisect_left(negated, -high)
+        return ids[start:end]
 
-    def ranked(self) -> list[tuple[str, int]]:
-        """The reader's own cables that are cited, as (id, citations), most cited first,
-        ties by id."""
-        return [
-            (str(i), int(n))
-            for i, n in self.connection.execute(
-                "SELECT id, indegree FROM nodes WHERE view = ? AND archived = 1 "
-                "AND indegree > 0 ORDER BY indegree DESC, id",
-                (self.view,),
-            )
-        ]
+    def ranked(self) -> tuple[list[str], list[int]]:
+        """The reader's own cables that are cited: their ids, most cited first (ties by
+        id), and how many cite each."""
+        ids, negated = self._ranked()
+        return ids, [-n for n in negated]
+
+    def _ranked(self) -> tuple[list[str], list[int]]:
+        """(ids, minus their citations: ascending), read once per state of the archive."""
+        key = (self.path, self.view, self.stamp)
+        if self.stamp and self.path:
+            with _ranked_guard:
+                found = _ranked_kept.get(key)
+                if found is not None:
+                    _ranked_kept.move_to_end(key)
+                    return found
+        ids, negated = [], []
+        for i, n in self.connection.execute(
+            "SELECT id, indegree FROM nodes WHERE view = ? AND archived = 1 "
+            "AND indegree > 0 ORDER BY indegree DESC, id",
+            (self.view,),
+        ):
+            ids.append(str(i))
+            negated.append(-int(n))
+        if self.stamp and self.path:
+            with _ranked_guard:
+                _ranked_kept[key] = (ids, negated)
+                while len(_ranked_kept) > _RANKED_KEPT:
+                    _ranked_kept.popitem(last=False)
+        return ids, negated
+
+
+# The ranked lists of the views read last (about 20 MB each at the release's size).
+_RANKED_KEPT = 4
+_ranked_kept: OrderedDict[tuple[str, str, str], tuple[list[str], list[int]]] = OrderedDict()
+_ranked_guard = threading.Lock()
 
 
 # Builds under way, per cache file and view, across every handle of this process.
@@ -849,7 +884,7 @@ class Graphs:
         except sqlite3.Error:
             row = None
         if row is not None and row[0] == current:
-            return Graph(reader, key)
+            return Graph(reader, key, current, str(self.path))
         return None
 
     def fresh(self, connection: sqlite3.Connection, seen: Visibility) -> Graph:
@@ -968,5 +1003,5 @@ class Lookup:
                     return [e.node.id for e in graph.thread(name)] if node.archived else []
         return []
 
-    def ranked(self) -> list[tuple[str, int]]:
+    def ranked(self) -> tuple[list[str], list[int]]:
         return self.graph().ranked()

@@ -22,6 +22,7 @@ class GraphLookup(Protocol):
         one of the reader's cables)."""
         ...
 
-    def ranked(self) -> list[tuple[str, int]]:
-        """The reader's cited cables as (id, citations), most cited first, ties by id."""
+    def ranked(self) -> tuple[list[str], list[int]]:
+        """The reader's cited cables, most cited first (ties by id), and how many of the
+        reader's cables cite each."""
         ...

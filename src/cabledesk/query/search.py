@@ -268,7 +268,7 @@ def by_citations(
     time (a term-set query each), until the page is full."""
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     wanted = offset + limit
-    ranked = graph.ranked() if graph is not None else []
+    ranked, counts = graph.ranked() if graph is not None else ([], [])
     found: list[tuple[str, float]] = []
     start, step = 0, max(_CITED_CHUNK, wanted)
     while len(found) < wanted and start < len(ranked) and len(found) < total:
@@ -276,15 +276,12 @@ def by_citations(
         among = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, compiled),
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.term_set_query(schema, "id", [i for i, _ in chunk]),
-                ),
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "id", chunk)),
             ]
         )
         hits = searcher.search(among, limit=len(chunk)).hits
         matched = {searcher.doc(address)["id"][0] for _, address in hits}
-        found.extend((i, float(n)) for i, n in chunk if i in matched)
+        found.extend((i, float(counts[start + k])) for k, i in enumerate(chunk) if i in matched)
         start, step = start + len(chunk), step * 4
     if len(found) >= wanted or len(found) >= total:
         return total, found[offset:wanted]
@@ -294,10 +291,7 @@ def by_citations(
         rest = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, compiled),
-                (
-                    tantivy.Occur.MustNot,
-                    tantivy.Query.term_set_query(schema, "id", [i for i, _ in ranked]),
-                ),
+                (tantivy.Occur.MustNot, tantivy.Query.term_set_query(schema, "id", ranked)),
             ]
         )
     skip = max(0, offset - len(found))
