@@ -453,3 +453,43 @@ def test_neighbourhood_api_and_exports(archive: Archive, clients: dict[str, Test
     assert search.status_code == 200
     scores = [h["score"] for h in search.json()["hits"]]
     assert scores == sorted(scores, reverse=True) and scores[0] >= 1
+
+
+def test_citation_counts_follow_the_archive(tmp_path: Path) -> None:
+    """Fail closed: the ranked list kept in memory is of one state of the archive; an
+    edition that drops the citing cable changes what `cited:` finds and the sort."""
+    with Archive.open(tmp_path / "a") as archive:
+        archive.ingest([SAMPLE], workers=1)
+        public = archive.public_viewer()
+        assert list(archive.matching_ids("cited:>=1", viewer=public)) == []
+        ids = sorted(r[0] for r in archive.connection.execute("SELECT reference_id FROM cables"))
+        archive.approve(ids)
+        archive.record_edition(None, "test")
+        assert "08OSLO585" in set(archive.matching_ids("cited:>=1", viewer=public))
+        first = archive.search("", viewer=public, sort="cited", blank_matches_all=True, limit=3)
+        assert first.hits[0].score >= 1
+        archive.withdraw(["08OSLO670"])
+        archive.record_edition(None, "test")
+        assert "08OSLO585" not in set(archive.matching_ids("cited:>=1", viewer=public))
+        assert "08OSLO585" in set(archive.matching_ids("cited:0", viewer=public))
+        # The local desk still counts the stored citation.
+        local = archive.viewer(LOCAL)
+        assert "08OSLO585" in set(archive.matching_ids("cited:1", viewer=local))
+
+
+def test_cli_search_sorts_by_citations(world: World) -> None:
+    from click.testing import CliRunner
+
+    from cabledesk.cli.main import cli
+
+    runner = CliRunner()
+    db = ["--db", str(world.folder)]
+    done = runner.invoke(cli, ["search", "cited:>=1", *db, "--sort", "cited", "--output", "ids"])
+    assert done.exit_code == 0, done.output
+    with Archive.open(world.folder, create=False) as archive:
+        expected = list(
+            archive.matching_ids("cited:>=1", viewer=archive.viewer(LOCAL), sort="cited")
+        )
+    assert done.output.split()[: len(expected)][:20] == expected[:20]
+    bad = runner.invoke(cli, ["search", "cited:>=x", *db])
+    assert bad.exit_code == 2 and "^" in bad.output
