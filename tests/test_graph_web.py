@@ -134,10 +134,12 @@ def test_neighbourhood_matches_a_breadth_first_search(archive: Archive) -> None:
 def test_a_capped_neighbourhood_keeps_the_nearest(archive: Archive) -> None:
     viewer = archive.viewer(LOCAL)
     nodes, edges = exported(archive, viewer)
+    checked = 0
     for hub in sorted(nodes.values(), key=lambda n: (-n.in_degree - n.out_degree, n.id))[:5]:
         distance, _ = brute_neighbourhood(edges, hub.id, 2)
         if len(distance) < 4:
             continue
+        checked += 1
         cap = len(distance) - 2
         found = archive.graph_neighbourhood(hub.id, viewer=viewer, cap=cap)
         assert found is not None
@@ -148,6 +150,20 @@ def test_a_capped_neighbourhood_keeps_the_nearest(archive: Archive) -> None:
         assert shown.count(1) == min(ring1, cap - 1)
         kept = {n.id for n, _ in found.nodes}
         assert set(found.edges) == {(a, b) for a, b in edges if a in kept and b in kept}
+        # The rule, written apart: ring by ring, most links to the nodes chosen before,
+        # then the node's number (the graph numbers held cables by id, then missing ones).
+        chosen = [hub.id]
+        for ring in (1, 2):
+            members = [m for m, d in distance.items() if d == ring]
+            before = set(chosen)
+            links = {
+                m: sum(1 for a, b in edges if (a == m and b in before) or (b == m and a in before))
+                for m in members
+            }
+            members.sort(key=lambda m: (-links[m], not nodes[m].archived, m))
+            chosen += members[: max(0, cap - len(chosen))]
+        assert kept == set(chosen), hub.id
+    assert checked >= 3
     assert archive.graph_neighbourhood("99NOWHERE1", viewer=viewer) is None
 
 

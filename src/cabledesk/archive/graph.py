@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import json
 import re
 import sqlite3
@@ -747,9 +748,9 @@ class Graph:
             chunk = numbers[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for column in directions:
+                # (src, dst): SQLite hands the integers back as they are stored.
                 found.update(
-                    (int(a), int(b))
-                    for a, b in self.connection.execute(
+                    self.connection.execute(
                         f"SELECT src, dst FROM edges WHERE view = ? AND {column} IN ({marks})",
                         [self.view, *chunk],
                     )
@@ -765,27 +766,33 @@ class Graph:
         if start is None:
             return None
         distance = {start: 0}
+        rings: list[list[int]] = [[start]]
         pairs: set[tuple[int, int]] = set()
-        frontier = [start]
         for step in range(1, hops + 1):
-            touching = self._touching(frontier)
+            touching = self._touching(rings[-1])
             pairs |= touching
-            reached = sorted({m for edge in touching for m in edge if m not in distance})
+            reached = {m for edge in touching for m in edge if m not in distance}
             for m in reached:
                 distance[m] = step
-            frontier = reached
+            rings.append(sorted(reached))
         # Nearer first; among equals, more links to the nodes chosen before, then number.
-        near: dict[int, list[int]] = {}
-        for a, b in pairs:
-            near.setdefault(a, []).append(b)
-            near.setdefault(b, []).append(a)
         chosen = [start]
         kept = {start}
-        for step in range(1, hops + 1):
-            ring = [m for m, d in distance.items() if d == step]
-            ring.sort(key=lambda m: (-sum(1 for x in near.get(m, ()) if x in kept), m))
-            chosen.extend(ring[: max(0, cap - len(chosen))])
-            kept.update(chosen)
+        for ring in rings[1:]:
+            room = cap - len(chosen)
+            if room <= 0:
+                break
+            if len(ring) > room:
+                members = set(ring)
+                links = dict.fromkeys(ring, 0)
+                for a, b in pairs:
+                    if a in kept and b in members:
+                        links[b] += 1
+                    elif b in kept and a in members:
+                        links[a] += 1
+                ring = heapq.nsmallest(room, ring, key=lambda m: (-links[m], m))
+            chosen.extend(ring)
+            kept.update(ring)
         # Edges between two nodes of the outer ring have not been read yet.
         outer = [m for m in chosen if distance[m] == hops]
         pairs |= {(a, b) for a, b in self._touching(outer, incoming=False) if b in kept}
