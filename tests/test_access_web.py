@@ -69,6 +69,10 @@ READING = {
     "/api/graph/export",
     "/api/copies",
     "/api/cables/{reference_id}/copies",
+    "/api/graph/cables/{reference_id}/neighbourhood",
+    "/cable/{reference_id}/graph",
+    "/cable/{reference_id}/thread",
+    "/graph/most-cited",
     "/edition",
 }
 

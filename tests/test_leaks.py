@@ -231,6 +231,14 @@ def public_outputs(world: World, names: list[str]) -> Iterator[tuple[str, str]]:
     for reference_id in sorted(archive.published()):
         for path in (f"/cable/{reference_id}", f"/api/cables/{reference_id}"):
             yield f"desk {path}", desk.get(path).text
+        # The citation graph's pages (docs/graph.md): subjects as the public receives them.
+        for path in (f"/cable/{reference_id}/graph", f"/cable/{reference_id}/thread"):
+            yield f"desk {path}", desk.get(path).text
+    for path in (
+        "/graph/most-cited?archived=yes",
+        "/api/graph/most-cited?archived=yes&limit=100",
+    ):
+        yield f"desk {path}", desk.get(path).text
     for path in ("/", "/browse/origin", "/browse/tag", "/api/stats", "/api/browse/tag"):
         yield f"desk {path}", desk.get(path).text
     for cable in archive.export("", sort="date", viewer=public, blank_matches_all=True):

@@ -239,6 +239,7 @@ class Archive:
                 self.store.origins,
                 viewer=public,
                 entities=self._entity_lookup(public),
+                graph=self._graph_lookup(public),
             )
         )
 
@@ -273,6 +274,7 @@ class Archive:
             also=self._also(query, viewer, blank_matches_all),
             view=lambda cable: self.view(cable, viewer=viewer),
             entities=self._entity_lookup(viewer),
+            graph=self._graph_lookup(viewer),
             memo=memo,
         )
 
@@ -289,6 +291,7 @@ class Archive:
             blank_matches_all=blank_matches_all,
             also=self._also(query, viewer, blank_matches_all),
             entities=self._entity_lookup(viewer),
+            graph=self._graph_lookup(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -322,6 +325,7 @@ class Archive:
                 viewer=viewer,
                 also=self._also(query, viewer, blank_matches_all),
                 entities=self._entity_lookup(viewer),
+                graph=self._graph_lookup(viewer),
                 limit=limit,
             )
 
@@ -528,6 +532,11 @@ class Archive:
     def _graph(self, viewer: Viewer) -> graph_store.Graph:
         return self._graphs.fresh(self.connection, self._graph_seen(viewer))
 
+    def _graph_lookup(self, viewer: Viewer) -> graph_store.Lookup:
+        """`viewer`'s graph for the query language (`cited:`, `thread:`, sort=cited),
+        read only when a query asks."""
+        return graph_store.Lookup(lambda: self._graph(viewer))
+
     def _graph_id(self, graph: graph_store.Graph, reference_id: str) -> str | None:
         """The node a typed id names in this graph (a message's id: its first document)."""
         wanted = normal_id(reference_id)
@@ -566,6 +575,23 @@ class Archive:
         if node is None or not node.archived:
             return None
         return graph.thread(name, hops=hops, days=days)
+
+    def graph_neighbourhood(
+        self,
+        reference_id: str,
+        *,
+        viewer: Viewer,
+        hops: int = 2,
+        cap: int = graph_store.NEIGHBOURHOOD_NODES,
+    ) -> graph_store.Neighbourhood | None:
+        """The nodes of `viewer`'s graph within `hops` citations of this one (either way)
+        and the edges among them, at most `cap` nodes (Graph.neighbourhood); None when
+        the id is neither one of the reader's cables nor cited by one."""
+        graph = self._graph(viewer)
+        name = self._graph_id(graph, reference_id)
+        if name is None:
+            return None
+        return graph.neighbourhood(name, hops=hops, cap=cap)
 
     def graph_most_cited(
         self,

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import json
 import re
 import sqlite3
 import statistics
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -34,6 +36,7 @@ from pathlib import Path
 
 from cabledesk.archive.editions import records_of_versions
 from cabledesk.archive.entity_views import stamp
+from cabledesk.record.ids import first_part, normal_id
 from cabledesk.redact.ceiling import may_see, portion
 
 CACHE = "graph-views.db"
@@ -521,13 +524,41 @@ class Cited:
     subject: str | None
 
 
+# The most nodes a neighbourhood drawing holds (the page says so when there were more).
+NEIGHBOURHOOD_NODES = 120
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The nodes within `hops` citations of a node (either way) and the edges among them,
+    at most `cap` nodes: the centre, then the nearer nodes first, among equals those with
+    more links to the nodes already chosen. `found`: how many nodes were within reach
+    (more than `len(nodes)` when capped)."""
+
+    centre: Node
+    hops: int
+    nodes: list[tuple[Node, int]]  # (node, distance), the centre first
+    edges: list[tuple[str, str]]  # (citing, cited)
+    found: int
+    cap: int
+
+    @property
+    def capped(self) -> bool:
+        return self.found > len(self.nodes)
+
+
 class Graph:
     """One reader's graph, fresh when it was handed out (read it at once: the cache is
     rebuilt when the archive changes)."""
 
-    def __init__(self, connection: sqlite3.Connection, view: str) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, view: str, stamp: str = "", path: str = ""
+    ) -> None:
         self.connection = connection
         self.view = view
+        # What the graph is of (Graphs.fresh): with both, the most-cited list is kept in
+        # memory between requests for as long as the archive is unchanged.
+        self.stamp, self.path = stamp, path
 
     def summary(self) -> dict[str, object]:
         row = self.connection.execute(
@@ -709,6 +740,121 @@ class Graph:
         name = {n: node.id for n, node in chosen.items()}
         return iter(chosen.values()), iter(sorted((name[s], name[d]) for s, d in pairs))
 
+    def _touching(self, numbers: list[int], incoming: bool = True) -> set[tuple[int, int]]:
+        """Every edge leaving (and, with `incoming`, entering) these nodes."""
+        found: set[tuple[int, int]] = set()
+        directions = ("src", "dst") if incoming else ("src",)
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for column in directions:
+                # (src, dst): SQLite hands the integers back as they are stored.
+                found.update(
+                    self.connection.execute(
+                        f"SELECT src, dst FROM edges WHERE view = ? AND {column} IN ({marks})",
+                        [self.view, *chunk],
+                    )
+                )
+        return found
+
+    def neighbourhood(
+        self, cable_id: str, hops: int = 2, cap: int = NEIGHBOURHOOD_NODES
+    ) -> Neighbourhood | None:
+        """The nodes within `hops` citations of a node, either way, and the edges among
+        them; at most `cap` nodes (Neighbourhood). None when the id is no node."""
+        start = self._number(cable_id)
+        if start is None:
+            return None
+        distance = {start: 0}
+        rings: list[list[int]] = [[start]]
+        pairs: set[tuple[int, int]] = set()
+        for step in range(1, hops + 1):
+            touching = self._touching(rings[-1])
+            pairs |= touching
+            reached = {m for edge in touching for m in edge if m not in distance}
+            for m in reached:
+                distance[m] = step
+            rings.append(sorted(reached))
+        # Nearer first; among equals, more links to the nodes chosen before, then number.
+        chosen = [start]
+        kept = {start}
+        for ring in rings[1:]:
+            room = cap - len(chosen)
+            if room <= 0:
+                break
+            if len(ring) > room:
+                members = set(ring)
+                links = dict.fromkeys(ring, 0)
+                for a, b in pairs:
+                    if a in kept and b in members:
+                        links[b] += 1
+                    elif b in kept and a in members:
+                        links[a] += 1
+                ring = heapq.nsmallest(room, ring, key=lambda m: (-links[m], m))
+            chosen.extend(ring)
+            kept.update(ring)
+        # Edges between two nodes of the outer ring have not been read yet.
+        outer = [m for m in chosen if distance[m] == hops]
+        pairs |= {(a, b) for a, b in self._touching(outer, incoming=False) if b in kept}
+        nodes = self._nodes(chosen)
+        edges = sorted(
+            (nodes[a].id, nodes[b].id) for a, b in pairs if a in kept and b in kept and a != b
+        )
+        return Neighbourhood(
+            nodes[start], hops, [(nodes[m], distance[m]) for m in chosen], edges, len(distance), cap
+        )
+
+    def cited_ids(self, low: int, high: int | None = None) -> list[str]:
+        """The reader's own cables cited by at least `low` (and at most `high`) of the
+        reader's cables (for `low` of 1 or more: from the ranked list, most cited first)."""
+        if low < 1:
+            sql = "SELECT id FROM nodes WHERE view = ? AND archived = 1 AND indegree >= ?"
+            params: list[object] = [self.view, low]
+            if high is not None:
+                sql += " AND indegree <= ?"
+                params.append(high)
+            return sorted(str(r[0]) for r in self.connection.execute(sql, params))
+        ids, negated = self._ranked()
+        end = bisect.bisect_right(negated, -low)
+        start = 0 if high is None else bisect.bisect_left(negated, -high)
+        return ids[start:end]
+
+    def ranked(self) -> tuple[list[str], list[int]]:
+        """The reader's own cables that are cited: their ids, most cited first (ties by
+        id), and how many cite each."""
+        ids, negated = self._ranked()
+        return ids, [-n for n in negated]
+
+    def _ranked(self) -> tuple[list[str], list[int]]:
+        """(ids, minus their citations: ascending), read once per state of the archive."""
+        key = (self.path, self.view, self.stamp)
+        if self.stamp and self.path:
+            with _ranked_guard:
+                found = _ranked_kept.get(key)
+                if found is not None:
+                    _ranked_kept.move_to_end(key)
+                    return found
+        ids, negated = [], []
+        for i, n in self.connection.execute(
+            "SELECT id, indegree FROM nodes WHERE view = ? AND archived = 1 "
+            "AND indegree > 0 ORDER BY indegree DESC, id",
+            (self.view,),
+        ):
+            ids.append(str(i))
+            negated.append(-int(n))
+        if self.stamp and self.path:
+            with _ranked_guard:
+                _ranked_kept[key] = (ids, negated)
+                while len(_ranked_kept) > _RANKED_KEPT:
+                    _ranked_kept.popitem(last=False)
+        return ids, negated
+
+
+# The ranked lists of the views read last (about 20 MB each at the release's size).
+_RANKED_KEPT = 4
+_ranked_kept: OrderedDict[tuple[str, str, str], tuple[list[str], list[int]]] = OrderedDict()
+_ranked_guard = threading.Lock()
+
 
 # Builds under way, per cache file and view, across every handle of this process.
 _locks: dict[tuple[str, str], threading.Lock] = {}
@@ -745,7 +891,7 @@ class Graphs:
         except sqlite3.Error:
             row = None
         if row is not None and row[0] == current:
-            return Graph(reader, key)
+            return Graph(reader, key, current, str(self.path))
         return None
 
     def fresh(self, connection: sqlite3.Connection, seen: Visibility) -> Graph:
@@ -835,3 +981,34 @@ class Graphs:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class Lookup:
+    """What the query language asks of one reader's graph (query.graphs.GraphLookup):
+    `cited:`, `thread:` and sorting by citations. Lazy: a search that asks none of them
+    builds or reads no graph."""
+
+    def __init__(self, graph_of: Callable[[], Graph]) -> None:
+        self._graph_of = graph_of
+        self._graph: Graph | None = None
+
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = self._graph_of()
+        return self._graph
+
+    def cited(self, low: int, high: int | None) -> list[str]:
+        return self.graph().cited_ids(low, high)
+
+    def thread(self, reference_id: str) -> list[str]:
+        graph = self.graph()
+        wanted = normal_id(reference_id)
+        for name in (wanted, first_part(wanted)):
+            if name is not None:
+                node = graph.node(name)
+                if node is not None:
+                    return [e.node.id for e in graph.thread(name)] if node.archived else []
+        return []
+
+    def ranked(self) -> tuple[list[str], list[int]]:
+        return self.graph().ranked()

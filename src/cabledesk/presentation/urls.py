@@ -24,6 +24,15 @@ class DeskUrls:
     api: str | None = "/api"
     # The entities index and pages live on the desk only (a static edition has none).
     entities_page: str | None = "/entities"
+    # The citation graph's pages live on the desk only (docs/graph.md).
+    most_cited_page: str | None = "/graph/most-cited"
+    graph_pages = True
+
+    def cable_graph(self, reference_id: str) -> str:
+        return f"/cable/{quote(reference_id)}/graph"
+
+    def cable_thread(self, reference_id: str) -> str:
+        return f"/cable/{quote(reference_id)}/thread"
 
     def entity(self, entity_id: int) -> str:
         return f"/entities/{entity_id}"
@@ -54,6 +63,8 @@ class SiteUrls(DeskUrls):
     timeline_page = None
     api = None
     entities_page = None
+    most_cited_page = None
+    graph_pages = False
 
     def __init__(self, depth: int) -> None:
         self.prefix = "../" * depth

@@ -13,12 +13,16 @@ import tantivy
 from cabledesk.archive import editions
 from cabledesk.entities.names import name_words
 from cabledesk.query.entities import NAME_FIELDS, EntityLookup
+from cabledesk.query.graphs import GraphLookup
 from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
 from cabledesk.query.scope import EVERYTHING, Scope
 from cabledesk.record.level import Level
 from cabledesk.record.words import WORD
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+# `cited:10`, `cited:>=10` (also >, <=, <), `cited:5..20`.
+_CITED = re.compile(r"^(?:(>=|<=|>|<)?(\d{1,9})|(\d{1,9})\.\.(\d{1,9}))$")
+_THREAD = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 # Words ending in * per query. Each expands, in every text field the viewer may search, to
 # all the words of the index that start so (a two-letter prefix: thousands), and a
@@ -36,8 +40,11 @@ class Compiler:
         origins: Callable[[], list[str]],
         scope: Scope = EVERYTHING,
         entities: EntityLookup | None = None,
+        graph: GraphLookup | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
+        # None: no reader's graph was given, and `cited:` and `thread:` find nothing.
+        self.graph = graph
         self.known_origins = origins
         self.scope = scope
         # None: no reader's view of entities was given, and no entity field finds anything.
@@ -124,6 +131,10 @@ class Compiler:
             return self.named_entities(NAME_FIELDS[name], name, value, position)
         if name == "entity":
             return self.entity(value, position)
+        if name == "cited":
+            return self.citations(value, position)
+        if name == "thread":
+            return self.thread(value, position)
         if name == "class":
             return self.classification(value, position)
         if name == "year":
@@ -180,6 +191,56 @@ class Compiler:
             (reference_id,),
         ).fetchall()
         return sorted({row[0] for row in rows})
+
+    def citations(self, value: str, position: int) -> tantivy.Query:
+        """`cited:>=10`: the cables cited by that many of the reader's cables (counted in
+        the reader's own citation graph, docs/graph.md)."""
+        match = _CITED.match(value)
+        if match is None:
+            raise self.error(
+                "cited: takes a number of citing cables (cited:10), a comparison "
+                "(cited:>=10, cited:>10, cited:<=3, cited:<3) or a range (cited:5..20)",
+                position,
+            )
+        low: int
+        high: int | None
+        if match.group(3) is not None:
+            low, high = int(match.group(3)), int(match.group(4))
+            if low > high:
+                raise self.error("cited: the range ends before it starts", position)
+        else:
+            count = int(match.group(2))
+            low, high = {
+                "": (count, count),
+                ">=": (count, None),
+                ">": (count + 1, None),
+                "<=": (0, count),
+                "<": (0, count - 1),
+            }[match.group(1) or ""]
+        if (high is not None and high < 0) or self.graph is None:
+            return tantivy.Query.empty_query()
+        if low > 0:
+            return self.terms("id", self.graph.cited(low, high))
+        # From nought: every cable but those cited more (fewer ids to list).
+        if high is None:
+            return tantivy.Query.all_query()
+        return tantivy.Query.boolean_query(
+            [
+                (MUST, tantivy.Query.all_query()),
+                (MUST_NOT, self.terms("id", self.graph.cited(high + 1, None))),
+            ]
+        )
+
+    def thread(self, value: str, position: int) -> tantivy.Query:
+        """`thread:08BAGHDAD1784`: the cables of that cable's thread in the reader's graph
+        (none when it is not one of the reader's cables, as for an unknown id)."""
+        if _THREAD.match(value) is None:
+            raise self.error(
+                "thread: takes a cable's reference id (thread:08BAGHDAD1784)", position
+            )
+        if self.graph is None:
+            return tantivy.Query.empty_query()
+        return self.terms("id", self.graph.thread(value))
 
     def origins(self, value: str) -> list[str]:
         """`origin:baghdad` or `origin:"Embassy Baghdad"`: every origin name that contains it."""

@@ -31,6 +31,8 @@ FIELDS = (
     "org",
     "place",
     "entity",
+    "cited",
+    "thread",
 )
 # Brackets and NOTs (or `-`) inside one another. The parser and the compiler recurse once
 # per level, so without a limit a few hundred `(` or a thousand `-` exhaust Python's

@@ -19,6 +19,7 @@ from cabledesk.query.entities import (
     EntityFacet,
     EntityLookup,
 )
+from cabledesk.query.graphs import GraphLookup
 from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
 from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
@@ -31,7 +32,7 @@ FACETS = {
     "tag": "tag",
     "addressee": "addressee",
 }
-SORTS = ("rank", "date", "-date")
+SORTS = ("rank", "date", "-date", "cited")
 _FACET_SIZE = 50
 _SNIPPET = 220
 
@@ -114,18 +115,20 @@ def compile_query(
     blank_matches_all: bool = False,
     also: Collection[str] = (),
     entities: EntityLookup | None = None,
+    graph: GraphLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
     cable (the web desk's start page). `also`: ids the query matches besides (for a
     signed-in reader, the published cables the public's search finds). `entities`: the
-    reader's view of entities, for `person:`, `org:`, `place:` and `entity:`."""
+    reader's view of entities, for `person:`, `org:`, `place:` and `entity:`; `graph`:
+    the reader's citation graph, for `cited:` and `thread:`."""
     scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
         return None, scope.restrict(schema, tantivy.Query.all_query())
     tree = parse_query(query)
     compiled = scope.restrict(
-        schema, Compiler(schema, connection, query, origins, scope, entities).compile(tree)
+        schema, Compiler(schema, connection, query, origins, scope, entities, graph).compile(tree)
     )
     if also:
         found = tantivy.Query.term_set_query(schema, "id", sorted(also))
@@ -152,6 +155,7 @@ def search(
     view: Callable[[Cable], Cable] | None = None,
     entities: EntityLookup | None = None,
     memo: dict[object, object] | None = None,
+    graph: GraphLookup | None = None,
 ) -> SearchResult:
     """One page of hits, and the facets. `memo`: what may be kept about this searcher
     between searches (Index.snapshot; the entity facets keep their counts over every
@@ -167,17 +171,23 @@ def search(
         blank_matches_all=blank_matches_all,
         also=also,
         entities=entities,
+        graph=graph,
     )
-    if sort == "rank":
-        found = searcher.search(compiled, limit=limit, count=True, offset=offset)
+    ids: list[tuple[str, float]]
+    if sort == "cited":
+        total, ids = by_citations(searcher, schema, compiled, graph, limit=limit, offset=offset)
     else:
-        order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
-        found = searcher.search(
-            compiled, limit=limit, count=True, offset=offset, order_by_field="date", order=order
-        )
-    ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
+        if sort == "rank":
+            found = searcher.search(compiled, limit=limit, count=True, offset=offset)
+        else:
+            order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
+            found = searcher.search(
+                compiled, limit=limit, count=True, offset=offset, order_by_field="date", order=order
+            )
+        total = int(getattr(found, "count", 0) or 0)
+        ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
     hits = _hits(connection, ids, words_of(tree) if tree else [], viewer, view or viewer.view)
-    result = SearchResult(query=query, total=int(getattr(found, "count", 0) or 0), hits=hits)
+    result = SearchResult(query=query, total=total, hits=hits)
     if facets:
         result.facets = facet_counts(searcher, compiled)
         if entities is not None:
@@ -206,6 +216,7 @@ def matching_ids(
     also: Collection[str] = (),
     entities: EntityLookup | None = None,
     limit: int | None = None,
+    graph: GraphLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id (the first `limit`), in order (for exports: no page size, no
     facets)."""
@@ -218,12 +229,17 @@ def matching_ids(
         blank_matches_all=blank_matches_all,
         also=also,
         entities=entities,
+        graph=graph,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
         return
     if limit is not None:
         total = min(total, limit)
+    if sort == "cited":
+        for reference_id, _ in by_citations(searcher, schema, compiled, graph, limit=total)[1]:
+            yield reference_id
+        return
     if sort == "rank":
         found = searcher.search(compiled, limit=total)
     else:
@@ -231,6 +247,64 @@ def matching_ids(
         found = searcher.search(compiled, limit=total, order_by_field="date", order=order)
     for _, address in found.hits:
         yield searcher.doc(address)["id"][0]
+
+
+# The most cited cables tried at once when sorting by citations (then four times more).
+_CITED_CHUNK = 256
+
+
+def by_citations(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    compiled: tantivy.Query,
+    graph: GraphLookup | None,
+    *,
+    limit: int,
+    offset: int = 0,
+) -> tuple[int, list[tuple[str, float]]]:
+    """(matches, one page of (id, citations)) sorted by how many of the reader's cables
+    cite each (their own graph: GraphLookup.ranked), ties by id; then the matches nobody
+    cites, newest first. The cited cables are tried most cited first, a growing chunk at a
+    time (a term-set query each), until the page is full."""
+    total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
+    wanted = offset + limit
+    ranked, counts = graph.ranked() if graph is not None else ([], [])
+    found: list[tuple[str, float]] = []
+    start, step = 0, max(_CITED_CHUNK, wanted)
+    while len(found) < wanted and start < len(ranked) and len(found) < total:
+        chunk = ranked[start : start + step]
+        among = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled),
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "id", chunk)),
+            ]
+        )
+        hits = searcher.search(among, limit=len(chunk)).hits
+        matched = {searcher.doc(address)["id"][0] for _, address in hits}
+        found.extend((i, float(counts[start + k])) for k, i in enumerate(chunk) if i in matched)
+        start, step = start + len(chunk), step * 4
+    if len(found) >= wanted or len(found) >= total:
+        return total, found[offset:wanted]
+    # Every cited match is in `found`: the rest of the page comes from those nobody cites.
+    rest: tantivy.Query = compiled
+    if ranked:
+        rest = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled),
+                (tantivy.Occur.MustNot, tantivy.Query.term_set_query(schema, "id", ranked)),
+            ]
+        )
+    skip = max(0, offset - len(found))
+    page = found[offset:wanted]
+    more = searcher.search(
+        rest,
+        limit=wanted - offset - len(page),
+        offset=skip,
+        order_by_field="date",
+        order=tantivy.Order.Desc,
+    )
+    page.extend((searcher.doc(address)["id"][0], 0.0) for _, address in more.hits)
+    return total, page
 
 
 def facet_counts(

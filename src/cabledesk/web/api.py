@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from cabledesk.archive.copies import WEB_SKETCH_LIMIT, CopiesPending
+from cabledesk.archive.graph import NEIGHBOURHOOD_NODES
 from cabledesk.archive.graph import Node as GraphNode
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
@@ -363,6 +364,7 @@ def graph_thread(request: Request) -> Response:
     try:
         hops = params.integer(request.query_params, "hops", 3, 1, 10)
         days = params.integer(request.query_params, "days", 183, 0, 36600)
+        output = _graph_format(request)
     except params.BadParameter as exc:
         return error(400, str(exc), parameter=exc.name)
     with archive_of(request) as archive:
@@ -371,12 +373,81 @@ def graph_thread(request: Request) -> Response:
         )
     if entries is None:
         return _unknown(reference_id)
+    if output != "json":
+        # The thread as a graph file: its cables and the citations among them.
+        edges = sorted((e.node.id, cited) for e in entries for cited in e.cites)
+        return _graph_file(
+            request, [e.node for e in entries], edges, output, f"thread-{reference_id}"
+        )
     return JSONResponse(
         {
             "reference_id": reference_id,
             "hops": hops,
             "days": days,
             "thread": [asdict(e) for e in entries],
+        }
+    )
+
+
+def _graph_format(request: Request) -> str:
+    """`format`: json (the default) or a graph file format."""
+    output = request.query_params.get("format") or "json"
+    if output != "json" and output not in GRAPH_FORMATS:
+        raise params.BadParameter("format", "json, " + ", ".join(GRAPH_FORMATS), output)
+    return output
+
+
+def _graph_file(
+    request: Request,
+    nodes: list[GraphNode],
+    edges: list[tuple[str, str]],
+    output: str,
+    name: str,
+) -> Response:
+    """A small graph (a neighbourhood, a thread) as a GraphML, GEXF or CSV download."""
+    text = io.StringIO()
+    count, links = write_graph(nodes, edges, output, text)
+    note(request, "export", what="graph", format=output, rows=links, via="api")
+    return Response(
+        text.getvalue().encode("utf-8"),
+        media_type=GRAPH_MEDIA_TYPES[output],
+        headers={
+            "content-disposition": f'attachment; filename="{name}.{output}"',
+            "x-nodes": str(count),
+            "x-rows": str(links),
+        },
+    )
+
+
+def graph_neighbourhood(request: Request) -> Response:
+    """The nodes within `hops` citations of a node (either way) and the edges among them,
+    as the neighbourhood page draws them (at most `limit` nodes, the nearest first)."""
+    reference_id = normal_id(str(request.path_params["reference_id"]))
+    try:
+        hops = params.integer(request.query_params, "hops", 2, 1, 3)
+        cap = params.integer(request.query_params, "limit", NEIGHBOURHOOD_NODES, 1, 1000)
+        output = _graph_format(request)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    with archive_of(request) as archive:
+        found = archive.graph_neighbourhood(
+            reference_id, viewer=viewer_of(request, archive), hops=hops, cap=cap
+        )
+    if found is None:
+        return _not_in_graph(reference_id)
+    if output != "json":
+        return _graph_file(
+            request, [n for n, _ in found.nodes], found.edges, output, f"around-{found.centre.id}"
+        )
+    return JSONResponse(
+        {
+            "reference_id": found.centre.id,
+            "hops": found.hops,
+            "limit": found.cap,
+            "found": found.found,
+            "capped": found.capped,
+            "nodes": [{**_node_json(n), "distance": d} for n, d in found.nodes],
+            "edges": [{"source": a, "target": b} for a, b in found.edges],
         }
     )
 
@@ -484,4 +555,5 @@ ROUTES = [
     Route("/api/graph/cables/{reference_id}/thread", graph_thread),
     Route("/api/graph/most-cited", graph_most_cited),
     Route("/api/graph/export", graph_export),
+    Route("/api/graph/cables/{reference_id}/neighbourhood", graph_neighbourhood),
 ]

@@ -32,6 +32,7 @@ from cabledesk.web.pages import admin, editor, entity_editor
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
 from cabledesk.web.pages.entities import entities_page, entity_page
+from cabledesk.web.pages.graph import most_cited_page, neighbourhood_page, thread_page
 from cabledesk.web.pages.login import login_page, login_submit, logout
 from cabledesk.web.pages.search import search_page, timeline_page
 from cabledesk.web.pool import ArchivePool
@@ -134,6 +135,9 @@ def create_app(
         Route("/search", search_page),
         Route("/timeline", timeline_page),
         Route("/cable/{reference_id}", cable_page),
+        Route("/cable/{reference_id}/graph", neighbourhood_page),
+        Route("/cable/{reference_id}/thread", thread_page),
+        Route("/graph/most-cited", most_cited_page),
         Route("/browse", _browse_root),
         Route("/browse/{by}", browse_page),
         Route("/entities", entities_page),

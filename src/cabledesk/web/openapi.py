@@ -157,7 +157,7 @@ SCHEMAS: dict[str, Any] = {
             "total": {"type": "integer"},
             "offset": {"type": "integer"},
             "limit": {"type": "integer"},
-            "sort": {"enum": ["rank", "date", "-date"]},
+            "sort": {"enum": ["rank", "date", "-date", "cited"]},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
@@ -458,6 +458,38 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Neighbourhood": {
+        "type": "object",
+        "required": ["reference_id", "hops", "limit", "found", "capped", "nodes", "edges"],
+        "properties": {
+            "reference_id": {"type": "string"},
+            "hops": {"type": "integer"},
+            "limit": {"type": "integer", "description": "The most nodes given."},
+            "found": {"type": "integer", "description": "Nodes within reach (before the limit)."},
+            "capped": {"type": "boolean"},
+            "nodes": {
+                "type": "array",
+                "description": "The centre first, then the nearer nodes.",
+                "items": {
+                    "allOf": [{"$ref": "#/components/schemas/GraphNode"}],
+                    "type": "object",
+                    "required": ["distance"],
+                    "properties": {"distance": {"type": "integer"}},
+                },
+            },
+            "edges": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["source", "target"],
+                    "properties": {
+                        "source": {"type": "string", "description": "The citing cable."},
+                        "target": {"type": "string", "description": "The cited one."},
+                    },
+                },
+            },
+        },
+    },
     "MostCited": {
         "type": "object",
         "required": ["query", "archived", "offset", "limit", "cables"],
@@ -498,6 +530,21 @@ def _graph_paths() -> dict[str, Any]:
         "blank: every citation.",
         {"type": "string", "maxLength": 2000},
     )
+    graph_format = _param(
+        "format",
+        "json (default), or the same as a graph file: graphml, gexf or csv (the edge list).",
+        {"enum": ["json", "graphml", "gexf", "csv"]},
+    )
+
+    def json_or_file(schema: str, description: str) -> dict[str, Any]:
+        answer = _ok(schema, description)
+        answer["content"] |= {
+            "application/graphml+xml": {"schema": {"type": "string"}},
+            "application/gexf+xml": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+        }
+        return answer
+
     return {
         "/api/graph": _get(
             "The size of the reader's citation graph", [], _ok("GraphStats", "Its summary")
@@ -522,8 +569,30 @@ def _graph_paths() -> dict[str, Any]:
                     "Days either side (default 183).",
                     {"type": "integer", "minimum": 0, "maximum": 36600},
                 ),
+                graph_format,
             ],
-            _ok("Thread", "The thread, in date order"),
+            json_or_file("Thread", "The thread, in date order"),
+            400,
+            404,
+        ),
+        "/api/graph/cables/{reference_id}/neighbourhood": _get(
+            "A node's neighbourhood: the nodes within some citations of it, either way, and "
+            "the citations among them (what the desk draws)",
+            [
+                _ID,
+                _param(
+                    "hops",
+                    "Citations away (default 2).",
+                    {"type": "integer", "minimum": 1, "maximum": 3},
+                ),
+                _param(
+                    "limit",
+                    "The most nodes (default 120; the nearest first).",
+                    {"type": "integer", "minimum": 1, "maximum": 1000},
+                ),
+                graph_format,
+            ],
+            json_or_file("Neighbourhood", "The neighbourhood"),
             400,
             404,
         ),
@@ -577,7 +646,12 @@ def spec() -> dict[str, Any]:
         _Q,
         _param("limit", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 100}),
         _param("offset", "Hits to skip.", {"type": "integer", "minimum": 0, "maximum": 10000}),
-        _param("sort", "Order of hits.", {"enum": ["rank", "date", "-date"]}),
+        _param(
+            "sort",
+            "Order of hits (cited: most cited by the reader's cables first, the score then "
+            "being that count).",
+            {"enum": ["rank", "date", "-date", "cited"]},
+        ),
         _param("facets", "Count facets (default true).", {"type": "boolean"}),
         _param(
             "collapse",

@@ -52,6 +52,10 @@ PUBLIC: frozenset[str] = frozenset(
         # Near-duplicates: each reader's own groups (the public: the published edition's).
         "/api/copies",
         "/api/cables/{reference_id}/copies",
+        "/api/graph/cables/{reference_id}/neighbourhood",
+        "/cable/{reference_id}/graph",
+        "/cable/{reference_id}/thread",
+        "/graph/most-cited",
         "/edition",
     }
 )
