@@ -67,6 +67,7 @@ READING = {
     "/api/graph/cables/{reference_id}/thread",
     "/api/graph/most-cited",
     "/api/graph/export",
+    "/api/cables/{reference_id}/similar",
     "/edition",
 }
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
@@ -60,6 +60,11 @@ from cabledesk.redact.entity_candidates import (
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
 
+if TYPE_CHECKING:
+    # Loaded on first use (they load numpy): similar cables (docs/similar.md).
+    from cabledesk.archive.similar import Found, SimilarCable, Similarities
+    from cabledesk.archive.similar_model import Model as SimilarModel
+
 T = TypeVar("T")
 EntityRef = int | str  # an entity id, a mention key (`person:karzai`) or a name
 _EXPORT_CHUNK = 500
@@ -86,6 +91,9 @@ class Archive:
         self._summaries = Summaries(store.path, store.path / DATABASE)
         # The citation graph per class of reader (archive/graph.py).
         self._graphs = graph_store.Graphs(store.path, store.path / DATABASE)
+        # The similar-cables models per class of reader (archive/similar.py), made on
+        # first use: they need numpy, which no other command should wait for.
+        self._similar: Similarities | None = None
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -602,6 +610,84 @@ class Archive:
         if query is not None and query.strip():
             citing = set(self.matching_ids(query, viewer=viewer, blank_matches_all=True))
         return graph.subgraph(citing)
+
+    # --- similar cables (docs/similar.md) -----------------------------------------------
+
+    def _similar_key(self, viewer: Viewer) -> str:
+        """The class of reader a similar-cables model is of: every field of the viewer
+        that changes what text it receives."""
+        if not viewer.restricted:
+            return "everything"
+        rules = ""
+        if viewer.redact:
+            rules = graph_store.rules_key(
+                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
+                for r in viewer.redactor.rules
+            )
+        return (
+            f"ceiling={int(viewer.ceiling)};foreign={int(viewer.foreign)};"
+            f"published={int(viewer.published_only)};redact={int(viewer.redact)};rules={rules}"
+        )
+
+    def _similar_counts(self, viewer: Viewer) -> Iterator[tuple[str, dict[str, int]]]:
+        """Each cable `viewer` may read, with the term counts of the text it receives
+        (`Archive.get`'s record: the edition's version for the public, redactions burned
+        in, withheld paragraphs left out). Nothing else goes into that reader's model."""
+        from cabledesk.archive.similar import current_records, similarity_text
+        from cabledesk.archive.similar_model import count_terms
+
+        if viewer.published_only:
+            records: Iterable[tuple[str, Cable]] = editions.published_records(self.connection)
+        else:
+            records = current_records(self.connection)
+        for reference_id, cable in records:
+            seen = cable if not viewer.restricted else self.view(cable, viewer=viewer)
+            yield reference_id, count_terms(similarity_text(seen))
+
+    def _similar_model(self, viewer: Viewer) -> SimilarModel:
+        if self._similar is None:
+            from cabledesk.archive.similar import Similarities
+
+            self._similar = Similarities(self.path)
+        return self._similar.fresh(
+            self.connection, self._similar_key(viewer), lambda: self._similar_counts(viewer)
+        )
+
+    def similar(
+        self, reference_id: str, *, viewer: Viewer, limit: int = 10
+    ) -> list[SimilarCable] | None:
+        """The `limit` cables most like this one for `viewer`, best first, each with its
+        score and the words the two share (docs/similar.md); None when the reader has no
+        such cable. Computed from that reader's own view only: the public's from the
+        edition as published, redactions burned in; a reader below a ceiling without the
+        paragraphs withheld from them."""
+        model = self._similar_model(viewer)
+        wanted = normal_id(reference_id)
+        name = next(
+            (n for n in (wanted, first_part(wanted)) if n and model.number(n) is not None),
+            None,
+        )
+        if name is None:
+            return None
+        from cabledesk.archive.similar import neighbours
+
+        found = neighbours(model, name, max(0, min(limit, 100)))
+        assert found is not None
+        return [self._similar_cable(f, viewer) for f in found]
+
+    def _similar_cable(self, found: Found, viewer: Viewer) -> SimilarCable:
+        from cabledesk.archive.similar import SimilarCable
+
+        cable = self.get(found.reference_id, viewer=viewer)
+        sent = (cable.header.sent or cable.created) if cable is not None else None
+        return SimilarCable(
+            found.reference_id,
+            cable.subject if cable is not None else None,
+            sent[:10] if sent else None,
+            cable.origin if cable is not None else None,
+            round(found.score, 4),
+            [term for term, _ in found.shared],
+        )
 
     # --- entities (docs/entities.md) ----------------------------------------------------
 

@@ -49,6 +49,8 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/graph/cables/{reference_id}/thread",
         "/api/graph/most-cited",
         "/api/graph/export",
+        # Similar cables: each reader's own model (the public: the published edition's).
+        "/api/cables/{reference_id}/similar",
         "/edition",
     }
 )

@@ -52,6 +52,8 @@ def cable_page(request: Request) -> Response:
         previous, following = archive.neighbours(reference_id, viewer=viewer)
         # Mentions placed in the record this reader receives (unplaced ones: not linked).
         mentions = archive.placed_mentions(reference_id, viewer=viewer)
+        # More like this (docs/similar.md): from this reader's own view.
+        similar = archive.similar(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
@@ -67,4 +69,5 @@ def cable_page(request: Request) -> Response:
         notice=request.query_params.get("notice", "")[:300] or None,
         linked=linked_paragraphs(mentions, cable),
         cable_entities=cable_entities(mentions),
+        similar=similar,
     )
