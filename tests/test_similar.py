@@ -434,3 +434,60 @@ def test_the_sample_archive_gives_lists(tmp_path: Path) -> None:
         found = [archive.similar(i, viewer=viewer) for i in ids]
     assert all(f is not None for f in found)
     assert sum(1 for f in found if f) >= len(ids) // 2
+
+
+# --- the enrichment job -----------------------------------------------------------------
+
+
+def _published_world(path: Path) -> Archive:
+    archive = make_archive(path)
+    archive.redact(Rule(kind="name", text="Zarkawi", reason="test"))
+    archive.approve([f"08BAGHDAD{100 + n}" for n in range(0, 20, 3)])
+    archive.record_edition(None, "test")
+    return archive
+
+
+def _arrays(model: similar_model.Model) -> tuple[object, ...]:
+    return (
+        model.ids,
+        model.vocabulary,
+        model.doc_ptr.tolist(),
+        model.doc_terms.tolist(),
+        model.doc_weights.tolist(),
+        model.term_docs.tolist(),
+    )
+
+
+def test_the_enrichment_job_builds_the_same_models_locally_and_on_dask(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    lazy = _published_world(tmp_path / "lazy")
+    expected = {
+        "everything": _arrays(lazy._similar_model(lazy.viewer(LOCAL))),
+        "public": _arrays(lazy._similar_model(lazy.viewer(PUBLIC))),
+    }
+    lazy.close()
+    local = _published_world(tmp_path / "local")
+    report = local.enrich(workers=2)
+    assert len(report.similar) == 2
+    keys = {"everything": "everything", "public": local._similar_key(local.viewer(PUBLIC))}
+    assert set(report.similar) == set(keys.values())
+    assert local._similar is not None
+    for name, key in keys.items():
+        assert local._similar.is_fresh(local.connection, key)
+        who = LOCAL if name == "everything" else PUBLIC
+        assert _arrays(local._similar_model(local.viewer(who))) == expected[name]
+    # Nothing changed: nothing is built again.
+    assert local.enrich(workers=2).similar == {}
+    local.close()
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        clustered = _published_world(tmp_path / "cluster")
+        report = clustered.enrich(scheduler=client)
+        assert len(report.similar) == 2
+        assert _arrays(clustered._similar_model(clustered.viewer(LOCAL))) == expected["everything"]
+        assert _arrays(clustered._similar_model(clustered.viewer(PUBLIC))) == expected["public"]
+        clustered.close()

@@ -18,7 +18,7 @@ from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
@@ -733,7 +733,29 @@ class Archive:
         self._shown_names.clear()
         if summarised != [True]:
             self._summaries.build(entity_store.Visibility())
+        report.similar = self._build_similar(workers, scheduler)
         return report
+
+    def _build_similar(self, workers: int | None, scheduler: object) -> dict[str, float]:
+        """The similar-cables models of everything and of the public (when an edition
+        exists), counted on the job's workers; a model already of the archive as it
+        stands is left alone. Other readers' models are built on their first request."""
+        from cabledesk.archive.enrich import similar_mapper
+        from cabledesk.archive.similar import Similarities
+        from cabledesk.archive.similar_job import View, build_views
+
+        if self._similar is None:
+            self._similar = Similarities(self.path)
+        views = [View(self._similar_key(Viewer()), None, False)]
+        if self.published():
+            public = self.public_viewer()
+            views.append(View(self._similar_key(public), public, True))
+        views = [v for v in views if not self._similar.is_fresh(self.connection, v.key)]
+        if not views:
+            return {}
+        with similar_mapper(workers, scheduler, self.store.count()) as (mapper, ahead):
+            # The pool maps any picklable function over any items (typed for entities).
+            return build_views(self.connection, self._similar, views, cast(Any, mapper), ahead)
 
     def _summarise_everything(self) -> bool:
         try:

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cabledesk.archive.entity_views import stamp
 from cabledesk.archive.similar_model import Model, build
-from cabledesk.archive.store import unpack
+from cabledesk.archive.store import last_seq, unpack
 from cabledesk.record.model import Cable
 
 # What the viewer puts where it withholds a part (redact/ceiling.py, redact/viewer.py).
@@ -41,6 +40,16 @@ def similarity_text(cable: Cable) -> str:
 
 
 # --- the per-view cache -----------------------------------------------------------------
+
+
+def stamp(connection: sqlite3.Connection) -> str:
+    """What a model is valid for: the change number (every ingest, redaction, lift,
+    edition and enrichment batch moves it on) and the latest edition. Unlike the entity
+    summaries' stamp, not resolution's generation: no model reads an entity, and every
+    enrichment run moves that on."""
+    edition = connection.execute("SELECT max(id) FROM editions").fetchone()
+    return f"{last_seq(connection)}/{edition[0] or 0}"
+
 
 CACHE = "similar-views"
 
@@ -104,6 +113,10 @@ class Similarities:
         with _loaded_guard:
             _loaded[token] = (current, model)
         return model
+
+    def is_fresh(self, connection: sqlite3.Connection, key: str) -> bool:
+        """Whether the view's stored model is of the archive as it stands."""
+        return self._stamp_of(key) == stamp(connection)
 
     def fresh(
         self,
