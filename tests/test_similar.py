@@ -491,3 +491,68 @@ def test_the_enrichment_job_builds_the_same_models_locally_and_on_dask(tmp_path:
         assert _arrays(clustered._similar_model(clustered.viewer(LOCAL))) == expected["everything"]
         assert _arrays(clustered._similar_model(clustered.viewer(PUBLIC))) == expected["public"]
         clustered.close()
+
+
+# --- semantic search: ~"text" -------------------------------------------------------------
+
+
+def test_near_parses_and_points_at_mistakes() -> None:
+    from cabledesk.query.language import And, Field, Near, QueryError, parse_query
+
+    assert parse_query('~"arms smuggling"') == Near("arms smuggling", 0)
+    tree = parse_query('year:2008 ~"arms smuggling" -tag:PREL')
+    assert isinstance(tree, And) and tree.nodes[1] == Near("arms smuggling", 10)
+    assert isinstance(tree.nodes[0], Field)
+    for query, position, message in (
+        ("~arms", 0, "~ takes a text in quotes"),
+        ('iran ~"arms', 6, "unclosed quote"),
+        ('iran ~""', 5, "needs some words"),
+        ("iran ~", 5, "~ takes a text in quotes"),
+    ):
+        with pytest.raises(QueryError) as caught:
+            parse_query(query)
+        assert caught.value.position == position, query
+        assert message in caught.value.message
+        assert str(caught.value).endswith("\n  " + " " * position + "^")
+
+
+def _hits(archive: Archive, query: str, principal: Principal = LOCAL) -> list[str]:
+    found = archive.search(query, viewer=archive.viewer(principal), limit=100)
+    return [h.reference_id for h in found.hits]
+
+
+def test_near_finds_by_similarity_and_combines_with_filters(world: Archive) -> None:
+    from cabledesk.archive.similar import nearest_to_text
+
+    text = "contraband trucks at the customs checkpoint"
+    hits = _hits(world, f'~"{text}"')
+    model = world._similar_model(world.viewer(LOCAL))
+    expected = [i for i, _ in nearest_to_text(model, text, 100)]
+    assert hits == expected
+    assert set(hits) == {f"08BAGHDAD{100 + n}" for n in range(0, 20, 4)}
+    # With a filter: the filter's cables only, still in order of similarity.
+    narrowed = _hits(world, f'~"{text}" -id:08BAGHDAD104 class:confidential')
+    assert narrowed == [i for i in expected if i != "08BAGHDAD104"]
+    assert _hits(world, f'~"{text}" AND elections') == []
+    assert _hits(world, f'~"{text}" OR ballots')[: len(expected)] != []
+    # Facets count the same match set.
+    result = world.search(f'~"{text}"', viewer=world.viewer(LOCAL))
+    assert result.total == len(expected)
+    assert sum(n for _, n in result.facets["year"]) == len(expected)
+    # Words no cable holds: nothing, not an error.
+    assert _hits(world, '~"qwertyuiop asdfghjkl"') == []
+
+
+def test_near_is_each_readers_own(world: Archive) -> None:
+    world.redact(Rule(kind="name", text="Zarkawi", reason="test"))
+    published = [f"08BAGHDAD{100 + n}" for n in range(0, 20, 3)]
+    world.approve(published)
+    world.record_edition(None, "test")
+    # The local desk finds the name; the public and a reader find nothing by it, exactly
+    # as for a name no cable holds.
+    assert set(_hits(world, '~"Zarkawi"')) == {"08BAGHDAD100", "08BAGHDAD104", "08BAGHDAD108"}
+    for principal in (PUBLIC, CONFIDENTIAL_READER):
+        assert _hits(world, '~"Zarkawi"', principal) == []
+        assert _hits(world, '~"Zarkawi"', principal) == _hits(world, '~"Qwertzuiop"', principal)
+    public = _hits(world, '~"smugglers contraband weapons"', PUBLIC)
+    assert public and set(public) <= set(published)

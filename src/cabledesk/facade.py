@@ -243,6 +243,7 @@ class Archive:
                 self.store.origins,
                 viewer=public,
                 entities=self._entity_lookup(public),
+                near=self._near(public),
             )
         )
 
@@ -278,6 +279,7 @@ class Archive:
             view=lambda cable: self.view(cable, viewer=viewer),
             entities=self._entity_lookup(viewer),
             memo=memo,
+            near=self._near(viewer),
         )
 
     def timeline(
@@ -293,6 +295,7 @@ class Archive:
             blank_matches_all=blank_matches_all,
             also=self._also(query, viewer, blank_matches_all),
             entities=self._entity_lookup(viewer),
+            near=self._near(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -327,6 +330,7 @@ class Archive:
                 also=self._also(query, viewer, blank_matches_all),
                 entities=self._entity_lookup(viewer),
                 limit=limit,
+                near=self._near(viewer),
             )
 
         return ids()
@@ -652,6 +656,18 @@ class Archive:
         return self._similar.fresh(
             self.connection, self._similar_key(viewer), lambda: self._similar_counts(viewer)
         )
+
+    def _near(self, viewer: Viewer) -> Callable[[str], list[tuple[str, float]]]:
+        """`~"text"` for this reader (query.compile.NearLookup): the cables nearest the
+        text in the reader's own model; the model is read (or built) only when a query
+        asks for it."""
+
+        def near(text: str) -> list[tuple[str, float]]:
+            from cabledesk.archive.similar import NEAR_LIMIT, nearest_to_text
+
+            return nearest_to_text(self._similar_model(viewer), text, NEAR_LIMIT)
+
+        return near
 
     def similar(
         self, reference_id: str, *, viewer: Viewer, limit: int = 10

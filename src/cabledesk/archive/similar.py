@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from cabledesk.archive.similar_model import Model, build
 from cabledesk.archive.store import last_seq, unpack
 from cabledesk.record.model import Cable
@@ -52,6 +50,8 @@ def stamp(connection: sqlite3.Connection) -> str:
 
 
 CACHE = "similar-views"
+# `~"text"` in a query finds at most this many cables, the nearest (docs/similar.md).
+NEAR_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -202,20 +202,12 @@ def neighbours(model: Model, reference_id: str, limit: int) -> list[Found] | Non
     ]
 
 
-def nearest_to_text(
-    model: Model, text: str, limit: int, allowed: Iterable[str] | None = None
-) -> list[Found]:
-    """The cables nearest a free text (semantic search), best first."""
+def nearest_to_text(model: Model, text: str, limit: int) -> list[tuple[str, float]]:
+    """(id, cosine) of the cables nearest a free text (`~"..."`), best first."""
     query_terms, query_weights = model.query_vector(text)
-    mask = None
-    if allowed is not None:
-        mask = np.zeros(len(model.ids), dtype=bool)
-        numbers = [n for n in (model.number(i) for i in allowed) if n is not None]
-        mask[numbers] = True
-    return [
-        Found(model.ids[m], score, model.shared_with(query_terms, query_weights, m))
-        for m, score in model.nearest(query_terms, query_weights, limit, allowed=mask)
-    ]
+    if not len(query_terms):
+        return []
+    return [(model.ids[m], score) for m, score in model.nearest(query_terms, query_weights, limit)]
 
 
 @dataclass(frozen=True)

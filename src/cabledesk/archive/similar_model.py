@@ -197,47 +197,77 @@ def build(
     terms_per_cable: int = TERMS_PER_CABLE,
     max_df: float = MAX_DF,
 ) -> Model:
-    """The model of these cables: (id, term counts) in any order; ids sorted so that the
-    same cables give the same model whatever order they came in."""
-    cables = sorted(counted, key=lambda pair: pair[0])
-    total = len(cables)
-    df: Counter[str] = Counter()
-    for _, counts in cables:
-        df.update(counts.keys())
-    ceiling = max_df * total
-    # A term in one cable only can be shared by no pair; one in most says nothing.
-    vocabulary = sorted(t for t, n in df.items() if 2 <= n <= ceiling)
-    index = {t: i for i, t in enumerate(vocabulary)}
-    idf = {t: math.log(total / df[t]) for t in vocabulary}
-    doc_ptr = [0]
-    doc_terms: list[int] = []
-    doc_weights: list[float] = []
-    for _, counts in cables:
-        pairs = [
-            (index[t], (1.0 + math.log(tf)) * idf[t]) for t, tf in counts.items() if t in index
-        ]
-        if terms_per_cable and len(pairs) > terms_per_cable:
-            pairs.sort(key=lambda p: (-p[1], p[0]))
-            pairs = pairs[:terms_per_cable]
-        kept_terms, kept_weights = _unit(pairs)
-        doc_terms.extend(kept_terms.tolist())
-        doc_weights.extend(kept_weights.tolist())
-        doc_ptr.append(len(doc_terms))
-    d_ptr = np.array(doc_ptr, dtype=np.int64)
-    d_terms = np.array(doc_terms, dtype=np.int32)
-    d_weights = np.array(doc_weights, dtype=np.float32)
+    """The model of these cables: (id, term counts) in any order; cables ordered by id,
+    terms by spelling, so that the same cables give the same model whatever order they
+    came in. Held as flat arrays from the first cable on (a dictionary per cable would
+    need gigabytes at the release's size)."""
+    number: dict[str, int] = {}
+    spelled: list[str] = []
+    ids: list[str] = []
+    lengths: list[int] = []
+    chunks_terms: list[np.ndarray] = []
+    chunks_counts: list[np.ndarray] = []
+    for cable_id, counts in counted:
+        ids.append(cable_id)
+        lengths.append(len(counts))
+        found = []
+        for term in counts:
+            n = number.get(term)
+            if n is None:
+                n = number[term] = len(spelled)
+                spelled.append(term)
+            found.append(n)
+        chunks_terms.append(np.array(found, dtype=np.int32))
+        chunks_counts.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+    total = len(ids)
+    # Every (cable, term, count), cables in id order.
+    order = sorted(range(total), key=ids.__getitem__)
+    ids = [ids[i] for i in order]
+    sizes = np.array([lengths[i] for i in order], dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int32)
+    raw = np.concatenate([chunks_terms[i] for i in order]) if total else empty
+    tf = np.concatenate([chunks_counts[i] for i in order]) if total else empty.astype(np.float32)
+    del chunks_terms, chunks_counts
+    docs = np.repeat(np.arange(total, dtype=np.int32), sizes)
+    # The vocabulary: terms in at least two cables and at most max_df of them, by spelling.
+    df = np.bincount(raw, minlength=len(spelled))
+    kept = [t for t in range(len(spelled)) if 2 <= df[t] <= max_df * total]
+    kept.sort(key=spelled.__getitem__)
+    vocabulary = [spelled[t] for t in kept]
+    renumber = np.full(len(spelled), -1, dtype=np.int32)
+    renumber[np.array(kept, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
+    idf = np.log(total / np.maximum(df[np.array(kept, dtype=np.int64)], 1)).astype(np.float64)
+    terms_of = renumber[raw]
+    inside = terms_of >= 0
+    docs, terms_of, tf = docs[inside], terms_of[inside], tf[inside]
+    weights = (1.0 + np.log(tf.astype(np.float64))) * idf[terms_of]
+    # Each cable's strongest terms (ties: the lower term number), then unit length.
+    if terms_per_cable:
+        strongest = np.lexsort((terms_of, -weights, docs))
+        docs, terms_of, weights = docs[strongest], terms_of[strongest], weights[strongest]
+        starts = np.searchsorted(docs, np.arange(total), side="left")
+        rank = np.arange(len(docs)) - starts[docs]
+        keep = rank < terms_per_cable
+        docs, terms_of, weights = docs[keep], terms_of[keep], weights[keep]
+    norms = np.sqrt(np.bincount(docs, weights=weights * weights, minlength=total))
+    weights = weights / np.where(norms > 0, norms, 1.0)[docs]
+    by_cable = np.lexsort((terms_of, docs))
+    d_terms = terms_of[by_cable].astype(np.int32)
+    d_weights = weights[by_cable].astype(np.float32)
+    d_docs = docs[by_cable].astype(np.int32)
+    d_ptr = np.zeros(total + 1, dtype=np.int64)
+    np.cumsum(np.bincount(d_docs, minlength=total), out=d_ptr[1:])
     # The postings: the same entries ordered by term, then by cable.
-    docs = np.repeat(np.arange(total, dtype=np.int32), np.diff(d_ptr))
-    order = np.lexsort((docs, d_terms))
+    by_term = np.lexsort((d_docs, d_terms))
     t_ptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
     np.cumsum(np.bincount(d_terms, minlength=len(vocabulary)), out=t_ptr[1:])
     return Model(
-        [cable_id for cable_id, _ in cables],
+        ids,
         vocabulary,
         d_ptr,
         d_terms,
         d_weights,
         t_ptr,
-        docs[order],
-        d_weights[order],
+        d_docs[by_term],
+        d_weights[by_term],
     )

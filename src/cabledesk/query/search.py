@@ -12,14 +12,14 @@ import tantivy
 
 from cabledesk.archive.editions import published_record
 from cabledesk.archive.store import unpack
-from cabledesk.query.compile import Compiler
+from cabledesk.query.compile import Compiler, NearLookup
 from cabledesk.query.entities import (
     ENTITY_FACET_SIZE,
     ENTITY_FACETS,
     EntityFacet,
     EntityLookup,
 )
-from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
+from cabledesk.query.language import And, Field, Near, Node, Or, Term, parse_query
 from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
 from cabledesk.redact.viewer import Viewer
@@ -69,6 +69,9 @@ def words_of(node: Node) -> list[str]:
         return re.findall(r"[^\W_]+", node.text.lower())
     if isinstance(node, Field) and node.name in ("subject", "from", "to", "signer"):
         return re.findall(r"[^\W_]+", node.value.lower())
+    if isinstance(node, Near):
+        # Its longer words: a snippet should not open at the first "the".
+        return [w for w in re.findall(r"[^\W_]+", node.text.lower()) if len(w) > 3]
     if isinstance(node, And | Or):
         return [w for child in node.nodes for w in words_of(child)]
     return []
@@ -114,6 +117,7 @@ def compile_query(
     blank_matches_all: bool = False,
     also: Collection[str] = (),
     entities: EntityLookup | None = None,
+    near: NearLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
@@ -125,7 +129,8 @@ def compile_query(
         return None, scope.restrict(schema, tantivy.Query.all_query())
     tree = parse_query(query)
     compiled = scope.restrict(
-        schema, Compiler(schema, connection, query, origins, scope, entities).compile(tree)
+        schema,
+        Compiler(schema, connection, query, origins, scope, entities, near).compile(tree),
     )
     if also:
         found = tantivy.Query.term_set_query(schema, "id", sorted(also))
@@ -152,6 +157,7 @@ def search(
     view: Callable[[Cable], Cable] | None = None,
     entities: EntityLookup | None = None,
     memo: dict[object, object] | None = None,
+    near: NearLookup | None = None,
 ) -> SearchResult:
     """One page of hits, and the facets. `memo`: what may be kept about this searcher
     between searches (Index.snapshot; the entity facets keep their counts over every
@@ -167,6 +173,7 @@ def search(
         blank_matches_all=blank_matches_all,
         also=also,
         entities=entities,
+        near=near,
     )
     if sort == "rank":
         found = searcher.search(compiled, limit=limit, count=True, offset=offset)
@@ -206,6 +213,7 @@ def matching_ids(
     also: Collection[str] = (),
     entities: EntityLookup | None = None,
     limit: int | None = None,
+    near: NearLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id (the first `limit`), in order (for exports: no page size, no
     facets)."""
@@ -218,6 +226,7 @@ def matching_ids(
         blank_matches_all=blank_matches_all,
         also=also,
         entities=entities,
+        near=near,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
