@@ -556,3 +556,17 @@ def test_near_is_each_readers_own(world: Archive) -> None:
         assert _hits(world, '~"Zarkawi"', principal) == _hits(world, '~"Qwertzuiop"', principal)
     public = _hits(world, '~"smugglers contraband weapons"', PUBLIC)
     assert public and set(public) <= set(published)
+
+
+def test_a_model_can_be_prepared_in_the_background(world: Archive) -> None:
+    import time
+
+    viewer = world.viewer(CONFIDENTIAL_READER)
+    assert world.similar_prepared(viewer=viewer, wait=0.0) in (False, True)
+    deadline = time.monotonic() + 60
+    while not world.similar_prepared(viewer=viewer, wait=1.0):
+        assert time.monotonic() < deadline
+    # Built by another handle: this one reads it without building.
+    assert world._similar is not None
+    assert world._similar.is_fresh(world.connection, world._similar_key(viewer))
+    assert world.similar("08BAGHDAD104", viewer=viewer)

@@ -669,6 +669,30 @@ class Archive:
 
         return near
 
+    def similar_prepared(self, *, viewer: Viewer, wait: float = 0.0) -> bool:
+        """Whether `viewer`'s similar-cables model is of the archive as it stands. If not,
+        its build starts in a thread of its own (with a handle of its own; one build per
+        class of reader at a time), and this waits up to `wait` seconds for it: a page can
+        show its list when the build is quick and say it is being prepared otherwise."""
+        from cabledesk.archive.similar import Similarities, in_background
+
+        if self._similar is None:
+            self._similar = Similarities(self.path)
+        key = self._similar_key(viewer)
+        if self._similar.is_fresh(self.connection, key):
+            return True
+        path = self.path
+
+        def build() -> None:
+            try:
+                with Archive.open(path, create=False) as other:
+                    other._similar_model(viewer)
+            except (sqlite3.Error, ArchiveError, OSError):
+                pass  # the next request tries again
+
+        in_background(path, key, build).join(wait)
+        return self._similar.is_fresh(self.connection, key)
+
     def similar(
         self, reference_id: str, *, viewer: Viewer, limit: int = 10
     ) -> list[SimilarCable] | None:

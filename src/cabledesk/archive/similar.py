@@ -189,6 +189,22 @@ class Similarities:
             _loaded[(str(self.path), key)] = (now, model)
 
 
+# Builds started in threads of their own (Archive.similar_prepared), per folder and view.
+_background: dict[tuple[str, str], threading.Thread] = {}
+
+
+def in_background(folder: Path, key: str, work: Callable[[], object]) -> threading.Thread:
+    """The thread building this view's model, started now unless one still runs."""
+    token = (str(folder / CACHE), key)
+    with _loaded_guard:
+        thread = _background.get(token)
+        if thread is None or not thread.is_alive():
+            thread = threading.Thread(target=work, name="similar-cables", daemon=True)
+            _background[token] = thread
+            thread.start()
+        return thread
+
+
 def neighbours(model: Model, reference_id: str, limit: int) -> list[Found] | None:
     """The cables most like one of the model's, best first; None when the model does not
     hold it."""
