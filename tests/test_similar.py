@@ -570,3 +570,17 @@ def test_a_model_can_be_prepared_in_the_background(world: Archive) -> None:
     assert world._similar is not None
     assert world._similar.is_fresh(world.connection, world._similar_key(viewer))
     assert world.similar("08BAGHDAD104", viewer=viewer)
+
+
+@pytest.mark.parametrize("terms_per_cable", [0, 8])
+def test_building_by_blocks_gives_the_same_model(
+    monkeypatch: pytest.MonkeyPatch, terms_per_cable: int
+) -> None:
+    rng = random.Random(11)
+    vocabulary = [f"term{k}" for k in range(200)]
+    counted = [(f"C{n:03d}", dict(Counter(rng.choices(vocabulary, k=60)))) for n in range(50)]
+    whole = similar_model.build(counted, terms_per_cable=terms_per_cable)
+    monkeypatch.setattr(similar_model, "BLOCK", 7)
+    blocks = similar_model.build(counted, terms_per_cable=terms_per_cable)
+    assert _arrays(blocks) == _arrays(whole)
+    assert blocks.term_ptr.tolist() == whole.term_ptr.tolist()

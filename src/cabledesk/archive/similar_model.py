@@ -192,6 +192,11 @@ def count_terms(text: str) -> dict[str, int]:
     return dict(Counter(terms(text)))
 
 
+# Cables weighed and pruned at a time when a model is built: the arrays of a block of
+# unpruned terms stay small (building all at once took 6 GB at the release's size).
+BLOCK = 8192
+
+
 def build(
     counted: Iterable[tuple[str, dict[str, int]]],
     terms_per_cable: int = TERMS_PER_CABLE,
@@ -199,17 +204,14 @@ def build(
 ) -> Model:
     """The model of these cables: (id, term counts) in any order; cables ordered by id,
     terms by spelling, so that the same cables give the same model whatever order they
-    came in. Held as flat arrays from the first cable on (a dictionary per cable would
-    need gigabytes at the release's size)."""
+    came in. Each cable's counts are held as two small arrays from the moment it comes
+    in, and cables are weighed and pruned a block at a time."""
     number: dict[str, int] = {}
     spelled: list[str] = []
     ids: list[str] = []
-    lengths: list[int] = []
-    chunks_terms: list[np.ndarray] = []
-    chunks_counts: list[np.ndarray] = []
+    chunks: list[tuple[np.ndarray, np.ndarray]] = []
     for cable_id, counts in counted:
         ids.append(cable_id)
-        lengths.append(len(counts))
         found = []
         for term in counts:
             n = number.get(term)
@@ -217,44 +219,65 @@ def build(
                 n = number[term] = len(spelled)
                 spelled.append(term)
             found.append(n)
-        chunks_terms.append(np.array(found, dtype=np.int32))
-        chunks_counts.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+        chunks.append(
+            (
+                np.array(found, dtype=np.int32),
+                np.fromiter(counts.values(), dtype=np.float32, count=len(counts)),
+            )
+        )
     total = len(ids)
-    # Every (cable, term, count), cables in id order.
     order = sorted(range(total), key=ids.__getitem__)
     ids = [ids[i] for i in order]
-    sizes = np.array([lengths[i] for i in order], dtype=np.int64)
+    chunks = [chunks[i] for i in order]
     empty = np.zeros(0, dtype=np.int32)
-    raw = np.concatenate([chunks_terms[i] for i in order]) if total else empty
-    tf = np.concatenate([chunks_counts[i] for i in order]) if total else empty.astype(np.float32)
-    del chunks_terms, chunks_counts
-    docs = np.repeat(np.arange(total, dtype=np.int32), sizes)
+
+    def block(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(cable number, term, count) of every term of cables start..start+BLOCK."""
+        part = chunks[start : start + BLOCK]
+        sizes = np.array([len(t) for t, _ in part], dtype=np.int64)
+        docs = np.repeat(np.arange(start, start + len(part), dtype=np.int32), sizes)
+        raw = np.concatenate([t for t, _ in part]) if part else empty
+        tf = np.concatenate([c for _, c in part]) if part else empty.astype(np.float32)
+        return docs, raw, tf
+
     # The vocabulary: terms in at least two cables and at most max_df of them, by spelling.
-    df = np.bincount(raw, minlength=len(spelled))
+    df = np.zeros(len(spelled), dtype=np.int64)
+    for start in range(0, total, BLOCK):
+        df += np.bincount(block(start)[1], minlength=len(spelled))
     kept = [t for t in range(len(spelled)) if 2 <= df[t] <= max_df * total]
     kept.sort(key=spelled.__getitem__)
     vocabulary = [spelled[t] for t in kept]
+    where = np.array(kept, dtype=np.int64)
     renumber = np.full(len(spelled), -1, dtype=np.int32)
-    renumber[np.array(kept, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
-    idf = np.log(total / np.maximum(df[np.array(kept, dtype=np.int64)], 1)).astype(np.float64)
-    terms_of = renumber[raw]
-    inside = terms_of >= 0
-    docs, terms_of, tf = docs[inside], terms_of[inside], tf[inside]
-    weights = (1.0 + np.log(tf.astype(np.float64))) * idf[terms_of]
-    # Each cable's strongest terms (ties: the lower term number), then unit length.
-    if terms_per_cable:
-        strongest = np.lexsort((terms_of, -weights, docs))
-        docs, terms_of, weights = docs[strongest], terms_of[strongest], weights[strongest]
-        starts = np.searchsorted(docs, np.arange(total), side="left")
-        rank = np.arange(len(docs)) - starts[docs]
-        keep = rank < terms_per_cable
-        docs, terms_of, weights = docs[keep], terms_of[keep], weights[keep]
-    norms = np.sqrt(np.bincount(docs, weights=weights * weights, minlength=total))
-    weights = weights / np.where(norms > 0, norms, 1.0)[docs]
-    by_cable = np.lexsort((terms_of, docs))
-    d_terms = terms_of[by_cable].astype(np.int32)
-    d_weights = weights[by_cable].astype(np.float32)
-    d_docs = docs[by_cable].astype(np.int32)
+    renumber[where] = np.arange(len(kept), dtype=np.int32)
+    idf = np.log(total / np.maximum(df[where], 1)).astype(np.float64)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, total, BLOCK):
+        docs, raw, tf = block(start)
+        chunks[start : start + BLOCK] = [(empty, empty.astype(np.float32))] * len(
+            chunks[start : start + BLOCK]
+        )  # counted: let them go
+        terms_of = renumber[raw]
+        inside = terms_of >= 0
+        docs, terms_of, tf = docs[inside], terms_of[inside], tf[inside]
+        weights = (1.0 + np.log(tf.astype(np.float64))) * idf[terms_of]
+        # Each cable's strongest terms (ties: the lower term number), then unit length.
+        if terms_per_cable:
+            strongest = np.lexsort((terms_of, -weights, docs))
+            docs, terms_of, weights = docs[strongest], terms_of[strongest], weights[strongest]
+            numbers = np.arange(start, min(start + BLOCK, total))
+            starts = np.searchsorted(docs, numbers, side="left")
+            rank = np.arange(len(docs)) - starts[docs - start]
+            keep = rank < terms_per_cable
+            docs, terms_of, weights = docs[keep], terms_of[keep], weights[keep]
+        norms = np.sqrt(np.bincount(docs - start, weights=weights * weights, minlength=BLOCK))
+        weights = weights / np.where(norms > 0, norms, 1.0)[docs - start]
+        by_cable = np.lexsort((terms_of, docs))
+        parts.append((docs[by_cable], terms_of[by_cable], weights[by_cable].astype(np.float32)))
+    d_docs = np.concatenate([p[0] for p in parts]) if parts else empty
+    d_terms = np.concatenate([p[1] for p in parts]) if parts else empty
+    d_weights = np.concatenate([p[2] for p in parts]) if parts else empty.astype(np.float32)
+    del parts
     d_ptr = np.zeros(total + 1, dtype=np.int64)
     np.cumsum(np.bincount(d_docs, minlength=total), out=d_ptr[1:])
     # The postings: the same entries ordered by term, then by cable.
@@ -265,9 +288,9 @@ def build(
         ids,
         vocabulary,
         d_ptr,
-        d_terms,
+        d_terms.astype(np.int32),
         d_weights,
         t_ptr,
-        d_docs[by_term],
+        d_docs[by_term].astype(np.int32),
         d_weights[by_term],
     )
