@@ -6,6 +6,10 @@ Run it on a COPY of a benchmark archive (it writes the model beside the archive)
 
     cp -r /tmp/cabledesk-bench-enrich/base251287 /tmp/similar/b251
     PYTHONPATH=src python bench/similar_speed.py /tmp/similar/b251 --workers 2 --calls 1000
+
+A model already of the archive as it stands is not built again (the build figures are
+then empty). `--worst N`: also the N cables whose queries read the most postings, three
+calls each; `--near`: `~"..."` queries (with facets) against plain ones.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import random
 import resource
 import statistics
 import time
+
+import numpy as np
 
 from cabledesk import Archive
 from cabledesk.access.principal import LOCAL
@@ -32,12 +38,68 @@ def percentiles(values: list[float]) -> dict[str, float]:
             "mean_ms": round(statistics.mean(ordered) * 1000, 3)}  # fmt: skip
 
 
+def worst(archive: Archive, model: object, count: int) -> dict[str, object]:
+    """The cables whose query reads the most postings, three calls each."""
+    from cabledesk.archive.similar_model import Model
+
+    assert isinstance(model, Model)
+    viewer = archive.viewer(LOCAL)
+    df = np.diff(model.term_ptr)
+    owner = np.repeat(np.arange(len(model.ids)), np.diff(model.doc_ptr))
+    cost = np.bincount(owner, weights=df[model.doc_terms], minlength=len(model.ids))
+    cores, calls = [], []
+    for n in np.argsort(-cost)[:count].tolist():
+        for _ in range(3):
+            started = time.process_time()
+            model.nearest(*model.vector(n), 10, exclude=n)
+            cores.append(time.process_time() - started)
+            started = time.process_time()
+            archive.similar(model.ids[n], viewer=viewer)
+            calls.append(time.process_time() - started)
+    return {
+        "postings_median": int(np.median(cost)),
+        "postings_max": int(cost.max()),
+        "similar_cpu": percentiles(calls),
+        "nearest_cpu": percentiles(cores),
+    }
+
+
+NEAR = [
+    '~"arms smuggling across the Iran-Iraq border"',
+    '~"nuclear programme talks"',
+    '~"election fraud ballots"',
+    '~"drug trafficking cartels"',
+    '~"human rights prisoners torture"',
+    '~"oil gas pipeline"',
+    '~"arms smuggling across the Iran-Iraq border" year:2008',
+    '~"nuclear programme talks" class:secret',
+    '~"election fraud" -origin:baghdad',
+    'iran ~"weapons"',
+]
+PLAIN = ["iran", "nuclear talks", "election fraud year:2008", "oil gas pipeline"]
+
+
+def near(archive: Archive) -> dict[str, object]:
+    """Searches with `~"..."` (20 hits and the facets), three times each; plain ones."""
+    viewer = archive.viewer(LOCAL)
+    timed: dict[str, list[float]] = {"near": [], "plain": []}
+    for kind, queries in (("near", NEAR), ("plain", PLAIN)):
+        for query in queries:
+            for _ in range(3):
+                started = time.process_time()
+                archive.search(query, viewer=viewer, limit=20)
+                timed[kind].append(time.process_time() - started)
+    return {kind: percentiles(values) for kind, values in timed.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("archive")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--worst", type=int, default=0)
+    parser.add_argument("--near", action="store_true")
     args = parser.parse_args()
     out: dict[str, object] = {"load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     with Archive.open(args.archive, create=False) as archive:
@@ -74,6 +136,10 @@ def main() -> None:
             cores.append(time.process_time() - started)
         out["similar_cpu"] = percentiles(calls)
         out["nearest_cpu"] = percentiles(cores)
+        if args.worst:
+            out["worst"] = worst(archive, model, args.worst)
+        if args.near:
+            out["near"] = near(archive)
     out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     out["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(json.dumps(out))
