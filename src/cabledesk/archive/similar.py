@@ -1,4 +1,13 @@
-"""Similar cables per class of reader (docs/similar.md)."""
+"""Similar cables per class of reader (docs/similar.md).
+
+One model (similar_model.Model) per class of reader, built only from the texts that reader
+receives (the facade hands them in: `Archive._similar_counts`), so document frequencies,
+scores, orders and shared words all come from what that reader may see. Each model is
+stored in `similar-views/` under a hash of its key, with the key and a stamp of the state
+of the archive it was built from; `Similarities.fresh` hands a model out only while its
+stamp is the archive's, and builds it again (in the caller's thread) otherwise. Nothing a
+reader receives is read from another class's model.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +115,10 @@ class Similarities:
             return held[1]
         if self._stamp_of(key) != current:
             return None
-        model = Model.load(self.path / _folder_name(key))
+        try:
+            model = Model.load(self.path / _folder_name(key))
+        except (OSError, ValueError, zipfile.BadZipFile, KeyError):
+            return None  # replaced while it was read, or damaged: built again
         # The files may have been replaced while they were read: trust them only if the
         # stamp still says the same.
         if self._stamp_of(key) != current:
