@@ -121,6 +121,8 @@ class Model:
     ) -> list[tuple[int, float]]:
         """The `limit` cables of highest cosine above zero, best first (ties: lower
         number first); `exclude` a cable number; `allowed`: a boolean mask of candidates."""
+        if limit <= 0:
+            return []
         scores = self.scores(query_terms, query_weights)
         if exclude is not None:
             scores[exclude] = 0.0
