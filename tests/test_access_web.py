@@ -73,6 +73,7 @@ READING = {
     "/cable/{reference_id}/graph",
     "/cable/{reference_id}/thread",
     "/graph/most-cited",
+    "/api/cables/{reference_id}/similar",
     "/edition",
 }
 

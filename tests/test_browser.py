@@ -116,3 +116,19 @@ def test_works_without_javascript(browser: Browser, base_url: str) -> None:
     page.locator("a.hit-id", has_text="08BAGHDAD1784").click()
     expect(page.locator("h1")).to_contain_text("MALIKI")
     context.close()
+
+
+def test_more_like_this_leads_to_a_similar_cable(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/cable/08OSLO670")
+    section = page.locator("section.similar")
+    expect(section.locator("h2")).to_have_text("More like this")
+    first = section.locator("li a").first
+    target = first.inner_text()
+    expect(section.locator("li").first).to_contain_text("shared:")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=ARTIFACTS / "similar.png")
+    first.click()
+    expect(page).to_have_url(base_url + "/cable/" + target)
+    expect(page.locator("h1")).to_contain_text(target)
+    # The way back: the first cable is among the ones like this one.
+    expect(page.locator("section.similar")).to_contain_text("08OSLO670")

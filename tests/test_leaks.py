@@ -228,8 +228,14 @@ def public_outputs(world: World, names: list[str]) -> Iterator[tuple[str, str]]:
         yield f"desk /api/search?q={name}", json.dumps([answer["hits"], answer["facets"]])
         assert answer["total"] == 0, name
         assert desk.get("/api/timeline", params={"q": phrase}).json()["months"] == [], name
+        # Similar cables (docs/similar.md): a redacted name is no word of the public's model.
+        assert desk.get("/api/search", params={"q": f'~"{name}"'}).json()["total"] == 0, name
     for reference_id in sorted(archive.published()):
-        for path in (f"/cable/{reference_id}", f"/api/cables/{reference_id}"):
+        for path in (
+            f"/cable/{reference_id}",
+            f"/api/cables/{reference_id}",
+            f"/api/cables/{reference_id}/similar",
+        ):
             yield f"desk {path}", desk.get(path).text
         # The citation graph's pages (docs/graph.md): subjects as the public receives them.
         for path in (f"/cable/{reference_id}/graph", f"/cable/{reference_id}/thread"):

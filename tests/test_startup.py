@@ -119,7 +119,7 @@ def test_archive_commands_load_no_password_hashing_or_web_server(
 ) -> None:
     modules, _ = imported_by(*args, "--db", str(archive))
     assert "tantivy" in modules  # they do open the archive
-    assert loaded(modules, ("argon2", "starlette", "uvicorn", "jinja2", "pyarrow")) == []
+    assert loaded(modules, ("argon2", "starlette", "uvicorn", "jinja2", "pyarrow", "numpy")) == []
     assert loaded(modules, ("cabledesk.presentation", "cabledesk.web", "cabledesk.publish")) == []
 
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
@@ -61,6 +61,11 @@ from cabledesk.redact.entity_candidates import (
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
 
+if TYPE_CHECKING:
+    # Loaded on first use (they load numpy): similar cables (docs/similar.md).
+    from cabledesk.archive.similar import Found, SimilarCable, Similarities
+    from cabledesk.archive.similar_model import Model as SimilarModel
+
 T = TypeVar("T")
 EntityRef = int | str  # an entity id, a mention key (`person:karzai`) or a name
 _EXPORT_CHUNK = 500
@@ -89,6 +94,9 @@ class Archive:
         self._graphs = graph_store.Graphs(store.path, store.path / DATABASE)
         # Near-duplicate groups per class of reader (archive/copies.py).
         self._copies = copy_store.Copies(store.path, store.path / DATABASE)
+        # The similar-cables models per class of reader (archive/similar.py), made on
+        # first use: they need numpy, which no other command should wait for.
+        self._similar: Similarities | None = None
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -240,6 +248,7 @@ class Archive:
                 viewer=public,
                 entities=self._entity_lookup(public),
                 graph=self._graph_lookup(public),
+                near=self._near(public),
             )
         )
 
@@ -276,6 +285,7 @@ class Archive:
             entities=self._entity_lookup(viewer),
             graph=self._graph_lookup(viewer),
             memo=memo,
+            near=self._near(viewer),
         )
 
     def timeline(
@@ -292,6 +302,7 @@ class Archive:
             also=self._also(query, viewer, blank_matches_all),
             entities=self._entity_lookup(viewer),
             graph=self._graph_lookup(viewer),
+            near=self._near(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -327,6 +338,7 @@ class Archive:
                 entities=self._entity_lookup(viewer),
                 graph=self._graph_lookup(viewer),
                 limit=limit,
+                near=self._near(viewer),
             )
 
         return ids()
@@ -781,6 +793,120 @@ class Archive:
             counts,
         )
 
+    # --- similar cables (docs/similar.md) -----------------------------------------------
+
+    def _similar_key(self, viewer: Viewer) -> str:
+        """The class of reader a similar-cables model is of: every field of the viewer
+        that changes what text it receives."""
+        if not viewer.restricted:
+            return "everything"
+        rules = ""
+        if viewer.redact:
+            rules = graph_store.rules_key(
+                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
+                for r in viewer.redactor.rules
+            )
+        return (
+            f"ceiling={int(viewer.ceiling)};foreign={int(viewer.foreign)};"
+            f"published={int(viewer.published_only)};redact={int(viewer.redact)};rules={rules}"
+        )
+
+    def _similar_counts(self, viewer: Viewer) -> Iterator[tuple[str, dict[str, int]]]:
+        """Each cable `viewer` may read, with the term counts of the text it receives
+        (`Archive.get`'s record: the edition's version for the public, redactions burned
+        in, withheld paragraphs left out). Nothing else goes into that reader's model."""
+        from cabledesk.archive.similar import current_records, similarity_text
+        from cabledesk.archive.similar_model import count_terms
+
+        if viewer.published_only:
+            records: Iterable[tuple[str, Cable]] = editions.published_records(self.connection)
+        else:
+            records = current_records(self.connection)
+        for reference_id, cable in records:
+            seen = cable if not viewer.restricted else self.view(cable, viewer=viewer)
+            yield reference_id, count_terms(similarity_text(seen))
+
+    def _similar_model(self, viewer: Viewer) -> SimilarModel:
+        if self._similar is None:
+            from cabledesk.archive.similar import Similarities
+
+            self._similar = Similarities(self.path)
+        return self._similar.fresh(
+            self.connection, self._similar_key(viewer), lambda: self._similar_counts(viewer)
+        )
+
+    def _near(self, viewer: Viewer) -> Callable[[str], list[tuple[str, float]]]:
+        """`~"text"` for this reader (query.compile.NearLookup): the cables nearest the
+        text in the reader's own model; the model is read (or built) only when a query
+        asks for it."""
+
+        def near(text: str) -> list[tuple[str, float]]:
+            from cabledesk.archive.similar import NEAR_LIMIT, nearest_to_text
+
+            return nearest_to_text(self._similar_model(viewer), text, NEAR_LIMIT)
+
+        return near
+
+    def similar_prepared(self, *, viewer: Viewer, wait: float = 0.0) -> bool:
+        """Whether `viewer`'s similar-cables model is of the archive as it stands. If not,
+        its build starts in a thread of its own (with a handle of its own; one build per
+        class of reader at a time), and this waits up to `wait` seconds for it: a page can
+        show its list when the build is quick and say it is being prepared otherwise."""
+        from cabledesk.archive.similar import Similarities, in_background
+
+        if self._similar is None:
+            self._similar = Similarities(self.path)
+        key = self._similar_key(viewer)
+        if self._similar.is_fresh(self.connection, key):
+            return True
+        path = self.path
+
+        def build() -> None:
+            try:
+                with Archive.open(path, create=False) as other:
+                    other._similar_model(viewer)
+            except (sqlite3.Error, ArchiveError, OSError):
+                pass  # the next request tries again
+
+        in_background(path, key, build).join(wait)
+        return self._similar.is_fresh(self.connection, key)
+
+    def similar(
+        self, reference_id: str, *, viewer: Viewer, limit: int = 10
+    ) -> list[SimilarCable] | None:
+        """The `limit` cables most like this one for `viewer`, best first, each with its
+        score and the words the two share (docs/similar.md); None when the reader has no
+        such cable. Computed from that reader's own view only: the public's from the
+        edition as published, redactions burned in; a reader below a ceiling without the
+        paragraphs withheld from them."""
+        model = self._similar_model(viewer)
+        wanted = normal_id(reference_id)
+        name = next(
+            (n for n in (wanted, first_part(wanted)) if n and model.number(n) is not None),
+            None,
+        )
+        if name is None:
+            return None
+        from cabledesk.archive.similar import neighbours
+
+        found = neighbours(model, name, max(0, min(limit, 100)))
+        assert found is not None
+        return [self._similar_cable(f, viewer) for f in found]
+
+    def _similar_cable(self, found: Found, viewer: Viewer) -> SimilarCable:
+        from cabledesk.archive.similar import SimilarCable
+
+        cable = self.get(found.reference_id, viewer=viewer)
+        sent = (cable.header.sent or cable.created) if cable is not None else None
+        return SimilarCable(
+            found.reference_id,
+            cable.subject if cable is not None else None,
+            sent[:10] if sent else None,
+            cable.origin if cable is not None else None,
+            round(found.score, 4),
+            [term for term, _ in found.shared],
+        )
+
     # --- entities (docs/entities.md) ----------------------------------------------------
 
     def enrich(
@@ -825,7 +951,29 @@ class Archive:
         self._shown_names.clear()
         if summarised != [True]:
             self._summaries.build(entity_store.Visibility())
+        report.similar = self._build_similar(workers, scheduler)
         return report
+
+    def _build_similar(self, workers: int | None, scheduler: object) -> dict[str, float]:
+        """The similar-cables models of everything and of the public (when an edition
+        exists), counted on the job's workers; a model already of the archive as it
+        stands is left alone. Other readers' models are built on their first request."""
+        from cabledesk.archive.enrich import similar_mapper
+        from cabledesk.archive.similar import Similarities
+        from cabledesk.archive.similar_job import View, build_views
+
+        if self._similar is None:
+            self._similar = Similarities(self.path)
+        views = [View(self._similar_key(Viewer()), None, False)]
+        if self.published():
+            public = self.public_viewer()
+            views.append(View(self._similar_key(public), public, True))
+        views = [v for v in views if not self._similar.is_fresh(self.connection, v.key)]
+        if not views:
+            return {}
+        with similar_mapper(workers, scheduler, self.store.count()) as (mapper, ahead):
+            # The pool maps any picklable function over any items (typed for entities).
+            return build_views(self.connection, self._similar, views, cast(Any, mapper), ahead)
 
     def _summarise_everything(self) -> bool:
         try:

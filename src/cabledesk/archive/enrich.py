@@ -30,7 +30,7 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from cabledesk.archive import entities, entity_search
@@ -64,6 +64,9 @@ class EnrichReport:
     mentions: int = 0
     entities: int = 0
     pending_before: int = 0
+    # The similar-cables models built after the entities (docs/similar.md): {view: wall
+    # seconds}; empty when every model was already of the archive as it stands.
+    similar: dict[str, float] = field(default_factory=dict)
 
 
 def extract_batch(batch: Batch) -> Result:
@@ -280,3 +283,11 @@ def _ordered(waits: Iterator[Callable[[], Result]], ahead: int) -> Iterator[Resu
             yield queue.popleft()()
     while queue:
         yield queue.popleft()()
+
+
+def similar_mapper(workers: int | None, scheduler: Any, cables: int) -> _mapper:
+    """The job's workers (processes or the Dask cluster) for the similar-cables models
+    (archive/similar_job.py): the same pool rules as the entity batches."""
+    from cabledesk.archive.similar_job import BATCH as SIMILAR_BATCH
+
+    return _mapper(workers, scheduler, -(-cables // SIMILAR_BATCH))

@@ -89,6 +89,8 @@ def enrich_command(db: str, workers: int | None, scheduler: str | None) -> None:
                 "interrupted: every finished batch is kept; run the same command again to go on"
             ) from None
     seconds = time.monotonic() - started
+    for view, took in report.similar.items():
+        click.echo(f"similar cables: the model of {view} built in {took:.1f} s")
     if not report.pending_before:
         click.echo(f"nothing to enrich: every cable is up to date ({report.entities:,} entities)")
         return

@@ -14,7 +14,7 @@ from cabledesk.archive import editions
 from cabledesk.entities.names import name_words
 from cabledesk.query.entities import NAME_FIELDS, EntityLookup
 from cabledesk.query.graphs import GraphLookup
-from cabledesk.query.language import And, Field, Node, Not, Or, QueryError, Term
+from cabledesk.query.language import And, Field, Near, Node, Not, Or, QueryError, Term
 from cabledesk.query.scope import EVERYTHING, Scope
 from cabledesk.record.level import Level
 from cabledesk.record.words import WORD
@@ -29,6 +29,9 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 # 2,000-character list of them cost about a second per request, anonymous ones included.
 # Ten leave room for any real question and keep the worst query to a few per cent of that.
 MAX_PREFIXES = 10
+# `~"text"`: (cable id, similarity) of the cables nearest a text in the reader's own
+# similar-cables model, best first (the facade makes it; docs/similar.md).
+NearLookup = Callable[[str], list[tuple[str, float]]]
 
 
 class Compiler:
@@ -41,10 +44,13 @@ class Compiler:
         scope: Scope = EVERYTHING,
         entities: EntityLookup | None = None,
         graph: GraphLookup | None = None,
+        near: NearLookup | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
         # None: no reader's graph was given, and `cited:` and `thread:` find nothing.
         self.graph = graph
+        # None: no reader's model was given, and `~"..."` finds nothing.
+        self.near = near
         self.known_origins = origins
         self.scope = scope
         # None: no reader's view of entities was given, and no entity field finds anything.
@@ -60,6 +66,8 @@ class Compiler:
             return self.text(fields, node.text, node.phrase, node.prefix, node.position)
         if isinstance(node, Field):
             return self.field(node)
+        if isinstance(node, Near):
+            return self.nearest(node)
         if isinstance(node, Not):
             return tantivy.Query.boolean_query(
                 [(MUST, tantivy.Query.all_query()), (MUST_NOT, self.compile(node.node))]
@@ -99,6 +107,23 @@ class Compiler:
                 query = tantivy.Query.phrase_query(self.schema, name, words)
             per_field.append((SHOULD, query))
         return per_field[0][1] if len(per_field) == 1 else tantivy.Query.boolean_query(per_field)
+
+    def nearest(self, node: Near) -> tantivy.Query:
+        """The cables nearest the text, each scored by its similarity (so that sorting by
+        rank orders them by it); combined with the rest like any other part."""
+        if not WORD.search(node.text):
+            raise self.error(f"{node.text!r} has no letters or digits to search for", node.position)
+        found = self.near(node.text) if self.near is not None else []
+        if not found:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.boolean_query(
+            [
+                (SHOULD, tantivy.Query.const_score_query(
+                    tantivy.Query.term_query(self.schema, "id", cable_id), score
+                ))
+                for cable_id, score in found
+            ]
+        )  # fmt: skip
 
     def terms(self, name: str, values: list[str]) -> tantivy.Query:
         if not values:

@@ -1,4 +1,5 @@
-"""The query language: words, "phrases", AND / OR / NOT, parentheses, prefix*, field:value.
+"""The query language: words, "phrases", AND / OR / NOT, parentheses, prefix*, field:value,
+and ~"a text" (the cables nearest it, docs/similar.md).
 
 Parsed into a small tree with the position of every part, so that a malformed query gets
 a message that points at the offending character (docs/search.md).
@@ -81,10 +82,19 @@ class Or:
     nodes: tuple[Node, ...]
 
 
-Node = Term | Field | Not | And | Or
+@dataclass(frozen=True, slots=True)
+class Near:
+    """`~"some text"`: the cables nearest the text in the reader's similar-cables model,
+    ranked by similarity (docs/similar.md)."""
+
+    text: str
+    position: int
+
+
+Node = Term | Field | Not | And | Or | Near
 
 _TOKEN = re.compile(
-    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<quote>"[^"]*"?)|'
+    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<near>~"[^"]*"?)|(?P<tilde>~)|(?P<quote>"[^"]*"?)|'
     r"(?P<field>[A-Za-z_]+):(?P<fvalue>\"[^\"]*\"?|[^\s()]*)|(?P<minus>-)(?=\S)|(?P<word>[^\s()\"]+))"
 )
 
@@ -126,6 +136,12 @@ def tokenize(query: str) -> list[_Token]:
             if len(match["quote"]) < 2 or not match["quote"].endswith('"'):
                 raise QueryError("unclosed quote", query, start)
             tokens.append(_Token("quote", match["quote"][1:-1], start))
+        elif kind == "near":
+            if len(match["near"]) < 3 or not match["near"].endswith('"'):
+                raise QueryError("unclosed quote", query, start + 1)
+            tokens.append(_Token("near", match["near"][2:-1], start))
+        elif kind == "tilde":
+            raise QueryError('~ takes a text in quotes (~"arms smuggling")', query, start)
         else:
             tokens.append(_Token(kind, match[kind], start))
         position = match.end()
@@ -223,6 +239,10 @@ class _Parser:
             if not token.text.strip():
                 raise QueryError("empty phrase", self.query, token.position)
             return Term(token.text, True, False, token.position)
+        if token.kind == "near":
+            if not token.text.strip():
+                raise QueryError('~"" needs some words', self.query, token.position)
+            return Near(token.text, token.position)
         text = token.text
         prefix = text.endswith("*")
         if prefix and len(text.rstrip("*")) < 2:

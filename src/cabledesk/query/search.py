@@ -12,7 +12,7 @@ import tantivy
 
 from cabledesk.archive.editions import published_record
 from cabledesk.archive.store import unpack
-from cabledesk.query.compile import Compiler
+from cabledesk.query.compile import Compiler, NearLookup
 from cabledesk.query.entities import (
     ENTITY_FACET_SIZE,
     ENTITY_FACETS,
@@ -20,7 +20,7 @@ from cabledesk.query.entities import (
     EntityLookup,
 )
 from cabledesk.query.graphs import GraphLookup
-from cabledesk.query.language import And, Field, Node, Or, Term, parse_query
+from cabledesk.query.language import And, Field, Near, Node, Or, Term, parse_query
 from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
 from cabledesk.redact.viewer import Viewer
@@ -70,6 +70,9 @@ def words_of(node: Node) -> list[str]:
         return re.findall(r"[^\W_]+", node.text.lower())
     if isinstance(node, Field) and node.name in ("subject", "from", "to", "signer"):
         return re.findall(r"[^\W_]+", node.value.lower())
+    if isinstance(node, Near):
+        # Its longer words: a snippet should not open at the first "the".
+        return [w for w in re.findall(r"[^\W_]+", node.text.lower()) if len(w) > 3]
     if isinstance(node, And | Or):
         return [w for child in node.nodes for w in words_of(child)]
     return []
@@ -116,6 +119,7 @@ def compile_query(
     also: Collection[str] = (),
     entities: EntityLookup | None = None,
     graph: GraphLookup | None = None,
+    near: NearLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
@@ -128,7 +132,8 @@ def compile_query(
         return None, scope.restrict(schema, tantivy.Query.all_query())
     tree = parse_query(query)
     compiled = scope.restrict(
-        schema, Compiler(schema, connection, query, origins, scope, entities, graph).compile(tree)
+        schema,
+        Compiler(schema, connection, query, origins, scope, entities, graph, near).compile(tree),
     )
     if also:
         found = tantivy.Query.term_set_query(schema, "id", sorted(also))
@@ -156,6 +161,7 @@ def search(
     entities: EntityLookup | None = None,
     memo: dict[object, object] | None = None,
     graph: GraphLookup | None = None,
+    near: NearLookup | None = None,
 ) -> SearchResult:
     """One page of hits, and the facets. `memo`: what may be kept about this searcher
     between searches (Index.snapshot; the entity facets keep their counts over every
@@ -172,6 +178,7 @@ def search(
         also=also,
         entities=entities,
         graph=graph,
+        near=near,
     )
     ids: list[tuple[str, float]]
     if sort == "cited":
@@ -217,6 +224,7 @@ def matching_ids(
     entities: EntityLookup | None = None,
     limit: int | None = None,
     graph: GraphLookup | None = None,
+    near: NearLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id (the first `limit`), in order (for exports: no page size, no
     facets)."""
@@ -230,6 +238,7 @@ def matching_ids(
         also=also,
         entities=entities,
         graph=graph,
+        near=near,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:

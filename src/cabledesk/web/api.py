@@ -523,6 +523,22 @@ def graph_export(request: Request) -> Response:
     )
 
 
+# Similar cables (docs/similar.md): each reader's own model, built from their own view.
+
+
+def similar(request: Request) -> Response:
+    reference_id = normal_id(str(request.path_params["reference_id"]))
+    try:
+        limit = params.integer(request.query_params, "limit", 10, 1, 100)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    with archive_of(request) as archive:
+        found = archive.similar(reference_id, viewer=viewer_of(request, archive), limit=limit)
+    if found is None:
+        return _unknown(reference_id)
+    return JSONResponse({"reference_id": reference_id, "similar": [asdict(f) for f in found]})
+
+
 def openapi(request: Request) -> Response:
     return JSONResponse(spec())
 
@@ -556,4 +572,5 @@ ROUTES = [
     Route("/api/graph/most-cited", graph_most_cited),
     Route("/api/graph/export", graph_export),
     Route("/api/graph/cables/{reference_id}/neighbourhood", graph_neighbourhood),
+    Route("/api/cables/{reference_id}/similar", similar),
 ]

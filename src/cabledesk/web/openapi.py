@@ -640,6 +640,53 @@ def _graph_paths() -> dict[str, Any]:
     }
 
 
+SIMILAR_SCHEMAS: dict[str, Any] = {
+    "Similar": {
+        "type": "object",
+        "required": ["reference_id", "similar"],
+        "properties": {
+            "reference_id": {"type": "string"},
+            "similar": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "reference_id", "subject", "date", "origin", "score", "shared_terms"
+                    ],
+                    "properties": {
+                        "reference_id": {"type": "string"},
+                        "subject": {"type": ["string", "null"]},
+                        "date": {"type": ["string", "null"]},
+                        "origin": {"type": ["string", "null"]},
+                        "score": {"type": "number", "minimum": 0},
+                        "shared_terms": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+}  # fmt: skip
+
+
+def _similar_paths() -> dict[str, Any]:
+    return {
+        "/api/cables/{reference_id}/similar": _get(
+            "The cables most like this one, with the rare words they share (docs/similar.md)",
+            [
+                _ID,
+                _param(
+                    "limit",
+                    "Cables (default 10).",
+                    {"type": "integer", "minimum": 1, "maximum": 100},
+                ),
+            ],
+            _ok("Similar", "Most similar first"),
+            400,
+            404,
+        ),
+    }
+
+
 @cache
 def spec() -> dict[str, Any]:
     search_params = [
@@ -776,6 +823,7 @@ def spec() -> dict[str, Any]:
             ),
         }
         | _graph_paths()
-        | copies_paths(_ID),
-        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS},
+        | copies_paths(_ID)
+        | _similar_paths(),
+        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS | SIMILAR_SCHEMAS},
     }

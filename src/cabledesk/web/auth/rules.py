@@ -56,6 +56,8 @@ PUBLIC: frozenset[str] = frozenset(
         "/cable/{reference_id}/graph",
         "/cable/{reference_id}/thread",
         "/graph/most-cited",
+        # Similar cables: each reader's own model (the public: the published edition's).
+        "/api/cables/{reference_id}/similar",
         "/edition",
     }
 )

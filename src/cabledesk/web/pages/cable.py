@@ -17,6 +17,9 @@ from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.pages.entities import cable_entities, linked_paragraphs
 from cabledesk.web.templating import render
 
+# Seconds a cable page waits for the reader's similar-cables model to be built.
+SIMILAR_WAIT = 3.0
+
 
 def cable_page(request: Request) -> Response:
     if principal_of(request).may("editor"):
@@ -61,6 +64,11 @@ def cable_page(request: Request) -> Response:
             )
         except CopiesPending:
             copies = []
+        # More like this (docs/similar.md): from this reader's own view. The page does
+        # not wait minutes for a model of a large archive: it says it is being prepared.
+        similar = None
+        if archive.similar_prepared(viewer=viewer, wait=SIMILAR_WAIT):
+            similar = archive.similar(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
@@ -77,4 +85,6 @@ def cable_page(request: Request) -> Response:
         linked=linked_paragraphs(mentions, cable),
         cable_entities=cable_entities(mentions),
         copies=copies,
+        similar=similar,
+        similar_preparing=similar is None,
     )
