@@ -8,6 +8,7 @@ holds, built from its latest change) wherever the scenario changed many cables.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from cabledesk import Archive, parse_file
 from cabledesk.archive import ArchiveError, editorial, register
 from cabledesk.archive import folder as archive_module
 from cabledesk.archive.errors import IndexBehind, IndexBusy, IndexDamaged
+from cabledesk.archive.folder import DATABASE
 from cabledesk.archive.prepare import prepare
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.store import last_seq, mark_restricting, next_seq, write_batch
@@ -167,15 +169,20 @@ def test_redact_add_during_a_real_ingest_is_one_line(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        # Wait until the ingest holds the writer.
-        with Archive.open(db) as archive:
-            for _ in range(200):
-                try:
-                    with archive.index.writing():
-                        pass
-                except IndexBusy:
+        # Wait until the ingest holds the writer: it takes it before storing a cable, so
+        # its first stored rows prove it. (Probing by taking the writer ourselves could
+        # turn the ingest away, the very thing tested, on a loaded machine.)
+        stored = 48
+        watch = sqlite3.connect(f"file:{db / DATABASE}?mode=ro", uri=True)
+        try:
+            for _ in range(3000):
+                stored = watch.execute("SELECT count(*) FROM cables").fetchone()[0]
+                if stored > 48 or ingest.poll() is not None:
                     break
-                time.sleep(0.05)
+                time.sleep(0.02)
+        finally:
+            watch.close()
+        assert 48 < stored < 4000 + 48, "the first ingest was not seen storing"
         second = subprocess.run(
             [sys.executable, "-m", "cabledesk", "ingest", str(SAMPLE), "--db", str(db)],
             capture_output=True,
