@@ -67,6 +67,10 @@ READING = {
     "/api/graph/cables/{reference_id}/thread",
     "/api/graph/most-cited",
     "/api/graph/export",
+    "/entities/{entity_id}/network",
+    "/network",
+    "/api/entities/{entity_id}/network",
+    "/api/network",
     "/edition",
 }
 

@@ -36,6 +36,7 @@ COMMANDS = {
     "entity": ("cabledesk.cli.entity_commands", "entity_group"),
     "mentions": ("cabledesk.cli.entity_commands", "mentions_command"),
     "graph": ("cabledesk.cli.graph_commands", "graph_group"),
+    "network": ("cabledesk.cli.network_commands", "network_command"),
 }
 
 

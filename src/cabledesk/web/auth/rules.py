@@ -49,6 +49,11 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/graph/cables/{reference_id}/thread",
         "/api/graph/most-cited",
         "/api/graph/export",
+        # The co-mention network: built from the reader's view, like the entities.
+        "/entities/{entity_id}/network",
+        "/network",
+        "/api/entities/{entity_id}/network",
+        "/api/network",
         "/edition",
     }
 )
