@@ -54,6 +54,14 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--viewers", default="local,public,confidential")
     parser.add_argument("--web", action="store_true", help="also time the desk's pages")
+    parser.add_argument(
+        "--check",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of timing: compare N entities' networks and some query networks, "
+        "cached (both ways of counting) and counted, with a brute-force reading",
+    )
     args = parser.parse_args()
     if ORIGINAL in args.db.resolve().parents:
         sys.exit("refusing to write into the shared benchmark archive: give a copy")
@@ -84,6 +92,9 @@ def main() -> None:
         }
         for name in args.viewers.split(","):
             viewer = viewers[name]
+            if args.check:
+                check(archive, viewer, name, args.check)
+                continue
             result: dict[str, Any] = {"viewer": name, "cables": archive.count(viewer=viewer)}
             before = load()
             cpu, wall = timed(lambda v=viewer: archive._networks.build(archive._seen(v)))
@@ -130,6 +141,63 @@ def main() -> None:
                 result["pages"] = pages(archive.path, name, heaviest, sample, args.rounds)
             result["load"] = [before, load()]
             print(json.dumps(result), flush=True)
+
+
+def check(archive: Any, viewer: Any, name: str, n: int) -> None:
+    """Every answer equal to a brute-force reading of the mentions (Visibility.sql)."""
+    from itertools import combinations
+
+    from cabledesk.archive import entity_network
+
+    seen = archive._seen(viewer)
+    sql, params = seen.sql("all")
+    cables: dict[int, set[int]] = {}
+    for cable_id, entity_id in archive.connection.execute(
+        f"SELECT m.cable_id, k.entity_id {sql}", params
+    ):
+        cables.setdefault(entity_id, set()).add(cable_id)
+    cables = {e: c for e, c in cables.items() if not archive._hidden(e, viewer)}
+
+    def brute(entity_id: int) -> Any:
+        own = cables[entity_id]
+        shared = sorted(
+            ((len(own & c), e) for e, c in cables.items() if e != entity_id and own & c),
+            key=lambda x: (-x[0], x[1]),
+        )
+        ids = [entity_id, *(e for _, e in shared[:30])]
+        links = sorted(
+            ((a, b, len(cables[a] & cables[b])) for a, b in combinations(ids, 2)
+             if cables[a] & cables[b]),
+            key=lambda k: (-k[2], k[0], k[1]),
+        )  # fmt: skip
+        return [(e, len(cables[e])) for e in ids], links
+
+    def got(network: Any) -> Any:
+        return (
+            [(x.id, x.cables) for x in network.nodes],
+            [(k.source, k.target, k.cables) for k in network.links],
+        )
+
+    biggest = sorted(cables, key=lambda e: (-len(cables[e]), e))[: n // 2]
+    picked = biggest + random.sample(sorted(set(cables) - set(biggest)), n - len(biggest))
+    archive._networks.build(seen)
+    checked = 0
+    for entity_id in picked:
+        expected = brute(entity_id)
+        assert got(archive.entity_network(entity_id, viewer=viewer)) == expected, entity_id
+        small = entity_network.SMALL
+        entity_network.SMALL = 0  # every set walked by bitmaps, largest entity first
+        try:
+            assert got(archive.entity_network(entity_id, viewer=viewer)) == expected, entity_id
+        finally:
+            entity_network.SMALL = small
+        archive._networks.fresh = lambda connection, seen: None  # counted from the mentions
+        try:
+            assert got(archive.entity_network(entity_id, viewer=viewer)) == expected, entity_id
+        finally:
+            del archive._networks.fresh
+        checked += 1
+    print(json.dumps({"viewer": name, "entities_checked": checked, "entities": len(cables)}))
 
 
 def pages(
