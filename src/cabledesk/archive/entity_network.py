@@ -128,18 +128,36 @@ class LiveIncidence:
     def __init__(self, connection: sqlite3.Connection, seen: Visibility) -> None:
         self.connection, self.seen = connection, seen
         self._cables: dict[int, list[int]] = {}
+        self._visible: set[int] | None = None
 
     def cables(self, entity_id: int) -> list[int]:
+        # The entity's mentions through the index on their key (with no join for each:
+        # an entity named in every cable has over a million), kept where `seen` counts
+        # them: the conditions of Visibility.sql, as `visible_pairs` applies them.
         if entity_id not in self._cables:
-            sql, params = self.seen.sql("entity")
-            join = " AND " if " WHERE " in sql else " WHERE "
-            self._cables[entity_id] = [
+            keys = [
                 row[0]
                 for row in self.connection.execute(
-                    f"SELECT DISTINCT m.cable_id {sql}{join}k.entity_id = ? ORDER BY m.cable_id",
-                    [*params, entity_id],
+                    "SELECT k.key FROM entity_keys k JOIN entities n ON n.id = k.entity_id "
+                    "WHERE k.entity_id = ?",
+                    (entity_id,),
                 )
             ]
+            found: set[int] = set()
+            if keys:
+                if self._visible is None:
+                    self._visible = visible_cables(self.connection, self.seen)
+                where, params = _mention_conditions(self.seen)
+                where.insert(0, f"key IN ({','.join('?' * len(keys))})")
+                found = {
+                    row[0]
+                    for row in self.connection.execute(
+                        f"SELECT cable_id FROM mentions WHERE {' AND '.join(where)}",
+                        [*keys, *params],
+                    )
+                }
+                found &= self._visible
+            self._cables[entity_id] = sorted(found)
         return self._cables[entity_id]
 
     def bits(self, entity_id: int) -> int:
@@ -401,12 +419,9 @@ def _links(
     return found if max_links is None else found[:max_links]
 
 
-def visible_pairs(connection: sqlite3.Connection, seen: Visibility) -> Iterator[tuple[int, int]]:
-    """(cable row id, entity id) of every cable and entity with a mention `seen` counts,
-    each pair once, read in the caller's transaction: the conditions of
-    `Visibility.sql("all")` (the tests compare the two for every kind of reader), with
-    the cables and the keys looked up once instead of joined for each of the archive's
-    tens of millions of mentions."""
+def visible_cables(connection: sqlite3.Connection, seen: Visibility) -> set[int]:
+    """Row ids of the cables whose mentions `seen` may count (those of their current
+    text; for the public, of the latest edition's text; none a rule names by id)."""
     current = (
         "SELECT c.id, c.reference_id FROM cables c JOIN enriched e ON e.cable_id = c.id "
         "AND e.text_hash = c.text_hash"
@@ -416,27 +431,42 @@ def visible_pairs(connection: sqlite3.Connection, seen: Visibility) -> Iterator[
             " JOIN edition_cables w ON w.reference_id = c.reference_id AND "
             "w.text_hash = c.text_hash AND w.edition_id = (SELECT max(id) FROM editions)"
         )
-    cables = {
+    return {
         row_id
         for row_id, reference_id in connection.execute(current)
         if reference_id not in seen.excluded
     }
-    entity_of = dict(
-        connection.execute(
-            "SELECT k.key, k.entity_id FROM entity_keys k JOIN entities n ON n.id = k.entity_id"
-        ).fetchall()
-    )
-    where, params = [], []
+
+
+def _mention_conditions(seen: Visibility) -> tuple[list[str], list[object]]:
+    where: list[str] = []
+    params: list[object] = []
     if seen.ceiling is not None:
         where.append("rank <= ?")
         params.append(seen.ceiling)
     if seen.foreign:
         where.append("noforn = 0")
+    return where, params
+
+
+def visible_pairs(connection: sqlite3.Connection, seen: Visibility) -> Iterator[tuple[int, int]]:
+    """(cable row id, entity id) of every cable and entity with a mention `seen` counts,
+    each pair once, read in the caller's transaction: the conditions of
+    `Visibility.sql("all")` (the tests compare the two for every kind of reader), with
+    the cables and the keys looked up once instead of joined for each of the archive's
+    tens of millions of mentions."""
+    cables = visible_cables(connection, seen)
+    entity_of = dict(
+        connection.execute(
+            "SELECT k.key, k.entity_id FROM entity_keys k JOIN entities n ON n.id = k.entity_id"
+        ).fetchall()
+    )
+    where, params = _mention_conditions(seen)
     sql = "SELECT cable_id, key FROM mentions" + (" WHERE " + " AND ".join(where) if where else "")
     cable_id, done = -1, set[int]()
     for row_cable, key in connection.execute(sql, params):
         if row_cable != cable_id:
-            cable_id, done = row_cable, set()
+            cable_id, done = row_cable, set[int]()
         if row_cable not in cables:
             continue
         entity_id = entity_of.get(key)
