@@ -74,6 +74,10 @@ READING = {
     "/cable/{reference_id}/thread",
     "/graph/most-cited",
     "/api/cables/{reference_id}/similar",
+    "/entities/{entity_id}/network",
+    "/network",
+    "/api/entities/{entity_id}/network",
+    "/api/network",
     "/edition",
 }
 

@@ -277,6 +277,27 @@ def entity_outputs(world: World, client: TestClient, viewer: Viewer) -> Iterator
     for what in ("entities", "mentions"):
         answer = client.get(f"/api/export/{what}", params={"format": "jsonl"})
         yield f"/api/export/{what}", answer.text
+    # The co-mention network (docs/network.md): its nodes are built from the reader's
+    # view too. The answers' own words (JSON keys, XML markup) are the product's: only the
+    # names in them are compared.
+    for entity in shown[:12]:
+        found = archive.entity_network(entity.id, viewer=viewer)
+        assert found is not None, entity
+        yield f"Archive.entity_network {entity.id}", " ".join(n.name for n in found.nodes)
+        answer = client.get(f"/api/entities/{entity.id}/network").json()
+        yield f"/api/entities/{entity.id}/network", " ".join(n["name"] for n in answer["nodes"])
+        yield f"/entities/{entity.id}/network", client.get(f"/entities/{entity.id}/network").text
+        gexf = client.get(f"/api/entities/{entity.id}/network", params={"format": "gexf"}).text
+        labels = re.findall(r'label="([^"]*)"', gexf)
+        assert len(labels) == len(answer["nodes"])
+        yield f"/api/entities/{entity.id}/network?format=gexf", " ".join(labels)
+    for q in ("embassy", "government OR minister"):
+        found = archive.query_network(q, viewer=viewer, nodes=100)
+        yield f"Archive.query_network {q}", " ".join(n.name for n in found.nodes)
+        answer = client.get("/api/network", params={"q": q, "nodes": 100}).json()
+        yield f"/api/network?q={q}", " ".join(n["name"] for n in answer["nodes"])
+        page = client.get("/network", params={"q": q, "nodes": 100}).text
+        yield f"/network?q={q}", page.replace(q, "")
 
 
 @settings(

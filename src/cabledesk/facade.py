@@ -26,6 +26,7 @@ from cabledesk.access.principal import PUBLIC, Principal
 from cabledesk.archive import copies as copy_store
 from cabledesk.archive import editions, editorial, entity_register, entity_search, register
 from cabledesk.archive import entities as entity_store
+from cabledesk.archive import entity_network as network_store
 from cabledesk.archive import graph as graph_store
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
@@ -97,6 +98,8 @@ class Archive:
         # The similar-cables models per class of reader (archive/similar.py), made on
         # first use: they need numpy, which no other command should wait for.
         self._similar: Similarities | None = None
+        # Which entities each class of reader's cables name (archive/entity_network.py).
+        self._networks = network_store.Networks(store.path, store.path / DATABASE)
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -124,6 +127,7 @@ class Archive:
         self._summaries.close()
         self._graphs.close()
         self._copies.close()
+        self._networks.close()
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -1451,6 +1455,102 @@ class Archive:
         marks = ",".join("?" * len(reference_ids))
         sql = f"SELECT id FROM cables WHERE reference_id IN ({marks})"
         return [row[0] for row in self.connection.execute(sql, reference_ids)]
+
+    # --- the co-mention network (docs/network.md) ---------------------------------------
+
+    def entity_network(
+        self, entity_id: int, *, viewer: Viewer, limit: int = 30
+    ) -> network_store.Network | None:
+        """The entity, the `limit` entities named in most of the cables that name it (its
+        strongest links) and every link among them, each weighted by the cables of
+        `viewer`'s view that mention both; None when the reader may see no mention of
+        it. A merged id answers with the entity it joined (`network.center` says which)."""
+        if self._hidden(entity_id, viewer):
+            return None
+        merged = entity_store.merged_into(self.connection, entity_id)
+        if merged is not None:
+            if self._hidden(merged, viewer):
+                return None
+            entity_id = merged
+        incidence = self._networks.incidence(self.connection, self._seen(viewer))
+        counted = network_store.ego(
+            incidence, entity_id, max(0, limit), hidden=lambda e: self._hidden(e, viewer)
+        )
+        if counted is None:
+            return None
+        return self._named_network(
+            counted, viewer, center=entity_id, counted_over=counted.nodes[0][1]
+        )
+
+    def query_network(
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        nodes: int = 30,
+        links: int | None = 200,
+        cables: int = 5_000,
+        blank_matches_all: bool = False,
+    ) -> network_store.Network:
+        """The `nodes` entities named in most of the cables matching `query` (the first
+        `cables` of them in the search's order: `capped` says so) and the strongest
+        `links` links among them, weighted by those cables that mention both, all counted
+        over what `viewer` may see (QueryError for a bad query)."""
+        ids = list(
+            self.matching_ids(
+                query, viewer=viewer, blank_matches_all=blank_matches_all, limit=cables + 1
+            )
+        )
+        capped = len(ids) > cables
+        matching = len(ids)
+        if capped:
+            ids = ids[:cables]
+            matching = self.search(
+                query, viewer=viewer, limit=1, facets=False, blank_matches_all=blank_matches_all
+            ).total
+        rowids = [r for low in range(0, len(ids), _EXPORT_CHUNK)
+                  for r in self._rowids(ids[low : low + _EXPORT_CHUNK])]  # fmt: skip
+        incidence = self._networks.incidence(self.connection, self._seen(viewer))
+        counted = network_store.among(
+            incidence, rowids, max(0, nodes), hidden=lambda e: self._hidden(e, viewer),
+            max_links=links,
+        )  # fmt: skip
+        return self._named_network(
+            counted, viewer, query=query, counted_over=len(ids), matching=matching,
+            capped=capped,
+        )  # fmt: skip
+
+    def _named_network(
+        self,
+        counted: network_store.Counted,
+        viewer: Viewer,
+        *,
+        counted_over: int,
+        center: int | None = None,
+        query: str | None = None,
+        matching: int = 0,
+        capped: bool = False,
+    ) -> network_store.Network:
+        info = entity_search.kinds_of(self.connection, [e for e, _ in counted.nodes])
+        nodes = [
+            network_store.NetworkNode(e, info[e][0], self._shown_name(e, info[e][1], viewer), n)
+            for e, n in counted.nodes
+            if e in info
+        ]
+        size = {node.id: node.cables for node in nodes}
+        return network_store.Network(
+            nodes=nodes,
+            links=[
+                network_store.NetworkLink(a, b, n, round(n / (size[a] + size[b] - n), 6))
+                for a, b, n in counted.links
+                if a in size and b in size
+            ],
+            center=center,
+            query=query,
+            counted=counted_over,
+            matching=matching or counted_over,
+            capped=capped,
+        )
 
     # --- curating entities: the entity register (docs/entities.md) ---------------------
     # Each decision names entities by id, key or name (`entity_register.lookup`), is

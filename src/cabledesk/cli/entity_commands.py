@@ -470,3 +470,13 @@ def entity_history_command(db: str, output: str) -> None:
             f"{decision.version:>5}  {decision.at}  {decision.account or '-'}  "
             f"{describe(decision)}  ({decision.reason}){state}"
         )
+
+
+def _add_network() -> None:
+    # `cabledesk entity network ID` lives with `cabledesk network` (network_commands.py).
+    from cabledesk.cli.network_commands import entity_network_command
+
+    entity_group.add_command(entity_network_command)
+
+
+_add_network()

@@ -38,6 +38,7 @@ COMMANDS = {
     "graph": ("cabledesk.cli.graph_commands", "graph_group"),
     "copies": ("cabledesk.cli.copies_command", "copies_command"),
     "similar": ("cabledesk.cli.similar_command", "similar_command"),
+    "network": ("cabledesk.cli.network_commands", "network_command"),
 }
 
 

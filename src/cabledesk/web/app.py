@@ -28,7 +28,7 @@ from cabledesk.web import api, copies_api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.edition_files import EditionFiles
-from cabledesk.web.pages import admin, editor, entity_editor
+from cabledesk.web.pages import admin, editor, entity_editor, network
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
 from cabledesk.web.pages.entities import entities_page, entity_page
@@ -159,6 +159,7 @@ def create_app(
         Route("/editor/editions", editor.build_edition, methods=["POST"]),
         Route("/editor/history/{reference_id}", editor.history_page, methods=["GET"]),
         *entity_editor.ROUTES,
+        *network.ROUTES,
         *api.ROUTES,
         *copies_api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

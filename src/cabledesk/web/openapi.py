@@ -687,6 +687,93 @@ def _similar_paths() -> dict[str, Any]:
     }
 
 
+_NETWORK_NODE = {
+    "type": "object",
+    "required": ["id", "kind", "name", "cables"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"enum": ["person", "org", "place", "post"]},
+        "name": {"type": "string"},
+        "cables": {"type": "integer", "description": "Cables counted over that name it."},
+    },
+}
+_NETWORK_LINK = {
+    "type": "object",
+    "required": ["source", "target", "cables", "jaccard"],
+    "properties": {
+        "source": {"type": "integer"},
+        "target": {"type": "integer"},
+        "cables": {"type": "integer", "description": "The weight: cables naming both."},
+        "jaccard": {"type": "number", "description": "Those cables over the cables naming either."},
+    },
+}
+SCHEMAS["Network"] = {
+    "type": "object",
+    "required": ["center", "query", "counted", "matching", "capped", "nodes", "links"],
+    "properties": {
+        "center": {"type": ["integer", "null"], "description": "An entity's network: the entity."},
+        "query": {"type": ["string", "null"], "description": "A query's network: the query."},
+        "counted": {"type": "integer", "description": "The cables the weights count over."},
+        "matching": {"type": "integer", "description": "The cables the query matches."},
+        "capped": {"type": "boolean", "description": "Only `counted` of them were counted."},
+        "nodes": {"type": "array", "items": _NETWORK_NODE},
+        "links": {"type": "array", "items": _NETWORK_LINK},
+    },
+}
+
+
+def _network_paths() -> dict[str, Any]:
+    output = _param(
+        "format",
+        "json (default), or a download: graphml, gexf, csv (the edge list).",
+        {"enum": ["json", "graphml", "gexf", "csv"]},
+    )
+    answer = {
+        "description": "The network (a download for graphml, gexf, csv: x-nodes, x-rows).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Network"}},
+            "application/graphml+xml": {"schema": {"type": "string"}},
+            "application/gexf+xml": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+    return {
+        "/api/entities/{entity_id}/network": _get(
+            "An entity's co-mention network: its strongest links and the links among them",
+            [
+                _param("entity_id", "An entity's number.", {"type": "integer"}, "path"),
+                _param(
+                    "limit",
+                    "Links of the entity (default 30).",
+                    {"type": "integer", "minimum": 1, "maximum": 100},
+                ),
+                output,
+            ],
+            answer,
+            400,
+            404,
+        ),
+        "/api/network": _get(
+            "The co-mention network of a query's cables",
+            [
+                _param(
+                    "q",
+                    "A query (docs/search.md): the network of its matching cables.",
+                    {"type": "string", "minLength": 1, "maxLength": 2000},
+                ),
+                _param(
+                    "nodes",
+                    "Entities (default 30).",
+                    {"type": "integer", "minimum": 1, "maximum": 100},
+                ),
+                output,
+            ],
+            answer,
+            400,
+        ),
+    }
+
+
 @cache
 def spec() -> dict[str, Any]:
     search_params = [
@@ -824,6 +911,7 @@ def spec() -> dict[str, Any]:
         }
         | _graph_paths()
         | copies_paths(_ID)
-        | _similar_paths(),
+        | _similar_paths()
+        | _network_paths(),
         "components": {"schemas": SCHEMAS | COPIES_SCHEMAS | SIMILAR_SCHEMAS},
     }

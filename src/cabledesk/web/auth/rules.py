@@ -58,6 +58,11 @@ PUBLIC: frozenset[str] = frozenset(
         "/graph/most-cited",
         # Similar cables: each reader's own model (the public: the published edition's).
         "/api/cables/{reference_id}/similar",
+        # The co-mention network: built from the reader's view, like the entities.
+        "/entities/{entity_id}/network",
+        "/network",
+        "/api/entities/{entity_id}/network",
+        "/api/network",
         "/edition",
     }
 )
