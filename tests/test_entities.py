@@ -255,6 +255,101 @@ def test_an_acronym_that_spells_a_word_and_a_name_in_brackets() -> None:
     assert ("org", "National Court") in names
 
 
+def test_governments_ministries_and_bodies_spelled_out() -> None:
+    """Extractor version 9: a country's long name after `Government of`, a ministry's
+    whole portfolio, a country before `Ministry of`, a body named with a plural title,
+    and no connector left at a name's end (fragments of corpus cables outside the gold)."""
+    # 10CARACAS163 and 10ABUJA215.
+    venezuela = cable_of(
+        "the Government of the Bolivarian Republic of Venezuela (GBRV) has reduced "
+        "its output. The GBRV said so.",
+        reference_id="10CARACAS163",
+    )
+    assert found(venezuela) == {("org", "Government of Venezuela")}
+    assert ("org", "Government of the Federation") in found(
+        cable_of(
+            "The AgP said he would ask the Secretary to the Government of the Federation "
+            "(SGF) to inquire.",
+            reference_id="10ABUJA215",
+        )
+    )
+    # 06ASUNCION589; a list of portfolios ends with `and`; a name ends a portfolio.
+    ministries = found(
+        cable_of(
+            "In addition, the Ministry of Women's Affairs has ambitious plans. The Ministry "
+            "of Industry, Energy and Tourism agreed. The Ministry of Interior, National "
+            "Police said. Ministry of Interior Jawad Bolani spoke.",
+            reference_id="06ASUNCION589",
+        )
+    )
+    assert ("org", "Ministry of Women's Affairs (Paraguay)") in ministries
+    assert ("org", "Ministry of Industry, Energy and Tourism (Paraguay)") in ministries
+    assert ("org", "Ministry of Interior (Paraguay)") in ministries
+    assert ("person", "Jawad Bolani") in ministries
+    assert not any("Police" in name and "Ministry" in name for _, name in ministries)
+    # A country's adjective or name before `Ministry of`: that country's ministry.
+    assert found(
+        cable_of(
+            "the Russian Ministry of Defense and Iran's Ministry of Interior met.",
+            reference_id="09MOSCOW532",
+        )
+    ) == {("org", "Ministry of Defense (Russia)"), ("org", "Ministry of Interior (Iran)")}
+    # 07ANKARA1842-like: `the parliament, and not the Council of Ministers, was to decide`.
+    bodies = found(
+        cable_of(
+            "He noted that the parliament, and not the Council of Ministers, was to decide. "
+            "The Council of Minister Ahmed met.",
+            reference_id="07ANKARA1905",
+        )
+    )
+    assert ("org", "Council of Ministers") in bodies
+    assert not any(name.endswith(" of") for _, name in bodies)
+
+
+def test_a_class_noun_next_to_a_name_says_what_it_names() -> None:
+    """`the opposition newspaper Azadliq`, `The British firm Tullow Oil`, `the town of
+    Palomares` (06BAKU1835, 09KAMPALA1197, 09MADRID612); not a description (`the Italian
+    firm`, `a Socialist party boss`) nor a person after a title (`party MEP ...`)."""
+    assert found(
+        cable_of(
+            "The Azerbaijani press (to include the opposition newspaper Azadliq) quoted him.",
+            reference_id="06BAKU1835",
+        )
+    ) >= {("org", "Azadliq")}
+    assert ("org", "Tullow Oil") in found(
+        cable_of(
+            "The British firm Tullow Oil, has made major discoveries.",
+            reference_id="09KAMPALA1197",
+        )
+    )
+    assert ("place", "Palomares") in found(
+        cable_of(
+            "three hydrogen bombs fell near the town of Palomares after a collision.",
+            reference_id="09MADRID612",
+        )
+    )
+    described = found(
+        cable_of(
+            "The Italian firm won. Chaves, a long-time Socialist party boss, spoke. The "
+            "Socialist party MEP Catherine Trautmann said. The Sadr movement met.",
+            reference_id="04MADRID2164",
+        )
+    )
+    assert not any(kind == "org" and name in ("Italian", "Socialist") for kind, name in described)
+    assert ("org", "Catherine Trautmann") not in described
+    assert ("org", "Sadrist Trend") in described
+
+
+def test_programmes_and_initiatives_are_organisations() -> None:
+    """The gold counts programmes as organisations (`EXBS`, `Merida Initiative`)."""
+    assert ("org", "National Solidarity Program") in found(
+        cable_of(
+            "he gets high marks for his management of the National Solidarity Program.",
+            reference_id="09KABUL100",
+        )
+    )
+
+
 def test_structure_gives_signers_classifier_and_ovip_persons() -> None:
     cable = cable_of(
         "Ambassador Ryan Crocker met the Secretary.",
@@ -279,19 +374,26 @@ def test_gold_set_accuracy_stays_at_its_measured_level() -> None:
     blind, never tuned on), so a gain on the first cannot hide a loss on the second."""
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not beside the checkout")
-    scores = {(fresh, caps): Score() for fresh in (False, True) for caps in (False, True)}
+    scores = {
+        (split, caps): Score() for split in ("first", "fresh", "fresh2") for caps in (False, True)
+    }
     for line in GOLD.read_text().splitlines():
         item = json.loads(line)
         cable = cabledesk.parse_file(CORPUS / item["path"])
-        score = scores[(item["split"] == "fresh", item["caps"])]
+        split = item["split"] if item["split"] in ("fresh", "fresh2") else "first"
+        score = scores[(split, item["caps"])]
         score_cable(item["id"], item["entities"], extract(cable), score)
-    assert scores[(False, False)].total.f1 >= 0.855
-    assert scores[(False, True)].total.f1 >= 0.82
-    assert scores[(False, False)].resolution >= 0.95
-    # Measured 0.847 and 146 of 150 people; the fresh split's two all-caps cables hold two
+    assert scores[("first", False)].total.f1 >= 0.855
+    assert scores[("first", True)].total.f1 >= 0.82
+    assert scores[("first", False)].resolution >= 0.95
+    # Measured 0.852 and 146 of 150 people; the fresh split's two all-caps cables hold two
     # entities between them, too few for a floor.
-    assert scores[(True, False)].total.f1 >= 0.84
-    assert scores[(True, False)].resolution >= 0.96
+    assert scores[("fresh", False)].total.f1 >= 0.845
+    assert scores[("fresh", False)].resolution >= 0.96
+    # fresh2 (15 mixed-case cables, annotated blind for version 9): measured 0.818 and 98
+    # of 105 people.
+    assert scores[("fresh2", False)].total.f1 >= 0.81
+    assert scores[("fresh2", False)].resolution >= 0.92
 
 
 def test_gold_file_is_well_formed() -> None:
@@ -299,9 +401,10 @@ def test_gold_file_is_well_formed() -> None:
     assert len(lines) >= 60
     assert sum(item["caps"] for item in lines) >= 10
     assert sum(item["split"] == "fresh" and not item["caps"] for item in lines) >= 18
+    assert sum(item["split"] == "fresh2" and not item["caps"] for item in lines) >= 15
     assert len({item["id"] for item in lines}) == len(lines)
     for item in lines:
-        assert item["split"] in ("dev", "test", "fresh")
+        assert item["split"] in ("dev", "test", "fresh", "fresh2")
         for entity in item["entities"]:
             assert entity["kind"] in ("person", "org", "place", "post")
             assert entity["name"] and isinstance(entity["aliases"], list)

@@ -1,15 +1,17 @@
 """Draw the cables of the gold set's `fresh` split (docs/entities.md, "The gold set").
 
     python tools/draw_gold_split.py --corpus ../shared/corpus/wikileaks-html/cable \
-        --gold tests/data/entities_gold.jsonl [--seed 12] [--sample 40] [--take 18]
+        --gold tests/data/entities_gold.jsonl [--seed 12] [--sample 40] [--take 18] \
+        [--leave-out dev,test]
 
 Prints the draw, one cable a line, with why each sampled cable was kept or passed over, so
 the split can be drawn again and checked. The candidates are the corpus cables outside the
-`dev` and `test` splits, sorted by id; `random.Random(seed).sample(candidates, sample)` is
+splits `--leave-out` names (`dev` and `test`, as `fresh` was drawn; `dev,test,fresh` for
+`fresh2`: `--seed 2026 --sample 60 --take 15`), sorted by id; `random.Random(seed).sample(candidates, sample)` is
 walked in order and a cable is kept when its paragraphs are mixed case, hold at least
 1,500 characters, and its post has no cable kept yet (so posts vary), until `take` are kept.
 Then every all-caps cable (by the test tools/build_entity_data.py uses: over 60% of the
-paragraphs' letters upper case, or no letters) outside `dev` and `test` is listed too.
+paragraphs' letters upper case, or no letters) outside those splits is listed too.
 """
 
 from __future__ import annotations
@@ -45,11 +47,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--take", type=int, default=18)
+    parser.add_argument(
+        "--leave-out", default="dev,test", help="the gold's splits whose cables are not candidates"
+    )
     args = parser.parse_args()
+    leave_out = set(args.leave_out.split(","))
     held = {
         item["id"]
         for item in map(json.loads, args.gold.read_text().splitlines())
-        if item["split"] in ("dev", "test")
+        if item["split"] in leave_out
     }
     paths = {p.stem: p for p in args.corpus.rglob("*.html") if p.stem not in held}
     candidates = sorted(paths)

@@ -98,6 +98,10 @@ ORG_HEADS: frozenset[str] = frozenset(
     [
         "laboratory",
         "laboratories",
+        "endowment",
+        "initiative",
+        "program",
+        "programme",
         "lab",
         "plant",
         "academy",
@@ -355,6 +359,87 @@ DIVISION_HEADS: frozenset[str] = frozenset(
         "department",
     }
 )
+# Plural titles that end a body's name after `of` (`Council of Ministers`, `House of
+# Representatives`, `Board of Governors`): a person's title before a name is singular.
+MEMBERS: frozenset[str] = frozenset(
+    {
+        "ministers",
+        "representatives",
+        "deputies",
+        "governors",
+        "directors",
+        "delegates",
+        "commissioners",
+        "trustees",
+        "elders",
+        "judges",
+        "generals",
+        "chiefs",
+        "senators",
+        "ambassadors",
+    }
+)
+# Lower-case nouns that, right before a name, say it is an organisation's (`the daily
+# Okaz`, `the firm Agromash`, `the NGO Viva Rio`, `internet giant Alibaba`) ...
+CLASS_BEFORE: frozenset[str] = frozenset(
+    {
+        "daily",
+        "newspaper",
+        "weekly",
+        "magazine",
+        "tabloid",
+        "channel",
+        "website",
+        "company",
+        "firm",
+        "conglomerate",
+        "subsidiary",
+        "giant",
+        "airline",
+        "insurer",
+        "ngo",
+        "party",
+        "militia",
+        "organization",
+        "organisation",
+        "association",
+        "movement",
+        "coalition",
+        "agency",
+        "station",
+        "network",
+        "paper",
+        "tank",
+    }
+)
+# ... or right after it (`the Okaz newspaper`, `the Sadr movement`, `the Mehr news agency`;
+# not `party`: `a Socialist party boss` names a party by its creed).
+CLASS_AFTER: frozenset[str] = frozenset(
+    {
+        "newspaper",
+        "daily",
+        "weekly",
+        "magazine",
+        "channel",
+        "network",
+        "website",
+        "company",
+        "firm",
+        "group",
+        "militia",
+        "movement",
+        "conglomerate",
+        "organization",
+        "organisation",
+        "news",
+        "agency",
+        "station",
+    }
+)
+# Lower-case nouns before `of` and a place's name: `the town of Tarkint`.
+PLACE_CLASSES: frozenset[str] = frozenset(
+    {"town", "city", "village", "province", "district", "region", "port", "island", "state"}
+)
 # Heads that open an organisation's name before the name itself.
 LEADING_ORG_HEADS: frozenset[str] = frozenset({"bank", "university", "radio", "banco"})
 # Endings of verb forms, with what the stem may have lost: `CONFERRED` from `confer`,
@@ -386,13 +471,10 @@ NOT_ENTITY_HEADS: frozenset[str] = frozenset(
         "elections",
         "festival",
         "framework",
-        "initiative",
         "law",
         "plan",
         "prize",
         "process",
-        "program",
-        "programme",
         "project",
         "protocol",
         "report",
@@ -441,6 +523,33 @@ MINISTRY_ABBREVIATIONS: dict[str, str] = {
     "mop": "Planning",
     "moo": "Oil",
 }
+# Words of a country's long name before its short one: `Bolivarian Republic of Venezuela`,
+# `Islamic Republic of Iran`, `Hashemite Kingdom of Jordan`.
+LONG_NAME_WORDS: frozenset[str] = frozenset(
+    {
+        "republic",
+        "islamic",
+        "democratic",
+        "people's",
+        "peoples",
+        "popular",
+        "federal",
+        "federative",
+        "united",
+        "kingdom",
+        "state",
+        "arab",
+        "socialist",
+        "bolivarian",
+        "hashemite",
+        "plurinational",
+        "sultanate",
+        "principality",
+        "commonwealth",
+        "of",
+        "the",
+    }
+)
 # `GOI` is the Government of Iraq, `GOS` of Sudan or Spain: which one, the cable's
 # countries decide (its post, its TAGS, the places it names).
 GOVERNMENT_ABBREVIATION = re.compile(r"^GO([A-Z]{1,3})$")
@@ -1185,24 +1294,10 @@ class Reader:
             )
             return index + 1
         # `Ministry of Interior`, `Ministry of Foreign Affairs and Trade`.
-        if words == "ministry" and (self.caps or token.text[0].isupper()):  # noqa: SIM102
-            if self.is_word(index + 1) and self.tokens[index + 1].plain in {"of", "for"}:
-                end = index + 2
-                while self.is_word(end) and self.tokens[end].plain in PORTFOLIOS:
-                    end += 1
-                while end > index + 2 and self.tokens[end - 1].plain in CONNECTORS:
-                    end -= 1
-                if end > index + 2:
-                    portfolio = " ".join(t.text for t in self.tokens[index + 2 : end])
-                    fips = self.context.host
-                    self.emit(
-                        ORG,
-                        self.context.ministry(_title(portfolio), fips),
-                        index,
-                        end - 1,
-                        "ministry",
-                    )
-                    return end
+        if words == "ministry" and (self.caps or token.text[0].isupper()):
+            ministry = self.ministry_of(index, index, self.context.host)
+            if ministry is not None:
+                return ministry
         # `Interior Ministry`, `Foreign Ministry`.
         end = index
         while self.is_word(end) and self.tokens[end].plain in PORTFOLIO_WORDS:
@@ -1230,7 +1325,7 @@ class Reader:
             fips, end = adjective
             if self.institution_at(end) is not None:
                 return self.government(index, end, fips)
-            after = self.shape_after_adjective(end, fips)
+            after = self.shape_after_adjective(index, end, fips)
             if after is not None:
                 return after
         # `Government of Iraq`.
@@ -1242,7 +1337,110 @@ class Reader:
                     fips, end = country
                     self.emit(ORG, self.context.government(fips), index, end - 1, "government")
                     return end
+                if token.text[0].isupper() or self.caps:
+                    return self.government_named(index, index + 2)
         return None
+
+    def government_named(self, index: int, at: int) -> int | None:
+        """`Government of the Republic of Korea`, `Government of the Bolivarian Republic of
+        Venezuela`: a country's long name after `Government of [the]` (a known country at
+        its end) is that country's government; `Government of National Unity`, `Government
+        of Southern Sudan`: other capitalised words make an organisation of that name."""
+        if self.is_word(at) and self.tokens[at].plain == "the":
+            at += 1
+        end = at
+        while end < len(self.tokens) and end - at < 7:
+            if (self.name_like(end) and self.title_at(end) is None) or (
+                end > at
+                and self.is_word(end)
+                and self.tokens[end].plain in {"of", "and", "for"}
+                and self.name_like(end + 1)
+            ):
+                end += 1
+            else:
+                break
+        if end == at:
+            return None
+        for start in range(at, end):
+            found = self.known(start)
+            if (
+                found is not None
+                and found[1] == end
+                and found[0].kind == PLACE
+                and found[0].country
+                and found[0].weight >= 50
+                and all(
+                    t.plain in LONG_NAME_WORDS or self.adjective_at(at + i) is not None
+                    for i, t in enumerate(self.tokens[at:start])
+                )
+            ):
+                name = self.context.government(found[0].country)
+                self.emit(ORG, name, index, end - 1, "government")
+                return end
+        if self.caps:
+            return None
+        self.emit(ORG, _name(self.tokens[index:end], self.caps), index, end - 1, "org-head")
+        return end
+
+    def ministry_of(self, first: int, index: int, fips: str) -> int | None:
+        """`Ministry of Interior` at `index` (`first` where the mention starts: `Yemeni
+        Ministry of Defense`), the ministry of the country `fips`; where it ends, or None."""
+        if not (self.is_word(index + 1) and self.tokens[index + 1].plain in {"of", "for"}):
+            return None
+        end = index + 2
+        while end < len(self.tokens) and self.portfolio_word(end, index + 2):
+            end += 1
+        while end > index + 2 and (
+            self.tokens[end - 1].plain in CONNECTORS or self.tokens[end - 1].text == ","
+        ):
+            end -= 1
+        if end == index + 2:
+            return None
+        portfolio = self.span(index + 2, end - 1)[2]
+        self.emit(ORG, self.context.ministry(_title(portfolio), fips), first, end - 1, "ministry")
+        return end
+
+    def portfolio_word(self, index: int, first: int) -> bool:
+        """Whether the word at `index` goes on a ministry's portfolio begun at `first`: a
+        portfolio word (`Interior`, `Foreign Affairs`), or in mixed-case prose any
+        capitalised word prose also writes in lower case, joined by `and`, `of`, `for`,
+        `the` or a comma (`Ministry of Planning and Development Cooperation`, `Ministry of
+        Women's Affairs`, `Ministry of Industry, Energy and Tourism`); a name is not one
+        (`Ministry of Interior Jawad Bolani` ends before the name)."""
+        token = self.tokens[index]
+        if self.is_word(index) and token.plain in PORTFOLIOS:
+            return True
+        if self.caps:
+            return False
+        if token.text == ",":
+            # `Ministry of Industry, Energy and Tourism`: a comma in a list that `and` ends.
+            probe = index + 1
+            while probe < len(self.tokens) and probe - index < 6 and self.is_word(probe):
+                if self.tokens[probe].plain == "and":
+                    break
+                probe += 1
+            if not (self.is_word(probe) and self.tokens[probe].plain == "and"):
+                return False
+        if index > first and (
+            (self.is_word(index) and token.plain in CONNECTORS) or token.text == ","
+        ):
+            following = index + 1
+            return (
+                following < len(self.tokens)
+                and self.is_word(following)
+                and self.tokens[following].text[0].isupper()
+                and self.tokens[following].plain not in FUNCTION_WORDS
+            )
+        listed = index > first and self.tokens[index - 1].plain in {"and", ","}
+        return (
+            self.is_word(index)
+            and token.text[0].isupper()
+            and not token.text.isupper()
+            and (token.plain in self.common or (listed and token.plain not in self.given))
+            and self.title_at(index) is None
+            and (index + 1 >= len(self.tokens) or self.title_at(index + 1) is None)
+            and self.known(index) is None
+        )
 
     def premier_office_at(self, index: int) -> int | None:
         """Where `Prime Ministry`, `PM's office` or `Prime Minister's Office` (the office of
@@ -1277,6 +1475,13 @@ class Reader:
             return None
         if self.tokens[index].plain in FUNCTION_WORDS:
             return None
+        if (
+            self.tokens[index].sentence_start
+            and self.tokens[index].plain in self.common
+            and self.is_word(index + 1)
+            and self.tokens[index + 1].plain in CONNECTORS
+        ):
+            return None  # `Details of UN Development Program`: a heading's first word
         known = self.known(index)
         if known is not None and known[0].kind in (ORG, POST):
             return None  # `DOJ Office of Legal Counsel`, `Shabaab and Islamic Courts`: two
@@ -1289,7 +1494,11 @@ class Reader:
             return None  # `Director of U.S. Customs` is a person's title
         while end < len(self.tokens) and end - index < 9:
             token = self.tokens[end]
-            if end > index and self.title_at(end) is not None:
+            if (
+                end > index
+                and self.title_at(end) is not None
+                and not (token.plain in MEMBERS and self.tokens[end - 1].plain in CONNECTORS)
+            ):
                 break
             if token.plain == "and" and (
                 (titled and not any(t.plain in ORG_HEADS for t in self.tokens[index:end]))
@@ -1318,6 +1527,8 @@ class Reader:
                 "people",
             ):
                 break
+        while end > index + 1 and self.tokens[end - 1].plain in CONNECTORS:
+            end -= 1  # `the Council of` before a title: not the name's
         words = [t.plain for t in self.tokens[index:end]]
         if len(words) < 2 or not org_named(words):
             return None
@@ -1343,8 +1554,15 @@ class Reader:
                 return end + 1
         return end
 
-    def shape_after_adjective(self, end: int, fips: str) -> int | None:
-        """`Iraqi Interior Ministry`: a ministry after a country's adjective."""
+    def shape_after_adjective(self, first: int, end: int, fips: str) -> int | None:
+        """`Iraqi Interior Ministry`, `Yemeni Ministry of Defense`, `Iran's Ministry of
+        Interior`: a ministry after a country's adjective or name."""
+        if (
+            self.is_word(end)
+            and self.tokens[end].plain == "ministry"
+            and (self.caps or self.tokens[end].text[0].isupper())
+        ):
+            return self.ministry_of(first, end, fips)
         probe = end
         while self.is_word(probe) and self.tokens[probe].plain in PORTFOLIO_WORDS:
             probe += 1
@@ -1409,6 +1627,8 @@ class Reader:
                 end += 1
                 continue
             break
+        while end > index + 1 and self.tokens[end - 1].plain in CONNECTORS:
+            end -= 1  # `the Council of` before a title (`Council of Minister Ahmed`)
         run = [t for t in self.tokens[index:end] if t.text[0].isalpha()]
         words = [t.plain for t in run]
         last = words[-1]
@@ -1430,6 +1650,10 @@ class Reader:
         if len(run) > 1 and words[0] in LEADING_ORG_HEADS:
             # `Bank Mellat`, `University Candido Mendes`, `Radio Sawa`.
             self.emit(ORG, _name(run, self.caps), index, end - 1, "org-head")
+            return end
+        classed = self.classed(index, end)
+        if classed:
+            self.emit(classed, _name(run, self.caps), index, end - 1, "class-noun")
             return end
         # Words the prose also writes in lower case are not part of a person's name at
         # its edges: `Visit Ankara`, `Javier Solana Personal`.
@@ -1521,6 +1745,50 @@ class Reader:
             if not (compound(token.text) and self.compound_places(position)):
                 self.emit("", _name([token], self.caps), position, position, "lone")
         return end
+
+    def classed(self, index: int, end: int) -> str:
+        """What a lower-case noun next to a name says the name is, in mixed-case prose:
+        `the daily Okaz`, `the firm Agromash`, `the NGO Viva Rio`, `the Mehr news agency`,
+        `the Sadr movement` (an organisation); `the town of Tarkint`, `the port of Guanta`
+        (a place). Empty when no such noun stands there."""
+        if self.caps:
+            return ""
+        run = self.tokens[index:end]
+        if (
+            any(t.plain in PEOPLES for t in run)
+            or any(self.adjective_at(i) is not None for i in range(index, end))
+            or (len(run) == 1 and compound(run[0].text))
+        ):
+            return ""  # `the Italian firm`, `a European group`: a description
+        if run[0].plain in self.given or any(
+            self.title_at(i) is not None for i in range(index, end)
+        ):
+            return ""  # `party MEP Catherine Trautmann`: a person
+        before = self.tokens[index - 1] if index else None
+        if before is not None and self.is_word(index - 1):
+            if before.plain in CLASS_BEFORE and (before.text.islower() or before.text == "NGO"):
+                return ORG
+            if (
+                before.plain == "of"
+                and index > 1
+                and self.is_word(index - 2)
+                and self.tokens[index - 2].text.islower()
+                and self.tokens[index - 2].plain in PLACE_CLASSES
+            ):
+                return PLACE
+        if (
+            self.is_word(end)
+            and self.tokens[end].text.islower()
+            and self.tokens[end].plain in CLASS_AFTER
+            and not self.tokens[end - 1].possessive
+            and not run[0].sentence_start
+            and not all(t.plain in self.common for t in run if t.text[0].isalpha())
+            and not run[-1].plain.endswith(("ist", "ic", "ish", "ian", "an", "ese"))
+        ):
+            # Not `the Socialist party`, `any Customs agency`: words prose writes in lower
+            # case before the noun describe it.
+            return ORG
+        return ""
 
     def compound_places(self, index: int) -> bool:
         """`UAE-Oman border`, `the Brazil-France SOFA`: a hyphenated pair (or more) of
@@ -1692,8 +1960,11 @@ class Context:
         government (`United States Government`, aliases `USG`, `U.S. Government`)."""
         if not fips:
             return "Government"
-        name = f"Government of {self.country_name(fips)}"
         country = self.country_name(fips)
+        if "," in country:  # `Korea, South`
+            first, _, last = country.partition(",")
+            country = f"{last.strip()} {first.strip()}"
+        name = f"Government of {country}"
         for spelling in (name, f"Government of the {country}", f"{country} Government"):
             entry = self.table.phrases.get(tuple(plain(spelling).split()))
             if entry is not None and entry.kind == ORG:
