@@ -7,6 +7,7 @@ the cache is the owner's only and may be deleted or damaged without harm."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -172,6 +173,29 @@ def test_the_cache_is_the_owners_only_and_may_be_deleted_or_damaged(folder: Path
             assert fresh(archive, public), damage
             assert archive.entities(viewer=public, limit=1000) == expected, damage
         assert cache.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_busy_cache_is_not_taken_for_a_broken_one(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'database is locked' (another process building the same cache) once made the
+    build delete the whole cache, every reader's summaries with it."""
+    cache = folder / CACHE
+    with Archive.open(folder) as archive:
+        public = archive.public_viewer()
+        archive._summaries.build(archive._seen(public))
+        assert fresh(archive, public)
+        size = cache.stat().st_size
+
+        def locked(source: object) -> None:
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(archive._summaries, "_attach", locked)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            archive._summaries.build(archive._seen(readers(archive)["confidential"]))
+        monkeypatch.undo()
+        assert cache.exists() and cache.stat().st_size == size
+        assert fresh(archive, public)
 
 
 def test_walking_the_cables_newest_first_lists_what_sorting_lists(folder: Path) -> None:

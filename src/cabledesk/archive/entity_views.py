@@ -226,6 +226,10 @@ class Summaries:
         try:
             try:
                 self._attach(source)
+            except sqlite3.OperationalError:
+                # Busy or locked (another process building the same cache): a sound
+                # file, so nothing is deleted; the caller's next stale read tries again.
+                raise
             except sqlite3.DatabaseError:
                 # Not a database (a torn copy, another program's file): it is only a
                 # cache, so it is made anew.
