@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from cabledesk.archive.blob import unpack_record
+from cabledesk.archive.cache_file import open_cache
 from cabledesk.archive.entity_views import stamp
 from cabledesk.archive.errors import ArchiveError
 from cabledesk.record.words import WORD
@@ -779,15 +780,16 @@ class Copies:
         return len(wanted - have)
 
     def _writer(self) -> sqlite3.Connection:
-        if not self.path.exists():
-            # The owner's only: sketches and pairs are derived from every cable's text.
-            self.path.touch(mode=0o600)
-        writer = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        writer.execute("PRAGMA journal_mode = WAL")
-        if writer.execute("PRAGMA user_version").fetchone()[0] != _CACHE_SCHEMA:
-            for table in ("sketches", "pairs", "state", "views", "members"):
-                writer.execute(f"DROP TABLE IF EXISTS {table}")
-        writer.executescript(_SCHEMA)
+        def prepare(writer: sqlite3.Connection) -> None:
+            if writer.execute("PRAGMA user_version").fetchone()[0] != _CACHE_SCHEMA:
+                for table in ("sketches", "pairs", "state", "views", "members"):
+                    writer.execute(f"DROP TABLE IF EXISTS {table}")
+            writer.executescript(_SCHEMA)
+
+        # The owner's only (open_cache): sketches and pairs come from every cable's text.
+        writer, made_anew = open_cache(self.path, prepare)
+        if made_anew:
+            self.close()  # the reader held the file that was replaced
         return writer
 
     def build(

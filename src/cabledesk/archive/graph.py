@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
+from cabledesk.archive.cache_file import open_cache
 from cabledesk.archive.editions import records_of_versions
 from cabledesk.archive.entity_views import stamp
 from cabledesk.record.ids import first_part, normal_id
@@ -942,16 +943,17 @@ class Graphs:
         return built.summary
 
     def _write(self, key: str, now: str, built: Built) -> None:
-        if not self.path.exists():
-            # The owner's only: it holds the references of every cable.
-            self.path.touch(mode=0o600)
-        writer = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        try:
-            writer.execute("PRAGMA journal_mode = WAL")
+        def prepare(writer: sqlite3.Connection) -> None:
             if writer.execute("PRAGMA user_version").fetchone()[0] != _CACHE_SCHEMA:
                 for table in ("views", *_TABLES):
                     writer.execute(f"DROP TABLE IF EXISTS {table}")
             writer.executescript(_SCHEMA)
+
+        # The owner's only (open_cache): it holds the references of every cable.
+        writer, made_anew = open_cache(self.path, prepare)
+        if made_anew:
+            self.close()  # the reader held the file that was replaced
+        try:
             writer.execute("BEGIN IMMEDIATE")
             try:
                 for table in _TABLES:
