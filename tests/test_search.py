@@ -3,6 +3,7 @@ an independent brute-force reading of the records; malformed queries; facets."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -371,3 +372,49 @@ def test_search_command_prints_ids_and_reports_bad_queries(tmp_path: Path) -> No
     bad = subprocess.run([*run, "maliki AND"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "the query ends where a term was expected at position 11" in bad.stderr
+
+
+def test_the_command_line_gives_every_match_as_ids_and_json_for_show_and_stats(
+    archive: Archive, cables: list[Cable], tmp_path: Path
+) -> None:
+    """`search --output ids` lists every match unless --limit (it once stopped at 20
+    silently); "" is every cable, as in the desk and in `export`; `show` and `stats`
+    answer in JSON."""
+    from click.testing import CliRunner
+
+    from cabledesk.cli.main import cli
+
+    db = str(archive.path)
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, [*args, "--db", db])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    everything = run("search", "", "--output", "ids").split()
+    assert len(everything) == len(cables) > 20
+    assert sorted(everything) == sorted(c.reference_id for c in cables)
+    by_date = run("search", "", "--output", "ids", "--sort", "date").split()
+    assert (
+        run(
+            "search", "", "--output", "ids", "--sort", "date", "--limit", "5", "--offset", "3"
+        ).split()
+        == by_date[3:8]
+    )
+    table = runner.invoke(cli, ["search", "", "--output", "json", "--db", db])
+    assert json.loads(table.output)["total"] == len(cables)
+    assert len(json.loads(table.output)["hits"]) == 20
+    too_many = runner.invoke(cli, ["search", "x", "--limit", "20000", "--db", db])
+    assert too_many.exit_code == 2 and "--output ids" in too_many.output
+    exported = runner.invoke(cli, ["export", "--db", db, "--output", "jsonl"])
+    assert exported.exit_code == 0
+    assert len([line for line in exported.stdout.splitlines() if line.startswith("{")]) == len(
+        cables
+    )
+    one = cables[0]
+    shown = json.loads(run("show", one.reference_id, "--output", "json"))
+    assert shown["cable"]["reference_id"] == one.reference_id
+    assert set(shown["cited_by"]) == set(archive.citing(one.reference_id, viewer=Viewer()))
+    stats = json.loads(run("stats", "--output", "json"))
+    assert sum(row["count"] for row in stats["year"]) == len(cables)

@@ -19,6 +19,7 @@ from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.archive import ArchiveError
 from cabledesk.facade import Archive
 from cabledesk.query import SORTS, QueryError
+from cabledesk.record.codec import to_dict
 from cabledesk.record.level import LEVELS, Level
 from cabledesk.sources import FORMATS
 from cabledesk.views.export import FORMATS as FORMATS_OUT
@@ -83,10 +84,19 @@ def ingest_command(
         raise SystemExit(1)
 
 
+# The most hits a page of search results reads records for.
+_PAGE_MOST = 10_000
+
+
 @click.command("search")
 @click.argument("query")
 @db_option
-@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, None),
+    default=None,
+    help="Hits to give (default: 20; with --output ids, every match).",
+)
 @click.option("--offset", type=click.IntRange(0, None), default=0)
 @click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True)
 @click.option(
@@ -99,20 +109,40 @@ def ingest_command(
     show_default=True,
 )
 def search_command(
-    query: str, db: str, limit: int, offset: int, sort: str, facets: bool, output: str
+    query: str, db: str, limit: int | None, offset: int, sort: str, facets: bool, output: str
 ) -> None:
-    """Search the archive with the query language (docs/search.md)."""
+    """Search the archive with the query language (docs/search.md; "" matches every
+    cable, as in the desk). `--output ids` lists
+    every match (for scripts and pipes) unless --limit is given; the other outputs give a
+    page of 20 hits by default."""
     from cabledesk.cli.render import render_results
 
+    if limit is not None and limit > _PAGE_MOST and (output != "ids" or facets):
+        raise click.UsageError(
+            f"--limit: at most {_PAGE_MOST:,} hits with records; for every match use "
+            "--output ids, or `cabledesk export QUERY` for the cables themselves"
+        )
     with opened(db) as archive:
+        viewer = archive.viewer(LOCAL)
         try:
+            if output == "ids" and not facets:
+                # Streamed from the index, no record read: every match, or the --limit.
+                wanted = None if limit is None else offset + limit
+                ids = archive.matching_ids(
+                    query, viewer=viewer, sort=sort, limit=wanted, blank_matches_all=True
+                )
+                for n, reference_id in enumerate(ids):
+                    if n >= offset:
+                        sys.stdout.write(reference_id + "\n")
+                return
             result = archive.search(
                 query,
-                viewer=archive.viewer(LOCAL),
-                limit=limit,
+                viewer=viewer,
+                limit=20 if limit is None else limit,
                 offset=offset,
                 sort=sort,
                 facets=facets,
+                blank_matches_all=True,
             )
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
@@ -144,8 +174,10 @@ def search_command(
 @click.command("show")
 @click.argument("reference_id")
 @db_option
-def show_command(reference_id: str, db: str) -> None:
-    """Show one cable, with its references and the cables that cite it."""
+@click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def show_command(reference_id: str, db: str, output: str) -> None:
+    """Show one cable, with its references and the cables that cite it (`--output json`:
+    the whole record, which references the archive holds, and the citing cables)."""
     from cabledesk.cli.render import render_cable
 
     with opened(db) as archive:
@@ -161,17 +193,32 @@ def show_command(reference_id: str, db: str) -> None:
             for r in cable.references
             if r.cable_id
         }
-        render_cable(cable, present, archive.citing(reference_id, viewer=local))
+        citing = archive.citing(reference_id, viewer=local)
+        if output == "json":
+            data = {
+                "cable": to_dict(cable),
+                "references_in_archive": present,
+                "cited_by": list(citing),
+            }
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        render_cable(cable, present, citing)
 
 
 @click.command("stats")
 @db_option
-def stats_command(db: str) -> None:
+@click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats_command(db: str, output: str) -> None:
     """Counts by year, origin, classification and tag."""
     from cabledesk.cli.render import render_stats
 
     with opened(db) as archive:
-        render_stats(archive.stats(viewer=archive.viewer(LOCAL)))
+        stats = archive.stats(viewer=archive.viewer(LOCAL))
+    if output == "json":
+        data = {field: [{"value": v, "count": n} for v, n in rows] for field, rows in stats.items()}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    render_stats(stats)
 
 
 @click.command("reindex")
@@ -200,7 +247,7 @@ def check_command(db: str) -> None:
 
 
 @click.command("export")
-@click.argument("query")
+@click.argument("query", required=False, default="")
 @db_option
 @click.option("--output", type=click.Choice(FORMATS_OUT), default="jsonl", show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="date", show_default=True)
@@ -228,7 +275,8 @@ def export_command(
     ceiling: str | None,
     foreign: bool,
 ) -> None:
-    """Stream every cable matching QUERY as JSON Lines, CSV or Parquet."""
+    """Stream every cable matching QUERY (none or "": every cable, as in the desk) as JSON
+    Lines, CSV or Parquet."""
     from cabledesk.views.export import ExportError, write_csv, write_jsonl, write_parquet
 
     if output == "parquet" and out is None:
@@ -241,7 +289,7 @@ def export_command(
             principal = Principal(name=None, role="reader", ceiling=level, foreign=foreign)
         viewer = archive.viewer(principal)
         try:
-            cables = archive.export(query, sort=sort, viewer=viewer)
+            cables = archive.export(query, sort=sort, viewer=viewer, blank_matches_all=True)
             if output == "parquet":
                 assert out is not None
                 with out.open("wb") as handle:
