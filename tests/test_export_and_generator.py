@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from cabledesk.facade import Archive
 from cabledesk.record.model import Cable
 from cabledesk.redact import FULL
 from cabledesk.synthetic import generate_corpus
-from cabledesk.views.export import COLUMNS, write_csv, write_jsonl, write_parquet
+from cabledesk.views.export import CELL_MOST, COLUMNS, write_csv, write_jsonl, write_parquet
 from conftest import SAMPLE
 
 
@@ -57,6 +58,26 @@ def test_csv_and_parquet_exports(archive: Archive, tmp_path: Path) -> None:
         assert write_parquet(archive.export("tag:PREL", viewer=FULL), handle) == count
     table = pyarrow.read_table(path)
     assert table.num_rows == count and table.column_names == list(COLUMNS)
+
+
+def test_a_csv_cell_never_exceeds_what_a_spreadsheet_holds(archive: Archive) -> None:
+    cable = archive.get(
+        archive.export("tag:PREL", viewer=FULL).__next__().reference_id, viewer=FULL
+    )
+    assert cable is not None
+    long_text = "".join(f"word{n} " for n in range(20_000))  # about 150,000 characters
+    huge = replace(cable, text=long_text)
+    buffer = io.StringIO()
+    write_csv([huge, cable], buffer)
+    rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    assert len(rows) == 2 and list(rows[0]) == list(COLUMNS)
+    assert all(len(value) <= CELL_MOST for row in rows for value in row.values())
+    assert rows[0]["text"].endswith(
+        f"{len(long_text):,} characters in all; the JSON Lines export has the whole text]"
+    )
+    assert long_text.startswith(rows[0]["text"].split(" [cut by cabledesk")[0])
+    assert rows[1]["text"] == (cable.text or "")  # a text that fits is left whole
+    assert rows[0]["reference_id"] == cable.reference_id
 
 
 def test_export_command_streams_to_stdout(tmp_path: Path) -> None:

@@ -68,12 +68,31 @@ def write_jsonl(cables: Iterable[Cable], out: IO[str]) -> int:
     return count
 
 
+# Excel, LibreOffice and Google Sheets hold at most this many characters in a cell; a
+# longer one is cut silently or spills into the next rows, shifting every column after it.
+CELL_MOST = 32_767
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV value a spreadsheet keeps whole: a text over CELL_MOST characters is cut to
+    fit, ending with a marker that says so and how long the whole is (the JSON Lines
+    export carries it whole). Splitting it over extra columns would give rows of
+    different shapes, so it is cut."""
+    if not isinstance(value, str) or len(value) <= CELL_MOST:
+        return value
+    marker = (
+        f" [cut by cabledesk: {len(value):,} characters in all;"
+        " the JSON Lines export has the whole text]"
+    )
+    return value[: CELL_MOST - len(marker)] + marker
+
+
 def write_csv(cables: Iterable[Cable], out: IO[str]) -> int:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for cable in cables:
-        writer.writerow(flat(cable))
+        writer.writerow({name: spreadsheet_cell(v) for name, v in flat(cable).items()})
         count += 1
     return count
 
