@@ -4,6 +4,7 @@ an independent brute-force reading of the records; malformed queries; facets."""
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -418,3 +419,42 @@ def test_the_command_line_gives_every_match_as_ids_and_json_for_show_and_stats(
     assert set(shown["cited_by"]) == set(archive.citing(one.reference_id, viewer=Viewer()))
     stats = json.loads(run("stats", "--output", "json"))
     assert sum(row["count"] for row in stats["year"]) == len(cables)
+
+
+def test_a_phrase_opens_the_snippet_where_it_stands_whole() -> None:
+    from cabledesk.query.language import parse_query
+    from cabledesk.query.search import passage, words_of
+
+    filler = " ".join(f"filler{n}" for n in range(80))
+    text = (
+        f"Iraqi security forces moved north. {filler} The force of the argument was weak. "
+        f"{filler} Officials said the IRGC-Quds Force, or Quds-Force, trained the groups."
+    )
+    words = words_of(parse_query('"quds force" iraqi'))
+    assert words == ["quds force", "iraqi"]
+    cut, marks, before, _ = passage(text, words)
+    marked = [cut[a:b] for a, b in marks]
+    assert marked[:2] == ["Quds Force", "Quds-Force"]
+    assert "force of the argument" not in cut and before
+    # Without the phrase in the text, a word of the query opens it.
+    cut, marks, before, _ = passage(text.replace("Quds", "Qods"), words)
+    assert not before and [cut[a:b] for a, b in marks] == ["Iraqi"]
+
+
+def test_a_snippet_starts_and_ends_at_a_word_boundary() -> None:
+    from cabledesk.query.search import passage
+
+    rng = random.Random(7)
+    for _ in range(300):
+        words = [
+            "".join(rng.choice("abcdefgh") for _ in range(rng.randint(1, 12))) for _ in range(200)
+        ]
+        text = " ".join(words)
+        wanted = rng.choice(words)
+        cut, marks, before, after = passage(text, [wanted])
+        start = text.index(cut)
+        assert start == 0 or text[start - 1] == " "
+        end = start + len(cut)
+        assert end == len(text) or text[end] == " "
+        assert before == (start > 0) and after == (end < len(text))
+        assert any(cut[a:b].lower().startswith(wanted) for a, b in marks)

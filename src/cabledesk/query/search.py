@@ -65,11 +65,18 @@ class SearchResult:
 
 
 def words_of(node: Node) -> list[str]:
-    """The free-text words of a query (what a snippet should show), negations left out."""
-    if isinstance(node, Term):
-        return re.findall(r"[^\W_]+", node.text.lower())
-    if isinstance(node, Field) and node.name in ("subject", "from", "to", "signer"):
-        return re.findall(r"[^\W_]+", node.value.lower())
+    """What a snippet should show of a query, negations left out: its free-text words, and
+    each phrase whole (its words joined by a space: `quds force`), so that a passage is
+    chosen where the phrase stands, not where one of its words does."""
+    if isinstance(node, Term | Field) and (
+        isinstance(node, Term) or node.name in ("subject", "from", "to", "signer")
+    ):
+        found = re.findall(
+            r"[^\W_]+", (node.text if isinstance(node, Term) else node.value).lower()
+        )
+        if node.phrase and len(found) > 1:
+            return [" ".join(found)]
+        return found
     if isinstance(node, Near):
         # Its longer words: a snippet should not open at the first "the".
         return [w for w in re.findall(r"[^\W_]+", node.text.lower()) if len(w) > 3]
@@ -78,18 +85,49 @@ def words_of(node: Node) -> list[str]:
     return []
 
 
+def _needle(words: str) -> str:
+    """A word (or a phrase, its words apart by anything that is not a word character) as
+    the index matches it: from the start of a word, any ending."""
+    return r"\W+".join(map(re.escape, words.split(" "))) + r"\w*"
+
+
 def passage(text: str, words: list[str]) -> tuple[str, list[tuple[int, int]], bool, bool]:
-    """A passage around the first query word: its text, the matches in it as offsets, and
-    whether text was cut before and after it."""
+    """A passage around the first match of the query: its text, the matches in it as
+    offsets, and whether text was cut before and after it. A phrase is looked for whole
+    and opens the passage where it stands (a search for "quds force" must not show a
+    passage about other forces); only then a single word. The passage starts and ends
+    at a word boundary."""
     flat = " ".join(text.split())
     if not words:
-        return flat[:_SNIPPET], [], False, len(flat) > _SNIPPET
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\w*", re.IGNORECASE)
-    first = pattern.search(flat)
-    start = max(0, first.start() - 60) if first else 0
-    cut = flat[start : start + _SNIPPET]
+        cut, before, after = _words_only(flat, 0)
+        return cut, [], before, after
+    phrases = [w for w in words if " " in w]
+    pattern = re.compile(
+        r"\b(?:" + "|".join(_needle(w) for w in sorted(set(words), key=len, reverse=True)) + ")",
+        re.IGNORECASE,
+    )
+    first = None
+    if phrases:
+        first = re.compile(
+            r"\b(?:" + "|".join(_needle(w) for w in phrases) + ")", re.IGNORECASE
+        ).search(flat)
+    if first is None:
+        first = pattern.search(flat)
+    cut, before, after = _words_only(flat, max(0, first.start() - 60) if first else 0)
     marks = [(m.start(), m.end()) for m in pattern.finditer(cut)]
-    return cut, marks, start > 0, start + _SNIPPET < len(flat)
+    return cut, marks, before, after
+
+
+def _words_only(flat: str, start: int) -> tuple[str, bool, bool]:
+    """flat[start : start + _SNIPPET], moved to begin and end at word boundaries."""
+    if start > 0 and not flat[start - 1].isspace():
+        space = flat.find(" ", start, start + 30)
+        start = space + 1 if space != -1 else start
+    end = start + _SNIPPET
+    if end < len(flat) and not flat[end].isspace():
+        space = flat.rfind(" ", end - 30, end)
+        end = space if space > start else end
+    return flat[start:end], start > 0, end < len(flat)
 
 
 def mark(text: str, marks: list[tuple[int, int]], opening: str, closing: str) -> str:
