@@ -372,3 +372,31 @@ def test_refine_quotes_and_groups() -> None:
 
 def test_paragraph_anchors_are_stable_and_unique() -> None:
     assert paragraph_anchors([1, 2, None, 2, None]) == ["p1", "p2", "u1", "p2-2", "u2"]
+
+
+def test_every_cable_and_paragraph_can_be_cited(client: TestClient, cables: list[Cable]) -> None:
+    """ "Cite" on a cable and on each paragraph: the plain reference with the paragraph,
+    a Chicago-style note and the permalink, all as text to copy."""
+    import html
+
+    cable = next(c for c in cables if c.reference_id == "08BAGHDAD1784")
+    page = client.get("/cable/08BAGHDAD1784")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    permalink = "http://testserver/cable/08BAGHDAD1784"
+    assert f'data-style="permalink">{permalink}</code>' in text
+    chicago = re.search(
+        r'<details class="cite" id="cite">.*?data-style="chicago">([^<]*)<', text, re.S
+    )
+    assert chicago is not None
+    note = chicago.group(1)
+    assert note.startswith(f"{cable.origin} to ")
+    assert f"\u201c{cable.subject},\u201d cable 08BAGHDAD1784, " in note
+    assert note.endswith(f", {permalink}.")
+    anchors = paragraph_anchors([p.number for p in cable.paragraphs])
+    cited = re.findall(r'<details class="cite-para">.*?data-style="plain">([^<]*)<', text, re.S)
+    assert len(cited) == len(cable.paragraphs) == len(anchors)
+    for anchor, plain, paragraph in zip(anchors, cited, cable.paragraphs, strict=True):
+        if paragraph.number is not None and "-" not in anchor:
+            assert plain == f"08BAGHDAD1784 ¶{paragraph.number}"
+        assert f"{permalink}#{anchor}." in text

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from cabledesk import __version__
 from cabledesk.presentation import present
+from cabledesk.presentation.citation import cite
 from cabledesk.presentation.urls import DeskUrls, slug
 from cabledesk.record.level import LEVELS
 
@@ -40,6 +41,7 @@ def environment() -> Environment:
         facet_titles=present.FACET_TITLES,
         urls=DeskUrls(),
         slug=slug,
+        cite=cite,
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     return env

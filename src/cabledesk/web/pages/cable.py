@@ -81,6 +81,9 @@ def cable_page(request: Request) -> Response:
         previous=previous,
         following=following,
         anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
+        # The address this page is at, for its citations (the static edition has none:
+        # where it will be served is not known when it is built).
+        permalink=f"{request.base_url}cable/{quote(cable.reference_id or reference_id)}",
         notice=request.query_params.get("notice", "")[:300] or None,
         linked=linked_paragraphs(mentions, cable),
         cable_entities=cable_entities(mentions),
