@@ -62,6 +62,7 @@ READING = {
     "/api/cables/{reference_id}/mentions",
     "/api/export/entities",
     "/api/export/mentions",
+    "/api/export/cables",
     "/api/graph",
     "/api/graph/cables/{reference_id}",
     "/api/graph/cables/{reference_id}/thread",

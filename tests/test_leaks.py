@@ -249,6 +249,11 @@ def public_outputs(world: World, names: list[str]) -> Iterator[tuple[str, str]]:
         yield f"desk {path}", desk.get(path).text
     for cable in archive.export("", sort="date", viewer=public, blank_matches_all=True):
         yield f"export {cable.reference_id}", cabledesk.to_json(cable)
+    # The export links of the desk's search page: every match, as the visitor reads it.
+    exported = desk.get("/api/export/cables", params={"format": "jsonl", "text": "true"})
+    rows = [json.loads(line) for line in exported.text.splitlines()]
+    assert {row["reference_id"] for row in rows} == set(archive.published())
+    yield "desk /api/export/cables", exported.text
     yield from entity_outputs(world, desk, public)
 
 

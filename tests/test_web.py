@@ -185,11 +185,16 @@ def test_unknown_cable_is_a_404_page(client: TestClient) -> None:
 
 
 def test_timeline_counts_months_by_classification(client: TestClient, cables: list[Cable]) -> None:
-    page = client.get("/timeline", params={"q": "iran"})
+    page = client.get("/timeline", params={"q": "iran", "whole": "1"})
     assert page.status_code == 200
     bars = re.findall(r'data-month="(\d{4}-\d{2})"', page.text)
     api = client.get("/api/timeline", params={"q": "iran"}).json()
     assert bars == [m["month"] for m in api["months"]]
+    # By default a small tail far from the rest is left off the axis, and named.
+    bulk = client.get("/timeline", params={"q": "iran"}).text
+    shown = re.findall(r'data-month="(\d{4}-\d{2})"', bulk)
+    left = sorted(set(bars) - set(shown))
+    assert set(shown) <= set(bars) and all(m in bulk for m in left)
     link = re.search(r'<a href="([^"]+)" aria-label="2008-06: ', page.text)
     assert link and "date%3A2008-06" in link.group(1)
 
@@ -400,3 +405,105 @@ def test_every_cable_and_paragraph_can_be_cited(client: TestClient, cables: list
         if paragraph.number is not None and "-" not in anchor:
             assert plain == f"08BAGHDAD1784 ¶{paragraph.number}"
         assert f"{permalink}#{anchor}." in text
+
+
+def test_search_results_export_every_match_with_the_fields_people_ask_for(
+    client: TestClient, cables: list[Cable]
+) -> None:
+    import csv
+    import io
+
+    page = client.get("/search", params={"q": "iraq", "sort": "date"}).text
+    links = dict(re.findall(r'<a href="([^"]+)" data-format="([^"]+)"', page))
+    assert set(links.values()) == {"csv", "jsonl", "parquet", "jsonl-text"}
+    total = client.get("/api/search", params={"q": "iraq"}).json()["total"]
+    by_format = {fmt: href.replace("&amp;", "&") for href, fmt in links.items()}
+    answer = client.get(by_format["csv"])
+    assert answer.status_code == 200 and answer.headers["x-rows"] == str(total)
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert len(rows) == total > 0
+    assert list(rows[0]) == [
+        "reference_id", "date", "origin", "classification", "caveats", "subject",
+        "classified_by", "signers", "tags", "link",
+    ]  # fmt: skip
+    dates = [r["date"] for r in rows]
+    assert dates == sorted(dates)
+    assert all(r["link"] == f"http://testserver/cable/{r['reference_id']}" for r in rows)
+    with_text = [json.loads(x) for x in client.get(by_format["jsonl-text"]).text.splitlines()]
+    by_id = {c.reference_id: c for c in cables}
+    assert {r["reference_id"] for r in with_text} == {r["reference_id"] for r in rows}
+    assert all(r["text"] == by_id[r["reference_id"]].text for r in with_text)
+    every = client.get("/api/export/cables", params={"format": "jsonl"})
+    assert len(every.text.splitlines()) == len(cables)
+    bad = client.get("/api/export/cables", params={"q": "iraq AND", "format": "csv"})
+    assert bad.status_code == 400 and "position" in bad.json()["error"]
+    assert client.get("/api/export/cables", params={"format": "xls"}).status_code == 400
+
+
+def _months(counts: dict[str, int]) -> list[Any]:
+    from cabledesk.query.timeline import Month
+
+    return [
+        Month(month=m, total=n, by_classification={"SECRET": n}) for m, n in sorted(counts.items())
+    ]
+
+
+def test_the_timeline_axis_leaves_off_a_small_far_tail_and_says_so() -> None:
+    from cabledesk.presentation import chart
+
+    bulk = {f"{y}-{m:02d}": 10 for y in range(2004, 2011) for m in (1, 6, 11)}
+    drawn = chart.build(_months({"1972-03": 1, **bulk}))
+    assert drawn is not None
+    assert (drawn.first, drawn.last) == ("2004-01", "2010-11")
+    assert (drawn.left_out, drawn.left_out_months) == (1, ["1972-03"])
+    whole = chart.build(_months({"1972-03": 1, **bulk}), whole=True)
+    assert whole is not None and (whole.first, whole.left_out) == ("1972-03", 0)
+    # A tail that is a large part of the matches, or near the rest, stays on the axis.
+    assert chart.axis(_months({"1972-03": 40, **bulk}))[0] == "1972-03"
+    assert chart.axis(_months({"2002-03": 1, **bulk}))[0] == "2002-03"
+    # Both ends, and never the bulk: two far months of equal weight both stay.
+    assert chart.axis(_months({"1972-03": 1, **bulk, "2030-01": 2})) == ("2004-01", "2010-11")
+    assert chart.axis(_months({"1972-03": 1, "2008-01": 1})) == ("1972-03", "2008-01")
+    zoom = chart.build(_months({"1972-03": 1, **bulk}), first="2008-01", last="2008-12")
+    assert zoom is not None and [b.month for b in zoom.bars if b.total] == [
+        "2008-01",
+        "2008-06",
+        "2008-11",
+    ]
+    assert zoom.left_out == 1 + 10 * 3 * 6
+
+
+def test_the_timeline_can_show_each_months_share_of_all_cables() -> None:
+    from cabledesk.presentation import chart
+
+    matches = _months({"2008-01": 1, "2008-02": 4})
+    everything = _months({"2008-01": 2, "2008-02": 40})
+    drawn = chart.build(matches, all_cables=everything)
+    assert drawn is not None and drawn.share
+    january, february = drawn.bars
+    assert (january.share, february.share) == (0.5, 0.1)
+    # Heights follow the share: January (half its cables) is the tallest bar.
+    height = {b.month: sum(s.height for s in b.segments) for b in drawn.bars}
+    assert height["2008-01"] == pytest.approx(5 * height["2008-02"])
+    assert january.label == "2008-01: 1 cable, 50.0% of the month's 2 (secret 1)"
+    counted = chart.build(matches)
+    assert counted is not None
+    assert [b.label for b in counted.bars] == [
+        "2008-01: 1 cable (secret 1)",
+        "2008-02: 4 cables (secret 4)",
+    ]
+
+
+def test_the_timeline_page_zooms_shares_and_reports_what_it_left_off(client: TestClient) -> None:
+    page = client.get("/timeline").text
+    assert 'id="left-out"' in page and "1972-02" in page and 'id="show-whole"' in page
+    assert 'data-month="1972-02"' not in page
+    assert 'data-month="1972-02"' in client.get("/timeline", params={"whole": "1"}).text
+    zoomed = client.get("/timeline", params={"from": "2008-01", "to": "2008-12"}).text
+    months = re.findall(r'data-month="([^"]+)"', zoomed)
+    assert months and all(m.startswith("2008-") for m in months) and 'id="zoom-out"' in zoomed
+    assert re.search(r'class="zoom" data-year="2008"', page)
+    shared = client.get("/timeline", params={"share": "1"}).text
+    assert "% of the month" in shared and 'id="show-counts"' in shared
+    bad = client.get("/timeline", params={"from": "June"})
+    assert bad.status_code == 200 and "expected a month like 2008-06" in bad.text

@@ -7,12 +7,13 @@ The rows come from the facade, built from the asking reader's view
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from cabledesk.entities.model import EntityCount, SeenMention
-from cabledesk.views.export import FORMATS, ExportError
+from cabledesk.views.export import FORMATS, ExportError, spreadsheet_cell
 
 ENTITY_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "mentions", "cables")
 # `start` and `end` are offsets into the field's text in the record the reader receives
@@ -87,12 +88,25 @@ def write_rows(
     raise ExportError(f"export format: expected one of {', '.join(FORMATS)}; found {output!r}")
 
 
+def write_rows_binary(
+    rows: Iterable[dict[str, Any]], columns: tuple[str, ...], output: str, out: IO[bytes]
+) -> int:
+    """write_rows to a binary file (a download's spool): text formats as UTF-8."""
+    if output == "parquet":
+        return write_rows(rows, columns, output, out)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    try:
+        return write_rows(rows, columns, output, text)
+    finally:
+        text.detach()  # the file stays open for the caller
+
+
 def _csv(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], out: IO[str]) -> int:
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({name: spreadsheet_cell(value) for name, value in row.items()})
         count += 1
     return count
 
@@ -140,4 +154,5 @@ __all__ = [
     "mention_rows",
     "only",
     "write_rows",
+    "write_rows_binary",
 ]

@@ -60,6 +60,43 @@ def flat(cable: Cable) -> dict[str, Any]:
     }
 
 
+# The columns of a result set exported from the desk or the API (`/api/export/cables`):
+# what people ask for, one row a cable; `text` only when asked for.
+RESULT_COLUMNS = (
+    "reference_id",
+    "date",
+    "origin",
+    "classification",
+    "caveats",
+    "subject",
+    "classified_by",
+    "signers",
+    "tags",
+    "link",
+)
+
+
+def result_row(cable: Cable, link: str, text: bool) -> dict[str, Any]:
+    """One cable of an exported result set, as the reader received it."""
+    sent = cable.header.sent or cable.created
+    by = cable.classified_by
+    row = {
+        "reference_id": cable.reference_id,
+        "date": sent[:10] if sent else None,
+        "origin": cable.origin,
+        "classification": cable.classification,
+        "caveats": "; ".join(cable.caveats),
+        "subject": cable.subject,
+        "classified_by": (" ".join(x for x in (by.title, by.name) if x) or by.text) if by else None,
+        "signers": "; ".join(cable.signers),
+        "tags": "; ".join(cable.tags),
+        "link": link,
+    }
+    if text:
+        row["text"] = cable.text
+    return row
+
+
 def write_jsonl(cables: Iterable[Cable], out: IO[str]) -> int:
     count = 0
     for cable in cables:

@@ -10,6 +10,7 @@ import io
 import tempfile
 from dataclasses import asdict
 from typing import IO, Any
+from urllib.parse import quote
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -22,11 +23,13 @@ from cabledesk.archive.graph import Node as GraphNode
 from cabledesk.query import QueryError
 from cabledesk.record.codec import to_dict
 from cabledesk.record.ids import normal_id
-from cabledesk.views.entity_export import FORMATS, MEDIA_TYPES
+from cabledesk.views.entity_export import FORMATS, MEDIA_TYPES, write_rows_binary
+from cabledesk.views.export import RESULT_COLUMNS, ExportError, result_row
 from cabledesk.views.graph_export import FORMATS as GRAPH_FORMATS
 from cabledesk.views.graph_export import MEDIA_TYPES as GRAPH_MEDIA_TYPES
 from cabledesk.views.graph_export import write_graph
 from cabledesk.web import params
+from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.openapi import spec
@@ -322,6 +325,54 @@ def export_mentions(request: Request) -> Response:
     return _export(request, "mentions")
 
 
+def export_cables(request: Request) -> Response:
+    """Every cable matching `q` (blank: every cable), not a page of them, as CSV, JSON
+    Lines or Parquet, each as the asking reader receives it (views/export.py
+    RESULT_COLUMNS; `text=true` adds the text). Spooled like the entity exports."""
+    output = request.query_params.get("format") or "csv"
+    if output not in FORMATS:
+        bad = params.BadParameter("format", " or ".join(FORMATS), output)
+        return error(400, str(bad), parameter=bad.name)
+    try:
+        state = params.for_api(request.query_params)
+        q, sort = state.q, state.sort
+        text = _flag(request, "text", False)
+    except params.BadParameter as exc:
+        return error(400, str(exc), parameter=exc.name)
+    base = f"{request.base_url}cable/"
+    columns = RESULT_COLUMNS + (("text",) if text else ())
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115
+    with archive_of(request) as archive:
+        viewer = viewer_of(request, archive)
+        try:
+            cables = archive.export(
+                q,
+                viewer=viewer,
+                sort=sort,
+                blank_matches_all=True,
+                account=principal_of(request).name,
+            )
+            rows = (result_row(c, base + quote(c.reference_id or ""), text) for c in cables)
+            count = write_rows_binary(rows, columns, output, spool)
+        except QueryError as exc:
+            spool.close()
+            return _query_error(exc)
+        except ExportError as exc:
+            spool.close()
+            return error(400, str(exc), parameter="format")
+    note(request, "export", q=q, what="cables", format=output, rows=count, via="api")
+    spool.seek(0)
+    return StreamingResponse(
+        iter(lambda: spool.read(64 * 1024), b""),
+        media_type=MEDIA_TYPES[output],
+        headers={
+            "content-disposition": f'attachment; filename="cables.{output}"',
+            "x-rows": str(count),
+        },
+        background=BackgroundTask(spool.close),
+    )
+
+
 # The citation graph (docs/graph.md): each reader's graph, built from their own view.
 
 
@@ -566,6 +617,7 @@ ROUTES = [
     Route("/api/entities/{entity_id}", entity),
     Route("/api/export/entities", export_entities),
     Route("/api/export/mentions", export_mentions),
+    Route("/api/export/cables", export_cables),
     Route("/api/graph", graph_stats),
     Route("/api/graph/cables/{reference_id}", graph_cable),
     Route("/api/graph/cables/{reference_id}/thread", graph_thread),

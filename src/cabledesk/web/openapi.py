@@ -908,6 +908,30 @@ def spec() -> dict[str, Any]:
                 ),
                 400,
             ),
+            "/api/export/cables": _get(
+                "Export every cable matching a query (all matches, not a page), as you may "
+                "read them",
+                [
+                    _Q,
+                    search_params[3],
+                    _param(
+                        "format",
+                        "The file format (default csv).",
+                        {"enum": ["csv", "jsonl", "parquet"]},
+                    ),
+                    _param(
+                        "text",
+                        "Add each cable's text (default false; a CSV cell is cut at 32,767 "
+                        "characters with a marker).",
+                        {"type": "boolean"},
+                    ),
+                ],
+                _file(
+                    "Columns reference_id, date, origin, classification, caveats, subject, "
+                    "classified_by, signers, tags, link (and text)"
+                ),
+                400,
+            ),
         }
         | _graph_paths()
         | copies_paths(_ID)

@@ -43,6 +43,7 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/cables/{reference_id}/mentions",
         "/api/export/entities",
         "/api/export/mentions",
+        "/api/export/cables",
         # The citation graph: each reader's own (the public: the published edition's).
         "/api/graph",
         "/api/graph/cables/{reference_id}",

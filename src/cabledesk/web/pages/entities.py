@@ -7,7 +7,6 @@ Every answer is built from the asking reader's view by the facade (`Archive.enti
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -36,7 +35,7 @@ from cabledesk.views.entity_export import (
     entity_rows,
     mention_rows,
     only,
-    write_rows,
+    write_rows_binary,
 )
 from cabledesk.web import params
 from cabledesk.web.auth.csrf import ensure_token
@@ -264,7 +263,7 @@ def entity_response(request: Request, status_code: int = 200, **editing: Any) ->
         archive_count=count,
         page=page,
         e=page.entity,
-        chart=chart.build(months),
+        chart=chart.build(months, whole=True),
         entries=entries,
         cables_page=cables_page,
         cables_pages=pages,
@@ -331,10 +330,4 @@ def write_export(
             kept = ((r, m) for r, m in kept if m.entity_id == state.entity)
         rows = mention_rows(kept)
         columns = MENTION_COLUMNS
-    if output == "parquet":
-        return write_rows(rows, columns, output, out)
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    try:
-        return write_rows(rows, columns, output, text)
-    finally:
-        text.detach()  # the spool stays open for the response
+    return write_rows_binary(rows, columns, output, out)

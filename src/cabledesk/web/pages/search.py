@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -88,6 +90,8 @@ def timeline_page(request: Request) -> Response:
         "months": [],
         "total": 0,
     }
+    view = _timeline_view(request.query_params, state.notices)
+    everything = None
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
@@ -96,6 +100,31 @@ def timeline_page(request: Request) -> Response:
         except QueryError as exc:
             context["error"] = exc
             return render("timeline.html", status_code=400, request=request, **context)
+        if view["share"]:
+            # The reader's own cables per month: the share is of what they may see.
+            everything = archive.timeline("", blank_matches_all=True, viewer=viewer)
     note(request, "search", q=state.q, via="timeline")
-    context.update(months=months, total=sum(m.total for m in months), chart=chart.build(months))
+    drawn = chart.build(
+        months, first=view["from"], last=view["to"], whole=view["whole"], all_cables=everything
+    )
+    context.update(months=months, total=sum(m.total for m in months), chart=drawn, view=view)
     return render("timeline.html", request=request, **context)
+
+
+_MONTH = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])")
+
+
+def _timeline_view(query: QueryParams, notices: list[str]) -> dict[str, Any]:
+    """The timeline's own options from its URL: `from` and `to` (YYYY-MM, a zoom),
+    `whole=1` (every month, outliers too), `share=1` (matches as a part of each month's
+    cables). What cannot be used is reported and left out, never fatal."""
+    view: dict[str, Any] = {"from": None, "to": None, "whole": False, "share": False}
+    for name in ("from", "to"):
+        value = query.get(name, "")
+        if value and _MONTH.fullmatch(value):
+            view[name] = value
+        elif value:
+            notices.append(f"{name}: expected a month like 2008-06, not {value[:20]!r}; ignored")
+    view["whole"] = query.get("whole", "") in ("1", "true")
+    view["share"] = query.get("share", "") in ("1", "true")
+    return view
