@@ -696,7 +696,7 @@ class Archive:
 
     def missing_citing(self, reference_id: str, *, viewer: Viewer) -> list[str]:
         """The cables of `viewer`'s archive that cite a missing id, oldest first."""
-        return self._coverage(viewer).citing(reference_id)
+        return [n.id for n in self._graph(viewer).cited_by(reference_id)]
 
     def coverage_timeline(self, post: str, *, viewer: Viewer) -> list[coverage_store.Timeline]:
         """One post's serials per year in `viewer`'s archive: held, cited-missing, and the

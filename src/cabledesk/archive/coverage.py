@@ -210,10 +210,10 @@ class Timeline:
 
 
 class Coverage:
-    """A reader's coverage, computed once from their graph (the whole archive's rows)."""
+    """A reader's coverage, computed once from their graph (the whole archive's rows).
+    Shared between threads once made: it keeps no connection, only what it computed."""
 
     def __init__(self, graph: Graph) -> None:
-        self.graph = graph
         held: dict[tuple[str, int], set[int]] = {}
         cited: dict[tuple[str, int], set[int]] = {}
         dated: dict[str, tuple[str | None, str | None]] = {}
@@ -286,9 +286,6 @@ class Coverage:
             found.append(Timeline(post, key[1], highest, have, lack))
         return found
 
-    def citing(self, cable_id: str) -> list[str]:
-        """The reader's cables citing a missing one, oldest first."""
-        return [n.id for n in self.graph.cited_by(cable_id)]
 
 
 # Computed coverage of the views read last, per cache file, view and state of the archive.
@@ -306,7 +303,6 @@ def of(graph: Graph) -> Coverage:
             found = _kept.get(key)
             if found is not None:
                 _kept.move_to_end(key)
-                found.graph = graph
                 return found
     computed = Coverage(graph)
     if graph.stamp and graph.path:
