@@ -287,7 +287,6 @@ class Coverage:
         return found
 
 
-
 # Computed coverage of the views read last, per cache file, view and state of the archive.
 _KEPT = 4
 _kept: OrderedDict[tuple[str, str, str], Coverage] = OrderedDict()
