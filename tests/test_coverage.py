@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from cabledesk.access import Accounts
@@ -81,6 +83,24 @@ def test_bayes_quantiles_match_the_posterior_summed_by_hand(k: int, m: int) -> N
     if k > 2:
         assert e.high == pytest.approx(quantiles[0.975], rel=0.01)
     assert coverage_store.bayes(1, m).point is None
+
+
+@given(k=st.integers(1, 400), extra=st.integers(0, 200_000))
+def test_intervals_hold_their_point_and_grow_with_the_maximum(k: int, extra: int) -> None:
+    m = k + extra
+    for method in coverage_store.METHODS:
+        e = coverage_store.estimate(k, m, method)
+        if e.point is None:
+            assert method == "bayes" and k == 1
+            continue
+        assert e.low is not None and e.high is not None
+        assert m <= e.low <= e.point
+        # UMVU's point is not a whole number: it may pass the exact (whole) interval's
+        # top by a fraction (k=79, m=80: 80.01 against [80, 80]).
+        assert e.point <= e.high + (1 if method == "umvu" else 0)
+        wider = coverage_store.estimate(k, m + 1, method)
+        assert wider.point is not None and wider.point >= e.point
+        assert wider.high is not None and wider.high >= e.high
 
 
 @pytest.mark.parametrize("method", coverage_store.METHODS)
