@@ -1,6 +1,6 @@
 """Coverage at scale (docs/coverage.md, docs/performance.md "Coverage").
 
-    .venv/bin/python bench/coverage_web.py ARCHIVE [--repeat 20]
+    .venv/bin/python bench/coverage_web.py ARCHIVE [--repeat 20] [--reader]
 
 Work on a copy: the reader's citation graph is built (or reused) in `graph-views.db`
 beside the archive. Measures, in CPU time of this process (every thread) and wall time:
@@ -10,6 +10,10 @@ beside the archive. Measures, in CPU time of this process (every thread) and wal
 - warm, through the whole web app (gate, facade, template): `/coverage` (by post, best,
   worst covered), `/coverage/missing`, the post page of the post with most serials,
   `/api/coverage` and its CSV; each a median and the worst of `--repeat` requests.
+
+`--reader`: instead, a CONFIDENTIAL foreign reader's view through the facade (their
+graph built if stale, their coverage computed, then warm calls of Archive.coverage and
+Archive.missing).
 """
 
 from __future__ import annotations
@@ -20,19 +24,23 @@ import time
 
 from starlette.testclient import TestClient
 
-from cabledesk.access.principal import LOCAL
+from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.archive import coverage as coverage_store
 from cabledesk.facade import Archive
+from cabledesk.record.level import Level
 from cabledesk.web import create_app
+
+READER = Principal(name=None, role="reader", ceiling=Level.CONFIDENTIAL, foreign=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("archive")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--reader", action="store_true")
     args = parser.parse_args()
     with Archive.open(args.archive, create=False) as archive:
-        viewer = archive.viewer(LOCAL)
+        viewer = archive.viewer(READER if args.reader else LOCAL)
         cables = archive.count(viewer=viewer)
         started = time.process_time()
         graph = archive._graph(viewer)
@@ -47,6 +55,22 @@ def main() -> None:
             flush=True,
         )
         busiest = max(rows, key=lambda r: r.highest).post
+        if args.reader:
+            archive.coverage(viewer=viewer)
+            for label, call in (
+                (
+                    "Archive.coverage(sort=worst)",
+                    lambda: archive.coverage(viewer=viewer, sort="worst"),
+                ),
+                ("Archive.missing(limit=50)", lambda: archive.missing(viewer=viewer, limit=50)),
+            ):
+                cpu = []
+                for _ in range(args.repeat):
+                    started = time.process_time()
+                    call()
+                    cpu.append((time.process_time() - started) * 1000)
+                print(f"{label}: median {statistics.median(cpu):.2f} ms CPU, worst {max(cpu):.2f}")
+            return
     app = create_app(args.archive)
     pages = [
         "/coverage",
