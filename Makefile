@@ -32,6 +32,7 @@ PORT ?= 8000
 demo: $(VENV)/.installed
 	$(BIN)/cabledesk ingest src/cabledesk/data/sample --db $(DEMO_ARCHIVE)
 	$(BIN)/cabledesk enrich --db $(DEMO_ARCHIVE)
+	$(BIN)/cabledesk coverage --db $(DEMO_ARCHIVE) --sort held --limit 10
 	$(BIN)/cabledesk serve --db $(DEMO_ARCHIVE) --port $(PORT)
 
 lint: $(VENV)/.installed

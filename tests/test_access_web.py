@@ -35,6 +35,7 @@ PARAMETERS = {
     "rule_id": "1",
     "entity_id": "1",
     "version": "1",
+    "post": "BAGHDAD",
 }
 
 
@@ -80,6 +81,12 @@ READING = {
     "/api/entities/{entity_id}/network",
     "/api/network",
     "/edition",
+    "/coverage",
+    "/coverage/missing",
+    "/coverage/posts/{post}",
+    "/api/coverage",
+    "/api/coverage/missing",
+    "/api/coverage/posts/{post}",
 }
 
 

@@ -24,6 +24,7 @@ from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
 from cabledesk.archive import copies as copy_store
+from cabledesk.archive import coverage as coverage_store
 from cabledesk.archive import editions, editorial, entity_register, entity_search, register
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive import entity_network as network_store
@@ -648,6 +649,59 @@ class Archive:
         if query is not None and query.strip():
             citing = set(self.matching_ids(query, viewer=viewer, blank_matches_all=True))
         return graph.subgraph(citing)
+
+    # --- coverage (docs/coverage.md) ---------------------------------------------------
+
+    def _coverage(self, viewer: Viewer) -> coverage_store.Coverage:
+        """`viewer`'s coverage, from `viewer`'s own citation graph (fail closed as it is:
+        the public's counts and estimates are the published edition's)."""
+        return coverage_store.of(self._graph(viewer))
+
+    def coverage(
+        self,
+        *,
+        viewer: Viewer,
+        post: str | None = None,
+        year: int | None = None,
+        sort: str = "post",
+        method: coverage_store.Method = coverage_store.DEFAULT_METHOD,
+    ) -> list[coverage_store.PostYear]:
+        """Per post and year of `viewer`'s archive: serials held, cited but absent, the
+        highest seen, the estimated cables sent with a 95% interval (`method`: umvu or
+        bayes; both are in every row), the share held; filtered and sorted
+        (coverage.select)."""
+        if method not in coverage_store.METHODS:
+            raise ValueError(f"method: expected one of {', '.join(coverage_store.METHODS)}")
+        if sort not in coverage_store.SORTS:
+            raise ValueError(f"sort: expected one of {', '.join(coverage_store.SORTS)}")
+        rows = self._coverage(viewer).rows(method)
+        return coverage_store.select(rows, post=post, year=year, sort=sort)
+
+    def missing(
+        self,
+        *,
+        viewer: Viewer,
+        post: str | None = None,
+        year: int | None = None,
+        min_citations: int = 1,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[coverage_store.Missing]:
+        """The ids `viewer`'s cables cite that `viewer`'s archive does not hold, most cited
+        first, each with its citations and estimated date."""
+        found = coverage_store.select_missing(
+            self._coverage(viewer).missing, post=post, year=year, min_citations=min_citations
+        )
+        return found[offset:] if limit is None else found[offset : offset + limit]
+
+    def missing_citing(self, reference_id: str, *, viewer: Viewer) -> list[str]:
+        """The cables of `viewer`'s archive that cite a missing id, oldest first."""
+        return [n.id for n in self._graph(viewer).cited_by(reference_id)]
+
+    def coverage_timeline(self, post: str, *, viewer: Viewer) -> list[coverage_store.Timeline]:
+        """One post's serials per year in `viewer`'s archive: held, cited-missing, and the
+        rest up to the highest seen."""
+        return self._coverage(viewer).timeline(post.upper())
 
     # --- near-duplicates (docs/near-duplicates.md) ---------------------------------------
 

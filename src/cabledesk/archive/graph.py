@@ -304,11 +304,15 @@ class Serials:
             self.serials[key] = [s for s, _ in pairs]
             self.days[key] = [d for _, d in pairs]
 
-    def estimate(self, cable_id: str, leave_out: int | None = None) -> tuple[str | None, str]:
+    def estimate(
+        self, cable_id: str, leave_out: int | None = None, max_gap: int | None = None
+    ) -> tuple[str | None, str]:
         """(estimated date, how): `between` (interpolated between the nearest lower and
         higher serial of the same station and year that have dates), `after` (only lower
         serials: the date of the nearest), `before` (only higher ones), `none`.
-        `leave_out`: the position of the cable itself in its list (the quality check)."""
+        `leave_out`: the position of the cable itself in its list (the quality check).
+        `max_gap` (days; the coverage report's 90): neighbours further apart than that
+        give no date (`gap`): a long silence says nothing about where in it a serial fell."""
         parsed = parse_id(cable_id)
         if parsed is None or parsed[:2] not in self.serials:
             return None, "none"
@@ -321,6 +325,8 @@ class Serials:
         has_low, has_high = low >= 0, high < len(serials)
         if has_low and has_high:
             s0, s1, d0, d1 = serials[low], serials[high], days[low], days[high]
+            if max_gap is not None and abs(d1 - d0) > max_gap:
+                return None, "gap"
             day = d0 if s1 == s0 else round(d0 + (d1 - d0) * (serial - s0) / (s1 - s0))
             return Date.fromordinal(day).isoformat(), "between"
         if has_low:

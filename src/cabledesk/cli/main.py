@@ -37,6 +37,7 @@ COMMANDS = {
     "mentions": ("cabledesk.cli.entity_commands", "mentions_command"),
     "graph": ("cabledesk.cli.graph_commands", "graph_group"),
     "copies": ("cabledesk.cli.copies_command", "copies_command"),
+    "coverage": ("cabledesk.cli.coverage_command", "coverage_command"),
     "similar": ("cabledesk.cli.similar_command", "similar_command"),
     "network": ("cabledesk.cli.network_commands", "network_command"),
 }

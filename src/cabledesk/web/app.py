@@ -24,11 +24,12 @@ from cabledesk.archive import ArchiveError
 from cabledesk.archive.errors import IndexBehind
 from cabledesk.archive.folder import DATABASE
 from cabledesk.presentation import STATIC
-from cabledesk.web import api, copies_api
+from cabledesk.web import api, copies_api, coverage_api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.edition_files import EditionFiles
 from cabledesk.web.pages import admin, editor, entity_editor, network
+from cabledesk.web.pages import coverage as coverage_pages
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
 from cabledesk.web.pages.entities import entities_page, entity_page
@@ -138,6 +139,9 @@ def create_app(
         Route("/cable/{reference_id}/graph", neighbourhood_page),
         Route("/cable/{reference_id}/thread", thread_page),
         Route("/graph/most-cited", most_cited_page),
+        Route("/coverage", coverage_pages.coverage_page),
+        Route("/coverage/missing", coverage_pages.missing_page),
+        Route("/coverage/posts/{post}", coverage_pages.post_page),
         Route("/browse", _browse_root),
         Route("/browse/{by}", browse_page),
         Route("/entities", entities_page),
@@ -162,6 +166,7 @@ def create_app(
         *network.ROUTES,
         *api.ROUTES,
         *copies_api.ROUTES,
+        *coverage_api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # The latest public edition, as built (a static site: the same files any web
         # server would serve).

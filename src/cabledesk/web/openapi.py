@@ -8,6 +8,7 @@ from typing import Any
 
 from cabledesk import __version__
 from cabledesk.web.copies_openapi import COPIES_SCHEMAS, copies_paths
+from cabledesk.web.coverage_openapi import COVERAGE_SCHEMAS, coverage_paths
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query") -> Any:
@@ -936,6 +937,7 @@ def spec() -> dict[str, Any]:
         | _graph_paths()
         | copies_paths(_ID)
         | _similar_paths()
-        | _network_paths(),
-        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS | SIMILAR_SCHEMAS},
+        | _network_paths()
+        | coverage_paths(),
+        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS | SIMILAR_SCHEMAS | COVERAGE_SCHEMAS},
     }

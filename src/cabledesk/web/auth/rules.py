@@ -65,6 +65,13 @@ PUBLIC: frozenset[str] = frozenset(
         "/api/entities/{entity_id}/network",
         "/api/network",
         "/edition",
+        # Coverage: computed from the reader's own graph (the public: the published edition's).
+        "/coverage",
+        "/coverage/missing",
+        "/coverage/posts/{post}",
+        "/api/coverage",
+        "/api/coverage/missing",
+        "/api/coverage/posts/{post}",
     }
 )
 DEFAULT: Role = "reader"
