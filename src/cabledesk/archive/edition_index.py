@@ -85,8 +85,11 @@ class EditionIndex(Index):
         version = 0
         after = (mark, _PAST_EVERY_ROW)
         while edition:
+            # Driven by the cables' (seq, id) index, each page starting where the last
+            # ended: a plain JOIN let SQLite read and sort the whole edition for every
+            # page, which made recording an edition quadratic in its size.
             rows = connection.execute(
-                "SELECT c.seq, c.id, c.reference_id FROM cables c JOIN edition_cables e "
+                "SELECT c.seq, c.id, c.reference_id FROM cables c CROSS JOIN edition_cables e "
                 "ON e.reference_id = c.reference_id AND e.edition_id = ? "
                 "WHERE (c.seq, c.id) > (?, ?) ORDER BY c.seq, c.id LIMIT ?",
                 (edition, *after, batch),
@@ -100,9 +103,10 @@ class EditionIndex(Index):
             # Entities only of a cable whose current text is the version published: the
             # mentions were read from the current text (entity_search.document_entities).
             mentioned = document_entities(connection, [row[1] for row in rows], edition=edition)
+            records = editions.published_records_of(connection, [row[2] for row in rows])
             for seq, cable_id, reference_id in rows:
                 writer.delete_documents_by_term("id", reference_id)
-                record = editions.published_record(connection, reference_id)
+                record = records.get(reference_id)
                 if record is not None:  # a version the archive lost is not shown at all
                     cable = prepare(record, redactor)
                     entities = mentioned.get(cable_id)

@@ -216,6 +216,21 @@ def published_record(connection: sqlite3.Connection, reference_id: str) -> Cable
     return None
 
 
+def published_records_of(connection: sqlite3.Connection, ids: list[str]) -> dict[str, Cable]:
+    """{reference id: stored record of the version the latest edition published} for
+    those of `ids` the edition holds (published_record for a page of ids, in one read)."""
+    found: dict[str, Cable] = {}
+    for start in range(0, len(ids), _CHUNK):
+        page = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(page))
+        wanted = (
+            f"SELECT reference_id, text_hash FROM edition_cables WHERE {_LATEST} "
+            f"AND reference_id IN ({marks})"
+        )
+        found.update(records_of_versions(connection, wanted, tuple(page)))
+    return found
+
+
 def published_citing(connection: sqlite3.Connection, reference_id: str) -> list[str]:
     """Ids of the cables of the latest edition whose published version cites
     `reference_id`, oldest first (like store.citing_ids, for the public)."""

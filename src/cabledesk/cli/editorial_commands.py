@@ -264,9 +264,20 @@ def approve_command(
     show_default=True,
 )
 @click.option("--diff", "previous", type=int, help="Show what changed since edition N.")
+@click.option(
+    "--page-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows of each list and browse page of a site (default 200).",
+)
 @account_option
 def publish_command(
-    db: str, out: Path | None, format_: str, previous: int | None, account: str
+    db: str,
+    out: Path | None,
+    format_: str,
+    previous: int | None,
+    page_size: int | None,
+    account: str,
 ) -> None:
     """Build the public edition of the approved cables (redactions burned in)."""
     # The site's templates (jinja2) and the edition's index: only when publishing.
@@ -294,7 +305,16 @@ def publish_command(
             if out is None:
                 raise click.UsageError("--out is needed to build an edition")
             if format_ == "site":
-                report = build_site(archive, out, account=account)
+                from cabledesk.cli.progress import for_terminal
+                from cabledesk.publish.site import PAGE_SIZE
+
+                report = build_site(
+                    archive,
+                    out,
+                    account=account,
+                    page_size=page_size or PAGE_SIZE,
+                    progress=for_terminal("publish"),
+                )
                 click.echo(
                     f"edition {report.edition}: {report.cables:,} cables, {report.pages:,} "
                     f"pages, {report.terms:,} search terms in {report.out}/"

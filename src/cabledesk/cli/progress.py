@@ -58,7 +58,9 @@ class Lines:
         stream: TextIO | None = None,
         every: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        label: str = "ingest",
     ) -> None:
+        self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.every, self.clock = every, clock
         self.total: int | None = None
@@ -70,7 +72,7 @@ class Lines:
         self.total, self.unit = total, unit
         self.started = self.last = self.clock()
         if total is not None:
-            self._write(f"ingest: {quantity(total, unit)} to read")
+            self._write(f"{self.label}: {quantity(total, unit)} to read")
 
     def advance(self, amount: int, cables: int) -> None:
         self.done += amount
@@ -87,13 +89,14 @@ class Lines:
         rate = self.cables / elapsed
         if not self.total:
             return (
-                f"ingest: {self.cables:,} cables, {rate:,.0f} cables/s, elapsed {duration(elapsed)}"
+                f"{self.label}: {self.cables:,} cables, {rate:,.0f} cables/s, "
+                f"elapsed {duration(elapsed)}"
             )
         share = min(self.done / self.total, 1.0)
         left = max(self.total - self.done, 0)  # a file may grow while it is read
         eta = duration(left * elapsed / self.done) if self.done else "?"
         return (
-            f"ingest: {share:.1%} ({quantity(self.done, self.unit)} of "
+            f"{self.label}: {share:.1%} ({quantity(self.done, self.unit)} of "
             f"{quantity(self.total, self.unit)}), {self.cables:,} cables, {rate:,.0f} cables/s, "
             f"elapsed {duration(elapsed)}, ETA {eta}"
         )
@@ -101,7 +104,7 @@ class Lines:
     def finish(self) -> None:
         elapsed = max(self.clock() - self.started, 1e-9)
         self._write(
-            f"ingest: done, {self.cables:,} cables from {quantity(self.done, self.unit)} "
+            f"{self.label}: done, {self.cables:,} cables from {quantity(self.done, self.unit)} "
             f"in {duration(elapsed)} ({self.cables / elapsed:,.0f} cables/s)"
         )
 
@@ -138,14 +141,15 @@ class Bar:
     """A live bar on standard error: percentage, work done of the total, cables done and
     their rate, elapsed time and time left."""
 
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, console: Console | None = None, label: str = "ingest") -> None:
+        self.label = label
         self.console = console if console is not None else Console(stderr=True)
         self.progress: Progress | None = None
         self.cables = 0
 
     def start(self, total: int | None, unit: Unit) -> None:
         self.progress = Progress(
-            TextColumn("ingest"),
+            TextColumn(self.label),
             BarColumn(),
             TaskProgressColumn(),
             _Done(unit),
@@ -156,7 +160,7 @@ class Bar:
             console=self.console,
             transient=False,
         )
-        self.task = self.progress.add_task("ingest", total=total, cables=0)
+        self.task = self.progress.add_task(self.label, total=total, cables=0)
         self.progress.start()
 
     def advance(self, amount: int, cables: int) -> None:
@@ -169,5 +173,5 @@ class Bar:
             self.progress.stop()
 
 
-def for_terminal() -> Reporter:
-    return Bar() if sys.stderr.isatty() else Lines()
+def for_terminal(label: str = "ingest") -> Reporter:
+    return Bar(label=label) if sys.stderr.isatty() else Lines(label=label)

@@ -7,6 +7,7 @@ so origins, TAGS and months link to its browse pages instead of to a search).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import quote
 
@@ -15,6 +16,14 @@ from cabledesk.presentation.present import refine, search_url
 
 def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
+
+
+def list_key(value: str) -> str:
+    """The file name part of a static edition's list of the cables with `value` (an
+    origin, a TAG, a month, a classification): readable, and told apart by a hash from
+    another value that reads the same (`Paris` and `PARIS`)."""
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
+    return f"{slug(value)[:40]}-{digest}"
 
 
 class DeskUrls:
@@ -74,17 +83,22 @@ class SiteUrls(DeskUrls):
     def cable(self, reference_id: str) -> str:
         return f"{self.prefix}cable/{quote(reference_id)}.html"
 
+    def listing(self, by: str, value: str, page: int = 1) -> str:
+        """Page `page` of the list of the cables of one origin, TAG, month or
+        classification (`list/BY/KEY-PAGE.html`; `by` "all": every cable)."""
+        return f"{self.prefix}list/{by}/{list_key(value)}-{page}.html"
+
     def origin(self, name: str) -> str:
-        return f"{self.prefix}browse/origin.html#o-{slug(name)}"
+        return self.listing("origin", name)
 
     def tag(self, tag: str) -> str:
-        return f"{self.prefix}browse/tag.html#t-{slug(tag)}"
+        return self.listing("tag", tag)
 
     def month(self, month: str) -> str:
-        return f"{self.prefix}browse/month.html#m-{month}"
+        return self.listing("month", month)
 
     def level(self, level: str) -> str:
-        return f"{self.prefix}browse/classification.html"
+        return self.listing("classification", level)
 
     def browse(self, by: str) -> str:
         return f"{self.prefix}browse/{by}.html"

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cabledesk.archive import register
 from cabledesk.archive.editions import approved_records
@@ -71,10 +73,7 @@ def published_hash(cable: Cable) -> str:
     """The hash edition.json gives for a cable: SHA-256 of its public record as canonical
     JSON (sorted keys, no spaces), so anyone can check a copy of the data release against
     it; computed from what is published only, so it confirms no guess about hidden text."""
-    canonical = json.dumps(
-        to_dict(cable), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return _hash_of(to_dict(cable))
 
 
 def approved_view(archive: Archive) -> Edition:
@@ -109,3 +108,86 @@ def approved_view(archive: Archive) -> Edition:
             after = members[index + 1] if index + 1 < len(members) else None
             edition.neighbours[reference_id] = (before, after)
     return edition
+
+
+@dataclass(slots=True)
+class Entry:
+    """What a list, a browse page or the search's document list tells of a published
+    cable: a few fields of its public record, kept for every cable while the site is
+    built (the pages themselves are written one cable at a time)."""
+
+    reference_id: str
+    date: str  # sent or created, as the public record gives it ("" when undated)
+    origin: str | None
+    classification: str | None
+    caveats: list[str]
+    subject: str | None
+    tags: list[str]
+    cites: list[str]  # the ids its references name, each once, in the cable's order
+
+
+@dataclass(slots=True)
+class Plan:
+    """An edition known by its entries only (in date order), and where the public
+    records were spooled (`spool`: see `spool_records`)."""
+
+    entries: list[Entry]
+    hashes: dict[str, str]
+    published: dict[str, str]
+    register_version: int
+    citing: dict[str, list[str]] = field(default_factory=dict)
+    neighbours: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+def entry_of(cable: Cable) -> Entry:
+    return Entry(
+        cable.reference_id or "",
+        cable.header.sent or cable.created or "",
+        cable.origin,
+        cable.classification,
+        list(cable.caveats),
+        cable.subject,
+        list(cable.tags),
+        list(dict.fromkeys(r.cable_id for r in cable.references if r.cable_id)),
+    )
+
+
+def approved_plan(archive: Archive, spool: Callable[[str, dict[str, Any]], None]) -> Plan:
+    """One pass over the approved cables, as `approved_view` sees them, keeping only
+    each cable's `Entry` and hashes; `spool(reference id, public record as a dict)` is
+    given each public record as it is made (the site writes it to a file it reads back
+    once the links between cables are known). Memory: the entries, not the cables."""
+    viewer = public_viewer(archive)
+    register_version = register.version(archive.connection)
+    entries, hashes, published = [], {}, {}
+    for reference_id, stored in approved_records(archive.connection):
+        public = public_record(stored, viewer)
+        record = to_dict(public)
+        hashes[reference_id] = text_hash(stored)
+        published[reference_id] = _hash_of(record)
+        entries.append(entry_of(public))
+        spool(reference_id, record)
+    entries.sort(key=lambda e: (e.date, e.reference_id))
+    plan = Plan(entries, hashes, published, register_version)
+    ids = {e.reference_id for e in entries if e.reference_id}
+    # The same links as approved_view's, from the entries.
+    for entry in entries:
+        plan.citing[entry.reference_id] = []
+    for entry in entries:
+        for cited in entry.cites:
+            if cited in ids:
+                plan.citing[cited].append(entry.reference_id)
+    by_origin: dict[str | None, list[str]] = {}
+    for entry in entries:
+        by_origin.setdefault(entry.origin, []).append(entry.reference_id)
+    for members in by_origin.values():
+        for index, reference_id in enumerate(members):
+            before = members[index - 1] if index else None
+            after = members[index + 1] if index + 1 < len(members) else None
+            plan.neighbours[reference_id] = (before, after)
+    return plan
+
+
+def _hash_of(record: dict[str, Any]) -> str:
+    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

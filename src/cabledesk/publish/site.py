@@ -4,28 +4,40 @@ Pages are rendered with the templates the web desk uses (`cabledesk.presentation
 same cable layout), from the viewed records only, into a fresh folder that replaces the
 previous edition's when every file is written: a failed build never leaves a
 half-published site.
+
+The build streams (docs/publishing.md, "At the scale of a release"): one pass over the
+approved cables keeps a few fields of each (`edition.Entry`) and spools its public record
+to a file beside the site; once the links between cables are known, a second pass reads
+the spool back and writes each cable's page and search postings. Every list (the front
+page, the browse pages, the cables of an origin, TAG, month or classification) is cut
+into pages of `page_size` rows, so no page grows with the edition.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import struct
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cabledesk.archive import editions
+from cabledesk.archive.blob import pack_record
+from cabledesk.archive.progress import Reporter, Silent
+from cabledesk.archive.store import unpack
 from cabledesk.facade import Archive
 from cabledesk.presentation import STATIC
 from cabledesk.presentation.present import paragraph_anchors
 from cabledesk.presentation.templating import environment
-from cabledesk.presentation.urls import SiteUrls
-from cabledesk.publish.edition import Edition, approved_view
+from cabledesk.presentation.urls import SiteUrls, list_key
+from cabledesk.publish.edition import Entry, Plan, approved_plan
 from cabledesk.publish.errors import PublishError
 from cabledesk.publish.paths import inside
-from cabledesk.publish.search_index import write_index
+from cabledesk.publish.search_index import IndexWriter
 from cabledesk.query.browse import OriginCount, group_tags
 from cabledesk.record.level import LEVELS
 
@@ -35,6 +47,9 @@ MANIFEST = "edition.json"
 # an older kind (web/edition_files.py): those held hashes of the stored, unredacted texts.
 MANIFEST_FORMAT = 2
 _STATIC_FILES = ("desk.css", "desk.js", "site-search.js")
+# Rows of a list page (cables) or of a browse page (origins, TAGS, months): some 450 bytes
+# of HTML a cable row, so a page stays near 100 KB however large the edition.
+PAGE_SIZE = 200
 
 __all__ = ["MANIFEST", "MANIFEST_FORMAT", "PublishError", "SiteReport", "build_site"]
 
@@ -54,110 +69,266 @@ def _write(folder: Path, parts: tuple[str, ...], html: str) -> None:
     path.write_text(html, encoding="utf-8")
 
 
-def _browse_rows(edition: Edition) -> dict[str, Any]:
+T = TypeVar("T")
+
+
+def _pages(rows: Sequence[T], size: int) -> list[Sequence[T]]:
+    """`rows` cut into pages of `size` (one empty page when there are none)."""
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [rows[:0]]
+
+
+def _browse_rows(entries: list[Entry]) -> dict[str, list[Any]]:
+    """Each browse page's rows, flat: origins, (TAG, count), (month, count), (level, count)."""
     origins: dict[str, list[str]] = defaultdict(list)
     tags: Counter[str] = Counter()
     months: Counter[str] = Counter()
     levels: Counter[str] = Counter()
-    for cable in edition.cables:
-        date = (cable.header.sent or cable.created or "")[:10]
-        if cable.origin:
-            origins[cable.origin].append(date)
-        tags.update(set(cable.tags))
+    for entry in entries:
+        date = entry.date[:10]
+        if entry.origin:
+            origins[entry.origin].append(date)
+        tags.update(set(entry.tags))
         if date:
             months[date[:7]] += 1
-        if cable.classification:
-            levels[cable.classification] += 1
-    years: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for month in sorted(months):
-        years[month[:4]].append((month, months[month]))
+        if entry.classification:
+            levels[entry.classification] += 1
     return {
         "origin": [
             OriginCount(o, len(d), min(filter(None, d), default=None), max(d) or None)
             for o, d in sorted(origins.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
-        "tag": group_tags(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "month": list(years.items()),
+        "tag": sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])),
+        "month": [(month, months[month]) for month in sorted(months)],
         "classification": [(level, levels[level]) for level in LEVELS if levels[level]],
     }
 
 
-def build_site(archive: Archive, out: str | Path, account: str | None = None) -> SiteReport:
-    """Build the edition of the approved cables into `out` and record it."""
+def _shaped(by: str, rows: Sequence[Any]) -> Any:
+    """A page of `_browse_rows` as browse.html takes them."""
+    if by == "tag":
+        return group_tags(rows)
+    if by == "month":
+        years: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for month, count in rows:
+            years[month[:4]].append((month, count))
+        return list(years.items())
+    return list(rows)
+
+
+def _lists(entries: list[Entry]) -> Iterator[tuple[str, str, str, list[Entry]]]:
+    """(by, value, heading, cables) of every list of cables a browse page links to."""
+    by_origin: dict[str, list[Entry]] = defaultdict(list)
+    by_tag: dict[str, list[Entry]] = defaultdict(list)
+    by_month: dict[str, list[Entry]] = defaultdict(list)
+    by_level: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.origin:
+            by_origin[entry.origin].append(entry)
+        for tag in dict.fromkeys(entry.tags):
+            by_tag[tag].append(entry)
+        if entry.date[:10]:
+            by_month[entry.date[:7]].append(entry)
+        if entry.classification:
+            by_level[entry.classification].append(entry)
+    # Newest first, as the desk lists them (a month: in date order).
+    for origin, members in sorted(by_origin.items()):
+        yield "origin", origin, f"Cables from {origin}", members[::-1]
+    for tag, members in sorted(by_tag.items()):
+        yield "tag", tag, f"Cables tagged {tag}", members[::-1]
+    for month, members in sorted(by_month.items()):
+        yield "month", month, f"Cables of {month}", members
+    for level, members in sorted(by_level.items()):
+        yield "classification", level, f"Cables classified {level}", members[::-1]
+
+
+class _Spool:
+    """The public records of a build, in a file beside the site, read back in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("wb")
+
+    def put(self, reference_id: str, record: dict[str, Any]) -> None:
+        key = reference_id.encode("utf-8")
+        blob = pack_record(record)
+        self.handle.write(struct.pack("<II", len(key), len(blob)) + key + blob)
+
+    def read(self) -> Iterator[tuple[str, bytes]]:
+        self.handle.close()
+        with self.path.open("rb") as handle:
+            while head := handle.read(8):
+                lengths = struct.unpack("<II", head)
+                key = handle.read(lengths[0]).decode("utf-8")
+                yield key, handle.read(lengths[1])
+
+    def remove(self) -> None:
+        self.handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def build_site(
+    archive: Archive,
+    out: str | Path,
+    account: str | None = None,
+    page_size: int = PAGE_SIZE,
+    progress: Reporter | None = None,
+) -> SiteReport:
+    """Build the edition of the approved cables into `out` and record it. `progress`
+    is told of each cable read (the first pass) and written (the second)."""
     out = Path(out)
+    if page_size < 1:
+        raise PublishError(f"{page_size}: expected a page size of at least one row")
     if out.exists() and not out.is_dir():
         raise PublishError(f"{out}: expected a folder for the edition's site; found a file")
     if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
         raise PublishError(
             f"{out}: expected an empty folder or an earlier edition; it holds other files"
         )
-    edition = approved_view(archive)
-    if not edition.cables:
-        raise PublishError("no cable is approved for publication: approve some first")
+    progress = progress or Silent()
     building = out.with_name(out.name + ".building")
-    if building.exists():
-        shutil.rmtree(building)
-    previous = editions.latest(archive.connection)
+    spooling = out.with_name(out.name + ".spool")
+    for leftover in (building, spooling):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    building.mkdir(parents=True)
+    spooling.mkdir()
+    spool = _Spool(spooling / "records")
     try:
-        pages, terms = _build(edition, building, previous + 1)
+        total = archive.connection.execute(
+            "SELECT count(*) FROM approvals WHERE text_hash IS NOT NULL"
+        ).fetchone()[0]
+        progress.start(2 * int(total), "files")
+
+        def put(reference_id: str, record: dict[str, Any]) -> None:
+            spool.put(reference_id, record)
+            progress.advance(1, 0)
+
+        plan = approved_plan(archive, put)
+        if not plan.entries:
+            raise PublishError("no cable is approved for publication: approve some first")
+        previous = editions.latest(archive.connection)
+        pages, terms = _build(plan, spool, building, spooling, previous + 1, page_size, progress)
+        progress.finish()
     except BaseException:
         # Nothing half-built is left behind (the next build would remove it anyway).
         shutil.rmtree(building, ignore_errors=True)
         raise
+    finally:
+        spool.remove()
+        shutil.rmtree(spooling, ignore_errors=True)
     if out.exists():
         shutil.rmtree(out)
     building.replace(out)
     # Recorded once the site is in place: the public desk then shows the same edition.
-    edition_id = archive.record_edition(account, str(out), edition.hashes, edition.register_version)
-    return SiteReport(edition_id, len(edition.cables), pages, terms, out)
+    edition_id = archive.record_edition(account, str(out), plan.hashes, plan.register_version)
+    return SiteReport(edition_id, len(plan.entries), pages, terms, out)
 
 
-def _build(edition: Edition, building: Path, number: int) -> tuple[int, int]:
+def _build(
+    plan: Plan,
+    spool: _Spool,
+    building: Path,
+    spooling: Path,
+    number: int,
+    page_size: int,
+    progress: Reporter,
+) -> tuple[int, int]:
     """Write every file of edition `number` into `building`; (pages, search terms).
     Every path goes through `inside`: a reference id cannot name a file elsewhere."""
     env = environment()
     created = datetime.now(UTC).isoformat(timespec="seconds")
     title = f"cabledesk edition {number}"
+    entries = plan.entries
     common = {
         "static_site": True,
-        "footer_text": f"{title} · {len(edition.cables):,} cables · built {created[:10]}",
-        "archive_count": len(edition.cables),
+        "footer_text": f"{title} · {len(entries):,} cables · built {created[:10]}",
+        "archive_count": len(entries),
         "brand": title,
     }
     # Every cable's file name is checked before any page is rendered.
-    for cable in edition.cables:
+    for entry in entries:
         try:
-            inside(building, "cable", f"{cable.reference_id}.html")
+            inside(building, "cable", f"{entry.reference_id}.html")
         except PublishError as exc:
             raise PublishError(
-                f"{cable.reference_id!r} is not a reference id a page can be named after "
+                f"{entry.reference_id!r} is not a reference id a page can be named after "
                 f"({exc}); withdraw it from the edition: nothing was published"
             ) from None
     pages = 0
-    ids = edition.ids
-    for cable in edition.cables:
-        assert cable.reference_id
-        previous_id, next_id = edition.neighbours[cable.reference_id]
-        html = env.get_template("cable.html").render(
+    ids = {entry.reference_id for entry in entries if entry.reference_id}
+    numbers = {entry.reference_id: n for n, entry in enumerate(entries)}
+    search = IndexWriter(inside(building, "search"), spooling / "postings")
+    cable_page = env.get_template("cable.html")
+    for _, blob in spool.read():
+        cable = unpack(blob)
+        reference_id = cable.reference_id or ""
+        previous_id, next_id = plan.neighbours[reference_id]
+        html = cable_page.render(
             **common,
             urls=SiteUrls(1),
             section="search",
             cable=cable,
             present={r.cable_id for r in cable.references if r.cable_id in ids},
-            citing=edition.citing[cable.reference_id],
+            citing=plan.citing[reference_id],
             previous=previous_id,
             following=next_id,
             anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
         )
-        _write(building, ("cable", f"{cable.reference_id}.html"), html)
+        _write(building, ("cable", f"{reference_id}.html"), html)
+        search.add(numbers[reference_id], cable)
         pages += 1
-    for by, rows in _browse_rows(edition).items():
-        html = env.get_template("browse.html").render(
-            **common, urls=SiteUrls(1), section="browse", by=by, rows=rows
-        )
-        _write(building, ("browse", f"{by}.html"), html)
-        pages += 1
+        progress.advance(1, 1)
+    browse = env.get_template("browse.html")
+    for by, rows in _browse_rows(entries).items():
+        chunks = _pages(rows, page_size)
+        for page, chunk in enumerate(chunks, start=1):
+            name = f"{by}.html" if page == 1 else f"{by}-{page}.html"
+            pager = {
+                "page": page,
+                "pages": len(chunks),
+                "previous": (by if page == 2 else f"{by}-{page - 1}") + ".html"
+                if page > 1
+                else None,
+                "next": f"{by}-{page + 1}.html" if page < len(chunks) else None,
+            }
+            html = browse.render(
+                **common,
+                urls=SiteUrls(1),
+                section="browse",
+                by=by,
+                rows=_shaped(by, chunk),
+                pager=pager,
+            )
+            _write(building, ("browse", name), html)
+            pages += 1
+    listing = env.get_template("site_list.html")
+    newest = entries[::-1]
+    lists = [("all", "cables", "Every cable of this edition", newest), *_lists(entries)]
+    for by, value, heading, members in lists:
+        chunks = _pages(members, page_size)
+        key = list_key(value)
+        for page, chunk in enumerate(chunks, start=1):
+            pager = {
+                "page": page,
+                "pages": len(chunks),
+                "previous": f"{key}-{page - 1}.html" if page > 1 else None,
+                "next": f"{key}-{page + 1}.html" if page < len(chunks) else None,
+            }
+            html = listing.render(
+                **common,
+                urls=SiteUrls(2),
+                section="browse",
+                heading=heading,
+                total=len(members),
+                order="oldest first" if by == "month" else "newest first",
+                entries=chunk,
+                pager=pager,
+            )
+            _write(building, ("list", by, f"{key}-{page}.html"), html)
+            pages += 1
     root = SiteUrls(0)
+    first = _pages(newest, page_size)
+    more = len(first) > 1
     _write(
         building,
         ("index.html",),
@@ -167,7 +338,14 @@ def _build(edition: Edition, building: Path, number: int) -> tuple[int, int]:
             section="search",
             title=title,
             created=created,
-            cables=edition.cables,
+            total=len(entries),
+            entries=first[0],
+            pager={
+                "page": 1,
+                "pages": len(first),
+                "previous": None,
+                "next": root.listing("all", "cables", 2) if more else None,
+            },
         ),
     )
     _write(
@@ -179,14 +357,25 @@ def _build(edition: Edition, building: Path, number: int) -> tuple[int, int]:
     inside(building, "static").mkdir()
     for name in _STATIC_FILES:
         inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
-    terms = write_index(edition.cables, inside(building, "search"))
+    terms = search.finish([_document(e) for e in entries])
     # Public: each cable's hash is of its public record (published_hash), never of the
     # stored text, which would let anyone test guesses at a redacted name offline.
     manifest = {
         "format": MANIFEST_FORMAT,
         "edition": number,
         "created": created,
-        "cables": dict(sorted(edition.published.items())),
+        "cables": dict(sorted(plan.published.items())),
     }
     _write(building, (MANIFEST,), json.dumps(manifest, indent=2))
     return pages, terms
+
+
+def _document(entry: Entry) -> list[str]:
+    """An entry's row of docs.json (search_index.document, of the cable)."""
+    return [
+        entry.reference_id,
+        entry.date[:10],
+        entry.origin or "",
+        "//".join([entry.classification or "", *entry.caveats]).strip("/"),
+        entry.subject or "",
+    ]

@@ -1,0 +1,126 @@
+"""`cabledesk publish` (a static site) at the size of a release (issue 16;
+docs/performance.md, "The public edition at scale").
+
+    .venv/bin/python bench/publish.py --base /tmp/cabledesk-bench-enrich/base50000 --n 5000
+    .venv/bin/python bench/publish.py --base /tmp/cabledesk-bench-enrich/base251287
+
+Copies the archive `--base` (an ingested generated release: `bench/enrich.py prepare`)
+into `--work`, approves its first N cables (all by default), and runs `cabledesk publish
+--format site` in a child process pinned with `--cpu` (taskset), as an editor would. It
+reports the child's CPU seconds and peak resident memory (wait4's rusage), the wall time
+of the whole run and of the site's build (the progress lines' end: before the edition is
+recorded), the site's size and files, the largest HTML page and the largest file, and the
+search index's docs.json and largest shard (the next slice's redesign: issue 16, "Search
+at a few hundred KB"). The copy is deleted at the end unless `--keep`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def largest(files: list[Path]) -> tuple[str, int]:
+    if not files:
+        return "", 0
+    path = max(files, key=lambda p: p.stat().st_size)
+    return path.name, path.stat().st_size
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--base", type=Path, required=True, help="an ingested archive (copied)")
+    p.add_argument("--n", type=int, default=None, help="cables to approve (default: all)")
+    p.add_argument("--work", type=Path, default=Path("/tmp/cabledesk-bench-publish"))
+    p.add_argument("--cpu", default="1", help="taskset CPU list for the publish ('' for none)")
+    p.add_argument("--page-size", type=int, default=None)
+    p.add_argument("--keep", action="store_true")
+    args = p.parse_args()
+
+    archive = args.work / "archive"
+    site = args.work / "site"
+    if args.work.exists():
+        shutil.rmtree(args.work)
+    args.work.mkdir(parents=True)
+    shutil.copytree(args.base, archive)
+    connection = sqlite3.connect(archive / "archive.db")
+    with connection:
+        limit = -1 if args.n is None else args.n
+        connection.execute("DELETE FROM approvals")
+    connection.close()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        x for x in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if x
+    )
+    approve = (
+        "import sys, cabledesk\n"
+        "with cabledesk.Archive.open(sys.argv[1]) as a:\n"
+        "    ids = [r[0] for r in a.connection.execute("
+        "'SELECT reference_id FROM cables ORDER BY id LIMIT ?', (int(sys.argv[2]),))]\n"
+        "    a.approve(ids, account='bench')\n"
+        "    print(len(ids))\n"
+    )
+    approved = subprocess.run(
+        [sys.executable, "-c", approve, str(archive), str(limit)],
+        check=True, env=env, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    command = [sys.executable, "-m", "cabledesk", "publish", "--db", str(archive)]
+    command += ["--out", str(site), "--account", "bench"]
+    if args.page_size:
+        command += ["--page-size", str(args.page_size)]
+    if args.cpu:
+        command = ["taskset", "-c", args.cpu, *command]
+    before = load()
+    started = time.monotonic()
+    with (args.work / "out.txt").open("w+b") as out, (args.work / "err.txt").open("w+b") as err:
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        # wait4: this child's own CPU time and peak resident memory.
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        output, errors = out.read().decode(), err.read().decode()
+    if status:
+        sys.exit(f"publish failed ({status}): {errors[-2000:]}")
+    files = [f for f in site.rglob("*") if f.is_file()]
+    pages = [f for f in files if f.suffix == ".html"]
+    shards = [f for f in (site / "search").iterdir() if f.name.startswith("t-")]
+    done = re.search(r"publish: done, .* in (\d+(?::\d+)+)", errors)
+    result = {
+        "cables": int(approved),
+        "wall_s": round(wall, 1),
+        "build_wall": done.group(1) if done else None,
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "site_mb": round(sum(f.stat().st_size for f in files) / 1e6, 1),
+        "files": len(files),
+        "pages": len(pages),
+        "largest_page": largest(pages),
+        "largest_file": largest(files),
+        "docs_json_mb": round((site / "search" / "docs.json").stat().st_size / 1e6, 2),
+        "largest_shard": largest(shards),
+        "edition_json_mb": round((site / "edition.json").stat().st_size / 1e6, 2),
+        "load": f"{before} -> {load()}",
+        "output": output.strip(),
+    }
+    print(json.dumps(result, indent=1))
+    if not args.keep:
+        shutil.rmtree(args.work)
+
+
+if __name__ == "__main__":
+    main()
