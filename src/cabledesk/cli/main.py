@@ -39,6 +39,7 @@ COMMANDS = {
     "copies": ("cabledesk.cli.copies_command", "copies_command"),
     "similar": ("cabledesk.cli.similar_command", "similar_command"),
     "network": ("cabledesk.cli.network_commands", "network_command"),
+    "model": ("cabledesk.cli.model_commands", "model_group"),
 }
 
 
