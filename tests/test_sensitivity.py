@@ -200,15 +200,15 @@ def test_a_changed_text_is_scored_again(ingested: Path, tmp_path: Path) -> None:
 def test_the_cli_trains_and_evaluates(ingested: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from cabledesk.cli.main import main
+    from cabledesk.cli.main import cli
 
     folder = copy_of(ingested, tmp_path, "cli")
-    result = CliRunner().invoke(main, ["model", "train", "--db", str(folder), "--workers", "0"])
+    result = CliRunner().invoke(cli, ["model", "train", "--db", str(folder), "--workers", "0"])
     assert result.exit_code == 0, result.output
     assert "model v2" in result.output
     assert s.stored_versions(folder) == [1, 2]
     result = CliRunner().invoke(
-        main, ["model", "evaluate", "--db", str(folder), "--split", "time", "--workers", "0"]
+        cli, ["model", "evaluate", "--db", str(folder), "--split", "time", "--workers", "0"]
     )
     assert result.exit_code == 0, result.output
     assert "split time" in result.output and "AUC=" in result.output
@@ -222,7 +222,7 @@ def test_no_model_means_no_scores_and_a_clear_training_error(tmp_path: Path) -> 
             archive.train_sensitivity(workers=0)
 
 
-def test_deep_copies_of_records_keep_their_labels_apart() -> None:
+def test_each_label_field_alone_changes_nothing_a_model_reads() -> None:
     # cable_text reads no label field: changing each one alone leaves it as it was.
     base = a_cable("CONFIDENTIAL", [], "C")
     for change in (
