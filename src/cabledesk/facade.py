@@ -29,6 +29,7 @@ from cabledesk.archive import editions, editorial, entity_register, entity_searc
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive import entity_network as network_store
 from cabledesk.archive import graph as graph_store
+from cabledesk.archive import sensitivity as sensitivity_store
 from cabledesk.archive.edition_index import EditionIndex
 from cabledesk.archive.enrich import EnrichReport, Progress
 from cabledesk.archive.enrich import run as run_enrichment
@@ -1010,7 +1011,35 @@ class Archive:
         if summarised != [True]:
             self._summaries.build(entity_store.Visibility())
         report.similar = self._build_similar(workers, scheduler)
+        report.sensitivity = self.score_sensitivity(workers=workers, scheduler=scheduler)
         return report
+
+    # --- predicted sensitivity (docs/sensitivity.md) ------------------------------------
+
+    def train_sensitivity(
+        self, *, workers: int | None = None, scheduler: object = None
+    ) -> sensitivity_store.TrainReport:
+        """Train the sensitivity models on this archive's labels and store them as the
+        next version (archive/sensitivity.py)."""
+        return sensitivity_store.train(
+            self.connection, self.path, workers=workers, scheduler=scheduler
+        )
+
+    def evaluate_sensitivity(
+        self, splits: Iterable[str] = ("time", "posts"), *, workers: int | None = None
+    ) -> list[sensitivity_store.Evaluation]:
+        """Held-out figures of models trained as `train_sensitivity` trains them."""
+        data = sensitivity_store.read_dataset(self.connection, workers=workers)
+        return [sensitivity_store.evaluate(data, split) for split in splits]
+
+    def score_sensitivity(
+        self, *, workers: int | None = None, scheduler: object = None
+    ) -> sensitivity_store.ScoreReport | None:
+        """Score the pending cables with the newest stored model; None without one."""
+        model = sensitivity_store.current(self.path)
+        if model is None:
+            return None
+        return sensitivity_store.score(self.connection, model, workers=workers, scheduler=scheduler)
 
     def _build_similar(self, workers: int | None, scheduler: object) -> dict[str, float]:
         """The similar-cables models of everything and of the public (when an edition

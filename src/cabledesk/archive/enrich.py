@@ -67,6 +67,9 @@ class EnrichReport:
     # The similar-cables models built after the entities (docs/similar.md): {view: wall
     # seconds}; empty when every model was already of the archive as it stands.
     similar: dict[str, float] = field(default_factory=dict)
+    # The sensitivity scores made after them (archive/sensitivity.py); None without a
+    # stored model.
+    sensitivity: Any = None
 
 
 def extract_batch(batch: Batch) -> Result:

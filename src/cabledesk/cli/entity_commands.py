@@ -91,6 +91,11 @@ def enrich_command(db: str, workers: int | None, scheduler: str | None) -> None:
     seconds = time.monotonic() - started
     for view, took in report.similar.items():
         click.echo(f"similar cables: the model of {view} built in {took:.1f} s")
+    if report.sensitivity is not None and report.sensitivity.cables:
+        click.echo(
+            f"sensitivity: {report.sensitivity.cables:,} cables scored with model "
+            f"v{report.sensitivity.model} in {report.sensitivity.seconds:.1f} s"
+        )
     if not report.pending_before:
         click.echo(f"nothing to enrich: every cable is up to date ({report.entities:,} entities)")
         return

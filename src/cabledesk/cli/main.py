@@ -40,6 +40,7 @@ COMMANDS = {
     "coverage": ("cabledesk.cli.coverage_command", "coverage_command"),
     "similar": ("cabledesk.cli.similar_command", "similar_command"),
     "network": ("cabledesk.cli.network_commands", "network_command"),
+    "model": ("cabledesk.cli.model_commands", "model_group"),
 }
 
 

@@ -1,0 +1,734 @@
+"""Predicted sensitivity (docs/sensitivity.md): models trained on the archive's own labels.
+
+Three models, each a logistic regression over hashed TF-IDF words of the text:
+
+- the cable's level (unclassified / confidential / secret; top secret counts as secret),
+- NOFORN, a separate yes/no,
+- each paragraph's portion marking (same three levels).
+
+The text a model reads never holds the labels themselves: `strip_labels` removes
+classification lines and words in capitals (`SECRET`, `NOFORN`, `C O N F I D E N T I A L`),
+portion markings (`(S//NF)`), Classified By lines and their reasons, declassification
+lines and redaction markers (`XXXXXXXX`, which WikiLeaks put into sensitive cables). The
+words are hashed (`HashingVectorizer`: no vocabulary kept in memory); the IDF weights are
+counted on the training cables.
+
+scikit-learn trains; scoring needs numpy and scipy only: a model is stored in the archive
+folder as plain arrays (`sensitivity/v<N>/model.npz` and `meta.json`, no pickle), so
+loading one runs no code. `featurize_batch` is a pure function of stored records: the
+enrichment job runs it in worker processes or on a Dask cluster, and the products with
+the model's weights are taken in this process, so every way of running gives the same
+scores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from cabledesk.archive.blob import unpack_record
+from cabledesk.errors import Error
+from cabledesk.record.codec import from_dict
+from cabledesk.record.level import Level
+from cabledesk.record.model import Cable
+
+# Bump when what a model reads changes (the stripping, the hashing): stored models of
+# another version are not used to score.
+FEATURES_VERSION = 1
+N_FEATURES = 2**18
+NGRAMS = (1, 2)
+LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
+FOLDER = "sensitivity"
+BATCH = 200
+# Paragraphs a paragraph model is trained on at most (a random sample beyond that):
+# training time stays bounded on large archives (docs/sensitivity.md).
+MAX_TRAIN_PARAGRAPHS = 400_000
+
+
+class SensitivityError(Error, RuntimeError):
+    """No model can be trained or used (too few labels, no model stored)."""
+
+
+# --- what a model may read ---------------------------------------------------------------
+
+_STRIP = [
+    # Portion markings anywhere: (U), (SBU), (C), (S//NF), (TS/SI/NF), (C/REL GBR).
+    re.compile(r"\(\s*(?:U|SBU|C|S|TS)(?:\s*/{1,2}\s*[A-Z][A-Z ,-]*)*\s*\)"),
+    # Classified By lines and their reasons, to the end of the line.
+    re.compile(r"(?i)\bclassified\s+by\b[^\n]*"),
+    re.compile(r"(?i)\breasons?\s*:?\s*1\.[45]\s*\(?\s*[a-h](?:\s*(?:,|and|&)?\s*[a-h]\b)*\s*\)?"),
+    # Declassification and E.O. lines.
+    re.compile(r"(?i)\bdecl(?:assify)?(?:\s+on)?\s*:[^\n]*"),
+    re.compile(r"(?i)\bE\.\s*O\.\s*1[23]\d{3}\s*:?[^\n]*"),
+    # Classification words in capitals, letter-spaced too, and handling caveats.
+    re.compile(
+        r"\b(?:TOP\s+SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|UNCLAS|NOFORN|NOFORN|ORCON|"
+        r"NOCONTRACT|PROPIN|RELIDO|SIPDIS|EXDIS|NODIS|LIMDIS|"
+        r"S\s+E\s+C\s+R\s+E\s+T|C\s+O\s+N\s+F\s+I\s+D\s+E\s+N\s+T\s+I\s+A\s+L|"
+        r"U\s+N\s+C\s+L\s+A\s+S(?:\s+S\s+I\s+F\s+I\s+E\s+D)?)\b"
+    ),
+    # Redaction markers.
+    re.compile(r"X{4,}"),
+]
+
+
+def strip_labels(text: str) -> str:
+    """`text` without what states a classification (the labels a model must not read)."""
+    for pattern in _STRIP:
+        text = pattern.sub(" ", text)
+    return text
+
+
+def cable_text(cable: Cable) -> str:
+    """What the cable model reads: the subject and the paragraphs (the whole text when
+    the cable has no paragraphs), labels stripped. Never the classification, caveats,
+    markings or Classified By fields."""
+    parts = [cable.subject or ""]
+    if cable.paragraphs:
+        parts += [p.text for p in cable.paragraphs]
+    else:
+        parts.append(cable.text)
+    return strip_labels("\n".join(parts))
+
+
+def paragraph_texts(cable: Cable) -> list[str]:
+    return [strip_labels(p.text) for p in cable.paragraphs]
+
+
+def level_label(classification: str | None) -> int | None:
+    level = Level.known(classification)
+    return None if level is None else min(int(level), 2)
+
+
+def portion_label(marking: str | None) -> int | None:
+    level = Level.of_portion(marking)
+    return None if level is None else min(int(level), 2)
+
+
+def _vectorizer() -> Any:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        n_features=N_FEATURES,
+        ngram_range=NGRAMS,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+        dtype=_float32(),
+    )
+
+
+def _float32() -> Any:
+    import numpy as np
+
+    return np.float32
+
+
+# --- the workers' part -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Features:
+    """One batch read and hashed: the raw term counts of each cable and paragraph."""
+
+    cable_ids: list[int]
+    text_hashes: list[str]
+    dates: list[str]
+    origins: list[str]
+    levels: list[int]  # -1: unlabelled
+    noforn: list[int]
+    cables: Any  # scipy CSR, one row a cable
+    paragraph_of: list[tuple[int, int]]  # (cable id, position)
+    paragraph_levels: list[int]
+    paragraphs: Any  # scipy CSR, one row a paragraph
+
+
+def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
+    """Runs on a worker: stored records in, hashed word counts and labels out."""
+    vectorizer = _vectorizer()
+    ids, hashes, dates, origins, levels, noforn, texts = [], [], [], [], [], [], []
+    paragraph_of, paragraph_levels, ptexts = [], [], []
+    for cable_id, text_hash, blob in batch:
+        cable = from_dict(unpack_record(blob))
+        ids.append(cable_id)
+        hashes.append(text_hash)
+        dates.append(cable.created or cable.header.sent or "")
+        origins.append(cable.origin or cable.station or "")
+        label = level_label(cable.classification)
+        levels.append(-1 if label is None else label)
+        noforn.append(int("NOFORN" in cable.caveats))
+        texts.append(cable_text(cable))
+        for position, (paragraph, text) in enumerate(
+            zip(cable.paragraphs, paragraph_texts(cable), strict=True)
+        ):
+            paragraph_of.append((cable_id, position))
+            marked = portion_label(paragraph.marking)
+            paragraph_levels.append(-1 if marked is None else marked)
+            ptexts.append(text)
+    return Features(
+        ids,
+        hashes,
+        dates,
+        origins,
+        levels,
+        noforn,
+        vectorizer.transform(texts),
+        paragraph_of,
+        paragraph_levels,
+        vectorizer.transform(ptexts),
+    )
+
+
+# --- the model ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Model:
+    """Weights as plain arrays: idf (n_features), level (3 x n, 3), noforn (n, 1),
+    paragraph (3 x n, 3)."""
+
+    idf: Any
+    level_coef: Any
+    level_intercept: Any
+    noforn_coef: Any
+    noforn_intercept: Any
+    paragraph_coef: Any
+    paragraph_intercept: Any
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return int(self.meta.get("version", 0))
+
+    def weighted(self, counts: Any) -> Any:
+        return tfidf(counts, self.idf)
+
+    def cable_scores(self, counts: Any) -> tuple[Any, Any]:
+        """P(level) (rows of 3) and P(NOFORN) of raw cable counts."""
+        x = self.weighted(counts)
+        return (
+            softmax(x @ self.level_coef.T + self.level_intercept),
+            sigmoid(x @ self.noforn_coef.T + self.noforn_intercept)[:, 0],
+        )
+
+    def paragraph_scores(self, counts: Any) -> Any:
+        x = self.weighted(counts)
+        return softmax(x @ self.paragraph_coef.T + self.paragraph_intercept)
+
+    def save(self, folder: Path) -> None:
+        import numpy as np
+
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays = {k: getattr(self, k) for k in _ARRAYS}
+        partial = folder / "model.tmp.npz"
+        np.savez_compressed(partial, **arrays)
+        partial.replace(folder / "model.npz")
+        (folder / "meta.json").write_text(json.dumps(self.meta, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> Model:
+        import numpy as np
+
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        with np.load(folder / "model.npz", allow_pickle=False) as data:
+            arrays = {k: data[k] for k in _ARRAYS}
+        return cls(**arrays, meta=meta)
+
+
+_ARRAYS = (
+    "idf",
+    "level_coef",
+    "level_intercept",
+    "noforn_coef",
+    "noforn_intercept",
+    "paragraph_coef",
+    "paragraph_intercept",
+)
+
+
+def tfidf(counts: Any, idf: Any) -> Any:
+    """Sublinear term frequency times IDF, each row scaled to unit length."""
+    from sklearn.preprocessing import normalize
+
+    x = counts.astype("float64", copy=True)
+    x.data = 1.0 + __import__("numpy").log(x.data)
+    x = x.multiply(idf).tocsr()
+    return normalize(x, norm="l2", copy=False)
+
+
+def idf_of(counts: Any) -> Any:
+    import numpy as np
+
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float64)
+
+
+def softmax(z: Any) -> Any:
+    import numpy as np
+
+    z = np.asarray(z, dtype=np.float64)
+    if z.shape[1] == 1:  # not expected: every level model has three classes
+        raise ValueError("a level model needs three classes")
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def sigmoid(z: Any) -> Any:
+    import numpy as np
+
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+
+def _fit_levels(x: Any, y: Any) -> tuple[Any, Any]:
+    """A three-class logistic regression; a class absent from `y` gets weights that never
+    win (so the arrays keep their shape)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    present = sorted(set(int(v) for v in y))
+    if len(present) < 2:
+        raise SensitivityError(f"a level model needs two levels among its labels, found {present}")
+    classifier = LogisticRegression(C=10.0, max_iter=300, tol=1e-4)
+    classifier.fit(x, y)
+    coef = np.zeros((3, x.shape[1]), dtype=np.float64)
+    intercept = np.full(3, -1e3, dtype=np.float64)
+    if len(present) == 2:  # binary: sklearn keeps one row, for the higher class
+        coef[present[1]] = classifier.coef_[0] / 2
+        coef[present[0]] = -classifier.coef_[0] / 2
+        intercept[present[1]] = classifier.intercept_[0] / 2
+        intercept[present[0]] = -classifier.intercept_[0] / 2
+    else:
+        for row, label in enumerate(classifier.classes_):
+            coef[int(label)] = classifier.coef_[row]
+            intercept[int(label)] = classifier.intercept_[row]
+    return coef.astype(np.float32), intercept
+
+
+def _fit_binary(x: Any, y: Any) -> tuple[Any, Any]:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(int(v) for v in y)) < 2:
+        constant = 20.0 if len(y) and int(y[0]) else -20.0
+        return np.zeros((1, x.shape[1]), dtype=np.float32), np.array([constant])
+    classifier = LogisticRegression(C=10.0, max_iter=300, tol=1e-4)
+    classifier.fit(x, y)
+    return classifier.coef_.astype(np.float32), classifier.intercept_.astype(np.float64)
+
+
+@dataclass(slots=True)
+class Dataset:
+    """Every cable of an archive, hashed, with labels."""
+
+    cable_ids: Any
+    dates: list[str]
+    origins: list[str]
+    levels: Any
+    noforn: Any
+    cables: Any
+    paragraph_cable: Any  # row of the cable of each paragraph (into the arrays above)
+    paragraph_levels: Any
+    paragraphs: Any
+
+
+def fit(data: Dataset, cables: Any, meta: dict[str, Any], seed: int = 0) -> Model:
+    """Train the three models on the cables at rows `cables` of `data` (their labelled
+    cables and marked paragraphs)."""
+    import numpy as np
+
+    rows = np.asarray(cables, dtype=np.int64)
+    rows = rows[data.levels[rows] >= 0]
+    if len(rows) == 0:
+        raise SensitivityError("no cable with a known classification to train on")
+    idf = idf_of(data.cables[rows])
+    x = tfidf(data.cables[rows], idf)
+    level_coef, level_intercept = _fit_levels(x, data.levels[rows])
+    noforn_coef, noforn_intercept = _fit_binary(x, data.noforn[rows])
+    chosen = np.zeros(len(data.levels), dtype=bool)
+    chosen[rows] = True
+    prows = np.flatnonzero(chosen[data.paragraph_cable] & (data.paragraph_levels >= 0))
+    if len(prows) > MAX_TRAIN_PARAGRAPHS:
+        prows = np.sort(np.random.default_rng(seed).choice(prows, MAX_TRAIN_PARAGRAPHS, False))
+    if len(prows) and len(set(data.paragraph_levels[prows].tolist())) >= 2:
+        px = tfidf(data.paragraphs[prows], idf)
+        paragraph_coef, paragraph_intercept = _fit_levels(px, data.paragraph_levels[prows])
+    else:  # no marked paragraphs: the paragraph model says what the cable model says
+        paragraph_coef, paragraph_intercept = level_coef, level_intercept
+        meta["paragraph_model"] = "the cable model (too few marked paragraphs)"
+    meta.update(
+        trained_cables=len(rows),
+        trained_paragraphs=len(prows),
+        features_version=FEATURES_VERSION,
+        n_features=N_FEATURES,
+        ngrams=list(NGRAMS),
+    )
+    return Model(
+        idf,
+        level_coef,
+        level_intercept,
+        noforn_coef,
+        noforn_intercept,
+        paragraph_coef,
+        paragraph_intercept,
+        meta,
+    )
+
+
+# --- reading an archive ------------------------------------------------------------------
+
+
+
+def _batches(connection: sqlite3.Connection, ids: list[int]) -> Iterator[Any]:
+    from cabledesk.archive import entities
+
+    for start in range(0, len(ids), BATCH):
+        yield entities.records(connection, ids[start : start + BATCH])
+
+
+def _featurized(
+    connection: sqlite3.Connection,
+    ids: list[int],
+    workers: int | None,
+    scheduler: Any,
+) -> Iterator[Features]:
+    from cabledesk.archive.enrich import _mapper
+
+    with _mapper(workers, scheduler, -(-len(ids) // BATCH)) as (mapper, ahead):
+        # The job's pool maps any picklable function over any items (typed for entities).
+        run = cast(Any, mapper)
+        yield from run(featurize_batch, _batches(connection, ids), ahead)
+
+
+def all_ids(connection: sqlite3.Connection) -> list[int]:
+    return [int(r[0]) for r in connection.execute("SELECT id FROM cables ORDER BY id")]
+
+
+def read_dataset(
+    connection: sqlite3.Connection, *, workers: int | None = None, scheduler: Any = None
+) -> Dataset:
+    import numpy as np
+    import scipy.sparse as sp
+
+    parts = list(_featurized(connection, all_ids(connection), workers, scheduler))
+    ids: list[int] = []
+    dates: list[str] = []
+    origins: list[str] = []
+    levels: list[int] = []
+    noforn: list[int] = []
+    pcable: list[int] = []
+    plevels: list[int] = []
+    for part in parts:
+        offset = len(ids)
+        row_of = {cable_id: offset + i for i, cable_id in enumerate(part.cable_ids)}
+        ids += part.cable_ids
+        dates += part.dates
+        origins += part.origins
+        levels += part.levels
+        noforn += part.noforn
+        pcable += [row_of[c] for c, _ in part.paragraph_of]
+        plevels += part.paragraph_levels
+    empty = sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    return Dataset(
+        np.array(ids, dtype=np.int64),
+        dates,
+        origins,
+        np.array(levels, dtype=np.int64),
+        np.array(noforn, dtype=np.int64),
+        sp.vstack([p.cables for p in parts] or [empty], format="csr"),
+        np.array(pcable, dtype=np.int64),
+        np.array(plevels, dtype=np.int64),
+        sp.vstack([p.paragraphs for p in parts] or [empty], format="csr"),
+    )
+
+
+# --- stored models -----------------------------------------------------------------------
+
+
+def models_folder(archive_folder: Path) -> Path:
+    return archive_folder / FOLDER
+
+
+def stored_versions(archive_folder: Path) -> list[int]:
+    found = []
+    for path in models_folder(archive_folder).glob("v*"):
+        if path.name[1:].isdigit() and (path / "meta.json").exists():
+            found.append(int(path.name[1:]))
+    return sorted(found)
+
+
+def current(archive_folder: Path) -> Model | None:
+    """The newest stored model this code can use, or None."""
+    for version in reversed(stored_versions(archive_folder)):
+        folder = models_folder(archive_folder) / f"v{version}"
+        try:
+            model = Model.load(folder)
+        except (OSError, ValueError, KeyError):
+            continue
+        if model.meta.get("features_version") == FEATURES_VERSION:
+            return model
+    return None
+
+
+@dataclass(slots=True)
+class TrainReport:
+    version: int
+    cables: int
+    paragraphs: int
+    read_seconds: float
+    fit_seconds: float
+    cpu_seconds: float
+
+
+def train(
+    connection: sqlite3.Connection,
+    archive_folder: Path,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> TrainReport:
+    """Train on every labelled cable and store the result as the next version."""
+    import sklearn
+
+    started, cpu = time.perf_counter(), time.process_time()
+    data = read_dataset(connection, workers=workers, scheduler=scheduler)
+    read = time.perf_counter() - started
+    version = max(stored_versions(archive_folder), default=0) + 1
+    meta: dict[str, Any] = {
+        "version": version,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "scikit_learn": sklearn.__version__,
+        "archive_cables": len(data.cable_ids),
+    }
+    model = fit(data, range(len(data.cable_ids)), meta)
+    model.save(models_folder(archive_folder) / f"v{version}")
+    return TrainReport(
+        version,
+        int(meta["trained_cables"]),
+        int(meta["trained_paragraphs"]),
+        read,
+        time.perf_counter() - started - read,
+        time.process_time() - cpu,
+    )
+
+
+# --- scores in the archive ---------------------------------------------------------------
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS sensitivity_cables (
+    cable_id INTEGER PRIMARY KEY,
+    model INTEGER NOT NULL,
+    text_hash TEXT NOT NULL,
+    p_unclassified REAL NOT NULL,
+    p_confidential REAL NOT NULL,
+    p_secret REAL NOT NULL,
+    p_noforn REAL NOT NULL,
+    predicted INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sensitivity_paragraphs (
+    cable_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    p_unclassified REAL NOT NULL,
+    p_confidential REAL NOT NULL,
+    p_secret REAL NOT NULL,
+    predicted INTEGER NOT NULL,
+    PRIMARY KEY (cable_id, position)
+);
+"""
+
+
+def ensure_tables(connection: sqlite3.Connection) -> None:
+    connection.executescript(_TABLES)
+
+
+def pending(connection: sqlite3.Connection, model: int) -> list[int]:
+    """Cables never scored, scored by another model, or re-ingested with another text."""
+    ensure_tables(connection)
+    return [
+        int(r[0])
+        for r in connection.execute(
+            "SELECT c.id FROM cables c LEFT JOIN sensitivity_cables s ON s.cable_id = c.id "
+            "WHERE s.cable_id IS NULL OR s.model != ? OR s.text_hash != c.text_hash "
+            "ORDER BY c.id",
+            (model,),
+        )
+    ]
+
+
+@dataclass(slots=True)
+class ScoreReport:
+    model: int = 0
+    cables: int = 0
+    paragraphs: int = 0
+    seconds: float = 0.0
+
+
+def score(
+    connection: sqlite3.Connection,
+    model: Model,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    limit: int | None = None,
+) -> ScoreReport:
+    """Score every pending cable and its paragraphs with `model`; one transaction a batch
+    (resumable, idempotent)."""
+    started = time.perf_counter()
+    report = ScoreReport(model=model.version)
+    ids = pending(connection, model.version)
+    if limit is not None:
+        ids = ids[:limit]
+    for part in _featurized(connection, ids, workers, scheduler):
+        levels, noforn = model.cable_scores(part.cables)
+        pscores = model.paragraph_scores(part.paragraphs)
+        with connection:
+            marks = ",".join("?" * len(part.cable_ids))
+            connection.execute(
+                f"DELETE FROM sensitivity_paragraphs WHERE cable_id IN ({marks})", part.cable_ids
+            )
+            connection.executemany(
+                "INSERT OR REPLACE INTO sensitivity_cables VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (cable_id, model.version, text_hash, *map(float, p), float(nf), int(p.argmax()))
+                    for cable_id, text_hash, p, nf in zip(
+                        part.cable_ids, part.text_hashes, levels, noforn, strict=True
+                    )
+                ],
+            )
+            connection.executemany(
+                "INSERT INTO sensitivity_paragraphs VALUES (?,?,?,?,?,?)",
+                [
+                    (cable_id, position, *map(float, p), int(p.argmax()))
+                    for (cable_id, position), p in zip(part.paragraph_of, pscores, strict=True)
+                ],
+            )
+        report.cables += len(part.cable_ids)
+        report.paragraphs += len(part.paragraph_of)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- honest evaluation -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Metrics:
+    """Figures on held-out cables (or paragraphs)."""
+
+    n: int
+    classified_share: float
+    roc_auc: float | None  # classified against unclassified, by P(classified)
+    tpr_at_11_fpr: float | None
+    macro_f1: float
+    brier: float  # multi-class Brier score (sum over the three levels), lower is better
+    reliability: list[tuple[float, float, float, int]]  # bin low, mean P, observed, n
+    noforn_auc: float | None = None
+
+
+@dataclass(slots=True)
+class Evaluation:
+    split: str
+    train_cables: int
+    test_cables: int
+    cables: Metrics
+    paragraphs: Metrics | None
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def metrics(y: Any, p: Any, noforn: Any = None, p_noforn: Any = None) -> Metrics:
+    import numpy as np
+    from sklearn.metrics import f1_score, roc_auc_score, roc_curve
+
+    y = np.asarray(y)
+    classified = (y > 0).astype(int)
+    p_classified = 1.0 - p[:, 0]
+    auc = tpr = None
+    if 0 < classified.sum() < len(classified):
+        auc = float(roc_auc_score(classified, p_classified))
+        fpr, tprs, _ = roc_curve(classified, p_classified)
+        tpr = float(np.interp(0.11, fpr, tprs))
+    onehot = np.eye(3)[y]
+    brier = float(np.mean(np.sum((p - onehot) ** 2, axis=1)))
+    f1 = float(f1_score(y, p.argmax(axis=1), labels=[0, 1, 2], average="macro", zero_division=0))
+    table = []
+    for low in np.arange(0.0, 1.0, 0.1):
+        inside = (p_classified >= low) & (
+            (p_classified < low + 0.1) if low < 0.85 else (p_classified <= 1.0)
+        )
+        if inside.any():
+            table.append(
+                (
+                    round(float(low), 1),
+                    float(p_classified[inside].mean()),
+                    float(classified[inside].mean()),
+                    int(inside.sum()),
+                )
+            )
+    nf_auc = None
+    if noforn is not None and 0 < int(np.sum(noforn)) < len(noforn):
+        nf_auc = float(roc_auc_score(noforn, p_noforn))
+    return Metrics(len(y), float(classified.mean()), auc, tpr, f1, brier, table, nf_auc)
+
+
+def _splits(data: Dataset, split: str) -> list[tuple[Any, Any]]:
+    import numpy as np
+
+    labelled = np.flatnonzero(data.levels >= 0)
+    if split == "time":
+        order = labelled[np.argsort([data.dates[i] for i in labelled], kind="stable")]
+        cut = int(len(order) * 0.8)
+        return [(order[:cut], order[cut:])]
+    if split == "posts":
+        from sklearn.model_selection import GroupKFold
+
+        groups = np.array([data.origins[i] for i in labelled])
+        folds = min(5, len(set(groups.tolist())))
+        if folds < 2:
+            raise SensitivityError("leaving posts out needs cables from two posts at least")
+        return [
+            (labelled[a], labelled[b])
+            for a, b in GroupKFold(n_splits=folds).split(labelled, groups=groups)
+        ]
+    raise SensitivityError(f"unknown split {split!r}: time or posts")
+
+
+def evaluate(data: Dataset, split: str) -> Evaluation:
+    """Train on one part and score the other: `time` (the earliest 80% of labelled cables
+    against the latest 20%) or `posts` (five folds, no post in both parts)."""
+    import numpy as np
+
+    ys, ps, nfs, pnfs, pys, pps = [], [], [], [], [], []
+    train_n = test_n = 0
+    for train_rows, test_rows in _splits(data, split):
+        model = fit(data, train_rows, {})
+        levels, noforn = model.cable_scores(data.cables[test_rows])
+        ys.append(data.levels[test_rows])
+        ps.append(levels)
+        nfs.append(data.noforn[test_rows])
+        pnfs.append(noforn)
+        chosen = np.zeros(len(data.levels), dtype=bool)
+        chosen[test_rows] = True
+        prows = np.flatnonzero(chosen[data.paragraph_cable] & (data.paragraph_levels >= 0))
+        if len(prows):
+            pys.append(data.paragraph_levels[prows])
+            pps.append(model.paragraph_scores(data.paragraphs[prows]))
+        train_n += len(train_rows)
+        test_n += len(test_rows)
+    cables = metrics(np.concatenate(ys), np.vstack(ps), np.concatenate(nfs), np.concatenate(pnfs))
+    paragraphs = metrics(np.concatenate(pys), np.vstack(pps)) if pys else None
+    return Evaluation(split, train_n, test_n, cables, paragraphs)
+
+
+def rounded(value: float | None, places: int = 3) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.{places}f}"
