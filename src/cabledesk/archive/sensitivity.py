@@ -386,7 +386,6 @@ def fit(data: Dataset, cables: Any, meta: dict[str, Any], seed: int = 0) -> Mode
 # --- reading an archive ------------------------------------------------------------------
 
 
-
 def _batches(connection: sqlite3.Connection, ids: list[int]) -> Iterator[Any]:
     from cabledesk.archive import entities
 
