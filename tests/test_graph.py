@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from cabledesk.access import Accounts
 from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.archive import graph as graph_store
+from cabledesk.archive import text_citations
 from cabledesk.cli.main import cli
 from cabledesk.facade import Archive
 from cabledesk.record.level import Level
@@ -59,16 +60,23 @@ def brute(
     archive: Archive, viewer: Viewer, ids: list[str]
 ) -> tuple[set[str], set[tuple[str, str]]]:
     """The cables `ids` and the citations their records, as `viewer` receives them, show
-    with an id; a cable whose REF lines are withheld from the viewer counts none."""
+    with an id; a cable whose REF lines are withheld from the viewer counts none of them;
+    the ids cited in the paragraphs as the viewer receives them (withheld ones read as
+    their placeholders, redactions burned in) count too."""
     cables = set(ids)
     edges = set()
     for reference_id in ids:
         cable = archive.get(reference_id, viewer=viewer)
         assert cable is not None
-        for reference in cable.references:
-            if reference.cable_id is None or reference.text.startswith("[reference withheld"):
-                continue
-            cited = reference.cable_id
+        cited_ids = [
+            r.cable_id
+            for r in cable.references
+            if r.cable_id is not None and not r.text.startswith("[reference withheld")
+        ]
+        citing = text_citations.citing_of(cable)
+        for paragraph in cable.paragraphs:
+            cited_ids.extend(text_citations.find(paragraph.text, citing))
+        for cited in cited_ids:
             if cited not in cables and cited + "_a" in cables:
                 cited += "_a"
             if cited != reference_id:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
@@ -524,10 +524,16 @@ class Archive:
         hides = None
         rules = ""
         redactor = viewer.redactor
+        burn = withheld = None
         if viewer.redact and redactor:
 
             def hides(citing: str, text: str) -> bool:
                 return redactor.burned(citing, {"text": text})[0] != {"text": text}
+
+            def burn(citing: str, text: str) -> str:
+                return str(redactor.burned(citing, {"text": text})[0]["text"])
+
+            withheld = redactor.withheld_paragraphs
 
             rules = graph_store.rules_key(
                 (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
@@ -543,6 +549,8 @@ class Archive:
             rules=rules,
             public=public,
             hides=hides,
+            burn=burn,
+            withheld=withheld,
         )
 
     def _graph(self, viewer: Viewer) -> graph_store.Graph:
@@ -576,7 +584,10 @@ class Archive:
             return None
         node = graph.node(name)
         assert node is not None
-        return graph_store.CableLinks(node, graph.cites(name), graph.cited_by(name))
+        cites_via, cited_by_via = graph.via(name)
+        return graph_store.CableLinks(
+            node, graph.cites(name), graph.cited_by(name), cites_via, cited_by_via
+        )
 
     def graph_thread(
         self, reference_id: str, *, viewer: Viewer, hops: int = 3, days: int = 183
@@ -839,15 +850,20 @@ class Archive:
             self.connection, self._similar_key(viewer), lambda: self._similar_counts(viewer)
         )
 
-    def _near(self, viewer: Viewer) -> Callable[[str], list[tuple[str, float]]]:
+    def _near(
+        self, viewer: Viewer
+    ) -> Callable[[str, Collection[str] | None], list[tuple[str, float]]]:
         """`~"text"` for this reader (query.compile.NearLookup): the cables nearest the
-        text in the reader's own model; the model is read (or built) only when a query
-        asks for it."""
+        text in the reader's own model, or of `among` every one similar to it; the model
+        is read (or built) only when a query asks for it."""
 
-        def near(text: str) -> list[tuple[str, float]]:
-            from cabledesk.archive.similar import NEAR_LIMIT, nearest_to_text
+        def near(text: str, among: Collection[str] | None = None) -> list[tuple[str, float]]:
+            from cabledesk.archive.similar import NEAR_LIMIT, nearest_among, nearest_to_text
 
-            return nearest_to_text(self._similar_model(viewer), text, NEAR_LIMIT)
+            model = self._similar_model(viewer)
+            if among is not None:
+                return nearest_among(model, text, among)
+            return nearest_to_text(model, text, NEAR_LIMIT)
 
         return near
 
