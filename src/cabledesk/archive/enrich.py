@@ -67,6 +67,9 @@ class EnrichReport:
     # The similar-cables models built after the entities (docs/similar.md): {view: wall
     # seconds}; empty when every model was already of the archive as it stands.
     similar: dict[str, float] = field(default_factory=dict)
+    # The citation graphs and co-mention networks built after them (Archive.warm): {what:
+    # CPU seconds}; empty when every one was already of the archive as it stands.
+    warmed: dict[str, float] = field(default_factory=dict)
 
 
 def extract_batch(batch: Batch) -> Result:

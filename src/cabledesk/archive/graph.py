@@ -25,6 +25,7 @@ versions only.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import heapq
 import json
@@ -1084,6 +1085,7 @@ class Graphs:
         self.path = folder / CACHE
         self.database = database
         self._connection: sqlite3.Connection | None = None
+        self._threads: list[threading.Thread] = []
 
     def _reader(self) -> sqlite3.Connection | None:
         if self._connection is None:
@@ -1127,6 +1129,49 @@ class Graphs:
         if found is None:
             raise sqlite3.OperationalError("the archive keeps changing: try again")
         return found
+
+    def warm(self, seen: Visibility) -> bool:
+        """Build `seen`'s graph now, in this thread, unless the cache holds it of the
+        archive as it stands (True when it built). Takes the view's lock, so a request
+        for the graph meanwhile waits for this build instead of making its own."""
+        key = view_key(seen)
+        with _lock_for((str(self.path), key)):
+            source = sqlite3.connect(self.database, timeout=30)
+            try:
+                current = stamp(source)
+            finally:
+                source.close()
+            cache = sqlite3.connect(self.path, timeout=30) if self.path.exists() else None
+            try:
+                row = None
+                if cache is not None:
+                    try:
+                        row = cache.execute(
+                            "SELECT stamp FROM views WHERE view = ?", (key,)
+                        ).fetchone()
+                    except sqlite3.Error:
+                        row = None
+            finally:
+                if cache is not None:
+                    cache.close()
+            if row is not None and row[0] == current:
+                return False
+            self.build(seen)
+            return True
+
+    def request(self, seen: Visibility) -> None:
+        """Warm `seen`'s graph in a background thread (after an edition: the public's
+        first request then finds it built, or waits only for the rest of this build)."""
+
+        def work() -> None:
+            # Busy or going away: the next read builds it.
+            with contextlib.suppress(sqlite3.Error, OSError):
+                self.warm(seen)
+
+        thread = threading.Thread(target=work, name="graph-views", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
 
     def build(self, seen: Visibility) -> dict[str, object]:
         """Build `seen`'s graph now, in this thread, from one snapshot of the archive;
@@ -1198,6 +1243,9 @@ class Graphs:
             raise
 
     def close(self) -> None:
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
         self._close_reader()
 
     def _close_reader(self) -> None:

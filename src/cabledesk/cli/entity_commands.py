@@ -91,6 +91,8 @@ def enrich_command(db: str, workers: int | None, scheduler: str | None) -> None:
     seconds = time.monotonic() - started
     for view, took in report.similar.items():
         click.echo(f"similar cables: the model of {view} built in {took:.1f} s")
+    for what, took in report.warmed.items():
+        click.echo(f"{what}: built in {took:.1f} s of CPU")
     if not report.pending_before:
         click.echo(f"nothing to enrich: every cable is up to date ({report.entities:,} entities)")
         return
