@@ -75,7 +75,8 @@ CREATE INDEX IF NOT EXISTS nodes_cited ON nodes (view, indegree DESC, id);
 CREATE TABLE IF NOT EXISTS edges (
     view TEXT NOT NULL, src INTEGER NOT NULL, dst INTEGER NOT NULL, via INTEGER NOT NULL,
     PRIMARY KEY (view, src, dst)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS edges_dst ON edges (view, dst, src);
+DROP INDEX IF EXISTS edges_dst;
+CREATE INDEX IF NOT EXISTS edges_into ON edges (view, dst, src, via);
 CREATE TABLE IF NOT EXISTS texts (reference_id TEXT NOT NULL, text_hash TEXT NOT NULL,
     citing TEXT NOT NULL, PRIMARY KEY (reference_id, text_hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS text_cites (
@@ -813,18 +814,15 @@ class Graph:
         if n is None:
             return {}, {}
         out = self.connection.execute(
-            "SELECT d.id, e.via FROM edges e JOIN nodes d ON d.view = e.view AND d.n = e.dst "
-            "WHERE e.view = ? AND e.src = ?",
-            (self.view, n),
+            "SELECT dst, via FROM edges WHERE view = ? AND src = ?", (self.view, n)
         ).fetchall()
         into = self.connection.execute(
-            "SELECT s.id, e.via FROM edges e JOIN nodes s ON s.view = e.view AND s.n = e.src "
-            "WHERE e.view = ? AND e.dst = ?",
-            (self.view, n),
+            "SELECT src, via FROM edges WHERE view = ? AND dst = ?", (self.view, n)
         ).fetchall()
+        names = self._nodes({int(m) for m, _ in out} | {int(m) for m, _ in into})
         return (
-            {str(i): VIA_NAMES[int(v)] for i, v in out},
-            {str(i): VIA_NAMES[int(v)] for i, v in into},
+            {names[int(m)].id: VIA_NAMES[int(v)] for m, v in out},
+            {names[int(m)].id: VIA_NAMES[int(v)] for m, v in into},
         )
 
     def cited_by(self, cable_id: str) -> list[Node]:
