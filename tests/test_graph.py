@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from cabledesk.access import Accounts
 from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.archive import graph as graph_store
+from cabledesk.archive import text_citations
 from cabledesk.cli.main import cli
 from cabledesk.facade import Archive
 from cabledesk.record.level import Level
@@ -59,16 +60,23 @@ def brute(
     archive: Archive, viewer: Viewer, ids: list[str]
 ) -> tuple[set[str], set[tuple[str, str]]]:
     """The cables `ids` and the citations their records, as `viewer` receives them, show
-    with an id; a cable whose REF lines are withheld from the viewer counts none."""
+    with an id; a cable whose REF lines are withheld from the viewer counts none of them;
+    the ids cited in the paragraphs as the viewer receives them (withheld ones read as
+    their placeholders, redactions burned in) count too."""
     cables = set(ids)
     edges = set()
     for reference_id in ids:
         cable = archive.get(reference_id, viewer=viewer)
         assert cable is not None
-        for reference in cable.references:
-            if reference.cable_id is None or reference.text.startswith("[reference withheld"):
-                continue
-            cited = reference.cable_id
+        cited_ids = [
+            r.cable_id
+            for r in cable.references
+            if r.cable_id is not None and not r.text.startswith("[reference withheld")
+        ]
+        citing = text_citations.citing_of(cable)
+        for paragraph in cable.paragraphs:
+            cited_ids.extend(text_citations.find(paragraph.text, citing))
+        for cited in cited_ids:
             if cited not in cables and cited + "_a" in cables:
                 cited += "_a"
             if cited != reference_id:
@@ -557,3 +565,63 @@ def test_api_visitors_get_the_published_graph(tmp_path: Path) -> None:
         got = client.get("/api/graph/export", params={"format": "csv"})
         sources = {row[0] for row in list(csv.reader(io.StringIO(got.text)))[1:]}
         assert sources <= set(published)
+
+
+# --- warm caches (docs/graph.md, "Cold caches") -----------------------------------------
+
+
+def _graph_fresh(archive: Archive, viewer: Viewer) -> bool:
+    from cabledesk.archive.entity_views import stamp
+
+    key = graph_store.view_key(archive._graph_seen(viewer))
+    return archive._graphs._fresh_view(stamp(archive.connection), key) is not None
+
+
+def _network_fresh(archive: Archive, viewer: Viewer) -> bool:
+    from cabledesk.archive.entity_views import stamp, view_key
+
+    reader = archive._networks._reader()
+    if reader is None:
+        return False
+    key = view_key(archive._seen(viewer))
+    row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
+    return row is not None and row[0] == stamp(archive.connection)
+
+
+def test_enrich_and_editions_warm_the_graphs_and_networks(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a") as archive:
+        archive.ingest([SAMPLE], workers=1)
+        everything = archive.viewer(LOCAL)
+        assert not _graph_fresh(archive, everything)
+        report = archive.enrich(workers=0)
+        assert set(report.warmed) == {
+            "citation graph of everything",
+            "co-mention network of everything",
+        }
+        assert _graph_fresh(archive, everything) and _network_fresh(archive, everything)
+        assert archive.warm() == {}  # nothing stale: nothing built
+        ids = sorted(all_ids(archive))[:5]
+        archive.approve(ids)
+        archive.record_edition(None, "test")
+        # The public's graph is built in the background; a read waits for that build.
+        assert archive.graph_stats(viewer=archive.public_viewer())["cables"] == 5
+        archive._graphs.close()
+        for thread in list(archive._networks._threads):
+            thread.join()
+        assert _graph_fresh(archive, archive.public_viewer()) and _graph_fresh(archive, everything)
+        assert archive.warm() == {}
+        assert _network_fresh(archive, archive.public_viewer())
+        assert _network_fresh(archive, everything)
+        # A change makes every one stale; warming builds what an edition exists for.
+        archive.approve(sorted(all_ids(archive))[5:7])
+        archive.record_edition(None, "test")
+        archive._graphs.close()
+        archive.redact(Rule(kind="name", text="Smith", reason="test"))
+        assert set(archive.warm()) == {
+            "citation graph of everything",
+            "co-mention network of everything",
+            "citation graph of the public",
+            "co-mention network of the public",
+        }
+        assert _graph_fresh(archive, archive.public_viewer())
+        assert archive.graph_stats(viewer=archive.public_viewer())["cables"] == 7

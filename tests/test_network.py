@@ -12,6 +12,7 @@ import io
 import json
 import random
 import shutil
+import sqlite3
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
@@ -348,11 +349,12 @@ def test_every_change_shows_at_once(folder: Path, change: str) -> None:
             archive.record_edition(None, "test")
         for name, viewer in readers(archive).items():
             viewer.compiled = archive.redactor()
-            # The cache built before is of another state of the archive: not used.
-            assert archive._networks.fresh(archive.connection, archive._seen(viewer)) is None, (
-                change,
-                name,
-            )
+            # The cache built before is of another state of the archive: not used. (An
+            # edition starts the builds of the public's and everything's caches at once: one
+            # may be of the new state already, which `fresh` checks by the stamp.)
+            if change != "edition":
+                found = archive._networks.fresh(archive.connection, archive._seen(viewer))
+                assert found is None, (change, name)
             check_reader(archive, viewer, f"{change}: {name}")
         after = archive.entity_network(b.id, viewer=EVERYTHING)
         assert after is not None
@@ -368,6 +370,8 @@ def test_every_change_shows_at_once(folder: Path, change: str) -> None:
 
 
 def test_a_stale_read_builds_the_cache_in_the_background(folder: Path) -> None:
+    with sqlite3.connect(folder / CACHE) as cache:
+        cache.execute("DELETE FROM views")  # stale (an edition may have warmed it)
     with Archive.open(folder) as archive:
         seen = archive._seen(EVERYTHING)
         assert archive._networks.fresh(archive.connection, seen) is None  # starts a build

@@ -584,3 +584,64 @@ def test_building_by_blocks_gives_the_same_model(
     blocks = similar_model.build(counted, terms_per_cable=terms_per_cable)
     assert _arrays(blocks) == _arrays(whole)
     assert blocks.term_ptr.tolist() == whole.term_ptr.tolist()
+
+
+def _brute_ranking(archive: Archive, text: str, filtered: str) -> list[str]:
+    """Every cable the filter alone matches whose cosine with the text is above zero, by
+    cosine (ties: the model's order): what `~"text" filter` must list."""
+    model = archive._similar_model(archive.viewer(LOCAL))
+    query_terms, query_weights = model.query_vector(text)
+    scores = model.scores(query_terms, query_weights)
+    ids = archive.matching_ids(filtered, viewer=archive.viewer(LOCAL))
+    numbered = [(model.number(i), i) for i in ids]
+    ranked = sorted(
+        ((-float(scores[n]), n, i) for n, i in numbered if n is not None and scores[n] > 0),
+    )
+    return [i for _, _, i in ranked]
+
+
+def test_near_with_a_rare_filter_ranks_every_cable_of_the_filter(
+    world: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nearest cables are taken 3 at a time here (as 1,000 of 251,287 at full size),
+    so that the filter's cables are not among them: the filter's cables are ranked by
+    their own cosine all the same (docs/similar.md)."""
+    from cabledesk.archive import similar
+
+    text = "contraband trucks at the customs checkpoint"
+    monkeypatch.setattr(similar, "NEAR_LIMIT", 3)
+    nearest = _hits(world, f'~"{text}"')
+    assert len(nearest) == 3
+    for filtered in ("id:08BAGHDAD101 OR id:08BAGHDAD117", "-id:08BAGHDAD104 class:secret",
+                     "elections", "ballots OR smugglers", "-elections"):  # fmt: skip
+        expected = _brute_ranking(world, text, filtered)
+        found = _hits(world, f'~"{text}" ({filtered})')
+        assert found == expected, filtered
+        assert found == _hits(world, f'({filtered}) AND ~"{text}"')
+    # Smuggling cables beyond the nearest three: the old path found none of them.
+    beyond = [f"08BAGHDAD{100 + n}" for n in range(0, 20, 4)]
+    beyond = [i for i in beyond if i not in nearest]
+    rare = " OR ".join(f"id:{i}" for i in beyond)
+    assert len(beyond) == 2 and set(_hits(world, f'~"{text}" ({rare})')) == set(beyond)
+    assert _hits(world, f'~"{text}" elections') == []  # no word in common: cosine 0
+
+
+def test_near_with_a_common_filter_takes_the_nearest_first(
+    world: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter matching more than NEAR_AMONG_LIMIT cables narrows the nearest ones: the
+    answer is the start of the brute-force ranking (the filter's cables at least as near
+    as the last of the nearest)."""
+    from cabledesk.archive import similar
+    from cabledesk.query import compile as compiler
+
+    text = "contraband trucks at the customs checkpoint"
+    monkeypatch.setattr(similar, "NEAR_LIMIT", 8)
+    monkeypatch.setattr(compiler, "NEAR_AMONG_LIMIT", 2)
+    nearest = _hits(world, f'~"{text}"')
+    for filtered in ("class:confidential", "-id:08BAGHDAD104", "smugglers OR contraband"):
+        expected = _brute_ranking(world, text, filtered)
+        found = _hits(world, f'~"{text}" ({filtered})')
+        assert found and found == expected[: len(found)], filtered
+        assert set(found) <= set(nearest)
+        assert found == [i for i in nearest if i in set(expected)]

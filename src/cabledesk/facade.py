@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
@@ -504,7 +505,14 @@ class Archive:
 
         number = self.store.change(apply)
         # The public's entity summary, of the new edition (entity_views.py).
-        self._summaries.build(self._seen(self.public_viewer()))
+        public = self.public_viewer()
+        self._summaries.build(self._seen(public))
+        # The edition moves every view's stamp: the citation graphs and co-mention
+        # networks of the public and of everything are built again in the background; the
+        # first reader waits for the rest of that build at most, never gets an older one.
+        for viewer in (public, Viewer()):
+            self._graphs.request(self._graph_seen(viewer))
+            self._networks.request(self._seen(viewer))
         return number
 
     def editions(self, *, viewer: Viewer) -> list[tuple[int, str, str | None, int, int]]:
@@ -526,10 +534,16 @@ class Archive:
         hides = None
         rules = ""
         redactor = viewer.redactor
+        burn = withheld = None
         if viewer.redact and redactor:
 
             def hides(citing: str, text: str) -> bool:
                 return redactor.burned(citing, {"text": text})[0] != {"text": text}
+
+            def burn(citing: str, text: str) -> str:
+                return str(redactor.burned(citing, {"text": text})[0]["text"])
+
+            withheld = redactor.withheld_paragraphs
 
             rules = graph_store.rules_key(
                 (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
@@ -545,6 +559,8 @@ class Archive:
             rules=rules,
             public=public,
             hides=hides,
+            burn=burn,
+            withheld=withheld,
         )
 
     def _graph(self, viewer: Viewer) -> graph_store.Graph:
@@ -578,7 +594,10 @@ class Archive:
             return None
         node = graph.node(name)
         assert node is not None
-        return graph_store.CableLinks(node, graph.cites(name), graph.cited_by(name))
+        cites_via, cited_by_via = graph.via(name)
+        return graph_store.CableLinks(
+            node, graph.cites(name), graph.cited_by(name), cites_via, cited_by_via
+        )
 
     def graph_thread(
         self, reference_id: str, *, viewer: Viewer, hops: int = 3, days: int = 183
@@ -894,15 +913,20 @@ class Archive:
             self.connection, self._similar_key(viewer), lambda: self._similar_counts(viewer)
         )
 
-    def _near(self, viewer: Viewer) -> Callable[[str], list[tuple[str, float]]]:
+    def _near(
+        self, viewer: Viewer
+    ) -> Callable[[str, Collection[str] | None], list[tuple[str, float]]]:
         """`~"text"` for this reader (query.compile.NearLookup): the cables nearest the
-        text in the reader's own model; the model is read (or built) only when a query
-        asks for it."""
+        text in the reader's own model, or of `among` every one similar to it; the model
+        is read (or built) only when a query asks for it."""
 
-        def near(text: str) -> list[tuple[str, float]]:
-            from cabledesk.archive.similar import NEAR_LIMIT, nearest_to_text
+        def near(text: str, among: Collection[str] | None = None) -> list[tuple[str, float]]:
+            from cabledesk.archive.similar import NEAR_LIMIT, nearest_among, nearest_to_text
 
-            return nearest_to_text(self._similar_model(viewer), text, NEAR_LIMIT)
+            model = self._similar_model(viewer)
+            if among is not None:
+                return nearest_among(model, text, among)
+            return nearest_to_text(model, text, NEAR_LIMIT)
 
         return near
 
@@ -1012,7 +1036,26 @@ class Archive:
             self._summaries.build(entity_store.Visibility())
         report.similar = self._build_similar(workers, scheduler)
         report.sensitivity = self.score_sensitivity(workers=workers, scheduler=scheduler)
+        report.warmed = self.warm()
         return report
+
+    def warm(self) -> dict[str, float]:
+        """Build the citation graph and the co-mention network of everything and of the
+        public (when an edition exists) now, unless they are of the archive as it stands:
+        {what: CPU seconds} of those built. The first `cited:`, `thread:` or citation
+        page, and the first network page, then wait for nothing (docs/graph.md)."""
+        built: dict[str, float] = {}
+        views = [("everything", Viewer())]
+        if self.published():
+            views.append(("the public", self.public_viewer()))
+        for name, viewer in views:
+            started = time.process_time()
+            if self._graphs.warm(self._graph_seen(viewer)):
+                built[f"citation graph of {name}"] = round(time.process_time() - started, 2)
+            started = time.process_time()
+            if self._networks.warm(self.connection, self._seen(viewer)):
+                built[f"co-mention network of {name}"] = round(time.process_time() - started, 2)
+        return built
 
     # --- predicted sensitivity (docs/sensitivity.md) ------------------------------------
 

@@ -70,6 +70,9 @@ class EnrichReport:
     # The sensitivity scores made after them (archive/sensitivity.py); None without a
     # stored model.
     sensitivity: Any = None
+    # The citation graphs and co-mention networks built after them (Archive.warm): {what:
+    # CPU seconds}; empty when every one was already of the archive as it stands.
+    warmed: dict[str, float] = field(default_factory=dict)
 
 
 def extract_batch(batch: Batch) -> Result:

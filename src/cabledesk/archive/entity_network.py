@@ -523,6 +523,31 @@ class Networks:
         self.request(seen)
         return None
 
+    def warm(self, connection: sqlite3.Connection, seen: Visibility) -> bool:
+        """Build `seen`'s cache now, in this thread, unless it is of the archive as it
+        stands or being built (True when it built)."""
+        key = view_key(seen)
+        reader = self._reader()
+        if reader is not None:
+            try:
+                row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                row = None
+            if row is not None and row[0] == stamp(connection):
+                return False
+            self._connection = None  # reopened next time (handed-out readers keep theirs)
+        token = (str(self.path), key)
+        with _building_lock:
+            if token in _building:
+                return False
+            _building.add(token)
+        try:
+            self.build(seen)
+        finally:
+            with _building_lock:
+                _building.discard(token)
+        return True
+
     def incidence(self, connection: sqlite3.Connection, seen: Visibility) -> Incidence:
         """`seen`'s incidence: from the cache when fresh, else from the mentions."""
         return self.fresh(connection, seen) or LiveIncidence(connection, seen)

@@ -14,12 +14,18 @@ Nodes are the reader's cables (the archive's, or the latest edition's for the pu
 and every id their counted references cite that is not one of them ("not in this
 archive"). Edges: citing cable → cited id, once per pair, never a cable to itself; an id
 cited as a message (`77STATE17976`) that the archive holds as PlusD documents joins its
-first document (`77STATE17976_a`), as the cited-by lists do (store.citing_ids).
+first document (`77STATE17976_a`), as the cited-by lists do (store.citing_ids). An edge
+comes from the REF lines, from ids cited in the paragraphs (text_citations.py, each
+paragraph as the reader receives it), or both: `via`, a bit set (VIA_REF, VIA_TEXT).
+The ids each stored version's paragraphs cite are kept in the cache (`texts`,
+`text_cites`, keyed by the version's text hash), so a build reads the records of new
+versions only.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import heapq
 import json
@@ -34,14 +40,20 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
+from cabledesk.archive import text_citations
 from cabledesk.archive.cache_file import open_cache
 from cabledesk.archive.editions import records_of_versions
 from cabledesk.archive.entity_views import stamp
+from cabledesk.parse.ids import CitingCable
 from cabledesk.record.ids import first_part, normal_id
 from cabledesk.redact.ceiling import may_see, portion
 
 CACHE = "graph-views.db"
-_CACHE_SCHEMA = 1
+_CACHE_SCHEMA = 2
+# How an edge is made: by a REF item, by an id cited in a paragraph (bits; both: 3).
+VIA_REF = 1
+VIA_TEXT = 2
+VIA_NAMES = {VIA_REF: "ref", VIA_TEXT: "text", VIA_REF | VIA_TEXT: "ref+text"}
 DAMPING = 0.85
 # PageRank stops when an iteration moves the ranks by less than this in all (L1).
 TOLERANCE = 1e-10
@@ -62,12 +74,20 @@ CREATE TABLE IF NOT EXISTS nodes (
 CREATE UNIQUE INDEX IF NOT EXISTS nodes_id ON nodes (view, id);
 CREATE INDEX IF NOT EXISTS nodes_cited ON nodes (view, indegree DESC, id);
 CREATE TABLE IF NOT EXISTS edges (
-    view TEXT NOT NULL, src INTEGER NOT NULL, dst INTEGER NOT NULL,
+    view TEXT NOT NULL, src INTEGER NOT NULL, dst INTEGER NOT NULL, via INTEGER NOT NULL,
     PRIMARY KEY (view, src, dst)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS edges_dst ON edges (view, dst, src);
+DROP INDEX IF EXISTS edges_dst;
+CREATE INDEX IF NOT EXISTS edges_into ON edges (view, dst, src, via);
+CREATE TABLE IF NOT EXISTS texts (reference_id TEXT NOT NULL, text_hash TEXT NOT NULL,
+    citing TEXT NOT NULL, PRIMARY KEY (reference_id, text_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS text_cites (
+    reference_id TEXT NOT NULL, text_hash TEXT NOT NULL, position INTEGER NOT NULL,
+    number INTEGER, marking TEXT, paragraph TEXT NOT NULL, ids TEXT NOT NULL,
+    PRIMARY KEY (reference_id, text_hash, position)) WITHOUT ROWID;
 PRAGMA user_version = {_CACHE_SCHEMA};
 """
 _TABLES = ("nodes", "edges")
+_SCANS = ("texts", "text_cites")
 
 
 @dataclass(frozen=True)
@@ -81,7 +101,11 @@ class Visibility:
     the cable's own level) and not NOFORN for a foreign reader. `hides(citing id, REF
     text)`: True when a redaction in force changes that REF item, which then does not
     count (fail closed); `rules` names those rules in the view key. `public`: also every
-    edge of the public's graph (a signed-in reader never gets less than the public)."""
+    edge of the public's graph (a signed-in reader never gets less than the public).
+    Ids cited in paragraphs: a paragraph counts only when its own marking is within the
+    ceiling (as the viewer's), none of `withheld(citing id)` (the paragraph rules in force),
+    and the ids are read from `burn(citing id, paragraph)`, the text with the redactions in
+    force burned in."""
 
     ceiling: int | None = None
     foreign: bool = False
@@ -89,6 +113,8 @@ class Visibility:
     rules: str = ""
     public: Visibility | None = None
     hides: Callable[[str, str], bool] | None = field(default=None, compare=False, hash=False)
+    burn: Callable[[str, str], str] | None = field(default=None, compare=False, hash=False)
+    withheld: Callable[[str], set[int]] | None = field(default=None, compare=False, hash=False)
 
 
 def view_key(seen: Visibility) -> str:
@@ -115,10 +141,62 @@ def rules_key(rules: Iterable[tuple[object, ...]]) -> str:
 
 @dataclass
 class Collected:
-    """A reader's cables ({id: (date, origin)}) and citations ({(citing, cited)})."""
+    """A reader's cables ({id: (date, origin)}) and citations ({(citing, cited)}), each
+    citation with how it is made ({(citing, cited): VIA bits})."""
 
     cables: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     edges: set[tuple[str, str]] = field(default_factory=set)
+    via: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, source: str, cited: str, how: int) -> None:
+        self.edges.add((source, cited))
+        self.via[(source, cited)] = self.via.get((source, cited), 0) | how
+
+
+# (reference id, text hash) -> (the citing cable, the paragraphs citing ids)
+Texts = dict[tuple[str, str], tuple[CitingCable, list[text_citations.Cited]]]
+
+
+def _paragraph_check(seen: Visibility) -> Callable[[str | None, str | None, str], bool]:
+    """Whether a paragraph counts for the reader, by its marking (else the cable's level)."""
+    if seen.ceiling is None:
+        return lambda marking, classification, caveats: True
+    ceiling, foreign = seen.ceiling, seen.foreign
+
+    def check(marking: str | None, classification: str | None, caveats: str) -> bool:
+        parsed = json.loads(caveats) if caveats else []
+        rank, noforn = portion(marking, classification, parsed)
+        return may_see(int(rank), noforn, ceiling, foreign)
+
+    return check
+
+
+def _text_edges(
+    found: Collected,
+    seen: Visibility,
+    reference_id: str,
+    scanned: tuple[CitingCable, list[text_citations.Cited]] | None,
+    classification: str | None,
+    caveats: str,
+) -> None:
+    """The ids the cable's paragraphs cite, as the reader receives them (fail closed)."""
+    if not scanned:
+        return
+    citing, paragraphs = scanned
+    counts = _paragraph_check(seen)
+    withheld = seen.withheld(reference_id) if seen.withheld else set()
+    for cited in paragraphs:
+        if cited.number is not None and cited.number in withheld:
+            continue
+        if not counts(cited.marking, classification, caveats):
+            continue
+        ids: Iterable[str] = cited.ids
+        if seen.burn is not None:
+            shown = seen.burn(reference_id, cited.text)
+            if shown != cited.text:
+                ids = [i for i in text_citations.find(shown, citing) if i in cited.ids]
+        for cable_id in ids:
+            found.add(reference_id, cable_id, VIA_TEXT)
 
 
 def _level_check(seen: Visibility) -> Callable[[str | None, str], bool]:
@@ -140,9 +218,13 @@ def _level_check(seen: Visibility) -> Callable[[str | None, str], bool]:
     return check
 
 
-def collect(connection: sqlite3.Connection, seen: Visibility) -> Collected:
+def collect(
+    connection: sqlite3.Connection, seen: Visibility, texts: Texts | None = None
+) -> Collected:
     """The reader's cables and the citations that count for them, read in the caller's
-    transaction."""
+    transaction; `texts`: the ids cited in the paragraphs of each version (`scan_texts`;
+    None: REF lines only)."""
+    texts = texts if texts is not None else {}
     found = Collected()
     counts = _level_check(seen)
     hides = seen.hides
@@ -151,53 +233,153 @@ def collect(connection: sqlite3.Connection, seen: Visibility) -> Collected:
     if seen.published_only:
         rows = connection.execute(
             "SELECT c.id, c.reference_id, c.date, c.origin, c.classification, c.caveats, "
-            "c.text_hash = w.text_hash FROM edition_cables w "
+            "c.text_hash = w.text_hash, c.text_hash FROM edition_cables w "
             "JOIN cables c ON c.reference_id = w.reference_id "
             "WHERE w.edition_id = (SELECT max(id) FROM editions)"
         ).fetchall()
-        for row_id, reference_id, date, origin, classification, caveats, same in rows:
+        for row_id, reference_id, date, origin, classification, caveats, same, hashed in rows:
             if same:
                 found.cables[reference_id] = (date, origin)
                 if counts(classification, caveats):
                     citing[row_id] = reference_id
+                scanned = texts.get((reference_id, hashed))
+                _text_edges(found, seen, reference_id, scanned, classification, caveats)
         # Cables changed since the edition: the version published says what they are.
         changed = (
             "SELECT w.reference_id, w.text_hash FROM edition_cables w "
             "JOIN cables c ON c.reference_id = w.reference_id "
             "WHERE w.edition_id = (SELECT max(id) FROM editions) AND w.text_hash != c.text_hash"
         )
+        hashes = dict(connection.execute(changed).fetchall())
         for reference_id, record in records_of_versions(connection, changed):
             sent = record.header.sent or record.created
             found.cables[reference_id] = (sent[:10] if sent else None, record.origin)
-            if not counts(record.classification, json.dumps(record.caveats)):
+            level = json.dumps(record.caveats)
+            scanned = texts.get((reference_id, hashes.get(reference_id, "")))
+            _text_edges(found, seen, reference_id, scanned, record.classification, level)
+            if not counts(record.classification, level):
                 continue
             for reference in record.references:
                 if reference.cable_id and not (hides and hides(reference_id, reference.text)):
-                    found.edges.add((reference_id, reference.cable_id))
+                    found.add(reference_id, reference.cable_id, VIA_REF)
     else:
-        for row_id, reference_id, date, origin, classification, caveats in connection.execute(
-            "SELECT id, reference_id, date, origin, classification, caveats FROM cables"
+        for (
+            row_id,
+            reference_id,
+            date,
+            origin,
+            classification,
+            caveats,
+            hashed,
+        ) in connection.execute(
+            "SELECT id, reference_id, date, origin, classification, caveats, text_hash FROM cables"
         ):
             found.cables[reference_id] = (date, origin)
             if counts(classification, caveats):
                 citing[row_id] = reference_id
+            scanned = texts.get((reference_id, hashed))
+            _text_edges(found, seen, reference_id, scanned, classification, caveats)
     for row_id, cited, text in connection.execute(
         "SELECT cable_id, cited_id, text FROM refs WHERE cited_id IS NOT NULL"
     ):
         source = citing.get(row_id)
         if source is not None and not (hides and hides(source, text)):
-            found.edges.add((source, cited))
+            found.add(source, cited, VIA_REF)
     if seen.public is not None:
-        found.edges |= collect(connection, seen.public).edges
+        public = collect(connection, seen.public, texts)
+        for (source, cited), how in public.via.items():
+            found.add(source, cited, how)
     # Ids as nodes: a message's id joins its first PlusD document; no cable cites itself.
-    edges = set()
-    for source, cited in found.edges:
+    via: dict[tuple[str, str], int] = {}
+    for (source, cited), how in found.via.items():
         if cited not in found.cables and cited + "_a" in found.cables:
             cited = cited + "_a"
         if cited != source:
-            edges.add((source, cited))
-    found.edges = edges
+            via[(source, cited)] = via.get((source, cited), 0) | how
+    found.via = via
+    found.edges = set(via)
     return found
+
+
+def wanted_versions(connection: sqlite3.Connection, seen: Visibility) -> set[tuple[str, str]]:
+    """The versions (reference id, text hash) whose paragraphs `seen`'s graph reads."""
+    latest = (
+        "SELECT reference_id, text_hash FROM edition_cables "
+        "WHERE edition_id = (SELECT max(id) FROM editions)"
+    )
+    wanted: set[tuple[str, str]] = set()
+    if seen.published_only:
+        wanted.update(connection.execute(latest))
+    else:
+        wanted.update(connection.execute("SELECT reference_id, text_hash FROM cables"))
+    if seen.public is not None:
+        wanted |= wanted_versions(connection, seen.public)
+    return wanted
+
+
+def scan_texts(
+    connection: sqlite3.Connection, cache: sqlite3.Connection, wanted: set[tuple[str, str]]
+) -> tuple[Texts, int]:
+    """The ids cited in the paragraphs of each wanted version: from the cache, the
+    versions it has not seen read from the archive (in the caller's snapshot), scanned
+    and added to it. Returns them and how many versions were scanned now."""
+    known = set(cache.execute("SELECT reference_id, text_hash FROM texts"))
+    missing = sorted(wanted - known)
+    for start in range(0, len(missing), 5000):
+        chunk = missing[start : start + 5000]
+        rows = json.dumps(chunk)
+        select = (
+            "SELECT json_extract(value, '$[0]') AS reference_id, "
+            "json_extract(value, '$[1]') AS text_hash FROM json_each(?)"
+        )
+        hashes = dict(chunk)
+        scans = []
+        cites = []
+        for reference_id, record in records_of_versions(connection, select, (rows,)):
+            text_hash = hashes[reference_id]
+            citing = text_citations.citing_of(record)
+            scans.append(
+                (
+                    reference_id,
+                    text_hash,
+                    json.dumps([citing.year, citing.day, citing.station, citing.serial]),
+                )
+            )
+            for cited in text_citations.cited_in(record):
+                cites.append(
+                    (reference_id, text_hash, cited.position, cited.number, cited.marking,
+                     cited.text, json.dumps(cited.ids))
+                )  # fmt: skip
+        cache.execute("BEGIN IMMEDIATE")
+        try:
+            cache.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", scans)
+            cache.executemany(
+                "INSERT OR REPLACE INTO text_cites VALUES (?, ?, ?, ?, ?, ?, ?)", cites
+            )
+            cache.execute("COMMIT")
+        except BaseException:
+            cache.execute("ROLLBACK")
+            raise
+    texts: Texts = {}
+    citings = {}
+    for reference_id, text_hash, citing_json in cache.execute(
+        "SELECT t.reference_id, t.text_hash, t.citing FROM texts t WHERE EXISTS "
+        "(SELECT 1 FROM text_cites c WHERE c.reference_id = t.reference_id "
+        "AND c.text_hash = t.text_hash)"
+    ):
+        citings[(reference_id, text_hash)] = CitingCable(*json.loads(citing_json))
+    for reference_id, text_hash, position, number, marking, paragraph, ids in cache.execute(
+        "SELECT reference_id, text_hash, position, number, marking, paragraph, ids "
+        "FROM text_cites ORDER BY reference_id, text_hash, position"
+    ):
+        key = (reference_id, text_hash)
+        if key not in wanted:
+            continue
+        entry = texts.setdefault(key, (citings[key], []))
+        entry[1].append(
+            text_citations.Cited(position, number, marking, paragraph, tuple(json.loads(ids)))
+        )
+    return texts, len(missing)
 
 
 # --- the metrics ----------------------------------------------------------------------
@@ -381,6 +563,7 @@ class Built:
     archived: int  # nodes 0..archived-1 are the reader's cables, the rest are missing
     cables: dict[str, tuple[str | None, str | None]]
     edges: list[tuple[int, int]]
+    via: list[int]  # how each edge is made (VIA bits), in the order of `edges`
     indegree: list[int]
     outdegree: list[int]
     rank: list[float]
@@ -398,6 +581,7 @@ def compute(found: Collected, quality: bool = True) -> Built:
     ids = archived_ids + missing
     number = {cable_id: n for n, cable_id in enumerate(ids)}
     edges = sorted((number[a], number[b]) for a, b in found.edges)
+    via = [found.via.get((ids[a], ids[b]), VIA_REF) for a, b in edges]
     count = len(ids)
     indegree, outdegree = [0] * count, [0] * count
     for a, b in edges:
@@ -413,6 +597,9 @@ def compute(found: Collected, quality: bool = True) -> Built:
         "missing": len(missing),
         "nodes": count,
         "edges": len(edges),
+        "edges_ref_only": via.count(VIA_REF),
+        "edges_text_only": via.count(VIA_TEXT),
+        "edges_ref_and_text": via.count(VIA_REF | VIA_TEXT),
         "citing_cables": sum(1 for n in range(len(archived_ids)) if outdegree[n]),
         "cited_in_archive": sum(1 for n in range(len(archived_ids)) if indegree[n]),
         "components": len(set(component)),
@@ -428,6 +615,7 @@ def compute(found: Collected, quality: bool = True) -> Built:
         len(archived_ids),
         found.cables,
         edges,
+        via,
         indegree,
         outdegree,
         rank,
@@ -519,6 +707,9 @@ class CableLinks:
     node: Node
     cites: list[Node]
     cited_by: list[Node]
+    # How each citation is made ("ref", "text" or "ref+text"), by the other node's id.
+    cites_via: dict[str, str] = field(default_factory=dict)
+    cited_by_via: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -622,6 +813,24 @@ class Graph:
         if n is None:
             return []
         return sorted(self._nodes(self._out(n)).values(), key=lambda x: x.id)
+
+    def via(self, cable_id: str) -> tuple[dict[str, str], dict[str, str]]:
+        """How the cable's citations are made ("ref", "text", "ref+text"): of those it
+        makes, by cited id, and of those citing it, by citing id."""
+        n = self._number(cable_id)
+        if n is None:
+            return {}, {}
+        out = self.connection.execute(
+            "SELECT dst, via FROM edges WHERE view = ? AND src = ?", (self.view, n)
+        ).fetchall()
+        into = self.connection.execute(
+            "SELECT src, via FROM edges WHERE view = ? AND dst = ?", (self.view, n)
+        ).fetchall()
+        names = self._nodes({int(m) for m, _ in out} | {int(m) for m, _ in into})
+        return (
+            {names[int(m)].id: VIA_NAMES[int(v)] for m, v in out},
+            {names[int(m)].id: VIA_NAMES[int(v)] for m, v in into},
+        )
 
     def cited_by(self, cable_id: str) -> list[Node]:
         """The cables citing this one (in this graph), oldest first."""
@@ -881,8 +1090,13 @@ class Graphs:
         self.path = folder / CACHE
         self.database = database
         self._connection: sqlite3.Connection | None = None
+        self._replaced = False  # the cache file was made anew under the reader
+        self._threads: list[threading.Thread] = []
 
     def _reader(self) -> sqlite3.Connection | None:
+        if self._replaced:
+            self._replaced = False
+            self._close_reader()
         if self._connection is None:
             if not self.path.exists():
                 return None
@@ -925,64 +1139,122 @@ class Graphs:
             raise sqlite3.OperationalError("the archive keeps changing: try again")
         return found
 
+    def warm(self, seen: Visibility) -> bool:
+        """Build `seen`'s graph now, in this thread, unless the cache holds it of the
+        archive as it stands (True when it built). Takes the view's lock, so a request
+        for the graph meanwhile waits for this build instead of making its own."""
+        key = view_key(seen)
+        with _lock_for((str(self.path), key)):
+            source = sqlite3.connect(self.database, timeout=30)
+            try:
+                current = stamp(source)
+            finally:
+                source.close()
+            cache = sqlite3.connect(self.path, timeout=30) if self.path.exists() else None
+            try:
+                row = None
+                if cache is not None:
+                    try:
+                        row = cache.execute(
+                            "SELECT stamp FROM views WHERE view = ?", (key,)
+                        ).fetchone()
+                    except sqlite3.Error:
+                        row = None
+            finally:
+                if cache is not None:
+                    cache.close()
+            if row is not None and row[0] == current:
+                return False
+            self.build(seen)
+            return True
+
+    def request(self, seen: Visibility) -> None:
+        """Warm `seen`'s graph in a background thread (after an edition: the public's
+        first request then finds it built, or waits only for the rest of this build)."""
+
+        def work() -> None:
+            # Busy or going away: the next read builds it.
+            with contextlib.suppress(sqlite3.Error, OSError):
+                self.warm(seen)
+
+        thread = threading.Thread(target=work, name="graph-views", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
+
     def build(self, seen: Visibility) -> dict[str, object]:
         """Build `seen`'s graph now, in this thread, from one snapshot of the archive;
         returns its summary."""
         key = view_key(seen)
-        source = sqlite3.connect(self.database, isolation_level=None, timeout=30)
+        writer = self._writer()
         try:
-            source.execute("BEGIN")
+            source = sqlite3.connect(self.database, isolation_level=None, timeout=30)
             try:
-                now = stamp(source)
-                started = time.process_time()
-                found = collect(source, seen)
-                read = time.process_time() - started
+                source.execute("BEGIN")
+                try:
+                    now = stamp(source)
+                    started = time.process_time()
+                    texts, scanned = scan_texts(source, writer, wanted_versions(source, seen))
+                    scan = time.process_time() - started
+                    found = collect(source, seen, texts)
+                    read = time.process_time() - started - scan
+                finally:
+                    source.execute("ROLLBACK")
             finally:
-                source.execute("ROLLBACK")
+                source.close()
+            built = compute(found)
+            built.summary["texts_scanned"] = scanned
+            built.summary["scan_cpu_seconds"] = round(scan, 3)
+            built.summary["read_cpu_seconds"] = round(read, 3)
+            started = time.process_time()
+            self._write(writer, key, now, built)
+            built.summary["write_cpu_seconds"] = round(time.process_time() - started, 3)
         finally:
-            source.close()
-        built = compute(found)
-        built.summary["read_cpu_seconds"] = round(read, 3)
-        started = time.process_time()
-        self._write(key, now, built)
-        built.summary["write_cpu_seconds"] = round(time.process_time() - started, 3)
+            writer.close()
         return built.summary
 
-    def _write(self, key: str, now: str, built: Built) -> None:
+    def _writer(self) -> sqlite3.Connection:
         def prepare(writer: sqlite3.Connection) -> None:
             if writer.execute("PRAGMA user_version").fetchone()[0] != _CACHE_SCHEMA:
-                for table in ("views", *_TABLES):
+                for table in ("views", *_TABLES, *_SCANS):
                     writer.execute(f"DROP TABLE IF EXISTS {table}")
             writer.executescript(_SCHEMA)
 
-        # The owner's only (open_cache): it holds the references of every cable.
+        # The owner's only (open_cache): it holds the references and paragraphs citing
+        # cables. A torn file is made anew; a busy one is left alone.
         writer, made_anew = open_cache(self.path, prepare)
         if made_anew:
-            self.close()  # the reader held the file that was replaced
+            # The reader holds the file that was replaced: the handle's own thread reopens
+            # it at its next read (a build may run in a thread of its own).
+            self._replaced = True
+        return writer
+
+    def _write(self, writer: sqlite3.Connection, key: str, now: str, built: Built) -> None:
+        writer.execute("BEGIN IMMEDIATE")
         try:
-            writer.execute("BEGIN IMMEDIATE")
-            try:
-                for table in _TABLES:
-                    writer.execute(f"DELETE FROM {table} WHERE view = ?", (key,))
-                writer.executemany(
-                    "INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    node_rows(key, built),
-                )
-                writer.executemany(
-                    "INSERT INTO edges VALUES (?, ?, ?)", ((key, a, b) for a, b in built.edges)
-                )
-                writer.execute(
-                    "INSERT OR REPLACE INTO views (view, stamp, summary) VALUES (?, ?, ?)",
-                    (key, now, json.dumps(built.summary)),
-                )
-                writer.execute("COMMIT")
-            except BaseException:
-                writer.execute("ROLLBACK")
-                raise
-        finally:
-            writer.close()
+            for table in _TABLES:
+                writer.execute(f"DELETE FROM {table} WHERE view = ?", (key,))
+            writer.executemany(
+                "INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                node_rows(key, built),
+            )
+            writer.executemany(
+                "INSERT INTO edges VALUES (?, ?, ?, ?)",
+                ((key, a, b, how) for (a, b), how in zip(built.edges, built.via, strict=True)),
+            )
+            writer.execute(
+                "INSERT OR REPLACE INTO views (view, stamp, summary) VALUES (?, ?, ?)",
+                (key, now, json.dumps(built.summary)),
+            )
+            writer.execute("COMMIT")
+        except BaseException:
+            writer.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
         self._close_reader()
 
     def _close_reader(self) -> None:

@@ -239,6 +239,20 @@ def nearest_to_text(model: Model, text: str, limit: int) -> list[tuple[str, floa
     return [(model.ids[m], score) for m, score in model.nearest(query_terms, query_weights, limit)]
 
 
+def nearest_among(model: Model, text: str, among: Iterable[str]) -> list[tuple[str, float]]:
+    """(id, cosine) of every cable of `among` the model holds whose cosine with a free
+    text is above zero, best first (ties: the model's order, as `nearest`): `~"..."`
+    when the rest of a query matches few cables (docs/similar.md)."""
+    query_terms, query_weights = model.query_vector(text)
+    if not len(query_terms):
+        return []
+    scores = model.scores(query_terms, query_weights)
+    numbers = {n for n in (model.number(i) for i in among) if n is not None}
+    found = [(n, float(scores[n])) for n in numbers if scores[n] > 0]
+    found.sort(key=lambda pair: (-pair[1], pair[0]))
+    return [(model.ids[n], score) for n, score in found]
+
+
 @dataclass(frozen=True)
 class SimilarCable:
     """A similar cable as one reader receives it: the cable's id, subject, date and

@@ -96,6 +96,8 @@ def enrich_command(db: str, workers: int | None, scheduler: str | None) -> None:
             f"sensitivity: {report.sensitivity.cables:,} cables scored with model "
             f"v{report.sensitivity.model} in {report.sensitivity.seconds:.1f} s"
         )
+    for what, took in report.warmed.items():
+        click.echo(f"{what}: built in {took:.1f} s of CPU")
     if not report.pending_before:
         click.echo(f"nothing to enrich: every cable is up to date ({report.entities:,} entities)")
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 import tantivy
@@ -30,8 +30,16 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 # Ten leave room for any real question and keep the worst query to a few per cent of that.
 MAX_PREFIXES = 10
 # `~"text"`: (cable id, similarity) of the cables nearest a text in the reader's own
-# similar-cables model, best first (the facade makes it; docs/similar.md).
-NearLookup = Callable[[str], list[tuple[str, float]]]
+# similar-cables model, best first (the facade makes it; docs/similar.md). With a second
+# argument, a collection of ids: every one of them whose similarity is above zero.
+NearLookup = Callable[[str, Collection[str] | None], list[tuple[str, float]]]
+# The ids of the cables a query matches (within the reader's scope) when they are at most
+# `limit`, else None (search.compile_query makes it from the searcher).
+Matching = Callable[[tantivy.Query, int], list[str] | None]
+# `~"text"` ANDed with clauses matching at most this many cables ranks exactly those
+# cables by similarity; with more, it takes the cables nearest the text (NEAR_LIMIT in
+# archive/similar.py) and the other clauses narrow them (docs/similar.md).
+NEAR_AMONG_LIMIT = 5000
 
 
 class Compiler:
@@ -45,12 +53,15 @@ class Compiler:
         entities: EntityLookup | None = None,
         graph: GraphLookup | None = None,
         near: NearLookup | None = None,
+        matching: Matching | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
         # None: no reader's graph was given, and `cited:` and `thread:` find nothing.
         self.graph = graph
         # None: no reader's model was given, and `~"..."` finds nothing.
         self.near = near
+        # None: `~"..."` with a filter always takes the nearest cables first.
+        self.matching = matching
         self.known_origins = origins
         self.scope = scope
         # None: no reader's view of entities was given, and no entity field finds anything.
@@ -73,12 +84,20 @@ class Compiler:
                 [(MUST, tantivy.Query.all_query()), (MUST_NOT, self.compile(node.node))]
             )
         if isinstance(node, And):
+            near = [child for child in node.nodes if isinstance(child, Near)]
             clauses = []
             for child in node.nodes:
                 if isinstance(child, Not):
                     clauses.append((MUST_NOT, self.compile(child.node)))
-                else:
+                elif not (near and isinstance(child, Near)):
                     clauses.append((MUST, self.compile(child)))
+            if near:
+                # Ranked by similarity to the text alone: the other clauses filter.
+                clauses = [
+                    (o, q if o == MUST_NOT else tantivy.Query.const_score_query(q, 0.0))
+                    for o, q in clauses
+                ]
+                clauses.extend((MUST, q) for q in self.nearest_with(near, clauses))
             if all(occur == MUST_NOT for occur, _ in clauses):
                 clauses.append((MUST, tantivy.Query.all_query()))
             return tantivy.Query.boolean_query(clauses)
@@ -108,12 +127,35 @@ class Compiler:
             per_field.append((SHOULD, query))
         return per_field[0][1] if len(per_field) == 1 else tantivy.Query.boolean_query(per_field)
 
-    def nearest(self, node: Near) -> tantivy.Query:
-        """The cables nearest the text, each scored by its similarity (so that sorting by
-        rank orders them by it); combined with the rest like any other part."""
+    def nearest_with(
+        self, nodes: list[Near], clauses: list[tuple[tantivy.Occur, tantivy.Query]]
+    ) -> list[tantivy.Query]:
+        """`~"..."` parts ANDed with other clauses: when those match at most
+        NEAR_AMONG_LIMIT cables, each part scores exactly those cables by similarity (every
+        one above zero); otherwise each takes the cables nearest its text (`nearest`)."""
+        among = None
+        if clauses and self.matching is not None and self.near is not None:
+            for node in nodes:
+                if not WORD.search(node.text):
+                    raise self.error(
+                        f"{node.text!r} has no letters or digits to search for", node.position
+                    )
+            if all(occur == MUST_NOT for occur, _ in clauses):
+                rest = tantivy.Query.boolean_query([*clauses, (MUST, tantivy.Query.all_query())])
+            else:
+                rest = tantivy.Query.boolean_query(clauses)
+            among = self.matching(rest, NEAR_AMONG_LIMIT)
+        return [self.nearest(node, among) for node in nodes]
+
+    def nearest(self, node: Near, among: list[str] | None = None) -> tantivy.Query:
+        """The cables nearest the text (or of `among`, every one similar to it), each
+        scored by its similarity (so that sorting by rank orders them by it); combined
+        with the rest like any other part."""
         if not WORD.search(node.text):
             raise self.error(f"{node.text!r} has no letters or digits to search for", node.position)
-        found = self.near(node.text) if self.near is not None else []
+        if among is not None and not among:
+            return tantivy.Query.empty_query()
+        found = self.near(node.text, among) if self.near is not None else []
         if not found:
             return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(

@@ -158,20 +158,34 @@ def compile_query(
     entities: EntityLookup | None = None,
     graph: GraphLookup | None = None,
     near: NearLookup | None = None,
+    searcher: tantivy.Searcher | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
     cable (the web desk's start page). `also`: ids the query matches besides (for a
     signed-in reader, the published cables the public's search finds). `entities`: the
     reader's view of entities, for `person:`, `org:`, `place:` and `entity:`; `graph`:
-    the reader's citation graph, for `cited:` and `thread:`."""
+    the reader's citation graph, for `cited:` and `thread:`; `near`: the reader's
+    similar-cables model, for `~"..."`, and `searcher`, for ranking exactly the cables a
+    rare filter matches by their similarity to the text."""
     scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
         return None, scope.restrict(schema, tantivy.Query.all_query())
     tree = parse_query(query)
+    matching = None
+    if searcher is not None:
+
+        def matching(part: tantivy.Query, limit: int) -> list[str] | None:
+            found = searcher.search(scope.restrict(schema, part), limit=limit + 1)
+            if len(found.hits) > limit:
+                return None
+            return [searcher.doc(address)["id"][0] for _, address in found.hits]
+
     compiled = scope.restrict(
         schema,
-        Compiler(schema, connection, query, origins, scope, entities, graph, near).compile(tree),
+        Compiler(
+            schema, connection, query, origins, scope, entities, graph, near, matching
+        ).compile(tree),
     )
     if also:
         found = tantivy.Query.term_set_query(schema, "id", sorted(also))
@@ -217,6 +231,7 @@ def search(
         entities=entities,
         graph=graph,
         near=near,
+        searcher=searcher,
     )
     ids: list[tuple[str, float]]
     if sort == "cited":
@@ -277,6 +292,7 @@ def matching_ids(
         entities=entities,
         graph=graph,
         near=near,
+        searcher=searcher,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:

@@ -404,8 +404,10 @@ def graph_cable(request: Request) -> Response:
     return JSONResponse(
         {
             "node": _node_json(found.node),
-            "cites": [_node_json(n) for n in found.cites],
-            "cited_by": [_node_json(n) for n in found.cited_by],
+            "cites": [{**_node_json(n), "via": found.cites_via.get(n.id)} for n in found.cites],
+            "cited_by": [
+                {**_node_json(n), "via": found.cited_by_via.get(n.id)} for n in found.cited_by
+            ],
         }
     )
 

@@ -433,9 +433,26 @@ SCHEMAS: dict[str, Any] = {
         "required": ["node", "cites", "cited_by"],
         "properties": {
             "node": {"$ref": "#/components/schemas/GraphNode"},
-            "cites": {"type": "array", "items": {"$ref": "#/components/schemas/GraphNode"}},
-            "cited_by": {"type": "array", "items": {"$ref": "#/components/schemas/GraphNode"}},
+            "cites": {"type": "array", "items": {"$ref": "#/components/schemas/GraphLink"}},
+            "cited_by": {"type": "array", "items": {"$ref": "#/components/schemas/GraphLink"}},
         },
+    },
+    "GraphLink": {
+        "description": "A node cited by (or citing) the cable, with how the citation is made.",
+        "allOf": [
+            {"$ref": "#/components/schemas/GraphNode"},
+            {
+                "type": "object",
+                "properties": {
+                    "via": {
+                        "type": "string",
+                        "enum": ["ref", "text", "ref+text"],
+                        "description": "ref: a REF item; text: an id cited in a paragraph "
+                        "the reader receives; ref+text: both.",
+                    }
+                },
+            },
+        ],
     },
     "Thread": {
         "type": "object",
