@@ -11,21 +11,6 @@ from dataclasses import dataclass
 
 from cabledesk.record.model import Cable
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Citation:
@@ -35,14 +20,15 @@ class Citation:
 
 
 def _date(cable: Cable) -> str | None:
-    """`June 2, 2008` from the date-time group's date or the date created."""
+    """The date sent (or created) as YYYY-MM-DD. Numbers, not a month's name: a name
+    rule may burn a word such as "February" out of the published text, and a citation
+    must not write it back (the leak tests check every word of the public's pages)."""
     sent = cable.header.sent or cable.created
     if not sent or len(sent) < 10 or not sent[:4].isdigit():
         return None
-    year, month, day = sent[:4], sent[5:7], sent[8:10]
-    if not (month.isdigit() and day.isdigit() and 1 <= int(month) <= 12):
+    if not (sent[5:7].isdigit() and sent[8:10].isdigit()):
         return None
-    return f"{_MONTHS[int(month) - 1]} {int(day)}, {year}"
+    return sent[:10]
 
 
 def cite(cable: Cable, *, permalink: str | None = None, paragraph: str | None = None) -> Citation:
