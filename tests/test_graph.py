@@ -580,12 +580,8 @@ def _graph_fresh(archive: Archive, viewer: Viewer) -> bool:
 def _network_fresh(archive: Archive, viewer: Viewer) -> bool:
     from cabledesk.archive.entity_views import stamp, view_key
 
-    reader = archive._networks._reader()
-    if reader is None:
-        return False
     key = view_key(archive._seen(viewer))
-    row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
-    return row is not None and row[0] == stamp(archive.connection)
+    return archive._networks._reader.stamp_of(key) == stamp(archive.connection)
 
 
 def test_enrich_and_editions_warm_the_graphs_and_networks(tmp_path: Path) -> None:
@@ -605,9 +601,8 @@ def test_enrich_and_editions_warm_the_graphs_and_networks(tmp_path: Path) -> Non
         archive.record_edition(None, "test")
         # The public's graph is built in the background; a read waits for that build.
         assert archive.graph_stats(viewer=archive.public_viewer())["cables"] == 5
-        archive._graphs.close()
-        for thread in list(archive._networks._threads):
-            thread.join()
+        archive._graphs.wait()
+        archive._networks.wait()
         assert _graph_fresh(archive, archive.public_viewer()) and _graph_fresh(archive, everything)
         assert archive.warm() == {}
         assert _network_fresh(archive, archive.public_viewer())
@@ -615,7 +610,8 @@ def test_enrich_and_editions_warm_the_graphs_and_networks(tmp_path: Path) -> Non
         # A change makes every one stale; warming builds what an edition exists for.
         archive.approve(sorted(all_ids(archive))[5:7])
         archive.record_edition(None, "test")
-        archive._graphs.close()
+        archive._graphs.wait()
+        archive._networks.wait()
         archive.redact(Rule(kind="name", text="Smith", reason="test"))
         assert set(archive.warm()) == {
             "citation graph of everything",
@@ -625,3 +621,36 @@ def test_enrich_and_editions_warm_the_graphs_and_networks(tmp_path: Path) -> Non
         }
         assert _graph_fresh(archive, archive.public_viewer())
         assert archive.graph_stats(viewer=archive.public_viewer())["cables"] == 7
+
+
+def test_a_long_lived_handle_rebuilds_what_a_change_made_stale(tmp_path: Path) -> None:
+    """The server's handles (warm_after_changes) start the builds a redaction made stale
+    at once; a command line handle leaves them to `cabledesk warm` or the next read."""
+    folder = tmp_path / "a"
+    with Archive.open(folder) as archive:
+        archive.ingest([SAMPLE], workers=1)
+        archive.enrich(workers=0)
+        everything = archive.viewer(LOCAL)
+        assert _graph_fresh(archive, everything) and _network_fresh(archive, everything)
+        archive.redact(Rule(kind="name", text="Smith", reason="test"))
+        archive._graphs.wait()
+        archive._networks.wait()
+        assert not _graph_fresh(archive, everything)
+        assert not _network_fresh(archive, everything)
+
+        archive.warm_after_changes = True
+        archive.lift(1, "test")
+        archive._graphs.wait()
+        archive._networks.wait()
+        assert _graph_fresh(archive, everything) and _network_fresh(archive, everything)
+        assert archive.warm() == {}
+        archive.warm_after_changes = False
+        archive.redact(Rule(kind="name", text="Smith", reason="test"))
+    # `cabledesk warm` builds what the redaction made stale, once.
+    runner = CliRunner()
+    first = runner.invoke(cli, ["warm", "--db", str(folder)])
+    assert first.exit_code == 0, first.output
+    assert "citation graph of everything: built" in first.output
+    assert "co-mention network of everything: built" in first.output
+    second = runner.invoke(cli, ["warm", "--db", str(folder)])
+    assert second.exit_code == 0 and "nothing to build" in second.output

@@ -26,7 +26,14 @@ from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
 from cabledesk.archive import copies as copy_store
 from cabledesk.archive import coverage as coverage_store
-from cabledesk.archive import editions, editorial, entity_register, entity_search, register
+from cabledesk.archive import (
+    editions,
+    editorial,
+    entity_register,
+    entity_search,
+    register,
+    view_cache,
+)
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive import entity_network as network_store
 from cabledesk.archive import graph as graph_store
@@ -103,6 +110,11 @@ class Archive:
         self._similar: Similarities | None = None
         # Which entities each class of reader's cables name (archive/entity_network.py).
         self._networks = network_store.Networks(store.path, store.path / DATABASE)
+        # A long-lived handle (the server's) builds the caches a change made stale in the
+        # background at once, so the next reader waits only for what is left of it. A
+        # command line run does not: it would wait for those builds before it ends
+        # (`cabledesk warm` builds them when wanted).
+        self.warm_after_changes = False
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -449,7 +461,9 @@ class Archive:
             return stored
 
         # Under the index writer: an ingest cannot start (or be running) with the old rules.
-        return self.store.change(apply)
+        stored = self.store.change(apply)
+        self._changed()
+        return stored
 
     def lift(self, rule_id: int, reason: str, account: str | None = None) -> Rule:
         """Lift a redaction (logged with the reason); it stops applying at once."""
@@ -460,7 +474,9 @@ class Archive:
             audit.insert(connection, [audit.event("redaction_lift", account, detail=detail)])
             return rule
 
-        return self.store.change(apply)
+        lifted = self.store.change(apply)
+        self._changed()
+        return lifted
 
     def approve(self, reference_ids: list[str], account: str | None = None) -> int:
         """Approve cables for the next edition; returns how many were newly approved."""
@@ -510,15 +526,39 @@ class Archive:
         # The edition moves every view's stamp: the citation graphs and co-mention
         # networks of the public and of everything are built again in the background; the
         # first reader waits for the rest of that build at most, never gets an older one.
-        for viewer in (public, Viewer()):
+        self._changed(always=True)
+        return number
+
+    def _changed(self, always: bool = False) -> None:
+        """After a change (every view's stamp moved): build the citation graphs and
+        co-mention networks of everything and of the public again in the background, when
+        this handle is long-lived (`warm_after_changes`) or `always`."""
+        if not (always or self.warm_after_changes):
+            return
+        viewers = [Viewer()]
+        if self.published():
+            viewers.insert(0, self.public_viewer())
+        for viewer in viewers:
             self._graphs.request(self._graph_seen(viewer))
             self._networks.request(self._seen(viewer))
-        return number
 
     def editions(self, *, viewer: Viewer) -> list[tuple[int, str, str | None, int, int]]:
         """Every edition, newest first: (number, created at, by, register version, cables)."""
         _editors_only(viewer, "the editions' records")
         return editions.listing(self.connection)
+
+    # --- the caches of each class of reader (archive/view_cache.py) ----------------------
+
+    def _rules_key(self, viewer: Viewer) -> str:
+        """The fingerprint of the redaction rules `viewer` gets, in every per-reader
+        cache's key: two readers with the same rules receive the same burned text."""
+        redactor = viewer.redactor
+        if not (viewer.redact and redactor):
+            return ""
+        return view_cache.rules_key(
+            (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
+            for r in redactor.rules
+        )
 
     # --- the citation graph (docs/graph.md) --------------------------------------------
 
@@ -545,10 +585,7 @@ class Archive:
 
             withheld = redactor.withheld_paragraphs
 
-            rules = graph_store.rules_key(
-                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
-                for r in redactor.rules
-            )
+            rules = self._rules_key(viewer)
         public = None
         if not viewer.published_only and self.published():
             public = self._graph_seen(self.public_viewer())
@@ -743,10 +780,7 @@ class Archive:
             def burns(reference_id: str, body: str) -> bool:
                 return redactor.burned(reference_id, {"text": body})[0] != {"text": body}
 
-            rules = graph_store.rules_key(
-                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
-                for r in redactor.rules
-            )
+            rules = self._rules_key(viewer)
         public = None
         if not viewer.published_only and self.published():
             public = self._copies_seen(self.public_viewer())
@@ -878,15 +912,12 @@ class Archive:
         that changes what text it receives."""
         if not viewer.restricted:
             return "everything"
-        rules = ""
-        if viewer.redact:
-            rules = graph_store.rules_key(
-                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
-                for r in viewer.redactor.rules
-            )
-        return (
-            f"ceiling={int(viewer.ceiling)};foreign={int(viewer.foreign)};"
-            f"published={int(viewer.published_only)};redact={int(viewer.redact)};rules={rules}"
+        return view_cache.reader_key(
+            int(viewer.ceiling),
+            viewer.foreign,
+            viewer.published_only,
+            redact=int(viewer.redact),
+            rules=self._rules_key(viewer) if viewer.redact else "",
         )
 
     def _similar_counts(self, viewer: Viewer) -> Iterator[tuple[str, dict[str, int]]]:
@@ -1897,6 +1928,7 @@ class Archive:
 
         decision = self.store.change(apply)
         self._hidden_entities.clear()
+        self._changed()
         return decision
 
 

@@ -37,7 +37,6 @@ import hashlib
 import json
 import multiprocessing
 import sqlite3
-import threading
 import time
 import zlib
 from array import array
@@ -52,6 +51,7 @@ from cabledesk.archive.blob import unpack_record
 from cabledesk.archive.cache_file import open_cache
 from cabledesk.archive.entity_views import stamp
 from cabledesk.archive.errors import ArchiveError
+from cabledesk.archive.view_cache import CacheReader, build_lock, reader_key
 from cabledesk.record.words import WORD
 from cabledesk.redact.ceiling import may_see, portion
 
@@ -491,13 +491,10 @@ class Visibility:
 
 
 def view_key(seen: Visibility) -> str:
-    key = (
-        f"ceiling={seen.ceiling};foreign={int(seen.foreign)};"
-        f"published={int(seen.published_only)};rules={seen.rules}"
-    )
+    more: dict[str, object] = {"rules": seen.rules}
     if seen.public is not None:
-        key += ";public=(" + view_key(seen.public) + ")"
-    return key
+        more["public"] = "(" + view_key(seen.public) + ")"
+    return reader_key(seen.ceiling, seen.foreign, seen.published_only, **more)
 
 
 def _nodes_of(
@@ -690,15 +687,6 @@ def _stamp(connection: sqlite3.Connection) -> str:
     return f"{stamp(connection)}/{PAIRS_METHOD}"
 
 
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock_for(token: tuple[str, str]) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(token, threading.Lock())
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -709,26 +697,13 @@ class Copies:
     def __init__(self, folder: Path, database: Path) -> None:
         self.path = folder / CACHE
         self.database = database
-        self._connection: sqlite3.Connection | None = None
-
-    def _reader(self) -> sqlite3.Connection | None:
-        if self._connection is None:
-            if not self.path.exists():
-                return None
-            self._connection = sqlite3.connect(self.path, check_same_thread=False)
-        return self._connection
+        self._reader = CacheReader(self.path)
 
     def _fresh_view(self, current: str, key: str) -> Group | None:
-        reader = self._reader()
-        if reader is None:
+        if self._reader.stamp_of(key) != current:
             return None
-        try:
-            row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            row = None
-        if row is not None and row[0] == current:
-            return Group(reader, key)
-        return None
+        reader = self._reader.connection()
+        return None if reader is None else Group(reader, key)
 
     def fresh(
         self,
@@ -752,11 +727,11 @@ class Copies:
                     f"{waiting:,} texts wait to be sketched for near-duplicates: "
                     "run `cabledesk copies --stats` once"
                 )
-        with _lock_for((str(self.path), key)):
+        with build_lock(self.path, key):
             found = self._fresh_view(_stamp(connection), key)
             if found is not None:
                 return found
-            self._close_reader()
+            self._reader.close()
             for _ in range(3):
                 self.build(seen, progress, workers)
                 found = self._fresh_view(_stamp(connection), key)
@@ -767,7 +742,7 @@ class Copies:
     def _unsketched(self, connection: sqlite3.Connection) -> int:
         """How many of the archive's texts have no sketch yet."""
         wanted = texts(connection)
-        reader = self._reader()
+        reader = self._reader.connection()
         if reader is None:
             return len(wanted)
         try:
@@ -946,12 +921,7 @@ class Copies:
         return summary
 
     def close(self) -> None:
-        self._close_reader()
-
-    def _close_reader(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._reader.close()
 
 
 def collapse(

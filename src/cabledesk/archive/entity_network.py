@@ -48,6 +48,7 @@ import zstandard
 
 from cabledesk.archive.entities import Visibility
 from cabledesk.archive.entity_views import stamp, view_key
+from cabledesk.archive.view_cache import Builds, CacheReader
 
 CACHE = "network-views.db"
 _CACHE_SCHEMA = 1
@@ -478,10 +479,6 @@ def visible_pairs(connection: sqlite3.Connection, seen: Visibility) -> Iterator[
 
 # --- the cache --------------------------------------------------------------------------
 
-# Builds under way, per cache file and view, across every handle of this process.
-_building: set[tuple[str, str]] = set()
-_building_lock = threading.Lock()
-
 
 class Networks:
     """The network cache of one archive folder, for one handle (one thread at a time,
@@ -490,36 +487,19 @@ class Networks:
     def __init__(self, folder: Path, database: Path) -> None:
         self.path = folder / CACHE
         self.database = database
-        self._connection: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
-        self._sources: set[sqlite3.Connection] = set()
-        self._closing = False
-
-    def _reader(self) -> sqlite3.Connection | None:
-        if self._connection is None:
-            if not self.path.exists():
-                return None
-            try:
-                self._connection = sqlite3.connect(self.path, check_same_thread=False)
-            except sqlite3.Error:
-                return None
-        return self._connection
+        self._reader = CacheReader(self.path)
+        self._builds = Builds(self.path, "network-views")
 
     def fresh(self, connection: sqlite3.Connection, seen: Visibility) -> CachedIncidence | None:
         """`seen`'s incidence when its cache is of the archive as it stands now; else
         None, and a build starts in the background."""
         key = view_key(seen)
         current = stamp(connection)
-        reader = self._reader()
-        if reader is not None:
-            try:
-                row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
-            except sqlite3.Error:
-                row = None
-            if row is not None and row[0] == current:
+        if self._reader.stamp_of(key) == current:
+            reader = self._reader.connection()
+            if reader is not None:
                 return CachedIncidence(reader, str(self.path), key, current)
-            self._connection = None  # reopened next time (the file may be made anew)
+        self._reader.let_go()
         self.request(seen)
         return None
 
@@ -527,26 +507,10 @@ class Networks:
         """Build `seen`'s cache now, in this thread, unless it is of the archive as it
         stands or being built (True when it built)."""
         key = view_key(seen)
-        reader = self._reader()
-        if reader is not None:
-            try:
-                row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
-            except sqlite3.Error:
-                row = None
-            if row is not None and row[0] == stamp(connection):
-                return False
-            self._connection = None  # reopened next time (handed-out readers keep theirs)
-        token = (str(self.path), key)
-        with _building_lock:
-            if token in _building:
-                return False
-            _building.add(token)
-        try:
-            self.build(seen)
-        finally:
-            with _building_lock:
-                _building.discard(token)
-        return True
+        if self._reader.stamp_of(key) == stamp(connection):
+            return False
+        self._reader.let_go()
+        return self._builds.now(key, lambda: self.build(seen))
 
     def incidence(self, connection: sqlite3.Connection, seen: Visibility) -> Incidence:
         """`seen`'s incidence: from the cache when fresh, else from the mentions."""
@@ -554,46 +518,15 @@ class Networks:
 
     def request(self, seen: Visibility) -> None:
         """Build `seen`'s cache in a background thread, unless one is being built."""
-        token = (str(self.path), view_key(seen))
-        with _building_lock:
-            if token in _building:
-                return
-            _building.add(token)
-
-        def work() -> None:
-            try:
-                self.build(seen)
-            except (sqlite3.Error, OSError):
-                pass  # busy or going away: the next stale read tries again
-            finally:
-                with _building_lock:
-                    _building.discard(token)
-
-        thread = threading.Thread(target=work, name="network-views", daemon=True)
-        with self._lock:
-            if self._closing:
-                with _building_lock:
-                    _building.discard(token)
-                return
-            self._threads = [t for t in self._threads if t.is_alive()]
-            self._threads.append(thread)
-        thread.start()
+        self._builds.request(view_key(seen), lambda: self.build(seen))
 
     def build(self, seen: Visibility) -> str:
         """Build `seen`'s cache now, in this thread, from one snapshot of the archive;
         returns the stamp it is of."""
         key = view_key(seen)
-        source = sqlite3.connect(
-            self.database, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        with self._lock:
-            if self._closing:
-                source.close()
-                raise sqlite3.OperationalError("the archive is being closed")
-            self._sources.add(source)
-        try:
-            per_entity: dict[int, array[int]] = {}
-            per_cable: dict[int, array[int]] = {}
+        per_entity: dict[int, array[int]] = {}
+        per_cable: dict[int, array[int]] = {}
+        with self._builds.source(self.database) as source:
             source.execute("BEGIN")
             try:
                 now = stamp(source)
@@ -608,10 +541,6 @@ class Networks:
                     here.append(entity_id)
             finally:
                 source.execute("ROLLBACK")
-        finally:
-            with self._lock:
-                self._sources.discard(source)
-            source.close()
         self._write(key, now, per_entity, per_cable)
         return now
 
@@ -661,15 +590,11 @@ class Networks:
         finally:
             writer.close()
 
+    def wait(self) -> None:
+        """Wait for the background builds this handle started."""
+        self._builds.wait()
+
     def close(self) -> None:
         """Stop the builds this handle started and close the cache."""
-        with self._lock:
-            self._closing = True
-            for source in self._sources:
-                source.interrupt()
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join()
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._builds.close()
+        self._reader.close()

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from cabledesk.archive.entities import Visibility
 from cabledesk.archive.store import last_seq
+from cabledesk.archive.view_cache import Builds, CacheReader, reader_key
 
 CACHE = "entity-views.db"
 _CACHE_SCHEMA = 1
@@ -61,9 +61,8 @@ _TABLES = ("counts", "months", "posts", "spellings")
 def view_key(seen: Visibility) -> str:
     """Every field of the Visibility, spelled out: equal keys see the same mentions."""
     excluded = hashlib.sha256("\n".join(sorted(seen.excluded)).encode()).hexdigest()[:24]
-    return (
-        f"ceiling={seen.ceiling};foreign={int(seen.foreign)};"
-        f"published={int(seen.published_only)};excluded={len(seen.excluded)}:{excluded}"
+    return reader_key(
+        seen.ceiling, seen.foreign, seen.published_only, excluded=f"{len(seen.excluded)}:{excluded}"
     )
 
 
@@ -137,11 +136,6 @@ class Summary:
         return sorted({s for row in rows for s in row})
 
 
-# Builds under way, per cache file and view, across every handle of this process.
-_building: set[tuple[str, str]] = set()
-_building_lock = threading.Lock()
-
-
 class Summaries:
     """The cache of one archive folder, for one handle (one thread at a time, like the
     handle's own connection)."""
@@ -149,153 +143,99 @@ class Summaries:
     def __init__(self, folder: Path, database: Path) -> None:
         self.path = folder / CACHE
         self.database = database
-        self._connection: sqlite3.Connection | None = None
-        # The builds this handle started in the background, and the connections they
-        # read with: closing the handle stops them, so that no thread of a closed
-        # archive goes on opening its files (a folder copied or deleted next).
-        self._lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
-        self._sources: set[sqlite3.Connection] = set()
-        self._closing = False
-
-    def _reader(self) -> sqlite3.Connection | None:
-        if self._connection is None:
-            if not self.path.exists():
-                return None
-            try:
-                self._connection = sqlite3.connect(self.path, check_same_thread=False)
-            except sqlite3.Error:
-                return None
-        return self._connection
+        self._reader = CacheReader(self.path)
+        # Builds this handle started in the background: closing the handle stops them.
+        self._builds = Builds(self.path, "entity-views")
 
     def fresh(self, connection: sqlite3.Connection, seen: Visibility) -> Summary | None:
         """The summary of `seen`'s class when it is of the archive as it stands now;
         otherwise None, and a build starts in the background."""
         key = view_key(seen)
-        reader = self._reader()
-        current = stamp(connection)
-        if reader is not None:
-            try:
-                row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
-            except sqlite3.Error:
-                row = None  # a cache from another version, or being created: build it
-            if row is not None and row[0] == current:
+        if self._reader.stamp_of(key) == stamp(connection):
+            reader = self._reader.connection()
+            if reader is not None:
                 return Summary(reader, key)
-            # Reopened next time: a cache deleted and built again is another file. Not
-            # closed here: a summary handed out a moment ago (the same page asks for
-            # several) may still read through it; it closes when the last one lets go.
-            self._connection = None
+        self._reader.let_go()
         self.request(seen)
         return None
 
     def request(self, seen: Visibility) -> None:
         """Build `seen`'s summary in a background thread, unless one is being built."""
-        token = (str(self.path), view_key(seen))
-        with _building_lock:
-            if token in _building:
-                return
-            _building.add(token)
-
-        def work() -> None:
-            try:
-                self.build(seen)
-            except (sqlite3.Error, OSError):
-                pass  # the archive is busy or going away: the next stale read tries again
-            finally:
-                with _building_lock:
-                    _building.discard(token)
-
-        thread = threading.Thread(target=work, name="entity-views", daemon=True)
-        with self._lock:
-            self._threads = [t for t in self._threads if t.is_alive()]
-            self._threads.append(thread)
-        thread.start()
+        self._builds.request(view_key(seen), lambda: self.build(seen))
 
     def build(self, seen: Visibility) -> str:
         """Summarise `seen`'s class now, in this thread; returns the stamp it is of."""
         key = view_key(seen)
-        # Autocommit: the transaction below is spelled out. Only the cache is written.
-        source = sqlite3.connect(
-            self.database, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        with self._lock:
-            if self._closing:
-                source.close()
-                raise sqlite3.OperationalError("the archive is being closed")
-            self._sources.add(source)
+        with self._builds.source(self.database) as source:
+            return self._build(source, seen, key)
+
+    def _build(self, source: sqlite3.Connection, seen: Visibility, key: str) -> str:
+        # Temporary tables live on this connection only and go with it.
         try:
-            try:
-                self._attach(source)
-            except sqlite3.OperationalError:
-                # Busy or locked (another process building the same cache): a sound
-                # file, so nothing is deleted; the caller's next stale read tries again.
-                raise
-            except sqlite3.DatabaseError:
-                # Not a database (a torn copy, another program's file): it is only a
-                # cache, so it is made anew.
-                if _attached(source):
-                    source.execute("DETACH DATABASE v")
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-                self._attach(source)
-            sql, params = seen.sql("all")
-            # One transaction: the stamp and every count come from one snapshot of the
-            # archive, and readers of the cache see the old summary or the new one whole.
-            source.execute("BEGIN")
-            try:
-                now = stamp(source)
-                for table in _TABLES:
-                    source.execute(f"DELETE FROM v.{table} WHERE view = ?", (key,))
-                # The visible mentions once (the joins of the Visibility are most of
-                # the cost), then each summary from them; temporary tables live on this
-                # connection only and go with it.
-                source.execute(
-                    f"""CREATE TEMP TABLE seen_mentions AS SELECT k.entity_id AS entity_id,
-                        m.cable_id AS cable_id, m.surface AS surface, m.name AS name {sql}""",
-                    params,
-                )
-                source.execute(
-                    """CREATE TEMP TABLE seen_pairs AS SELECT DISTINCT entity_id, cable_id
-                       FROM seen_mentions"""
-                )
-                source.execute(
-                    """INSERT INTO v.counts SELECT ?, s.entity_id, n.kind, s.mentions, s.cables
-                       FROM (SELECT entity_id, count(*) AS mentions,
-                             count(DISTINCT cable_id) AS cables
-                             FROM seen_mentions GROUP BY entity_id) s
-                       JOIN entities n ON n.id = s.entity_id""",
-                    (key,),
-                )
-                source.execute(
-                    """INSERT INTO v.spellings SELECT ?, entity_id, surface, name, count(*)
-                       FROM seen_mentions GROUP BY entity_id, surface, name""",
-                    (key,),
-                )
-                source.execute(
-                    """INSERT INTO v.months SELECT ?, p.entity_id, substr(c.date, 1, 7),
-                       count(*) FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
-                       WHERE c.date IS NOT NULL GROUP BY p.entity_id, substr(c.date, 1, 7)""",
-                    (key,),
-                )
-                source.execute(
-                    """INSERT INTO v.posts SELECT ?, p.entity_id, c.origin, count(*)
-                       FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
-                       WHERE c.origin IS NOT NULL GROUP BY p.entity_id, c.origin""",
-                    (key,),
-                )
-                source.execute(
-                    "INSERT OR REPLACE INTO v.views (view, stamp) VALUES (?, ?)", (key, now)
-                )
-                source.execute("COMMIT")
-            except BaseException:
-                source.execute("ROLLBACK")
-                raise
-            return now
-        finally:
-            # Temporary tables go with the connection.
-            with self._lock:
-                self._sources.discard(source)
-            source.close()
+            self._attach(source)
+        except sqlite3.OperationalError:
+            # Busy or locked (another process building the same cache): a sound
+            # file, so nothing is deleted; the caller's next stale read tries again.
+            raise
+        except sqlite3.DatabaseError:
+            # Not a database (a torn copy, another program's file): it is only a
+            # cache, so it is made anew.
+            if _attached(source):
+                source.execute("DETACH DATABASE v")
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._attach(source)
+        sql, params = seen.sql("all")
+        # One transaction: the stamp and every count come from one snapshot of the
+        # archive, and readers of the cache see the old summary or the new one whole.
+        source.execute("BEGIN")
+        try:
+            now = stamp(source)
+            for table in _TABLES:
+                source.execute(f"DELETE FROM v.{table} WHERE view = ?", (key,))
+            # The visible mentions once (the joins of the Visibility are most of
+            # the cost), then each summary from them; temporary tables live on this
+            # connection only and go with it.
+            source.execute(
+                f"""CREATE TEMP TABLE seen_mentions AS SELECT k.entity_id AS entity_id,
+                    m.cable_id AS cable_id, m.surface AS surface, m.name AS name {sql}""",
+                params,
+            )
+            source.execute(
+                """CREATE TEMP TABLE seen_pairs AS SELECT DISTINCT entity_id, cable_id
+                   FROM seen_mentions"""
+            )
+            source.execute(
+                """INSERT INTO v.counts SELECT ?, s.entity_id, n.kind, s.mentions, s.cables
+                   FROM (SELECT entity_id, count(*) AS mentions,
+                         count(DISTINCT cable_id) AS cables
+                         FROM seen_mentions GROUP BY entity_id) s
+                   JOIN entities n ON n.id = s.entity_id""",
+                (key,),
+            )
+            source.execute(
+                """INSERT INTO v.spellings SELECT ?, entity_id, surface, name, count(*)
+                   FROM seen_mentions GROUP BY entity_id, surface, name""",
+                (key,),
+            )
+            source.execute(
+                """INSERT INTO v.months SELECT ?, p.entity_id, substr(c.date, 1, 7),
+                   count(*) FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
+                   WHERE c.date IS NOT NULL GROUP BY p.entity_id, substr(c.date, 1, 7)""",
+                (key,),
+            )
+            source.execute(
+                """INSERT INTO v.posts SELECT ?, p.entity_id, c.origin, count(*)
+                   FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
+                   WHERE c.origin IS NOT NULL GROUP BY p.entity_id, c.origin""",
+                (key,),
+            )
+            source.execute("INSERT OR REPLACE INTO v.views (view, stamp) VALUES (?, ?)", (key, now))
+            source.execute("COMMIT")
+        except BaseException:
+            source.execute("ROLLBACK")
+            raise
+        return now
 
     def _attach(self, source: sqlite3.Connection) -> None:
         if not self.path.exists():
@@ -312,22 +252,15 @@ class Summaries:
             )
         )
 
+    def wait(self) -> None:
+        """Wait for the background builds this handle started."""
+        self._builds.wait()
+
     def close(self) -> None:
         """Stop the builds this handle started (a build is only a cache: the next stale
         read starts it again) and close the cache."""
-        with self._lock:
-            self._closing = True
-            for source in self._sources:
-                source.interrupt()
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join()
-        self._close_reader()
-
-    def _close_reader(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._builds.close()
+        self._reader.close()
 
 
 def _attached(connection: sqlite3.Connection) -> bool:

@@ -25,8 +25,6 @@ versions only.
 from __future__ import annotations
 
 import bisect
-import contextlib
-import hashlib
 import heapq
 import json
 import re
@@ -44,6 +42,7 @@ from cabledesk.archive import text_citations
 from cabledesk.archive.cache_file import open_cache
 from cabledesk.archive.editions import records_of_versions
 from cabledesk.archive.entity_views import stamp
+from cabledesk.archive.view_cache import Builds, CacheReader, build_lock, reader_key
 from cabledesk.parse.ids import CitingCable
 from cabledesk.record.ids import first_part, normal_id
 from cabledesk.redact.ceiling import may_see, portion
@@ -119,21 +118,10 @@ class Visibility:
 
 def view_key(seen: Visibility) -> str:
     """Every field of the Visibility spelled out: equal keys hold the same graph."""
-    key = (
-        f"ceiling={seen.ceiling};foreign={int(seen.foreign)};"
-        f"published={int(seen.published_only)};rules={seen.rules}"
-    )
+    more: dict[str, object] = {"rules": seen.rules}
     if seen.public is not None:
-        key += ";public=(" + view_key(seen.public) + ")"
-    return key
-
-
-def rules_key(rules: Iterable[tuple[object, ...]]) -> str:
-    """A short fingerprint of the rules in force (each as a tuple of its fields)."""
-    rows = sorted(repr(r) for r in rules)
-    if not rows:
-        return "none"
-    return f"{len(rows)}:" + hashlib.sha256("\n".join(rows).encode()).hexdigest()[:24]
+        more["public"] = "(" + view_key(seen.public) + ")"
+    return reader_key(seen.ceiling, seen.foreign, seen.published_only, **more)
 
 
 # --- reading the reader's cables and references out of the archive --------------------
@@ -1072,16 +1060,6 @@ _ranked_kept: OrderedDict[tuple[str, str, str], tuple[list[str], list[int]]] = O
 _ranked_guard = threading.Lock()
 
 
-# Builds under way, per cache file and view, across every handle of this process.
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock_for(token: tuple[str, str]) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(token, threading.Lock())
-
-
 class Graphs:
     """The graph cache of one archive folder, for one handle (one thread at a time, like
     the handle's own connection)."""
@@ -1089,31 +1067,18 @@ class Graphs:
     def __init__(self, folder: Path, database: Path) -> None:
         self.path = folder / CACHE
         self.database = database
-        self._connection: sqlite3.Connection | None = None
+        self._reader = CacheReader(self.path)
         self._replaced = False  # the cache file was made anew under the reader
-        self._threads: list[threading.Thread] = []
-
-    def _reader(self) -> sqlite3.Connection | None:
-        if self._replaced:
-            self._replaced = False
-            self._close_reader()
-        if self._connection is None:
-            if not self.path.exists():
-                return None
-            self._connection = sqlite3.connect(self.path, check_same_thread=False)
-        return self._connection
+        self._builds = Builds(self.path, "graph-views")
 
     def _fresh_view(self, current: str, key: str) -> Graph | None:
-        reader = self._reader()
-        if reader is None:
+        if self._replaced:
+            self._replaced = False
+            self._reader.close()
+        if self._reader.stamp_of(key) != current:
             return None
-        try:
-            row = reader.execute("SELECT stamp FROM views WHERE view = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            row = None
-        if row is not None and row[0] == current:
-            return Graph(reader, key, current, str(self.path))
-        return None
+        reader = self._reader.connection()
+        return None if reader is None else Graph(reader, key, current, str(self.path))
 
     def fresh(self, connection: sqlite3.Connection, seen: Visibility) -> Graph:
         """The graph of `seen`'s class of reader, of the archive as it stands now: from
@@ -1123,12 +1088,12 @@ class Graphs:
         found = self._fresh_view(stamp(connection), key)
         if found is not None:
             return found
-        with _lock_for((str(self.path), key)):
+        with build_lock(self.path, key):
             # Another handle may have built it while this one waited.
             found = self._fresh_view(stamp(connection), key)
             if found is not None:
                 return found
-            self._close_reader()
+            self._reader.close()
             self.build(seen)
         found = self._fresh_view(stamp(connection), key)
         if found is None:
@@ -1144,7 +1109,7 @@ class Graphs:
         archive as it stands (True when it built). Takes the view's lock, so a request
         for the graph meanwhile waits for this build instead of making its own."""
         key = view_key(seen)
-        with _lock_for((str(self.path), key)):
+        with build_lock(self.path, key):
             source = sqlite3.connect(self.database, timeout=30)
             try:
                 current = stamp(source)
@@ -1172,15 +1137,7 @@ class Graphs:
         """Warm `seen`'s graph in a background thread (after an edition: the public's
         first request then finds it built, or waits only for the rest of this build)."""
 
-        def work() -> None:
-            # Busy or going away: the next read builds it.
-            with contextlib.suppress(sqlite3.Error, OSError):
-                self.warm(seen)
-
-        thread = threading.Thread(target=work, name="graph-views", daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()]
-        self._threads.append(thread)
-        thread.start()
+        self._builds.request(view_key(seen), lambda: self.warm(seen), queue=True)
 
     def build(self, seen: Visibility) -> dict[str, object]:
         """Build `seen`'s graph now, in this thread, from one snapshot of the archive;
@@ -1251,16 +1208,13 @@ class Graphs:
             writer.execute("ROLLBACK")
             raise
 
-    def close(self) -> None:
-        for thread in self._threads:
-            thread.join()
-        self._threads = []
-        self._close_reader()
+    def wait(self) -> None:
+        """Wait for the background builds this handle started."""
+        self._builds.wait()
 
-    def _close_reader(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+    def close(self) -> None:
+        self._builds.close()
+        self._reader.close()
 
 
 class Lookup:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from cabledesk.archive.similar_model import Model, build
 from cabledesk.archive.store import last_seq, unpack
+from cabledesk.archive.view_cache import build_lock
 from cabledesk.record.model import Cable
 
 # What the viewer puts where it withholds a part (redact/ceiling.py, redact/viewer.py).
@@ -78,13 +79,6 @@ class Found:
 # once built, so shared between the handles of every thread.
 _loaded: dict[tuple[str, str], tuple[str, Model]] = {}
 _loaded_guard = threading.Lock()
-# Builds under way, per cache folder and view.
-_locks: dict[tuple[str, str], threading.Lock] = {}
-
-
-def _lock_for(token: tuple[str, str]) -> threading.Lock:
-    with _loaded_guard:
-        return _locks.setdefault(token, threading.Lock())
 
 
 def _folder_name(key: str) -> str:
@@ -143,7 +137,7 @@ class Similarities:
         found = self._model(key, stamp(connection))
         if found is not None:
             return found
-        with _lock_for((str(self.path), key)):
+        with build_lock(self.path, key):
             found = self._model(key, stamp(connection))
             if found is not None:
                 return found

@@ -32,6 +32,7 @@ COMMANDS = {
     "audit": ("cabledesk.cli.access_commands", "audit_command"),
     "bench": ("cabledesk.cli.bench_commands", "bench_group"),
     "enrich": ("cabledesk.cli.entity_commands", "enrich_command"),
+    "warm": ("cabledesk.cli.entity_commands", "warm_command"),
     "entities": ("cabledesk.cli.entity_commands", "entities_command"),
     "entity": ("cabledesk.cli.entity_commands", "entity_group"),
     "mentions": ("cabledesk.cli.entity_commands", "mentions_command"),

@@ -21,6 +21,9 @@ class ArchivePool:
         # The first open migrates the schema and catches the index up; fail here, at
         # start-up, with the archive's own message rather than on the first request.
         first = Archive.open(self.path, create=False)
+        # The server lives long: a change made on the desk starts the builds it made
+        # stale at once (docs/graph.md, "Cold caches").
+        first.warm_after_changes = True
         self._idle: queue.LifoQueue[Archive] = queue.LifoQueue()
         self._idle.put(first)
         self._opened = 1
@@ -44,7 +47,9 @@ class ArchivePool:
             if may_open:
                 self._opened += 1
         if may_open:
-            return Archive.open(self.path, create=False)
+            handle = Archive.open(self.path, create=False)
+            handle.warm_after_changes = True
+            return handle
         return self._idle.get()
 
     def close(self) -> None:
