@@ -16,6 +16,7 @@ from cabledesk.query import QueryError
 from cabledesk.web import params
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
+from cabledesk.web.pages.workspace import workspace_context
 from cabledesk.web.templating import render
 
 
@@ -39,6 +40,8 @@ def search_page(request: Request) -> Response:
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
+        # The add-to-collection form (docs/workspace.md): the reader's own collections.
+        context.update(workspace_context(request, archive, make_token=False))
         try:
             result = None
             if collapse:
