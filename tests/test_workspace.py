@@ -368,8 +368,10 @@ def test_the_api_with_a_token(desk: Desk, client: TestClient) -> None:
     assert shared.json()["shares"] == [{"account": "fran", "access": "view"}]
     removed = client.delete(f"/api/collections/{number}/cables/{PLAIN_ID}", headers=headers)
     assert removed.json() == {"removed": True}
-    assert client.get("/api/collections").status_code == 401
-    assert client.post("/api/collections", json={"title": "x"}).status_code == 401
+    app = create_app(desk.folder, clock=desk.clock)
+    with TestClient(app) as visitor:
+        assert visitor.get("/api/collections").status_code == 401
+        assert visitor.post("/api/collections", json={"title": "x"}).status_code == 401
     spec = client.get("/api/openapi.json", headers=headers).json()
     assert "/api/collections/{collection_id}/export" in spec["paths"]
 

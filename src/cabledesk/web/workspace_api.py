@@ -263,7 +263,7 @@ def export_rows(shelf: Shelf, base: str, text: bool) -> Iterator[dict[str, Any]]
         yield {
             "position": entry.member.position + 1,
             **row,
-            "withheld": entry.cable is None,
+            "withheld": int(entry.cable is None),
             "notes": notes,
         }
 
