@@ -407,3 +407,128 @@ def test_the_command_line(desk: Desk) -> None:
     refused = runner.invoke(cli, ["collection", "publish", number, "--account", "fran", *db])
     assert refused.exit_code != 0
     assert runner.invoke(cli, ["collection", "publish", number, *db]).exit_code == 0
+
+
+# Every workspace route for every kind of visitor ---------------------------------------
+
+
+def _workspace_templates(app: object) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:  # type: ignore[attr-defined]
+        path = getattr(route, "path", "")
+        if path.startswith(("/collections", "/notes", "/api/collections", "/api/notes")):
+            found |= {(m, path) for m in (route.methods or {"GET"}) - {"HEAD"}}
+    return found
+
+
+def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
+    """The owner, a collaborator who may only read, a signed-in stranger, the owner's API
+    token and a visitor, on every workspace route (read from the app, so a new route
+    must be added here): each gets what docs/workspace.md says, never a 500."""
+    rita = desk.who("rita")
+    with desk.open() as archive:
+        number = archive.create_collection("Access matrix", principal=rita)
+        archive.add_to_collection(number, [PLAIN_ID], principal=rita)
+        archive.share_collection(number, "fran", "view", principal=rita)
+        _, secret = Accounts(archive).create_token("matrix", "rita")
+    app = create_app(desk.folder, clock=desk.clock)
+    n = str(number)
+    # (method, route, form or JSON body); the path fills in this collection and a cable.
+    plan: list[tuple[str, str, dict[str, object]]] = [
+        ("GET", "/collections", {}),
+        ("POST", "/collections", {"title": "made in the matrix"}),
+        ("POST", "/collections/add", {"collection_id": n, "ids": SECRET_ID}),
+        ("GET", "/collections/{collection_id}", {}),
+        ("POST", "/collections/{collection_id}/add", {"ids": SECRET_ID}),
+        ("POST", "/collections/{collection_id}/remove", {"reference_id": SECRET_ID}),
+        ("POST", "/collections/{collection_id}/move", {"reference_id": PLAIN_ID, "position": "0"}),
+        ("POST", "/collections/{collection_id}/share", {"account": "fran", "access": "view"}),
+        ("POST", "/collections/{collection_id}/publish", {"action": "publish"}),
+        ("POST", "/collections/{collection_id}/describe", {"title": "Access matrix"}),
+        ("POST", "/notes", {"reference_id": PLAIN_ID, "text": "matrix note", "collection_id": n}),
+        ("GET", "/api/collections", {}),
+        ("POST", "/api/collections", {"title": "api matrix"}),
+        ("GET", "/api/collections/{collection_id}", {}),
+        ("POST", "/api/collections/{collection_id}", {"description": "d"}),
+        ("POST", "/api/collections/{collection_id}/cables", {"ids": [SECRET_ID]}),
+        ("DELETE", "/api/collections/{collection_id}/cables/{reference_id}", {}),
+        ("GET", "/api/collections/{collection_id}/export", {}),
+        ("GET", "/api/notes", {}),
+        (
+            "POST",
+            "/api/notes",
+            {"reference_id": PLAIN_ID, "text": "api matrix note", "collection_id": number},
+        ),
+    ]
+    calls = [
+        (
+            method,
+            template,
+            template.replace("{collection_id}", n).replace("{reference_id}", SECRET_ID),
+            body,
+            template.startswith("/api"),
+        )
+        for method, template, body in plan
+    ]
+    assert {(m, t) for m, t, *_ in calls} == _workspace_templates(app)
+    # What the owner's collection routes answer, by who asks: the owner may do all but
+    # publish (a reader); the collaborator may read and may not change (403); a stranger
+    # is told it does not exist (404). Routes not about this collection: all may use.
+    own = {"/collections/{collection_id}", "/api/collections/{collection_id}"}
+    reading = {("GET", t) for t in own} | {("GET", "/api/collections/{collection_id}/export")}
+
+    def expected(who: str, method: str, template: str) -> set[int]:
+        about = (
+            "{collection_id}" in template
+            or template == "/collections/add"
+            or (method == "POST" and template in ("/notes", "/api/notes"))
+        )
+        if not about:
+            return {200, 201, 303}
+        if who in ("owner", "token"):
+            return {403} if template.endswith("/publish") else {200, 201, 303}
+        if who == "viewer":
+            return {200} if (method, template) in reading else {403}
+        return {404}
+
+    with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as base:
+        assert base.get("/").status_code == 200
+        people: dict[str, TestClient] = {}
+        for who, name in (("owner", "rita"), ("viewer", "fran"), ("stranger", "eddie")):
+            client = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+            assert sign_in(client, name).status_code == 303
+            people[who] = client
+        token = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+        token.headers["authorization"] = f"Bearer {secret}"
+        people["token"] = token
+        people["anonymous"] = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+        for who, client in people.items():
+            csrf = "" if who in ("token", "anonymous") else csrf_of(client.get("/collections").text)
+            for method, template, path, body, api in calls:
+                where = f"{who}: {method} {path}"
+                if method == "GET":
+                    answer = client.get(path)
+                elif api:
+                    answer = client.request(
+                        method, path, json=body or None, headers={"x-csrf-token": csrf}
+                    )
+                else:
+                    answer = client.request(method, path, data={**body, "csrf_token": csrf})
+                assert answer.status_code < 500, where
+                if who == "anonymous":
+                    assert answer.status_code == (401 if api else 303), where
+                    if not api:
+                        assert answer.headers["location"].startswith("/login?next="), where
+                    assert "Access matrix" not in answer.text
+                    continue
+                assert answer.status_code in expected(who, method, template), (
+                    where,
+                    answer.status_code,
+                    answer.text[:300],
+                )
+                if who == "stranger":
+                    assert "Access matrix" not in answer.text, where
+                if method == "POST" and not api and who != "token":
+                    # Without the form token: refused before anything is done.
+                    refused = client.post(path, data=body)
+                    assert refused.status_code == 403 and "CSRF" in refused.text, where
