@@ -532,3 +532,28 @@ def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
                     # Without the form token: refused before anything is done.
                     refused = client.post(path, data=body)
                     assert refused.status_code == 403 and "CSRF" in refused.text, where
+
+
+def test_a_published_collection_is_a_page_of_the_edition_with_its_cables_only(
+    tmp_path: Path,
+) -> None:
+    folder = build_web_archive(tmp_path)
+    with Archive.open(folder, create=False) as archive:
+        number = archive.create_collection(
+            "Tehran, 1972", "what the edition holds", principal=LOCAL
+        )
+        archive.add_to_collection(number, [SECRET_ID, PLAIN_ID], principal=LOCAL)
+        hidden = archive.create_collection("Not for the public", principal=LOCAL)
+        archive.add_to_collection(hidden, [PLAIN_ID], principal=LOCAL)
+        archive.approve([PLAIN_ID])
+        archive.publish_collection(number, principal=LOCAL)
+        build_site(archive, tmp_path / "site")
+    site = tmp_path / "site"
+    page = (site / "collection" / f"{number}.html").read_text(encoding="utf-8")
+    assert "Tehran, 1972" in page and "what the edition holds" in page
+    assert PLAIN_ID in page
+    # Not in the edition: left out without a trace.
+    assert SECRET_ID not in page and "withheld" not in page
+    assert not (site / "collection" / f"{hidden}.html").exists()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="collection/{number}.html"' in index and "Not for the public" not in index
