@@ -55,4 +55,24 @@ def test_make_a_collection_add_a_cable_and_a_note(browser: Browser, base_url: st
     expect(page.locator(".shelf-entry")).to_have_count(1)
     expect(page.locator(".shelf-entry")).to_contain_text("72TEHRAN1164")
     expect(page.locator(".shelf-entry .note")).to_contain_text("check the delivery dates")
+    page.screenshot(path=ARTIFACTS / "collection.png", full_page=True)
+
+    # From the search page: a ticked hit, then every match.
+    page.goto(base_url + "/search?q=oslo")
+    first = page.locator("li.hit").first
+    reference_id = first.locator(".hit-id").inner_text()
+    first.locator("input[name=ids]").check()
+    page.click("#collect-form button[value='0']")
+    expect(page.locator(".notice")).to_contain_text("Added 1 cable")
+    total = page.locator("#results-heading").inner_text().split()[0]
+    page.click("#collect-form button[value='1']")
+    expect(page.locator(".notice")).to_contain_text("Added")
+    page.goto(collection_url)
+    expect(page.locator(".shelf-entry").nth(1)).to_contain_text(reference_id)
+    expect(page.locator(".shelf-entry")).to_have_count(1 + int(total.replace(",", "")))
+    # Reorder: the second cable up to the first place.
+    page.locator(".shelf-entry").nth(1).get_by_role(
+        "button", name=f"Move {reference_id} up"
+    ).click()
+    expect(page.locator(".shelf-entry").first).to_contain_text(reference_id)
     context.close()

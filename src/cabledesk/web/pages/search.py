@@ -40,8 +40,12 @@ def search_page(request: Request) -> Response:
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
-        # The add-to-collection form (docs/workspace.md): the reader's own collections.
+        # The add-to-collection form (docs/workspace.md): the reader's own collections,
+        # and what the form did (it comes back here with a notice).
         context.update(workspace_context(request, archive, make_token=False))
+        done = request.query_params.get("notice", "")[:300]
+        if done and context["editable"]:
+            state.notices.append(done)
         try:
             result = None
             if collapse:
