@@ -133,6 +133,7 @@ def _notes_world(desk: Desk) -> int:
         archive.add_note(SECRET_ID, "maliki tehran visit", principal=rita, paragraph="p2",
                          collection_id=number)  # fmt: skip
         archive.add_note(SECRET_ID, "private hunch about tehran", principal=rita)
+        archive.add_note(SECRET_ID, "whole cable remark", principal=rita, collection_id=number)
         archive.add_note(PLAIN_ID, "eddie's own", principal=desk.who("eddie"))
     return number
 
@@ -151,14 +152,15 @@ def brute_force_note_hits(folder: Path, principal: Principal, words: list[str]) 
         )
     }
     hits = set()
-    for author, reference_id, paragraph, collection_id, text in connection.execute(
+    for author, reference_id, _paragraph, collection_id, text in connection.execute(
         "SELECT author, reference_id, paragraph, collection_id, text FROM notes"
     ):
         if author != name and collection_id not in mine:
             continue
-        # A foreign CONFIDENTIAL reader reads nothing of the SECRET//NOFORN cable's
-        # paragraphs: no note anchored to one.
-        if principal.foreign and reference_id == SECRET_ID and paragraph:
+        # A foreign CONFIDENTIAL reader reads nothing of the SECRET//NOFORN cable but
+        # what the viewer leaves of it: no note on one of its paragraphs, nor on the
+        # whole of it (a note counts at the level of what it is written on).
+        if principal.foreign and reference_id == SECRET_ID:
             continue
         found = re.findall(r"[^\W_]+", text.lower())
         if any(found[i : i + len(words)] == words for i in range(len(found))):
@@ -169,7 +171,7 @@ def brute_force_note_hits(folder: Path, principal: Principal, words: list[str]) 
 
 def test_note_search_finds_only_notes_the_reader_may_read(desk: Desk) -> None:
     _notes_world(desk)
-    queries = ["phantom", "tehran", "maliki", "hunch", "own", "jets sale", "nothing"]
+    queries = ["phantom", "tehran", "maliki", "hunch", "own", "jets sale", "remark", "nothing"]
     with desk.open() as archive:
         for name in ("rita", "fran", "eddie", "ada"):
             principal = desk.who(name)
@@ -191,9 +193,10 @@ def test_notes_on_withheld_paragraphs_never_appear(desk: Desk) -> None:
     number = _notes_world(desk)
     with desk.open() as archive:
         fran = desk.who("fran")
-        notes = archive.notes(SECRET_ID, principal=fran)
-        assert all(n.paragraph is None for n in notes)
-        assert not any("maliki" in n.text for n in notes)
+        assert archive.notes(SECRET_ID, principal=fran) == []
+        assert "whole cable remark" in [
+            n.text for n in archive.notes(SECRET_ID, principal=desk.who("rita"))
+        ]
         shelf = archive.collection(number, principal=fran)
         assert not any("maliki" in n.text for e in shelf.entries for n in e.notes)
         assert not any("hunch" in n.text for e in shelf.entries for n in e.notes)  # private
@@ -557,3 +560,83 @@ def test_a_published_collection_is_a_page_of_the_edition_with_its_cables_only(
     assert not (site / "collection" / f"{hidden}.html").exists()
     index = (site / "index.html").read_text(encoding="utf-8")
     assert f'href="collection/{number}.html"' in index and "Not for the public" not in index
+
+
+def test_a_confidential_collaborator_never_meets_secret_text(tmp_path: Path) -> None:
+    """Every cable in a collection shared with a CONFIDENTIAL reader, with notes quoting
+    each SECRET paragraph (on the paragraph, and on the whole cable): no word only SECRET
+    text holds reaches them in the collection, its export with the text, the notes, a
+    note search or the pages."""
+    from test_leaks import _strings, _words_by_level, product_words
+
+    folder = build_web_archive(tmp_path)
+    clock = Clock()
+    add_people(folder, clock)
+    with Archive.open(folder, create=False) as archive:
+        accounts = Accounts(archive)
+        accounts.add("cora", "correct horse battery", "reader", "CONFIDENTIAL", False)
+        ada, cora = accounts.principal("ada"), accounts.principal("cora")
+        assert ada is not None and cora is not None
+        secret_only, _ = _words_by_level(archive)
+        assert len(secret_only) > 20
+        ids = [r[0] for r in archive.connection.execute("SELECT reference_id FROM cables")]
+        number = archive.create_collection("Everything", principal=ada)
+        archive.add_to_collection(number, ids, principal=ada)
+        archive.share_collection(number, "cora", "view", principal=ada)
+        quoted = 0
+        for reference_id in ids:
+            cable = archive.get(reference_id, viewer=archive.viewer(ada))
+            assert cable is not None
+            anchors = [a for a in _anchors(cable)]
+            for anchor, paragraph in zip(anchors, cable.paragraphs, strict=True):
+                words = {w.lower() for w in re.findall(r"[^\W_]+", paragraph.text)}
+                if words & secret_only:
+                    for where in (anchor, None):
+                        archive.add_note(
+                            reference_id,
+                            paragraph.text[:2000],
+                            principal=ada,
+                            paragraph=where,
+                            collection_id=number,
+                        )
+                    quoted += 1
+        assert quoted > 5
+        shelf = archive.collection(number, principal=cora)
+        seen = [shelf.collection.title] + [
+            json.dumps([n.text for n in e.notes]) + (e.cable.text if e.cable else "")
+            for e in shelf.entries
+        ]
+        seen += [n.text for n in archive.all_notes(principal=cora)]
+        words = {w.lower() for w in re.findall(r"[^\W_]+", " ".join(seen))}
+        assert not (words & secret_only), sorted(words & secret_only)[:10]
+        for word in sorted(secret_only)[:60]:
+            assert list(archive.matching_ids(f"note:{word}", viewer=archive.viewer(cora))) == []
+    printed = product_words()
+    with TestClient(create_app(folder, clock=clock)) as client:
+        sign_in(client, "cora")
+        for path in (
+            f"/collections/{number}",
+            f"/api/collections/{number}",
+            f"/api/collections/{number}/export?format=jsonl&text=true",
+            f"/api/collections/{number}/export?format=csv&text=true",
+            "/api/notes",
+        ):
+            answer = client.get(path)
+            assert answer.status_code == 200, path
+            text = (
+                answer.text
+                if "export" in path or "/api" not in path
+                else " ".join(_strings(answer.json()))
+            )
+            words = {w.lower() for w in re.findall(r"[^\W_]+", text)}
+            assert not (words & secret_only - printed), (path, sorted(words & secret_only)[:10])
+        for reference_id in ids[:25]:
+            page = client.get(f"/cable/{reference_id}").text
+            words = {w.lower() for w in re.findall(r"[^\W_]+", page)}
+            assert not (words & secret_only - printed), reference_id
+
+
+def _anchors(cable: object) -> list[str]:
+    from cabledesk.presentation.present import paragraph_anchors
+
+    return paragraph_anchors([p.number for p in cable.paragraphs])  # type: ignore[attr-defined]

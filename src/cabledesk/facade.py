@@ -55,7 +55,7 @@ from cabledesk.record.ids import first_part, normal_id
 from cabledesk.record.model import Cable, Paragraph
 from cabledesk.record.words import WORD
 from cabledesk.redact.apply import Redactor, burn
-from cabledesk.redact.ceiling import withheld_note
+from cabledesk.redact.ceiling import portion, withheld_note
 from cabledesk.redact.entity_candidates import (
     EntityCandidate,
     EntityProposals,
@@ -1925,22 +1925,27 @@ class Archive:
         self, found: list[ws_notes.Note], cable: Cable | None, viewer: Viewer
     ) -> list[ws_notes.Note]:
         """The notes on `cable` (as the reader received it; None: withheld from them) the
-        reader may read: none on a withheld cable or a withheld paragraph; the rest with the
-        redactions burned in. A note anchored to a paragraph the text no longer has is
-        shown as a note on the whole cable."""
+        reader may read: none on a withheld cable or a withheld paragraph, none on the
+        whole of a cable above their ceiling (NOFORN for a foreign reader); the rest with
+        the redactions burned in. A note anchored to a paragraph the text no longer has is
+        a note on the whole cable."""
         if cable is None:
             return []
         positions = ws_notes.anchors([p.number for p in cable.paragraphs])
+        # A note counts at the level of what it is written on (it may quote it): a note on
+        # the whole cable at the cable's own level, like the text outside its paragraphs.
+        whole = viewer.may_see(*portion(None, cable.classification, cable.caveats))
         shown = []
         for found_note in found:
             paragraph = found_note.paragraph
+            if paragraph is not None and paragraph not in positions:
+                paragraph = None
+            if paragraph is None and not whole:
+                continue
             if paragraph is not None:
-                if paragraph not in positions:
-                    paragraph = None
-                else:
-                    held = cable.paragraphs[positions.index(paragraph)]
-                    if _withheld_paragraph(held):
-                        continue
+                held = cable.paragraphs[positions.index(paragraph)]
+                if _withheld_paragraph(held):
+                    continue
             text = self._burn_free_text(found_note.text, cable.reference_id, viewer)
             shown.append(replace(found_note, paragraph=paragraph, text=text))
         return shown
