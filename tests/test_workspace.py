@@ -29,6 +29,7 @@ from cabledesk.redact import Rule
 from cabledesk.web import create_app
 from cabledesk.workspace.collections import NotAllowed, NotFound, WorkspaceError
 from test_leaks import leaks
+from test_web import validate
 from web_fixtures import build_web_archive
 
 SECRET_ID = "08BAGHDAD1784"  # SECRET//NOFORN, its paragraph 2 marked (S)
@@ -348,11 +349,15 @@ def test_the_api_with_a_token(desk: Desk, client: TestClient) -> None:
     headers = {"authorization": f"Bearer {secret}"}
     made = client.post("/api/collections", json={"title": "API story"}, headers=headers)
     assert made.status_code == 201, made.text
+    validate(made.json(), "Collection")
     number = made.json()["id"]
     added = client.post(
         f"/api/collections/{number}/cables", json={"ids": [PLAIN_ID]}, headers=headers
     )
     assert added.status_code == 200 and added.json()["added"] == 1
+    validate(added.json(), "Added")
+    validate(client.get("/api/collections", headers=headers).json(), "Collections")
+    validate(client.get(f"/api/collections/{number}", headers=headers).json(), "Collection")
     bad = client.post(f"/api/collections/{number}/cables", json={"q": "("}, headers=headers)
     assert bad.status_code == 400
     note = client.post(
@@ -361,8 +366,10 @@ def test_the_api_with_a_token(desk: Desk, client: TestClient) -> None:
         headers=headers,
     )
     assert note.status_code == 201 and note.json()["paragraph"] == "p1"
+    validate(note.json(), "Note")
     listed = client.get("/api/notes", params={"reference_id": PLAIN_ID}, headers=headers)
     assert "api note" in [n["text"] for n in listed.json()["notes"]]
+    validate(listed.json(), "Notes")
     shared = client.post(
         f"/api/collections/{number}",
         json={"share": {"account": "fran", "access": "view"}},
@@ -371,6 +378,10 @@ def test_the_api_with_a_token(desk: Desk, client: TestClient) -> None:
     assert shared.json()["shares"] == [{"account": "fran", "access": "view"}]
     removed = client.delete(f"/api/collections/{number}/cables/{PLAIN_ID}", headers=headers)
     assert removed.json() == {"removed": True}
+    validate(removed.json(), "Removed")
+    error = client.get("/api/collections/99999", headers=headers)
+    assert error.status_code == 404
+    validate(error.json(), "Error")
     app = create_app(desk.folder, clock=desk.clock)
     with TestClient(app) as visitor:
         assert visitor.get("/api/collections").status_code == 401
