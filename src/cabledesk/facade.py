@@ -59,8 +59,10 @@ from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
 from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
-from cabledesk.record.model import Cable
+from cabledesk.record.model import Cable, Paragraph
+from cabledesk.record.words import WORD
 from cabledesk.redact.apply import Redactor, burn
+from cabledesk.redact.ceiling import portion, withheld_note
 from cabledesk.redact.entity_candidates import (
     EntityCandidate,
     EntityProposals,
@@ -71,6 +73,9 @@ from cabledesk.redact.entity_candidates import (
 )
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
+from cabledesk.workspace import collections as ws
+from cabledesk.workspace import notes as ws_notes
+from cabledesk.workspace import shelf as ws_shelf
 
 if TYPE_CHECKING:
     # Loaded on first use (they load numpy): similar cables (docs/similar.md).
@@ -305,6 +310,7 @@ class Archive:
             graph=self._graph_lookup(viewer),
             memo=memo,
             near=self._near(viewer),
+            notes=self._note_lookup(viewer),
         )
 
     def timeline(
@@ -322,6 +328,7 @@ class Archive:
             entities=self._entity_lookup(viewer),
             graph=self._graph_lookup(viewer),
             near=self._near(viewer),
+            notes=self._note_lookup(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -358,6 +365,7 @@ class Archive:
                 graph=self._graph_lookup(viewer),
                 limit=limit,
                 near=self._near(viewer),
+                notes=self._note_lookup(viewer),
             )
 
         return ids()
@@ -1931,6 +1939,243 @@ class Archive:
         self._changed()
         return decision
 
+    # --- the workspace: collections and notes (docs/workspace.md) ----------------------
+    # Rows and access rules live in cabledesk.workspace; every cable and note a reader gets
+    # from them passes here, viewed with THAT reader's viewer.
+
+    def _burn_free_text(self, text: str, reference_id: str | None, viewer: Viewer) -> str:
+        """A note or a collection's title as `viewer` may read it: the redaction rules in
+        force burned in (for a cable's note, the rules of that cable too)."""
+        if not viewer.redact or not text:
+            return text
+        record = {"text": text}
+        patterns = viewer.redactor.patterns_for(reference_id, record)
+        burned = burn(record, patterns)
+        return str(burned["text"])
+
+    def _shown_notes(
+        self, found: list[ws_notes.Note], cable: Cable | None, viewer: Viewer
+    ) -> list[ws_notes.Note]:
+        """The notes on `cable` (as the reader received it; None: withheld from them) the
+        reader may read: none on a withheld cable or a withheld paragraph, none on the
+        whole of a cable above their ceiling (NOFORN for a foreign reader); the rest with
+        the redactions burned in. A note anchored to a paragraph the text no longer has is
+        a note on the whole cable."""
+        if cable is None:
+            return []
+        positions = ws_notes.anchors([p.number for p in cable.paragraphs])
+        # A note counts at the level of what it is written on (it may quote it): a note on
+        # the whole cable at the cable's own level, like the text outside its paragraphs.
+        whole = viewer.may_see(*portion(None, cable.classification, cable.caveats))
+        shown = []
+        for found_note in found:
+            paragraph = found_note.paragraph
+            if paragraph is not None and paragraph not in positions:
+                paragraph = None
+            if paragraph is None and not whole:
+                continue
+            if paragraph is not None:
+                held = cable.paragraphs[positions.index(paragraph)]
+                if _withheld_paragraph(held):
+                    continue
+            text = self._burn_free_text(found_note.text, cable.reference_id, viewer)
+            shown.append(replace(found_note, paragraph=paragraph, text=text))
+        return shown
+
+    def _workspace_cables(
+        self, reference_ids: list[str], viewer: Viewer
+    ) -> dict[str, Cable | None]:
+        return {i: self.get(i, viewer=viewer) for i in dict.fromkeys(reference_ids)}
+
+    def notes(self, reference_id: str, *, principal: Principal) -> list[ws_notes.Note]:
+        """The notes on one cable `principal` may read, as they may read them."""
+        viewer = self.viewer(principal)
+        reference_id = normal_id(reference_id)
+        cable = self.get(reference_id, viewer=viewer)
+        found = ws_notes.readable(self.connection, ws.who(principal), [reference_id])
+        return self._shown_notes(found, cable, viewer)
+
+    def all_notes(self, *, principal: Principal) -> list[ws_notes.Note]:
+        """Every note `principal` may read, as they may read it, oldest first."""
+        viewer = self.viewer(principal)
+        found = ws_notes.readable(self.connection, ws.who(principal))
+        cables = self._workspace_cables([n.reference_id for n in found], viewer)
+        shown: list[ws_notes.Note] = []
+        for reference_id, cable in cables.items():
+            mine = [n for n in found if n.reference_id == reference_id]
+            shown += self._shown_notes(mine, cable, viewer)
+        return sorted(shown, key=lambda n: n.id)
+
+    def _note_lookup(self, viewer: Viewer) -> Callable[[list[str], bool], list[str]] | None:
+        """query.compile.NoteLookup for `note:`: the reader's own notes and those shared
+        with them, read as they may read them (so a burned name is not found)."""
+        if viewer.notes_of is None or viewer.published_only:
+            return None
+        key = viewer.notes_of
+
+        def noted(words: list[str], prefix: bool) -> list[str]:
+            found = ws_notes.readable(self.connection, key)
+            cables = self._workspace_cables([n.reference_id for n in found], viewer)
+            hits = set()
+            for reference_id, cable in cables.items():
+                mine = [n for n in found if n.reference_id == reference_id]
+                for shown in self._shown_notes(mine, cable, viewer):
+                    if _holds(shown.text, words, prefix):
+                        hits.add(reference_id)
+                        break
+            return sorted(hits)
+
+        return noted
+
+    def add_note(
+        self,
+        reference_id: str,
+        text: str,
+        *,
+        principal: Principal,
+        paragraph: str | None = None,
+        collection_id: int | None = None,
+    ) -> int:
+        """A note on a cable (or one paragraph of it, by its anchor) `principal` may see,
+        private or shared with a collection they may change; its id."""
+        viewer = self.viewer(principal)
+        reference_id = normal_id(reference_id)
+        cable = self.get(reference_id, viewer=viewer)
+        if cable is None:
+            raise ws.NotFound(f"{reference_id}: no such cable in your view of the archive")
+        paragraph = ws_notes.anchor(paragraph)
+        if paragraph is not None:
+            positions = ws_notes.anchors([p.number for p in cable.paragraphs])
+            if paragraph not in positions:
+                raise ws.WorkspaceError(
+                    f"{reference_id} has no paragraph #{paragraph} (it has "
+                    f"{', '.join(positions[:12]) or 'none'})"
+                )
+            if _withheld_paragraph(cable.paragraphs[positions.index(paragraph)]):
+                raise ws.NotAllowed(f"{reference_id} #{paragraph} is withheld from you")
+        return ws_notes.add(
+            self.connection, ws.who(principal), reference_id, text, paragraph, collection_id
+        )
+
+    def delete_note(self, note_id: int, *, principal: Principal) -> None:
+        ws_notes.delete(self.connection, ws.who(principal), note_id)
+
+    def collections(self, *, principal: Principal) -> list[ws.Collection]:
+        """The collections `principal` owns and those shared with them (titles as they
+        may read them)."""
+        viewer = self.viewer(principal)
+        return [
+            self._shown_collection(c, viewer) for c in ws.listed(self.connection, ws.who(principal))
+        ]
+
+    def _shown_collection(self, collection: ws.Collection, viewer: Viewer) -> ws.Collection:
+        return replace(
+            collection,
+            title=self._burn_free_text(collection.title, None, viewer),
+            description=self._burn_free_text(collection.description, None, viewer),
+        )
+
+    def collection(self, collection_id: int, *, principal: Principal) -> ws_shelf.Shelf:
+        """A collection as `principal` may see it: each cable viewed with their viewer (one
+        they may not see is withheld: no subject, no text), the notes they may read on
+        them (those shared with this collection and their own private ones). NotFound
+        when it is not theirs to see (or does not exist)."""
+        viewer = self.viewer(principal)
+        key = ws.who(principal)
+        collection = ws.get(self.connection, collection_id, key)
+        members = ws.members(self.connection, collection_id)
+        cables = self._workspace_cables([m.reference_id for m in members], viewer)
+        found = ws_notes.readable(
+            self.connection, key, [m.reference_id for m in members], collection_id
+        )
+        entries = []
+        for member in members:
+            cable = cables[member.reference_id]
+            mine = [n for n in found if n.reference_id == member.reference_id]
+            entries.append(ws_shelf.Entry(member, cable, self._shown_notes(mine, cable, viewer)))
+        return ws_shelf.Shelf(
+            self._shown_collection(collection, viewer),
+            entries,
+            ws.shares(self.connection, collection_id),
+        )
+
+    def create_collection(self, title: str, description: str = "", *, principal: Principal) -> int:
+        return ws.create(self.connection, ws.who(principal), title, description)
+
+    def describe_collection(
+        self,
+        collection_id: int,
+        *,
+        principal: Principal,
+        title: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        ws.describe(self.connection, collection_id, ws.who(principal), title, description)
+
+    def add_to_collection(
+        self, collection_id: int, reference_ids: list[str], *, principal: Principal
+    ) -> int:
+        """Append cables `principal` may see (WorkspaceError naming any they may not, or
+        the archive does not hold); how many were not there already."""
+        viewer = self.viewer(principal)
+        ids = [normal_id(i) for i in reference_ids if i.strip()]
+        if not ids:
+            raise ws.WorkspaceError("name at least one cable (a reference id like 08BAGHDAD1784)")
+        unknown = [i for i, cable in self._workspace_cables(ids, viewer).items() if cable is None]
+        if unknown:
+            raise ws.WorkspaceError(
+                f"{', '.join(unknown[:5])}: no such cable in your view of the archive"
+            )
+        return ws.add(self.connection, collection_id, ws.who(principal), ids)
+
+    def add_matches_to_collection(
+        self, collection_id: int, query: str, *, principal: Principal, sort: str = "date"
+    ) -> int:
+        """Append every cable matching `query` that `principal` may find (QueryError for a
+        bad query; at most workspace.collections.CABLES_MOST in a collection)."""
+        viewer = self.viewer(principal)
+        # Checked first: a query is not run for a collection the asker may not change.
+        ws.may_change(self.connection, collection_id, ws.who(principal))
+        ids = list(self.matching_ids(query, viewer=viewer, sort=sort, limit=ws.CABLES_MOST + 1))
+        return ws.add(self.connection, collection_id, ws.who(principal), ids)
+
+    def remove_from_collection(
+        self, collection_id: int, reference_id: str, *, principal: Principal
+    ) -> bool:
+        return ws.remove(self.connection, collection_id, ws.who(principal), normal_id(reference_id))
+
+    def move_in_collection(
+        self, collection_id: int, reference_id: str, position: int, *, principal: Principal
+    ) -> None:
+        ws.move(
+            self.connection, collection_id, ws.who(principal), normal_id(reference_id), position
+        )
+
+    def share_collection(
+        self, collection_id: int, account: str, access: str | None, *, principal: Principal
+    ) -> None:
+        ws.share(self.connection, collection_id, ws.who(principal), account, access)
+
+    def published_collections(self) -> list[tuple[int, str, str, list[str]]]:
+        """(number, title, description, member ids in order) of the collections marked for
+        the public edition, title and description as the public may read them. Which of
+        the members the edition holds is for the edition to say (publish/site.py)."""
+        public = self.public_viewer()
+        return [
+            (
+                number,
+                self._burn_free_text(title, None, public),
+                self._burn_free_text(description, None, public),
+                members,
+            )
+            for number, title, description, members in ws.published(self.connection)
+        ]
+
+    def publish_collection(
+        self, collection_id: int, published: bool = True, *, principal: Principal
+    ) -> None:
+        ws.publish(self.connection, collection_id, principal, published)
+
 
 def _check_name(name: str) -> None:
     if not any(ch.isalnum() for ch in name):
@@ -1975,6 +2220,27 @@ class _EntityLookup:
             for i, (_, name) in found.items()
             if not self.archive._hidden(i, self.viewer)
         }
+
+
+def _withheld_paragraph(paragraph: Paragraph) -> bool:
+    """Whether the viewer put a placeholder in this paragraph's place (redact/ceiling.py)."""
+    return paragraph.heading is None and paragraph.text.startswith(
+        withheld_note(paragraph, "").removesuffix("]")
+    )
+
+
+def _holds(text: str, words: list[str], prefix: bool) -> bool:
+    """Whether `text` holds `words` one after another (the last as a prefix: `prefix`)."""
+    found = [w.lower() for w in WORD.findall(text)]
+    width = len(words)
+    for start in range(len(found) - width + 1):
+        window = found[start : start + width]
+        if window[:-1] != words[:-1]:
+            continue
+        last = window[-1]
+        if last == words[-1] or (prefix and last.startswith(words[-1])):
+            return True
+    return False
 
 
 def _editors_only(viewer: Viewer, what: str) -> None:

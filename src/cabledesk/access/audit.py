@@ -36,6 +36,11 @@ KINDS = (
     "approval",
     "edition",
     "entity_decision",
+    # The workspace (docs/workspace.md).
+    "collection_create",
+    "collection_share",
+    "collection_publish",
+    "note_add",
 )
 _INSERT = "INSERT INTO audit (time, account, kind, detail, client) VALUES (?, ?, ?, ?, ?)"
 

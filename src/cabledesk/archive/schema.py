@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cabledesk.archive.blob import unpack_record
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -345,6 +345,50 @@ MIGRATIONS: list[str] = [
         names TEXT NOT NULL,
         surface_keys TEXT NOT NULL
     ) WITHOUT ROWID;
+    """,
+    # 12: the workspace (docs/workspace.md): collections of cables, who they are shared
+    # with, and notes on cables and paragraphs (IF NOT EXISTS: an archive brought back to an
+    # older version by hand keeps them). `owner`, `account`, `author`: an account's
+    # name, or '' for the archive's owner (the command line and the local desk).
+    """
+    CREATE TABLE IF NOT EXISTS collections (
+        id INTEGER PRIMARY KEY,
+        owner TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        published INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS collections_owner ON collections (owner);
+    CREATE TABLE IF NOT EXISTS collection_cables (
+        collection_id INTEGER NOT NULL REFERENCES collections (id),
+        reference_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        added_by TEXT NOT NULL,
+        added TEXT NOT NULL,
+        PRIMARY KEY (collection_id, reference_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS collection_shares (
+        collection_id INTEGER NOT NULL REFERENCES collections (id),
+        account TEXT NOT NULL,
+        access TEXT NOT NULL CHECK (access IN ('view', 'edit')),
+        PRIMARY KEY (collection_id, account)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS collection_shares_account ON collection_shares (account);
+    CREATE TABLE IF NOT EXISTS notes (
+        id INTEGER PRIMARY KEY,
+        author TEXT NOT NULL,
+        reference_id TEXT NOT NULL,
+        paragraph TEXT,
+        collection_id INTEGER REFERENCES collections (id),
+        text TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS notes_cable ON notes (reference_id);
+    CREATE INDEX IF NOT EXISTS notes_author ON notes (author);
+    CREATE INDEX IF NOT EXISTS notes_collection ON notes (collection_id);
     """,
 ]
 

@@ -42,6 +42,8 @@ COMMANDS = {
     "similar": ("cabledesk.cli.similar_command", "similar_command"),
     "network": ("cabledesk.cli.network_commands", "network_command"),
     "model": ("cabledesk.cli.model_commands", "model_group"),
+    "collection": ("cabledesk.cli.workspace_commands", "collection_group"),
+    "note": ("cabledesk.cli.workspace_commands", "note_group"),
 }
 
 

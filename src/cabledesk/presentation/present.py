@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from cabledesk.parse import REDACTION
 from cabledesk.record.level import Level
 from cabledesk.reference import reason_meaning, tag_info
+from cabledesk.workspace.notes import anchors
 
 LEVEL_CLASS = {
     "UNCLASSIFIED": "u",
@@ -127,22 +128,9 @@ def reason_text(code: str) -> str:
 
 
 def paragraph_anchors(numbers: list[int | None]) -> list[str]:
-    """Anchor ids for a cable's paragraphs: `p5` for paragraph 5 (the stable address users
-    link to), `p5-2` for a second paragraph 5, `u3` for the third unnumbered paragraph."""
-    anchors, seen = [], set()
-    unnumbered = 0
-    for number in numbers:
-        if number is None:
-            unnumbered += 1
-            anchor = f"u{unnumbered}"
-        else:
-            anchor, copy = f"p{number}", 1
-            while anchor in seen:
-                copy += 1
-                anchor = f"p{number}-{copy}"
-        seen.add(anchor)
-        anchors.append(anchor)
-    return anchors
+    """Anchor ids for a cable's paragraphs (`p5`, `p5-2`, `u3`): the workspace's rule, so
+    that a note anchored to a paragraph is shown beside the paragraph of that anchor."""
+    return anchors(numbers)
 
 
 def with_links(text: str, links: list[tuple[int, int, str, str]]) -> Markup:

@@ -207,7 +207,12 @@ def build_site(
         if not plan.entries:
             raise PublishError("no cable is approved for publication: approve some first")
         previous = editions.latest(archive.connection)
-        pages, terms = _build(plan, spool, building, spooling, previous + 1, page_size, progress)
+        # Collections marked for the edition (docs/workspace.md): titles as the public
+        # may read them; their pages hold only this edition's cables.
+        shelves = archive.published_collections()
+        pages, terms = _build(
+            plan, spool, building, spooling, previous + 1, page_size, progress, shelves
+        )
         progress.finish()
     except BaseException:
         # Nothing half-built is left behind (the next build would remove it anyway).
@@ -232,6 +237,7 @@ def _build(
     number: int,
     page_size: int,
     progress: Reporter,
+    shelves: Sequence[tuple[int, str, str, list[str]]] = (),
 ) -> tuple[int, int]:
     """Write every file of edition `number` into `building`; (pages, search terms).
     Every path goes through `inside`: a reference id cannot name a file elsewhere."""
@@ -326,6 +332,25 @@ def _build(
             )
             _write(building, ("list", by, f"{key}-{page}.html"), html)
             pages += 1
+    # Published collections: built from the edition's own entries (the public's record of
+    # each cable); a cable of the collection the edition does not hold is left out, not
+    # named: the edition says nothing of the cables it does not publish.
+    by_id = {entry.reference_id: entry for entry in entries}
+    listed = []
+    shelf_page = env.get_template("site_collection.html")
+    for number, heading, description, member_ids in shelves:
+        held = [by_id[i] for i in member_ids if i in by_id]
+        html = shelf_page.render(
+            **common,
+            urls=SiteUrls(1),
+            section="search",
+            heading=heading,
+            description=description,
+            entries=held,
+        )
+        _write(building, ("collection", f"{number}.html"), html)
+        listed.append((number, heading, len(held)))
+        pages += 1
     root = SiteUrls(0)
     first = _pages(newest, page_size)
     more = len(first) > 1
@@ -339,6 +364,7 @@ def _build(
             title=title,
             created=created,
             total=len(entries),
+            collections=listed,
             entries=first[0],
             pager={
                 "page": 1,

@@ -33,6 +33,10 @@ MAX_PREFIXES = 10
 # similar-cables model, best first (the facade makes it; docs/similar.md). With a second
 # argument, a collection of ids: every one of them whose similarity is above zero.
 NearLookup = Callable[[str, Collection[str] | None], list[tuple[str, float]]]
+# `note:words`: the ids of the cables with a note the reader may read whose text holds
+# the words (in that order; a last word ending in * as a prefix); the facade makes it
+# from the reader's own notes and those shared with them (docs/workspace.md).
+NoteLookup = Callable[[list[str], bool], list[str]]
 # The ids of the cables a query matches (within the reader's scope) when they are at most
 # `limit`, else None (search.compile_query makes it from the searcher).
 Matching = Callable[[tantivy.Query, int], list[str] | None]
@@ -54,6 +58,7 @@ class Compiler:
         graph: GraphLookup | None = None,
         near: NearLookup | None = None,
         matching: Matching | None = None,
+        notes: NoteLookup | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
         # None: no reader's graph was given, and `cited:` and `thread:` find nothing.
@@ -66,6 +71,8 @@ class Compiler:
         self.scope = scope
         # None: no reader's view of entities was given, and no entity field finds anything.
         self.entities = entities
+        # None: no reader's notes were given, and `note:` finds nothing.
+        self.notes = notes
         self.prefixes = 0
 
     def error(self, message: str, position: int) -> QueryError:
@@ -202,6 +209,8 @@ class Compiler:
             return self.citations(value, position)
         if name == "thread":
             return self.thread(value, position)
+        if name == "note":
+            return self.noted(value, position)
         if name == "class":
             return self.classification(value, position)
         if name == "year":
@@ -308,6 +317,17 @@ class Compiler:
         if self.graph is None:
             return tantivy.Query.empty_query()
         return self.terms("id", self.graph.thread(value))
+
+    def noted(self, value: str, position: int) -> tantivy.Query:
+        """`note:dam`, `note:"water rights"`: the cables with a note the reader may read
+        holding those words (the asker's own notes and those shared with them)."""
+        prefix = value.endswith("*")
+        words = [w.lower() for w in WORD.findall(value)]
+        if not words:
+            raise self.error('note: takes words (note:dam, or note:"water rights")', position)
+        if self.notes is None:
+            return tantivy.Query.empty_query()
+        return self.terms("id", self.notes(words, prefix))
 
     def origins(self, value: str) -> list[str]:
         """`origin:baghdad` or `origin:"Embassy Baghdad"`: every origin name that contains it."""

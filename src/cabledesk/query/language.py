@@ -1,5 +1,6 @@
 """The query language: words, "phrases", AND / OR / NOT, parentheses, prefix*, field:value,
-and ~"a text" (the cables nearest it, docs/similar.md).
+and ~"a text" (the cables nearest it, docs/similar.md); `note:` searches the notes the reader
+may read (docs/workspace.md).
 
 Parsed into a small tree with the position of every part, so that a malformed query gets
 a message that points at the offending character (docs/search.md).
@@ -34,6 +35,7 @@ FIELDS = (
     "entity",
     "cited",
     "thread",
+    "note",
 )
 # Brackets and NOTs (or `-`) inside one another. The parser and the compiler recurse once
 # per level, so without a limit a few hundred `(` or a thousand `-` exhaust Python's

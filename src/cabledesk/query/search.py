@@ -12,7 +12,7 @@ import tantivy
 
 from cabledesk.archive.editions import published_record
 from cabledesk.archive.store import unpack
-from cabledesk.query.compile import Compiler, NearLookup
+from cabledesk.query.compile import Compiler, NearLookup, NoteLookup
 from cabledesk.query.entities import (
     ENTITY_FACET_SIZE,
     ENTITY_FACETS,
@@ -159,6 +159,7 @@ def compile_query(
     graph: GraphLookup | None = None,
     near: NearLookup | None = None,
     searcher: tantivy.Searcher | None = None,
+    notes: NoteLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
@@ -167,7 +168,8 @@ def compile_query(
     reader's view of entities, for `person:`, `org:`, `place:` and `entity:`; `graph`:
     the reader's citation graph, for `cited:` and `thread:`; `near`: the reader's
     similar-cables model, for `~"..."`, and `searcher`, for ranking exactly the cables a
-    rare filter matches by their similarity to the text."""
+    rare filter matches by their similarity to the text; `notes`: the notes the reader
+    may read, for `note:`."""
     scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
         return None, scope.restrict(schema, tantivy.Query.all_query())
@@ -184,7 +186,7 @@ def compile_query(
     compiled = scope.restrict(
         schema,
         Compiler(
-            schema, connection, query, origins, scope, entities, graph, near, matching
+            schema, connection, query, origins, scope, entities, graph, near, matching, notes
         ).compile(tree),
     )
     if also:
@@ -214,6 +216,7 @@ def search(
     memo: dict[object, object] | None = None,
     graph: GraphLookup | None = None,
     near: NearLookup | None = None,
+    notes: NoteLookup | None = None,
 ) -> SearchResult:
     """One page of hits, and the facets. `memo`: what may be kept about this searcher
     between searches (Index.snapshot; the entity facets keep their counts over every
@@ -232,6 +235,7 @@ def search(
         graph=graph,
         near=near,
         searcher=searcher,
+        notes=notes,
     )
     ids: list[tuple[str, float]]
     if sort == "cited":
@@ -278,6 +282,7 @@ def matching_ids(
     limit: int | None = None,
     graph: GraphLookup | None = None,
     near: NearLookup | None = None,
+    notes: NoteLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id (the first `limit`), in order (for exports: no page size, no
     facets)."""
@@ -293,6 +298,7 @@ def matching_ids(
         graph=graph,
         near=near,
         searcher=searcher,
+        notes=notes,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:

@@ -32,6 +32,9 @@ class Viewer:
     # The rules compiled; pass a shared one (Archive.redactor()) so that a viewer made per
     # request does not compile every rule's pattern again.
     compiled: Redactor | None = None
+    # Whose notes `note:` searches (their own and those shared with them; docs/
+    # workspace.md): an account's name, '' for the archive's owner, None for nobody's.
+    notes_of: str | None = None
 
     def __post_init__(self) -> None:
         self.ceiling = Level(self.ceiling)
@@ -43,12 +46,19 @@ class Viewer:
         stored record within their ceiling; signed-in readers and tokens see it with the
         redactions burned in (`redactor`: the rules in force, compiled) and paragraphs
         above their ceiling withheld; the public sees the published edition, redacted."""
+        notes_of = principal.name if principal.name is not None else None
+        if principal.role == "local":
+            notes_of = ""
         if principal.may("editor"):
-            return cls(ceiling=principal.ceiling, foreign=principal.foreign)
+            return cls(ceiling=principal.ceiling, foreign=principal.foreign, notes_of=notes_of)
         if principal.role == "public":
             return cls(redact=True, published_only=True, compiled=redactor)
         return cls(
-            ceiling=principal.ceiling, foreign=principal.foreign, redact=True, compiled=redactor
+            ceiling=principal.ceiling,
+            foreign=principal.foreign,
+            redact=True,
+            compiled=redactor,
+            notes_of=notes_of,
         )
 
     @property

@@ -29,7 +29,10 @@ MENTION_COLUMNS: tuple[str, ...] = (
     "start",
     "end",
 )
-_INTEGERS = frozenset({"id", "mentions", "cables", "entity_id", "paragraph", "start", "end"})
+_INTEGERS = frozenset(
+    # position, withheld (0 or 1): a collection's export (docs/workspace.md).
+    {"id", "mentions", "cables", "entity_id", "paragraph", "start", "end", "position", "withheld"}
+)
 _PARQUET_BATCH = 5000
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -24,11 +24,11 @@ from cabledesk.archive import ArchiveError
 from cabledesk.archive.errors import IndexBehind
 from cabledesk.archive.folder import DATABASE
 from cabledesk.presentation import STATIC
-from cabledesk.web import api, copies_api, coverage_api
+from cabledesk.web import api, copies_api, coverage_api, workspace_api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.edition_files import EditionFiles
-from cabledesk.web.pages import admin, editor, entity_editor, network
+from cabledesk.web.pages import admin, editor, entity_editor, network, workspace
 from cabledesk.web.pages import coverage as coverage_pages
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
@@ -146,6 +146,17 @@ def create_app(
         Route("/browse/{by}", browse_page),
         Route("/entities", entities_page),
         Route("/entities/{entity_id}", entity_page),
+        Route("/collections", workspace.collections_page, methods=["GET"]),
+        Route("/collections", workspace.create_collection, methods=["POST"]),
+        Route("/collections/add", workspace.add_to_collection, methods=["POST"]),
+        Route("/collections/{collection_id}", workspace.collection_page, methods=["GET"]),
+        Route("/collections/{collection_id}/add", workspace.add_to_collection, methods=["POST"]),
+        Route("/collections/{collection_id}/remove", workspace.remove_cable, methods=["POST"]),
+        Route("/collections/{collection_id}/move", workspace.move_cable, methods=["POST"]),
+        Route("/collections/{collection_id}/share", workspace.share, methods=["POST"]),
+        Route("/collections/{collection_id}/publish", workspace.publish, methods=["POST"]),
+        Route("/collections/{collection_id}/describe", workspace.describe, methods=["POST"]),
+        Route("/notes", workspace.add_note, methods=["POST"]),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login_submit, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
@@ -167,6 +178,7 @@ def create_app(
         *api.ROUTES,
         *copies_api.ROUTES,
         *coverage_api.ROUTES,
+        *workspace_api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # The latest public edition, as built (a static site: the same files any web
         # server would serve).

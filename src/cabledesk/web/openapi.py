@@ -9,6 +9,7 @@ from typing import Any
 from cabledesk import __version__
 from cabledesk.web.copies_openapi import COPIES_SCHEMAS, copies_paths
 from cabledesk.web.coverage_openapi import COVERAGE_SCHEMAS, coverage_paths
+from cabledesk.web.workspace_openapi import WORKSPACE_SCHEMAS, workspace_paths
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query") -> Any:
@@ -955,6 +956,13 @@ def spec() -> dict[str, Any]:
         | copies_paths(_ID)
         | _similar_paths()
         | _network_paths()
-        | coverage_paths(),
-        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS | SIMILAR_SCHEMAS | COVERAGE_SCHEMAS},
+        | coverage_paths()
+        | workspace_paths(),
+        "components": {
+            "schemas": SCHEMAS
+            | COPIES_SCHEMAS
+            | SIMILAR_SCHEMAS
+            | COVERAGE_SCHEMAS
+            | WORKSPACE_SCHEMAS
+        },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from cabledesk.web.auth.guard import principal_of
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
 from cabledesk.web.pages.entities import cable_entities, linked_paragraphs
+from cabledesk.web.pages.workspace import workspace_context
 from cabledesk.web.templating import render
 
 # Seconds a cable page waits for the reader's similar-cables model to be built.
@@ -69,6 +71,15 @@ def cable_page(request: Request) -> Response:
         similar = None
         if archive.similar_prepared(viewer=viewer, wait=SIMILAR_WAIT):
             similar = archive.similar(reference_id, viewer=viewer)
+        # The reader's notes beside the paragraphs and the add-to-collection form
+        # (docs/workspace.md); none for a visitor.
+        workspace = None
+        if principal_of(request).role != "public":
+            workspace = workspace_context(request, archive)
+            notes: dict[str | None, list[Any]] = {}
+            for found in archive.notes(reference_id, principal=principal_of(request)):
+                notes.setdefault(found.paragraph, []).append(found)
+            workspace["notes"] = notes
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
@@ -90,4 +101,5 @@ def cable_page(request: Request) -> Response:
         copies=copies,
         similar=similar,
         similar_preparing=similar is None,
+        workspace=workspace,
     )

@@ -16,6 +16,7 @@ from cabledesk.query import QueryError
 from cabledesk.web import params
 from cabledesk.web.auth.record import note
 from cabledesk.web.context import archive_of, viewer_of
+from cabledesk.web.pages.workspace import workspace_context
 from cabledesk.web.templating import render
 
 
@@ -39,6 +40,12 @@ def search_page(request: Request) -> Response:
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
+        # The add-to-collection form (docs/workspace.md): the reader's own collections,
+        # and what the form did (it comes back here with a notice).
+        context.update(workspace_context(request, archive, make_token=False))
+        done = request.query_params.get("notice", "")[:300]
+        if done and context["editable"]:
+            state.notices.append(done)
         try:
             result = None
             if collapse:

@@ -1,0 +1,1 @@
+"""The workspace around the cables: collections and notes (docs/workspace.md)."""
