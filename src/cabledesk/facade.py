@@ -1180,6 +1180,11 @@ class Archive:
         stands (entity_views.py); None: count from the mentions."""
         return self._summaries.fresh(self.connection, seen)
 
+    def entity_names(self, entity_ids: list[int], *, viewer: Viewer) -> dict[int, str]:
+        """The names `viewer` is shown of those of `entity_ids` they may see (the search
+        page's chips for `entity:N`); the others are left out."""
+        return self._entity_lookup(viewer).shown(sorted(set(entity_ids)))
+
     def _entity_lookup(self, viewer: Viewer) -> _EntityLookup:
         """The entities as `viewer` may see them, for the query fields and the facets."""
         return _EntityLookup(self, viewer)

@@ -56,7 +56,7 @@ class DeskUrls:
         return search_url(refine("", "tag", tag), "-date")
 
     def month(self, month: str) -> str:
-        return search_url(refine("", "month", month), "date")
+        return search_url(refine("", "date", month), "date")
 
     def level(self, level: str) -> str:
         return search_url(refine("", "classification", level), "-date")

@@ -162,8 +162,11 @@ SCHEMAS: dict[str, Any] = {
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
-                "description": "Counts over the whole match set: origin, year, "
-                "classification, tag, addressee, and (when facets are asked for) the "
+                "description": "Counts over the whole match set: origin, year, month "
+                "(YYYY-MM), classification, caveat (handling caveat), tag, addressee, signer, "
+                "classified_by (the name in the Classified By line; signers and names upper "
+                "case, never one a redaction withholds from the reader), and (when facets "
+                "are asked for) the "
                 "entities most mentioned where the reader may see them: people, "
                 "organisations, places (docs/entities.md).",
                 "properties": {

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from cabledesk.archive.copies import WEB_SKETCH_LIMIT, CopiesPending
 from cabledesk.presentation import chart
+from cabledesk.presentation.present import chips
 from cabledesk.query import QueryError
 from cabledesk.web import params
 from cabledesk.web.auth.record import note
@@ -70,6 +71,10 @@ def search_page(request: Request) -> Response:
             # Shown beside the box, with the page still usable: never an error page.
             context["error"] = exc
             return render("search.html", status_code=400, request=request, **context)
+        # The chips name an `entity:N` by the name this reader is shown, or its number.
+        wanted = [int(c.value) for c in chips(state.q) if c.field == "entity" and c.value.isdigit()]
+        if wanted:
+            context["entity_names"] = archive.entity_names(wanted, viewer=viewer)
     note(request, "search", q=state.q, via="page")
     context["result"] = result
     context["pages"] = min(
