@@ -49,6 +49,7 @@ from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
+from cabledesk.query.origins import origin_counts
 from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
 from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
@@ -315,6 +316,28 @@ class Archive:
             published_only=viewer.published_only, restricted=viewer.restricted
         )
         return timeline(searcher, compiled)
+
+    def origin_counts(
+        self, query: str, *, viewer: Viewer, blank_matches_all: bool = False
+    ) -> list[tuple[str, int]]:
+        """(origin, cables) of every origin with cables matching `query` that `viewer`
+        may find, most first (the map of origins). QueryError for a bad query."""
+        _, compiled = compile_query(
+            self.index.schema,
+            self.connection,
+            query,
+            self.store.origins,
+            viewer=viewer,
+            blank_matches_all=blank_matches_all,
+            also=self._also(query, viewer, blank_matches_all),
+            entities=self._entity_lookup(viewer),
+            graph=self._graph_lookup(viewer),
+            near=self._near(viewer),
+        )
+        searcher = self.store.searcher(
+            published_only=viewer.published_only, restricted=viewer.restricted
+        )
+        return origin_counts(searcher, compiled)
 
     def matching_ids(
         self,
