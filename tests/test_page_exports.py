@@ -121,4 +121,6 @@ def test_the_static_edition_has_no_export_links(folder: Path, tmp_path: Path) ->
     pages = list((tmp_path / "site").rglob("*.html"))
     assert any("browse" in str(p) for p in pages)
     for path in pages:
-        assert "/api/export/" not in path.read_text(encoding="utf-8"), path
+        text = path.read_text(encoding="utf-8")
+        # No API, and no map (the desk draws it): no link to either.
+        assert "/api/export/" not in text and 'href="/map' not in text, path
