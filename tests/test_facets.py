@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 import cabledesk
@@ -301,3 +303,46 @@ def test_the_page_shows_every_facet_and_a_chosen_one_as_a_removable_chip(
     assert parse_qs(urlsplit(unescape(removal.group(1))).query)["q"] == ["iran"]
     total = archive.search(q, limit=1, facets=False, viewer=FULL).total
     assert re.search(rf"<h1[^>]*>{total} cables? match", narrowed)
+
+
+_PIECES = st.sampled_from(
+    [
+        'signer:="',
+        "signer:=",
+        "month:",
+        "2009-03",
+        "..",
+        '"',
+        "(",
+        ")",
+        "-",
+        "AND ",
+        "OR ",
+        "classified_by:=",
+        "to:=",
+        "caveat:",
+        "NOFORN",
+        "tag:=",
+        "entity:",
+        "12",
+        " ",
+        "=",
+        "iran",
+    ]
+)
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=st.lists(_PIECES | st.text(max_size=6), max_size=8).map("".join))
+def test_any_query_gives_chips_a_page_and_a_map_never_a_500(desk: TestClient, q: str) -> None:
+    answers = {path: desk.get(path, params={"q": q}) for path in ("/search", "/map", "/api/map")}
+    for path, answer in answers.items():
+        assert answer.status_code in (200, 400), (path, q, answer.status_code)
+    if answers["/search"].status_code == 200:
+        # A query that runs shows its chips; each chip's query (the others as written)
+        # runs too.
+        for made in chips(q):
+            assert made.without != q
+            assert desk.get("/search", params={"q": made.without}).status_code == 200, made
