@@ -46,6 +46,10 @@ READING = {
     "/",
     "/search",
     "/timeline",
+    # The map of origins (issue 15): the reader's own counts; its outline holds no cable.
+    "/map",
+    "/map/world.svg",
+    "/api/map",
     "/cable/{reference_id}",
     "/browse",
     "/browse/{by}",

@@ -252,6 +252,11 @@ def test_api_search_with_facets(client: TestClient, cables: list[Cable]) -> None
     dates = [h["date"] for h in data["hits"]]
     assert dates == sorted(dates, reverse=True)
     assert set(data["facets"]) == {"origin", "year", "classification", "tag", "addressee"} | {
+        "month",
+        "caveat",
+        "signer",
+        "classified_by",  # issue 15 (tests/test_facets.py)
+    } | {
         "people",
         "organisations",
         "places",  # the entity facets (tests/test_entity_search.py); empty: never enriched

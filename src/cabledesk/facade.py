@@ -56,6 +56,7 @@ from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
+from cabledesk.query.origins import origin_counts
 from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
 from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
@@ -334,6 +335,28 @@ class Archive:
             published_only=viewer.published_only, restricted=viewer.restricted
         )
         return timeline(searcher, compiled)
+
+    def origin_counts(
+        self, query: str, *, viewer: Viewer, blank_matches_all: bool = False
+    ) -> list[tuple[str, int]]:
+        """(origin, cables) of every origin with cables matching `query` that `viewer`
+        may find, most first (the map of origins). QueryError for a bad query."""
+        _, compiled = compile_query(
+            self.index.schema,
+            self.connection,
+            query,
+            self.store.origins,
+            viewer=viewer,
+            blank_matches_all=blank_matches_all,
+            also=self._also(query, viewer, blank_matches_all),
+            entities=self._entity_lookup(viewer),
+            graph=self._graph_lookup(viewer),
+            near=self._near(viewer),
+        )
+        searcher = self.store.searcher(
+            published_only=viewer.published_only, restricted=viewer.restricted
+        )
+        return origin_counts(searcher, compiled)
 
     def matching_ids(
         self,
@@ -1218,6 +1241,11 @@ class Archive:
         """The entity summary of `seen`'s class of reader if it is of the archive as it
         stands (entity_views.py); None: count from the mentions."""
         return self._summaries.fresh(self.connection, seen)
+
+    def entity_names(self, entity_ids: list[int], *, viewer: Viewer) -> dict[int, str]:
+        """The names `viewer` is shown of those of `entity_ids` they may see (the search
+        page's chips for `entity:N`); the others are left out."""
+        return self._entity_lookup(viewer).shown(sorted(set(entity_ids)))
 
     def _entity_lookup(self, viewer: Viewer) -> _EntityLookup:
         """The entities as `viewer` may see them, for the query fields and the facets."""

@@ -50,8 +50,10 @@ from cabledesk.redact.apply import Redactor
 # as the cable writes it, title before name (`Ambassador William J. Burns`): name then
 # title made word sequences no cable holds, which no redaction rule could reach. A changed
 # version rebuilds the index from SQLite. 7: the entities each cable mentions, by kind and
-# reader's view (fields.ENTITY_FIELDS; docs/entities.md, "Searching by entity").
-INDEX_VERSION = "7"
+# reader's view (fields.ENTITY_FIELDS; docs/entities.md, "Searching by entity"). 8: the
+# signers and the Classified By name as whole values (`signer_value`, `classified_name`),
+# for their facets and the exact forms `signer:="..."`, `classified_by:="..."`.
+INDEX_VERSION = "8"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
 _CATCH_UP_BATCH = 2000
@@ -75,6 +77,8 @@ def build_schema() -> tantivy.Schema:
         "cites",
         "has",
         "published",
+        "signer_value",
+        "classified_name",
         NAME_KEYS,
         *ENTITY_FIELDS,
     ):

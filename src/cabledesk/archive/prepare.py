@@ -17,6 +17,7 @@ import orjson
 
 from cabledesk.archive.blob import pack_record
 from cabledesk.archive.fields import NAME_KEYS, WITHHELD, subject_field, text_field
+from cabledesk.parse.patterns import REDACTION
 from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.level import Level
 from cabledesk.record.model import Cable
@@ -25,6 +26,7 @@ from cabledesk.record.words import WORD
 from cabledesk.redact.apply import Redactor, record_joined_keys, record_texts
 from cabledesk.redact.ceiling import portion
 from cabledesk.redact.match import fold
+from cabledesk.redact.model import REDACTED
 
 
 @dataclass(slots=True)
@@ -169,6 +171,12 @@ def index_fields(
         "classified_by": [" ".join(filter(None, [classified_by.title, classified_by.name]))]
         if classified_by and (classified_by.name or classified_by.title)
         else [],
+        # Whole values for the facets and `signer:="..."`: as the reader sees them, and
+        # never a value a rule burned (facet_value).
+        "signer_value": sorted({v for v in map(facet_value, shown.signers) if v}),
+        "classified_name": [v]
+        if classified_by and (v := facet_value(classified_by.name or ""))
+        else [],
         "cites": [r.cable_id for r in cable.references if r.cable_id],
         NAME_KEYS: record_joined_keys(record),
         "has": (["references"] if cable.references else [])
@@ -180,6 +188,18 @@ def index_fields(
         fields["month"] = [moment.year * 100 + moment.month]
         fields["date"] = [moment.isoformat() + "Z"]
     return fields
+
+
+def facet_value(text: str) -> str:
+    """A signer or a Classified By name as its facet counts it: spaces collapsed, upper
+    case (cables write `BEYRLE` and `Beyrle`, `Josiah Rosenblatt` and `JOSIAH
+    ROSENBLATT`). Empty for a value a redaction rule burned (`[REDACTED]`, or a part of
+    it) or that the source itself withheld (`XXXXXXXXXXXX`): no facet may count a name a
+    reader may not see, nor a row of its blanks (docs/search.md, "Facets")."""
+    value = " ".join(text.split()).upper()
+    if not value or REDACTED in value or REDACTION.search(value):
+        return ""
+    return value
 
 
 def _without_headings(rest: str, cable: Cable) -> str:

@@ -100,7 +100,10 @@ _PAGE_MOST = 10_000
 @click.option("--offset", type=click.IntRange(0, None), default=0)
 @click.option("--sort", type=click.Choice(SORTS), default="rank", show_default=True)
 @click.option(
-    "--facets", is_flag=True, help="Also count origin, year, classification, tag, addressee."
+    "--facets",
+    is_flag=True,
+    help="Also count origin, year, month, classification, caveat, tag, addressee, signer, "
+    "classified_by.",
 )
 @click.option(
     "--output",

@@ -20,6 +20,7 @@ COMMANDS = {
     "search": ("cabledesk.cli.archive_commands", "search_command"),
     "show": ("cabledesk.cli.archive_commands", "show_command"),
     "stats": ("cabledesk.cli.archive_commands", "stats_command"),
+    "map": ("cabledesk.cli.map_command", "map_command"),
     "reindex": ("cabledesk.cli.archive_commands", "reindex_command"),
     "check": ("cabledesk.cli.archive_commands", "check_command"),
     "export": ("cabledesk.cli.archive_commands", "export_command"),

@@ -6,11 +6,13 @@ escaped here too wherever markup is added, so nothing from a cable reaches a pag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
 from cabledesk.parse import REDACTION
+from cabledesk.query.language import Field, Not, QueryError, top_parts, without_part
 from cabledesk.record.level import Level
 from cabledesk.reference import reason_meaning, tag_info
 from cabledesk.workspace.notes import anchors
@@ -28,19 +30,50 @@ FACET_FIELDS = {
     "classification": "class",
     "tag": "tag",
     "addressee": "to",
-    "month": "date",
+    "month": "month",
+    "caveat": "caveat",
+    # Whole values (`signer:="C. RICE"`), as the facets count them (an addressee too:
+    # `to:"CIA WASHINGTON DC"` would also find `HQ CIA WASHINGTON DC`).
+    "signer": "signer",
+    "classified_by": "classified_by",
+    # The timeline's bars and the browse pages narrow by `date:YYYY-MM`.
+    "date": "date",
     # An entity facet's value is the entity's id (docs/entities.md, "Searching by entity").
     "entity": "entity",
 }
+EXACT_FACETS = ("signer", "classified_by", "addressee")
 FACET_TITLES = {
     "origin": "Origin",
     "year": "Year",
+    "month": "Month",
     "classification": "Classification",
+    "caveat": "Handling caveat",
     "tag": "Tag",
     "addressee": "Addressee",
+    "signer": "Signer",
+    "classified_by": "Classified by",
     "people": "People",
     "organisations": "Organisations",
     "places": "Places",
+}
+# How a chip names the field of a query's part (the search page).
+CHIP_TITLES = {
+    **{FACET_FIELDS[name]: title for name, title in FACET_TITLES.items() if name in FACET_FIELDS},
+    "to": "Addressee",
+    "class": "Classification",
+    "date": "Date",
+    "from": "From",
+    "subject": "Subject",
+    "person": "Person",
+    "org": "Organisation",
+    "place": "Place",
+    "entity": "Entity",
+    "id": "Id",
+    "cites": "Cites",
+    "cited_by": "Cited by",
+    "cited": "Cited",
+    "thread": "Thread",
+    "has": "Has",
 }
 
 
@@ -93,6 +126,8 @@ def query_value(value: str) -> str:
 def refine(q: str, facet: str, value: str) -> str:
     if facet == "classification":
         term = "class:" + value.lower().replace(" ", "_")
+    elif facet in EXACT_FACETS:
+        term = f'{FACET_FIELDS[facet]}:="{value.replace(chr(34), "")}"'
     else:
         term = f"{FACET_FIELDS[facet]}:{query_value(value)}"
     q = q.strip()
@@ -101,6 +136,49 @@ def refine(q: str, facet: str, value: str) -> str:
     # Parenthesised so that `a OR b` followed by a facet narrows the whole query.
     needs_group = " OR " in q and not (q.startswith("(") and q.endswith(")"))
     return f"({q}) {term}" if needs_group else f"{q} {term}"
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """A narrowing the query holds (a field at its top level, as a facet adds one),
+    shown as a removable chip: `without` is the query with it taken out."""
+
+    field: str
+    title: str
+    value: str
+    negated: bool
+    without: str
+
+
+def chips(q: str, entity_names: dict[int, str] | None = None) -> list[Chip]:
+    """The fields the query ANDs at its top level (`tag:PREL`, `-caveat:NOFORN`,
+    `signer:="C. RICE"`), each with the query that drops it; none for a query that cannot
+    be read. `entity_names`: the names the reader may see of the entities `entity:N`
+    names (any other shows its number only)."""
+    try:
+        parts = top_parts(q)
+    except QueryError:
+        return []
+    found = []
+    for index, part in enumerate(parts):
+        node, negated = part.node, False
+        if isinstance(node, Not):
+            node, negated = node.node, True
+        if not isinstance(node, Field):
+            continue
+        value = node.value
+        if node.name == "entity" and value.isdigit() and entity_names is not None:
+            value = entity_names.get(int(value), f"entity {value}")
+        found.append(
+            Chip(
+                node.name,
+                CHIP_TITLES.get(node.name, node.name),
+                value,
+                negated,
+                without_part(q, parts, index),
+            )
+        )
+    return found
 
 
 def search_url(q: str, sort: str = "rank", page: int = 1, path: str = "/search") -> str:

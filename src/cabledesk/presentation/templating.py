@@ -33,6 +33,7 @@ def environment() -> Environment:
         with_blanks=present.with_blanks,
         with_links=present.with_links,
         refine=present.refine,
+        chips=present.chips,
         search_url=present.search_url,
         tag_meaning=present.tag_meaning,
         tag_kind=present.tag_kind,

@@ -36,6 +36,9 @@ class DeskUrls:
     # The citation graph's pages live on the desk only (docs/graph.md).
     most_cited_page: str | None = "/graph/most-cited"
     graph_pages = True
+    # The map of origins (docs/web.md) and the outline it draws on: the desk's only.
+    map_page: str | None = "/map"
+    world_outline = "/map/world.svg"
 
     def cable_graph(self, reference_id: str) -> str:
         return f"/cable/{quote(reference_id)}/graph"
@@ -56,7 +59,7 @@ class DeskUrls:
         return search_url(refine("", "tag", tag), "-date")
 
     def month(self, month: str) -> str:
-        return search_url(refine("", "month", month), "date")
+        return search_url(refine("", "date", month), "date")
 
     def level(self, level: str) -> str:
         return search_url(refine("", "classification", level), "-date")
@@ -74,6 +77,7 @@ class SiteUrls(DeskUrls):
     entities_page = None
     most_cited_page = None
     graph_pages = False
+    map_page = None
 
     def __init__(self, depth: int) -> None:
         self.prefix = "../" * depth

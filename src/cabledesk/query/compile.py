@@ -22,6 +22,11 @@ from cabledesk.record.words import WORD
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 # `cited:10`, `cited:>=10` (also >, <=, <), `cited:5..20`.
 _CITED = re.compile(r"^(?:(>=|<=|>|<)?(\d{1,9})|(\d{1,9})\.\.(\d{1,9}))$")
+_MONTHS = re.compile(r"^(\d{4})-(\d{2})(?:\.\.(\d{4})-(\d{2}))?$")
+# Fields that take a whole value (`signer:="C. RICE"`), and the index field holding it.
+# Signers and Classified By names are kept upper case; an addressee as the cable writes it
+# (nearly always upper case too), so `to:=` tries it as given and in capitals.
+EXACT_FIELDS = {"signer": "signer_value", "classified_by": "classified_name", "to": "addressee"}
 _THREAD = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 # Words ending in * per query. Each expands, in every text field the viewer may search, to
@@ -182,6 +187,18 @@ class Compiler:
     def field(self, node: Field) -> tantivy.Query:
         name, value, position = node.name, node.value.strip(), node.position
         upper = value.upper()
+        if node.exact:
+            if name not in EXACT_FIELDS:
+                raise self.error(
+                    f'{name}: takes no exact value (:="..." is for '
+                    f"{', '.join(f'{n}:' for n in EXACT_FIELDS)})",
+                    position,
+                )
+            # The whole value, as its facet counts it (archive.prepare.facet_value).
+            wanted = {" ".join(upper.split())}
+            if name == "to":
+                wanted.add(value)
+            return self.terms(EXACT_FIELDS[name], sorted(wanted))
         if name == "id":
             return self.terms("id", [upper.replace(" ", "")])
         if name in ("tag", "caveat"):
@@ -215,6 +232,8 @@ class Compiler:
             return self.classification(value, position)
         if name == "year":
             return self.years(value, position)
+        if name == "month":
+            return self.months(value, position)
         assert name == "date"
         return self.dates(value, position)
 
@@ -364,6 +383,22 @@ class Compiler:
             raise self.error("year: takes a year (2008) or a range (2005..2008)", position)
         low, high = int(match.group(1)), int(match.group(2) or match.group(1))
         return tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Integer, low, high)
+
+    def months(self, value: str, position: int) -> tantivy.Query:
+        """`month:2009-03`, `month:2009-01..2009-06`: by the month of the cable's date
+        (DTG, else created), as the month facet counts it."""
+        match = _MONTHS.match(value)
+        if not match:
+            raise self.error(
+                "month: takes a month (2009-03) or a range (2009-01..2009-06)", position
+            )
+        low = int(match.group(1)) * 100 + int(match.group(2))
+        high = int(match.group(3) or match.group(1)) * 100 + int(match.group(4) or match.group(2))
+        if not (1 <= low % 100 <= 12 and 1 <= high % 100 <= 12):
+            raise self.error("month: a month runs from 01 to 12", position)
+        if low > high:
+            raise self.error("month: the range ends before it starts", position)
+        return tantivy.Query.range_query(self.schema, "month", tantivy.FieldType.Integer, low, high)
 
     def dates(self, value: str, position: int) -> tantivy.Query:
         start_text, _, end_text = value.partition("..")

@@ -23,6 +23,7 @@ FIELDS = (
     "caveat",
     "date",
     "year",
+    "month",
     "subject",
     "signer",
     "classified_by",
@@ -67,6 +68,8 @@ class Field:
     value: str
     phrase: bool
     position: int
+    # `signer:="C. RICE"`: the whole value, not words in it (the facets' form).
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +100,7 @@ Node = Term | Field | Not | And | Or | Near
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<near>~"[^"]*"?)|(?P<tilde>~)|(?P<quote>"[^"]*"?)|'
-    r"(?P<field>[A-Za-z_]+):(?P<fvalue>\"[^\"]*\"?|[^\s()]*)|(?P<minus>-)(?=\S)|(?P<word>[^\s()\"]+))"
+    r"(?P<field>[A-Za-z_]+):(?P<fvalue>=?\"[^\"]*\"?|[^\s()]*)|(?P<minus>-)(?=\S)|(?P<word>[^\s()\"]+))"
 )
 
 
@@ -107,6 +110,8 @@ class _Token:
     text: str
     position: int
     field: str | None = None
+    # Where the token ends in the query (Part spans).
+    end: int = 0
 
 
 def tokenize(query: str) -> list[_Token]:
@@ -129,7 +134,8 @@ def tokenize(query: str) -> list[_Token]:
                     match.start("field"),
                 )
             value = match["fvalue"]
-            if value.startswith('"') and (len(value) < 2 or not value.endswith('"')):
+            quoted = value.removeprefix("=")
+            if quoted.startswith('"') and (len(quoted) < 2 or not quoted.endswith('"')):
                 raise QueryError("unclosed quote", query, match.start("fvalue"))
             if not value:
                 raise QueryError(f"{name}: needs a value", query, match.start("fvalue"))
@@ -146,6 +152,7 @@ def tokenize(query: str) -> list[_Token]:
             raise QueryError('~ takes a text in quotes (~"arms smuggling")', query, start)
         else:
             tokens.append(_Token(kind, match[kind], start))
+        tokens[-1].end = match.end()
         position = match.end()
     return tokens
 
@@ -156,6 +163,8 @@ class _Parser:
         self.tokens = tokenize(query)
         self.index = 0
         self.depth = 0
+        # The top level's AND-ed parts with their spans (top_parts).
+        self.parts: list[Part] = []
 
     def deeper(self, token: _Token) -> None:
         """One level further in (a `(`, NOT or `-`); QueryError past MAX_NESTING."""
@@ -192,15 +201,24 @@ class _Parser:
         return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
 
     def and_expr(self) -> Node:
-        nodes = [self.unary()]
+        nodes = [self.part()]
         while True:
             token = self.peek()
             if token is None or token.kind == "close" or self.is_keyword(token, "OR"):
                 break
             if self.is_keyword(token, "AND"):
                 self.index += 1
-            nodes.append(self.unary())
+            nodes.append(self.part())
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def part(self) -> Node:
+        """One AND-ed term; at the top level, kept with its span in the query."""
+        top = self.depth == 0
+        first = self.peek()
+        node = self.unary()
+        if top and first is not None:
+            self.parts.append(Part(node, first.position, self.tokens[self.index - 1].end))
+        return node
 
     def unary(self) -> Node:
         token = self.peek()
@@ -235,8 +253,12 @@ class _Parser:
         self.index += 1
         if token.kind == "field":
             value = token.text
+            exact = value.startswith("=")
+            value = value.removeprefix("=")
             phrase = value.startswith('"')
-            return Field(token.field or "", value.strip('"'), phrase, token.position)
+            if exact and not value.strip('"').strip():
+                raise QueryError(f"{token.field}: needs a value", self.query, token.position)
+            return Field(token.field or "", value.strip('"'), phrase, token.position, exact)
         if token.kind == "quote":
             if not token.text.strip():
                 raise QueryError("empty phrase", self.query, token.position)
@@ -257,3 +279,31 @@ class _Parser:
 def parse_query(query: str) -> Node:
     """The tree of a query; QueryError with the position of the first problem."""
     return _Parser(query).parse()
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One of the terms a query ANDs at its top level, and where it stands in the query
+    (`query[start:end]`)."""
+
+    node: Node
+    start: int
+    end: int
+
+
+def top_parts(query: str) -> list[Part]:
+    """The terms the whole query ANDs together, each with its span: what a narrowing
+    (a facet) adds and what can be taken out again (the search page's chips). A query
+    whose top level is an OR is one part. QueryError as parse_query."""
+    parser = _Parser(query)
+    node = parser.parse()
+    if isinstance(node, Or):
+        first, last = parser.tokens[0], parser.tokens[-1]
+        return [Part(node, first.position, last.end)]
+    return parser.parts
+
+
+def without_part(query: str, parts: list[Part], index: int) -> str:
+    """The query with its top-level part `index` taken out (the other parts as written,
+    ANDed by spaces)."""
+    return " ".join(query[p.start : p.end] for i, p in enumerate(parts) if i != index)

@@ -25,12 +25,19 @@ from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
 from cabledesk.redact.viewer import Viewer
 
+# Facet name: its index field. `month` counts YYYYMM numbers, given as `2009-03`;
+# `signer` and `classified_by` count whole values, as the reader sees them, and never one
+# a redaction rule burned (archive.prepare.facet_value).
 FACETS = {
     "origin": "origin",
     "year": "year",
+    "month": "month",
     "classification": "classification",
+    "caveat": "caveat",
     "tag": "tag",
     "addressee": "addressee",
+    "signer": "signer_value",
+    "classified_by": "classified_name",
 }
 SORTS = ("rank", "date", "-date", "cited")
 _FACET_SIZE = 50
@@ -384,9 +391,22 @@ def facet_counts(
     }
     answer = searcher.aggregate(compiled, request)
     return {
-        name: [(str(bucket["key"]), int(bucket["doc_count"])) for bucket in answer[name]["buckets"]]
+        name: [
+            (_facet_key(name, bucket["key"]), int(bucket["doc_count"]))
+            for bucket in answer[name]["buckets"]
+        ]
         for name in FACETS
     }
+
+
+def _facet_key(name: str, key: object) -> str:
+    """A bucket's key as the facet shows it (and the query language takes it)."""
+    if name == "month":
+        number = int(float(str(key)))
+        return f"{number // 100:04d}-{number % 100:02d}"
+    if name == "year":
+        return str(int(float(str(key))))
+    return str(key)
 
 
 def entity_facet_counts(

@@ -28,7 +28,7 @@ from cabledesk.web import api, copies_api, coverage_api, workspace_api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.edition_files import EditionFiles
-from cabledesk.web.pages import admin, editor, entity_editor, network, workspace
+from cabledesk.web.pages import admin, editor, entity_editor, network, origin_map, workspace
 from cabledesk.web.pages import coverage as coverage_pages
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
@@ -135,6 +135,9 @@ def create_app(
         Route("/", search_page),
         Route("/search", search_page),
         Route("/timeline", timeline_page),
+        Route("/map", origin_map.map_page),
+        Route("/map/world.svg", origin_map.world_outline),
+        Route("/api/map", origin_map.map_api),
         Route("/cable/{reference_id}", cable_page),
         Route("/cable/{reference_id}/graph", neighbourhood_page),
         Route("/cable/{reference_id}/thread", thread_page),

@@ -163,8 +163,11 @@ SCHEMAS: dict[str, Any] = {
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
-                "description": "Counts over the whole match set: origin, year, "
-                "classification, tag, addressee, and (when facets are asked for) the "
+                "description": "Counts over the whole match set: origin, year, month "
+                "(YYYY-MM), classification, caveat (handling caveat), tag, addressee, signer, "
+                "classified_by (the name in the Classified By line; signers and names upper "
+                "case, never one a redaction withholds from the reader), and (when facets "
+                "are asked for) the "
                 "entities most mentioned where the reader may see them: people, "
                 "organisations, places (docs/entities.md).",
                 "properties": {
@@ -192,6 +195,40 @@ SCHEMAS: dict[str, Any] = {
                             "additionalProperties": {"type": "integer"},
                         },
                     },
+                },
+            },
+        },
+    },
+    "OriginMap": {
+        "type": "object",
+        "description": "Matching cables per origin, from the reader's view (docs/web.md, "
+        "'The map of origins'): each post placed at its city (GeoNames, CC BY 4.0).",
+        "required": ["query", "total", "posts", "unplaced"],
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer"},
+            "posts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["origin", "city", "country", "lat", "lon", "count"],
+                    "properties": {
+                        "origin": {"type": "string"},
+                        "city": {"type": "string"},
+                        "country": {"type": "string", "description": "ISO 3166 code"},
+                        "lat": {"type": "number"},
+                        "lon": {"type": "number"},
+                        "count": {"type": "integer"},
+                    },
+                },
+            },
+            "unplaced": {
+                "type": "array",
+                "description": "Origins with matches that the table cannot place.",
+                "items": {
+                    "type": "object",
+                    "required": ["origin", "count"],
+                    "properties": {"origin": {"type": "string"}, "count": {"type": "integer"}},
                 },
             },
         },
@@ -865,6 +902,12 @@ def spec() -> dict[str, Any]:
                 "Matching cables per month, by classification",
                 [_Q],
                 _ok("Timeline", "Months, oldest first"),
+                400,
+            ),
+            "/api/map": _get(
+                "Matching cables per origin, each post placed at its city",
+                [_Q],
+                _ok("OriginMap", "Posts, most cables first"),
                 400,
             ),
             "/api/cables/{reference_id}": _get(

@@ -24,6 +24,11 @@ PUBLIC: frozenset[str] = frozenset(
         "/",
         "/search",
         "/timeline",
+        # The map of origins: counted from the reader's view (the public: the edition's);
+        # its outline holds no cable.
+        "/map",
+        "/map/world.svg",
+        "/api/map",
         "/cable/{reference_id}",
         "/browse",
         "/browse/{by}",

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cabledesk.archive.copies import WEB_SKETCH_LIMIT, CopiesPending
-from cabledesk.presentation import chart
+from cabledesk.presentation import chart, world_map
+from cabledesk.presentation.present import chips
 from cabledesk.query import QueryError
 from cabledesk.web import params
 from cabledesk.web.auth.record import note
@@ -77,6 +78,14 @@ def search_page(request: Request) -> Response:
             # Shown beside the box, with the page still usable: never an error page.
             context["error"] = exc
             return render("search.html", status_code=400, request=request, **context)
+        # The map of origins beside the facets: every origin, from the reader's view.
+        context["origin_map"] = world_map.build(
+            archive.origin_counts(state.q, viewer=viewer, blank_matches_all=True)
+        )
+        # The chips name an `entity:N` by the name this reader is shown, or its number.
+        wanted = [int(c.value) for c in chips(state.q) if c.field == "entity" and c.value.isdigit()]
+        if wanted:
+            context["entity_names"] = archive.entity_names(wanted, viewer=viewer)
     note(request, "search", q=state.q, via="page")
     context["result"] = result
     context["pages"] = min(
