@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"redact", "synthetic"},
     {"archive", "quality"},
     {"query"},
+    {"workspace"},
     {"facade"},
     {"views", "presentation"},
     {"publish"},

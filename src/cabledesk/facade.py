@@ -12,6 +12,7 @@ the change itself.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -20,6 +21,8 @@ from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import tantivy
 
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
@@ -49,6 +52,7 @@ from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
+from cabledesk.query.language import QueryError
 from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
 from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
@@ -64,6 +68,8 @@ from cabledesk.redact.entity_candidates import (
 )
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
+from cabledesk.workspace import batch
+from cabledesk.workspace import saved_searches as saved_store
 
 if TYPE_CHECKING:
     # Loaded on first use (they load numpy): similar cables (docs/similar.md).
@@ -373,6 +379,173 @@ class Archive:
             for reference_id in chunk:
                 if reference_id in rows:
                     yield self.view(unpack(rows[reference_id]), viewer=viewer)
+
+    # --- saved searches and alerts (docs/workspace.md) ----------------------------------
+
+    def _owner(self, principal: Principal) -> str:
+        """Whose saved searches these are: an account's, or the local desk's (no
+        accounts). A visitor who is not signed in keeps none."""
+        if principal.role == "local":
+            return saved_store.LOCAL_OWNER
+        if principal.name is None:
+            raise AccessError("saved searches are kept for signed-in accounts")
+        return principal.name
+
+    def _new_matches(
+        self, query: str, viewer: Viewer, after: int, upto: int | None = None
+    ) -> tuple[list[str], int]:
+        """The cables that arrived (were ingested) after change `after` and that `query`
+        matches in `viewer`'s view, newest first, and the change number they were
+        counted up to (the index's: a cable it has not absorbed yet is news next time)."""
+        published, restricted = viewer.published_only, viewer.restricted
+        self.store.searcher(published_only=published, restricted=restricted)  # catch up
+        # Read before the searcher is taken: the searcher holds at least this much.
+        absorbed = self.index.absorbed
+        upto = absorbed if upto is None else min(upto, absorbed)
+        searcher = self.store.searcher(published_only=published, restricted=restricted)
+        _, compiled = compile_query(
+            self.index.schema,
+            self.connection,
+            query,
+            self.store.origins,
+            viewer=viewer,
+            blank_matches_all=True,
+            also=self._also(query, viewer, True),
+            entities=self._entity_lookup(viewer),
+            graph=self._graph_lookup(viewer),
+            near=self._near(viewer),
+            searcher=searcher,
+        )
+        arrived = saved_store.arrived(self.connection, after, upto)
+        if not arrived:
+            return [], upto
+        among = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.term_set_query(self.index.schema, "id", arrived),
+                ),
+            ]
+        )
+        found = searcher.search(
+            among, limit=len(arrived), order_by_field="date", order=tantivy.Order.Desc
+        )
+        return [searcher.doc(address)["id"][0] for _, address in found.hits], upto
+
+    def save_search(
+        self, principal: Principal, name: str, query: str, sort: str = "rank"
+    ) -> saved_store.SavedSearch:
+        """Keep `query` (with its filters) and `sort` under `name` for `principal`; its
+        news starts now. QueryError for a query that cannot be read, SavedSearchError
+        for a name or sort that cannot be kept."""
+        owner = self._owner(principal)
+        saved_store.check(name, query, sort)
+        # Compiles the query in the owner's view (a QueryError is raised now, not at the
+        # first alert) and reads how far the index holds: the news starts there.
+        _, upto = self._new_matches(query, self.viewer(principal), sys.maxsize)
+        return saved_store.add(self.connection, owner, name, query, sort, upto)
+
+    def saved_searches(self, principal: Principal) -> list[saved_store.News]:
+        """`principal`'s saved searches, each with the matches that arrived since the
+        desk's mark, in `principal`'s own view."""
+        owner = self._owner(principal)
+        viewer = self.viewer(principal)
+        return [
+            self._news(found, viewer, alerted=False)
+            for found in saved_store.of_owner(self.connection, owner)
+        ]
+
+    def saved_search(
+        self, principal: Principal, search_id: int, *, alerted: bool = False
+    ) -> saved_store.News:
+        """One of `principal`'s saved searches with its news since the desk's mark (or,
+        `alerted`, since the last `cabledesk alerts`); SavedSearchError when it has none
+        by that number."""
+        found = saved_store.get(self.connection, self._owner(principal), search_id)
+        return self._news(found, self.viewer(principal), alerted=alerted)
+
+    def _news(
+        self, found: saved_store.SavedSearch, viewer: Viewer, *, alerted: bool
+    ) -> saved_store.News:
+        after = found.alerted_seq if alerted else found.visited_seq
+        try:
+            ids, upto = self._new_matches(found.query, viewer, after)
+        except QueryError as exc:
+            # Saved before a change to the language, say: shown with its message.
+            return saved_store.News(found, [], after, str(exc))
+        return saved_store.News(found, ids, upto)
+
+    def mark_seen(
+        self, principal: Principal, search_id: int, upto: int, *, alerted: bool = False
+    ) -> None:
+        """Move a saved search's desk mark (or alerts' mark) on to change `upto` (what was
+        shown; never beyond what the index holds)."""
+        owner = self._owner(principal)
+        saved_store.get(self.connection, owner, search_id)
+        upto = min(upto, self.index.absorbed)
+        saved_store.mark(self.connection, owner, search_id, seq=upto, alerted=alerted)
+
+    def delete_saved_search(self, principal: Principal, search_id: int) -> None:
+        saved_store.delete(self.connection, self._owner(principal), search_id)
+
+    def alerts(self, principal: Principal, *, mark: bool = True) -> list[saved_store.News]:
+        """For each of `principal`'s saved searches, the cables that arrived since the
+        last run and that it matches in `principal`'s view; `mark` moves the alerts'
+        marks on past them (a daily cron job: `cabledesk alerts`)."""
+        owner = self._owner(principal)
+        viewer = self.viewer(principal)
+        found = []
+        for kept in saved_store.of_owner(self.connection, owner):
+            news = self._news(kept, viewer, alerted=True)
+            if mark and news.error is None:
+                saved_store.mark(self.connection, owner, kept.id, seq=news.upto, alerted=True)
+            found.append(news)
+        return found
+
+    def saved_search_owners(self) -> list[str]:
+        """Every owner with a saved search (`cabledesk alerts --all`)."""
+        return saved_store.owners(self.connection)
+
+    def batch_search(
+        self, lines: list[batch.Line], *, viewer: Viewer, max_ids: int | None = batch.MAX_IDS
+    ) -> list[batch.Row]:
+        """Each line's query in `viewer`'s view: how many cables it matches and their ids
+        (newest first; the first `max_ids`, None: all). A line whose query cannot be read
+        gets its message; the others go on (docs/workspace.md, "Batch search")."""
+        published, restricted = viewer.published_only, viewer.restricted
+        rows = []
+        for line in lines:
+            row = batch.Row(line.number, line.text, line.query, error=line.error)
+            rows.append(row)
+            if line.error is not None:
+                continue
+            searcher = self.store.searcher(published_only=published, restricted=restricted)
+            try:
+                _, compiled = compile_query(
+                    self.index.schema,
+                    self.connection,
+                    line.query,
+                    self.store.origins,
+                    viewer=viewer,
+                    also=self._also(line.query, viewer, False),
+                    entities=self._entity_lookup(viewer),
+                    graph=self._graph_lookup(viewer),
+                    near=self._near(viewer),
+                    searcher=searcher,
+                )
+            except QueryError as exc:
+                row.error = f"{exc.message} at position {exc.position + 1}"
+                continue
+            row.count = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0))
+            wanted = row.count if max_ids is None else min(row.count, max_ids)
+            if wanted:
+                found = searcher.search(
+                    compiled, limit=wanted, order_by_field="date", order=tantivy.Order.Desc
+                )
+                row.ids = [searcher.doc(address)["id"][0] for _, address in found.hits]
+            row.truncated = row.count > len(row.ids)
+        return rows
 
     def neighbours(self, reference_id: str, *, viewer: Viewer) -> tuple[str | None, str | None]:
         """The previous and next cable from the same origin (by date), where there are."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cabledesk.archive.blob import unpack_record
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -345,6 +345,36 @@ MIGRATIONS: list[str] = [
         names TEXT NOT NULL,
         surface_keys TEXT NOT NULL
     ) WITHOUT ROWID;
+    """,
+    # 12: saved searches and alerts (workspace/saved_searches.py, docs/workspace.md). A
+    # cable's `seq` moves on whenever the index must absorb it again (a redaction, an
+    # edition, its entities): `arrivals` keeps the change number of the ingest that
+    # stored its current text, which is what "new since" means. Filled by triggers, so
+    # the ingest's own statements are unchanged; existing cables arrive at their seq.
+    """
+    CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        sort TEXT NOT NULL,
+        created TEXT NOT NULL,
+        visited_seq INTEGER NOT NULL,
+        visited_at TEXT,
+        alerted_seq INTEGER NOT NULL,
+        alerted_at TEXT,
+        UNIQUE (owner, name)
+    );
+    CREATE TABLE arrivals (cable_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+    INSERT INTO arrivals (cable_id, seq) SELECT id, seq FROM cables;
+    CREATE INDEX arrivals_seq ON arrivals (seq);
+    CREATE TRIGGER cables_arrive AFTER INSERT ON cables BEGIN
+        INSERT OR REPLACE INTO arrivals (cable_id, seq) VALUES (NEW.id, NEW.seq);
+    END;
+    CREATE TRIGGER cables_new_text AFTER UPDATE OF text_hash ON cables
+    WHEN NEW.text_hash IS NOT OLD.text_hash BEGIN
+        INSERT OR REPLACE INTO arrivals (cable_id, seq) VALUES (NEW.id, NEW.seq);
+    END;
     """,
 ]
 

@@ -41,6 +41,9 @@ COMMANDS = {
     "similar": ("cabledesk.cli.similar_command", "similar_command"),
     "network": ("cabledesk.cli.network_commands", "network_command"),
     "model": ("cabledesk.cli.model_commands", "model_group"),
+    "saved": ("cabledesk.cli.workspace_commands", "saved_group"),
+    "alerts": ("cabledesk.cli.workspace_commands", "alerts_command"),
+    "batch-search": ("cabledesk.cli.workspace_commands", "batch_search_command"),
 }
 
 

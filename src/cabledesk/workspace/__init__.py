@@ -1,0 +1,5 @@
+"""The workspace (issue 15): what readers keep around the cables: saved searches and
+alerts (`saved_searches.py`), spelling variants (`variants.py`), batch searches
+(`batch.py`). Below the facade, above the store: these modules keep and read the
+workspace's own tables; the facade joins them with the query layer and the reader's view
+(docs/workspace.md)."""
