@@ -36,6 +36,7 @@ PARAMETERS = {
     "entity_id": "1",
     "version": "1",
     "post": "BAGHDAD",
+    "search_id": "1",
 }
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from cabledesk import __version__
+from cabledesk.web.alerts_openapi import ALERTS_SCHEMAS, alerts_paths
 from cabledesk.web.copies_openapi import COPIES_SCHEMAS, copies_paths
 from cabledesk.web.coverage_openapi import COVERAGE_SCHEMAS, coverage_paths
 
@@ -955,6 +956,13 @@ def spec() -> dict[str, Any]:
         | copies_paths(_ID)
         | _similar_paths()
         | _network_paths()
-        | coverage_paths(),
-        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS | SIMILAR_SCHEMAS | COVERAGE_SCHEMAS},
+        | coverage_paths()
+        | alerts_paths(),
+        "components": {
+            "schemas": SCHEMAS
+            | COPIES_SCHEMAS
+            | SIMILAR_SCHEMAS
+            | COVERAGE_SCHEMAS
+            | ALERTS_SCHEMAS
+        },
     }
