@@ -19,7 +19,6 @@ from cabledesk.archive.schema import MIGRATIONS, SCHEMA_VERSION, schema_version
 from cabledesk.cli.main import cli
 from cabledesk.facade import Archive
 from cabledesk.query import QueryError
-from cabledesk.record.level import Level
 from cabledesk.redact.model import Rule
 from cabledesk.workspace import batch
 from cabledesk.workspace.saved_searches import SavedSearchError
