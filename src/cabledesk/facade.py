@@ -53,7 +53,8 @@ from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
 from cabledesk.query.language import QueryError
-from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
+from cabledesk.query.scope import Scope
+from cabledesk.query.search import SearchResult, compile_query, matching_ids, search, written
 from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
 from cabledesk.record.model import Cable
@@ -70,6 +71,7 @@ from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
 from cabledesk.workspace import batch
 from cabledesk.workspace import saved_searches as saved_store
+from cabledesk.workspace import variants as variant_store
 
 if TYPE_CHECKING:
     # Loaded on first use (they load numpy): similar cables (docs/similar.md).
@@ -275,9 +277,12 @@ class Archive:
         sort: str = "rank",
         facets: bool = True,
         blank_matches_all: bool = False,
+        variants: bool = False,
     ) -> SearchResult:
         """Search with the query language (docs/search.md); QueryError for a bad query.
-        A blank query is an error unless `blank_matches_all` (then: every cable)."""
+        A blank query is an error unless `blank_matches_all` (then: every cable).
+        `variants`: a free-text word also finds its other spellings in the reader's own
+        vocabulary (the result's `also_searched` says which; docs/search.md)."""
         searcher, memo = self.store.snapshot(
             published_only=viewer.published_only, restricted=viewer.restricted
         )
@@ -299,10 +304,16 @@ class Archive:
             graph=self._graph_lookup(viewer),
             memo=memo,
             near=self._near(viewer),
+            variants=self._variants(viewer) if variants else None,
         )
 
     def timeline(
-        self, query: str, *, viewer: Viewer, blank_matches_all: bool = False
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        blank_matches_all: bool = False,
+        variants: bool = False,
     ) -> list[Month]:
         """Cables matching `query` per month, split by classification, oldest first."""
         _, compiled = compile_query(
@@ -316,6 +327,7 @@ class Archive:
             entities=self._entity_lookup(viewer),
             graph=self._graph_lookup(viewer),
             near=self._near(viewer),
+            variants=self._variants(viewer) if variants else None,
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -330,6 +342,7 @@ class Archive:
         sort: str = "rank",
         blank_matches_all: bool = False,
         limit: int | None = None,
+        variants: bool = False,
     ) -> Iterator[str]:
         """The id of every cable matching `query` that `viewer` may find (the first
         `limit`), in result order, without reading a record (a malformed query raises
@@ -352,6 +365,7 @@ class Archive:
                 graph=self._graph_lookup(viewer),
                 limit=limit,
                 near=self._near(viewer),
+                variants=self._variants(viewer) if variants else None,
             )
 
         return ids()
@@ -364,13 +378,18 @@ class Archive:
         sort: str = "rank",
         blank_matches_all: bool = False,
         account: str | None = None,
+        variants: bool = False,
     ) -> Iterator[Cable]:
         """Every cable matching `query`, as `viewer` may see it, streamed in result order.
         The export is written to the audit log when streaming starts (`account` None: the
         command line)."""
         audit.record(self.connection, "export", account, detail={"query": query, "sort": sort})
         ids = self.matching_ids(
-            query, viewer=viewer, sort=sort, blank_matches_all=blank_matches_all
+            query,
+            viewer=viewer,
+            sort=sort,
+            blank_matches_all=blank_matches_all,
+            variants=variants,
         )
         while chunk := list(islice(ids, _EXPORT_CHUNK)):
             marks = ",".join("?" * len(chunk))
@@ -379,6 +398,72 @@ class Archive:
             for reference_id in chunk:
                 if reference_id in rows:
                     yield self.view(unpack(rows[reference_id]), viewer=viewer)
+
+    # --- spelling variants (docs/search.md, "Spelling variants") --------------------------
+
+    def _variant_groups(self, viewer: Viewer) -> tuple[variant_store.Groups, tantivy.Searcher]:
+        """The reader's variant groups, learnt from the words of the fields they search,
+        kept with the index's snapshot (rebuilt when the index moves on: an ingest, a
+        redaction, an edition)."""
+        searcher, memo = self.store.snapshot(
+            published_only=viewer.published_only, restricted=viewer.restricted
+        )
+        scope = Scope.of(viewer)
+        key = ("variants", scope.text_fields, scope.subject_fields, scope.published_only)
+        found = memo.get(key)
+        if not isinstance(found, variant_store.Groups):
+            schema = self.index.schema
+
+            def capitalised(words: list[str]) -> set[str]:
+                # Read in a few of the reader's own cables, as the reader receives them.
+                names = set()
+                for word in words:
+                    query = scope.restrict(
+                        schema,
+                        tantivy.Query.boolean_query(
+                            [
+                                (tantivy.Occur.Should, tantivy.Query.term_query(schema, f, word))
+                                for f in scope.text_fields
+                            ]
+                        ),
+                    )
+                    hits = searcher.search(query, limit=variant_store.CASE_SAMPLE).hits
+                    ids = [searcher.doc(address)["id"][0] for _, address in hits]
+                    cables = (self.get(i, viewer=viewer) for i in ids)
+                    texts = (
+                        " ".join(p.text for p in c.paragraphs) for c in cables if c is not None
+                    )
+                    if variant_store.written_as_name(word, texts):
+                        names.add(word)
+                return names
+
+            found = variant_store.build(
+                variant_store.vocabulary(searcher, schema, scope), capitalised=capitalised
+            )
+            memo[key] = found
+        return found, searcher
+
+    def _variants(self, viewer: Viewer) -> variant_store.Lookup:
+        """Spelling variants for one query of `viewer` (query.compile.VariantLookup)."""
+        groups, searcher = self._variant_groups(viewer)
+        scope, schema = Scope.of(viewer), self.index.schema
+
+        def occurs(words: list[str]) -> bool:
+            terms: list[str | tuple[int, str]] = list(words)
+            phrase = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Should, tantivy.Query.phrase_query(schema, name, terms))
+                    for name in scope.text_fields
+                ]
+            )
+            found = searcher.search(scope.restrict(schema, phrase), limit=1, count=True)
+            return bool(getattr(found, "count", 0))
+
+        return variant_store.Lookup(groups, occurs)
+
+    def variant_groups(self, *, viewer: Viewer) -> list[tuple[str, ...]]:
+        """Every variant group `viewer`'s vocabulary gives, most frequent spelling first."""
+        return self._variant_groups(viewer)[0].groups
 
     # --- saved searches and alerts (docs/workspace.md) ----------------------------------
 
@@ -394,6 +479,8 @@ class Archive:
     def _new_matches(
         self, query: str, viewer: Viewer, after: int, upto: int | None = None
     ) -> tuple[list[str], int]:
+        # Saved searches match as the desk's search does: spelling variants included
+        # (`=word` or quotes for one spelling; docs/search.md).
         """The cables that arrived (were ingested) after change `after` and that `query`
         matches in `viewer`'s view, newest first, and the change number they were
         counted up to (the index's: a cable it has not absorbed yet is news next time)."""
@@ -415,6 +502,7 @@ class Archive:
             graph=self._graph_lookup(viewer),
             near=self._near(viewer),
             searcher=searcher,
+            variants=self._variants(viewer),
         )
         arrived = saved_store.arrived(self.connection, after, upto)
         if not arrived:
@@ -508,7 +596,12 @@ class Archive:
         return saved_store.owners(self.connection)
 
     def batch_search(
-        self, lines: list[batch.Line], *, viewer: Viewer, max_ids: int | None = batch.MAX_IDS
+        self,
+        lines: list[batch.Line],
+        *,
+        viewer: Viewer,
+        max_ids: int | None = batch.MAX_IDS,
+        variants: bool = True,
     ) -> list[batch.Row]:
         """Each line's query in `viewer`'s view: how many cables it matches and their ids
         (newest first; the first `max_ids`, None: all). A line whose query cannot be read
@@ -521,6 +614,7 @@ class Archive:
             if line.error is not None:
                 continue
             searcher = self.store.searcher(published_only=published, restricted=restricted)
+            lookup = self._variants(viewer) if variants else None
             try:
                 _, compiled = compile_query(
                     self.index.schema,
@@ -533,6 +627,7 @@ class Archive:
                     graph=self._graph_lookup(viewer),
                     near=self._near(viewer),
                     searcher=searcher,
+                    variants=lookup,
                 )
             except QueryError as exc:
                 row.error = f"{exc.message} at position {exc.position + 1}"
@@ -545,6 +640,8 @@ class Archive:
                 )
                 row.ids = [searcher.doc(address)["id"][0] for _, address in found.hits]
             row.truncated = row.count > len(row.ids)
+            if lookup is not None:
+                row.variants = [written(v) for _, others in lookup.used for v in others]
         return rows
 
     def neighbours(self, reference_id: str, *, viewer: Viewer) -> tuple[str | None, str | None]:
@@ -998,6 +1095,7 @@ class Archive:
         facets: bool = True,
         blank_matches_all: bool = False,
         sketch_limit: int | None = None,
+        variants: bool = False,
     ) -> tuple[SearchResult, dict[str, list[str]], dict[str, int]]:
         """A search whose near-duplicates fold into one hit (docs/near-duplicates.md):
         (the result, its hits being the page of groups; {hit id: the matching copies
@@ -1015,6 +1113,7 @@ class Archive:
                 sort=sort,
                 blank_matches_all=blank_matches_all,
                 limit=offset + 3 * limit + 50,
+                variants=variants,
             )
         )
         group_of = groups.groups_of(window)
@@ -1034,6 +1133,7 @@ class Archive:
             sort=sort,
             facets=facets,
             blank_matches_all=blank_matches_all,
+            variants=variants,
         )
         by_id = {h.reference_id: h for h in fetched.hits}
         hits = [by_id[i] for i in page if i in by_id]

@@ -27,6 +27,13 @@ _Q = _param(
     "A query in the query language (docs/search.md); blank means every cable.",
     {"type": "string", "maxLength": 2000},
 )
+_VARIANTS = _param(
+    "variants",
+    "Also search other spellings of free-text words found in your own view of the archive "
+    "(default on; `off`: every word as written; `=word` or quotes: that word as written). "
+    "docs/search.md, Spelling variants.",
+    {"enum": ["on", "off", "true", "false", "1", "0", "yes", "no"]},
+)
 _ID = _param("reference_id", "A cable's reference id (08BAGHDAD1784).", {"type": "string"}, "path")
 _COUNTS = {
     "type": "array",
@@ -161,6 +168,19 @@ SCHEMAS: dict[str, Any] = {
             "limit": {"type": "integer"},
             "sort": {"enum": ["rank", "date", "-date", "cited"]},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "also_searched": {
+                "type": "array",
+                "description": "Spelling variants searched besides each free-text word "
+                "(none with variants=off).",
+                "items": {
+                    "type": "object",
+                    "required": ["word", "variants"],
+                    "properties": {
+                        "word": {"type": "string"},
+                        "variants": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
             "facets": {
                 "type": "object",
                 "description": "Counts over the whole match set: origin, year, "
@@ -806,6 +826,7 @@ def spec() -> dict[str, Any]:
             {"enum": ["rank", "date", "-date", "cited"]},
         ),
         _param("facets", "Count facets (default true).", {"type": "boolean"}),
+        _VARIANTS,
         _param(
             "collapse",
             "Fold near-duplicates into one hit (default false; docs/near-duplicates.md): "
@@ -863,7 +884,7 @@ def spec() -> dict[str, Any]:
             ),
             "/api/timeline": _get(
                 "Matching cables per month, by classification",
-                [_Q],
+                [_Q, _VARIANTS],
                 _ok("Timeline", "Months, oldest first"),
                 400,
             ),
@@ -944,6 +965,7 @@ def spec() -> dict[str, Any]:
                         "characters with a marker).",
                         {"type": "boolean"},
                     ),
+                    _VARIANTS,
                 ],
                 _file(
                     "Columns reference_id, date, origin, classification, caveats, subject, "
