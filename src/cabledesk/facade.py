@@ -111,6 +111,9 @@ class Archive:
         self._similar: Similarities | None = None
         # Which entities each class of reader's cables name (archive/entity_network.py).
         self._networks = network_store.Networks(store.path, store.path / DATABASE)
+        # Whether a word is written as a name in a class of reader's cables (variants.py),
+        # kept across index snapshots: groups rebuilt after an ingest read only new words.
+        self._name_verdicts: dict[tuple[object, str], bool] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -418,6 +421,11 @@ class Archive:
                 # Read in a few of the reader's own cables, as the reader receives them.
                 names = set()
                 for word in words:
+                    known = self._name_verdicts.get((key, word))
+                    if known is not None:
+                        if known:
+                            names.add(word)
+                        continue
                     query = scope.restrict(
                         schema,
                         tantivy.Query.boolean_query(
@@ -433,7 +441,9 @@ class Archive:
                     texts = (
                         " ".join(p.text for p in c.paragraphs) for c in cables if c is not None
                     )
-                    if variant_store.written_as_name(word, texts):
+                    verdict = variant_store.written_as_name(word, texts)
+                    self._name_verdicts[(key, word)] = verdict
+                    if verdict:
                         names.add(word)
                 return names
 
