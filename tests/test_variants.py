@@ -208,3 +208,29 @@ def test_variants_on_the_desk_and_the_api(archive: Archive) -> None:
         assert bad.status_code == 400
         months = client.get("/api/timeline", params={"q": "hezbollah"}).json()["months"]
         assert sum(m["total"] for m in months) == 6
+
+
+def test_no_redacted_word_is_ever_offered(archive: Archive) -> None:
+    """Every word the SECRET reader is offered, redacted in turn by a name rule: from then
+    on it is in none of that reader's groups, offered for no query, shown in no snippet;
+    lifting the rule brings it back (so the check is not vacuous)."""
+    rita = _who(archive, "rita")
+    viewer = archive.viewer(rita)
+    offered = sorted({w for g in archive.variant_groups(viewer=viewer) for w in g})
+    assert {"hezbollah", "hizballah", "hizbollah", "qadhafi", "qaddafi"} <= set(offered)
+    for word in offered:
+        rule = archive.redact(Rule(kind="name", text=word, reason="leak test"))
+        viewer = archive.viewer(rita)
+        assert word not in {w for g in archive.variant_groups(viewer=viewer) for w in g}
+        for query in offered:
+            if query == word:
+                continue
+            found = archive.search(query, viewer=viewer, variants=True, limit=50)
+            assert word not in {o for _, others in found.also_searched for o in others}
+            for hit in found.hits:
+                assert word not in (hit.passage + (hit.subject or "")).lower(), (word, query)
+        _every_word_offered_is_found_as_written(archive, rita)
+        assert rule.id is not None
+        archive.lift(rule.id, "leak test done")
+        viewer = archive.viewer(rita)
+        assert word in {w for g in archive.variant_groups(viewer=viewer) for w in g}
