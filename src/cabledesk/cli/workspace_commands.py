@@ -16,7 +16,6 @@ from pathlib import Path
 
 import click
 
-from cabledesk.access import Accounts
 from cabledesk.access.principal import LOCAL, Principal
 from cabledesk.cli.archive_commands import db_option, opened
 from cabledesk.facade import Archive
@@ -32,6 +31,10 @@ account_option = click.option(
 
 
 def _principal(archive: Archive, account: str | None) -> Principal:
+    # Imported here: Accounts brings password hashing, which `cabledesk --help` must not
+    # load (tests/test_startup.py).
+    from cabledesk.access import Accounts
+
     if account is None or account == LOCAL_OWNER:
         return LOCAL
     found = Accounts(archive).principal(account)
@@ -119,6 +122,8 @@ def alerts_command(account: str | None, everyone: bool, output: str, peek: bool,
     account's searches are skipped."""
     if everyone and account is not None:
         raise click.UsageError("--all or --account, not both")
+    from cabledesk.access import Accounts
+
     report: list[dict[str, object]] = []
     with opened(db) as archive:
         owners = archive.saved_search_owners() if everyone else [account or LOCAL_OWNER]
