@@ -351,8 +351,9 @@ MIGRATIONS: list[str] = [
     # edition, its entities): `arrivals` keeps the change number of the ingest that
     # stored its current text, which is what "new since" means. Filled by triggers, so
     # the ingest's own statements are unchanged; existing cables arrive at their seq.
+    # IF NOT EXISTS: tests (and a restored backup) may set an archive's version back.
     """
-    CREATE TABLE saved_searches (
+    CREATE TABLE IF NOT EXISTS saved_searches (
         id INTEGER PRIMARY KEY,
         owner TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -365,13 +366,13 @@ MIGRATIONS: list[str] = [
         alerted_at TEXT,
         UNIQUE (owner, name)
     );
-    CREATE TABLE arrivals (cable_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
-    INSERT INTO arrivals (cable_id, seq) SELECT id, seq FROM cables;
-    CREATE INDEX arrivals_seq ON arrivals (seq);
-    CREATE TRIGGER cables_arrive AFTER INSERT ON cables BEGIN
+    CREATE TABLE IF NOT EXISTS arrivals (cable_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+    INSERT OR IGNORE INTO arrivals (cable_id, seq) SELECT id, seq FROM cables;
+    CREATE INDEX IF NOT EXISTS arrivals_seq ON arrivals (seq);
+    CREATE TRIGGER IF NOT EXISTS cables_arrive AFTER INSERT ON cables BEGIN
         INSERT OR REPLACE INTO arrivals (cable_id, seq) VALUES (NEW.id, NEW.seq);
     END;
-    CREATE TRIGGER cables_new_text AFTER UPDATE OF text_hash ON cables
+    CREATE TRIGGER IF NOT EXISTS cables_new_text AFTER UPDATE OF text_hash ON cables
     WHEN NEW.text_hash IS NOT OLD.text_hash BEGIN
         INSERT OR REPLACE INTO arrivals (cable_id, seq) VALUES (NEW.id, NEW.seq);
     END;
