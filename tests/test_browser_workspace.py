@@ -52,3 +52,30 @@ def test_save_a_search_ingest_see_the_new_match(browser: Browser, tmp_path: Path
         expect(page.locator(".notice")).to_contain_text("Marked “Party of God” as seen.")
         expect(row.locator(".new-count")).to_have_text("none new")
         context.close()
+
+
+def test_also_searched_and_searching_only_as_written(browser: Browser, tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    with Archive.open(folder) as archive:
+        ingest_records(
+            archive,
+            tmp_path / "in",
+            [
+                crafted("09TESTPOST1", [("U", "Leaders of Hezbollah met.")]),
+                crafted("09TESTPOST2", [("U", "Again, Hezbollah said no.")]),
+                crafted("09TESTPOST3", [("U", "The envoy said Hizballah would wait.")]),
+                crafted("09TESTPOST4", [("U", "Both said Hizballah agreed.")]),
+            ],
+        )
+    with serving(create_app(folder)) as base_url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base_url + "/search?q=hezbollah")
+        expect(page.locator("#results-heading")).to_contain_text("4 cables")
+        expect(page.locator("#also-searched")).to_contain_text("hizballah")
+        page.click("#variants-off")
+        expect(page.locator("#results-heading")).to_contain_text("2 cables")
+        expect(page.locator("#also-searched")).to_contain_text("Searched only as written")
+        page.click("#variants-on")
+        expect(page.locator("#results-heading")).to_contain_text("4 cables")
+        context.close()
