@@ -37,6 +37,7 @@ PARAMETERS = {
     "version": "1",
     "post": "BAGHDAD",
     "collection_id": "1",
+    "search_id": "1",
 }
 
 

@@ -12,6 +12,7 @@ the change itself.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -20,6 +21,8 @@ from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import tantivy
 
 from cabledesk.access import audit
 from cabledesk.access.errors import AccessError
@@ -56,8 +59,10 @@ from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
+from cabledesk.query.language import QueryError
 from cabledesk.query.origins import origin_counts
-from cabledesk.query.search import SearchResult, compile_query, matching_ids, search
+from cabledesk.query.scope import Scope
+from cabledesk.query.search import SearchResult, compile_query, matching_ids, search, written
 from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
 from cabledesk.record.model import Cable, Paragraph
@@ -77,6 +82,9 @@ from cabledesk.redact.viewer import Viewer
 from cabledesk.workspace import collections as ws
 from cabledesk.workspace import notes as ws_notes
 from cabledesk.workspace import shelf as ws_shelf
+from cabledesk.workspace import batch
+from cabledesk.workspace import saved_searches as saved_store
+from cabledesk.workspace import variants as variant_store
 
 if TYPE_CHECKING:
     # Loaded on first use (they load numpy): similar cables (docs/similar.md).
@@ -121,6 +129,9 @@ class Archive:
         # command line run does not: it would wait for those builds before it ends
         # (`cabledesk warm` builds them when wanted).
         self.warm_after_changes = False
+        # Whether a word is written as a name in a class of reader's cables (variants.py),
+        # kept across index snapshots: groups rebuilt after an ingest read only new words.
+        self._name_verdicts: dict[tuple[object, str], bool] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -287,9 +298,12 @@ class Archive:
         sort: str = "rank",
         facets: bool = True,
         blank_matches_all: bool = False,
+        variants: bool = False,
     ) -> SearchResult:
         """Search with the query language (docs/search.md); QueryError for a bad query.
-        A blank query is an error unless `blank_matches_all` (then: every cable)."""
+        A blank query is an error unless `blank_matches_all` (then: every cable).
+        `variants`: a free-text word also finds its other spellings in the reader's own
+        vocabulary (the result's `also_searched` says which; docs/search.md)."""
         searcher, memo = self.store.snapshot(
             published_only=viewer.published_only, restricted=viewer.restricted
         )
@@ -312,10 +326,16 @@ class Archive:
             memo=memo,
             near=self._near(viewer),
             notes=self._note_lookup(viewer),
+            variants=self._variants(viewer) if variants else None,
         )
 
     def timeline(
-        self, query: str, *, viewer: Viewer, blank_matches_all: bool = False
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        blank_matches_all: bool = False,
+        variants: bool = False,
     ) -> list[Month]:
         """Cables matching `query` per month, split by classification, oldest first."""
         _, compiled = compile_query(
@@ -330,6 +350,7 @@ class Archive:
             graph=self._graph_lookup(viewer),
             near=self._near(viewer),
             notes=self._note_lookup(viewer),
+            variants=self._variants(viewer) if variants else None,
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -366,6 +387,7 @@ class Archive:
         sort: str = "rank",
         blank_matches_all: bool = False,
         limit: int | None = None,
+        variants: bool = False,
     ) -> Iterator[str]:
         """The id of every cable matching `query` that `viewer` may find (the first
         `limit`), in result order, without reading a record (a malformed query raises
@@ -389,6 +411,7 @@ class Archive:
                 limit=limit,
                 near=self._near(viewer),
                 notes=self._note_lookup(viewer),
+                variants=self._variants(viewer) if variants else None,
             )
 
         return ids()
@@ -401,13 +424,18 @@ class Archive:
         sort: str = "rank",
         blank_matches_all: bool = False,
         account: str | None = None,
+        variants: bool = False,
     ) -> Iterator[Cable]:
         """Every cable matching `query`, as `viewer` may see it, streamed in result order.
         The export is written to the audit log when streaming starts (`account` None: the
         command line)."""
         audit.record(self.connection, "export", account, detail={"query": query, "sort": sort})
         ids = self.matching_ids(
-            query, viewer=viewer, sort=sort, blank_matches_all=blank_matches_all
+            query,
+            viewer=viewer,
+            sort=sort,
+            blank_matches_all=blank_matches_all,
+            variants=variants,
         )
         while chunk := list(islice(ids, _EXPORT_CHUNK)):
             marks = ",".join("?" * len(chunk))
@@ -416,6 +444,258 @@ class Archive:
             for reference_id in chunk:
                 if reference_id in rows:
                     yield self.view(unpack(rows[reference_id]), viewer=viewer)
+
+    # --- spelling variants (docs/search.md, "Spelling variants") --------------------------
+
+    def _variant_groups(self, viewer: Viewer) -> tuple[variant_store.Groups, tantivy.Searcher]:
+        """The reader's variant groups, learnt from the words of the fields they search,
+        kept with the index's snapshot (rebuilt when the index moves on: an ingest, a
+        redaction, an edition)."""
+        searcher, memo = self.store.snapshot(
+            published_only=viewer.published_only, restricted=viewer.restricted
+        )
+        scope = Scope.of(viewer)
+        key = ("variants", scope.text_fields, scope.subject_fields, scope.published_only)
+        found = memo.get(key)
+        if not isinstance(found, variant_store.Groups):
+            schema = self.index.schema
+
+            def capitalised(words: list[str]) -> set[str]:
+                # Read in a few of the reader's own cables, as the reader receives them.
+                names = set()
+                for word in words:
+                    known = self._name_verdicts.get((key, word))
+                    if known is not None:
+                        if known:
+                            names.add(word)
+                        continue
+                    query = scope.restrict(
+                        schema,
+                        tantivy.Query.boolean_query(
+                            [
+                                (tantivy.Occur.Should, tantivy.Query.term_query(schema, f, word))
+                                for f in scope.text_fields
+                            ]
+                        ),
+                    )
+                    hits = searcher.search(query, limit=variant_store.CASE_SAMPLE).hits
+                    ids = [searcher.doc(address)["id"][0] for _, address in hits]
+                    cables = (self.get(i, viewer=viewer) for i in ids)
+                    texts = (
+                        " ".join(p.text for p in c.paragraphs) for c in cables if c is not None
+                    )
+                    verdict = variant_store.written_as_name(word, texts)
+                    self._name_verdicts[(key, word)] = verdict
+                    if verdict:
+                        names.add(word)
+                return names
+
+            found = variant_store.build(
+                variant_store.vocabulary(searcher, schema, scope), capitalised=capitalised
+            )
+            memo[key] = found
+        return found, searcher
+
+    def _variants(self, viewer: Viewer) -> variant_store.Lookup:
+        """Spelling variants for one query of `viewer` (query.compile.VariantLookup)."""
+        groups, searcher = self._variant_groups(viewer)
+        scope, schema = Scope.of(viewer), self.index.schema
+
+        def occurs(words: list[str]) -> bool:
+            terms: list[str | tuple[int, str]] = list(words)
+            phrase = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Should, tantivy.Query.phrase_query(schema, name, terms))
+                    for name in scope.text_fields
+                ]
+            )
+            found = searcher.search(scope.restrict(schema, phrase), limit=1, count=True)
+            return bool(getattr(found, "count", 0))
+
+        return variant_store.Lookup(groups, occurs)
+
+    def variant_groups(self, *, viewer: Viewer) -> list[tuple[str, ...]]:
+        """Every variant group `viewer`'s vocabulary gives, most frequent spelling first."""
+        return self._variant_groups(viewer)[0].groups
+
+    # --- saved searches and alerts (docs/workspace.md) ----------------------------------
+
+    def _owner(self, principal: Principal) -> str:
+        """Whose saved searches these are: an account's, or the local desk's (no
+        accounts). A visitor who is not signed in keeps none."""
+        if principal.role == "local":
+            return saved_store.LOCAL_OWNER
+        if principal.name is None:
+            raise AccessError("saved searches are kept for signed-in accounts")
+        return principal.name
+
+    def _new_matches(
+        self, query: str, viewer: Viewer, after: int, upto: int | None = None
+    ) -> tuple[list[str], int]:
+        # Saved searches match as the desk's search does: spelling variants included
+        # (`=word` or quotes for one spelling; docs/search.md).
+        """The cables that arrived (were ingested) after change `after` and that `query`
+        matches in `viewer`'s view, newest first, and the change number they were
+        counted up to (the index's: a cable it has not absorbed yet is news next time)."""
+        published, restricted = viewer.published_only, viewer.restricted
+        self.store.searcher(published_only=published, restricted=restricted)  # catch up
+        # Read before the searcher is taken: the searcher holds at least this much.
+        absorbed = self.index.absorbed
+        upto = absorbed if upto is None else min(upto, absorbed)
+        searcher = self.store.searcher(published_only=published, restricted=restricted)
+        _, compiled = compile_query(
+            self.index.schema,
+            self.connection,
+            query,
+            self.store.origins,
+            viewer=viewer,
+            blank_matches_all=True,
+            also=self._also(query, viewer, True),
+            entities=self._entity_lookup(viewer),
+            graph=self._graph_lookup(viewer),
+            near=self._near(viewer),
+            searcher=searcher,
+            variants=self._variants(viewer),
+        )
+        arrived = saved_store.arrived(self.connection, after, upto)
+        if not arrived:
+            return [], upto
+        among = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, compiled),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.term_set_query(self.index.schema, "id", arrived),
+                ),
+            ]
+        )
+        found = searcher.search(
+            among, limit=len(arrived), order_by_field="date", order=tantivy.Order.Desc
+        )
+        return [searcher.doc(address)["id"][0] for _, address in found.hits], upto
+
+    def save_search(
+        self, principal: Principal, name: str, query: str, sort: str = "rank"
+    ) -> saved_store.SavedSearch:
+        """Keep `query` (with its filters) and `sort` under `name` for `principal`; its
+        news starts now. QueryError for a query that cannot be read, SavedSearchError
+        for a name or sort that cannot be kept."""
+        owner = self._owner(principal)
+        saved_store.check(name, query, sort)
+        # Compiles the query in the owner's view (a QueryError is raised now, not at the
+        # first alert) and reads how far the index holds: the news starts there.
+        _, upto = self._new_matches(query, self.viewer(principal), sys.maxsize)
+        return saved_store.add(self.connection, owner, name, query, sort, upto)
+
+    def saved_searches(self, principal: Principal) -> list[saved_store.News]:
+        """`principal`'s saved searches, each with the matches that arrived since the
+        desk's mark, in `principal`'s own view."""
+        owner = self._owner(principal)
+        viewer = self.viewer(principal)
+        return [
+            self._news(found, viewer, alerted=False)
+            for found in saved_store.of_owner(self.connection, owner)
+        ]
+
+    def saved_search(
+        self, principal: Principal, search_id: int, *, alerted: bool = False
+    ) -> saved_store.News:
+        """One of `principal`'s saved searches with its news since the desk's mark (or,
+        `alerted`, since the last `cabledesk alerts`); SavedSearchError when it has none
+        by that number."""
+        found = saved_store.get(self.connection, self._owner(principal), search_id)
+        return self._news(found, self.viewer(principal), alerted=alerted)
+
+    def _news(
+        self, found: saved_store.SavedSearch, viewer: Viewer, *, alerted: bool
+    ) -> saved_store.News:
+        after = found.alerted_seq if alerted else found.visited_seq
+        try:
+            ids, upto = self._new_matches(found.query, viewer, after)
+        except QueryError as exc:
+            # Saved before a change to the language, say: shown with its message.
+            return saved_store.News(found, [], after, str(exc))
+        return saved_store.News(found, ids, upto)
+
+    def mark_seen(
+        self, principal: Principal, search_id: int, upto: int, *, alerted: bool = False
+    ) -> None:
+        """Move a saved search's desk mark (or alerts' mark) on to change `upto` (what was
+        shown; never beyond what the index holds)."""
+        owner = self._owner(principal)
+        saved_store.get(self.connection, owner, search_id)
+        upto = min(upto, self.index.absorbed)
+        saved_store.mark(self.connection, owner, search_id, seq=upto, alerted=alerted)
+
+    def delete_saved_search(self, principal: Principal, search_id: int) -> None:
+        saved_store.delete(self.connection, self._owner(principal), search_id)
+
+    def alerts(self, principal: Principal, *, mark: bool = True) -> list[saved_store.News]:
+        """For each of `principal`'s saved searches, the cables that arrived since the
+        last run and that it matches in `principal`'s view; `mark` moves the alerts'
+        marks on past them (a daily cron job: `cabledesk alerts`)."""
+        owner = self._owner(principal)
+        viewer = self.viewer(principal)
+        found = []
+        for kept in saved_store.of_owner(self.connection, owner):
+            news = self._news(kept, viewer, alerted=True)
+            if mark and news.error is None:
+                saved_store.mark(self.connection, owner, kept.id, seq=news.upto, alerted=True)
+            found.append(news)
+        return found
+
+    def saved_search_owners(self) -> list[str]:
+        """Every owner with a saved search (`cabledesk alerts --all`)."""
+        return saved_store.owners(self.connection)
+
+    def batch_search(
+        self,
+        lines: list[batch.Line],
+        *,
+        viewer: Viewer,
+        max_ids: int | None = batch.MAX_IDS,
+        variants: bool = True,
+    ) -> list[batch.Row]:
+        """Each line's query in `viewer`'s view: how many cables it matches and their ids
+        (newest first; the first `max_ids`, None: all). A line whose query cannot be read
+        gets its message; the others go on (docs/workspace.md, "Batch search")."""
+        published, restricted = viewer.published_only, viewer.restricted
+        rows = []
+        for line in lines:
+            row = batch.Row(line.number, line.text, line.query, error=line.error)
+            rows.append(row)
+            if line.error is not None:
+                continue
+            searcher = self.store.searcher(published_only=published, restricted=restricted)
+            lookup = self._variants(viewer) if variants else None
+            try:
+                _, compiled = compile_query(
+                    self.index.schema,
+                    self.connection,
+                    line.query,
+                    self.store.origins,
+                    viewer=viewer,
+                    also=self._also(line.query, viewer, False),
+                    entities=self._entity_lookup(viewer),
+                    graph=self._graph_lookup(viewer),
+                    near=self._near(viewer),
+                    searcher=searcher,
+                    variants=lookup,
+                )
+            except QueryError as exc:
+                row.error = f"{exc.message} at position {exc.position + 1}"
+                continue
+            row.count = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0))
+            wanted = row.count if max_ids is None else min(row.count, max_ids)
+            if wanted:
+                found = searcher.search(
+                    compiled, limit=wanted, order_by_field="date", order=tantivy.Order.Desc
+                )
+                row.ids = [searcher.doc(address)["id"][0] for _, address in found.hits]
+            row.truncated = row.count > len(row.ids)
+            if lookup is not None:
+                row.variants = [written(v) for _, others in lookup.used for v in others]
+        return rows
 
     def neighbours(self, reference_id: str, *, viewer: Viewer) -> tuple[str | None, str | None]:
         """The previous and next cable from the same origin (by date), where there are."""
@@ -890,6 +1170,7 @@ class Archive:
         facets: bool = True,
         blank_matches_all: bool = False,
         sketch_limit: int | None = None,
+        variants: bool = False,
     ) -> tuple[SearchResult, dict[str, list[str]], dict[str, int]]:
         """A search whose near-duplicates fold into one hit (docs/near-duplicates.md):
         (the result, its hits being the page of groups; {hit id: the matching copies
@@ -907,6 +1188,7 @@ class Archive:
                 sort=sort,
                 blank_matches_all=blank_matches_all,
                 limit=offset + 3 * limit + 50,
+                variants=variants,
             )
         )
         group_of = groups.groups_of(window)
@@ -926,6 +1208,7 @@ class Archive:
             sort=sort,
             facets=facets,
             blank_matches_all=blank_matches_all,
+            variants=variants,
         )
         by_id = {h.reference_id: h for h in fetched.hits}
         hits = [by_id[i] for i in page if i in by_id]

@@ -111,8 +111,20 @@ _PAGE_MOST = 10_000
     default="table",
     show_default=True,
 )
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Every word as written: no spelling variants (docs/search.md; `=word` for one word).",
+)
 def search_command(
-    query: str, db: str, limit: int | None, offset: int, sort: str, facets: bool, output: str
+    query: str,
+    db: str,
+    limit: int | None,
+    offset: int,
+    sort: str,
+    facets: bool,
+    output: str,
+    exact: bool,
 ) -> None:
     """Search the archive with the query language (docs/search.md; "" matches every
     cable, as in the desk). `--output ids` lists
@@ -132,7 +144,12 @@ def search_command(
                 # Streamed from the index, no record read: every match, or the --limit.
                 wanted = None if limit is None else offset + limit
                 ids = archive.matching_ids(
-                    query, viewer=viewer, sort=sort, limit=wanted, blank_matches_all=True
+                    query,
+                    viewer=viewer,
+                    sort=sort,
+                    limit=wanted,
+                    blank_matches_all=True,
+                    variants=not exact,
                 )
                 for n, reference_id in enumerate(ids):
                     if n >= offset:
@@ -146,17 +163,21 @@ def search_command(
                 sort=sort,
                 facets=facets,
                 blank_matches_all=True,
+                variants=not exact,
             )
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
     if output == "table":
         render_results(result)
+        for word, others in result.also_searched:
+            click.echo(f"also searched for {word}: {', '.join(others)} (--exact: as written)")
     elif output == "json":
         data = {
             "query": result.query,
             "total": result.total,
             "hits": [asdict(hit) for hit in result.hits],
             "facets": result.facets,
+            "also_searched": [{"word": w, "variants": v} for w, v in result.also_searched],
         }
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     elif output == "jsonl":

@@ -45,6 +45,9 @@ COMMANDS = {
     "model": ("cabledesk.cli.model_commands", "model_group"),
     "collection": ("cabledesk.cli.workspace_commands", "collection_group"),
     "note": ("cabledesk.cli.workspace_commands", "note_group"),
+    "saved": ("cabledesk.cli.saved_commands", "saved_group"),
+    "alerts": ("cabledesk.cli.saved_commands", "alerts_command"),
+    "batch-search": ("cabledesk.cli.saved_commands", "batch_search_command"),
 }
 
 

@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Collection
 from datetime import datetime
+from typing import Protocol
 
 import tantivy
 
@@ -45,6 +46,18 @@ NoteLookup = Callable[[list[str], bool], list[str]]
 # The ids of the cables a query matches (within the reader's scope) when they are at most
 # `limit`, else None (search.compile_query makes it from the searcher).
 Matching = Callable[[tantivy.Query, int], list[str] | None]
+
+
+class VariantLookup(Protocol):
+    """Other spellings of a free-text word in the reader's own vocabulary (docs/search.md,
+    "Spelling variants"; the facade makes it): given the word's words (lower case; several
+    when written with an apostrophe or a hyphen), each variant as its words."""
+
+    used: list[tuple[str, list[list[str]]]]
+
+    def __call__(self, words: list[str]) -> list[list[str]]: ...
+
+
 # `~"text"` ANDed with clauses matching at most this many cables ranks exactly those
 # cables by similarity; with more, it takes the cables nearest the text (NEAR_LIMIT in
 # archive/similar.py) and the other clauses narrow them (docs/similar.md).
@@ -64,8 +77,11 @@ class Compiler:
         near: NearLookup | None = None,
         matching: Matching | None = None,
         notes: NoteLookup | None = None,
+        variants: VariantLookup | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
+        # None: every word is searched as written (the library's default).
+        self.variants = variants
         # None: no reader's graph was given, and `cited:` and `thread:` find nothing.
         self.graph = graph
         # None: no reader's model was given, and `~"..."` finds nothing.
@@ -86,7 +102,17 @@ class Compiler:
     def compile(self, node: Node) -> tantivy.Query:
         if isinstance(node, Term):
             fields = self.scope.text_fields
-            return self.text(fields, node.text, node.phrase, node.prefix, node.position)
+            query = self.text(fields, node.text, node.phrase, node.prefix, node.position)
+            # A phrase in quotes, a prefix and a word written `=word` are searched exactly.
+            if self.variants is None or node.phrase or node.prefix or node.text.startswith("="):
+                return query
+            words = [w.lower() for w in WORD.findall(node.text)]
+            others = self.variants(words)
+            if not others:
+                return query
+            return tantivy.Query.boolean_query(
+                [(SHOULD, query)] + [(SHOULD, self.spelled(fields, other)) for other in others]
+            )
         if isinstance(node, Field):
             return self.field(node)
         if isinstance(node, Near):
@@ -138,6 +164,20 @@ class Compiler:
                 query = tantivy.Query.phrase_query(self.schema, name, words)
             per_field.append((SHOULD, query))
         return per_field[0][1] if len(per_field) == 1 else tantivy.Query.boolean_query(per_field)
+
+    def spelled(self, fields: tuple[str, ...], words: list[str]) -> tantivy.Query:
+        """Words (one, or a phrase) in any of `fields`: a spelling variant."""
+        terms: list[str | tuple[int, str]] = list(words)
+        per_field = [
+            (
+                SHOULD,
+                tantivy.Query.term_query(self.schema, name, words[0])
+                if len(words) == 1
+                else tantivy.Query.phrase_query(self.schema, name, terms),
+            )
+            for name in fields
+        ]
+        return tantivy.Query.boolean_query(per_field)
 
     def nearest_with(
         self, nodes: list[Near], clauses: list[tuple[tantivy.Occur, tantivy.Query]]

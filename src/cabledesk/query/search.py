@@ -12,7 +12,7 @@ import tantivy
 
 from cabledesk.archive.editions import published_record
 from cabledesk.archive.store import unpack
-from cabledesk.query.compile import Compiler, NearLookup, NoteLookup
+from cabledesk.query.compile import Compiler, NearLookup, NoteLookup, VariantLookup
 from cabledesk.query.entities import (
     ENTITY_FACET_SIZE,
     ENTITY_FACETS,
@@ -69,6 +69,9 @@ class SearchResult:
     # People, organisations and places (query.entities.ENTITY_FACETS), apart from `facets`
     # because a value is an entity (its id refines the query: `entity:123`), not a string.
     entity_facets: dict[str, list[EntityFacet]] = field(default_factory=dict)
+    # Spelling variants searched besides the query's own words (docs/search.md), as
+    # (the word as asked, its other spellings).
+    also_searched: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def words_of(node: Node) -> list[str]:
@@ -90,6 +93,14 @@ def words_of(node: Node) -> list[str]:
     if isinstance(node, And | Or):
         return [w for child in node.nodes for w in words_of(child)]
     return []
+
+
+def written(words: list[str]) -> str:
+    """A spelling variant as people write it: one word, `khamene'i` (a word cut before
+    a letter or two, as an apostrophe cuts it), or a phrase."""
+    if len(words) == 2 and len(words[1]) <= 2:
+        return "'".join(words)
+    return " ".join(words)
 
 
 def _needle(words: str) -> str:
@@ -167,6 +178,7 @@ def compile_query(
     near: NearLookup | None = None,
     searcher: tantivy.Searcher | None = None,
     notes: NoteLookup | None = None,
+    variants: VariantLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
@@ -193,7 +205,7 @@ def compile_query(
     compiled = scope.restrict(
         schema,
         Compiler(
-            schema, connection, query, origins, scope, entities, graph, near, matching, notes
+            schema, connection, query, origins, scope, entities, graph, near, matching, notes, variants
         ).compile(tree),
     )
     if also:
@@ -224,6 +236,7 @@ def search(
     graph: GraphLookup | None = None,
     near: NearLookup | None = None,
     notes: NoteLookup | None = None,
+    variants: VariantLookup | None = None,
 ) -> SearchResult:
     """One page of hits, and the facets. `memo`: what may be kept about this searcher
     between searches (Index.snapshot; the entity facets keep their counts over every
@@ -243,6 +256,7 @@ def search(
         near=near,
         searcher=searcher,
         notes=notes,
+        variants=variants,
     )
     ids: list[tuple[str, float]]
     if sort == "cited":
@@ -257,8 +271,12 @@ def search(
             )
         total = int(getattr(found, "count", 0) or 0)
         ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
-    hits = _hits(connection, ids, words_of(tree) if tree else [], viewer, view or viewer.view)
-    result = SearchResult(query=query, total=total, hits=hits)
+    words = words_of(tree) if tree else []
+    used = variants.used if variants is not None else []
+    words += [" ".join(other) for _, others in used for other in others]
+    searched = [(asked, [written(other) for other in others]) for asked, others in used]
+    hits = _hits(connection, ids, words, viewer, view or viewer.view)
+    result = SearchResult(query=query, total=total, hits=hits, also_searched=searched)
     if facets:
         result.facets = facet_counts(searcher, compiled)
         if entities is not None:
@@ -290,6 +308,7 @@ def matching_ids(
     graph: GraphLookup | None = None,
     near: NearLookup | None = None,
     notes: NoteLookup | None = None,
+    variants: VariantLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id (the first `limit`), in order (for exports: no page size, no
     facets)."""
@@ -306,6 +325,7 @@ def matching_ids(
         near=near,
         searcher=searcher,
         notes=notes,
+        variants=variants,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:

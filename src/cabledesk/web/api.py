@@ -56,11 +56,24 @@ def _flag(request: Request, name: str, default: bool) -> bool:
     raise params.BadParameter(name, "true or false", raw)
 
 
+def _variants(request: Request, default: bool = True) -> bool:
+    """`variants=on|off` (also true/false, 1/0): spelling variants searched besides."""
+    raw = request.query_params.get("variants")
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("on", "1", "true", "yes"):
+        return True
+    if raw.lower() in ("off", "0", "false", "no"):
+        return False
+    raise params.BadParameter("variants", "on or off", raw)
+
+
 def search(request: Request) -> Response:
     try:
         state = params.for_api(request.query_params)
         facets = _flag(request, "facets", True)
         collapse = _flag(request, "collapse", False)
+        variants = _variants(request)
     except params.BadParameter as exc:
         return error(400, str(exc), parameter=exc.name)
     folded: dict[str, list[str]] = {}
@@ -78,6 +91,7 @@ def search(request: Request) -> Response:
                     blank_matches_all=True,
                     viewer=viewer_of(request, archive),
                     sketch_limit=WEB_SKETCH_LIMIT,
+                    variants=variants,
                 )
             else:
                 result = archive.search(
@@ -88,6 +102,7 @@ def search(request: Request) -> Response:
                     facets=facets,
                     blank_matches_all=True,
                     viewer=viewer_of(request, archive),
+                    variants=variants,
                 )
         except QueryError as exc:
             return _query_error(exc)
@@ -107,6 +122,9 @@ def search(request: Request) -> Response:
             "limit": state.limit,
             "sort": state.sort,
             "hits": hits,
+            "also_searched": [
+                {"word": word, "variants": others} for word, others in result.also_searched
+            ],
             "facets": {
                 name: [{"value": value, "count": count} for value, count in buckets]
                 for name, buckets in result.facets.items()
@@ -124,12 +142,16 @@ def search(request: Request) -> Response:
 def timeline(request: Request) -> Response:
     try:
         state = params.for_api(request.query_params)
+        variants = _variants(request)
     except params.BadParameter as exc:
         return error(400, str(exc), parameter=exc.name)
     with archive_of(request) as archive:
         try:
             months = archive.timeline(
-                state.q, blank_matches_all=True, viewer=viewer_of(request, archive)
+                state.q,
+                blank_matches_all=True,
+                viewer=viewer_of(request, archive),
+                variants=variants,
             )
         except QueryError as exc:
             return _query_error(exc)
@@ -337,6 +359,7 @@ def export_cables(request: Request) -> Response:
         state = params.for_api(request.query_params)
         q, sort = state.q, state.sort
         text = _flag(request, "text", False)
+        variants = _variants(request)
     except params.BadParameter as exc:
         return error(400, str(exc), parameter=exc.name)
     base = f"{request.base_url}cable/"
@@ -351,6 +374,7 @@ def export_cables(request: Request) -> Response:
                 sort=sort,
                 blank_matches_all=True,
                 account=principal_of(request).name,
+                variants=variants,
             )
             rows = (result_row(c, base + quote(c.reference_id or ""), text) for c in cables)
             count = write_rows_binary(rows, columns, output, spool)

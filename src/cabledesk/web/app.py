@@ -24,11 +24,11 @@ from cabledesk.archive import ArchiveError
 from cabledesk.archive.errors import IndexBehind
 from cabledesk.archive.folder import DATABASE
 from cabledesk.presentation import STATIC
-from cabledesk.web import api, copies_api, coverage_api, workspace_api
+from cabledesk.web import alerts_api, api, copies_api, coverage_api, workspace_api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.edition_files import EditionFiles
-from cabledesk.web.pages import admin, editor, entity_editor, network, origin_map, workspace
+from cabledesk.web.pages import admin, editor, entity_editor, network, origin_map, saved, workspace
 from cabledesk.web.pages import coverage as coverage_pages
 from cabledesk.web.pages.browse import browse_page
 from cabledesk.web.pages.cable import cable_page
@@ -178,10 +178,12 @@ def create_app(
         Route("/editor/history/{reference_id}", editor.history_page, methods=["GET"]),
         *entity_editor.ROUTES,
         *network.ROUTES,
+        *saved.ROUTES,
         *api.ROUTES,
         *copies_api.ROUTES,
         *coverage_api.ROUTES,
         *workspace_api.ROUTES,
+        *alerts_api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # The latest public edition, as built (a static site: the same files any web
         # server would serve).

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from cabledesk import __version__
+from cabledesk.web.alerts_openapi import ALERTS_SCHEMAS, alerts_paths
 from cabledesk.web.copies_openapi import COPIES_SCHEMAS, copies_paths
 from cabledesk.web.coverage_openapi import COVERAGE_SCHEMAS, coverage_paths
 from cabledesk.web.workspace_openapi import WORKSPACE_SCHEMAS, workspace_paths
@@ -26,6 +27,13 @@ _Q = _param(
     "q",
     "A query in the query language (docs/search.md); blank means every cable.",
     {"type": "string", "maxLength": 2000},
+)
+_VARIANTS = _param(
+    "variants",
+    "Also search other spellings of free-text words found in your own view of the archive "
+    "(default on; `off`: every word as written; `=word` or quotes: that word as written). "
+    "docs/search.md, Spelling variants.",
+    {"enum": ["on", "off", "true", "false", "1", "0", "yes", "no"]},
 )
 _ID = _param("reference_id", "A cable's reference id (08BAGHDAD1784).", {"type": "string"}, "path")
 _COUNTS = {
@@ -161,6 +169,19 @@ SCHEMAS: dict[str, Any] = {
             "limit": {"type": "integer"},
             "sort": {"enum": ["rank", "date", "-date", "cited"]},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "also_searched": {
+                "type": "array",
+                "description": "Spelling variants searched besides each free-text word "
+                "(none with variants=off).",
+                "items": {
+                    "type": "object",
+                    "required": ["word", "variants"],
+                    "properties": {
+                        "word": {"type": "string"},
+                        "variants": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
             "facets": {
                 "type": "object",
                 "description": "Counts over the whole match set: origin, year, month "
@@ -843,6 +864,7 @@ def spec() -> dict[str, Any]:
             {"enum": ["rank", "date", "-date", "cited"]},
         ),
         _param("facets", "Count facets (default true).", {"type": "boolean"}),
+        _VARIANTS,
         _param(
             "collapse",
             "Fold near-duplicates into one hit (default false; docs/near-duplicates.md): "
@@ -900,7 +922,7 @@ def spec() -> dict[str, Any]:
             ),
             "/api/timeline": _get(
                 "Matching cables per month, by classification",
-                [_Q],
+                [_Q, _VARIANTS],
                 _ok("Timeline", "Months, oldest first"),
                 400,
             ),
@@ -987,6 +1009,7 @@ def spec() -> dict[str, Any]:
                         "characters with a marker).",
                         {"type": "boolean"},
                     ),
+                    _VARIANTS,
                 ],
                 _file(
                     "Columns reference_id, date, origin, classification, caveats, subject, "
@@ -1001,11 +1024,13 @@ def spec() -> dict[str, Any]:
         | _network_paths()
         | coverage_paths()
         | workspace_paths(),
+        | alerts_paths(),
         "components": {
             "schemas": SCHEMAS
             | COPIES_SCHEMAS
             | SIMILAR_SCHEMAS
             | COVERAGE_SCHEMAS
             | WORKSPACE_SCHEMAS
+            | ALERTS_SCHEMAS
         },
     }

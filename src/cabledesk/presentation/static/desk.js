@@ -23,3 +23,18 @@
     }
   });
 })();
+// Batch search: a file chosen in the form is read into its text box (the desk's forms
+// are url-encoded; the list itself is what is sent).
+(function () {
+  "use strict";
+  var input = document.querySelector("input[type=file][data-fills]");
+  if (!input || !window.FileReader) return;
+  input.addEventListener("change", function () {
+    var target = document.getElementById(input.getAttribute("data-fills"));
+    var file = input.files && input.files[0];
+    if (!target || !file) return;
+    var reader = new FileReader();
+    reader.onload = function () { target.value = String(reader.result || ""); };
+    reader.readAsText(file);
+  });
+})();

@@ -38,6 +38,9 @@ def search_page(request: Request) -> Response:
     # (docs/near-duplicates.md).
     collapse = request.query_params.get("collapse", "1") not in ("0", "false", "no")
     context.update(collapse=collapse, folded={}, copies={})
+    # Spelling variants are searched too unless the URL says variants=off (docs/search.md).
+    variants = _variants_on(request.query_params)
+    context["variants"] = variants
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
@@ -60,6 +63,7 @@ def search_page(request: Request) -> Response:
                         blank_matches_all=True,
                         viewer=viewer,
                         sketch_limit=WEB_SKETCH_LIMIT,
+                        variants=variants,
                     )
                 except CopiesPending:
                     context["collapse"] = False
@@ -73,6 +77,7 @@ def search_page(request: Request) -> Response:
                     facets=True,
                     blank_matches_all=True,
                     viewer=viewer,
+                    variants=variants,
                 )
         except QueryError as exc:
             # Shown beside the box, with the page still usable: never an error page.
@@ -112,7 +117,12 @@ def timeline_page(request: Request) -> Response:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
         try:
-            months = archive.timeline(state.q, blank_matches_all=True, viewer=viewer)
+            months = archive.timeline(
+                state.q,
+                blank_matches_all=True,
+                viewer=viewer,
+                variants=_variants_on(request.query_params),
+            )
         except QueryError as exc:
             context["error"] = exc
             return render("timeline.html", status_code=400, request=request, **context)
@@ -125,6 +135,10 @@ def timeline_page(request: Request) -> Response:
     )
     context.update(months=months, total=sum(m.total for m in months), chart=drawn, view=view)
     return render("timeline.html", request=request, **context)
+
+
+def _variants_on(query: QueryParams) -> bool:
+    return query.get("variants", "on").lower() not in ("off", "0", "false", "no")
 
 
 _MONTH = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])")
