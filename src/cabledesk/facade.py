@@ -79,11 +79,11 @@ from cabledesk.redact.entity_candidates import (
 )
 from cabledesk.redact.model import Rule
 from cabledesk.redact.viewer import Viewer
+from cabledesk.workspace import batch
 from cabledesk.workspace import collections as ws
 from cabledesk.workspace import notes as ws_notes
-from cabledesk.workspace import shelf as ws_shelf
-from cabledesk.workspace import batch
 from cabledesk.workspace import saved_searches as saved_store
+from cabledesk.workspace import shelf as ws_shelf
 from cabledesk.workspace import variants as variant_store
 
 if TYPE_CHECKING:

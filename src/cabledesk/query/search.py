@@ -205,7 +205,17 @@ def compile_query(
     compiled = scope.restrict(
         schema,
         Compiler(
-            schema, connection, query, origins, scope, entities, graph, near, matching, notes, variants
+            schema,
+            connection,
+            query,
+            origins,
+            scope,
+            entities,
+            graph,
+            near,
+            matching,
+            notes,
+            variants,
         ).compile(tree),
     )
     if also:

@@ -1023,7 +1023,7 @@ def spec() -> dict[str, Any]:
         | _similar_paths()
         | _network_paths()
         | coverage_paths()
-        | workspace_paths(),
+        | workspace_paths()
         | alerts_paths(),
         "components": {
             "schemas": SCHEMAS
