@@ -134,17 +134,18 @@ def measure(site: Path, queries: list[str]) -> list[dict[str, Any]]:
         for query in queries:
             context = browser.new_context()
             page = context.new_page()
-            sizes: list[int] = []
-
-            def done(request: Any, sizes: list[int] = sizes) -> None:
-                got = request.sizes()
-                sizes.append(got["responseBodySize"] + got["responseHeadersSize"])
-
-            page.on("requestfinished", done)
+            requests: list[Any] = []
+            page.on("request", lambda request: requests.append(request))
             started = time.monotonic()
             page.goto(f"{url}/search.html?q={quote(query)}")
             page.wait_for_selector("#site-results[data-state=done]", timeout=60_000)
             wall = time.monotonic() - started
+            # Every request counted: the events of the last ones may still be on their way.
+            page.wait_for_load_state("networkidle")
+            sizes = []
+            for request in requests:
+                got = request.sizes()
+                sizes.append(got["responseBodySize"] + got["responseHeadersSize"])
             results = page.locator("#site-results")
             rows.append(
                 {

@@ -286,6 +286,16 @@
     }
     return round();
   };
+  // The number of cables matching, when it is known: every posting loaded, or a query of
+  // one term (a word, or a phrase of two words: a pair), whose cables are counted.
+  Search.prototype.exact = function () {
+    if (this.complete()) return this.results.length;
+    var clauses = this.clauses;
+    if (clauses.length === 1 && clauses[0].kind !== "prefix" && clauses[0].sources.length === 1) {
+      return clauses[0].sources[0].df;
+    }
+    return null;
+  };
   Search.prototype.most = function () {
     return Math.min.apply(null, this.clauses.map(function (c) { return c.most(); }));
   };
@@ -307,8 +317,9 @@
       out.textContent = "";
       var n = search.results.length;
       var heading;
-      if (search.complete()) {
-        heading = n + " cable" + (n === 1 ? "" : "s") + " match \u201c" + search.query + "\u201d";
+      var exact = search.exact();
+      if (exact !== null) {
+        heading = exact + " cable" + (exact === 1 ? "" : "s") + " match \u201c" + search.query + "\u201d";
       } else {
         heading = n + " cables found so far for \u201c" + search.query + "\u201d (up to " + search.most() + " may match; more are looked for as you page)";
       }
