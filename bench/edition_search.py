@@ -135,7 +135,7 @@ def measure(site: Path, queries: list[str]) -> list[dict[str, Any]]:
             context = browser.new_context()
             page = context.new_page()
             requests: list[Any] = []
-            page.on("request", lambda request: requests.append(request))
+            page.on("request", lambda request, into=requests: into.append(request))
             started = time.monotonic()
             page.goto(f"{url}/search.html?q={quote(query)}")
             page.wait_for_selector("#site-results[data-state=done]", timeout=60_000)
