@@ -10,8 +10,9 @@ into `--work`, approves its first N cables (all by default), and runs `cabledesk
 reports the child's CPU seconds and peak resident memory (wait4's rusage), the wall time
 of the whole run and of the site's build (the progress lines' end: before the edition is
 recorded), the site's size and files, the largest HTML page and the largest file, and the
-search index's docs.json and largest shard (the next slice's redesign: issue 16, "Search
-at a few hundred KB"). The copy is deleted at the end unless `--keep`.
+search index's size, files and largest shard (bench/edition_search.py measures queries in
+Chromium over the site: `--site OUT/site` with `--keep`). The copy is deleted at the end
+unless `--keep`.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def main() -> None:
         sys.exit(f"publish failed ({status}): {errors[-2000:]}")
     files = [f for f in site.rglob("*") if f.is_file()]
     pages = [f for f in files if f.suffix == ".html"]
-    shards = [f for f in (site / "search").iterdir() if f.name.startswith("t-")]
+    search = [f for f in files if "search" in f.relative_to(site).parts[:1]]
+    shards = [f for f in search if f.parent.name == "t"]
     done = re.search(r"publish: done, .* in (\d+(?::\d+)+)", errors)
     result = {
         "cables": int(approved),
@@ -111,8 +113,10 @@ def main() -> None:
         "pages": len(pages),
         "largest_page": largest(pages),
         "largest_file": largest(files),
-        "docs_json_mb": round((site / "search" / "docs.json").stat().st_size / 1e6, 2),
+        "search_mb": round(sum(f.stat().st_size for f in search) / 1e6, 1),
+        "search_files": len(search),
         "largest_shard": largest(shards),
+        "largest_search_file": largest(search),
         "edition_json_mb": round((site / "edition.json").stat().st_size / 1e6, 2),
         "load": f"{before} -> {load()}",
         "output": output.strip(),

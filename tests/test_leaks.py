@@ -204,6 +204,8 @@ def public_outputs(world: World, names: list[str]) -> Iterator[tuple[str, str]]:
     for path in site.rglob("*"):
         if path.is_file():
             yield str(path.relative_to(site)), path.read_text(encoding="utf-8")
+            # The search shards are named by the hexadecimal of their terms' prefix.
+            yield f"name of {path.relative_to(site)}", decoded_name(path.relative_to(site))
     data = folder / "edition.jsonl"
     write_data(archive, data, "jsonl")
     yield "edition.jsonl", data.read_text(encoding="utf-8")
@@ -266,6 +268,18 @@ def public_outputs(world: World, names: list[str]) -> Iterator[tuple[str, str]]:
     assert {row["reference_id"] for row in rows} == set(archive.published())
     yield "desk /api/export/cables", exported.text
     yield from entity_outputs(world, desk, public)
+
+
+def decoded_name(path: Path) -> str:
+    """A site file's path, each hexadecimal name read as the UTF-8 it spells."""
+    parts = []
+    for part in path.parts:
+        stem = part.removesuffix(".json")
+        if re.fullmatch(r"(?:[0-9a-f]{2})+", stem):
+            parts.append(bytes.fromhex(stem).decode("utf-8", "replace"))
+        else:
+            parts.append(part)
+    return " / ".join(parts)
 
 
 def entity_outputs(world: World, client: TestClient, viewer: Viewer) -> Iterator[tuple[str, str]]:
@@ -349,6 +363,42 @@ def test_no_redacted_name_reaches_the_public(world: World, data: st.DataObject) 
     finally:
         for rule in marked:
             archive.lift(rule.id or 0, reason="end of example")
+
+
+def test_a_redacted_name_is_in_no_search_shard_nor_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edition's search index (docs/publishing.md, "Searching the edition"): shards
+    named by their terms' prefix, deep where the shards are small. A redacted name must
+    be no term, no pair, no shard's name, not even the start of one."""
+    from cabledesk.publish import search_index
+    from edition_fixtures import edition_archive
+
+    monkeypatch.setattr(search_index, "LEAF_BYTES", 60)
+    monkeypatch.setattr(search_index, "NODE_BYTES", 0)
+    with Archive.open(edition_archive(tmp_path, generated=40)) as archive:
+
+        def names_and_terms(site: Path) -> tuple[list[str], list[str]]:
+            names = [decoded_name(p.relative_to(site)) for p in site.rglob("*") if p.is_file()]
+            terms = []
+            for shard in (site / "search" / "t").iterdir():
+                terms += json.loads(shard.read_text(encoding="utf-8"))["t"]
+            return names, terms
+
+        build_site(archive, tmp_path / "before")
+        names, terms = names_and_terms(tmp_path / "before")
+        # Without the rule the name is a term, a pair and a shard's name (the test can fail).
+        assert "qarwen" in terms and "qarwen brigade" in terms
+        assert any("qarw" in n for n in names)
+        archive.redact(Rule(kind="name", text="Qarwen", reason="leak test"))
+        build_site(archive, tmp_path / "after")
+    names, terms = names_and_terms(tmp_path / "after")
+    assert "redacted brigade" in terms  # the pair of what the public reads
+    assert not [n for n in names if "qarw" in n.lower()]
+    assert not [t for t in terms if "qarw" in t]
+    for path in (tmp_path / "after").rglob("*"):
+        if path.is_file():
+            assert "qarw" not in path.read_text(encoding="utf-8").lower(), path
 
 
 def _words_by_level(archive: Archive) -> tuple[set[str], set[str]]:

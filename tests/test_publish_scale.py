@@ -2,8 +2,8 @@
 
 Every list of the site (the front page, the browse pages, the cables of an origin, TAG,
 month or classification) is cut into pages, so no page grows with the edition; every
-cable stays reachable by following links from the front page; and the search index built
-a cable at a time, in any order, is the one built from the cables in order.
+cable stays reachable by following links from the front page. (The search index:
+tests/test_edition_search.py.)
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import pytest
 
 from cabledesk import Archive
 from cabledesk.publish import build_site
-from cabledesk.publish.edition import approved_view
-from cabledesk.publish.search_index import IndexWriter, write_index
 from cabledesk.publish.site import PublishError
 from cabledesk.synthetic.corpus import write_corpus
 from conftest import SAMPLE
@@ -108,25 +106,3 @@ def test_a_page_size_below_one_is_refused(generated: Path, tmp_path: Path) -> No
     with Archive.open(generated) as archive, pytest.raises(PublishError, match="page size"):
         build_site(archive, tmp_path / "site", page_size=0)
     assert not (tmp_path / "site").exists()
-
-
-def test_the_index_built_in_any_order_is_the_index_built_in_order(
-    generated: Path, tmp_path: Path
-) -> None:
-    with Archive.open(generated) as archive:
-        cables = approved_view(archive).cables[:400]
-    write_index(cables, tmp_path / "ordered")
-    # Backwards, spooled to disk every few hundred postings.
-    writer = IndexWriter(tmp_path / "shuffled", tmp_path / "spool", spool_at=300)
-    for number in reversed(range(len(cables))):
-        writer.add(number, cables[number])
-    docs = [
-        [c.reference_id or "", (c.header.sent or "")[:10]] for c in cables
-    ]  # docs.json is given, not computed: compare the shards only
-    writer.finish(docs)
-    ordered = {p.name: p.read_bytes() for p in (tmp_path / "ordered").iterdir()}
-    shuffled = {p.name: p.read_bytes() for p in (tmp_path / "shuffled").iterdir()}
-    del ordered["docs.json"], shuffled["docs.json"]
-    assert len(ordered) > 50
-    assert shuffled == ordered
-    assert not (tmp_path / "spool").exists()

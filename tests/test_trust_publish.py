@@ -80,7 +80,7 @@ def test_no_public_file_holds_a_value_derived_from_the_unredacted_text(tmp_path:
         stored = archive.get("08BAGHDAD1784", viewer=FULL)
         assert stored is not None and "Maliki" in stored.raw
         outputs = published_outputs(archive, tmp_path)
-    assert "site/edition.json" in outputs and "site/search/docs.json" in outputs
+    assert "site/edition.json" in outputs and "site/search/meta.json" in outputs
     for value in hidden_values(stored):
         found = [name for name, data in outputs.items() if value.encode() in data]
         assert not found, f"{value!r} (from the stored text) is in {found}"

@@ -397,7 +397,7 @@ def _build(
 
 
 def _document(entry: Entry) -> list[str]:
-    """An entry's row of docs.json (search_index.document, of the cable)."""
+    """An entry's row of the search's document files (search_index.document, of the cable)."""
     return [
         entry.reference_id,
         entry.date[:10],

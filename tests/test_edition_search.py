@@ -1,0 +1,127 @@
+"""The edition's search index (issue 16, "Search at a few hundred KB"): phrases match
+phrases, every shard stays small whatever the edition, the postings are ordered by impact
+and cut into blocks, and a spool split for memory gives the same postings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cabledesk import Archive
+from cabledesk.publish import build_site, search_index
+from cabledesk.publish.edition import approved_view
+from cabledesk.publish.search_index import IndexWriter, write_index
+from edition_fixtures import edition_archive, entry, ids, load, phrase, postings
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return edition_archive(tmp_path_factory.mktemp("edition-search"))
+
+
+@pytest.fixture(scope="module")
+def site(archive_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("edition-site") / "site"
+    with Archive.open(archive_path) as archive:
+        build_site(archive, out)
+    return out
+
+
+def test_a_phrase_matches_the_words_in_a_row_only(site: Path) -> None:
+    search = site / "search"
+    quds_force = phrase(search, ["quds", "force"])
+    assert "08BAGHDAD9001" in quds_force and "08BAGHDAD9002" not in quds_force
+    # Both words are in 08BAGHDAD9002 too, apart: the words alone find it.
+    quds = ids(search, [c for c, _, _ in postings(search, "quds")])
+    force = ids(search, [c for c, _, _ in postings(search, "force")])
+    assert {"08BAGHDAD9001", "08BAGHDAD9002"} <= quds & force
+    # Three words: both pairs are in 08BAGHDAD9004, never in a row.
+    words = ["qarwen", "brigade", "tolmar"]
+    assert ids(search, [c for c, _, _ in postings(search, "brigade tolmar")]) == {
+        "08BAGHDAD9003",
+        "08BAGHDAD9004",
+    }
+    assert phrase(search, words) == {"08BAGHDAD9003"}
+    # A pair never spans two texts (the subject and the first paragraph).
+    assert postings(search, "visitors officers") == []
+
+
+def test_the_site_holds_no_file_that_grows_with_the_edition(site: Path) -> None:
+    search = site / "search"
+    meta = load(search / "meta.json")
+    assert meta["docs"] == 304 and meta["format"] == search_index.FORMAT
+    assert not (search / "docs.json").exists()
+    assert len(load(search / "d" / "0.json")) == search_index.DOC_CHUNK
+    sizes = [p.stat().st_size for p in (search / "t").iterdir()]
+    assert max(sizes) <= search_index.LEAF_BYTES + 4_000
+    for block in (search / "b").rglob("*.json"):
+        assert len(load(block)) > 0
+
+
+def test_postings_come_by_impact_and_in_blocks(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    search = site / "search"
+    the = postings(search, "the")
+    found, _ = entry(search, "the")
+    assert found is not None and found[0] == len(the) > search_index.INLINE
+    assert not isinstance(found[1], list)  # in block files
+    levels = [level for _, level, _ in the]
+    assert levels == sorted(levels, reverse=True) and levels[0] > levels[-1]
+    # Every cable holding a word is in its postings once.
+    assert len({c for c, _, _ in the}) == len(the)
+
+
+def test_shards_split_by_size_and_every_term_is_found(
+    archive_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Archive.open(archive_path) as archive:
+        cables = approved_view(archive).cables
+    write_index(cables, tmp_path / "whole")
+    # Small shards, small spool files: the tree goes deeper, the spool is split by the
+    # next character of its terms (the path that bounds memory at a release's size).
+    monkeypatch.setattr(search_index, "LEAF_BYTES", 600)
+    monkeypatch.setattr(search_index, "NODE_BYTES", 200)
+    monkeypatch.setattr(search_index, "BUCKET_BYTES", 20_000)
+    write_index(cables, tmp_path / "split")
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    assert len(list((split / "t").iterdir())) > 3 * len(list((whole / "t").iterdir()))
+    depths = {
+        len(bytes.fromhex(p.stem).decode("utf-8", "replace")) for p in (split / "t").iterdir()
+    }
+    assert max(depths) >= 5
+    terms = set()
+    for path in (whole / "t").iterdir():
+        terms |= set(load(path)["t"])
+    sample = sorted(terms)[::37]
+    assert len(sample) > 100 and any(" " in t for t in sample)
+    for term in sample:
+        assert postings(split, term) == postings(whole, term), term
+        _, read = entry(split, term)
+        assert len(read) <= len(term)
+    # A word not in any cable is not found, in either.
+    assert entry(whole, "zzqqx")[0] is None and entry(split, "zzqqx")[0] is None
+
+
+def test_the_index_built_in_any_order_is_the_index_built_in_order(
+    archive_path: Path, tmp_path: Path
+) -> None:
+    with Archive.open(archive_path) as archive:
+        cables = approved_view(archive).cables
+    write_index(cables, tmp_path / "ordered")
+    # Backwards, spooled to disk every few hundred postings.
+    writer = IndexWriter(tmp_path / "shuffled", tmp_path / "spool", spool_at=300)
+    for number in reversed(range(len(cables))):
+        writer.add(number, cables[number])
+    writer.finish([search_index.document(c) for c in cables])
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+        }
+
+    ordered, shuffled = files(tmp_path / "ordered"), files(tmp_path / "shuffled")
+    assert len(ordered) > 50 and any(name.startswith("b/") for name in ordered)
+    assert shuffled == ordered
+    assert not (tmp_path / "spool").exists()
+    assert json.loads(ordered["meta.json"])["docs"] == len(cables)
