@@ -61,6 +61,44 @@ def test_groups_from_a_vocabulary() -> None:
     assert ("qadhafi", "gaddafi") in lowered.groups
 
 
+def test_entity_names_join_spellings_the_rules_alone_skip() -> None:
+    vocabulary = {
+        "nouri": 9,
+        "nuri": 1,  # once: too rare for the rules alone
+        "maliki": 30,
+        "al": 60,
+        "iraq": 40,
+        "iraqi": 25,
+        "hizballah": 40,
+        "hezbollah": 20,
+        "hekmatyar": 4,
+        "gulbuddin": 3,
+    }
+    names = [
+        (1, "person", "Nouri al-Maliki"),
+        (1, "person", "Nuri al-Maliki"),
+        (1, "person", "PM Maliki"),  # `pm` is not in the vocabulary: the name says nothing
+        (2, "place", "Iraq"),
+        (2, "place", "Iraqi"),  # an ending, not a spelling
+        # A name with a word the reader's vocabulary lacks (burned by a rule, or only in
+        # text the reader may not see) says nothing, even of its other words.
+        (3, "person", "Gulbuddin Hekmatyr"),
+        (3, "person", "Gulbaddin Hekmatyar"),
+    ]
+    found = variants.entity_names(names, vocabulary)
+    assert found.alike == frozenset({("nouri", "nuri")})
+    plain = variants.build(vocabulary, common=frozenset())
+    assert not any("nuri" in g for g in plain.groups)
+    built = variants.build(vocabulary, common=frozenset(), entities=found)
+    assert ("nouri", "nuri") in built.groups
+    assert ("hizballah", "hezbollah") in built.groups  # the rules' groups stay
+    assert not any("iraqi" in g for g in built.groups)
+    assert all("gulbaddin" not in g for g in built.groups)
+    assert variants.loosely_alike("jowzjan", "jawzjan")
+    assert not variants.loosely_alike("korea", "korean")
+    assert not variants.loosely_alike("maliki", "nouri")
+
+
 def test_written_as_name() -> None:
     assert variants.written_as_name("hizballah", ["Leaders of Hizballah met.", "HIZBALLAH"])
     assert not variants.written_as_name("hungry", ["He was hungry. The Hungry Man was not."])

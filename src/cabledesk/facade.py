@@ -490,9 +490,17 @@ class Archive:
                         names.add(word)
                 return names
 
-            found = variant_store.build(
-                variant_store.vocabulary(searcher, schema, scope), capitalised=capitalised
+            vocabulary = variant_store.vocabulary(searcher, schema, scope)
+            # The reader's own entities, when their summary is of the archive as it stands
+            # (else built in the background; the groups are learnt again at the next
+            # index change).
+            summary = self._summary(self._seen(viewer))
+            entities = (
+                variant_store.entity_names(summary.every_name(), vocabulary)
+                if summary is not None
+                else None
             )
+            found = variant_store.build(vocabulary, capitalised=capitalised, entities=entities)
             memo[key] = found
         return found, searcher
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,18 @@ class Summary:
                WHERE view = ? AND entity_id = ? GROUP BY surface ORDER BY n DESC, surface""",
             (self.view, entity_id),
         ).fetchall()
+
+    def every_name(self) -> Iterator[tuple[int, str, str]]:
+        """(entity id, kind, surface or mention name) of every entity in this view."""
+        for entity_id, kind, surface, name in self.connection.execute(
+            """SELECT s.entity_id, c.kind, s.surface, s.name FROM spellings s
+               JOIN counts c ON c.view = s.view AND c.entity_id = s.entity_id
+               WHERE s.view = ?""",
+            (self.view,),
+        ):
+            yield entity_id, kind, surface
+            if name != surface:
+                yield entity_id, kind, name
 
     def names(self, entity_id: int) -> list[str]:
         """Every surface and mention name of the entity in this view."""

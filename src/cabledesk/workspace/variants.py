@@ -22,6 +22,12 @@ Two kinds of variant:
   words that would join a group are then checked in a few of the reader's own cables
   (`Capitalised`, given by the facade): a word written in lower case inside sentences
   more often than capitalised (`hungry`, `caption`) is not a name and joins nothing.
+- **Entity names**, when the reader's entity summary is there (docs/entities.md): two
+  words that spell one entity's name two ways (`Nuri`/`Nouri` among the names of Nouri
+  al-Maliki; `loosely_alike`) join one group even where the rules above would not offer
+  them (a word seen once, a word only in all-capitals cables, whose capitalisation says
+  nothing). Only names every word of which is in the reader's vocabulary count (a name
+  an editor's rule burns is not).
 - **Articles**: `al-Maliki` also searches `el-Maliki` and `Maliki` (where they occur).
 - **Joins**: a word the index also holds cut in two by an apostrophe, a hyphen or a space
   (`Khamene'i`, `Ahmadi-Nejad`, `al-Qaeda`): `khamenei` also searches the phrase
@@ -167,13 +173,70 @@ class Groups:
 # Of candidate words, those the reader's own text writes as names (capitalised).
 Capitalised = Callable[[list[str]], set[str]]
 
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
+def loosely_alike(a: str, b: str) -> bool:
+    """Two words of ONE entity's names spelled alike enough to be one word written two
+    ways: the same consonants once normalised, the same first and last vowel (an ending
+    is still not a spelling: `iraq`/`iraqi`, `korea`/`korean`), and one vowel more
+    allowed apart than between any two words (`jowzjan`/`jawzjan`, `nuri`/`nouri`)."""
+    first, second = normal(a), normal(b)
+    if first == second:
+        return True
+    consonants, vowels = _slots(first)
+    others, other_vowels = _slots(second)
+    if consonants != others or len(vowels) != len(other_vowels):
+        return False
+    if vowels[0] != other_vowels[0] or vowels[-1] != other_vowels[-1]:
+        return False
+    differing = sum(x != y for x, y in zip(vowels, other_vowels, strict=True))
+    return differing <= _vowels_allowed(first) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class EntityNames:
+    """What one reader's entities say about words: pairs of words that spell one
+    entity's name two ways (`alike`). (Tried and dropped: keeping apart words that name
+    mostly people from words that name mostly places, `Turkey`/`Turki`: on the shared
+    corpus one extraction slip, `Al Quds al Arabi` taken for a person, was enough to
+    split `Quds`/`Qods`, and it kept `Turkey` with `Turki` anyway.)"""
+
+    alike: frozenset[tuple[str, str]]
+
+
+def entity_names(
+    names: Iterable[tuple[int, str, str]], vocabulary: Mapping[str, int]
+) -> EntityNames:
+    """From (entity id, kind, name) rows of a reader's entity summary. A name counts only
+    when each of its words is in the reader's vocabulary (fail closed: a name with a word
+    the reader's text does not hold, one an editor's rule burns, says nothing)."""
+    per_entity: dict[int, set[str]] = {}
+    for entity_id, _kind, name in names:
+        name_words = [fold(w) for w in _NAME_WORD.findall(name)]
+        if not name_words or any(w not in vocabulary for w in name_words):
+            continue
+        for word in name_words:
+            if len(word) >= MIN_LENGTH:
+                per_entity.setdefault(entity_id, set()).add(word)
+    alike: set[tuple[str, str]] = set()
+    for words in per_entity.values():
+        ordered = sorted(words)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if loosely_alike(a, b):
+                    alike.add((a, b))
+    return EntityNames(frozenset(alike))
+
 
 def build(
     vocabulary: Mapping[str, int],
     common: frozenset[str] | None = None,
     capitalised: Capitalised | None = None,
+    entities: EntityNames | None = None,
 ) -> Groups:
-    """The groups of a reader's vocabulary (word -> documents holding it)."""
+    """The groups of a reader's vocabulary (word -> documents holding it); `entities`:
+    what the reader's entities say about its words."""
     common = common_words() if common is None else common
     buckets: dict[str, list[str]] = {}
     for word, count in vocabulary.items():
@@ -186,6 +249,7 @@ def build(
         names = capitalised(candidates)
         buckets = {key: [w for w in words if w in names] for key, words in buckets.items()}
     variants: dict[str, tuple[str, ...]] = {}
+    groups: list[list[str]] = []
     for words in buckets.values():
         if len(words) < 2:
             continue
@@ -199,12 +263,47 @@ def build(
                     break
             else:
                 leaders.append((word, [word]))
-        for _, members in leaders:
-            if len(members) < 2:
-                continue
-            for word in members:
-                variants[word] = tuple(m for m in members if m != word)[:MAX_VARIANTS]
+        groups.extend(members for _, members in leaders if len(members) > 1)
+    if entities is not None:
+        groups = _with_entities(groups, entities, vocabulary, common)
+    for members in groups:
+        for word in members:
+            variants[word] = tuple(m for m in members if m != word)[:MAX_VARIANTS]
     return Groups(variants, dict(vocabulary))
+
+
+def _with_entities(
+    groups: list[list[str]],
+    entities: EntityNames,
+    vocabulary: Mapping[str, int],
+    common: frozenset[str],
+) -> list[list[str]]:
+    """The groups joined by the pairs one entity's names spell two ways."""
+    parent: dict[str, str] = {}
+
+    def root(word: str) -> str:
+        parent.setdefault(word, word)
+        while parent[word] != word:
+            parent[word] = parent[parent[word]]
+            word = parent[word]
+        return word
+
+    for members in groups:
+        for word in members[1:]:
+            parent[root(word)] = root(members[0])
+    for a, b in entities.alike:
+        if a in common or b in common:
+            continue
+        parent[root(a)] = root(b)
+    joined: dict[str, list[str]] = {}
+    for word in parent:
+        joined.setdefault(root(word), []).append(word)
+    result: list[list[str]] = []
+    for members in joined.values():
+        members.sort(key=lambda w: (-vocabulary.get(w, 0), w))
+        if len(members) > 1:
+            result.append(members)
+    return result
 
 
 def vocabulary(searcher: tantivy.Searcher, schema: tantivy.Schema, scope: Scope) -> dict[str, int]:
