@@ -26,7 +26,14 @@ from cabledesk.access.errors import AccessError
 from cabledesk.access.principal import PUBLIC, Principal
 from cabledesk.archive import copies as copy_store
 from cabledesk.archive import coverage as coverage_store
-from cabledesk.archive import editions, editorial, entity_register, entity_search, register
+from cabledesk.archive import (
+    editions,
+    editorial,
+    entity_register,
+    entity_search,
+    register,
+    sensitivity_view,
+)
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive import entity_network as network_store
 from cabledesk.archive import graph as graph_store
@@ -41,7 +48,7 @@ from cabledesk.archive.index import DocumentMapper, Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
-from cabledesk.archive.store import citing_ids, read_cable, unpack, versions
+from cabledesk.archive.store import citing_ids, last_seq, read_cable, unpack, versions
 from cabledesk.entities import KINDS, PERSON
 from cabledesk.entities.model import EntityCount, EntityPage, SeenMention
 from cabledesk.entities.names import entity_key, name_key, shown_name
@@ -103,6 +110,9 @@ class Archive:
         self._similar: Similarities | None = None
         # Which entities each class of reader's cables name (archive/entity_network.py).
         self._networks = network_store.Networks(store.path, store.path / DATABASE)
+        # The scores each class of reader is granted (archive/sensitivity_view.py), keyed
+        # by the class, the archive's change number and the scores' generation.
+        self._granted: dict[tuple[object, ...], sensitivity_view.Granted] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -256,6 +266,7 @@ class Archive:
                 entities=self._entity_lookup(public),
                 graph=self._graph_lookup(public),
                 near=self._near(public),
+                predicted=self._predicted(public),
             )
         )
 
@@ -293,6 +304,7 @@ class Archive:
             graph=self._graph_lookup(viewer),
             memo=memo,
             near=self._near(viewer),
+            predicted=self._predicted(viewer),
         )
 
     def timeline(
@@ -310,6 +322,7 @@ class Archive:
             entities=self._entity_lookup(viewer),
             graph=self._graph_lookup(viewer),
             near=self._near(viewer),
+            predicted=self._predicted(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -346,6 +359,7 @@ class Archive:
                 graph=self._graph_lookup(viewer),
                 limit=limit,
                 near=self._near(viewer),
+                predicted=self._predicted(viewer),
             )
 
         return ids()
@@ -1083,6 +1097,94 @@ class Archive:
         if model is None:
             return None
         return sensitivity_store.score(self.connection, model, workers=workers, scheduler=scheduler)
+
+    def _sensitivity_seen(self, viewer: Viewer) -> sensitivity_view.Seen:
+        if not viewer.restricted:
+            return sensitivity_view.Seen()
+        rules = ""
+        if viewer.redact and viewer.redactor:
+            rules = graph_store.rules_key(
+                (r.id, r.kind, r.text, tuple(r.variants), r.cable_id, r.paragraph)
+                for r in viewer.redactor.rules
+            )
+        return sensitivity_view.Seen(
+            everything=False,
+            ceiling=int(viewer.ceiling),
+            foreign=viewer.foreign,
+            published_only=viewer.published_only,
+            rules=rules,
+        )
+
+    def _granted_to(self, viewer: Viewer) -> sensitivity_view.Granted:
+        """The scores `viewer` is granted (docs/sensitivity.md, "Who gets a score"). Fail
+        closed: a reader who sees less than everything gets none of a cable with a part
+        the scores read outside their view, none of a cable a rule they get changes (found
+        in their own index, by each rule's words: more cables than the rule changes may be
+        left out, none it changes is kept), and the public none of a cable whose current
+        text is not the version published. A signed-in reader also gets the public's."""
+        seen = self._sensitivity_seen(viewer)
+        connection = self.connection
+        key = (
+            seen,
+            last_seq(connection),
+            sensitivity_store.generation(connection),
+            editions.latest(connection),
+        )
+        found = self._granted.get(key)
+        if found is not None:
+            return found
+        touched: set[str] = set()
+        if viewer.restricted and viewer.redact and viewer.redactor:
+            # The reader's own index, caught up with every rule and edition in force.
+            self.store.searcher(published_only=viewer.published_only, restricted=True)
+            index = self.edition_index if viewer.published_only else self.index
+            for rule in viewer.redactor.rules:
+                touched.update(editorial.affected_ids(index, rule))
+        found = sensitivity_view.granted(connection, seen, touched)
+        if viewer.restricted and not viewer.published_only and self.published():
+            found = found.union(self._granted_to(self.public_viewer()))
+        if len(self._granted) >= 16:
+            self._granted.clear()
+        self._granted[key] = found
+        return found
+
+    def _predicted(self, viewer: Viewer) -> sensitivity_view.Lookup:
+        """`viewer`'s scores for the query language (`predicted:`, the facet) and the
+        hits' predicted levels, read only when a search asks."""
+        return sensitivity_view.Lookup(lambda: self._granted_to(viewer), self.connection)
+
+    def predicted(self, reference_id: str, *, viewer: Viewer) -> sensitivity_view.Prediction | None:
+        """The predicted classification of a cable, when `viewer` may read the cable and is
+        granted its scores (docs/sensitivity.md); None otherwise, and without a score."""
+        cable = self.get(reference_id, viewer=viewer)
+        if cable is None or not cable.reference_id:
+            return None
+        return self._predicted(viewer).shown([cable.reference_id]).get(cable.reference_id)
+
+    def review(
+        self,
+        *,
+        viewer: Viewer,
+        kind: str | None = None,
+        approved: bool = False,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> sensitivity_view.ReviewPage:
+        """The editors' review queue (docs/sensitivity.md, "The review queue"): paragraphs
+        predicted above their marking, unmarked paragraphs predicted SECRET, UNCLASSIFIED
+        cables that read like SECRET ones, highest margin first. Editors only; an editor
+        below TOP SECRET (or foreign) gets only cables whose scored parts are within
+        their view."""
+        _editors_only(viewer, "the review queue")
+        return sensitivity_view.review(
+            self.connection,
+            kind=kind,
+            approved=approved,
+            limit=limit,
+            offset=offset,
+            ceiling=int(viewer.ceiling),
+            foreign=viewer.foreign,
+        )
 
     def _build_similar(self, workers: int | None, scheduler: object) -> dict[str, float]:
         """The similar-cables models of everything and of the public (when an edition

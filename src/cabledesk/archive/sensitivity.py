@@ -38,6 +38,7 @@ from cabledesk.errors import Error
 from cabledesk.record.codec import from_dict
 from cabledesk.record.level import Level
 from cabledesk.record.model import Cable
+from cabledesk.redact.ceiling import portion
 
 # Bump when what a model reads changes (the stripping, the hashing): stored models of
 # another version are not used to score.
@@ -102,6 +103,23 @@ def paragraph_texts(cable: Cable) -> list[str]:
     return [strip_labels(p.text) for p in cable.paragraphs]
 
 
+def reads_level(cable: Cable) -> tuple[int, int]:
+    """The strictest (rank, NOFORN) among the parts of a cable its scores are computed
+    from: the subject and each paragraph (the cable's whole text, at its own level, when
+    it has no paragraphs), each at its portion marking or else the cable's level (a
+    missing level counts as TOP SECRET). A reader gets a cable's scores only when every
+    one of these parts is within their view (docs/sensitivity.md, "Who gets a score")."""
+    level, caveats = cable.classification, cable.caveats
+    parts = []
+    if cable.subject:
+        parts.append(portion(cable.subject_marking, level, caveats))
+    if cable.paragraphs:
+        parts += [portion(p.marking, level, caveats) for p in cable.paragraphs]
+    else:
+        parts.append(portion(None, level, caveats))
+    return max(int(r) for r, _ in parts), int(any(nf for _, nf in parts))
+
+
 def level_label(classification: str | None) -> int | None:
     level = Level.known(classification)
     return None if level is None else min(int(level), 2)
@@ -148,6 +166,8 @@ class Features:
     paragraph_of: list[tuple[int, int]]  # (cable id, position)
     paragraph_levels: list[int]
     paragraphs: Any  # scipy CSR, one row a paragraph
+    # (rank, NOFORN) a reader must be cleared for to get each cable's scores (reads_level)
+    reads: list[tuple[int, int]] = field(default_factory=list)
 
 
 def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
@@ -155,8 +175,10 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
     vectorizer = _vectorizer()
     ids, hashes, dates, origins, levels, noforn, texts = [], [], [], [], [], [], []
     paragraph_of, paragraph_levels, ptexts = [], [], []
+    reads = []
     for cable_id, text_hash, blob in batch:
         cable = from_dict(unpack_record(blob))
+        reads.append(reads_level(cable))
         ids.append(cable_id)
         hashes.append(text_hash)
         dates.append(cable.created or cable.header.sent or "")
@@ -183,6 +205,7 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
         paragraph_of,
         paragraph_levels,
         vectorizer.transform(ptexts),
+        reads,
     )
 
 
@@ -530,7 +553,9 @@ CREATE TABLE IF NOT EXISTS sensitivity_cables (
     p_confidential REAL NOT NULL,
     p_secret REAL NOT NULL,
     p_noforn REAL NOT NULL,
-    predicted INTEGER NOT NULL
+    predicted INTEGER NOT NULL,
+    reads_rank INTEGER,
+    reads_noforn INTEGER
 );
 CREATE TABLE IF NOT EXISTS sensitivity_paragraphs (
     cable_id INTEGER NOT NULL,
@@ -541,11 +566,45 @@ CREATE TABLE IF NOT EXISTS sensitivity_paragraphs (
     predicted INTEGER NOT NULL,
     PRIMARY KEY (cable_id, position)
 );
+CREATE TABLE IF NOT EXISTS sensitivity_review (
+    cable_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    margin REAL NOT NULL,
+    PRIMARY KEY (cable_id, position)
+);
+CREATE INDEX IF NOT EXISTS sensitivity_review_margin ON sensitivity_review (margin DESC);
+CREATE TABLE IF NOT EXISTS sensitivity_state (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 """
+
+# The review queue's kinds (docs/sensitivity.md, "The review queue"); position -1: the
+# cable as a whole.
+ABOVE_MARKING = "above-marking"
+UNMARKED_SECRET = "unmarked-secret"
+UNCLASSIFIED_READS_SECRET = "unclassified-reads-secret"
+REVIEW_KINDS = (ABOVE_MARKING, UNMARKED_SECRET, UNCLASSIFIED_READS_SECRET)
 
 
 def ensure_tables(connection: sqlite3.Connection) -> None:
     connection.executescript(_TABLES)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(sensitivity_cables)")}
+    for name in ("reads_rank", "reads_noforn"):
+        if name not in columns:  # a table made before the readers' rule: scored again
+            connection.execute(f"ALTER TABLE sensitivity_cables ADD COLUMN {name} INTEGER")
+
+
+def generation(connection: sqlite3.Connection) -> int:
+    """A number that changes whenever scores are written (cached answers are keyed by it)."""
+    try:
+        row = connection.execute(
+            "SELECT value FROM sensitivity_state WHERE name = 'generation'"
+        ).fetchone()
+    except sqlite3.OperationalError:  # no scores were ever written
+        return 0
+    return int(row[0]) if row else 0
 
 
 def pending(connection: sqlite3.Connection, model: int) -> list[int]:
@@ -556,10 +615,35 @@ def pending(connection: sqlite3.Connection, model: int) -> list[int]:
         for r in connection.execute(
             "SELECT c.id FROM cables c LEFT JOIN sensitivity_cables s ON s.cable_id = c.id "
             "WHERE s.cable_id IS NULL OR s.model != ? OR s.text_hash != c.text_hash "
-            "ORDER BY c.id",
+            "OR s.reads_rank IS NULL ORDER BY c.id",
             (model,),
         )
     ]
+
+
+def review_rows(
+    cable_id: int, level: int, p: Any, markings: list[tuple[int, int, Any]]
+) -> list[tuple[int, int, str, float]]:
+    """What of one cable goes into the editors' review queue, with its margin (how much
+    more likely the model finds the level it predicts than the label it is given):
+
+    - a marked paragraph predicted above its marking: P(predicted) - P(marked);
+    - an unmarked paragraph predicted SECRET: P(secret) - max(P(unclassified),
+      P(confidential));
+    - an UNCLASSIFIED cable predicted SECRET: P(secret) - P(unclassified).
+
+    `level`: the cable's label (-1 unknown), `p` its three probabilities; `markings`:
+    (position, marked level or -1, three probabilities) of each paragraph."""
+    rows = []
+    if level == 0 and int(p.argmax()) == 2:
+        rows.append((cable_id, -1, UNCLASSIFIED_READS_SECRET, float(p[2] - p[0])))
+    for position, marked, q in markings:
+        predicted = int(q.argmax())
+        if marked >= 0 and predicted > marked:
+            rows.append((cable_id, position, ABOVE_MARKING, float(q[predicted] - q[marked])))
+        elif marked < 0 and predicted == 2:
+            rows.append((cable_id, position, UNMARKED_SECRET, float(q[2] - max(q[0], q[1]))))
+    return rows
 
 
 @dataclass(slots=True)
@@ -588,17 +672,39 @@ def score(
     for part in _featurized(connection, ids, workers, scheduler):
         levels, noforn = model.cable_scores(part.cables)
         pscores = model.paragraph_scores(part.paragraphs)
+        per_cable: dict[int, list[tuple[int, int, Any]]] = {c: [] for c in part.cable_ids}
+        for (cable_id, position), marked, q in zip(
+            part.paragraph_of, part.paragraph_levels, pscores, strict=True
+        ):
+            per_cable[cable_id].append((position, marked, q))
+        review = [
+            row
+            for cable_id, level, p in zip(part.cable_ids, part.levels, levels, strict=True)
+            for row in review_rows(cable_id, level, p, per_cable[cable_id])
+        ]
         with connection:
             marks = ",".join("?" * len(part.cable_ids))
-            connection.execute(
-                f"DELETE FROM sensitivity_paragraphs WHERE cable_id IN ({marks})", part.cable_ids
-            )
+            for table in ("sensitivity_paragraphs", "sensitivity_review"):
+                connection.execute(
+                    f"DELETE FROM {table} WHERE cable_id IN ({marks})", part.cable_ids
+                )
             connection.executemany(
-                "INSERT OR REPLACE INTO sensitivity_cables VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO sensitivity_cables (cable_id, model, text_hash, "
+                "p_unclassified, p_confidential, p_secret, p_noforn, predicted, reads_rank, "
+                "reads_noforn) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (cable_id, model.version, text_hash, *map(float, p), float(nf), int(p.argmax()))
-                    for cable_id, text_hash, p, nf in zip(
-                        part.cable_ids, part.text_hashes, levels, noforn, strict=True
+                    (
+                        cable_id,
+                        model.version,
+                        text_hash,
+                        *map(float, p),
+                        float(nf),
+                        int(p.argmax()),
+                        rank,
+                        nf_part,
+                    )
+                    for cable_id, text_hash, p, nf, (rank, nf_part) in zip(
+                        part.cable_ids, part.text_hashes, levels, noforn, part.reads, strict=True
                     )
                 ],
             )
@@ -608,6 +714,11 @@ def score(
                     (cable_id, position, *map(float, p), int(p.argmax()))
                     for (cable_id, position), p in zip(part.paragraph_of, pscores, strict=True)
                 ],
+            )
+            connection.executemany("INSERT INTO sensitivity_review VALUES (?,?,?,?)", review)
+            connection.execute(
+                "INSERT INTO sensitivity_state VALUES ('generation', 1) "
+                "ON CONFLICT (name) DO UPDATE SET value = value + 1"
             )
         report.cables += len(part.cable_ids)
         report.paragraphs += len(part.paragraph_of)

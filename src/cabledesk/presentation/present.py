@@ -30,6 +30,7 @@ FACET_FIELDS = {
     "month": "date",
     # An entity facet's value is the entity's id (docs/entities.md, "Searching by entity").
     "entity": "entity",
+    "predicted": "predicted",
 }
 FACET_TITLES = {
     "origin": "Origin",
@@ -40,6 +41,7 @@ FACET_TITLES = {
     "people": "People",
     "organisations": "Organisations",
     "places": "Places",
+    "predicted": "Predicted level",
 }
 
 
@@ -92,6 +94,8 @@ def query_value(value: str) -> str:
 def refine(q: str, facet: str, value: str) -> str:
     if facet == "classification":
         term = "class:" + value.lower().replace(" ", "_")
+    elif facet == "predicted":
+        term = "predicted:" + value.lower()
     else:
         term = f"{FACET_FIELDS[facet]}:{query_value(value)}"
     q = q.strip()

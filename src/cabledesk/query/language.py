@@ -34,6 +34,7 @@ FIELDS = (
     "entity",
     "cited",
     "thread",
+    "predicted",
 )
 # Brackets and NOTs (or `-`) inside one another. The parser and the compiler recurse once
 # per level, so without a limit a few hundred `(` or a thousand `-` exhaust Python's

@@ -9,6 +9,7 @@ from typing import Any
 from cabledesk import __version__
 from cabledesk.web.copies_openapi import COPIES_SCHEMAS, copies_paths
 from cabledesk.web.coverage_openapi import COVERAGE_SCHEMAS, coverage_paths
+from cabledesk.web.sensitivity_openapi import SENSITIVITY_SCHEMAS, sensitivity_paths
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query") -> Any:
@@ -76,6 +77,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     reasons = {
         400: "A bad parameter or query",
         401: "An API token the desk refuses (unknown, revoked, or its account disabled)",
+        403: "The route needs a role the asking account does not have (editors only)",
         404: "No such cable, entity or address (for visitors: not in the published edition)",
         503: "Near-duplicates wait for a large ingest's texts to be sketched (run "
         "`cabledesk copies --stats` once)",
@@ -137,6 +139,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "[start, end) offsets of the matches in `passage`.",
                 "items": {"type": "array", "items": {"type": "integer"}},
             },
+            "predicted": {"$ref": "#/components/schemas/Predicted"},
             "copies": {
                 "type": "integer",
                 "description": "With collapse: the near-duplicates of this cable the reader "
@@ -208,6 +211,7 @@ SCHEMAS: dict[str, Any] = {
             "previous": {"type": ["string", "null"]},
             "next": {"type": ["string", "null"]},
             "citing_url": {"type": "string"},
+            "predicted": {"$ref": "#/components/schemas/Predicted"},
         },
     },
     "Citing": {
@@ -955,6 +959,13 @@ def spec() -> dict[str, Any]:
         | copies_paths(_ID)
         | _similar_paths()
         | _network_paths()
-        | coverage_paths(),
-        "components": {"schemas": SCHEMAS | COPIES_SCHEMAS | SIMILAR_SCHEMAS | COVERAGE_SCHEMAS},
+        | coverage_paths()
+        | sensitivity_paths(),
+        "components": {
+            "schemas": SCHEMAS
+            | COPIES_SCHEMAS
+            | SIMILAR_SCHEMAS
+            | COVERAGE_SCHEMAS
+            | SENSITIVITY_SCHEMAS
+        },
     }

@@ -69,6 +69,9 @@ def cable_page(request: Request) -> Response:
         similar = None
         if archive.similar_prepared(viewer=viewer, wait=SIMILAR_WAIT):
             similar = archive.similar(reference_id, viewer=viewer)
+        # Where the classification is missing: the model's guess, marked as predicted,
+        # when this reader is granted the cable's scores (docs/sensitivity.md).
+        predicted = None if cable.classification else archive.predicted(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
@@ -90,4 +93,5 @@ def cable_page(request: Request) -> Response:
         copies=copies,
         similar=similar,
         similar_preparing=similar is None,
+        predicted=predicted,
     )
