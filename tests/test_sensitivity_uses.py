@@ -7,6 +7,7 @@ withheld from them or a word redacted for them."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import shutil
 import sqlite3
@@ -600,3 +601,52 @@ def test_the_api_marks_a_predicted_level_and_grants_it_as_the_rule_says(
     counted = sum(c["count"] for c in reader.json()["facets"].get("predicted", [])
                   if c["value"] != "NOFORN")  # fmt: skip
     assert counted < sum(c["count"] for c in found["facets"]["predicted"] if c["value"] != "NOFORN")
+
+
+# --- the redaction candidate finder, ranked ------------------------------------------
+
+
+def test_candidates_in_more_sensitive_looking_paragraphs_come_first(scored: Path) -> None:
+    from cabledesk.redact.candidates import find_candidates
+
+    with Archive.open(scored) as archive:
+        for ceiling in (Level.TOP_SECRET, Level.CONFIDENTIAL):
+            editor = Viewer(ceiling=ceiling)
+            found = []
+            for reference_id in sorted(ids(archive, "", editor)):
+                cable = archive.get(reference_id, viewer=editor)
+                assert cable is not None
+                found += find_candidates(cable, ["Maliki", "Karzai"], editor)
+            ranked = archive.rank_candidates(found, viewer=editor)
+            assert sorted(map(repr, (c for c, _ in ranked))) == sorted(map(repr, found))
+            with sqlite3.connect(scored / "archive.db") as connection:
+                paragraph = {
+                    (str(i), int(pos)): (float(pc) + 2 * float(ps)) / 2
+                    for i, pos, pc, ps in connection.execute(
+                        "SELECT c.reference_id, p.position, p.p_confidential, p.p_secret "
+                        "FROM sensitivity_paragraphs p JOIN cables c ON c.id = p.cable_id"
+                    )
+                }
+                whole = {
+                    str(i): (float(pc) + 2 * float(ps)) / 2
+                    for i, pc, ps in connection.execute(
+                        "SELECT c.reference_id, s.p_confidential, s.p_secret "
+                        "FROM sensitivity_cables s JOIN cables c ON c.id = s.cable_id"
+                    )
+                }
+            for c, score in ranked:
+                if c.index is not None:
+                    assert score is not None
+                    assert abs(score - paragraph[(c.reference_id, c.index)]) < 1e-9
+                elif reads_the_same(archive, c.reference_id, editor):
+                    assert score is not None and abs(score - whole[c.reference_id]) < 1e-9
+                else:  # the cable's score reads text withheld from this editor
+                    assert score is None
+            keys = [(s is None, -(s or 0.0)) for _, s in ranked]
+            assert keys == sorted(keys)
+            assert len({s for _, s in ranked}) > 3  # not vacuous: the scores differ
+            # Ties keep the finder's order.
+            position = {repr(c): n for n, c in enumerate(found)}
+            for (a, sa), (b, sb) in itertools.pairwise(ranked):
+                if sa == sb:
+                    assert position[repr(a)] < position[repr(b)]

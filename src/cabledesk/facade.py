@@ -61,6 +61,7 @@ from cabledesk.query.timeline import Month, timeline
 from cabledesk.record.ids import first_part, normal_id
 from cabledesk.record.model import Cable
 from cabledesk.redact.apply import Redactor, burn
+from cabledesk.redact.candidates import Candidate
 from cabledesk.redact.entity_candidates import (
     EntityCandidate,
     EntityProposals,
@@ -1185,6 +1186,32 @@ class Archive:
             ceiling=int(viewer.ceiling),
             foreign=viewer.foreign,
         )
+
+    def rank_candidates(
+        self, candidates: Iterable[Candidate], *, viewer: Viewer
+    ) -> list[tuple[Candidate, float | None]]:
+        """Redaction candidates (redact.candidates) with how sensitive the text they were
+        found in reads, most sensitive first (docs/sensitivity.md, "Ranking redaction
+        candidates"): a candidate in a paragraph takes that paragraph's sensitivity (the
+        paragraph model reads that paragraph alone, which the finder read as `viewer`
+        sees it); one outside the paragraphs takes the cable's, when `viewer` is granted
+        the cable's scores. Candidates without a score come last; ties keep the order
+        they came in."""
+        found = list(candidates)
+        ids = sorted({c.reference_id for c in found})
+        scores = sensitivity_view.part_sensitivities(self.connection, ids)
+        granted = self._granted_to(viewer).ids if any(c.index is None for c in found) else ()
+        ranked = []
+        for c in found:
+            score = scores.get((c.reference_id, c.index))
+            if c.index is None and c.reference_id not in granted:
+                score = None
+            ranked.append((c, score))
+        order = sorted(
+            range(len(ranked)),
+            key=lambda i: (ranked[i][1] is None, -(ranked[i][1] or 0.0), i),
+        )
+        return [ranked[i] for i in order]
 
     def _build_similar(self, workers: int | None, scheduler: object) -> dict[str, float]:
         """The similar-cables models of everything and of the public (when an edition

@@ -292,3 +292,41 @@ def review(
             )
         )
     return ReviewPage(total, offset, limit, items)
+
+
+# --- ranking redaction candidates ---------------------------------------------------
+
+
+def sensitivity(p_confidential: float, p_secret: float) -> float:
+    """How sensitive a text reads, 0 to 1: its expected level (0 unclassified, 1
+    confidential, 2 secret) under the model, halved: (P(confidential) + 2 P(secret)) / 2."""
+    return (p_confidential + 2.0 * p_secret) / 2.0
+
+
+def part_sensitivities(
+    connection: sqlite3.Connection, reference_ids: list[str]
+) -> dict[tuple[str, int | None], float]:
+    """{(id, paragraph position): sensitivity} of the paragraphs of these cables, and
+    {(id, None): sensitivity} of each cable as a whole, from the scores of their current
+    text. The caller keeps only what the reader is granted."""
+    if not reference_ids:
+        return {}
+    ensure_tables(connection)
+    marks = ",".join("?" * len(reference_ids))
+    out: dict[tuple[str, int | None], float] = {}
+    for reference_id, p_c, p_s in connection.execute(
+        "SELECT c.reference_id, s.p_confidential, s.p_secret FROM sensitivity_cables s "
+        f"JOIN cables c ON c.id = s.cable_id WHERE s.text_hash = c.text_hash "
+        f"AND c.reference_id IN ({marks})",
+        reference_ids,
+    ):
+        out[(str(reference_id), None)] = sensitivity(float(p_c), float(p_s))
+    for reference_id, position, p_c, p_s in connection.execute(
+        "SELECT c.reference_id, p.position, p.p_confidential, p.p_secret "
+        "FROM sensitivity_paragraphs p JOIN cables c ON c.id = p.cable_id "
+        "JOIN sensitivity_cables s ON s.cable_id = p.cable_id "
+        f"WHERE s.text_hash = c.text_hash AND c.reference_id IN ({marks})",
+        reference_ids,
+    ):
+        out[(str(reference_id), int(position))] = sensitivity(float(p_c), float(p_s))
+    return out
