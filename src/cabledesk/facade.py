@@ -1086,8 +1086,11 @@ class Archive:
     def evaluate_sensitivity(
         self, splits: Iterable[str] = ("time", "posts"), *, workers: int | None = None
     ) -> list[sensitivity_store.Evaluation]:
-        """Held-out figures of models trained as `train_sensitivity` trains them."""
-        data = sensitivity_store.read_dataset(self.connection, workers=workers)
+        """Held-out figures of models trained as `train_sensitivity` trains them (on the
+        same sample of labelled cables when there are more than it takes)."""
+        data = sensitivity_store.read_dataset(
+            self.connection, workers=workers, ids=sensitivity_store.training_ids(self.connection)
+        )
         return [sensitivity_store.evaluate(data, split) for split in splits]
 
     def score_sensitivity(

@@ -42,15 +42,21 @@ from cabledesk.redact.ceiling import portion
 
 # Bump when what a model reads changes (the stripping, the hashing): stored models of
 # another version are not used to score.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 N_FEATURES = 2**18
 NGRAMS = (1, 2)
 LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
 FOLDER = "sensitivity"
 BATCH = 200
-# Paragraphs a paragraph model is trained on at most (a random sample beyond that):
-# training time stays bounded on large archives (docs/sensitivity.md).
-MAX_TRAIN_PARAGRAPHS = 400_000
+# Cables the cable models and paragraphs the paragraph model are trained on at most (a
+# seeded random sample beyond): training time and memory stay bounded on large archives
+# (docs/sensitivity.md, "Speed").
+MAX_TRAIN_CABLES = 40_000
+# The logistic regressions' settings (lbfgs; docs/sensitivity.md, "Speed").
+# At most 100 iterations to a tolerance of 1e-3: on the shared corpus's time split the
+# same AUC as 300 to 1e-4, at a fourteenth of the CPU (measured: docs/sensitivity.md).
+FIT: dict[str, Any] = {"C": 10.0, "max_iter": 100, "tol": 1e-3}
+MAX_TRAIN_PARAGRAPHS = 150_000
 
 
 class SensitivityError(Error, RuntimeError):
@@ -171,13 +177,22 @@ class Features:
 
 
 def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
-    """Runs on a worker: stored records in, hashed word counts and labels out."""
+    """Runs on a worker: stored records in, hashed word counts and labels out.
+
+    Each paragraph is stripped and hashed once; a cable's counts are the sum of its
+    subject's and its paragraphs' (its whole text's when it has none), so a bigram never
+    spans two paragraphs (FEATURES_VERSION 2; version 1 hashed the joined text again)."""
+    import numpy as np
+    import scipy.sparse as sp
+
     vectorizer = _vectorizer()
-    ids, hashes, dates, origins, levels, noforn, texts = [], [], [], [], [], [], []
+    ids, hashes, dates, origins, levels, noforn, own = [], [], [], [], [], [], []
     paragraph_of, paragraph_levels, ptexts = [], [], []
+    owner: list[int] = []  # the row of the cable of each paragraph
     reads = []
     for cable_id, text_hash, blob in batch:
         cable = from_dict(unpack_record(blob))
+        row = len(ids)
         reads.append(reads_level(cable))
         ids.append(cable_id)
         hashes.append(text_hash)
@@ -186,7 +201,10 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
         label = level_label(cable.classification)
         levels.append(-1 if label is None else label)
         noforn.append(int("NOFORN" in cable.caveats))
-        texts.append(cable_text(cable))
+        if cable.paragraphs:
+            own.append(strip_labels(cable.subject or ""))
+        else:
+            own.append(cable_text(cable))
         for position, (paragraph, text) in enumerate(
             zip(cable.paragraphs, paragraph_texts(cable), strict=True)
         ):
@@ -194,6 +212,14 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
             marked = portion_label(paragraph.marking)
             paragraph_levels.append(-1 if marked is None else marked)
             ptexts.append(text)
+            owner.append(row)
+    paragraphs = vectorizer.transform(ptexts)
+    summed = sp.csr_matrix(
+        (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))),
+        shape=(len(ids), len(owner)),
+    )
+    cables = (vectorizer.transform(own) + summed @ paragraphs).tocsr()
+    cables.sort_indices()
     return Features(
         ids,
         hashes,
@@ -201,10 +227,10 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
         origins,
         levels,
         noforn,
-        vectorizer.transform(texts),
+        cables,
         paragraph_of,
         paragraph_levels,
-        vectorizer.transform(ptexts),
+        paragraphs,
         reads,
     )
 
@@ -311,6 +337,17 @@ def sigmoid(z: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
+def _fit_quietly(classifier: Any, x: Any, y: Any) -> None:
+    """Fit; stopping at FIT's iteration cap is deliberate, not worth a warning."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        classifier.fit(x, y)
+
+
 def _fit_levels(x: Any, y: Any) -> tuple[Any, Any]:
     """A three-class logistic regression; a class absent from `y` gets weights that never
     win (so the arrays keep their shape)."""
@@ -320,8 +357,8 @@ def _fit_levels(x: Any, y: Any) -> tuple[Any, Any]:
     present = sorted(set(int(v) for v in y))
     if len(present) < 2:
         raise SensitivityError(f"a level model needs two levels among its labels, found {present}")
-    classifier = LogisticRegression(C=10.0, max_iter=300, tol=1e-4)
-    classifier.fit(x, y)
+    classifier = LogisticRegression(**FIT)
+    _fit_quietly(classifier, x, y)
     coef = np.zeros((3, x.shape[1]), dtype=np.float64)
     intercept = np.full(3, -1e3, dtype=np.float64)
     if len(present) == 2:  # binary: sklearn keeps one row, for the higher class
@@ -343,8 +380,8 @@ def _fit_binary(x: Any, y: Any) -> tuple[Any, Any]:
     if len(set(int(v) for v in y)) < 2:
         constant = 20.0 if len(y) and int(y[0]) else -20.0
         return np.zeros((1, x.shape[1]), dtype=np.float32), np.array([constant])
-    classifier = LogisticRegression(C=10.0, max_iter=300, tol=1e-4)
-    classifier.fit(x, y)
+    classifier = LogisticRegression(**FIT)
+    _fit_quietly(classifier, x, y)
     return classifier.coef_.astype(np.float32), classifier.intercept_.astype(np.float64)
 
 
@@ -434,13 +471,41 @@ def all_ids(connection: sqlite3.Connection) -> list[int]:
     return [int(r[0]) for r in connection.execute("SELECT id FROM cables ORDER BY id")]
 
 
+def labelled_ids(connection: sqlite3.Connection) -> list[int]:
+    """The cables with a known classification (the ones a model learns from)."""
+    return [
+        int(r[0])
+        for r in connection.execute("SELECT id, classification FROM cables ORDER BY id")
+        if level_label(r[1]) is not None
+    ]
+
+
+def training_ids(connection: sqlite3.Connection, seed: int = 0) -> list[int]:
+    """The labelled cables a model is trained on: all of them up to MAX_TRAIN_CABLES, a
+    seeded uniform sample beyond (the shares of the levels stay the archive's, so the
+    probabilities stay calibrated to it); only these are read and hashed."""
+    import numpy as np
+
+    ids = labelled_ids(connection)
+    if len(ids) <= MAX_TRAIN_CABLES:
+        return ids
+    chosen = np.random.default_rng(seed).choice(len(ids), MAX_TRAIN_CABLES, replace=False)
+    return [ids[i] for i in sorted(chosen.tolist())]
+
+
 def read_dataset(
-    connection: sqlite3.Connection, *, workers: int | None = None, scheduler: Any = None
+    connection: sqlite3.Connection,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    ids: list[int] | None = None,
 ) -> Dataset:
+    """Every cable of `ids` (default: every cable of the archive), hashed, with labels."""
     import numpy as np
     import scipy.sparse as sp
 
-    parts = list(_featurized(connection, all_ids(connection), workers, scheduler))
+    wanted = all_ids(connection) if ids is None else ids
+    parts = list(_featurized(connection, wanted, workers, scheduler))
     ids: list[int] = []
     dates: list[str] = []
     origins: list[str] = []
@@ -521,14 +586,17 @@ def train(
     import sklearn
 
     started, cpu = time.perf_counter(), time.process_time()
-    data = read_dataset(connection, workers=workers, scheduler=scheduler)
+    data = read_dataset(
+        connection, workers=workers, scheduler=scheduler, ids=training_ids(connection)
+    )
     read = time.perf_counter() - started
     version = max(stored_versions(archive_folder), default=0) + 1
     meta: dict[str, Any] = {
         "version": version,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "scikit_learn": sklearn.__version__,
-        "archive_cables": len(data.cable_ids),
+        "archive_cables": int(connection.execute("SELECT count(*) FROM cables").fetchone()[0]),
+        "labelled_cables": len(labelled_ids(connection)),
     }
     model = fit(data, range(len(data.cable_ids)), meta)
     model.save(models_folder(archive_folder) / f"v{version}")
