@@ -186,9 +186,10 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
     import scipy.sparse as sp
 
     vectorizer = _vectorizer()
-    ids, hashes, dates, origins, levels, noforn, own = [], [], [], [], [], [], []
-    paragraph_of, paragraph_levels, ptexts = [], [], []
-    owner: list[int] = []  # the row of the cable of each paragraph
+    ids: list[int] = []
+    hashes, dates, origins, own, ptexts = [], [], [], [], []
+    levels, noforn, paragraph_levels, owner = [], [], [], []  # owner: the cable's row
+    paragraph_of = []
     reads = []
     for cable_id, text_hash, blob in batch:
         cable = from_dict(unpack_record(blob))
@@ -506,7 +507,7 @@ def read_dataset(
 
     wanted = all_ids(connection) if ids is None else ids
     parts = list(_featurized(connection, wanted, workers, scheduler))
-    ids: list[int] = []
+    read: list[int] = []
     dates: list[str] = []
     origins: list[str] = []
     levels: list[int] = []
@@ -514,9 +515,9 @@ def read_dataset(
     pcable: list[int] = []
     plevels: list[int] = []
     for part in parts:
-        offset = len(ids)
+        offset = len(read)
         row_of = {cable_id: offset + i for i, cable_id in enumerate(part.cable_ids)}
-        ids += part.cable_ids
+        read += part.cable_ids
         dates += part.dates
         origins += part.origins
         levels += part.levels
@@ -525,7 +526,7 @@ def read_dataset(
         plevels += part.paragraph_levels
     empty = sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
     return Dataset(
-        np.array(ids, dtype=np.int64),
+        np.array(read, dtype=np.int64),
         dates,
         origins,
         np.array(levels, dtype=np.int64),
