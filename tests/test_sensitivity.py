@@ -237,3 +237,18 @@ def test_each_label_field_alone_changes_nothing_a_model_reads() -> None:
         other = copy.deepcopy(base)
         change(other)
         assert s.cable_text(other) == s.cable_text(base)
+
+
+def test_a_paragraph_sample_keeps_the_cables_counts_and_only_marked_paragraphs() -> None:
+    cables = [a_cable("SECRET", [], "S"), a_cable("CONFIDENTIAL", [], None)]
+    rows = [(n, "h", pack_record(to_dict(c))) for n, c in enumerate(cables * 20)]
+    whole = s.featurize_batch(rows)
+    part = s.featurize_batch(rows, keep_paragraphs=0.5)
+    again = s.featurize_batch(rows, keep_paragraphs=0.5)
+    assert (whole.cables != part.cables).nnz == 0
+    assert part.paragraph_of == again.paragraph_of  # the same sample every time
+    assert 0 < len(part.paragraph_of) < 40  # 40 marked paragraphs, about half kept
+    assert set(part.paragraph_levels) == {2}  # unmarked paragraphs are not kept
+    index = {p: n for n, p in enumerate(whole.paragraph_of)}
+    for n, p in enumerate(part.paragraph_of):
+        assert (part.paragraphs[n] != whole.paragraphs[index[p]]).nnz == 0

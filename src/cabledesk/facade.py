@@ -1089,7 +1089,10 @@ class Archive:
         """Held-out figures of models trained as `train_sensitivity` trains them (on the
         same sample of labelled cables when there are more than it takes)."""
         data = sensitivity_store.read_dataset(
-            self.connection, workers=workers, ids=sensitivity_store.training_ids(self.connection)
+            self.connection,
+            workers=workers,
+            ids=sensitivity_store.training_ids(self.connection),
+            paragraphs=2 * sensitivity_store.MAX_TRAIN_PARAGRAPHS,
         )
         return [sensitivity_store.evaluate(data, split) for split in splits]
 

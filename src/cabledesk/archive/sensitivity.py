@@ -23,11 +23,13 @@ scores.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -176,8 +178,14 @@ class Features:
     reads: list[tuple[int, int]] = field(default_factory=list)
 
 
-def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
+def featurize_batch(
+    batch: Sequence[tuple[int, str, bytes]], keep_paragraphs: float = 1.0
+) -> Features:
     """Runs on a worker: stored records in, hashed word counts and labels out.
+
+    `keep_paragraphs` < 1 (training on a large archive): only the marked paragraphs, each
+    kept with that probability (a hash of its cable and place: the same on every run and
+    every worker), are handed back; the cables' counts still sum every paragraph.
 
     Each paragraph is stripped and hashed once; a cable's counts are the sum of its
     subject's and its paragraphs' (its whole text's when it has none), so a bigram never
@@ -221,6 +229,18 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
     )
     cables = (vectorizer.transform(own) + summed @ paragraphs).tocsr()
     cables.sort_indices()
+    if keep_paragraphs < 1.0:
+        bound = int(keep_paragraphs * 2**32)
+        kept = [
+            n
+            for n, ((cable_id, position), level) in enumerate(
+                zip(paragraph_of, paragraph_levels, strict=True)
+            )
+            if level >= 0 and zlib.crc32(f"{cable_id}:{position}".encode()) < bound
+        ]
+        paragraphs = paragraphs[kept]
+        paragraph_of = [paragraph_of[n] for n in kept]
+        paragraph_levels = [paragraph_levels[n] for n in kept]
     return Features(
         ids,
         hashes,
@@ -459,13 +479,32 @@ def _featurized(
     ids: list[int],
     workers: int | None,
     scheduler: Any,
+    keep_paragraphs: float = 1.0,
 ) -> Iterator[Features]:
     from cabledesk.archive.enrich import _mapper
 
+    function: Any = featurize_batch
+    if keep_paragraphs < 1.0:
+        function = functools.partial(featurize_batch, keep_paragraphs=keep_paragraphs)
     with _mapper(workers, scheduler, -(-len(ids) // BATCH)) as (mapper, ahead):
         # The job's pool maps any picklable function over any items (typed for entities).
         run = cast(Any, mapper)
-        yield from run(featurize_batch, _batches(connection, ids), ahead)
+        yield from run(function, _batches(connection, ids), ahead)
+
+
+def paragraph_share(connection: sqlite3.Connection, cables: int, wanted: int) -> float:
+    """The share of marked paragraphs to keep when reading `cables` cables for a model that
+    takes `wanted` paragraphs at most: a fifth more than the archive's mean number of
+    marked paragraphs a cable says is needed (the fit then samples exactly), 1 when all
+    fit."""
+    total = int(connection.execute("SELECT count(*) FROM cables").fetchone()[0])
+    marked = int(
+        connection.execute("SELECT count(*) FROM paragraphs WHERE marking IS NOT NULL").fetchone()[
+            0
+        ]
+    )
+    expected = marked * cables / max(1, total)
+    return 1.0 if expected <= wanted else min(1.0, 1.2 * wanted / expected)
 
 
 def all_ids(connection: sqlite3.Connection) -> list[int]:
@@ -500,13 +539,16 @@ def read_dataset(
     workers: int | None = None,
     scheduler: Any = None,
     ids: list[int] | None = None,
+    paragraphs: int | None = None,
 ) -> Dataset:
-    """Every cable of `ids` (default: every cable of the archive), hashed, with labels."""
+    """Every cable of `ids` (default: every cable of the archive), hashed, with labels;
+    `paragraphs`: keep about this many marked paragraphs at most, a sample (memory)."""
     import numpy as np
     import scipy.sparse as sp
 
     wanted = all_ids(connection) if ids is None else ids
-    parts = list(_featurized(connection, wanted, workers, scheduler))
+    keep = 1.0 if paragraphs is None else paragraph_share(connection, len(wanted), paragraphs)
+    parts = list(_featurized(connection, wanted, workers, scheduler, keep))
     read: list[int] = []
     dates: list[str] = []
     origins: list[str] = []
@@ -588,7 +630,11 @@ def train(
 
     started, cpu = time.perf_counter(), time.process_time()
     data = read_dataset(
-        connection, workers=workers, scheduler=scheduler, ids=training_ids(connection)
+        connection,
+        workers=workers,
+        scheduler=scheduler,
+        ids=training_ids(connection),
+        paragraphs=MAX_TRAIN_PARAGRAPHS,
     )
     read = time.perf_counter() - started
     version = max(stored_versions(archive_folder), default=0) + 1
