@@ -325,11 +325,12 @@ _ARRAYS = (
 
 def tfidf(counts: Any, idf: Any) -> Any:
     """Sublinear term frequency times IDF, each row scaled to unit length."""
+    import numpy as np
     from sklearn.preprocessing import normalize
 
-    x = counts.astype("float64", copy=True)
-    x.data = 1.0 + __import__("numpy").log(x.data)
-    x = x.multiply(idf).tocsr()
+    x = counts.astype("float64", copy=True).tocsr()
+    x.data = 1.0 + np.log(x.data)
+    x.data *= np.asarray(idf, dtype=np.float64)[x.indices]  # in place: no second matrix
     return normalize(x, norm="l2", copy=False)
 
 
@@ -430,10 +431,14 @@ def fit(data: Dataset, cables: Any, meta: dict[str, Any], seed: int = 0) -> Mode
     rows = rows[data.levels[rows] >= 0]
     if len(rows) == 0:
         raise SensitivityError("no cable with a known classification to train on")
-    idf = idf_of(data.cables[rows])
-    x = tfidf(data.cables[rows], idf)
+    every = len(rows) == len(data.levels) and bool(np.all(rows == np.arange(len(rows))))
+    counts = data.cables if every else data.cables[rows]  # no copy when training on all
+    idf = idf_of(counts)
+    x = tfidf(counts, idf)
+    del counts
     level_coef, level_intercept = _fit_levels(x, data.levels[rows])
     noforn_coef, noforn_intercept = _fit_binary(x, data.noforn[rows])
+    del x
     chosen = np.zeros(len(data.levels), dtype=bool)
     chosen[rows] = True
     prows = np.flatnonzero(chosen[data.paragraph_cable] & (data.paragraph_levels >= 0))
@@ -544,7 +549,6 @@ def read_dataset(
     """Every cable of `ids` (default: every cable of the archive), hashed, with labels;
     `paragraphs`: keep about this many marked paragraphs at most, a sample (memory)."""
     import numpy as np
-    import scipy.sparse as sp
 
     wanted = all_ids(connection) if ids is None else ids
     keep = 1.0 if paragraphs is None else paragraph_share(connection, len(wanted), paragraphs)
@@ -566,18 +570,43 @@ def read_dataset(
         noforn += part.noforn
         pcable += [row_of[c] for c, _ in part.paragraph_of]
         plevels += part.paragraph_levels
-    empty = sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    cables = _stacked([p.cables for p in parts])
+    for part in parts:
+        part.cables = None  # each part's rows are in `cables` now: let them go
+    paragraphs = _stacked([p.paragraphs for p in parts])
     return Dataset(
         np.array(read, dtype=np.int64),
         dates,
         origins,
         np.array(levels, dtype=np.int64),
         np.array(noforn, dtype=np.int64),
-        sp.vstack([p.cables for p in parts] or [empty], format="csr"),
+        cables,
         np.array(pcable, dtype=np.int64),
         np.array(plevels, dtype=np.int64),
-        sp.vstack([p.paragraphs for p in parts] or [empty], format="csr"),
+        paragraphs,
     )
+
+
+def _stacked(matrices: list[Any]) -> Any:
+    """The rows of `matrices` (CSR, float32) one under another, copied into arrays made
+    once at their full size: at most one more copy of the rows in memory, none of the
+    intermediate ones `scipy.sparse.vstack` may make."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    nnz = sum(int(m.nnz) for m in matrices)
+    rows = sum(int(m.shape[0]) for m in matrices)
+    data = np.empty(nnz, dtype=np.float32)
+    indices = np.empty(nnz, dtype=np.int32)
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    at = row = 0
+    for m in matrices:
+        n, k = int(m.nnz), int(m.shape[0])
+        data[at : at + n] = m.data
+        indices[at : at + n] = m.indices
+        indptr[row + 1 : row + k + 1] = m.indptr[1:] + at
+        at, row = at + n, row + k
+    return sp.csr_matrix((data, indices, indptr), shape=(rows, N_FEATURES))
 
 
 # --- stored models -----------------------------------------------------------------------
