@@ -650,3 +650,18 @@ def test_candidates_in_more_sensitive_looking_paragraphs_come_first(scored: Path
             for (a, sa), (b, sb) in itertools.pairwise(ranked):
                 if sa == sb:
                     assert position[repr(a)] < position[repr(b)]
+
+
+def test_the_desk_shows_a_predicted_level_marked_as_such(scored: Path, tmp_path: Path) -> None:
+    folder = copy_of(scored, tmp_path, "desk")
+    with TestClient(create_app(folder)) as client:  # no accounts: the local desk
+        page = client.get(f"/cable/{UNMARKED[1]}")
+        assert page.status_code == 200
+        assert 'class="predicted" data-predicted="' in page.text and "predicted: " in page.text
+        known = client.get("/cable/08BAGHDAD1784")
+        assert known.status_code == 200 and "data-predicted" not in known.text
+        assert "Predicted level" in client.get("/search", params={"q": ""}).text
+        unmarked = client.get("/search", params={"q": f"id:{UNMARKED[1]}"}).text
+        assert 'class="badge predicted"' in unmarked
+        marked = client.get("/search", params={"q": "id:08BAGHDAD1784"}).text
+        assert "08BAGHDAD1784" in marked and 'class="badge predicted"' not in marked
