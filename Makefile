@@ -27,12 +27,16 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml setup.py $(COMPILED_SOURCES)
 DEMO_ARCHIVE ?= demo-archive
 PORT ?= 8000
 
-# Builds the archive from the bundled sample and its entities (idempotent) and serves the
-# web desk on it.
+# Builds the archive from the bundled sample, its entities and its predicted sensitivity
+# (a model trained once on the sample's own labels; idempotent), shows coverage, the
+# cables predicted SECRET and the editors' review queue, and serves the web desk on it.
 demo: $(VENV)/.installed
 	$(BIN)/cabledesk ingest src/cabledesk/data/sample --db $(DEMO_ARCHIVE)
+	[ -d $(DEMO_ARCHIVE)/sensitivity ] || $(BIN)/cabledesk model train --db $(DEMO_ARCHIVE)
 	$(BIN)/cabledesk enrich --db $(DEMO_ARCHIVE)
 	$(BIN)/cabledesk coverage --db $(DEMO_ARCHIVE) --sort held --limit 10
+	$(BIN)/cabledesk search 'predicted:secret' --db $(DEMO_ARCHIVE) --facets --limit 5
+	$(BIN)/cabledesk model review --db $(DEMO_ARCHIVE) --limit 5
 	$(BIN)/cabledesk serve --db $(DEMO_ARCHIVE) --port $(PORT)
 
 lint: $(VENV)/.installed

@@ -35,6 +35,7 @@ from cabledesk.archive import (
     entity_register,
     entity_search,
     register,
+    sensitivity_view,
     view_cache,
 )
 from cabledesk.archive import entities as entity_store
@@ -51,7 +52,7 @@ from cabledesk.archive.index import DocumentMapper, Index
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
-from cabledesk.archive.store import citing_ids, read_cable, unpack, versions
+from cabledesk.archive.store import citing_ids, last_seq, read_cable, unpack, versions
 from cabledesk.entities import KINDS, PERSON
 from cabledesk.entities.model import EntityCount, EntityPage, SeenMention
 from cabledesk.entities.names import entity_key, name_key, shown_name
@@ -68,6 +69,7 @@ from cabledesk.record.ids import first_part, normal_id
 from cabledesk.record.model import Cable, Paragraph
 from cabledesk.record.words import WORD
 from cabledesk.redact.apply import Redactor, burn
+from cabledesk.redact.candidates import Candidate
 from cabledesk.redact.ceiling import portion, withheld_note
 from cabledesk.redact.entity_candidates import (
     EntityCandidate,
@@ -132,6 +134,9 @@ class Archive:
         # Whether a word is written as a name in a class of reader's cables (variants.py),
         # kept across index snapshots: groups rebuilt after an ingest read only new words.
         self._name_verdicts: dict[tuple[object, str], bool] = {}
+        # The scores each class of reader is granted (archive/sensitivity_view.py), keyed
+        # by the class, the archive's change number and the scores' generation.
+        self._granted: dict[tuple[object, ...], sensitivity_view.Granted] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -285,6 +290,7 @@ class Archive:
                 entities=self._entity_lookup(public),
                 graph=self._graph_lookup(public),
                 near=self._near(public),
+                predicted=self._predicted(public),
             )
         )
 
@@ -327,6 +333,7 @@ class Archive:
             near=self._near(viewer),
             notes=self._note_lookup(viewer),
             variants=self._variants(viewer) if variants else None,
+            predicted=self._predicted(viewer),
         )
 
     def timeline(
@@ -351,6 +358,7 @@ class Archive:
             near=self._near(viewer),
             notes=self._note_lookup(viewer),
             variants=self._variants(viewer) if variants else None,
+            predicted=self._predicted(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -373,6 +381,7 @@ class Archive:
             entities=self._entity_lookup(viewer),
             graph=self._graph_lookup(viewer),
             near=self._near(viewer),
+            predicted=self._predicted(viewer),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -412,6 +421,7 @@ class Archive:
                 near=self._near(viewer),
                 notes=self._note_lookup(viewer),
                 variants=self._variants(viewer) if variants else None,
+                predicted=self._predicted(viewer),
             )
 
         return ids()
@@ -1424,8 +1434,14 @@ class Archive:
     def evaluate_sensitivity(
         self, splits: Iterable[str] = ("time", "posts"), *, workers: int | None = None
     ) -> list[sensitivity_store.Evaluation]:
-        """Held-out figures of models trained as `train_sensitivity` trains them."""
-        data = sensitivity_store.read_dataset(self.connection, workers=workers)
+        """Held-out figures of models trained as `train_sensitivity` trains them (on the
+        same sample of labelled cables when there are more than it takes)."""
+        data = sensitivity_store.read_dataset(
+            self.connection,
+            workers=workers,
+            ids=sensitivity_store.training_ids(self.connection),
+            paragraphs=2 * sensitivity_store.MAX_TRAIN_PARAGRAPHS,
+        )
         return [sensitivity_store.evaluate(data, split) for split in splits]
 
     def score_sensitivity(
@@ -1436,6 +1452,115 @@ class Archive:
         if model is None:
             return None
         return sensitivity_store.score(self.connection, model, workers=workers, scheduler=scheduler)
+
+    def _sensitivity_seen(self, viewer: Viewer) -> sensitivity_view.Seen:
+        if not viewer.restricted:
+            return sensitivity_view.Seen()
+        rules = self._rules_key(viewer)
+        return sensitivity_view.Seen(
+            everything=False,
+            ceiling=int(viewer.ceiling),
+            foreign=viewer.foreign,
+            published_only=viewer.published_only,
+            rules=rules,
+        )
+
+    def _granted_to(self, viewer: Viewer) -> sensitivity_view.Granted:
+        """The scores `viewer` is granted (docs/sensitivity.md, "Who gets a score"). Fail
+        closed: a reader who sees less than everything gets none of a cable with a part
+        the scores read outside their view, none of a cable a rule they get changes (found
+        in their own index, by each rule's words: more cables than the rule changes may be
+        left out, none it changes is kept), and the public none of a cable whose current
+        text is not the version published. A signed-in reader also gets the public's."""
+        seen = self._sensitivity_seen(viewer)
+        connection = self.connection
+        key = (
+            seen,
+            last_seq(connection),
+            sensitivity_store.generation(connection),
+            editions.latest(connection),
+        )
+        found = self._granted.get(key)
+        if found is not None:
+            return found
+        touched: set[str] = set()
+        if viewer.restricted and viewer.redact and viewer.redactor:
+            # The reader's own index, caught up with every rule and edition in force.
+            self.store.searcher(published_only=viewer.published_only, restricted=True)
+            index = self.edition_index if viewer.published_only else self.index
+            for rule in viewer.redactor.rules:
+                touched.update(editorial.affected_ids(index, rule))
+        found = sensitivity_view.granted(connection, seen, touched)
+        if viewer.restricted and not viewer.published_only and self.published():
+            found = found.union(self._granted_to(self.public_viewer()))
+        if len(self._granted) >= 16:
+            self._granted.clear()
+        self._granted[key] = found
+        return found
+
+    def _predicted(self, viewer: Viewer) -> sensitivity_view.Lookup:
+        """`viewer`'s scores for the query language (`predicted:`, the facet) and the
+        hits' predicted levels, read only when a search asks."""
+        return sensitivity_view.Lookup(lambda: self._granted_to(viewer), self.connection)
+
+    def predicted(self, reference_id: str, *, viewer: Viewer) -> sensitivity_view.Prediction | None:
+        """The predicted classification of a cable, when `viewer` may read the cable and is
+        granted its scores (docs/sensitivity.md); None otherwise, and without a score."""
+        cable = self.get(reference_id, viewer=viewer)
+        if cable is None or not cable.reference_id:
+            return None
+        return self._predicted(viewer).shown([cable.reference_id]).get(cable.reference_id)
+
+    def review(
+        self,
+        *,
+        viewer: Viewer,
+        kind: str | None = None,
+        approved: bool = False,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> sensitivity_view.ReviewPage:
+        """The editors' review queue (docs/sensitivity.md, "The review queue"): paragraphs
+        predicted above their marking, unmarked paragraphs predicted SECRET, UNCLASSIFIED
+        cables that read like SECRET ones, highest margin first. Editors only; an editor
+        below TOP SECRET (or foreign) gets only cables whose scored parts are within
+        their view."""
+        _editors_only(viewer, "the review queue")
+        return sensitivity_view.review(
+            self.connection,
+            kind=kind,
+            approved=approved,
+            limit=limit,
+            offset=offset,
+            ceiling=int(viewer.ceiling),
+            foreign=viewer.foreign,
+        )
+
+    def rank_candidates(
+        self, candidates: Iterable[Candidate], *, viewer: Viewer
+    ) -> list[tuple[Candidate, float | None]]:
+        """Redaction candidates (redact.candidates) with how sensitive the text they were
+        found in reads, most sensitive first (docs/sensitivity.md, "Ranking redaction
+        candidates"): a candidate in a paragraph takes that paragraph's sensitivity (the
+        paragraph model reads that paragraph alone, which the finder read as `viewer`
+        sees it); one outside the paragraphs takes the cable's, when `viewer` is granted
+        the cable's scores. Candidates without a score come last; ties keep the order
+        they came in."""
+        found = list(candidates)
+        ids = sorted({c.reference_id for c in found})
+        scores = sensitivity_view.part_sensitivities(self.connection, ids)
+        granted = self._granted_to(viewer).ids if any(c.index is None for c in found) else ()
+        ranked = []
+        for c in found:
+            score = scores.get((c.reference_id, c.index))
+            if c.index is None and c.reference_id not in granted:
+                score = None
+            ranked.append((c, score))
+        order = sorted(
+            range(len(ranked)),
+            key=lambda i: (ranked[i][1] is None, -(ranked[i][1] or 0.0), i),
+        )
+        return [ranked[i] for i in order]
 
     def _build_similar(self, workers: int | None, scheduler: object) -> dict[str, float]:
         """The similar-cables models of everything and of the public (when an edition

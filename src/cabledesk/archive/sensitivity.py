@@ -23,11 +23,13 @@ scores.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,18 +40,25 @@ from cabledesk.errors import Error
 from cabledesk.record.codec import from_dict
 from cabledesk.record.level import Level
 from cabledesk.record.model import Cable
+from cabledesk.redact.ceiling import portion
 
 # Bump when what a model reads changes (the stripping, the hashing): stored models of
 # another version are not used to score.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 N_FEATURES = 2**18
 NGRAMS = (1, 2)
 LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
 FOLDER = "sensitivity"
 BATCH = 200
-# Paragraphs a paragraph model is trained on at most (a random sample beyond that):
-# training time stays bounded on large archives (docs/sensitivity.md).
-MAX_TRAIN_PARAGRAPHS = 400_000
+# Cables the cable models and paragraphs the paragraph model are trained on at most (a
+# seeded random sample beyond): training time and memory stay bounded on large archives
+# (docs/sensitivity.md, "Speed").
+MAX_TRAIN_CABLES = 40_000
+# The logistic regressions' settings (lbfgs; docs/sensitivity.md, "Speed").
+# At most 100 iterations to a tolerance of 1e-3: on the shared corpus's time split the
+# same AUC as 300 to 1e-4, at a fourteenth of the CPU (measured: docs/sensitivity.md).
+FIT: dict[str, Any] = {"C": 10.0, "max_iter": 100, "tol": 1e-3}
+MAX_TRAIN_PARAGRAPHS = 150_000
 
 
 class SensitivityError(Error, RuntimeError):
@@ -102,6 +111,23 @@ def paragraph_texts(cable: Cable) -> list[str]:
     return [strip_labels(p.text) for p in cable.paragraphs]
 
 
+def reads_level(cable: Cable) -> tuple[int, int]:
+    """The strictest (rank, NOFORN) among the parts of a cable its scores are computed
+    from: the subject and each paragraph (the cable's whole text, at its own level, when
+    it has no paragraphs), each at its portion marking or else the cable's level (a
+    missing level counts as TOP SECRET). A reader gets a cable's scores only when every
+    one of these parts is within their view (docs/sensitivity.md, "Who gets a score")."""
+    level, caveats = cable.classification, cable.caveats
+    parts = []
+    if cable.subject:
+        parts.append(portion(cable.subject_marking, level, caveats))
+    if cable.paragraphs:
+        parts += [portion(p.marking, level, caveats) for p in cable.paragraphs]
+    else:
+        parts.append(portion(None, level, caveats))
+    return max(int(r) for r, _ in parts), int(any(nf for _, nf in parts))
+
+
 def level_label(classification: str | None) -> int | None:
     level = Level.known(classification)
     return None if level is None else min(int(level), 2)
@@ -148,15 +174,35 @@ class Features:
     paragraph_of: list[tuple[int, int]]  # (cable id, position)
     paragraph_levels: list[int]
     paragraphs: Any  # scipy CSR, one row a paragraph
+    # (rank, NOFORN) a reader must be cleared for to get each cable's scores (reads_level)
+    reads: list[tuple[int, int]] = field(default_factory=list)
 
 
-def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
-    """Runs on a worker: stored records in, hashed word counts and labels out."""
+def featurize_batch(
+    batch: Sequence[tuple[int, str, bytes]], keep_paragraphs: float = 1.0
+) -> Features:
+    """Runs on a worker: stored records in, hashed word counts and labels out.
+
+    `keep_paragraphs` < 1 (training on a large archive): only the marked paragraphs, each
+    kept with that probability (a hash of its cable and place: the same on every run and
+    every worker), are handed back; the cables' counts still sum every paragraph.
+
+    Each paragraph is stripped and hashed once; a cable's counts are the sum of its
+    subject's and its paragraphs' (its whole text's when it has none), so a bigram never
+    spans two paragraphs (FEATURES_VERSION 2; version 1 hashed the joined text again)."""
+    import numpy as np
+    import scipy.sparse as sp
+
     vectorizer = _vectorizer()
-    ids, hashes, dates, origins, levels, noforn, texts = [], [], [], [], [], [], []
-    paragraph_of, paragraph_levels, ptexts = [], [], []
+    ids: list[int] = []
+    hashes, dates, origins, own, ptexts = [], [], [], [], []
+    levels, noforn, paragraph_levels, owner = [], [], [], []  # owner: the cable's row
+    paragraph_of = []
+    reads = []
     for cable_id, text_hash, blob in batch:
         cable = from_dict(unpack_record(blob))
+        row = len(ids)
+        reads.append(reads_level(cable))
         ids.append(cable_id)
         hashes.append(text_hash)
         dates.append(cable.created or cable.header.sent or "")
@@ -164,7 +210,10 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
         label = level_label(cable.classification)
         levels.append(-1 if label is None else label)
         noforn.append(int("NOFORN" in cable.caveats))
-        texts.append(cable_text(cable))
+        if cable.paragraphs:
+            own.append(strip_labels(cable.subject or ""))
+        else:
+            own.append(cable_text(cable))
         for position, (paragraph, text) in enumerate(
             zip(cable.paragraphs, paragraph_texts(cable), strict=True)
         ):
@@ -172,6 +221,26 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
             marked = portion_label(paragraph.marking)
             paragraph_levels.append(-1 if marked is None else marked)
             ptexts.append(text)
+            owner.append(row)
+    paragraphs = vectorizer.transform(ptexts)
+    summed = sp.csr_matrix(
+        (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))),
+        shape=(len(ids), len(owner)),
+    )
+    cables = (vectorizer.transform(own) + summed @ paragraphs).tocsr()
+    cables.sort_indices()
+    if keep_paragraphs < 1.0:
+        bound = int(keep_paragraphs * 2**32)
+        kept = [
+            n
+            for n, ((cable_id, position), level) in enumerate(
+                zip(paragraph_of, paragraph_levels, strict=True)
+            )
+            if level >= 0 and zlib.crc32(f"{cable_id}:{position}".encode()) < bound
+        ]
+        paragraphs = paragraphs[kept]
+        paragraph_of = [paragraph_of[n] for n in kept]
+        paragraph_levels = [paragraph_levels[n] for n in kept]
     return Features(
         ids,
         hashes,
@@ -179,10 +248,11 @@ def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
         origins,
         levels,
         noforn,
-        vectorizer.transform(texts),
+        cables,
         paragraph_of,
         paragraph_levels,
-        vectorizer.transform(ptexts),
+        paragraphs,
+        reads,
     )
 
 
@@ -255,11 +325,12 @@ _ARRAYS = (
 
 def tfidf(counts: Any, idf: Any) -> Any:
     """Sublinear term frequency times IDF, each row scaled to unit length."""
+    import numpy as np
     from sklearn.preprocessing import normalize
 
-    x = counts.astype("float64", copy=True)
-    x.data = 1.0 + __import__("numpy").log(x.data)
-    x = x.multiply(idf).tocsr()
+    x = counts.astype("float64", copy=True).tocsr()
+    x.data = 1.0 + np.log(x.data)
+    x.data *= np.asarray(idf, dtype=np.float64)[x.indices]  # in place: no second matrix
     return normalize(x, norm="l2", copy=False)
 
 
@@ -288,6 +359,17 @@ def sigmoid(z: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
+def _fit_quietly(classifier: Any, x: Any, y: Any) -> None:
+    """Fit; stopping at FIT's iteration cap is deliberate, not worth a warning."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        classifier.fit(x, y)
+
+
 def _fit_levels(x: Any, y: Any) -> tuple[Any, Any]:
     """A three-class logistic regression; a class absent from `y` gets weights that never
     win (so the arrays keep their shape)."""
@@ -297,8 +379,8 @@ def _fit_levels(x: Any, y: Any) -> tuple[Any, Any]:
     present = sorted(set(int(v) for v in y))
     if len(present) < 2:
         raise SensitivityError(f"a level model needs two levels among its labels, found {present}")
-    classifier = LogisticRegression(C=10.0, max_iter=300, tol=1e-4)
-    classifier.fit(x, y)
+    classifier = LogisticRegression(**FIT)
+    _fit_quietly(classifier, x, y)
     coef = np.zeros((3, x.shape[1]), dtype=np.float64)
     intercept = np.full(3, -1e3, dtype=np.float64)
     if len(present) == 2:  # binary: sklearn keeps one row, for the higher class
@@ -320,8 +402,8 @@ def _fit_binary(x: Any, y: Any) -> tuple[Any, Any]:
     if len(set(int(v) for v in y)) < 2:
         constant = 20.0 if len(y) and int(y[0]) else -20.0
         return np.zeros((1, x.shape[1]), dtype=np.float32), np.array([constant])
-    classifier = LogisticRegression(C=10.0, max_iter=300, tol=1e-4)
-    classifier.fit(x, y)
+    classifier = LogisticRegression(**FIT)
+    _fit_quietly(classifier, x, y)
     return classifier.coef_.astype(np.float32), classifier.intercept_.astype(np.float64)
 
 
@@ -349,10 +431,14 @@ def fit(data: Dataset, cables: Any, meta: dict[str, Any], seed: int = 0) -> Mode
     rows = rows[data.levels[rows] >= 0]
     if len(rows) == 0:
         raise SensitivityError("no cable with a known classification to train on")
-    idf = idf_of(data.cables[rows])
-    x = tfidf(data.cables[rows], idf)
+    every = len(rows) == len(data.levels) and bool(np.all(rows == np.arange(len(rows))))
+    counts = data.cables if every else data.cables[rows]  # no copy when training on all
+    idf = idf_of(counts)
+    x = tfidf(counts, idf)
+    del counts
     level_coef, level_intercept = _fit_levels(x, data.levels[rows])
     noforn_coef, noforn_intercept = _fit_binary(x, data.noforn[rows])
+    del x
     chosen = np.zeros(len(data.levels), dtype=bool)
     chosen[rows] = True
     prows = np.flatnonzero(chosen[data.paragraph_cable] & (data.paragraph_levels >= 0))
@@ -398,27 +484,76 @@ def _featurized(
     ids: list[int],
     workers: int | None,
     scheduler: Any,
+    keep_paragraphs: float = 1.0,
 ) -> Iterator[Features]:
     from cabledesk.archive.enrich import _mapper
 
+    function: Any = featurize_batch
+    if keep_paragraphs < 1.0:
+        function = functools.partial(featurize_batch, keep_paragraphs=keep_paragraphs)
     with _mapper(workers, scheduler, -(-len(ids) // BATCH)) as (mapper, ahead):
         # The job's pool maps any picklable function over any items (typed for entities).
         run = cast(Any, mapper)
-        yield from run(featurize_batch, _batches(connection, ids), ahead)
+        yield from run(function, _batches(connection, ids), ahead)
+
+
+def paragraph_share(connection: sqlite3.Connection, cables: int, wanted: int) -> float:
+    """The share of marked paragraphs to keep when reading `cables` cables for a model that
+    takes `wanted` paragraphs at most: a fifth more than the archive's mean number of
+    marked paragraphs a cable says is needed (the fit then samples exactly), 1 when all
+    fit."""
+    total = int(connection.execute("SELECT count(*) FROM cables").fetchone()[0])
+    marked = int(
+        connection.execute("SELECT count(*) FROM paragraphs WHERE marking IS NOT NULL").fetchone()[
+            0
+        ]
+    )
+    expected = marked * cables / max(1, total)
+    return 1.0 if expected <= wanted else min(1.0, 1.2 * wanted / expected)
 
 
 def all_ids(connection: sqlite3.Connection) -> list[int]:
     return [int(r[0]) for r in connection.execute("SELECT id FROM cables ORDER BY id")]
 
 
-def read_dataset(
-    connection: sqlite3.Connection, *, workers: int | None = None, scheduler: Any = None
-) -> Dataset:
-    import numpy as np
-    import scipy.sparse as sp
+def labelled_ids(connection: sqlite3.Connection) -> list[int]:
+    """The cables with a known classification (the ones a model learns from)."""
+    return [
+        int(r[0])
+        for r in connection.execute("SELECT id, classification FROM cables ORDER BY id")
+        if level_label(r[1]) is not None
+    ]
 
-    parts = list(_featurized(connection, all_ids(connection), workers, scheduler))
-    ids: list[int] = []
+
+def training_ids(connection: sqlite3.Connection, seed: int = 0) -> list[int]:
+    """The labelled cables a model is trained on: all of them up to MAX_TRAIN_CABLES, a
+    seeded uniform sample beyond (the shares of the levels stay the archive's, so the
+    probabilities stay calibrated to it); only these are read and hashed."""
+    import numpy as np
+
+    ids = labelled_ids(connection)
+    if len(ids) <= MAX_TRAIN_CABLES:
+        return ids
+    chosen = np.random.default_rng(seed).choice(len(ids), MAX_TRAIN_CABLES, replace=False)
+    return [ids[i] for i in sorted(chosen.tolist())]
+
+
+def read_dataset(
+    connection: sqlite3.Connection,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    ids: list[int] | None = None,
+    paragraphs: int | None = None,
+) -> Dataset:
+    """Every cable of `ids` (default: every cable of the archive), hashed, with labels;
+    `paragraphs`: keep about this many marked paragraphs at most, a sample (memory)."""
+    import numpy as np
+
+    wanted = all_ids(connection) if ids is None else ids
+    keep = 1.0 if paragraphs is None else paragraph_share(connection, len(wanted), paragraphs)
+    parts = list(_featurized(connection, wanted, workers, scheduler, keep))
+    read: list[int] = []
     dates: list[str] = []
     origins: list[str] = []
     levels: list[int] = []
@@ -426,27 +561,52 @@ def read_dataset(
     pcable: list[int] = []
     plevels: list[int] = []
     for part in parts:
-        offset = len(ids)
+        offset = len(read)
         row_of = {cable_id: offset + i for i, cable_id in enumerate(part.cable_ids)}
-        ids += part.cable_ids
+        read += part.cable_ids
         dates += part.dates
         origins += part.origins
         levels += part.levels
         noforn += part.noforn
         pcable += [row_of[c] for c, _ in part.paragraph_of]
         plevels += part.paragraph_levels
-    empty = sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    cables = _stacked([p.cables for p in parts])
+    for part in parts:
+        part.cables = None  # each part's rows are in `cables` now: let them go
+    paragraphs = _stacked([p.paragraphs for p in parts])
     return Dataset(
-        np.array(ids, dtype=np.int64),
+        np.array(read, dtype=np.int64),
         dates,
         origins,
         np.array(levels, dtype=np.int64),
         np.array(noforn, dtype=np.int64),
-        sp.vstack([p.cables for p in parts] or [empty], format="csr"),
+        cables,
         np.array(pcable, dtype=np.int64),
         np.array(plevels, dtype=np.int64),
-        sp.vstack([p.paragraphs for p in parts] or [empty], format="csr"),
+        paragraphs,
     )
+
+
+def _stacked(matrices: list[Any]) -> Any:
+    """The rows of `matrices` (CSR, float32) one under another, copied into arrays made
+    once at their full size: at most one more copy of the rows in memory, none of the
+    intermediate ones `scipy.sparse.vstack` may make."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    nnz = sum(int(m.nnz) for m in matrices)
+    rows = sum(int(m.shape[0]) for m in matrices)
+    data = np.empty(nnz, dtype=np.float32)
+    indices = np.empty(nnz, dtype=np.int32)
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    at = row = 0
+    for m in matrices:
+        n, k = int(m.nnz), int(m.shape[0])
+        data[at : at + n] = m.data
+        indices[at : at + n] = m.indices
+        indptr[row + 1 : row + k + 1] = m.indptr[1:] + at
+        at, row = at + n, row + k
+    return sp.csr_matrix((data, indices, indptr), shape=(rows, N_FEATURES))
 
 
 # --- stored models -----------------------------------------------------------------------
@@ -498,14 +658,21 @@ def train(
     import sklearn
 
     started, cpu = time.perf_counter(), time.process_time()
-    data = read_dataset(connection, workers=workers, scheduler=scheduler)
+    data = read_dataset(
+        connection,
+        workers=workers,
+        scheduler=scheduler,
+        ids=training_ids(connection),
+        paragraphs=MAX_TRAIN_PARAGRAPHS,
+    )
     read = time.perf_counter() - started
     version = max(stored_versions(archive_folder), default=0) + 1
     meta: dict[str, Any] = {
         "version": version,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "scikit_learn": sklearn.__version__,
-        "archive_cables": len(data.cable_ids),
+        "archive_cables": int(connection.execute("SELECT count(*) FROM cables").fetchone()[0]),
+        "labelled_cables": len(labelled_ids(connection)),
     }
     model = fit(data, range(len(data.cable_ids)), meta)
     model.save(models_folder(archive_folder) / f"v{version}")
@@ -530,7 +697,9 @@ CREATE TABLE IF NOT EXISTS sensitivity_cables (
     p_confidential REAL NOT NULL,
     p_secret REAL NOT NULL,
     p_noforn REAL NOT NULL,
-    predicted INTEGER NOT NULL
+    predicted INTEGER NOT NULL,
+    reads_rank INTEGER,
+    reads_noforn INTEGER
 );
 CREATE TABLE IF NOT EXISTS sensitivity_paragraphs (
     cable_id INTEGER NOT NULL,
@@ -541,11 +710,45 @@ CREATE TABLE IF NOT EXISTS sensitivity_paragraphs (
     predicted INTEGER NOT NULL,
     PRIMARY KEY (cable_id, position)
 );
+CREATE TABLE IF NOT EXISTS sensitivity_review (
+    cable_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    margin REAL NOT NULL,
+    PRIMARY KEY (cable_id, position)
+);
+CREATE INDEX IF NOT EXISTS sensitivity_review_margin ON sensitivity_review (margin DESC);
+CREATE TABLE IF NOT EXISTS sensitivity_state (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 """
+
+# The review queue's kinds (docs/sensitivity.md, "The review queue"); position -1: the
+# cable as a whole.
+ABOVE_MARKING = "above-marking"
+UNMARKED_SECRET = "unmarked-secret"
+UNCLASSIFIED_READS_SECRET = "unclassified-reads-secret"
+REVIEW_KINDS = (ABOVE_MARKING, UNMARKED_SECRET, UNCLASSIFIED_READS_SECRET)
 
 
 def ensure_tables(connection: sqlite3.Connection) -> None:
     connection.executescript(_TABLES)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(sensitivity_cables)")}
+    for name in ("reads_rank", "reads_noforn"):
+        if name not in columns:  # a table made before the readers' rule: scored again
+            connection.execute(f"ALTER TABLE sensitivity_cables ADD COLUMN {name} INTEGER")
+
+
+def generation(connection: sqlite3.Connection) -> int:
+    """A number that changes whenever scores are written (cached answers are keyed by it)."""
+    try:
+        row = connection.execute(
+            "SELECT value FROM sensitivity_state WHERE name = 'generation'"
+        ).fetchone()
+    except sqlite3.OperationalError:  # no scores were ever written
+        return 0
+    return int(row[0]) if row else 0
 
 
 def pending(connection: sqlite3.Connection, model: int) -> list[int]:
@@ -556,10 +759,35 @@ def pending(connection: sqlite3.Connection, model: int) -> list[int]:
         for r in connection.execute(
             "SELECT c.id FROM cables c LEFT JOIN sensitivity_cables s ON s.cable_id = c.id "
             "WHERE s.cable_id IS NULL OR s.model != ? OR s.text_hash != c.text_hash "
-            "ORDER BY c.id",
+            "OR s.reads_rank IS NULL ORDER BY c.id",
             (model,),
         )
     ]
+
+
+def review_rows(
+    cable_id: int, level: int, p: Any, markings: list[tuple[int, int, Any]]
+) -> list[tuple[int, int, str, float]]:
+    """What of one cable goes into the editors' review queue, with its margin (how much
+    more likely the model finds the level it predicts than the label it is given):
+
+    - a marked paragraph predicted above its marking: P(predicted) - P(marked);
+    - an unmarked paragraph predicted SECRET: P(secret) - max(P(unclassified),
+      P(confidential));
+    - an UNCLASSIFIED cable predicted SECRET: P(secret) - P(unclassified).
+
+    `level`: the cable's label (-1 unknown), `p` its three probabilities; `markings`:
+    (position, marked level or -1, three probabilities) of each paragraph."""
+    rows = []
+    if level == 0 and int(p.argmax()) == 2:
+        rows.append((cable_id, -1, UNCLASSIFIED_READS_SECRET, float(p[2] - p[0])))
+    for position, marked, q in markings:
+        predicted = int(q.argmax())
+        if marked >= 0 and predicted > marked:
+            rows.append((cable_id, position, ABOVE_MARKING, float(q[predicted] - q[marked])))
+        elif marked < 0 and predicted == 2:
+            rows.append((cable_id, position, UNMARKED_SECRET, float(q[2] - max(q[0], q[1]))))
+    return rows
 
 
 @dataclass(slots=True)
@@ -588,17 +816,39 @@ def score(
     for part in _featurized(connection, ids, workers, scheduler):
         levels, noforn = model.cable_scores(part.cables)
         pscores = model.paragraph_scores(part.paragraphs)
+        per_cable: dict[int, list[tuple[int, int, Any]]] = {c: [] for c in part.cable_ids}
+        for (cable_id, position), marked, q in zip(
+            part.paragraph_of, part.paragraph_levels, pscores, strict=True
+        ):
+            per_cable[cable_id].append((position, marked, q))
+        review = [
+            row
+            for cable_id, level, p in zip(part.cable_ids, part.levels, levels, strict=True)
+            for row in review_rows(cable_id, level, p, per_cable[cable_id])
+        ]
         with connection:
             marks = ",".join("?" * len(part.cable_ids))
-            connection.execute(
-                f"DELETE FROM sensitivity_paragraphs WHERE cable_id IN ({marks})", part.cable_ids
-            )
+            for table in ("sensitivity_paragraphs", "sensitivity_review"):
+                connection.execute(
+                    f"DELETE FROM {table} WHERE cable_id IN ({marks})", part.cable_ids
+                )
             connection.executemany(
-                "INSERT OR REPLACE INTO sensitivity_cables VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO sensitivity_cables (cable_id, model, text_hash, "
+                "p_unclassified, p_confidential, p_secret, p_noforn, predicted, reads_rank, "
+                "reads_noforn) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (cable_id, model.version, text_hash, *map(float, p), float(nf), int(p.argmax()))
-                    for cable_id, text_hash, p, nf in zip(
-                        part.cable_ids, part.text_hashes, levels, noforn, strict=True
+                    (
+                        cable_id,
+                        model.version,
+                        text_hash,
+                        *map(float, p),
+                        float(nf),
+                        int(p.argmax()),
+                        rank,
+                        nf_part,
+                    )
+                    for cable_id, text_hash, p, nf, (rank, nf_part) in zip(
+                        part.cable_ids, part.text_hashes, levels, noforn, part.reads, strict=True
                     )
                 ],
             )
@@ -608,6 +858,11 @@ def score(
                     (cable_id, position, *map(float, p), int(p.argmax()))
                     for (cable_id, position), p in zip(part.paragraph_of, pscores, strict=True)
                 ],
+            )
+            connection.executemany("INSERT INTO sensitivity_review VALUES (?,?,?,?)", review)
+            connection.execute(
+                "INSERT INTO sensitivity_state VALUES ('generation', 1) "
+                "ON CONFLICT (name) DO UPDATE SET value = value + 1"
             )
         report.cables += len(part.cable_ids)
         report.paragraphs += len(part.paragraph_of)

@@ -167,12 +167,16 @@ def redact_candidates(
         except QueryError as exc:
             raise click.UsageError(str(exc)) from None
         _print_entity_candidates(archive.entity_candidates(ids, viewer=viewer))
+        found = []
         for reference_id in ids:
             cable = archive.get(reference_id, viewer=viewer)
             assert cable is not None
-            for c in find_candidates(cable, listed, viewer):
-                where = f" {c.position}" if c.position else ""
-                click.echo(f"{c.reference_id}{where}  {c.text!r}  ({c.why})\n    {c.context}")
+            found += find_candidates(cable, listed, viewer)
+        # In more sensitive-looking paragraphs first (docs/sensitivity.md).
+        for c, score in archive.rank_candidates(found, viewer=viewer):
+            where = f" {c.position}" if c.position else ""
+            reads = f", reads {score:.2f}" if score is not None else ""
+            click.echo(f"{c.reference_id}{where}  {c.text!r}  ({c.why}{reads})\n    {c.context}")
 
 
 def _print_entity_candidates(found: EntityProposals) -> None:

@@ -80,3 +80,53 @@ def evaluate_command(db: str, splits: tuple[str, ...], workers: int | None, as_j
                 click.echo(
                     f"    P(classified) {low:.1f}+: mean {mean:.3f}, observed {seen:.3f}, n={n}"
                 )
+
+
+@model_group.command("review")
+@db_option
+@click.option(
+    "--kind",
+    type=click.Choice(["above-marking", "unmarked-secret", "unclassified-reads-secret"]),
+    default=None,
+    help="Only items of this kind (default: every kind).",
+)
+@click.option("--approved", is_flag=True, help="Only cables approved for the next edition.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0, None), default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def review_command(
+    db: str, kind: str | None, approved: bool, limit: int, offset: int, as_json: bool
+) -> None:
+    """The editors' review queue: paragraphs predicted above their marking, unmarked
+    paragraphs predicted SECRET, UNCLASSIFIED cables that read like SECRET ones, highest
+    margin first (docs/sensitivity.md)."""
+    from dataclasses import asdict
+
+    from cabledesk.access.principal import LOCAL
+
+    with opened(db) as archive:
+        page = archive.review(
+            viewer=archive.viewer(LOCAL), kind=kind, approved=approved, limit=limit, offset=offset
+        )
+    if as_json:
+        data = {
+            "total": page.total,
+            "offset": page.offset,
+            "limit": page.limit,
+            "items": [asdict(item) for item in page.items],
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{page.total:,} items to review" + (f", from {offset + 1}" if offset else ""))
+    for item in page.items:
+        where = item.reference_id
+        if item.number is not None:
+            where += f" ¶{item.number}"
+        elif item.position is not None:
+            where += f" (paragraph {item.position + 1})"
+        click.echo(
+            f"{item.margin:6.3f}  {where:<26} {item.kind:<26} given {item.given}, predicted "
+            f"{item.predicted} (S {item.p_secret:.2f} C {item.p_confidential:.2f} "
+            f"U {item.p_unclassified:.2f})"
+        )
+        click.echo(f"        {item.excerpt[:150]}")

@@ -91,7 +91,13 @@ def render_results(result: SearchResult) -> None:
             hit.reference_id,
             hit.date or "",
             hit.origin or "",
-            "//".join([hit.classification or "?", *hit.caveats]),
+            "//".join(
+                [
+                    hit.classification
+                    or (f"{hit.predicted.level} (predicted)" if hit.predicted else "?"),
+                    *hit.caveats,
+                ]
+            ),
             body,
         )
     console.print(table)

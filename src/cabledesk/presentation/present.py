@@ -40,6 +40,7 @@ FACET_FIELDS = {
     "date": "date",
     # An entity facet's value is the entity's id (docs/entities.md, "Searching by entity").
     "entity": "entity",
+    "predicted": "predicted",
 }
 EXACT_FACETS = ("signer", "classified_by", "addressee")
 FACET_TITLES = {
@@ -55,6 +56,7 @@ FACET_TITLES = {
     "people": "People",
     "organisations": "Organisations",
     "places": "Places",
+    "predicted": "Predicted level",
 }
 # How a chip names the field of a query's part (the search page).
 CHIP_TITLES = {
@@ -126,6 +128,8 @@ def query_value(value: str) -> str:
 def refine(q: str, facet: str, value: str) -> str:
     if facet == "classification":
         term = "class:" + value.lower().replace(" ", "_")
+    elif facet == "predicted":
+        term = "predicted:" + value.lower()
     elif facet in EXACT_FACETS:
         term = f'{FACET_FIELDS[facet]}:="{value.replace(chr(34), "")}"'
     else:

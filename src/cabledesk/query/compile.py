@@ -16,6 +16,7 @@ from cabledesk.entities.names import name_words
 from cabledesk.query.entities import NAME_FIELDS, EntityLookup
 from cabledesk.query.graphs import GraphLookup
 from cabledesk.query.language import And, Field, Near, Node, Not, Or, QueryError, Term
+from cabledesk.query.predicted import BUCKETS, PredictedLookup, ids_of
 from cabledesk.query.scope import EVERYTHING, Scope
 from cabledesk.record.level import Level
 from cabledesk.record.words import WORD
@@ -78,10 +79,13 @@ class Compiler:
         matching: Matching | None = None,
         notes: NoteLookup | None = None,
         variants: VariantLookup | None = None,
+        predicted: PredictedLookup | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
         # None: every word is searched as written (the library's default).
         self.variants = variants
+        # None: no reader's scores were given, and `predicted:` finds nothing.
+        self.predicted = predicted
         # None: no reader's graph was given, and `cited:` and `thread:` find nothing.
         self.graph = graph
         # None: no reader's model was given, and `~"..."` finds nothing.
@@ -270,6 +274,8 @@ class Compiler:
             return self.noted(value, position)
         if name == "class":
             return self.classification(value, position)
+        if name == "predicted":
+            return self.prediction(value, position)
         if name == "year":
             return self.years(value, position)
         if name == "month":
@@ -416,6 +422,46 @@ class Compiler:
         return tantivy.Query.range_query(
             self.schema, "class_rank", tantivy.FieldType.Integer, low, high
         )
+
+    def prediction(self, value: str, position: int) -> tantivy.Query:
+        """`predicted:secret` (also `>=confidential` and the like, `classified` for
+        `>=confidential`, and `noforn`): the cables the reader is granted a score of whose
+        predicted level is so (docs/sensitivity.md)."""
+        wanted = value.lower().replace(" ", "_")
+        if wanted == "noforn":
+            buckets = ["NOFORN"]
+        else:
+            if wanted == "classified":
+                wanted = ">=confidential"
+            match = re.match(r"^(>=|<=|>|<)?(unclassified|unclas|confidential|secret)$", wanted)
+            if match is None:
+                raise self.error(
+                    "predicted: takes unclassified, confidential or secret (optionally after "
+                    ">=, >, <= or <), classified, or noforn",
+                    position,
+                )
+            rank = min(int(Level.of(match.group(2))), 2)
+            low, high = {
+                "": (rank, rank),
+                ">=": (rank, 2),
+                ">": (rank + 1, 2),
+                "<=": (0, rank),
+                "<": (0, rank - 1),
+            }[match.group(1) or ""]
+            buckets = [b for b in BUCKETS[:3] if low <= 2 - BUCKETS.index(b) <= high]
+        if self.predicted is None or not buckets:
+            return tantivy.Query.empty_query()
+        lookup = self.predicted
+        parts = [
+            lookup.query(self.schema, bucket, ids)
+            for bucket in buckets
+            if (ids := ids_of(lookup, bucket))
+        ]
+        if not parts:
+            return tantivy.Query.empty_query()
+        if len(parts) == 1:
+            return parts[0]
+        return tantivy.Query.boolean_query([(SHOULD, part) for part in parts])
 
     def years(self, value: str, position: int) -> tantivy.Query:
         match = re.match(r"^(\d{4})(?:\.\.(\d{4}))?$", value)

@@ -37,6 +37,7 @@ FIELDS = (
     "cited",
     "thread",
     "note",
+    "predicted",
 )
 # Brackets and NOTs (or `-`) inside one another. The parser and the compiler recurse once
 # per level, so without a limit a few hundred `(` or a thousand `-` exhaust Python's

@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import tantivy
 
@@ -21,6 +22,8 @@ from cabledesk.query.entities import (
 )
 from cabledesk.query.graphs import GraphLookup
 from cabledesk.query.language import And, Field, Near, Node, Or, Term, parse_query
+from cabledesk.query.predicted import PredictedLookup
+from cabledesk.query.predicted import facet as predicted_facet
 from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
 from cabledesk.redact.viewer import Viewer
@@ -58,6 +61,9 @@ class Hit:
     snippet: str
     passage: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    # Where the cable's classification is missing and the reader is granted its scores:
+    # the predicted classification (marked `predicted`; docs/sensitivity.md).
+    predicted: Any = None
 
 
 @dataclass(slots=True)
@@ -179,6 +185,7 @@ def compile_query(
     searcher: tantivy.Searcher | None = None,
     notes: NoteLookup | None = None,
     variants: VariantLookup | None = None,
+    predicted: PredictedLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
@@ -188,7 +195,8 @@ def compile_query(
     the reader's citation graph, for `cited:` and `thread:`; `near`: the reader's
     similar-cables model, for `~"..."`, and `searcher`, for ranking exactly the cables a
     rare filter matches by their similarity to the text; `notes`: the notes the reader
-    may read, for `note:`."""
+    may read, for `note:`; `predicted`: the scores the reader is granted, for
+    `predicted:`."""
     scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
         return None, scope.restrict(schema, tantivy.Query.all_query())
@@ -216,6 +224,7 @@ def compile_query(
             matching,
             notes,
             variants,
+            predicted,
         ).compile(tree),
     )
     if also:
@@ -247,6 +256,7 @@ def search(
     near: NearLookup | None = None,
     notes: NoteLookup | None = None,
     variants: VariantLookup | None = None,
+    predicted: PredictedLookup | None = None,
 ) -> SearchResult:
     """One page of hits, and the facets. `memo`: what may be kept about this searcher
     between searches (Index.snapshot; the entity facets keep their counts over every
@@ -267,6 +277,7 @@ def search(
         searcher=searcher,
         notes=notes,
         variants=variants,
+        predicted=predicted,
     )
     ids: list[tuple[str, float]]
     if sort == "cited":
@@ -287,8 +298,17 @@ def search(
     searched = [(asked, [written(other) for other in others]) for asked, others in used]
     hits = _hits(connection, ids, words, viewer, view or viewer.view)
     result = SearchResult(query=query, total=total, hits=hits, also_searched=searched)
+    if predicted is not None:
+        missing = [hit.reference_id for hit in hits if not hit.classification]
+        shown = predicted.shown(missing) if missing else {}
+        for hit in hits:
+            hit.predicted = shown.get(hit.reference_id)
     if facets:
         result.facets = facet_counts(searcher, compiled)
+        if predicted is not None and predicted.scored():
+            # Only where the reader is granted scores: an archive never scored (no model
+            # trained) answers with the facets it always had.
+            result.facets["predicted"] = predicted_facet(searcher, schema, compiled, predicted)
         if entities is not None:
             result.entity_facets = entity_facet_counts(
                 searcher,
@@ -319,6 +339,7 @@ def matching_ids(
     near: NearLookup | None = None,
     notes: NoteLookup | None = None,
     variants: VariantLookup | None = None,
+    predicted: PredictedLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id (the first `limit`), in order (for exports: no page size, no
     facets)."""
@@ -336,6 +357,7 @@ def matching_ids(
         searcher=searcher,
         notes=notes,
         variants=variants,
+        predicted=predicted,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:

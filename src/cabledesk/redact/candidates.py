@@ -225,6 +225,9 @@ class Candidate:
     context: str
     # Found in the text outside the paragraphs (the caption block, the closing lines).
     caption: bool = False
+    # The paragraph's place in the record (0 for the first; None: outside the paragraphs),
+    # which its predicted sensitivity is stored by (docs/sensitivity.md).
+    index: int | None = None
 
     @property
     def position(self) -> str:
@@ -267,11 +270,12 @@ def _add(
     span: tuple[int, int],
     why: str,
     caption: bool = False,
+    index: int | None = None,
 ) -> None:
     value = " ".join(text[span[0] : span[1]].split())
     if value in _NOT_NAMES:
         return
-    candidate = Candidate(reference_id, number, value, why, _context(text, *span), caption)
+    candidate = Candidate(reference_id, number, value, why, _context(text, *span), caption, index)
     found.setdefault((number, value.lower(), why), candidate)
 
 
@@ -287,22 +291,25 @@ def find_candidates(cable: Cable, names: list[str] | None, viewer: Viewer) -> li
     ]
     # The text outside the paragraphs (caption block, closing lines) is searched too, so
     # the finder reads it as well: a cable a query selects by it is not passed over.
-    parts = [(p.text, p.number, False) for p in cable.paragraphs]
-    parts.append((outside_paragraphs(cable.text or "", cable.paragraphs), None, True))
-    for text, number, caption in parts:
+    parts: list[tuple[str, int | None, bool, int | None]] = [
+        (p.text, p.number, False, i) for i, p in enumerate(cable.paragraphs)
+    ]
+    parts.append((outside_paragraphs(cable.text or "", cable.paragraphs), None, True, None))
+    for text, number, caption, index in parts:
+        here = (caption, index)
         for marker in _PROTECT.finditer(text):
             why = marker.group(0).upper()
             low, high = max(0, marker.start() - _WINDOW), min(len(text), marker.end() + _WINDOW)
             for span in _names(text, low, high):
-                _add(found, reference_id, number, text, span, f"name near {why}", caption)
+                _add(found, reference_id, number, text, span, f"name near {why}", *here)
             for role in _ROLE.finditer(text, low, high):
-                _add(found, reference_id, number, text, role.span(), f"role near {why}", caption)
+                _add(found, reference_id, number, text, role.span(), f"role near {why}", *here)
         if _REDACTION.search(text):
             for span in _names(text):
                 why = "name in a paragraph with redactions"
-                _add(found, reference_id, number, text, span, why, caption)
+                _add(found, reference_id, number, text, span, why, *here)
         for pattern in listed:
             for match in pattern.pattern.finditer(text):
                 why = "on the editor's list"
-                _add(found, reference_id, number, text, match.span(), why, caption)
+                _add(found, reference_id, number, text, match.span(), why, *here)
     return sorted(found.values(), key=lambda c: (c.caption, c.paragraph or 0, c.why, c.text))

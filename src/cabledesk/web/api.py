@@ -178,6 +178,9 @@ def cable(request: Request) -> Response:
         cited = [r.cable_id for r in found.references if r.cable_id]
         present = sorted(archive.present(cited, viewer=viewer))
         previous, following = archive.neighbours(reference_id, viewer=viewer)
+        # Where the classification is missing: the model's guess, when this reader is
+        # granted the cable's scores (docs/sensitivity.md).
+        predicted = None if found.classification else archive.predicted(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="api")
     return JSONResponse(
         {
@@ -186,6 +189,7 @@ def cable(request: Request) -> Response:
             "previous": previous,
             "next": following,
             "citing_url": f"/api/cables/{reference_id}/citing",
+            "predicted": asdict(predicted) if predicted is not None else None,
         }
     )
 

@@ -24,7 +24,7 @@ from cabledesk.archive import ArchiveError
 from cabledesk.archive.errors import IndexBehind
 from cabledesk.archive.folder import DATABASE
 from cabledesk.presentation import STATIC
-from cabledesk.web import alerts_api, api, copies_api, coverage_api, workspace_api
+from cabledesk.web import alerts_api, api, copies_api, coverage_api, sensitivity_api, workspace_api
 from cabledesk.web.auth.gate import Gate
 from cabledesk.web.auth.session import SessionCodec
 from cabledesk.web.edition_files import EditionFiles
@@ -35,6 +35,7 @@ from cabledesk.web.pages.cable import cable_page
 from cabledesk.web.pages.entities import entities_page, entity_page
 from cabledesk.web.pages.graph import most_cited_page, neighbourhood_page, thread_page
 from cabledesk.web.pages.login import login_page, login_submit, logout
+from cabledesk.web.pages.review import review_page
 from cabledesk.web.pages.search import search_page, timeline_page
 from cabledesk.web.pool import ArchivePool
 from cabledesk.web.security import HEADERS, SecurityHeaders
@@ -176,6 +177,7 @@ def create_app(
         Route("/editor/editions", editor.editions_page, methods=["GET"]),
         Route("/editor/editions", editor.build_edition, methods=["POST"]),
         Route("/editor/history/{reference_id}", editor.history_page, methods=["GET"]),
+        Route("/editor/review", review_page, methods=["GET"]),
         *entity_editor.ROUTES,
         *network.ROUTES,
         *saved.ROUTES,
@@ -184,6 +186,7 @@ def create_app(
         *coverage_api.ROUTES,
         *workspace_api.ROUTES,
         *alerts_api.ROUTES,
+        *sensitivity_api.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         # The latest public edition, as built (a static site: the same files any web
         # server would serve).

@@ -10,6 +10,7 @@ from cabledesk import __version__
 from cabledesk.web.alerts_openapi import ALERTS_SCHEMAS, alerts_paths
 from cabledesk.web.copies_openapi import COPIES_SCHEMAS, copies_paths
 from cabledesk.web.coverage_openapi import COVERAGE_SCHEMAS, coverage_paths
+from cabledesk.web.sensitivity_openapi import SENSITIVITY_SCHEMAS, sensitivity_paths
 from cabledesk.web.workspace_openapi import WORKSPACE_SCHEMAS, workspace_paths
 
 
@@ -85,6 +86,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     reasons = {
         400: "A bad parameter or query",
         401: "An API token the desk refuses (unknown, revoked, or its account disabled)",
+        403: "The route needs a role the asking account does not have (editors only)",
         404: "No such cable, entity or address (for visitors: not in the published edition)",
         503: "Near-duplicates wait for a large ingest's texts to be sketched (run "
         "`cabledesk copies --stats` once)",
@@ -146,6 +148,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "[start, end) offsets of the matches in `passage`.",
                 "items": {"type": "array", "items": {"type": "integer"}},
             },
+            "predicted": {"$ref": "#/components/schemas/Predicted"},
             "copies": {
                 "type": "integer",
                 "description": "With collapse: the near-duplicates of this cable the reader "
@@ -267,6 +270,7 @@ SCHEMAS: dict[str, Any] = {
             "previous": {"type": ["string", "null"]},
             "next": {"type": ["string", "null"]},
             "citing_url": {"type": "string"},
+            "predicted": {"$ref": "#/components/schemas/Predicted"},
         },
     },
     "Citing": {
@@ -1024,7 +1028,8 @@ def spec() -> dict[str, Any]:
         | _network_paths()
         | coverage_paths()
         | workspace_paths()
-        | alerts_paths(),
+        | alerts_paths()
+        | sensitivity_paths(),
         "components": {
             "schemas": SCHEMAS
             | COPIES_SCHEMAS
@@ -1032,5 +1037,6 @@ def spec() -> dict[str, Any]:
             | COVERAGE_SCHEMAS
             | WORKSPACE_SCHEMAS
             | ALERTS_SCHEMAS
+            | SENSITIVITY_SCHEMAS
         },
     }

@@ -80,6 +80,9 @@ def cable_page(request: Request) -> Response:
             for found in archive.notes(reference_id, principal=principal_of(request)):
                 notes.setdefault(found.paragraph, []).append(found)
             workspace["notes"] = notes
+        # Where the classification is missing: the model's guess, marked as predicted,
+        # when this reader is granted the cable's scores (docs/sensitivity.md).
+        predicted = None if cable.classification else archive.predicted(reference_id, viewer=viewer)
     note(request, "cable_view", reference_id=reference_id, via="page")
     return render(
         "cable.html",
@@ -102,4 +105,5 @@ def cable_page(request: Request) -> Response:
         similar=similar,
         similar_preparing=similar is None,
         workspace=workspace,
+        predicted=predicted,
     )

@@ -122,6 +122,7 @@ def candidates_page(request: Request) -> Response:
     names = [n.strip() for n in request.query_params.get("names", "").split(",") if n.strip()]
     found, error = [], None
     people = None
+    reads: dict[Any, float] = {}
     if q.strip():
         try:
             with archive_of(request) as archive:
@@ -136,11 +137,15 @@ def candidates_page(request: Request) -> Response:
                     cable = archive.get(hit.reference_id, viewer=viewer)
                     if cable is not None:
                         found += find_candidates(cable, names, viewer)
+                # Candidates in more sensitive-looking paragraphs first (docs/sensitivity.md).
+                ranked = archive.rank_candidates(found, viewer=viewer)
+                found = [c for c, _ in ranked]
+                reads = {c: score for c, score in ranked if score is not None}
         except QueryError as exc:
             error = str(exc)
     return _page(
         request, "editor_candidates.html", 400 if error else 200, q=q,
-        names=", ".join(names), candidates=found, error=error, people=people,
+        names=", ".join(names), candidates=found, error=error, people=people, reads=reads,
     )  # fmt: skip
 
 
