@@ -240,8 +240,14 @@ def delete_collection(request: Request) -> Response:
         collection_id = collection_number(str(request.path_params["collection_id"]))
         if form.get("confirm") != "yes":
             with archive_of(request) as archive:
-                # Who may not see it is told it does not exist, even unconfirmed.
-                archive.collection(collection_id, principal=principal_of(request))
+                # Unconfirmed, the answer is still the one the asker's access gives: who
+                # may not see it is told it does not exist, a collaborator may not.
+                found = archive.collections(principal=principal_of(request))
+            access = {c.id: c.access for c in found}.get(collection_id)
+            if access is None:
+                raise NotFound(f"collection {collection_id}: no such collection of yours")
+            if access != "owner":
+                raise NotAllowed("only the collection's owner deletes it")
             raise WorkspaceError("tick “yes, delete it” to delete the collection")
         with archive_of(request) as archive:
             gone = archive.delete_collection(collection_id, principal=principal_of(request))
