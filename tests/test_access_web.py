@@ -38,6 +38,7 @@ PARAMETERS = {
     "post": "BAGHDAD",
     "collection_id": "1",
     "search_id": "1",
+    "note_id": "1",
 }
 
 

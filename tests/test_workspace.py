@@ -444,9 +444,44 @@ def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
         number = archive.create_collection("Access matrix", principal=rita)
         archive.add_to_collection(number, [PLAIN_ID], principal=rita)
         archive.share_collection(number, "fran", "view", principal=rita)
+        shared_note = archive.add_note(
+            PLAIN_ID, "matrix shared note", principal=rita, collection_id=number
+        )
         _, secret = Accounts(archive).create_token("matrix", "rita")
     app = create_app(desk.folder, clock=desk.clock)
     n = str(number)
+    # The routes that delete: the owner and the owner's token each delete a collection and
+    # a note of their own (shared with the read-only collaborator, as `number` is); the
+    # collaborator and the stranger try on `number` and `shared_note`.
+    victims: dict[tuple[str, str, str], str] = {}
+    with desk.open() as archive:
+        for who in ("owner", "token"):
+            for method, template in (
+                ("POST", "/collections/{collection_id}/delete"),
+                ("DELETE", "/api/collections/{collection_id}"),
+            ):
+                doomed = archive.create_collection("Doomed", principal=rita)
+                archive.share_collection(doomed, "fran", "view", principal=rita)
+                victims[who, method, template] = str(doomed)
+            for method, template in (
+                ("POST", "/notes/{note_id}/delete"),
+                ("DELETE", "/api/notes/{note_id}"),
+            ):
+                doomed_note = archive.add_note(
+                    PLAIN_ID, "doomed note", principal=rita, collection_id=number
+                )
+                victims[who, method, template] = str(doomed_note)
+
+    def path_for(who: str, method: str, template: str) -> str:
+        victim = victims.get((who, method, template))
+        collection = victim if victim and "{collection_id}" in template else n
+        note = victim if victim and "{note_id}" in template else str(shared_note)
+        return (
+            template.replace("{collection_id}", collection)
+            .replace("{reference_id}", SECRET_ID)
+            .replace("{note_id}", note)
+        )
+
     # (method, route, form or JSON body); the path fills in this collection and a cable.
     plan: list[tuple[str, str, dict[str, object]]] = [
         ("GET", "/collections", {}),
@@ -459,11 +494,15 @@ def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
         ("POST", "/collections/{collection_id}/share", {"account": "fran", "access": "view"}),
         ("POST", "/collections/{collection_id}/publish", {"action": "publish"}),
         ("POST", "/collections/{collection_id}/describe", {"title": "Access matrix"}),
+        ("POST", "/collections/{collection_id}/delete", {"confirm": "yes"}),
         ("POST", "/notes", {"reference_id": PLAIN_ID, "text": "matrix note", "collection_id": n}),
+        ("POST", "/notes/{note_id}/edit", {"text": "matrix shared note, edited"}),
+        ("POST", "/notes/{note_id}/delete", {}),
         ("GET", "/api/collections", {}),
         ("POST", "/api/collections", {"title": "api matrix"}),
         ("GET", "/api/collections/{collection_id}", {}),
         ("POST", "/api/collections/{collection_id}", {"description": "d"}),
+        ("DELETE", "/api/collections/{collection_id}", {}),
         ("POST", "/api/collections/{collection_id}/cables", {"ids": [SECRET_ID]}),
         ("DELETE", "/api/collections/{collection_id}/cables/{reference_id}", {}),
         ("GET", "/api/collections/{collection_id}/export", {}),
@@ -473,16 +512,11 @@ def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
             "/api/notes",
             {"reference_id": PLAIN_ID, "text": "api matrix note", "collection_id": number},
         ),
+        ("POST", "/api/notes/{note_id}", {"text": "matrix shared note, edited by api"}),
+        ("DELETE", "/api/notes/{note_id}", {}),
     ]
     calls = [
-        (
-            method,
-            template,
-            template.replace("{collection_id}", n).replace("{reference_id}", SECRET_ID),
-            body,
-            template.startswith("/api"),
-        )
-        for method, template, body in plan
+        (method, template, body, template.startswith("/api")) for method, template, body in plan
     ]
     assert {(m, t) for m, t, *_ in calls} == _workspace_templates(app)
     # What the owner's collection routes answer, by who asks: the owner may do all but
@@ -494,6 +528,7 @@ def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
     def expected(who: str, method: str, template: str) -> set[int]:
         about = (
             "{collection_id}" in template
+            or "{note_id}" in template
             or template == "/collections/add"
             or (method == "POST" and template in ("/notes", "/api/notes"))
         )
@@ -518,7 +553,8 @@ def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
         people["anonymous"] = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
         for who, client in people.items():
             csrf = "" if who in ("token", "anonymous") else csrf_of(client.get("/collections").text)
-            for method, template, path, body, api in calls:
+            for method, template, body, api in calls:
+                path = path_for(who, method, template)
                 where = f"{who}: {method} {path}"
                 if method == "GET":
                     answer = client.get(path)
@@ -546,6 +582,16 @@ def test_every_workspace_route_for_every_kind_of_visitor(desk: Desk) -> None:
                     # Without the form token: refused before anything is done.
                     refused = client.post(path, data=body)
                     assert refused.status_code == 403 and "CSRF" in refused.text, where
+    # The owner's deletions were done; what the others tried on is still there.
+    with desk.open() as archive:
+        for (_, _, template), victim in victims.items():
+            if "{collection_id}" in template:
+                with pytest.raises(NotFound):
+                    archive.collection(int(victim), principal=rita)
+            else:
+                assert int(victim) not in [x.id for x in archive.all_notes(principal=rita)]
+        archive.collection(number, principal=rita)
+        assert shared_note in [x.id for x in archive.all_notes(principal=rita)]
 
 
 def test_a_published_collection_is_a_page_of_the_edition_with_its_cables_only(

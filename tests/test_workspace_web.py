@@ -215,3 +215,72 @@ def test_the_open_desk_saves_without_a_cookie_on_search(tmp_path: Path) -> None:
             "/saved", data={"name": "w", "q": "words", "csrf_token": csrf_of(form.text)}
         )
         assert saved.status_code == 303
+
+
+def test_changing_a_saved_search(desk: Desk) -> None:
+    """Rename (the news stays), a new sort (stays), a new query (the news starts again);
+    a name in use and a bad query refused; another owner's answered as missing; on the
+    API, the desk and the command line."""
+    from click.testing import CliRunner
+
+    from cabledesk.cli.main import cli
+
+    rita, fran = desk.token("rita"), desk.token("fran")
+    watch = rita.post("/api/saved-searches", data={"name": "watch", "q": "zorblaxian"}).json()
+    rita.post("/api/saved-searches", data={"name": "other", "q": "hizballah"})
+    desk.ingest(NEW)
+    address = f"/api/saved-searches/{watch['id']}"
+    assert rita.get(address).json()["new"] == 2
+    renamed = rita.post(address, data={"name": "renamed"})
+    assert renamed.status_code == 200, renamed.text
+    validate(renamed.json(), "SavedSearch")
+    assert (renamed.json()["name"], renamed.json()["query"], renamed.json()["new"]) == (
+        "renamed",
+        "zorblaxian",
+        2,
+    )
+    resorted = rita.post(address, data={"sort": "-date"}).json()
+    assert (resorted["sort"], resorted["new"], resorted["name"]) == ("-date", 2, "renamed")
+    taken = rita.post(address, data={"name": "other"})
+    assert taken.status_code == 400 and "already have a saved search named" in taken.text
+    bad = rita.post(address, data={"q": "x AND"})
+    assert bad.status_code == 400 and bad.json()["error"]["position"] == 5
+    assert rita.post(address, data={"sort": "sideways"}).status_code == 400
+    assert fran.post(address, data={"name": "mine"}).status_code == 404
+    assert rita.get(address).json()["query"] == "zorblaxian"  # nothing changed by those
+    requeried = rita.post(address, data={"q": "open"}).json()
+    assert (requeried["query"], requeried["new"]) == ("open", 0)
+    desk.ingest([crafted("10TESTPOST9", [("U", "Open again.")])])
+    assert rita.get(address).json()["ids"] == ["10TESTPOST9"]
+    # The desk: the form on the search's page.
+    client = desk.client()
+    assert sign_in(client, "rita").status_code == 303
+    page = client.get(f"/saved/{watch['id']}")
+    assert 'id="change-saved"' in page.text and 'value="renamed"' in page.text
+    token = csrf_of(page.text)
+    edit = f"/saved/{watch['id']}/edit"
+    assert client.post(edit, data={"name": "x"}).status_code == 403  # no CSRF token
+    changed = client.post(edit, data={"name": "desk name", "q": "open", "csrf_token": token})
+    assert changed.status_code == 303 and "done=changed" in changed.headers["location"]
+    assert "desk name" in client.get("/saved").text
+    clash = client.post(edit, data={"name": "other", "csrf_token": token})
+    assert clash.status_code == 400 and "already have a saved search named" in clash.text
+    assert client.post("/saved/99999/edit", data={"csrf_token": token}).status_code == 404
+    # The command line, acting for rita.
+    runner = CliRunner()
+    db = ["--db", str(desk.folder), "--account", "rita"]
+    said = runner.invoke(cli, ["saved", "edit", str(watch["id"]), "--name", "cli name", *db])
+    assert said.exit_code == 0, said.output
+    assert "cli name [open] sorted by -date" in said.output
+    assert runner.invoke(cli, ["saved", "edit", str(watch["id"]), *db]).exit_code != 0
+    clash = runner.invoke(cli, ["saved", "edit", str(watch["id"]), "--name", "other", *db])
+    assert clash.exit_code != 0 and "already have" in clash.output
+    theirs = ["--db", str(desk.folder), "--account", "fran"]
+    assert (
+        runner.invoke(cli, ["saved", "edit", str(watch["id"]), "--name", "f", *theirs]).exit_code
+        != 0
+    )
+    assert runner.invoke(cli, ["saved", "delete", str(watch["id"]), *theirs]).exit_code != 0
+    gone = runner.invoke(cli, ["saved", "delete", str(watch["id"]), *db])
+    assert gone.exit_code == 0 and f"removed {watch['id']}" in gone.output
+    assert rita.get(address).status_code == 404

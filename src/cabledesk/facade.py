@@ -645,6 +645,28 @@ class Archive:
         upto = min(upto, self.index.absorbed)
         saved_store.mark(self.connection, owner, search_id, seq=upto, alerted=alerted)
 
+    def change_saved_search(
+        self,
+        principal: Principal,
+        search_id: int,
+        *,
+        name: str | None = None,
+        query: str | None = None,
+        sort: str | None = None,
+    ) -> saved_store.SavedSearch:
+        """Rename one of `principal`'s saved searches or change its query or sort (None:
+        kept). A new query is compiled in the owner's view first (QueryError) and its news
+        starts now, as if saved anew; a rename or a new sort keeps the marks.
+        SavedSearchError for a search they have none by that number, or a name in use."""
+        owner = self._owner(principal)
+        found = saved_store.get(self.connection, owner, search_id)
+        seq = None
+        if query is not None and query.strip() != found.query:
+            _, seq = self._new_matches(query, self.viewer(principal), sys.maxsize)
+        return saved_store.change(
+            self.connection, owner, search_id, name=name, query=query, sort=sort, seq=seq
+        )
+
     def delete_saved_search(self, principal: Principal, search_id: int) -> None:
         saved_store.delete(self.connection, self._owner(principal), search_id)
 
@@ -2501,8 +2523,32 @@ class Archive:
             self.connection, ws.who(principal), reference_id, text, paragraph, collection_id
         )
 
+    def _note_refusal(self, note_id: int, principal: Principal, exc: ws.NotAllowed) -> Exception:
+        """A non-author's change of a note: 403 (NotAllowed) only for a note they read as
+        shown to them; one their view withholds (its paragraph, its cable) is NotFound,
+        as one that does not exist."""
+        row = self.connection.execute(
+            "SELECT reference_id FROM notes WHERE id = ?", (note_id,)
+        ).fetchone()
+        if row is not None and any(
+            n.id == note_id for n in self.notes(row[0], principal=principal)
+        ):
+            return exc
+        return ws.NotFound(f"note {note_id}: no such note of yours")
+
+    def edit_note(self, note_id: int, text: str, *, principal: Principal) -> None:
+        """Replace the text of a note (its author only)."""
+        try:
+            ws_notes.edit(self.connection, ws.who(principal), note_id, text)
+        except ws.NotAllowed as exc:
+            raise self._note_refusal(note_id, principal, exc) from None
+
     def delete_note(self, note_id: int, *, principal: Principal) -> None:
-        ws_notes.delete(self.connection, ws.who(principal), note_id)
+        """Delete a note (its author only)."""
+        try:
+            ws_notes.delete(self.connection, ws.who(principal), note_id)
+        except ws.NotAllowed as exc:
+            raise self._note_refusal(note_id, principal, exc) from None
 
     def collections(self, *, principal: Principal) -> list[ws.Collection]:
         """The collections `principal` owns and those shared with them (titles as they
@@ -2599,6 +2645,12 @@ class Archive:
         self, collection_id: int, account: str, access: str | None, *, principal: Principal
     ) -> None:
         ws.share(self.connection, collection_id, ws.who(principal), account, access)
+
+    def delete_collection(self, collection_id: int, *, principal: Principal) -> ws.Deleted:
+        """Delete a collection (its owner only) with its cable list and shares; the notes
+        shared with it become private notes of their authors; a published one is left
+        out of the next edition built."""
+        return ws.delete(self.connection, collection_id, ws.who(principal))
 
     def published_collections(self) -> list[tuple[int, str, str, list[str]]]:
         """(number, title, description, member ids in order) of the collections marked for

@@ -40,7 +40,10 @@ KINDS = (
     "collection_create",
     "collection_share",
     "collection_publish",
+    "collection_delete",
     "note_add",
+    "note_edit",
+    "note_delete",
 )
 _INSERT = "INSERT INTO audit (time, account, kind, detail, client) VALUES (?, ?, ?, ?, ?)"
 

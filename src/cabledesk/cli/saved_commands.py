@@ -84,15 +84,61 @@ def saved_list(account: str | None, output: str, db: str) -> None:
         click.echo(f"{news.search.id:>4}  {news.search.name}  [{news.search.query}]  {state}")
 
 
+@saved_group.command("edit")
+@click.argument("search_id", type=int)
+@click.option("--name", default=None, help="A new name.")
+@click.option("--query", default=None, help="A new query (its news starts again now).")
+@click.option("--sort", type=click.Choice(SORTS), default=None, help="A new sort.")
+@account_option
+@db_option
+def saved_edit(
+    search_id: int,
+    name: str | None,
+    query: str | None,
+    sort: str | None,
+    account: str | None,
+    db: str,
+) -> None:
+    """Rename a saved search or change its query or sort (what is not given is kept)."""
+    if name is None and query is None and sort is None:
+        raise click.UsageError("give --name, --query or --sort")
+    with opened(db) as archive:
+        try:
+            found = archive.change_saved_search(
+                _principal(archive, account), search_id, name=name, query=query, sort=sort
+            )
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from None
+        except SavedSearchError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"changed {found.id}: {found.name} [{found.query}] sorted by {found.sort}")
+
+
+def _remove(search_id: int, account: str | None, db: str) -> None:
+    with opened(db) as archive:
+        try:
+            archive.delete_saved_search(_principal(archive, account), search_id)
+        except SavedSearchError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"removed {search_id}")
+
+
 @saved_group.command("remove")
 @click.argument("search_id", type=int)
 @account_option
 @db_option
 def saved_remove(search_id: int, account: str | None, db: str) -> None:
     """Delete a saved search."""
-    with opened(db) as archive:
-        archive.delete_saved_search(_principal(archive, account), search_id)
-    click.echo(f"removed {search_id}")
+    _remove(search_id, account, db)
+
+
+@saved_group.command("delete")
+@click.argument("search_id", type=int)
+@account_option
+@db_option
+def saved_delete(search_id: int, account: str | None, db: str) -> None:
+    """Delete a saved search (the same as `saved remove`)."""
+    _remove(search_id, account, db)
 
 
 def _news_json(news: News, with_cables: list[dict[str, object]] | None) -> dict[str, object]:

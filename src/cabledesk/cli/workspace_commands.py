@@ -207,6 +207,31 @@ def publish_command(collection_id: int, withdraw: bool, db: str, account: str | 
         archive.publish_collection(collection_id, not withdraw, principal=principal)
 
 
+@collection_group.command("delete")
+@click.argument("collection_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@db_option
+@account_option
+def delete_command(collection_id: int, yes: bool, db: str, account: str | None) -> None:
+    """Delete a collection (its owner only): its cable list and shares go with it (the
+    cables stay in the archive); notes shared with it become private notes of their
+    authors; a published one is left out of the next edition built."""
+    with acting(db, account) as (archive, principal):
+        shelf = archive.collection(collection_id, principal=principal)
+        c = shelf.collection
+        if not yes:
+            click.confirm(
+                f"Delete collection {c.id} “{c.title}” ({c.cables} cables)?", abort=True, err=True
+            )
+        gone = archive.delete_collection(collection_id, principal=principal)
+    said = f"deleted collection {gone.id} ({gone.cables} cables, {gone.shares} shares)"
+    if gone.notes_kept_private:
+        said += f"; {gone.notes_kept_private} shared notes kept as private notes of their authors"
+    if gone.was_published:
+        said += "; the next edition built leaves its page out"
+    click.echo(said)
+
+
 @collection_group.command("export")
 @click.argument("collection_id", type=int)
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="csv", show_default=True)
@@ -276,6 +301,29 @@ def note_add_command(
                 collection_id=collection_id,
             )
         )
+
+
+@note_group.command("edit")
+@click.argument("note_id", type=int)
+@click.argument("text")
+@db_option
+@account_option
+def note_edit_command(note_id: int, text: str, db: str, account: str | None) -> None:
+    """Replace a note's text (its author only)."""
+    with acting(db, account) as (archive, principal):
+        archive.edit_note(note_id, text, principal=principal)
+    click.echo(f"changed note {note_id}")
+
+
+@note_group.command("delete")
+@click.argument("note_id", type=int)
+@db_option
+@account_option
+def note_delete_command(note_id: int, db: str, account: str | None) -> None:
+    """Delete a note (its author only)."""
+    with acting(db, account) as (archive, principal):
+        archive.delete_note(note_id, principal=principal)
+    click.echo(f"deleted note {note_id}")
 
 
 @note_group.command("list")

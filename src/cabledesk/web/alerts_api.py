@@ -95,6 +95,35 @@ def saved_delete(request: Request) -> Response:
     return JSONResponse({"deleted": search_id})
 
 
+def saved_change(request: Request) -> Response:
+    """POST /api/saved-searches/{id}: `name`, `q`, `sort` (a field left out is kept). A new
+    query starts the news again; a new name or sort keeps it."""
+    form = form_of(request)
+    search_id = _search_id(request)
+    if search_id is None:
+        return _no_search(request)
+    sort = form.get("sort")
+    with archive_of(request) as archive:
+        try:
+            archive.saved_search(principal_of(request), search_id)
+        except SavedSearchError:
+            return _no_search(request)
+        try:
+            archive.change_saved_search(
+                principal_of(request),
+                search_id,
+                name=form.get("name"),
+                query=form.get("q"),
+                sort=sort or None,
+            )
+            news = archive.saved_search(principal_of(request), search_id)
+        except QueryError as exc:
+            return error(400, str(exc.message), query=exc.query, position=exc.position)
+        except SavedSearchError as exc:
+            return error(400, str(exc))
+    return JSONResponse(_news(news))
+
+
 def saved_seen(request: Request) -> Response:
     form = form_of(request)
     try:
@@ -149,6 +178,7 @@ ROUTES = [
     Route("/api/saved-searches", saved_list, methods=["GET"]),
     Route("/api/saved-searches", saved_add, methods=["POST"]),
     Route("/api/saved-searches/{search_id}", saved_one, methods=["GET"]),
+    Route("/api/saved-searches/{search_id}", saved_change, methods=["POST"]),
     Route("/api/saved-searches/{search_id}", saved_delete, methods=["DELETE"]),
     Route("/api/saved-searches/{search_id}/seen", saved_seen, methods=["POST"]),
     Route("/api/batch-search", batch_search, methods=["POST"]),

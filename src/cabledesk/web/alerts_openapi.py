@@ -128,6 +128,20 @@ def alerts_paths() -> dict[str, Any]:
                 "parameters": [search_id],
                 "responses": answer(_ok("SavedSearch", "The saved search"), 404),
             },
+            "post": {
+                "summary": "Rename a saved search or change its query or sort (a field left "
+                "out is kept); a new query starts its news again, a new name or sort keeps it",
+                "parameters": [search_id],
+                "requestBody": _form(
+                    {
+                        "name": {"type": "string", "maxLength": 100},
+                        "q": {"type": "string", "maxLength": 2000},
+                        "sort": {"enum": ["rank", "date", "-date", "cited"]},
+                    },
+                    [],
+                ),
+                "responses": answer(_ok("SavedSearch", "The saved search as changed"), 400, 404),
+            },
             "delete": {
                 "summary": "Delete a saved search",
                 "parameters": [search_id],

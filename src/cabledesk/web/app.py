@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from cabledesk.access import AuditWriter
@@ -50,15 +50,35 @@ def _browse_root(request: Request) -> Response:
     return RedirectResponse("/browse/origin", status_code=308)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route answers at this request's path (several routes may share a
+    path, one per method), in a fixed order; HEAD is left out (GET implies it)."""
+    router = request.scope.get("router") or request.app.router
+    found: set[str] = set()
+    for route in router.routes:
+        if isinstance(route, Route):
+            match, _ = route.matches(request.scope)
+            if match != Match.NONE:
+                found |= set(route.methods or ())
+    order = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    return sorted(found - {"HEAD"}, key=lambda m: (order.index(m) if m in order else 9, m))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    allowed = allowed_methods(request) if status == 405 else []
+    answers = " and ".join(", ".join(allowed).rsplit(", ", 1)) or "nothing"
+    headers = {"Allow": ", ".join(allowed)} if allowed else None
     if request.url.path.startswith("/api"):
         message = {
             404: f"{request.url.path}: no such endpoint; the list is at /api",
-            405: f"{request.method} {request.url.path}: only GET is answered here",
+            405: f"{request.method} {request.url.path}: not answered here; it answers {answers}",
         }.get(status, "an internal error; it has been logged")
-        return api.error(status, message)
-    return render(
+        response = api.error(status, message)
+        if headers:
+            response.headers.update(headers)
+        return response
+    page = render(
         "error.html",
         status_code=status,
         request=request,
@@ -69,9 +89,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         title=TITLES.get(status, "Something went wrong"),
         message={
             404: f"Nothing lives at {request.url.path}.",
-            405: f"{request.method} is not answered at {request.url.path}.",
+            405: f"{request.method} is not answered at {request.url.path} (it answers {answers}).",
         }.get(status, "An internal error; it has been logged."),
     )
+    if headers:
+        page.headers.update(headers)
+    return page
 
 
 async def _index_behind(request: Request, exc: Exception) -> Response:
@@ -160,7 +183,10 @@ def create_app(
         Route("/collections/{collection_id}/share", workspace.share, methods=["POST"]),
         Route("/collections/{collection_id}/publish", workspace.publish, methods=["POST"]),
         Route("/collections/{collection_id}/describe", workspace.describe, methods=["POST"]),
+        Route("/collections/{collection_id}/delete", workspace.delete_collection, methods=["POST"]),
         Route("/notes", workspace.add_note, methods=["POST"]),
+        Route("/notes/{note_id}/edit", workspace.edit_note, methods=["POST"]),
+        Route("/notes/{note_id}/delete", workspace.delete_note, methods=["POST"]),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login_submit, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),

@@ -30,6 +30,7 @@ from cabledesk.web.auth.record import note as audit_note
 from cabledesk.web.context import archive_of
 from cabledesk.workspace.collections import (
     Collection,
+    Deleted,
     NotAllowed,
     NotFound,
     WorkspaceError,
@@ -231,6 +232,27 @@ async def add_cables(request: Request) -> Response:
     return await run_in_threadpool(run)
 
 
+def delete_collection(request: Request) -> Response:
+    """DELETE /api/collections/{id}: the owner only. The notes shared with it become
+    private notes of their authors; a published one leaves the next edition."""
+    try:
+        with archive_of(request) as archive:
+            gone = archive.delete_collection(_id(request), principal=principal_of(request))
+    except WorkspaceError as exc:
+        return _failed(exc)
+    return JSONResponse(deleted_json(gone))
+
+
+def deleted_json(gone: Deleted) -> dict[str, Any]:
+    return {
+        "deleted": gone.id,
+        "cables": gone.cables,
+        "shares": gone.shares,
+        "notes_kept_private": gone.notes_kept_private,
+        "withdrawn_from_next_edition": gone.was_published,
+    }
+
+
 def remove_cable(request: Request) -> Response:
     try:
         with archive_of(request) as archive:
@@ -356,11 +378,51 @@ async def create_note(request: Request) -> Response:
     return await run_in_threadpool(run)
 
 
+def _note_id(request: Request) -> int:
+    raw = str(request.path_params["note_id"])
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise NotFound(f"note {raw[:40]!r}: no such note of yours")
+    return int(raw)
+
+
+async def edit_note(request: Request) -> Response:
+    """POST /api/notes/{id}: {"text"}; the note's author only."""
+    body = await _body(request)
+    if body is None:
+        return _bad_body()
+
+    def run() -> Response:
+        principal = principal_of(request)
+        try:
+            note_id = _note_id(request)
+            text = _text(body, "text")
+            with archive_of(request) as archive:
+                archive.edit_note(note_id, text, principal=principal)
+                found = [n for n in archive.all_notes(principal=principal) if n.id == note_id]
+        except WorkspaceError as exc:
+            return _failed(exc)
+        return JSONResponse(note_json(found[0]) if found else {"id": note_id})
+
+    return await run_in_threadpool(run)
+
+
+def delete_note(request: Request) -> Response:
+    """DELETE /api/notes/{id}: the note's author only."""
+    try:
+        note_id = _note_id(request)
+        with archive_of(request) as archive:
+            archive.delete_note(note_id, principal=principal_of(request))
+    except WorkspaceError as exc:
+        return _failed(exc)
+    return JSONResponse({"deleted": note_id})
+
+
 ROUTES = [
     Route("/api/collections", list_collections, methods=["GET"]),
     Route("/api/collections", create_collection, methods=["POST"]),
     Route("/api/collections/{collection_id}", get_collection, methods=["GET"]),
     Route("/api/collections/{collection_id}", change_collection, methods=["POST"]),
+    Route("/api/collections/{collection_id}", delete_collection, methods=["DELETE"]),
     Route("/api/collections/{collection_id}/cables", add_cables, methods=["POST"]),
     Route(
         "/api/collections/{collection_id}/cables/{reference_id}",
@@ -370,4 +432,6 @@ ROUTES = [
     Route("/api/collections/{collection_id}/export", export_collection, methods=["GET"]),
     Route("/api/notes", list_notes, methods=["GET"]),
     Route("/api/notes", create_note, methods=["POST"]),
+    Route("/api/notes/{note_id}", edit_note, methods=["POST"]),
+    Route("/api/notes/{note_id}", delete_note, methods=["DELETE"]),
 ]

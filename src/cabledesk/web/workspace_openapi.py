@@ -110,6 +110,33 @@ WORKSPACE_SCHEMAS: dict[str, Any] = {
         "required": ["removed"],
         "properties": {"removed": {"type": "boolean"}},
     },
+    "CollectionDeleted": {
+        "type": "object",
+        "description": "What deleting a collection took with it: its cable list and "
+        "shares; the notes shared with it were kept as private notes of their authors.",
+        "required": [
+            "deleted",
+            "cables",
+            "shares",
+            "notes_kept_private",
+            "withdrawn_from_next_edition",
+        ],
+        "properties": {
+            "deleted": {"type": "integer", "description": "The collection's number."},
+            "cables": {"type": "integer"},
+            "shares": {"type": "integer"},
+            "notes_kept_private": {"type": "integer"},
+            "withdrawn_from_next_edition": {
+                "type": "boolean",
+                "description": "It was published: the next edition built leaves its page out.",
+            },
+        },
+    },
+    "NoteDeleted": {
+        "type": "object",
+        "required": ["deleted"],
+        "properties": {"deleted": {"type": "integer", "description": "The note's number."}},
+    },
 }
 
 
@@ -135,9 +162,10 @@ def _errors(*codes: int) -> dict[str, Any]:
     reasons = {
         400: "A bad body, parameter or query",
         401: "Not signed in (send Authorization: Bearer <token>), or a refused token",
-        403: "Signed in, but not allowed (a collection shared for reading only; publishing "
-        "needs the editor role; a session's change without X-CSRF-Token)",
-        404: "No such collection or cable of yours (the same answer for one you may not see)",
+        403: "Signed in, but not allowed (a collection shared for reading only; sharing and "
+        "deleting are the owner's; publishing needs the editor role; a note is changed or "
+        "deleted by its author only; a session's change without X-CSRF-Token)",
+        404: "No such collection, note or cable of yours (the same answer for one you may not see)",
     }
     return {
         str(code): {
@@ -162,6 +190,13 @@ def workspace_paths() -> dict[str, Any]:
         "required": True,
         "description": "A cable's reference id.",
         "schema": {"type": "string"},
+    }
+    note_id = {
+        "name": "note_id",
+        "in": "path",
+        "required": True,
+        "description": "A note's number (GET /api/notes gives it).",
+        "schema": {"type": "integer"},
     }
     return {
         "/api/collections": {
@@ -214,6 +249,14 @@ def workspace_paths() -> dict[str, Any]:
                 ),
                 "responses": {"200": _json("Collection", "The collection as changed")}
                 | _errors(400, 401, 403, 404),
+            },
+            "delete": {
+                "summary": "Delete a collection (its owner only) with its cable list and shares; "
+                "the notes shared with it become private notes of their authors; a published "
+                "collection is left out of the next edition built",
+                "parameters": [collection_id],
+                "responses": {"200": _json("CollectionDeleted", "What went with it")}
+                | _errors(401, 403, 404),
             },
         },
         "/api/collections/{collection_id}/cables": {
@@ -303,6 +346,21 @@ def workspace_paths() -> dict[str, Any]:
                     ["reference_id", "text"],
                 ),
                 "responses": {"201": _json("Note", "The note")} | _errors(400, 401, 403, 404),
+            },
+        },
+        "/api/notes/{note_id}": {
+            "post": {
+                "summary": "Change a note's text (its author only); where it is written and "
+                "with whom it is shared stay",
+                "parameters": [note_id],
+                "requestBody": _body({"text": {"type": "string"}}, ["text"]),
+                "responses": {"200": _json("Note", "The note as changed")}
+                | _errors(400, 401, 403, 404),
+            },
+            "delete": {
+                "summary": "Delete a note (its author only)",
+                "parameters": [note_id],
+                "responses": {"200": _json("NoteDeleted", "Deleted")} | _errors(401, 403, 404),
             },
         },
     }

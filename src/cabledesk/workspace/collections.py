@@ -415,6 +415,60 @@ def publish(
         _touch(connection, collection_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """What deleting a collection took with it."""
+
+    id: int
+    title: str
+    cables: int
+    shares: int
+    notes_kept_private: int  # notes shared with it, now private to their authors
+    was_published: bool  # left out of the next edition built
+
+
+def delete(connection: sqlite3.Connection, collection_id: int, key: str | None) -> Deleted:
+    """Delete a collection: its cable list and its shares go with it. Only the owner
+    deletes (a collaborator who may change it gets NotAllowed, anyone else NotFound).
+    The notes shared with it are not lost: each becomes a private note of its author.
+    A published collection is left out of the next edition built (an edition already
+    built keeps its page until then, as for `publish --withdraw`)."""
+    with writing(connection):
+        if may_change(connection, collection_id, key) != "owner":
+            raise NotAllowed("only the collection's owner deletes it")
+        title, was_published = connection.execute(
+            "SELECT title, published FROM collections WHERE id = ?", (collection_id,)
+        ).fetchone()
+        kept = connection.execute(
+            "UPDATE notes SET collection_id = NULL WHERE collection_id = ?", (collection_id,)
+        ).rowcount
+        cables = connection.execute(
+            "DELETE FROM collection_cables WHERE collection_id = ?", (collection_id,)
+        ).rowcount
+        shared = connection.execute(
+            "DELETE FROM collection_shares WHERE collection_id = ?", (collection_id,)
+        ).rowcount
+        connection.execute("DELETE FROM collections WHERE id = ?", (collection_id,))
+        gone = Deleted(collection_id, title, cables, shared, kept, bool(was_published))
+        audit.insert(
+            connection,
+            [
+                audit.event(
+                    "collection_delete",
+                    key or None,
+                    detail={
+                        "collection": collection_id,
+                        "cables": cables,
+                        "shares": shared,
+                        "notes_kept_private": kept,
+                        "published": gone.was_published,
+                    },
+                )
+            ],
+        )
+    return gone
+
+
 def published(connection: sqlite3.Connection) -> list[tuple[int, str, str, list[str]]]:
     """(id, title, description, member ids in order) of every collection marked for the
     public edition, by id."""

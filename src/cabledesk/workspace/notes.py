@@ -83,11 +83,7 @@ def add(
     the paragraph. Shared with a collection only when the author may change it."""
     if key is None:
         raise NotAllowed("sign in to write notes")
-    text = text.strip()
-    if not text:
-        raise WorkspaceError("a note needs some text")
-    if len(text) > NOTE_MOST:
-        raise WorkspaceError(f"a note has at most {NOTE_MOST:,} characters")
+    text = _checked_text(text)
     with writing(connection):
         if collection_id is not None:
             access = collections.access_of(connection, collection_id, key)
@@ -118,19 +114,56 @@ def add(
     return note_id
 
 
+def _authored(connection: sqlite3.Connection, key: str | None, note_id: int, verb: str) -> None:
+    """Only a note's author changes or deletes it: NotFound for a note the asker may not
+    read (or that is not there), NotAllowed for one they read but did not write."""
+    row = connection.execute("SELECT author FROM notes WHERE id = ?", (note_id,)).fetchone()
+    if row is None or key is None or (row[0] != key and not _shared_with(connection, note_id, key)):
+        raise NotFound(f"note {note_id}: no such note of yours")
+    if row[0] != key:
+        raise NotAllowed(f"note {note_id} is {collections.shown_owner(row[0])}'s to {verb}")
+
+
+def _checked_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise WorkspaceError("a note needs some text")
+    if len(text) > NOTE_MOST:
+        raise WorkspaceError(f"a note has at most {NOTE_MOST:,} characters")
+    return text
+
+
+def edit(connection: sqlite3.Connection, key: str | None, note_id: int, text: str) -> None:
+    """Replace a note's text (its author only); where it is written and with whom it is
+    shared stay as they are."""
+    text = _checked_text(text)
+    with writing(connection):
+        _authored(connection, key, note_id, "change")
+        connection.execute(
+            "UPDATE notes SET text = ?, updated = ? WHERE id = ?",
+            (text, collections.now(), note_id),
+        )
+        audit.insert(connection, [audit.event("note_edit", key or None, detail={"note": note_id})])
+
+
 def delete(connection: sqlite3.Connection, key: str | None, note_id: int) -> None:
     """Only a note's author deletes it."""
     with writing(connection):
-        row = connection.execute("SELECT author FROM notes WHERE id = ?", (note_id,)).fetchone()
-        if (
-            row is None
-            or key is None
-            or (row[0] != key and not _shared_with(connection, note_id, key))
-        ):
-            raise NotFound(f"note {note_id}: no such note of yours")
-        if row[0] != key:
-            raise NotAllowed(f"note {note_id} is {collections.shown_owner(row[0])}'s to delete")
+        _authored(connection, key, note_id, "delete")
+        reference_id = connection.execute(
+            "SELECT reference_id FROM notes WHERE id = ?", (note_id,)
+        ).fetchone()[0]
         connection.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+        audit.insert(
+            connection,
+            [
+                audit.event(
+                    "note_delete",
+                    key or None,
+                    detail={"note": note_id, "reference_id": reference_id},
+                )
+            ],
+        )
 
 
 def _shared_with(connection: sqlite3.Connection, note_id: int, key: str) -> bool:

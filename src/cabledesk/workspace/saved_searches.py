@@ -154,6 +154,51 @@ def delete(connection: sqlite3.Connection, owner: str, search_id: int) -> None:
         raise SavedSearchError(f"no saved search {search_id}")
 
 
+def change(
+    connection: sqlite3.Connection,
+    owner: str,
+    search_id: int,
+    *,
+    name: str | None = None,
+    query: str | None = None,
+    sort: str | None = None,
+    seq: int | None = None,
+) -> SavedSearch:
+    """Rename one of the owner's saved searches, or change its query or sort (None: kept).
+    A new query starts its news again from change `seq` (both marks, as saving it anew
+    would): the old marks counted another query's matches. A new name or sort keeps the
+    marks. A name the owner already uses for another search is refused."""
+    found = get(connection, owner, search_id)
+    new_name, new_query, new_sort = check(
+        found.name if name is None else name,
+        found.query if query is None else query,
+        found.sort if sort is None else sort,
+    )
+    restart = new_query != found.query
+    if restart and seq is None:
+        raise SavedSearchError("a new query needs the change its news starts after")
+    with connection:
+        taken = connection.execute(
+            "SELECT 1 FROM saved_searches WHERE owner = ? AND name = ? AND id != ?",
+            (owner, new_name, search_id),
+        ).fetchone()
+        if taken is not None:
+            raise SavedSearchError(
+                f"you already have a saved search named {new_name!r}; pick another name"
+            )
+        connection.execute(
+            "UPDATE saved_searches SET name = ?, query = ?, sort = ? WHERE owner = ? AND id = ?",
+            (new_name, new_query, new_sort, owner, search_id),
+        )
+        if restart:
+            connection.execute(
+                "UPDATE saved_searches SET visited_seq = ?, visited_at = NULL, "
+                "alerted_seq = ?, alerted_at = NULL WHERE owner = ? AND id = ?",
+                (seq, seq, owner, search_id),
+            )
+    return get(connection, owner, search_id)
+
+
 def mark(
     connection: sqlite3.Connection, owner: str, search_id: int, *, seq: int, alerted: bool
 ) -> None:

@@ -34,6 +34,7 @@ DONE = {
     "saved": "Saved “{name}”.",
     "seen": "Marked “{name}” as seen.",
     "deleted": "Deleted the saved search.",
+    "changed": "Changed “{name}”.",
 }
 
 
@@ -121,6 +122,7 @@ def news_page(request: Request) -> Response:
         news=news,
         cables=cables,
         shown=SHOWN,
+        sorts=SORTS,
     )
 
 
@@ -137,6 +139,30 @@ def mark_seen(request: Request) -> Response:
         except SavedSearchError:
             return _missing(request, None)
     return RedirectResponse(f"/saved?done=seen&name={quote(news.search.name)}", status_code=303)
+
+
+def change_search(request: Request) -> Response:
+    """The news page's "Change" form: `name`, `q`, `sort`. A new query starts the news
+    again (docs/workspace.md); a mistake is shown on the list with the form's values."""
+    form = form_of(request)
+    with archive_of(request) as archive:
+        try:
+            search_id = archive.saved_search(principal_of(request), _search_id(request)).search.id
+        except SavedSearchError:
+            return _missing(request, None)
+        try:
+            kept = archive.change_saved_search(
+                principal_of(request),
+                search_id,
+                name=form.get("name"),
+                query=form.get("q"),
+                sort=form.get("sort") or None,
+            )
+        except QueryError as exc:
+            return _list(request, 400, error=f"The query cannot be saved: {exc.message}")
+        except SavedSearchError as exc:
+            return _list(request, 400, error=str(exc))
+    return RedirectResponse(f"/saved?done=changed&name={quote(kept.name)}", status_code=303)
 
 
 def delete_search(request: Request) -> Response:
@@ -202,6 +228,7 @@ ROUTES = [
     Route("/saved", save_search, methods=["POST"]),
     Route("/saved/{search_id:int}", news_page, methods=["GET"]),
     Route("/saved/{search_id:int}/seen", mark_seen, methods=["POST"]),
+    Route("/saved/{search_id:int}/edit", change_search, methods=["POST"]),
     Route("/saved/{search_id:int}/delete", delete_search, methods=["POST"]),
     Route("/batch", batch_page, methods=["GET"]),
     Route("/batch", batch_submit, methods=["POST"]),

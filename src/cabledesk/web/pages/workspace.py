@@ -28,6 +28,7 @@ from cabledesk.workspace.collections import (
     NotFound,
     WorkspaceError,
     collection_number,
+    who,
 )
 
 _IDS = re.compile(r"[\s,;]+")
@@ -115,6 +116,7 @@ def collection_page(request: Request) -> Response:
         shelf=shelf,
         may_change=shelf.collection.access in ("owner", "edit"),
         may_publish=shelf.collection.access in ("owner", "edit") and principal.may("editor"),
+        me=who(principal),
         notice=request.query_params.get("notice", "")[:300] or None,
     )
 
@@ -230,6 +232,67 @@ def describe(request: Request) -> Response:
     return _change(request, "describe")
 
 
+def delete_collection(request: Request) -> Response:
+    """The owner's "Delete this collection" form: it needs the `confirm` box ticked (the
+    page says what goes with it); then back to the list."""
+    form = form_of(request)
+    try:
+        collection_id = collection_number(str(request.path_params["collection_id"]))
+        if form.get("confirm") != "yes":
+            with archive_of(request) as archive:
+                # Unconfirmed, the answer is still the one the asker's access gives: who
+                # may not see it is told it does not exist, a collaborator may not.
+                found = archive.collections(principal=principal_of(request))
+            access = {c.id: c.access for c in found}.get(collection_id)
+            if access is None:
+                raise NotFound(f"collection {collection_id}: no such collection of yours")
+            if access != "owner":
+                raise NotAllowed("only the collection's owner deletes it")
+            raise WorkspaceError("tick “yes, delete it” to delete the collection")
+        with archive_of(request) as archive:
+            gone = archive.delete_collection(collection_id, principal=principal_of(request))
+    except WorkspaceError as exc:
+        return _problem(request, exc, _status(exc))
+    done = f"Deleted “{gone.title}” ({gone.cables} cable{'' if gone.cables == 1 else 's'})."
+    if gone.notes_kept_private:
+        kept = gone.notes_kept_private
+        done += f" {kept} note(s) shared with it are now private to their authors."
+    if gone.was_published:
+        done += " The next edition built leaves its page out."
+    return _back(request, {}, "/collections", done)
+
+
+def _note_number(request: Request) -> int:
+    raw = str(request.path_params["note_id"])
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise NotFound(f"note {raw[:40]!r}: no such note of yours")
+    return int(raw)
+
+
+def edit_note(request: Request) -> Response:
+    """The author's "edit" form beside a note (cable page, collection page)."""
+    form = form_of(request)
+    try:
+        note_id = _note_number(request)
+        with archive_of(request) as archive:
+            archive.edit_note(note_id, form.get("text", ""), principal=principal_of(request))
+    except WorkspaceError as exc:
+        return _problem(request, exc, _status(exc))
+    return _back(request, form, "/collections", "Note saved.")
+
+
+def delete_note(request: Request) -> Response:
+    """The author's "delete" button beside a note."""
+    form = form_of(request)
+    try:
+        note_id = _note_number(request)
+        with archive_of(request) as archive:
+            archive.delete_note(note_id, principal=principal_of(request))
+    except WorkspaceError as exc:
+        return _problem(request, exc, _status(exc))
+    return _back(request, form, "/collections", "Note deleted.")
+
+
 def add_note(request: Request) -> Response:
     form = form_of(request)
     reference_id = form.get("reference_id", "")
@@ -262,4 +325,4 @@ def workspace_context(request: Request, archive: Any, make_token: bool = True) -
         return {"editable": []}
     ensure_token(session)
     found = archive.collections(principal=principal)
-    return {"editable": [c for c in found if c.access in ("owner", "edit")]}
+    return {"editable": [c for c in found if c.access in ("owner", "edit")], "me": who(principal)}
