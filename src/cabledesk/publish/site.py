@@ -344,6 +344,8 @@ def _previous(
         and meta.get("site") == str(out.resolve())
         and meta.get("edition", "").isdigit()
         and meta.get("seq", "").isdigit()
+        # A database older than the cache (restored from a copy) may have lost changes.
+        and int(meta["seq"]) <= last_seq(connection)
         and meta.get("manifest") == cache.file_hash(out / MANIFEST)
         and editions.edition(connection, int(meta["edition"])) is not None
     )
