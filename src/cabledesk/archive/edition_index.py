@@ -11,8 +11,11 @@ alone.
 
 It follows SQLite the way the archive's index does: it remembers the edition it was built
 for and the change number it absorbed (`edition`, `absorbed` beside its files); a new
-edition rebuilds it, and a change to published cables (a redaction touching them) is
-absorbed by the same paging by (change number, row id).
+edition is followed, not rebuilt: the documents of the cables it no longer holds are
+deleted, and those it added or holds at another version, touched when it was recorded,
+are absorbed like any change to published cables (a redaction touching them), by the
+same paging by (change number, row id). An index built for an edition no longer
+recorded (or a database older than the index) is rebuilt.
 """
 
 from __future__ import annotations
@@ -73,7 +76,12 @@ class EditionIndex(Index):
         latest = last_seq(connection)
         edition = editions.latest(connection)
         mark = self.absorbed
-        if edition != self.edition or mark > latest:
+        built = self.edition
+        if mark <= latest and 0 < built < edition and self._follow(connection, writer, built):
+            # Built on the earlier edition: what left it is gone, and what entered or
+            # changed version was touched when the edition was recorded (after the mark).
+            (self.directory / "edition").write_text(str(edition))
+        elif edition != built or mark > latest:
             writer.delete_all_documents()
             writer.commit()
             self._write_absorbed(0)
@@ -119,6 +127,23 @@ class EditionIndex(Index):
         if max(latest, after[0] if done else 0) != self.absorbed:
             self._write_absorbed(max(latest, after[0] if done else 0))
         return done
+
+    def _follow(
+        self, connection: sqlite3.Connection, writer: tantivy.IndexWriter, built: int
+    ) -> bool:
+        """Move this index from edition `built` to the latest without rebuilding it:
+        delete the documents of the cables the latest edition no longer holds. The
+        cables it added or holds at another version were touched by recording it
+        (editorial.record_edition), so the catch-up absorbs them by change number.
+        False when edition `built` is not recorded (a rebuild is due)."""
+        before = editions.edition(connection, built)
+        if before is None:
+            return False
+        after = editions.published_versions(connection)
+        for reference_id in sorted(before[1].keys() - after.keys()):
+            writer.delete_documents_by_term("id", reference_id)
+        writer.commit()
+        return True
 
     def verify(self, connection: sqlite3.Connection) -> list[str]:
         """What is wrong between this index and the latest edition (nothing: they agree)."""

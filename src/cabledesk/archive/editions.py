@@ -140,6 +140,11 @@ _APPROVED_VERSIONS = (
 )
 
 
+def approved_versions(connection: sqlite3.Connection) -> dict[str, str]:
+    """{reference id: text hash approved} of the cables approved_records yields."""
+    return {str(i): str(h) for i, h in connection.execute(_APPROVED_VERSIONS)}
+
+
 def approved_records(connection: sqlite3.Connection) -> Iterator[tuple[str, Cable]]:
     """(reference id, stored record) of the version approved of each approved cable, in
     reference-id order: what the next edition publishes (redactions not burned in)."""

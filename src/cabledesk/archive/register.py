@@ -161,8 +161,17 @@ def touch(connection: sqlite3.Connection, reference_ids: list[str]) -> int:
     if not reference_ids:
         return 0
     seq = next_seq(connection)
-    marks = ",".join("?" * len(reference_ids))
-    cursor = connection.execute(
-        f"UPDATE cables SET seq = ? WHERE reference_id IN ({marks})", [seq, *reference_ids]
-    )
-    return cursor.rowcount
+    count = 0
+    # In pages: an edition of the whole release touches more cables than SQLite takes
+    # variables in one statement (250,000 here).
+    for start in range(0, len(reference_ids), _TOUCH_PAGE):
+        page = reference_ids[start : start + _TOUCH_PAGE]
+        marks = ",".join("?" * len(page))
+        cursor = connection.execute(
+            f"UPDATE cables SET seq = ? WHERE reference_id IN ({marks})", [seq, *page]
+        )
+        count += cursor.rowcount
+    return count
+
+
+_TOUCH_PAGE = 10_000

@@ -274,6 +274,17 @@ def approve_command(
     default=None,
     help="Rows of each list and browse page of a site (default 200).",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Build the whole site again, even when the folder holds the previous edition.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Processes rendering pages beside the search index's (default: 1 on 2+ cores).",
+)
 @account_option
 def publish_command(
     db: str,
@@ -281,6 +292,8 @@ def publish_command(
     format_: str,
     previous: int | None,
     page_size: int | None,
+    full: bool,
+    workers: int | None,
     account: str,
 ) -> None:
     """Build the public edition of the approved cables (redactions burned in)."""
@@ -318,10 +331,20 @@ def publish_command(
                     account=account,
                     page_size=page_size or PAGE_SIZE,
                     progress=for_terminal("publish"),
+                    full=full,
+                    workers=workers,
                 )
+                how = (
+                    f"incremental: {report.read:,} cables read, {report.rendered:,} pages "
+                    "written, the others kept"
+                    if report.incremental
+                    else "full build"
+                )
+                if report.workers_cpu:
+                    how += f"; workers: {report.workers_cpu:.1f} s CPU"
                 click.echo(
                     f"edition {report.edition}: {report.cables:,} cables, {report.pages:,} "
-                    f"pages, {report.terms:,} search terms in {report.out}/"
+                    f"pages, {report.terms:,} search terms in {report.out}/ ({how})"
                 )
             else:
                 count = write_data(archive, out, format_, account=account)

@@ -152,11 +152,13 @@ def entry_of(cable: Cable) -> Entry:
     )
 
 
-def approved_plan(archive: Archive, spool: Callable[[str, dict[str, Any]], None]) -> Plan:
+def approved_plan(
+    archive: Archive, spool: Callable[[str, dict[str, Any], Entry, str], None]
+) -> Plan:
     """One pass over the approved cables, as `approved_view` sees them, keeping only
-    each cable's `Entry` and hashes; `spool(reference id, public record as a dict)` is
-    given each public record as it is made (the site writes it to a file it reads back
-    once the links between cables are known). Memory: the entries, not the cables."""
+    each cable's `Entry` and hashes; `spool(reference id, public record as a dict, entry,
+    published hash)` is given each public record as it is made (the site keeps it to read
+    back once the links between cables are known). Memory: the entries, not the cables."""
     viewer = public_viewer(archive)
     register_version = register.version(archive.connection)
     entries, hashes, published = [], {}, {}
@@ -165,14 +167,20 @@ def approved_plan(archive: Archive, spool: Callable[[str, dict[str, Any]], None]
         record = to_dict(public)
         hashes[reference_id] = text_hash(stored)
         published[reference_id] = _hash_of(record)
-        entries.append(entry_of(public))
-        spool(reference_id, record)
+        entry = entry_of(public)
+        entries.append(entry)
+        spool(reference_id, record, entry, published[reference_id])
+    return linked(Plan(entries, hashes, published, register_version))
+
+
+def linked(plan: Plan) -> Plan:
+    """`plan` with its entries in date order and the links between its cables: the same
+    links as approved_view's, from the entries."""
+    entries = plan.entries
     entries.sort(key=lambda e: (e.date, e.reference_id))
-    plan = Plan(entries, hashes, published, register_version)
     ids = {e.reference_id for e in entries if e.reference_id}
-    # The same links as approved_view's, from the entries.
-    for entry in entries:
-        plan.citing[entry.reference_id] = []
+    plan.citing = {entry.reference_id: [] for entry in entries}
+    plan.neighbours = {}
     for entry in entries:
         for cited in entry.cites:
             if cited in ids:
@@ -186,6 +194,11 @@ def approved_plan(archive: Archive, spool: Callable[[str, dict[str, Any]], None]
             after = members[index + 1] if index + 1 < len(members) else None
             plan.neighbours[reference_id] = (before, after)
     return plan
+
+
+def published_hash_of(record: dict[str, Any]) -> str:
+    """published_hash of a public record already made a dict (to_dict)."""
+    return _hash_of(record)
 
 
 def _hash_of(record: dict[str, Any]) -> str:

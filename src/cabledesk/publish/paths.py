@@ -17,19 +17,26 @@ def inside(folder: Path, *parts: str) -> Path:
     """`folder / part / ...`, or PublishError when a part is not a plain file or folder
     name or the result would resolve outside `folder`."""
     for part in parts:
-        plain = (
-            part not in ("", ".", "..")
-            and PurePosixPath(part).name == part
-            and PureWindowsPath(part).name == part
-            and "\x00" not in part
-        )
-        if not plain:
-            raise PublishError(
-                f"{part!r}: expected a plain file name for a file of the edition; "
-                "it would be written outside the edition's folder"
-            )
+        plain(part)
     path = folder.joinpath(*parts)
     root = folder.resolve()
     if not path.resolve().is_relative_to(root):
         raise PublishError(f"{path}: resolves outside the edition's folder {root}; not written")
     return path
+
+
+def plain(part: str) -> str:
+    """`part`, or PublishError when it is not a plain file or folder name. Within a folder
+    the build made itself (no symbolic links in it), a plain name stays inside: the build
+    checks each cable's name this way and `inside` once for the folder."""
+    if not (
+        part not in ("", ".", "..")
+        and PurePosixPath(part).name == part
+        and PureWindowsPath(part).name == part
+        and "\x00" not in part
+    ):
+        raise PublishError(
+            f"{part!r}: expected a plain file name for a file of the edition; "
+            "it would be written outside the edition's folder"
+        )
+    return part

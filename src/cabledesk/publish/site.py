@@ -16,8 +16,13 @@ into pages of `page_size` rows, so no page grows with the edition.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.process
+import os
+import resource
 import shutil
-import struct
+import sqlite3
+import traceback
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,21 +30,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cabledesk.archive import editions
+from cabledesk.archive import editions, register
 from cabledesk.archive.blob import pack_record
+from cabledesk.archive.editions import records_of_versions
+from cabledesk.archive.prepare import text_hash
 from cabledesk.archive.progress import Reporter, Silent
-from cabledesk.archive.store import unpack
+from cabledesk.archive.store import last_seq, unpack
 from cabledesk.facade import Archive
 from cabledesk.presentation import STATIC
 from cabledesk.presentation.present import paragraph_anchors
 from cabledesk.presentation.templating import environment
 from cabledesk.presentation.urls import SiteUrls, list_key
-from cabledesk.publish.edition import Entry, Plan, approved_plan
+from cabledesk.publish import cache
+from cabledesk.publish.cache import digest
+from cabledesk.publish.edition import (
+    Entry,
+    Plan,
+    approved_plan,
+    entry_of,
+    linked,
+    public_record,
+    public_viewer,
+    published_hash_of,
+)
 from cabledesk.publish.errors import PublishError
-from cabledesk.publish.paths import inside
+from cabledesk.publish.paths import inside, plain
 from cabledesk.publish.search_index import IndexWriter
 from cabledesk.query.browse import OriginCount, group_tags
+from cabledesk.record.codec import to_dict
 from cabledesk.record.level import LEVELS
+from cabledesk.record.model import Cable
 
 MANIFEST = "edition.json"
 # 2: the hashes are of the public records (published_hash), and nothing of the archive's
@@ -61,12 +81,11 @@ class SiteReport:
     pages: int
     terms: int
     out: Path
-
-
-def _write(folder: Path, parts: tuple[str, ...], html: str) -> None:
-    path = inside(folder, *parts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    # Built on the previous edition's folder (only what changed read and rendered).
+    incremental: bool = False
+    read: int = 0  # cables read and viewed
+    rendered: int = 0  # pages rendered (the others: linked from the previous edition)
+    workers_cpu: float = 0.0  # CPU seconds of the worker processes that rendered pages
 
 
 T = TypeVar("T")
@@ -141,29 +160,46 @@ def _lists(entries: list[Entry]) -> Iterator[tuple[str, str, str, list[Entry]]]:
         yield "classification", level, f"Cables classified {level}", members[::-1]
 
 
-class _Spool:
-    """The public records of a build, in a file beside the site, read back in order."""
+# The header and footer of every page but the front page and the search page: nothing in
+# them names the edition's number, size or date, so a page is rewritten only when what it
+# shows changes (incremental editions; docs/publishing.md).
+_COMMON = {
+    "static_site": True,
+    "footer_text": "cabledesk public edition",
+    "brand": "cabledesk public edition",
+}
+# Below this many pages to render, worker processes cost more than they save.
+_WORKERS_FROM = 2_000
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = path.open("wb")
 
-    def put(self, reference_id: str, record: dict[str, Any]) -> None:
-        key = reference_id.encode("utf-8")
-        blob = pack_record(record)
-        self.handle.write(struct.pack("<II", len(key), len(blob)) + key + blob)
+def default_workers() -> int:
+    """Processes that render pages beside the one that builds the search index: one on a
+    machine of two cores or more, none on one core (the build then does both in turn)."""
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
 
-    def read(self) -> Iterator[tuple[str, bytes]]:
-        self.handle.close()
-        with self.path.open("rb") as handle:
-            while head := handle.read(8):
-                lengths = struct.unpack("<II", head)
-                key = handle.read(lengths[0]).decode("utf-8")
-                yield key, handle.read(lengths[1])
 
-    def remove(self) -> None:
-        self.handle.close()
-        self.path.unlink(missing_ok=True)
+@dataclass(slots=True)
+class _Page:
+    """A list or browse page: its path in the site, template, context and the digest of
+    that context (a page whose digest is the previous build's is not rendered again)."""
+
+    parts: tuple[str, ...]
+    template: str
+    context: dict[str, Any]
+    digest: str
+
+    @property
+    def path(self) -> str:
+        return "/".join(self.parts)
+
+
+def _created() -> str:
+    """When the edition was built: now, or SOURCE_DATE_EPOCH when set (reproducible builds:
+    the same edition built twice gives the same bytes)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def build_site(
@@ -172,9 +208,19 @@ def build_site(
     account: str | None = None,
     page_size: int = PAGE_SIZE,
     progress: Reporter | None = None,
+    *,
+    full: bool = False,
+    workers: int | None = None,
 ) -> SiteReport:
     """Build the edition of the approved cables into `out` and record it. `progress`
-    is told of each cable read (the first pass) and written (the second)."""
+    is told of each cable read (the first pass) and written (the second).
+
+    When `out` holds the edition this archive last built there (its cache in the archive
+    folder agrees with `out`'s edition.json, and the code is the same), the build is
+    incremental: only the cables added, changed or touched since are read and viewed, and
+    only the pages whose inputs changed are rendered; the others are hard links to the
+    previous edition's files. The result is the same bytes as a full build. `full`
+    forces a full build. `workers`: processes rendering pages (default_workers)."""
     out = Path(out)
     if page_size < 1:
         raise PublishError(f"{page_size}: expected a page size of at least one row")
@@ -185,107 +231,201 @@ def build_site(
             f"{out}: expected an empty folder or an earlier edition; it holds other files"
         )
     progress = progress or Silent()
+    workers = default_workers() if workers is None else max(0, workers)
     building = out.with_name(out.name + ".building")
     spooling = out.with_name(out.name + ".spool")
-    for leftover in (building, spooling):
+    replaced = out.with_name(out.name + ".old")
+    for leftover in (building, spooling, replaced):
         if leftover.exists():
             shutil.rmtree(leftover)
+    connection = archive.connection
+    folder = archive.store.path / cache.FOLDER
+    # The archive's change number before anything is read: a cable changed after it is
+    # read again by the next incremental build.
+    mark = last_seq(connection)
+    store = None if full else _previous(folder, out, page_size, connection)
+    plan = None
     building.mkdir(parents=True)
     spooling.mkdir()
-    spool = _Spool(spooling / "records")
     try:
-        total = archive.connection.execute(
+        total = connection.execute(
             "SELECT count(*) FROM approvals WHERE text_hash IS NOT NULL"
         ).fetchone()[0]
         progress.start(2 * int(total), "files")
-
-        def put(reference_id: str, record: dict[str, Any]) -> None:
-            spool.put(reference_id, record)
-            progress.advance(1, 0)
-
-        plan = approved_plan(archive, put)
+        if store is not None:
+            plan = _incremental_plan(archive, store, progress)
+            if plan is None:
+                store.abandon()
+                store = None
+        incremental = store is not None
+        if store is None:
+            store = cache.BuildCache(folder, fresh=True)
+            plan = _full_plan(archive, store, progress)
+        assert plan is not None
         if not plan.entries:
             raise PublishError("no cable is approved for publication: approve some first")
-        previous = editions.latest(archive.connection)
+        number = editions.latest(connection) + 1
         # Collections marked for the edition (docs/workspace.md): titles as the public
         # may read them; their pages hold only this edition's cables.
         shelves = archive.published_collections()
-        pages, terms = _build(
-            plan, spool, building, spooling, previous + 1, page_size, progress, shelves
+        report = _build(
+            plan,
+            store,
+            building,
+            spooling,
+            out if incremental else None,
+            number,
+            page_size,
+            progress,
+            workers,
+            shelves,
         )
         progress.finish()
     except BaseException:
         # Nothing half-built is left behind (the next build would remove it anyway).
         shutil.rmtree(building, ignore_errors=True)
+        if store is not None:
+            store.abandon()
         raise
     finally:
-        spool.remove()
         shutil.rmtree(spooling, ignore_errors=True)
-    if out.exists():
-        shutil.rmtree(out)
-    building.replace(out)
-    # Recorded once the site is in place: the public desk then shows the same edition.
-    edition_id = archive.record_edition(account, str(out), plan.hashes, plan.register_version)
-    return SiteReport(edition_id, len(plan.entries), pages, terms, out)
-
-
-def _build(
-    plan: Plan,
-    spool: _Spool,
-    building: Path,
-    spooling: Path,
-    number: int,
-    page_size: int,
-    progress: Reporter,
-    shelves: Sequence[tuple[int, str, str, list[str]]] = (),
-) -> tuple[int, int]:
-    """Write every file of edition `number` into `building`; (pages, search terms).
-    Every path goes through `inside`: a reference id cannot name a file elsewhere."""
-    env = environment()
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    title = f"cabledesk edition {number}"
-    entries = plan.entries
-    common = {
-        "static_site": True,
-        "footer_text": f"{title} · {len(entries):,} cables · built {created[:10]}",
-        "archive_count": len(entries),
-        "brand": title,
-    }
-    # Every cable's file name is checked before any page is rendered.
-    for entry in entries:
-        try:
-            inside(building, "cable", f"{entry.reference_id}.html")
-        except PublishError as exc:
-            raise PublishError(
-                f"{entry.reference_id!r} is not a reference id a page can be named after "
-                f"({exc}); withdraw it from the edition: nothing was published"
-            ) from None
-    pages = 0
-    ids = {entry.reference_id for entry in entries if entry.reference_id}
-    numbers = {entry.reference_id: n for n, entry in enumerate(entries)}
-    search = IndexWriter(inside(building, "search"), spooling / "postings")
-    cable_page = env.get_template("cable.html")
-    for _, blob in spool.read():
-        cable = unpack(blob)
-        reference_id = cable.reference_id or ""
-        previous_id, next_id = plan.neighbours[reference_id]
-        html = cable_page.render(
-            **common,
-            urls=SiteUrls(1),
-            section="search",
-            cable=cable,
-            present={r.cable_id for r in cable.references if r.cable_id in ids},
-            citing=plan.citing[reference_id],
-            previous=previous_id,
-            following=next_id,
-            anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
+    try:
+        if out.exists():
+            out.replace(replaced)
+        building.replace(out)
+        shutil.rmtree(replaced, ignore_errors=True)
+        # Recorded once the site is in place: the public desk then shows the same edition.
+        before = last_seq(connection)
+        edition_id = archive.record_edition(account, str(out), plan.hashes, plan.register_version)
+        after = last_seq(connection)
+        # Recording touches the cables that entered, left or changed version (one change
+        # number); when nothing else changed since `mark`, the next build may start after
+        # it, else from `mark` (a change made during this build is read again).
+        seen = after if before == mark and after == mark + 1 else mark
+        store.set_meta(
+            {
+                "format": cache.FORMAT,
+                "fingerprint": cache.fingerprint(),
+                "page_size": str(page_size),
+                "site": str(out.resolve()),
+                "edition": str(edition_id),
+                "manifest": cache.file_hash(out / MANIFEST) or "",
+                "seq": str(seen),
+            }
         )
-        _write(building, ("cable", f"{reference_id}.html"), html)
-        search.add(numbers[reference_id], cable)
-        pages += 1
-        progress.advance(1, 1)
-    browse = env.get_template("browse.html")
-    for by, rows in _browse_rows(entries).items():
+        store.commit()
+    except BaseException:
+        store.abandon()
+        raise
+    return SiteReport(
+        edition_id,
+        len(plan.entries),
+        report[0],
+        report[1],
+        out,
+        incremental=incremental,
+        read=report[2],
+        rendered=report[3],
+        workers_cpu=store.workers_cpu,
+    )
+
+
+def _previous(
+    folder: Path, out: Path, page_size: int, connection: sqlite3.Connection
+) -> cache.BuildCache | None:
+    """The cache of the edition in `out`, when it can be built on: the same code, page
+    size and folder, `out`'s edition.json the one that build wrote, its edition recorded."""
+    if not (out / MANIFEST).is_file():
+        return None
+    store = cache.BuildCache.previous(folder)
+    if store is None:
+        return None
+    meta = store.meta()
+    usable = (
+        meta.get("format") == cache.FORMAT
+        and meta.get("fingerprint") == cache.fingerprint()
+        and meta.get("page_size") == str(page_size)
+        and meta.get("site") == str(out.resolve())
+        and meta.get("edition", "").isdigit()
+        and meta.get("seq", "").isdigit()
+        # A database older than the cache (restored from a copy) may have lost changes.
+        and int(meta["seq"]) <= last_seq(connection)
+        and meta.get("manifest") == cache.file_hash(out / MANIFEST)
+        and editions.edition(connection, int(meta["edition"])) is not None
+    )
+    if not usable:
+        store.abandon()
+        return None
+    store.before = meta
+    return store
+
+
+def _full_plan(archive: Archive, store: cache.BuildCache, progress: Reporter) -> Plan:
+    def put(reference_id: str, record: dict[str, Any], entry: Entry, published: str) -> None:
+        store.put(reference_id, pack_record(record), entry, published)
+        progress.advance(1, 0)
+
+    return approved_plan(archive, put)
+
+
+def _incremental_plan(archive: Archive, store: cache.BuildCache, progress: Reporter) -> Plan | None:
+    """The plan of the next edition from the previous build's cache: the cables approved,
+    withdrawn or approved at another version since that edition, and every approved cable
+    the archive changed since that build read it (a redaction marked or lifted touches
+    the cables it may hit), are read and viewed again; the others are as cached. None
+    when the cache does not hold that edition's cables (a full build is due)."""
+    connection = archive.connection
+    before = editions.edition(connection, int(store.before["edition"]))
+    assert before is not None
+    published_before = before[1]
+    now = editions.approved_versions(connection)
+    held = {e.reference_id: (e, p) for e, p, _ in store.entries()}
+    if held.keys() != published_before.keys():
+        return None
+    touched = {
+        str(row[0])
+        for row in connection.execute(
+            "SELECT reference_id FROM cables WHERE seq > ?", (int(store.before["seq"]),)
+        )
+    }
+    view = sorted(i for i, h in now.items() if published_before.get(i) != h or i in touched)
+    withdrawn = sorted(held.keys() - now.keys())
+    store.remove(view + withdrawn)
+    entries: list[Entry] = []
+    hashes: dict[str, str] = {}
+    published: dict[str, str] = {}
+    again = set(view)
+    for reference_id, (entry, hash_) in held.items():
+        if reference_id in now and reference_id not in again:
+            entries.append(entry)
+            published[reference_id] = hash_
+            hashes[reference_id] = now[reference_id]
+    progress.advance(len(entries), 0)
+    viewer = public_viewer(archive)
+    for start in range(0, len(view), 500):
+        chunk = view[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        wanted = (
+            "SELECT reference_id, text_hash FROM approvals WHERE text_hash IS NOT NULL "
+            f"AND reference_id IN ({marks})"
+        )
+        for reference_id, stored in records_of_versions(connection, wanted, tuple(chunk)):
+            public = public_record(stored, viewer)
+            record = to_dict(public)
+            entry = entry_of(public)
+            hashes[reference_id] = text_hash(stored)
+            published[reference_id] = published_hash_of(record)
+            entries.append(entry)
+            store.put(reference_id, pack_record(record), entry, published[reference_id])
+            progress.advance(1, 0)
+    store.read = len(view)
+    return linked(Plan(entries, hashes, published, register.version(connection)))
+
+
+def _list_pages(entries: list[Entry], page_size: int) -> Iterator[_Page]:
+    """Every browse and list page of the edition, with the digest of what it shows."""
+    rows_of = _browse_rows(entries)
+    for by, rows in rows_of.items():
         chunks = _pages(rows, page_size)
         for page, chunk in enumerate(chunks, start=1):
             name = f"{by}.html" if page == 1 else f"{by}-{page}.html"
@@ -297,22 +437,21 @@ def _build(
                 else None,
                 "next": f"{by}-{page + 1}.html" if page < len(chunks) else None,
             }
-            html = browse.render(
-                **common,
-                urls=SiteUrls(1),
-                section="browse",
-                by=by,
-                rows=_shaped(by, chunk),
-                pager=pager,
-            )
-            _write(building, ("browse", name), html)
-            pages += 1
-    listing = env.get_template("site_list.html")
+            context = {
+                "urls": SiteUrls(1),
+                "section": "browse",
+                "by": by,
+                "rows": _shaped(by, chunk),
+                "pager": pager,
+            }
+            yield _Page(("browse", name), "browse.html", context, digest(repr([by, chunk, pager])))
+    known = {e.reference_id: cache.entry_json(e) for e in entries}
     newest = entries[::-1]
     lists = [("all", "cables", "Every cable of this edition", newest), *_lists(entries)]
     for by, value, heading, members in lists:
         chunks = _pages(members, page_size)
         key = list_key(value)
+        order = "oldest first" if by == "month" else "newest first"
         for page, chunk in enumerate(chunks, start=1):
             pager = {
                 "page": page,
@@ -320,80 +459,286 @@ def _build(
                 "previous": f"{key}-{page - 1}.html" if page > 1 else None,
                 "next": f"{key}-{page + 1}.html" if page < len(chunks) else None,
             }
-            html = listing.render(
-                **common,
-                urls=SiteUrls(2),
-                section="browse",
-                heading=heading,
-                total=len(members),
-                order="oldest first" if by == "month" else "newest first",
-                entries=chunk,
-                pager=pager,
-            )
-            _write(building, ("list", by, f"{key}-{page}.html"), html)
-            pages += 1
-    # Published collections: built from the edition's own entries (the public's record of
-    # each cable); a cable of the collection the edition does not hold is left out, not
-    # named: the edition says nothing of the cables it does not publish.
+            context = {
+                "urls": SiteUrls(2),
+                "section": "browse",
+                "heading": heading,
+                "total": len(members),
+                "order": order,
+                "entries": chunk,
+                "pager": pager,
+            }
+            rows = [known[e.reference_id] for e in chunk]
+            shown = digest([heading, len(members), order, pager, rows])
+            yield _Page(("list", by, f"{key}-{page}.html"), "site_list.html", context, shown)
+
+
+def _shelf_pages(
+    entries: list[Entry], shelves: Sequence[tuple[int, str, str, list[str]]]
+) -> tuple[list[_Page], list[tuple[int, str, int]]]:
+    """The published collections' pages, built from the edition's own entries (the
+    public's record of each cable), and (number, title, cables) for the front page. A
+    cable of the collection the edition does not hold is left out, not named: the
+    edition says nothing of the cables it does not publish."""
     by_id = {entry.reference_id: entry for entry in entries}
-    listed = []
-    shelf_page = env.get_template("site_collection.html")
+    known = {e.reference_id: cache.entry_json(e) for e in entries}
+    pages: list[_Page] = []
+    listed: list[tuple[int, str, int]] = []
     for number, heading, description, member_ids in shelves:
         held = [by_id[i] for i in member_ids if i in by_id]
-        html = shelf_page.render(
-            **common,
+        context = {
+            "urls": SiteUrls(1),
+            "section": "search",
+            "heading": heading,
+            "description": description,
+            "entries": held,
+        }
+        shown = digest([heading, description, [known[e.reference_id] for e in held]])
+        pages.append(
+            _Page(("collection", f"{number}.html"), "site_collection.html", context, shown)
+        )
+        listed.append((number, heading, len(held)))
+    return pages, listed
+
+
+def _cable_digest(plan: Plan, entry: Entry, ids: set[str]) -> str:
+    """The digest of what a cable's page shows: its public record (by its published
+    hash), the cables citing it, its neighbours and which of the cables it cites are in
+    the edition."""
+    reference_id = entry.reference_id
+    return digest(
+        [
+            plan.published[reference_id],
+            plan.citing[reference_id],
+            list(plan.neighbours[reference_id]),
+            [c for c in entry.cites if c in ids],
+        ]
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    with open(path, "wb") as handle:
+        handle.write(text.encode("utf-8"))
+
+
+class _Renderer:
+    """Renders cable pages and list pages into the folder being built."""
+
+    def __init__(self, plan: Plan, building: Path, ids: set[str]) -> None:
+        self.env = environment()
+        self.plan, self.building, self.ids = plan, building, ids
+        self.cable_page = self.env.get_template("cable.html")
+
+    def cable(self, cable: Cable) -> None:
+        reference_id = cable.reference_id or ""
+        previous_id, next_id = self.plan.neighbours[reference_id]
+        html = self.cable_page.render(
+            **_COMMON,
             urls=SiteUrls(1),
             section="search",
-            heading=heading,
-            description=description,
-            entries=held,
+            cable=cable,
+            present={r.cable_id for r in cable.references if r.cable_id in self.ids},
+            citing=self.plan.citing[reference_id],
+            previous=previous_id,
+            following=next_id,
+            anchors=paragraph_anchors([p.number for p in cable.paragraphs]),
         )
-        _write(building, ("collection", f"{number}.html"), html)
-        listed.append((number, heading, len(held)))
-        pages += 1
-    root = SiteUrls(0)
-    first = _pages(newest, page_size)
-    more = len(first) > 1
-    _write(
-        building,
-        ("index.html",),
-        env.get_template("site_index.html").render(
-            **common,
-            urls=root,
-            section="search",
-            title=title,
-            created=created,
-            total=len(entries),
-            collections=listed,
-            entries=first[0],
-            pager={
-                "page": 1,
-                "pages": len(first),
-                "previous": None,
-                "next": root.listing("all", "cables", 2) if more else None,
-            },
-        ),
-    )
-    _write(
-        building,
-        ("search.html",),
-        env.get_template("site_search.html").render(**common, urls=root, section="search"),
-    )
-    pages += 2
-    inside(building, "static").mkdir()
-    for name in _STATIC_FILES:
-        inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
-    terms = search.finish([_document(e) for e in entries])
-    # Public: each cable's hash is of its public record (published_hash), never of the
-    # stored text, which would let anyone test guesses at a redacted name offline.
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "edition": number,
-        "created": created,
-        "cables": dict(sorted(plan.published.items())),
+        _write(self.building / "cable" / f"{reference_id}.html", html)
+
+    def page(self, page: _Page) -> None:
+        html = self.env.get_template(page.template).render(**_COMMON, **page.context)
+        _write(self.building.joinpath(*page.parts), html)
+
+
+def _render_part(
+    plan: Plan,
+    building: Path,
+    ids: set[str],
+    database: Path,
+    cables: list[str],
+    pages: list[_Page],
+) -> None:
+    """A worker process's share: the cable pages of `cables` (records read from the
+    cache `database`) and `pages`."""
+    renderer = _Renderer(plan, building, ids)
+    connection = sqlite3.connect(database)
+    try:
+        for start in range(0, len(cables), 500):
+            chunk = cables[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for (blob,) in connection.execute(
+                f"SELECT record FROM records WHERE reference_id IN ({marks})", chunk
+            ):
+                renderer.cable(unpack(blob))
+        for page in pages:
+            renderer.page(page)
+    finally:
+        connection.close()
+
+
+def _run_part(*args: Any) -> None:
+    try:
+        _render_part(*args)
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+
+def _build(
+    plan: Plan,
+    store: cache.BuildCache,
+    building: Path,
+    spooling: Path,
+    previous: Path | None,
+    number: int,
+    page_size: int,
+    progress: Reporter,
+    workers: int,
+    shelves: Sequence[tuple[int, str, str, list[str]]] = (),
+) -> tuple[int, int, int, int]:
+    """Write every file of edition `number` into `building`; (pages, search terms, cables
+    read, pages rendered). Pages whose inputs are those of the same page in `previous`
+    (the last edition's folder, incremental builds) are linked from there. Every name is
+    checked: a reference id cannot name a file elsewhere."""
+    env = environment()
+    created = _created()
+    title = f"cabledesk edition {number}"
+    entries = plan.entries
+    front = {
+        "static_site": True,
+        "footer_text": f"{title} · {len(entries):,} cables · built {created[:10]}",
+        "brand": title,
     }
-    _write(building, (MANIFEST,), json.dumps(manifest, indent=2))
-    return pages, terms
+    # Every cable's file name is checked before any page is rendered.
+    for entry in entries:
+        try:
+            plain(f"{entry.reference_id}.html")
+        except PublishError as exc:
+            raise PublishError(
+                f"{entry.reference_id!r} is not a reference id a page can be named after "
+                f"({exc}); withdraw it from the edition: nothing was published"
+            ) from None
+    for name in ("cable", "browse", "list", "static"):
+        inside(building, name).mkdir()
+    ids = {entry.reference_id for entry in entries if entry.reference_id}
+    numbers = {entry.reference_id: n for n, entry in enumerate(entries)}
+    cached = {e.reference_id: page for e, _, page in store.entries()}
+    digests = {e.reference_id: _cable_digest(plan, e, ids) for e in entries}
+    render = [i for i in digests if cached.get(i) != digests[i]]
+    pages = list(_list_pages(entries, page_size))
+    shelf_pages, listed = _shelf_pages(entries, shelves)
+    if shelf_pages:
+        inside(building, "collection").mkdir()
+    pages += shelf_pages
+    for by in {page.parts[1] for page in pages if page.parts[0] == "list"}:
+        inside(building, "list", by).mkdir()
+    seen = store.page_digests()
+    changed = [page for page in pages if seen.get(page.path) != page.digest]
+    if previous is not None:
+        # The previous edition's pages that show the same: hard links (its folder is
+        # replaced, never written into, so they stay as they are).
+        again = set(render)
+        for reference_id in digests:
+            if reference_id not in again:
+                name = f"{reference_id}.html"
+                if not _link(previous / "cable" / name, building / "cable" / name):
+                    render.append(reference_id)
+        kept = {page.path for page in changed}
+        for page in pages:
+            if page.path not in kept and not _link(
+                previous.joinpath(*page.parts), building.joinpath(*page.parts)
+            ):
+                changed.append(page)
+    store.set_pages({i: digests[i] for i in render})
+    store.set_page_digests({page.path: page.digest for page in pages})
+    wanted = set(render)
+    search = IndexWriter(inside(building, "search"), spooling / "postings")
+    children: list[multiprocessing.process.BaseProcess] = []
+    if workers and store.fresh and len(render) + len(changed) >= _WORKERS_FROM:
+        # The worker processes render every page; this one builds the search index.
+        store.commit_for_readers()
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        store.workers_cpu = usage.ru_utime + usage.ru_stime
+        context = multiprocessing.get_context("fork")
+        for part in range(workers):
+            child = context.Process(
+                target=_run_part,
+                args=(plan, building, ids, store.target, render[part::workers],
+                      changed[part::workers]),
+            )  # fmt: skip
+            child.start()
+            children.append(child)
+        wanted = set()
+    renderer = _Renderer(plan, building, ids)
+    try:
+        for reference_id, blob in store.records():
+            cable = unpack(blob)
+            if reference_id in wanted:
+                renderer.cable(cable)
+            search.add(numbers[reference_id], cable)
+            progress.advance(1, 1)
+        if not children:
+            for page in changed:
+                renderer.page(page)
+        root = SiteUrls(0)
+        newest = entries[::-1]
+        first = _pages(newest, page_size)
+        more = len(first) > 1
+        _write(
+            inside(building, "index.html"),
+            env.get_template("site_index.html").render(
+                **front,
+                urls=root,
+                section="search",
+                title=title,
+                created=created,
+                total=len(entries),
+                collections=listed,
+                entries=first[0],
+                pager={
+                    "page": 1,
+                    "pages": len(first),
+                    "previous": None,
+                    "next": root.listing("all", "cables", 2) if more else None,
+                },
+            ),
+        )
+        _write(
+            inside(building, "search.html"),
+            env.get_template("site_search.html").render(**front, urls=root, section="search"),
+        )
+        for name in _STATIC_FILES:
+            inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
+        terms = search.finish([_document(e) for e in entries])
+        # Public: each cable's hash is of its public record (published_hash), never of the
+        # stored text, which would let anyone test guesses at a redacted name offline.
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "edition": number,
+            "created": created,
+            "cables": dict(sorted(plan.published.items())),
+        }
+        _write(inside(building, MANIFEST), json.dumps(manifest, indent=2))
+    finally:
+        for process in children:
+            process.join()
+    if children:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        store.workers_cpu = usage.ru_utime + usage.ru_stime - store.workers_cpu
+    if any(process.exitcode for process in children):
+        raise PublishError("a process writing the edition's pages failed (see above)")
+    rendered = len(render) + len(changed) + 2
+    read = len(entries) if store.read is None else store.read
+    return len(entries) + len(pages) + 2, terms, read, rendered
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _document(entry: Entry) -> list[str]:
