@@ -9,6 +9,7 @@ import csv
 import io
 import random
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,14 +106,13 @@ def reference_pagerank(
         out[a].append(b)
     rank = {n: 1 / len(nodes) for n in nodes}
     for _ in range(400):
-        new = {n: (1 - damping) / len(nodes) for n in nodes}
+        # A node without out-links gives its rank to every node alike: summed once per
+        # round (the same sum, not one loop over every node per such node).
+        dangling = sum(rank[n] for n in nodes if not out[n])
+        new = {n: (1 - damping) / len(nodes) + damping * dangling / len(nodes) for n in nodes}
         for n in nodes:
-            if out[n]:
-                for m in out[n]:
-                    new[m] += damping * rank[n] / len(out[n])
-            else:
-                for m in nodes:
-                    new[m] += damping * rank[n] / len(nodes)
+            for m in out[n]:
+                new[m] += damping * rank[n] / len(out[n])
         rank = new
     return rank
 
@@ -186,9 +186,11 @@ def test_the_whole_graph_matches_brute_force(archive: Archive) -> None:
     missing = {b for _, b in edges} - cables
     assert set(nodes) == cables | missing
     assert {n for n in nodes if nodes[n].archived} == cables
+    in_degree = Counter(b for _, b in edges)
+    out_degree = Counter(a for a, _ in edges)
     for name, node in nodes.items():
-        assert node.in_degree == sum(1 for _, b in edges if b == name)
-        assert node.out_degree == sum(1 for a, _ in edges if a == name)
+        assert node.in_degree == in_degree[name]
+        assert node.out_degree == out_degree[name]
     expected = reference_pagerank(sorted(nodes), edges)
     assert abs(sum(n.pagerank for n in nodes.values()) - 1) < 1e-9
     assert all(abs(nodes[n].pagerank - expected[n]) < 1e-8 for n in nodes)
