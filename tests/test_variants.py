@@ -272,3 +272,41 @@ def test_no_redacted_word_is_ever_offered(archive: Archive) -> None:
         archive.lift(rule.id, "leak test done")
         viewer = archive.viewer(rita)
         assert word in {w for g in archive.variant_groups(viewer=viewer) for w in g}
+
+
+def test_handles_on_one_archive_learn_the_groups_once(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's pool keeps several handles on one archive: the groups of an index's
+    state are learnt by one of them, even when two ask at once, and learnt again after
+    the next change (archive/index.py, the shared memo)."""
+    import threading
+
+    built: list[int] = []
+    learn = variants.build
+
+    def counted(*args: object, **kwargs: object) -> variants.Groups:
+        built.append(1)
+        return learn(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(variants, "build", counted)
+    rita = _who(archive, "rita")
+    with Archive.open(archive.path, create=False) as second:
+        answers: list[list[tuple[str, list[str]]]] = []
+
+        def search(handle: Archive) -> None:
+            found = handle.search("hezbollah", viewer=handle.viewer(rita), variants=True)
+            answers.append(found.also_searched)
+
+        threads = [threading.Thread(target=search, args=(h,)) for h in (archive, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert answers[0] == answers[1] and "hizballah" in answers[0][0][1]
+        assert len(built) == 1
+        search(second)
+        assert len(built) == 1
+        archive.redact(Rule(kind="name", text="Hizballah", reason="a source"))
+        search(second)
+        assert "hizballah" not in str(answers[-1]) and len(built) == 2

@@ -467,7 +467,15 @@ class Archive:
         scope = Scope.of(viewer)
         key = ("variants", scope.text_fields, scope.subject_fields, scope.published_only)
         found = memo.get(key)
-        if not isinstance(found, variant_store.Groups):
+        if isinstance(found, variant_store.Groups):
+            return found, searcher
+        # The memo is shared by the process's handles (Index.snapshot): one of them learns
+        # the groups, the others wait for them rather than learn them too.
+        lock = cast(threading.Lock, memo.setdefault(("lock", key), threading.Lock()))
+        with lock:
+            found = memo.get(key)
+            if isinstance(found, variant_store.Groups):
+                return found, searcher
             schema = self.index.schema
 
             def capitalised(words: list[str]) -> set[str]:

@@ -161,6 +161,27 @@ def _damaged(directory: Path, why: object) -> IndexDamaged:
     )
 
 
+# What was computed from one committed state of an index (`Index.snapshot`'s memo: the
+# entity facets' counts over everything, the readers' spelling variants), shared by every
+# handle of this process on the same index: the server's pool of handles computes each
+# once per change, not once per handle. A state is named by its absorbed stamp, new at
+# every commit; the latest two states of each index are kept (a handle still on the
+# previous one keeps its own reference until it reloads).
+_MEMOS: dict[str, dict[str, dict[object, object]]] = {}
+_MEMOS_GUARD = threading.Lock()
+
+
+def _shared_memo(directory: Path, stamp: str) -> dict[object, object]:
+    with _MEMOS_GUARD:
+        states = _MEMOS.setdefault(str(directory.resolve()), {})
+        memo = states.get(stamp)
+        if memo is None:
+            memo = states[stamp] = {}
+            while len(states) > 2:
+                del states[next(iter(states))]
+        return memo
+
+
 class Index:
     def __init__(self, directory: Path, *, discard: bool = False) -> None:
         """Open the index in `directory`, made anew when it is missing, of another version,
@@ -191,7 +212,7 @@ class Index:
                 self._write_absorbed(0)
             self._lock = threading.Lock()
             self._seen = self._absorbed_stamp()[1]
-            self._memo: dict[object, object] = {}
+            self._memo = _shared_memo(directory, self._seen)
         except (ValueError, OSError) as exc:
             raise _damaged(directory, exc) from None
 
@@ -383,7 +404,7 @@ class Index:
     def _reload_locked(self, stamp: str) -> None:
         self.index.reload()
         self._seen = stamp
-        self._memo = {}
+        self._memo = _shared_memo(self.directory, stamp)
 
     def verify(self, connection: sqlite3.Connection) -> list[str]:
         """What is wrong between the index and SQLite, one line each (nothing: they agree).
