@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from cabledesk.api import parse as parse_paths
 from cabledesk.parse import ids, parse_text, patterns
 from cabledesk.parse.core import Parser
-from cabledesk.parse.rules import comments, narrative, references, repairs
+from cabledesk.parse.rules import captions, comments, narrative, references, repairs
 from cabledesk.parse.rules.classification_line import (
     _LEVEL_WORDS,
     _close,
@@ -663,3 +663,72 @@ def test_large_and_special_files_take_the_buffered_path(tmp_path: Path) -> None:
             assert walk._small_file(fifo) is None
         finally:
             os.close(fd)
+
+
+# --- sixth round (docs/performance.md, "Sixth round") ------------------------------------
+
+# The caption triggers as callables, as they stood before the sixth round.
+_OLD_TRIGGERS: dict[str, object] = {
+    "dateline": lambda line, start: "day," in line[:14],
+    "partner_export": lambda line, start: ":" in line[:16],
+    "handling": lambda line, start: (
+        start.startswith(captions._HANDLING_STARTS) or "//" in line[:40]
+    ),
+    "classified_by": lambda line, start: "CLASS" in start,
+    "run_together": lambda line, start: (
+        start.startswith(("TAG", "SUBJ", *captions._HANDLING_STARTS)) or patterns.may_be_eo(line)
+    ),
+    "eo_line": lambda line, start: start.startswith("DECLASSIFY") or patterns.may_be_eo(line),
+    "tags": lambda line, start: start.startswith("TAG"),
+    "subject": lambda line, start: start.startswith("SUBJ"),
+    "references": lambda line, start: start.startswith("REF"),
+    "passing": lambda line, start: "FOR" in (upper := line.upper()) or "PASS" in upper,
+}
+
+
+def _offered(line: str) -> list[bool]:
+    """For each caption rule in order, whether `_fires` offers it `line`, the E.O. test made
+    once as CaptionBlock makes it."""
+    start = patterns.head(line)
+    eo = captions._UNKNOWN
+    offered: list[bool] = []
+    for named in captions.caption_rules().active():
+        code = captions._TRIGGERS.get(named.name, captions._ALWAYS)
+        if eo == captions._UNKNOWN and captions._needs_eo(code, start):
+            eo = 1 if patterns.may_be_eo(line) else 0
+        offered.append(captions._fires(code, line, start, eo))
+    return offered
+
+
+def _offered_before(line: str) -> list[bool]:
+    start = patterns.head(line)
+    return [
+        named.name not in _OLD_TRIGGERS or bool(_OLD_TRIGGERS[named.name](line, start))  # type: ignore[operator]
+        for named in captions.caption_rules().active()
+    ]
+
+
+_CAPTION_PIECES = [
+    "TAGS", "tags:", "SUBJ", "Subject:", "REF", "Refs:", "CLASS", "Classified By:",
+    "DECLASSIFY ON", "E.O. 12958", "EO 12356", "E.O.13526:", "DECL:", "SIPDIS", "NOFORN",
+    "C O R", "CORR", "//", "FOR", "PASS", "pass", "day,", "Monday,", ":", " ", "\t", "x",
+    "1.4", "12958", "\u0130", "\u017f", "ß",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_CAPTION_PIECES), max_size=12).map("".join))
+def test_caption_triggers_are_as_before(line: str) -> None:
+    assert _offered(line) == _offered_before(line)
+
+
+@needs_corpus
+def test_caption_triggers_on_real_lines() -> None:
+    lines = SEED_TEXT.read_text(encoding="utf-8").splitlines()
+    for path in sorted((CORPUS / "cable").rglob("*.html"))[:120]:
+        for source in read_paths([path]):
+            if isinstance(source, SourceText):
+                lines.extend(source.body.splitlines()[:60])
+    assert len(lines) > 5000
+    for line in lines:
+        assert _offered(line) == _offered_before(line), line

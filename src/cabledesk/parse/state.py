@@ -2,54 +2,127 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from cabledesk.record.model import Cable, Section
 from cabledesk.sources.item import SourceText
 
 
-@dataclass(slots=True)
 class ClassificationLine:
-    """`C O N F I D E N T I A L SECTION 01 OF 03 HARARE 006677` taken apart."""
+    """`C O N F I D E N T I A L SECTION 01 OF 03 HARARE 006677` taken apart.
 
-    level: str
-    station: str | None
-    serial: str | None
-    trailing: str
-    section: Section | None = None
+    A plain class, not a dataclass: compiled by mypyc, a dataclass keeps the `__init__`
+    the dataclasses module generates (interpreted Python, about 5x slower to build), while
+    this one is native (docs/performance.md, sixth round of issue 11).
+    """
+
+    __slots__ = ("level", "section", "serial", "station", "trailing")
+
+    def __init__(
+        self,
+        level: str,
+        station: str | None,
+        serial: str | None,
+        trailing: str,
+        section: Section | None = None,
+    ) -> None:
+        self.level = level
+        self.station = station
+        self.serial = serial
+        self.trailing = trailing
+        self.section = section
+
+    def _key(self) -> tuple[str, str | None, str | None, str, Section | None]:
+        return (self.level, self.station, self.serial, self.trailing, self.section)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ClassificationLine):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __repr__(self) -> str:
+        return (
+            f"ClassificationLine(level={self.level!r}, station={self.station!r}, "
+            f"serial={self.serial!r}, trailing={self.trailing!r}, section={self.section!r})"
+        )
 
 
-@dataclass(slots=True)
 class ParseState:
-    source: SourceText
-    cable: Cable
-    header_lines: list[str]
-    # Body lines as published, less page-break lines (see rules/page_breaks.py).
-    lines: list[str]
-    # The same lines before any rule rewrote one (rules split glued caption lines in place).
-    original_lines: list[str] = field(default_factory=list)
-    # Caption-block rules advance `pos`; the narrative starts at `narrative_start`.
-    pos: int = 0
-    caption_start: int = 0
-    narrative_start: int = 0
-    # Narrative lines after telegraph artifacts were repaired (rules/narrative.py).
-    narrative: list[str] = field(default_factory=list)
-    classification_line: ClassificationLine | None = None
-    # TAGS and SUBJECT that flattened headers carry at their end (newspaper copies).
-    header_tags: list[str] = field(default_factory=list)
-    header_subject: str | None = None
-    # Body lines that are container matter rather than cable text (partner export blocks).
-    not_text: list[range] = field(default_factory=list)
-    # The signature as it stood, kept for `text` after the signature rule took it off.
-    signature_line: str | None = None
-    # A post's intranet footer above the signature: text, but no paragraph's.
-    footer_lines: list[str] = field(default_factory=list)
-    _paragraph_text: str | None = None
-    _paragraph_lower: str | None = None
-    # The body's lines as split, to tell when `lines` still are (see `lines_text`), and
-    # where the first of them starts in the body (a header taken off the top moves it).
-    _body_lines: list[str] | None = None
-    _body_start: int = 0
+    """A plain class for the same reason as ClassificationLine: built once a cable."""
+
+    __slots__ = (
+        "_body_lines",
+        "_body_start",
+        "_paragraph_lower",
+        "_paragraph_text",
+        "cable",
+        "caption_start",
+        "classification_line",
+        "footer_lines",
+        "header_lines",
+        "header_subject",
+        "header_tags",
+        "lines",
+        "narrative",
+        "narrative_start",
+        "not_text",
+        "original_lines",
+        "pos",
+        "signature_line",
+        "source",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        source: SourceText,
+        cable: Cable,
+        header_lines: list[str],
+        lines: list[str],
+        original_lines: list[str] | None = None,
+        pos: int = 0,
+        caption_start: int = 0,
+        narrative_start: int = 0,
+        narrative: list[str] | None = None,
+        classification_line: ClassificationLine | None = None,
+        header_tags: list[str] | None = None,
+        header_subject: str | None = None,
+        not_text: list[range] | None = None,
+        signature_line: str | None = None,
+        footer_lines: list[str] | None = None,
+        _paragraph_text: str | None = None,
+        _paragraph_lower: str | None = None,
+        _body_lines: list[str] | None = None,
+        _body_start: int = 0,
+    ) -> None:
+        self.source = source
+        self.cable = cable
+        self.header_lines = header_lines
+        # Body lines as published, less page-break lines (see rules/page_breaks.py).
+        self.lines = lines
+        # The same lines before any rule rewrote one (rules split glued caption lines in
+        # place).
+        self.original_lines: list[str] = [] if original_lines is None else original_lines
+        # Caption-block rules advance `pos`; the narrative starts at `narrative_start`.
+        self.pos = pos
+        self.caption_start = caption_start
+        self.narrative_start = narrative_start
+        # Narrative lines after telegraph artifacts were repaired (rules/narrative.py).
+        self.narrative: list[str] = [] if narrative is None else narrative
+        self.classification_line = classification_line
+        # TAGS and SUBJECT that flattened headers carry at their end (newspaper copies).
+        self.header_tags: list[str] = [] if header_tags is None else header_tags
+        self.header_subject = header_subject
+        # Body lines that are container matter rather than cable text (partner export
+        # blocks).
+        self.not_text: list[range] = [] if not_text is None else not_text
+        # The signature as it stood, kept for `text` after the signature rule took it off.
+        self.signature_line = signature_line
+        # A post's intranet footer above the signature: text, but no paragraph's.
+        self.footer_lines: list[str] = [] if footer_lines is None else footer_lines
+        self._paragraph_text = _paragraph_text
+        self._paragraph_lower = _paragraph_lower
+        # The body's lines as split, to tell when `lines` still are (see `lines_text`), and
+        # where the first of them starts in the body (a header taken off the top moves it).
+        self._body_lines = _body_lines
+        self._body_start = _body_start
 
     @classmethod
     def start(cls, source: SourceText) -> ParseState:

@@ -8,7 +8,6 @@ item are passing/attention lines (`STATE FOR EUR/WE`, `NSC FOR VOLKER`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Final
 
 from cabledesk.parse.patterns import (
@@ -41,20 +40,69 @@ _HANDLING_STARTS: Final = (
     "SIPDIS", "NOFORN", "SENSITIVE", "NOT FOR", "FOR ALL", "EXDIS", "NODIS", "LIMDIS",
     "STADIS", "ROGER", "CHEROKEE", "SPECAT", "EFTO", "C O R", "CORR", "C ORR",
 )  # fmt: skip
-_TRIGGERS: dict[str, Callable[[str, str], bool]] = {
-    "dateline": lambda line, start: "day," in line[:14],
-    "partner_export": lambda line, start: ":" in line[:16],
-    "handling": lambda line, start: start.startswith(_HANDLING_STARTS) or "//" in line[:40],
-    "classified_by": lambda line, start: "CLASS" in start,
-    "run_together": lambda line, start: (
-        start.startswith(("TAG", "SUBJ", *_HANDLING_STARTS)) or may_be_eo(line)
-    ),
-    "eo_line": lambda line, start: start.startswith("DECLASSIFY") or may_be_eo(line),
-    "tags": lambda line, start: start.startswith("TAG"),
-    "subject": lambda line, start: start.startswith("SUBJ"),
-    "references": lambda line, start: start.startswith("REF"),
-    "passing": lambda line, start: "FOR" in (upper := line.upper()) or "PASS" in upper,
+# Each built-in rule's trigger by a number, tested in `_fires`: a direct call of compiled
+# code (the tests as callables cost a generic call each, some ten a caption line), and the
+# E.O. test, which two triggers ask, made once a line.
+_ALWAYS: Final = 0
+_DATELINE: Final = 1
+_PARTNER_EXPORT: Final = 2
+_HANDLING: Final = 3
+_CLASSIFIED_BY: Final = 4
+_RUN_TOGETHER: Final = 5
+_EO_LINE: Final = 6
+_TAGS: Final = 7
+_SUBJECT: Final = 8
+_REFERENCES: Final = 9
+_PASSING: Final = 10
+_TRIGGERS: Final = {
+    "dateline": _DATELINE,
+    "partner_export": _PARTNER_EXPORT,
+    "handling": _HANDLING,
+    "classified_by": _CLASSIFIED_BY,
+    "run_together": _RUN_TOGETHER,
+    "eo_line": _EO_LINE,
+    "tags": _TAGS,
+    "subject": _SUBJECT,
+    "references": _REFERENCES,
+    "passing": _PASSING,
 }
+# `may_be_eo(line)` not yet known.
+_UNKNOWN: Final = -1
+
+
+def _fires(code: int, line: str, start: str, eo: int) -> bool:
+    """Whether the rule with trigger `code` is offered `line` (`start`: its `head`; `eo`:
+    `may_be_eo(line)` as 0 or 1, already known because the caller asked `_needs_eo`)."""
+    if code == _ALWAYS:
+        return True
+    if code == _DATELINE:
+        return "day," in line[:14]
+    if code == _PARTNER_EXPORT:
+        return ":" in line[:16]
+    if code == _HANDLING:
+        return start.startswith(_HANDLING_STARTS) or "//" in line[:40]
+    if code == _CLASSIFIED_BY:
+        return "CLASS" in start
+    if code == _RUN_TOGETHER:
+        return start.startswith(("TAG", "SUBJ", *_HANDLING_STARTS)) or eo == 1
+    if code == _EO_LINE:
+        return start.startswith("DECLASSIFY") or eo == 1
+    if code == _TAGS:
+        return start.startswith("TAG")
+    if code == _SUBJECT:
+        return start.startswith("SUBJ")
+    if code == _REFERENCES:
+        return start.startswith("REF")
+    upper = line.upper()  # _PASSING
+    return "FOR" in upper or "PASS" in upper
+
+
+def _needs_eo(code: int, start: str) -> bool:
+    """Whether `_fires` reads `eo` for this rule and line (the tests before it in its `or`
+    did not decide)."""
+    if code == _RUN_TOGETHER:
+        return not start.startswith(("TAG", "SUBJ", *_HANDLING_STARTS))
+    return code == _EO_LINE and not start.startswith("DECLASSIFY")
 
 
 def caption_rules() -> Ruler[BlockRule]:
@@ -98,13 +146,16 @@ class CaptionBlock:
         self.ruler = ruler
         # The active rules with their triggers, built again only when the ruler (or its
         # version) changed: building them for each cable cost 2 µs.
-        self._rules: list[tuple[Callable[[str, str], bool] | None, BlockRule]] = []
+        # (trigger code, rule); a rule an extension adds has none (`_ALWAYS`).
+        self._rules: list[tuple[int, BlockRule]] = []
         self._built_for: tuple[Ruler[BlockRule], int] | None = None
 
-    def _active(self) -> list[tuple[Callable[[str, str], bool] | None, BlockRule]]:
+    def _active(self) -> list[tuple[int, BlockRule]]:
         built = self._built_for
         if built is None or built[0] is not self.ruler or built[1] != self.ruler.version:
-            self._rules = [(_TRIGGERS.get(named.name), named.rule) for named in self.ruler.active()]
+            self._rules = [
+                (_TRIGGERS.get(named.name, _ALWAYS), named.rule) for named in self.ruler.active()
+            ]
             self._built_for = (self.ruler, self.ruler.version)
         return self._rules
 
@@ -133,9 +184,12 @@ class CaptionBlock:
             ):
                 break
             start = head(line)
+            eo = _UNKNOWN
             # A plain loop: a generator under any() costs more than the tests it runs.
-            for trigger, rule in rules:
-                if (trigger is None or trigger(line, start)) and rule(state):
+            for code, rule in rules:
+                if eo == _UNKNOWN and _needs_eo(code, start):
+                    eo = 1 if may_be_eo(line) else 0
+                if _fires(code, line, start, eo) and rule(state):
                     break
             else:
                 if counted != (len(state.lines), state.caption_start):

@@ -11,7 +11,6 @@ paragraph; it belongs to the paragraph that follows it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from typing import Final
@@ -40,19 +39,33 @@ _RULE_CHARS: Final = "-=_*"
 _UNWRAPPED_LINE: Final = 120
 
 
-@dataclass(slots=True)
 class _Open:
-    """A paragraph being read: its first line's text and the range of lines after it."""
+    """A paragraph being read: its first line's text and the range of lines after it.
 
-    number: int | None
-    marking: str | None
-    marking_raw: str | None
-    heading: str | None
-    first: str
-    start: int
-    skip: list[int] = field(default_factory=list)
-    # Whether a line after the first ends with `-` (a word the wrap may have broken).
-    hyphen: bool = False
+    A plain class: a dataclass compiled by mypyc keeps an interpreted `__init__` (built
+    for every paragraph, about 5x slower; docs/performance.md, sixth round of issue 11).
+    """
+
+    __slots__ = ("first", "heading", "hyphen", "marking", "marking_raw", "number", "skip", "start")
+
+    def __init__(
+        self,
+        number: int | None,
+        marking: str | None,
+        marking_raw: str | None,
+        heading: str | None,
+        first: str,
+        start: int,
+    ) -> None:
+        self.number = number
+        self.marking = marking
+        self.marking_raw = marking_raw
+        self.heading = heading
+        self.first = first
+        self.start = start
+        self.skip: list[int] = []
+        # Whether a line after the first ends with `-` (a word the wrap may have broken).
+        self.hyphen = False
 
     def close(self, texts: list[str], end: int, unwrapped: bool) -> Paragraph:
         lines = texts[self.start : end]

@@ -9,7 +9,6 @@ genuine text (`1,5`, reason codes `b,d`, `AT&L`, parenthetical remarks) stays as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final
 
 # Each pattern starts with its literal character so the regex engine can skip to it.
@@ -53,11 +52,30 @@ _LIST_MARKER: Final = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$", re.MULTILINE)
 DASH: Final = "—"
 
 
-@dataclass(slots=True)
 class RepairCounts:
-    apostrophes: int = 0
-    quotes: int = 0
-    dashes: int = 0
+    """What the repairs counted (a plain class: see `ClassificationLine` in state.py)."""
+
+    __slots__ = ("apostrophes", "dashes", "quotes")
+
+    def __init__(self, apostrophes: int = 0, quotes: int = 0, dashes: int = 0) -> None:
+        self.apostrophes = apostrophes
+        self.quotes = quotes
+        self.dashes = dashes
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RepairCounts):
+            return NotImplemented
+        return (self.apostrophes, self.quotes, self.dashes) == (
+            other.apostrophes,
+            other.quotes,
+            other.dashes,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"RepairCounts(apostrophes={self.apostrophes!r}, quotes={self.quotes!r}, "
+            f"dashes={self.dashes!r})"
+        )
 
 
 def repair(text: str, counts: RepairCounts) -> str:
