@@ -46,7 +46,7 @@ TOKEN = re.compile(
     r"|\d[\w\-/]*"
     r"|[^\w\s]"
 )
-REDACTED = re.compile(r"^X{4,}$", re.IGNORECASE)
+REDACTED = re.compile(r"X{4,}", re.IGNORECASE)  # also glued to a word: `XXXXXXXXXXXXdid`
 ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 # `al-Maliki`, `ash-Shara`: an Arabic article written onto a capitalised name.
 ARTICLE_NAME = re.compile(r"^(?:al|el|ad|ag|as|ash|ar|an|at|az|ul|ud|bin|ibn|abu)-[A-Z]")
@@ -855,7 +855,7 @@ class Reader:
         if not self.is_word(index):
             return False
         token = self.tokens[index]
-        if REDACTED.match(token.text) or token.plain in self.jargon:
+        if REDACTED.search(token.text) or token.plain in self.jargon:
             return False
         tail = token.text.rpartition("-")[2]
         if tail and tail != token.text and tail.islower() and tail not in PARTICLES:
@@ -1120,7 +1120,7 @@ class Reader:
                     # tables know after a title is the title's office, not a surname.
                     office = self.known(end)
                     ok = office is None or office[0].kind == PERSON
-            if not ok or REDACTED.match(token.text):
+            if not ok or REDACTED.search(token.text):
                 break
             known = None if first else self.known(end)
             # A city's name may be a surname (`Chief Prosecutor Javier Zaragoza`); a
@@ -1174,7 +1174,7 @@ class Reader:
 
     def step(self, index: int) -> int:
         token = self.tokens[index]
-        if not token.text[0].isalpha() or REDACTED.match(token.text):
+        if not token.text[0].isalpha() or REDACTED.search(token.text):
             return index + 1
         if not self.caps and not name_cased(token.text) and token.plain not in LOWER_STARTS:
             # Most words of mixed-case prose: lower case, and no name starts with them.
