@@ -1,10 +1,10 @@
 """Entity extraction against the hand-made gold set (docs/entities.md, "Accuracy").
 
-    .venv/bin/python bench/entities_gold.py [--split dev|test|fresh|fresh2|held|all]
+    .venv/bin/python bench/entities_gold.py [--split dev|test|fresh|fresh2|fresh3|held|all]
         [--baseline spacy] [--show] [--archive DIR]
 
 Reads tests/data/entities_gold.jsonl (splits `dev`, tuned on; `test`, held out; `fresh` and
-`fresh2`, annotated blind and never tuned on), parses each cable from ../shared/corpus,
+`fresh2`, `fresh3`, annotated blind and never tuned on), parses each cable from ../shared/corpus,
 extracts, and prints precision, recall and F1 per kind for mixed-case and all-caps cables apart,
 and the share of gold people found as exactly one entity, and the time a cable takes
 (wall and CPU, after one untimed call that loads the model or the gazetteers).
@@ -85,8 +85,8 @@ def main() -> None:
     parser.add_argument(
         "--split",
         default="all",
-        choices=["dev", "test", "fresh", "fresh2", "held", "all"],
-        help="held: test, fresh and fresh2 (every split not tuned on)",
+        choices=["dev", "test", "fresh", "fresh2", "fresh3", "held", "all"],
+        help="held: test, fresh, fresh2 and fresh3 (every split not tuned on)",
     )
     parser.add_argument("--baseline", choices=["spacy"])
     parser.add_argument("--show", action="store_true", help="list misses and extras")
@@ -102,7 +102,7 @@ def main() -> None:
         archive.enrich()
     scores = {False: Score(), True: Score()}
     items = [json.loads(line) for line in GOLD.read_text().splitlines()]
-    held = ("test", "fresh", "fresh2")
+    held = ("test", "fresh", "fresh2", "fresh3")
     items = [
         i
         for i in items

@@ -95,8 +95,12 @@ def test_us_abbreviation_is_the_country_not_an_under_secretary() -> None:
 
 
 def test_redaction_markers_are_never_entities() -> None:
-    cable = cable_of("XXXXXXXXXXXX told PolOff that XXXXXXXXXXXX and Minister XXXXXXXXXXXX met.")
-    assert all("XXXX" not in m.surface for m in extract(cable))
+    cable = cable_of(
+        "XXXXXXXXXXXX told PolOff that XXXXXXXXXXXX and Minister XXXXXXXXXXXX met.",
+        # 09BAGHDAD759, 10SEOUL248, 09BANGKOK385: a marker glued to a word.
+        "As spokesman, XXXXXXXXXXXXdid most of the speaking; Thexxxxxxxxxx said so.",
+    )
+    assert all("XXXX" not in m.surface.upper() for m in extract(cable))
 
 
 def test_acronyms_spelled_out_in_the_cable_name_the_same_entity() -> None:
@@ -363,6 +367,97 @@ def test_structure_gives_signers_classifier_and_ovip_persons() -> None:
     assert ("person", "Condoleezza Rice") in {(m.kind, m.name) for m in mentions}
 
 
+def test_a_name_made_a_person_only_by_its_capitals_is_an_organisation_with_an_acronym() -> None:
+    # 09NAIROBI1057, 09MOSCOW3144, 10ROME87: capitalised words with their initials in
+    # brackets are an organisation's name; a person's has a first name (08KABUL3030).
+    cable = cable_of(
+        "The TFG's negotiations with Ahlu Sunnah Wal Jama'a (ASWJ) had produced no results."
+        " ASWJ continued to push for ministerial positions.",
+        "A deposition by Price Waterhouse Coopers (PWC) may show that PWC received pressure.",
+        "Reinstating Sher Mohammad Akhunzada (SMA) as governor; SMA is popular.",
+    )
+    got = found(cable)
+    assert ("org", "Ahlu Sunnah Wal Jama'a") in got
+    assert ("org", "Price Waterhouse Coopers") in got
+    assert ("person", "Sher Mohammad Akhunzada") in got
+    kinds = {m.surface: m.kind for m in extract(cable)}
+    assert kinds["ASWJ"] == "org" and kinds["PWC"] == "org" and kinds["SMA"] == "person"
+
+
+def test_office_symbols_quotations_and_acronyms_after_titles_are_no_people() -> None:
+    cable = cable_of(
+        # 09STATE82013, 10STATE18437
+        "Ambassador Burk met the Director for Middle East/NPT issues. NPT Parties agreed.",
+        "S/SECC Jonathan Pershing said the talks would go on.",
+        # 05MADRID171, 07BEIJING1840, 09CARACAS1551
+        'The local daily "El Mundo" cited an MFA source. She starred in "Miami Vice" and'
+        ' praised "Barrio Adentro" clinics.',
+        # 07ABUDHABI187, 08BUENOSAIRES235
+        "He met Commander USAF and the Director FBI in Abu Dhabi.",
+    )
+    people = {name for kind, name in found(cable) if kind == "person"}
+    assert people == {"Burk", "Jonathan Pershing"}
+    assert ("org", "El Mundo") in found(cable)
+
+
+def test_a_party_word_before_a_name_and_shortened_titles() -> None:
+    # 07PARIS1791, 04AMMAN1288, 09TELAVIV2777
+    cable = cable_of(
+        "Socialist Segolene Royal lost; Segolene Royal conceded and Royal left.",
+        "Marwan Muasher spoke. FonMin Muasher later called. DefMin Barak agreed.",
+    )
+    got = found(cable)
+    assert ("person", "Segolene Royal") in got and ("person", "Marwan Muasher") in got
+    assert not any("Socialist" in name or "FonMin" in name for _, name in got)
+    assert ("person", "Barak") in got
+
+
+def test_shorter_forms_of_a_full_name_are_that_person() -> None:
+    cable = cable_of(
+        # 09MADRID392, 09BERLIN1528, 09MADRID59
+        "Chief Prosecutor Candido Conde Pumpido spoke; Conde Pumpido later agreed.",
+        "Interior Minister Thomas de Maiziere spoke. Ambassador Murphy met with Interior"
+        " Minister de Maiziere on November 5.",
+        "Cristina Fernandez de Kirchner won; Fernandez Kirchner thanked voters.",
+        # 10BRASILIA43, 06LAPAZ886, 09ABUDHABI754, 09MADRID392
+        "President Luiz Inacio Lula da Silva arrived; President Lula spoke and Lula left.",
+        "President Evo Morales Ayma spoke; President Morales said that Morales would go.",
+        "Crown Prince Mohammed bin Zayed met him; MbZ was frank.",
+        "Attorney General Alberto Gonzales spoke; Alberto Gonzalez was frank.",
+        # 08ISLAMABAD3783: a misspelt surname inside the word
+        "Foreign Minister Mehmood Qureshi met the Ambassador; Queshi was frank.",
+    )
+    by_surface: dict[str, set[str]] = {}
+    for m in extract(cable):
+        by_surface.setdefault(m.surface, set()).add(m.key)
+    same = [
+        ("Candido Conde Pumpido", "Conde Pumpido"),
+        ("Thomas de Maiziere", "de Maiziere"),
+        ("Cristina Fernandez de Kirchner", "Fernandez Kirchner"),
+        ("Luiz Inacio Lula da Silva", "Lula"),
+        ("Evo Morales Ayma", "Morales"),
+        ("Mohammed bin Zayed", "MbZ"),
+        ("Alberto Gonzales", "Alberto Gonzalez"),
+        ("Mehmood Qureshi", "Queshi"),
+    ]
+    for full, short in same:
+        assert by_surface[short] == by_surface[full], (full, short)
+
+
+def test_middle_words_and_misspellings_are_not_stretched() -> None:
+    # 10RIYADH178: King Abdullah is not Ali Abdullah Saleh; 08LONDON1991: Alan Johnson is
+    # not Alan Johnston; 06BUENOSAIRES1594: Argentines are no misspelt Argentinas.
+    cable = cable_of(
+        "Ali Abdullah Saleh is weak, King Abdullah said; Abdullah was blunt.",
+        "Home Secretary Alan Johnson met the family of Alan Johnston.",
+        "Aerolineas Argentinas flew; Argentines complained.",
+    )
+    keys = {m.surface: m.key for m in extract(cable)}
+    assert keys["Abdullah"] != keys["Ali Abdullah Saleh"]
+    assert keys["Alan Johnson"] != keys["Alan Johnston"]
+    assert "Argentines" not in keys or keys["Argentines"] != keys.get("Aerolineas Argentinas")
+
+
 # --- the gold set -------------------------------------------------------------------------
 
 
@@ -375,25 +470,32 @@ def test_gold_set_accuracy_stays_at_its_measured_level() -> None:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not beside the checkout")
     scores = {
-        (split, caps): Score() for split in ("first", "fresh", "fresh2") for caps in (False, True)
+        (split, caps): Score()
+        for split in ("first", "fresh", "fresh2", "fresh3")
+        for caps in (False, True)
     }
     for line in GOLD.read_text().splitlines():
         item = json.loads(line)
         cable = cabledesk.parse_file(CORPUS / item["path"])
-        split = item["split"] if item["split"] in ("fresh", "fresh2") else "first"
+        split = item["split"] if item["split"] in ("fresh", "fresh2", "fresh3") else "first"
         score = scores[(split, item["caps"])]
         score_cable(item["id"], item["entities"], extract(cable), score)
-    assert scores[("first", False)].total.f1 >= 0.855
+    # Version 10: measured 0.868, 0.831 (all-caps) and 218 of 223 people.
+    assert scores[("first", False)].total.f1 >= 0.86
     assert scores[("first", True)].total.f1 >= 0.82
-    assert scores[("first", False)].resolution >= 0.95
-    # Measured 0.852 and 146 of 150 people; the fresh split's two all-caps cables hold two
+    assert scores[("first", False)].resolution >= 0.96
+    # Measured 0.856 and 147 of 149 people; the fresh split's two all-caps cables hold two
     # entities between them, too few for a floor.
-    assert scores[("fresh", False)].total.f1 >= 0.845
-    assert scores[("fresh", False)].resolution >= 0.96
-    # fresh2 (15 mixed-case cables, annotated blind for version 9): measured 0.818 and 98
+    assert scores[("fresh", False)].total.f1 >= 0.85
+    assert scores[("fresh", False)].resolution >= 0.97
+    # fresh2 (15 mixed-case cables, annotated blind for version 9): measured 0.831 and 103
     # of 105 people.
-    assert scores[("fresh2", False)].total.f1 >= 0.81
-    assert scores[("fresh2", False)].resolution >= 0.92
+    assert scores[("fresh2", False)].total.f1 >= 0.825
+    assert scores[("fresh2", False)].resolution >= 0.96
+    # fresh3 (15 mixed-case cables, annotated blind for version 10): measured 0.810 and 155
+    # of 160 people.
+    assert scores[("fresh3", False)].total.f1 >= 0.80
+    assert scores[("fresh3", False)].resolution >= 0.95
 
 
 def test_gold_file_is_well_formed() -> None:
@@ -402,9 +504,10 @@ def test_gold_file_is_well_formed() -> None:
     assert sum(item["caps"] for item in lines) >= 10
     assert sum(item["split"] == "fresh" and not item["caps"] for item in lines) >= 18
     assert sum(item["split"] == "fresh2" and not item["caps"] for item in lines) >= 15
+    assert sum(item["split"] == "fresh3" and not item["caps"] for item in lines) >= 15
     assert len({item["id"] for item in lines}) == len(lines)
     for item in lines:
-        assert item["split"] in ("dev", "test", "fresh", "fresh2")
+        assert item["split"] in ("dev", "test", "fresh", "fresh2", "fresh3")
         for entity in item["entities"]:
             assert entity["kind"] in ("person", "org", "place", "post")
             assert entity["name"] and isinstance(entity["aliases"], list)

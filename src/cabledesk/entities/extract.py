@@ -46,7 +46,7 @@ TOKEN = re.compile(
     r"|\d[\w\-/]*"
     r"|[^\w\s]"
 )
-REDACTED = re.compile(r"^X{4,}$", re.IGNORECASE)
+REDACTED = re.compile(r"X{4,}", re.IGNORECASE)  # also glued to a word: `XXXXXXXXXXXXdid`
 ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 # `al-Maliki`, `ash-Shara`: an Arabic article written onto a capitalised name.
 ARTICLE_NAME = re.compile(r"^(?:al|el|ad|ag|as|ash|ar|an|at|az|ul|ud|bin|ibn|abu)-[A-Z]")
@@ -93,6 +93,33 @@ ARABIC_PARTICLES: frozenset[str] = frozenset(
     {"al", "el", "bin", "ibn", "bint", "abu", "abd", "abdul", "ul", "ur", "ben"}
 )
 ROMANCE_PARTICLES: frozenset[str] = PARTICLES - ARABIC_PARTICLES
+# Articles that open a Spanish, French, Italian or Portuguese newspaper's or group's name.
+FOREIGN_ARTICLES: frozenset[str] = frozenset(
+    {"el", "la", "los", "las", "le", "les", "il", "o", "os", "as"}
+)
+# A party's or a camp's word before a person's name (`Socialist Segolene Royal`).
+IDEOLOGIES: frozenset[str] = frozenset(
+    {
+        "socialist",
+        "communist",
+        "conservative",
+        "liberal",
+        "republican",
+        "democrat",
+        "labour",
+        "labor",
+        "leftist",
+        "rightist",
+        "centrist",
+        "islamist",
+        "nationalist",
+        "peronist",
+        "kirchnerist",
+        "chavista",
+        "maoist",
+        "opposition",
+    }
+)
 CONNECTORS: frozenset[str] = frozenset({"of", "for", "and", "the", "on", "de", "du", "des"})
 ORG_HEADS: frozenset[str] = frozenset(
     [
@@ -181,6 +208,11 @@ ORG_HEADS: frozenset[str] = frozenset(
         "trust",
         "union",
         "university",
+        "confederation",
+        "consortium",
+        "syndicate",
+        "industries",
+        "holdings",
         "ltd",
         "inc",
         "corp",
@@ -441,7 +473,52 @@ PLACE_CLASSES: frozenset[str] = frozenset(
     {"town", "city", "village", "province", "district", "region", "port", "island", "state"}
 )
 # Heads that open an organisation's name before the name itself.
-LEADING_ORG_HEADS: frozenset[str] = frozenset({"bank", "university", "radio", "banco"})
+LEADING_ORG_HEADS: frozenset[str] = frozenset(
+    {
+        "bank",
+        "university",
+        "radio",
+        "banco",
+        # Spanish, Portuguese, Italian and French names open with their head noun:
+        # `Partido Popular`, `Guardia Civil`, `Comando Vermelho`, `Partito Democratico`.
+        "partido",
+        "partito",
+        "parti",
+        "frente",
+        "movimiento",
+        "movimento",
+        "ministerio",
+        "universidad",
+        "universidade",
+        "universite",
+        "instituto",
+        "institut",
+        "fundacion",
+        "fundacao",
+        "fondation",
+        "comando",
+        "ejercito",
+        "consejo",
+        "conselho",
+        "conseil",
+        "congreso",
+        "asamblea",
+        "guardia",
+        "policia",
+        "agencia",
+        "agence",
+        "confederacion",
+        "confederacao",
+        "federacion",
+        "sindicato",
+        "banque",
+        "compania",
+        "companhia",
+        "grupo",
+        "associacao",
+        "asociacion",
+    }
+)
 # Endings of verb forms, with what the stem may have lost: `CONFERRED` from `confer`,
 # `WELCOMING` from `welcome`, `CONFERS` from `confer` only as `-es`/`-s` of a stem.
 VERB_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -778,7 +855,7 @@ class Reader:
         if not self.is_word(index):
             return False
         token = self.tokens[index]
-        if REDACTED.match(token.text) or token.plain in self.jargon:
+        if REDACTED.search(token.text) or token.plain in self.jargon:
             return False
         tail = token.text.rpartition("-")[2]
         if tail and tail != token.text and tail.islower() and tail not in PARTICLES:
@@ -1038,7 +1115,12 @@ class Reader:
                 # not start a name (unless it is a first name: `Will`, `Major`).
                 if first and token.plain in self.common and token.plain not in self.given:
                     ok = False
-            if not ok or REDACTED.match(token.text):
+                if first and ok and len(token.text) > 1 and token.text.isupper():
+                    # `Director FBI`, `Commander ISAF`: in mixed-case prose an acronym the
+                    # tables know after a title is the title's office, not a surname.
+                    office = self.known(end)
+                    ok = office is None or office[0].kind == PERSON
+            if not ok or REDACTED.search(token.text):
                 break
             known = None if first else self.known(end)
             # A city's name may be a surname (`Chief Prosecutor Javier Zaragoza`); a
@@ -1092,7 +1174,7 @@ class Reader:
 
     def step(self, index: int) -> int:
         token = self.tokens[index]
-        if not token.text[0].isalpha() or REDACTED.match(token.text):
+        if not token.text[0].isalpha() or REDACTED.search(token.text):
             return index + 1
         if not self.caps and not name_cased(token.text) and token.plain not in LOWER_STARTS:
             # Most words of mixed-case prose: lower case, and no name starts with them.
@@ -1655,13 +1737,28 @@ class Reader:
         if classed:
             self.emit(classed, _name(run, self.caps), index, end - 1, "class-noun")
             return end
+        if (
+            not self.caps
+            and len(run) > 1
+            and index > 0
+            and self.tokens[index - 1].text in QUOTES
+            and end < len(self.tokens)
+            and self.tokens[end].text in QUOTES
+        ):
+            # A quotation filled by capitalised words is a title, not a person: a book,
+            # a film, a programme, a newspaper (`"Mein Kampf"`, `"Barrio Adentro"`, `"El
+            # Tiempo"`); opened by a foreign article it is a newspaper's or a group's name
+            # (`"El Mundo"`, `"Los Montoneros"`), an organisation.
+            if words[0] in FOREIGN_ARTICLES:
+                self.emit(ORG, _name(run, self.caps), index, end - 1, "quoted")
+            return end
         # Words the prose also writes in lower case are not part of a person's name at
         # its edges: `Visit Ankara`, `Javier Solana Personal`.
+        whole = (index, end, run, words)
         first, stop = index, end
-        while (
-            first < stop
-            and self.tokens[first].plain in self.common
-            and self.tokens[first].plain not in self.given
+        while first < stop and (
+            (self.tokens[first].plain in self.common and self.tokens[first].plain not in self.given)
+            or "/" in self.tokens[first].text  # `S/SECC Jonathan Pershing`: an office
         ):
             first += 1
         while stop > first and (
@@ -1674,6 +1771,16 @@ class Reader:
             if not run:
                 return end
             words = [t.plain for t in run]
+        if (
+            not self.caps
+            and len(run) > 1
+            and words[0] in IDEOLOGIES
+            and (len(run) > 2 or words[1] in self.given)
+        ):
+            # `Socialist Segolene Royal`, `Peronist Carlos Reutemann`: a party's word
+            # describes the person, it is no part of the name.
+            run, words = run[1:], words[1:]
+            index = self.tokens.index(run[0], index)
         located = self.located(index, self.tokens.index(run[-1], index) + 1)
         if located and len(run) <= 3 and not self.caps:
             # `in Tessalit, Mali`: a place the tables miss, placed in a country.
@@ -1721,8 +1828,11 @@ class Reader:
         peopled = any(t.plain in PEOPLES for t in run) or any(
             self.adjective_at(position) is not None for position in positions
         )
-        if (words[0] in self.given and not peopled) or (
-            not placed
+        # An office's symbol (`S/SECC`, `East/NPT`) is no part of a person's name.
+        slashed = any("/" in t.text for t in run)
+        if (not slashed and (words[0] in self.given and not peopled)) or (
+            not slashed
+            and not placed
             and not plural
             and (
                 particles
@@ -1737,14 +1847,44 @@ class Reader:
                 )
             )
         ):
+            if (
+                not self.caps
+                and not particles
+                and not any(w in self.given for w in whole[3])
+                and whole[3][-1].removesuffix("s") not in PLACE_HEADS | {"area", "zone"}
+                and self.acronym_after(whole[1] - 1, whole[3])
+            ):
+                # `Price Waterhouse Coopers (PWC)`, `Ahlu Sunnah Wal Jama'a (ASWJ)`: words
+                # that only their capitals made a person's name, given an acronym of their
+                # initials, are an organisation's name (people given one have a first
+                # name or a particle the tables know: `Ahmed Wali Karzai (AWK)`).
+                self.emit(ORG, _name(whole[2], self.caps), whole[0], whole[1] - 1, "org-acronym")
+                return end
             self.emit(PERSON, _name(run, self.caps), index, last_index, "name")
             return self.ruling(index, end) if end == last_index + 1 else end
         # Anything else: each word may still be a surname.
         for token in run:
             position = self.tokens.index(token, index)
+            if "/" in token.text:
+                continue
             if not (compound(token.text) and self.compound_places(position)):
                 self.emit("", _name([token], self.caps), position, position, "lone")
         return end
+
+    def acronym_after(self, last: int, words: list[str]) -> bool:
+        """Whether `(ACRONYM)` of the run's initials follows the run ending at `last`."""
+        after = last + 1
+        if after + 2 >= len(self.tokens) or self.tokens[after].text != "(":
+            return False
+        if self.tokens[after + 2].text != ")":
+            return False
+        acronym = self.tokens[after + 1].text
+        return (
+            acronym.isupper()
+            and 2 <= len(acronym) <= 8
+            and acronym.isalpha()
+            and spells(acronym, words)
+        )
 
     def classed(self, index: int, end: int) -> str:
         """What a lower-case noun next to a name says the name is, in mixed-case prose:
