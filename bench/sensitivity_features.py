@@ -2,11 +2,16 @@
 compared"): nested evaluation on an archive's own labels.
 
     PYTHONPATH=src taskset -c 1 .venv/bin/python bench/sensitivity_features.py \
-        --db /tmp/sens-corpus [--json out.json]
+        --db /tmp/sens-corpus --only time --out /tmp/sens2_g
+    PYTHONPATH=src .venv/bin/python bench/sensitivity_features.py --db x --out x \
+        --merge /tmp/sens2_g-time.npz
+
+(`--only` takes time, posts0 ... posts4; each outer split writes OUT-SPLIT.npz, and
+`--merge` reports the nested figure and each configuration's over the files given.)
 
 For each outer split (the time split: earliest 80% train, latest 20% test; and leaving
 posts out: five GroupKFold folds by origin), every configuration of the grid is scored by
-a stratified 5-fold cross-validation **of the outer training part only** (pooled
+a stratified 3-fold cross-validation **of the outer training part only** (pooled
 out-of-fold ROC AUC of classified against unclassified); the best one is refitted on the
 whole training part and scored on the test part. So the reported figure is that of the
 whole procedure (selection included), and no test cable ever informs a choice. Each
