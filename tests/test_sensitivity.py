@@ -261,9 +261,9 @@ def test_the_structure_tokens_read_no_label() -> None:
     for wanted in ("tag=PREL", "tag=IZ", "post=BAGHDAD", "year=2008", "signer=RICE",
                    "secretary", "subj=minister", "paragraphs=2"):  # fmt: skip
         assert wanted in tokens, wanted
-    text = " ".join(tokens).upper()
+    words = set(" ".join(tokens).upper().replace("=", " ").split())  # SECRETARY is a word
     for leaked in ("CONFIDENTIAL", "SECRET", "NOFORN", "EXDIS", "SIPDIS", "CCCCC", "CROCKER"):
-        assert leaked not in text, leaked
+        assert leaked not in words, leaked
     rows = [(1, "h", pack_record(to_dict(base))), (2, "h", pack_record(to_dict(other)))]
     features = s.featurize_batch(rows)
     assert (features.structure[0] != features.structure[1]).nnz == 0
