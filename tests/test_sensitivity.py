@@ -239,16 +239,83 @@ def test_each_label_field_alone_changes_nothing_a_model_reads() -> None:
         assert s.cable_text(other) == s.cable_text(base)
 
 
-def test_a_paragraph_sample_keeps_the_cables_counts_and_only_marked_paragraphs() -> None:
-    cables = [a_cable("SECRET", [], "S"), a_cable("CONFIDENTIAL", [], None)]
-    rows = [(n, "h", pack_record(to_dict(c))) for n, c in enumerate(cables * 20)]
-    whole = s.featurize_batch(rows)
-    part = s.featurize_batch(rows, keep_paragraphs=0.5)
-    again = s.featurize_batch(rows, keep_paragraphs=0.5)
-    assert (whole.cables != part.cables).nnz == 0
-    assert part.paragraph_of == again.paragraph_of  # the same sample every time
-    assert 0 < len(part.paragraph_of) < 40  # 40 marked paragraphs, about half kept
-    assert set(part.paragraph_levels) == {2}  # unmarked paragraphs are not kept
-    index = {p: n for n, p in enumerate(whole.paragraph_of)}
-    for n, p in enumerate(part.paragraph_of):
-        assert (part.paragraphs[n] != whole.paragraphs[index[p]]).nnz == 0
+def test_the_structure_tokens_read_no_label() -> None:
+    # Every label field changed at once, and the header's warning: the same tokens.
+    base = a_cable("CONFIDENTIAL", [], "C")
+    base.tags = ["PREL", "IZ"]
+    base.signers = ["RICE"]
+    base.station = "BAGHDAD"
+    base.created = "2008-05-20"
+    other = copy.deepcopy(base)
+    other.classification = "SECRET"
+    other.caveats = ["NOFORN"]
+    other.handling = ["EXDIS", "SIPDIS"]
+    other.classified_by = None
+    other.subject_marking = "S/NF"
+    other.declassify_on = "2018-05-20"
+    other.header.security_warning = "CCCCC"
+    for p in other.paragraphs:
+        p.marking, p.marking_raw = "S//NF", "(S//NF)"
+    tokens = s.structure_tokens(base)
+    assert tokens == s.structure_tokens(other)
+    for wanted in ("tag=PREL", "tag=IZ", "post=BAGHDAD", "year=2008", "signer=RICE",
+                   "secretary", "subj=minister", "paragraphs=2"):  # fmt: skip
+        assert wanted in tokens, wanted
+    words = set(" ".join(tokens).upper().replace("=", " ").split())  # SECRETARY is a word
+    for leaked in ("CONFIDENTIAL", "SECRET", "NOFORN", "EXDIS", "SIPDIS", "CCCCC", "CROCKER"):
+        assert leaked not in words, leaked
+    rows = [(1, "h", pack_record(to_dict(base))), (2, "h", pack_record(to_dict(other)))]
+    features = s.featurize_batch(rows)
+    assert (features.structure[0] != features.structure[1]).nnz == 0
+    assert set(features.structure.data.tolist()) == {1.0}
+
+
+def test_the_stacked_figures_are_the_paragraphs_max_mean_and_share() -> None:
+    import numpy as np
+
+    p = np.array([0.2, 0.9, 0.6, 0.3])
+    owner = [0, 0, 0, 2]  # cable 1 has no paragraph
+    got = s.stacked(p, owner, 3)
+    logit = lambda q: np.log(q / (1 - q))  # noqa: E731
+    assert np.allclose(got[0], [logit(0.9), logit(17 / 30), logit(2 / 3 * 0.98 + 0.01)])
+    assert np.allclose(got[1], [0, 0, 0])  # P = 0.5: nothing known
+    assert np.allclose(got[2], [logit(0.3), logit(0.3), logit(0.01)])
+
+
+def test_the_cable_model_reads_the_paragraph_model_cross_fitted() -> None:
+    # A training cable's stacked figures come from a paragraph model that did not see
+    # its paragraphs: a cable whose paragraph says a word no other cable says gets
+    # nothing from it (figures as for an unseen word), while the model fitted on all
+    # of them reads it.
+    import numpy as np
+
+    data = _dataset(True, n=200)
+    rows = np.arange(len(data.levels))
+    idf = s.idf_of(data.cables)
+    crossed = s.crossfit_stack(data, rows, idf)
+    whole = s._stack_of(data, rows, idf, s._paragraph_model(data, rows, idf, 0))
+    assert crossed.shape == whole.shape == (200, s.STACKED)
+    # In-sample figures separate the levels better than cross-fitted ones (no overfit
+    # is passed on) yet cross-fitted ones still follow the learnable words.
+    classified = data.levels > 0
+    assert crossed[classified, 1].mean() > crossed[~classified, 1].mean()
+    assert not np.allclose(crossed, whole)
+
+
+def test_a_model_of_an_older_features_version_asks_to_train_again(
+    ingested: Path, tmp_path: Path
+) -> None:
+    import json
+
+    folder = copy_of(ingested, tmp_path, "old")
+    meta_path = s.models_folder(folder) / "v1" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["features_version"] = s.FEATURES_VERSION - 1
+    meta_path.write_text(json.dumps(meta))
+    assert s.current(folder) is None
+    note = s.stale(folder)
+    assert note is not None and "model train" in note and "v1" in note
+    with cabledesk.Archive.open(folder) as archive:
+        report = archive.score_sensitivity(workers=0)
+        assert report is not None and report.cables == 0 and report.note == note
+    assert s.stale(ingested) is None

@@ -31,6 +31,7 @@ from cabledesk.archive.blob import pack_record
 from cabledesk.facade import Archive
 from cabledesk.query import QueryError
 from cabledesk.record.level import Level
+from cabledesk.record.model import Cable, Paragraph
 from cabledesk.redact import FULL, Rule, Viewer
 from cabledesk.web import create_app
 from conftest import SAMPLE
@@ -199,10 +200,63 @@ def test_the_predicted_level_is_shown_where_the_classification_is_missing(scored
             assert abs(total - 1) < 1e-3
         # A cable with no classification counts as TOP SECRET to the clearance rule: a
         # reader below it reads nothing of it, and gets no prediction of it.
+        # The cable record then scores only the paragraphs they are shown (scope
+        # "visible"), never the stored score of the whole text; search hits, filters and
+        # facets give them nothing of it.
         below = Viewer(ceiling=Level.SECRET, redact=True, compiled=archive.redactor())
-        assert archive.predicted(UNMARKED[0], viewer=below) is None
+        for reference_id in UNMARKED:
+            own = archive.predicted(reference_id, viewer=below)
+            assert own is None or own.scope == "visible"
+            whole = archive.predicted(reference_id, viewer=FULL)
+            assert whole is not None and whole.scope == "whole"
         hits = archive.search("", viewer=below, blank_matches_all=True, limit=100).hits
         assert not any(h.predicted for h in hits)
+
+
+def shown_paragraphs_only(cable: Cable, ceiling: Level) -> Cable:
+    """The oracle of a reader's visible text, written apart from the product: the stored
+    cable with only the paragraphs whose marking (else the cable's level; none: TOP
+    SECRET) is within `ceiling`, unmarked, and no subject when its own is above it."""
+
+    def rank(marking: str | None) -> int:
+        level = Level.of_portion(marking) if marking else None
+        if level is None:
+            level = Level.known(cable.classification)
+        return int(Level.TOP_SECRET) if level is None else int(level)
+
+    return Cable(
+        reference_id=cable.reference_id, created=cable.created, origin=cable.origin,
+        header=cable.header, tags=cable.tags, references=cable.references,
+        signers=cable.signers, station=cable.station,
+        subject=cable.subject if rank(cable.subject_marking) <= ceiling else None,
+        paragraphs=[Paragraph(p.number, None, None, p.text) for p in cable.paragraphs
+                    if rank(p.marking) <= ceiling],
+    )  # fmt: skip
+
+
+def test_a_reader_below_the_ceiling_gets_the_score_of_what_they_are_shown(
+    scored: Path, mixed: tuple[str, list[int]]
+) -> None:
+    import numpy as np
+
+    reference_id, _ = mixed
+    with Archive.open(scored) as archive:
+        reader = Viewer(ceiling=Level.CONFIDENTIAL, redact=True, compiled=archive.redactor())
+        assert reference_id not in archive._granted_to(reader).ids
+        own = archive.predicted(reference_id, viewer=reader)
+        assert own is not None and own.scope == "visible" and own.predicted
+        full = archive.get(reference_id, viewer=FULL)
+        assert full is not None
+        oracle = shown_paragraphs_only(full, Level.CONFIDENTIAL)
+        assert 0 < len(oracle.paragraphs) < len(full.paragraphs)
+        model = s.current(scored)
+        assert model is not None
+        p, nf, _ = model.score(s.featurize_cables([oracle], [0], [""]))
+        got = [own.p_unclassified, own.p_confidential, own.p_secret]
+        assert np.allclose(got, p[0], atol=1e-4) and abs(own.p_noforn - nf[0]) < 1e-4
+        whole = archive.predicted(reference_id, viewer=FULL)
+        assert whole is not None and whole.scope == "whole"
+        assert [whole.p_unclassified, whole.p_confidential, whole.p_secret] != got
 
 
 # --- who is granted which scores ---------------------------------------------------------
@@ -306,6 +360,12 @@ def what_a_reader_gets(folder: Path, viewer_of: object) -> dict[str, object]:
             result = archive.search(base, viewer=viewer, blank_matches_all=True, limit=100)
             out[f"facet {base}"] = result.facets["predicted"]
             out[f"shown {base}"] = {h.reference_id: h.predicted for h in result.hits}
+        # The cable record's prediction (scored on the fly from what the reader is shown
+        # when they are not granted the stored one).
+        out["records"] = {
+            i: archive.predicted(i, viewer=viewer)
+            for i in sorted(archive.matching_ids("", viewer=viewer, blank_matches_all=True))
+        }
         return out
 
 
@@ -452,7 +512,9 @@ def brute_review(folder: Path) -> list[tuple[str, int, str, float]]:
                     rows.append((reference_id, position, s.UNMARKED_SECRET, q2 - max(q0, q1)))
                 elif marked is not None and predicted > marked:
                     rows.append((reference_id, position, s.ABOVE_MARKING, q[predicted] - q[marked]))
-    return sorted(rows, key=lambda r: (-round(r[3], 4), r[0], r[1]))
+    # The same float operations on the same stored numbers as the product: ties are
+    # exact ties (rounding first would order two margins 1e-5 apart by id instead).
+    return sorted(rows, key=lambda r: (-r[3], r[0], r[1]))
 
 
 @pytest.fixture(scope="module")

@@ -137,6 +137,7 @@ class Archive:
         # The scores each class of reader is granted (archive/sensitivity_view.py), keyed
         # by the class, the archive's change number and the scores' generation.
         self._granted: dict[tuple[object, ...], sensitivity_view.Granted] = {}
+        self._model_cache: tuple[tuple[int, ...], sensitivity_store.Model | None] | None = None
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, discard_index: bool = False) -> Archive:
@@ -1470,17 +1471,19 @@ class Archive:
             self.connection,
             workers=workers,
             ids=sensitivity_store.training_ids(self.connection),
-            paragraphs=2 * sensitivity_store.MAX_TRAIN_PARAGRAPHS,
         )
         return [sensitivity_store.evaluate(data, split) for split in splits]
 
     def score_sensitivity(
         self, *, workers: int | None = None, scheduler: object = None
     ) -> sensitivity_store.ScoreReport | None:
-        """Score the pending cables with the newest stored model; None without one."""
+        """Score the pending cables with the newest stored model; None without one; a
+        report of no cable with a note (train again) when the stored ones are of another
+        features version."""
         model = sensitivity_store.current(self.path)
         if model is None:
-            return None
+            note = sensitivity_store.stale(self.path)
+            return None if note is None else sensitivity_store.ScoreReport(note=note)
         return sensitivity_store.score(self.connection, model, workers=workers, scheduler=scheduler)
 
     def _sensitivity_seen(self, viewer: Viewer) -> sensitivity_view.Seen:
@@ -1534,12 +1537,27 @@ class Archive:
         return sensitivity_view.Lookup(lambda: self._granted_to(viewer), self.connection)
 
     def predicted(self, reference_id: str, *, viewer: Viewer) -> sensitivity_view.Prediction | None:
-        """The predicted classification of a cable, when `viewer` may read the cable and is
-        granted its scores (docs/sensitivity.md); None otherwise, and without a score."""
+        """The predicted classification of a cable, when `viewer` may read the cable: the
+        stored score when they are granted it (docs/sensitivity.md), else, for a reader
+        shown part of it, the score of the paragraphs they are shown, computed now (scope
+        "visible"); None without a model or a paragraph shown."""
         cable = self.get(reference_id, viewer=viewer)
         if cable is None or not cable.reference_id:
             return None
-        return self._predicted(viewer).shown([cable.reference_id]).get(cable.reference_id)
+        found = self._predicted(viewer).shown([cable.reference_id]).get(cable.reference_id)
+        if found is not None or not viewer.restricted:
+            return found
+        # Not granted the whole text's score: the text this reader is shown, scored now
+        # (scope "visible"), never the stored score of text they are not shown.
+        model = self._sensitivity_model()
+        return None if model is None else sensitivity_view.visible_prediction(model, cable)
+
+    def _sensitivity_model(self) -> sensitivity_store.Model | None:
+        """The newest usable stored model, loaded once per version."""
+        versions = tuple(sensitivity_store.stored_versions(self.path))
+        if self._model_cache is None or self._model_cache[0] != versions:
+            self._model_cache = (versions, sensitivity_store.current(self.path))
+        return self._model_cache[1]
 
     def review(
         self,

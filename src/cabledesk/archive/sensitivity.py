@@ -23,13 +23,11 @@ scores.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
 import sqlite3
 import time
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,7 +42,7 @@ from cabledesk.redact.ceiling import portion
 
 # Bump when what a model reads changes (the stripping, the hashing): stored models of
 # another version are not used to score.
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 N_FEATURES = 2**18
 NGRAMS = (1, 2)
 LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
@@ -58,6 +56,10 @@ MAX_TRAIN_CABLES = 40_000
 # At most 100 iterations to a tolerance of 1e-3: on the shared corpus's time split the
 # same AUC as 300 to 1e-4, at a fourteenth of the CPU (measured: docs/sensitivity.md).
 FIT: dict[str, Any] = {"C": 10.0, "max_iter": 100, "tol": 1e-3}
+# The cable level model's (FEATURES_VERSION 3): C = 3, no class weights, chosen among 16
+# configurations by cross-validation of the time split's training part only
+# (bench/sensitivity_features.py; docs/sensitivity.md, "Features compared").
+CABLE_FIT: dict[str, Any] = {**FIT, "C": 3.0}
 MAX_TRAIN_PARAGRAPHS = 150_000
 
 
@@ -105,6 +107,74 @@ def cable_text(cable: Cable) -> str:
     else:
         parts.append(cable.text)
     return strip_labels("\n".join(parts))
+
+
+# Hashed columns of the structured, non-label fields (structure_tokens).
+N_STRUCTURE = 2**16
+# Secretaries of State whose name closes a cable from the Department (the signer).
+SECRETARIES = frozenset(
+    [
+        "ROGERS",
+        "KISSINGER",
+        "VANCE",
+        "MUSKIE",
+        "HAIG",
+        "SHULTZ",
+        "BAKER",
+        "EAGLEBURGER",
+        "CHRISTOPHER",
+        "ALBRIGHT",
+        "POWELL",
+        "RICE",
+        "CLINTON",
+        "KERRY",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]+")
+
+
+def _bucket(n: int) -> str:
+    """0, 1, 2, 3-4, 5-8, 9-16, ...: a count on a log scale."""
+    return str(n) if n < 3 else f"{(n - 1).bit_length()}b"
+
+
+def structure_tokens(
+    cable: Cable, subject: str | None = None, parts: Sequence[str] | None = None
+) -> list[str]:
+    """The structured fields a model may read, as tokens of separate namespaces: TAGS,
+    the origin post, precedence, each TO and INFO addressee and how many there are, year
+    and decade, length of the text read (words, log scale), paragraphs and references
+    (counts), the signers and whether a Secretary of State signed, the subject's words.
+    Never a label: classification, caveats, handling, markings, Classified By,
+    declassification, the header's security warning (CCCCC) stay out. `subject` and
+    `parts`: the subject and the text read (paragraphs, or the whole text), already
+    stripped of labels (featurize_cables has them), else stripped here."""
+    header = cable.header
+    tokens = [f"tag={t.strip().upper()}" for t in cable.tags if t.strip()]
+    tokens.append(f"post={(cable.station or cable.origin or '').upper()}")
+    tokens.append(f"prec={(header.precedence or '').upper()}")
+    tokens += [f"to={a.name.upper()}" for a in header.to]
+    tokens += [f"info={a.name.upper()}" for a in header.info]
+    tokens += [f"nto={_bucket(len(header.to))}", f"ninfo={_bucket(len(header.info))}"]
+    year = cable.year
+    if year is not None:
+        tokens += [f"year={year}", f"decade={year // 10}"]
+    if subject is None:
+        subject = strip_labels(cable.subject or "")
+    if parts is None:
+        parts = paragraph_texts(cable) if cable.paragraphs else [cable_text(cable)]
+    words = sum(len(_WORD.findall(part)) for part in parts)
+    if cable.paragraphs:
+        words += len(_WORD.findall(subject))
+    tokens.append(f"words={_bucket(words)}")
+    tokens.append(f"paragraphs={_bucket(len(cable.paragraphs))}")
+    tokens.append(f"refs={_bucket(len(cable.references))}")
+    signers = [n.strip().upper() for n in cable.signers if n.strip()]
+    tokens += [f"signer={n}" for n in signers]
+    if any(n in SECRETARIES for n in signers):
+        tokens.append("secretary")
+    tokens += [f"subj={w.lower()}" for w in _WORD.findall(subject)]
+    return tokens
 
 
 def paragraph_texts(cable: Cable) -> list[str]:
@@ -176,31 +246,37 @@ class Features:
     paragraphs: Any  # scipy CSR, one row a paragraph
     # (rank, NOFORN) a reader must be cleared for to get each cable's scores (reads_level)
     reads: list[tuple[int, int]] = field(default_factory=list)
+    # scipy CSR, one row a cable: its structure_tokens, hashed, 0/1 (FEATURES_VERSION 3)
+    structure: Any = None
 
 
-def featurize_batch(
-    batch: Sequence[tuple[int, str, bytes]], keep_paragraphs: float = 1.0
+def featurize_batch(batch: Sequence[tuple[int, str, bytes]]) -> Features:
+    """Runs on a worker: stored records in, hashed word counts and labels out."""
+    cables = [from_dict(unpack_record(blob)) for _, _, blob in batch]
+    return featurize_cables(
+        cables, [cable_id for cable_id, _, _ in batch], [h for _, h, _ in batch]
+    )
+
+
+def featurize_cables(
+    records: Sequence[Cable], cable_ids: Sequence[int], text_hashes: Sequence[str]
 ) -> Features:
-    """Runs on a worker: stored records in, hashed word counts and labels out.
-
-    `keep_paragraphs` < 1 (training on a large archive): only the marked paragraphs, each
-    kept with that probability (a hash of its cable and place: the same on every run and
-    every worker), are handed back; the cables' counts still sum every paragraph.
+    """Cables in, hashed word counts, structure tokens and labels out.
 
     Each paragraph is stripped and hashed once; a cable's counts are the sum of its
     subject's and its paragraphs' (its whole text's when it has none), so a bigram never
-    spans two paragraphs (FEATURES_VERSION 2; version 1 hashed the joined text again)."""
+    spans two paragraphs (FEATURES_VERSION 2). Every paragraph is handed back (the cable
+    model reads the paragraph model's scores of all of them, FEATURES_VERSION 3)."""
     import numpy as np
     import scipy.sparse as sp
 
     vectorizer = _vectorizer()
     ids: list[int] = []
-    hashes, dates, origins, own, ptexts = [], [], [], [], []
+    hashes, dates, origins, own, ptexts, tokens = [], [], [], [], [], []
     levels, noforn, paragraph_levels, owner = [], [], [], []  # owner: the cable's row
     paragraph_of = []
     reads = []
-    for cable_id, text_hash, blob in batch:
-        cable = from_dict(unpack_record(blob))
+    for cable_id, text_hash, cable in zip(cable_ids, text_hashes, records, strict=True):
         row = len(ids)
         reads.append(reads_level(cable))
         ids.append(cable_id)
@@ -210,13 +286,15 @@ def featurize_batch(
         label = level_label(cable.classification)
         levels.append(-1 if label is None else label)
         noforn.append(int("NOFORN" in cable.caveats))
+        subject = strip_labels(cable.subject or "")
+        texts = paragraph_texts(cable)
         if cable.paragraphs:
-            own.append(strip_labels(cable.subject or ""))
+            own.append(subject)
+            tokens.append(structure_tokens(cable, subject, texts))
         else:
             own.append(cable_text(cable))
-        for position, (paragraph, text) in enumerate(
-            zip(cable.paragraphs, paragraph_texts(cable), strict=True)
-        ):
+            tokens.append(structure_tokens(cable, subject, own[-1:]))
+        for position, (paragraph, text) in enumerate(zip(cable.paragraphs, texts, strict=True)):
             paragraph_of.append((cable_id, position))
             marked = portion_label(paragraph.marking)
             paragraph_levels.append(-1 if marked is None else marked)
@@ -229,18 +307,6 @@ def featurize_batch(
     )
     cables = (vectorizer.transform(own) + summed @ paragraphs).tocsr()
     cables.sort_indices()
-    if keep_paragraphs < 1.0:
-        bound = int(keep_paragraphs * 2**32)
-        kept = [
-            n
-            for n, ((cable_id, position), level) in enumerate(
-                zip(paragraph_of, paragraph_levels, strict=True)
-            )
-            if level >= 0 and zlib.crc32(f"{cable_id}:{position}".encode()) < bound
-        ]
-        paragraphs = paragraphs[kept]
-        paragraph_of = [paragraph_of[n] for n in kept]
-        paragraph_levels = [paragraph_levels[n] for n in kept]
     return Features(
         ids,
         hashes,
@@ -253,16 +319,45 @@ def featurize_batch(
         paragraph_levels,
         paragraphs,
         reads,
+        _hashed_tokens(tokens),
     )
+
+
+def _hashed_tokens(tokens: list[list[str]]) -> Any:
+    """Rows of 0/1 over N_STRUCTURE hashed columns (FeatureHasher: no vocabulary)."""
+    import numpy as np
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(
+        n_features=N_STRUCTURE, input_type="string", alternate_sign=False, dtype=np.float32
+    )
+    x = hasher.transform(tokens).tocsr()
+    x.sum_duplicates()
+    x.data[:] = 1.0
+    x.sort_indices()
+    return x
 
 
 # --- the model ---------------------------------------------------------------------------
 
+# The cable models read three blocks side by side (FEATURES_VERSION 3; docs/sensitivity.md,
+# "Features compared"): the words (TF-IDF, rows of unit length), the structure tokens
+# (0/1, rows of unit length) and STACKED figures of the paragraph model's P(classified)
+# over the cable's paragraphs (logits of their max, mean and share above 0.5), scaled by
+# STACK_SCALE.
+STACKED = 3
+STACK_SCALE = 0.25
+# Training cables' stacked figures come from paragraph models that did not see their
+# paragraphs: the training cables are cut into this many folds (cross-fitting).
+STACK_FOLDS = 5
+
 
 @dataclass(slots=True)
 class Model:
-    """Weights as plain arrays: idf (n_features), level (3 x n, 3), noforn (n, 1),
-    paragraph (3 x n, 3)."""
+    """Weights as plain arrays: idf (n_features), level (3 x n, 3), noforn (1 x n, 1),
+    paragraph (3 x n, 3); the cable models' weights of the structure tokens and the
+    stacked figures (`level_extra` 3 x (N_STRUCTURE + STACKED), `noforn_extra` 1 x ...;
+    None: zero)."""
 
     idf: Any
     level_coef: Any
@@ -272,6 +367,8 @@ class Model:
     paragraph_coef: Any
     paragraph_intercept: Any
     meta: dict[str, Any] = field(default_factory=dict)
+    level_extra: Any = None
+    noforn_extra: Any = None
 
     @property
     def version(self) -> int:
@@ -280,23 +377,39 @@ class Model:
     def weighted(self, counts: Any) -> Any:
         return tfidf(counts, self.idf)
 
-    def cable_scores(self, counts: Any) -> tuple[Any, Any]:
-        """P(level) (rows of 3) and P(NOFORN) of raw cable counts."""
+    def cable_scores(
+        self, counts: Any, structure: Any = None, stack: Any = None
+    ) -> tuple[Any, Any]:
+        """P(level) (rows of 3) and P(NOFORN) of raw cable counts, their structure rows and
+        stacked figures (`stacked`; None: no such block, its weights are not used)."""
         x = self.weighted(counts)
-        return (
-            softmax(x @ self.level_coef.T + self.level_intercept),
-            sigmoid(x @ self.noforn_coef.T + self.noforn_intercept)[:, 0],
-        )
+        extra = _extra_block(structure, stack, counts.shape[0])
+        z = x @ self.level_coef.T + self.level_intercept
+        nf = x @ self.noforn_coef.T + self.noforn_intercept
+        if self.level_extra is not None:
+            z = z + extra @ self.level_extra.T
+        if self.noforn_extra is not None:
+            nf = nf + extra @ self.noforn_extra.T
+        return softmax(z), sigmoid(nf)[:, 0]
 
     def paragraph_scores(self, counts: Any) -> Any:
         x = self.weighted(counts)
         return softmax(x @ self.paragraph_coef.T + self.paragraph_intercept)
 
+    def score(self, part: Features) -> tuple[Any, Any, Any]:
+        """P(level) and P(NOFORN) of each cable of `part`, P(level) of each paragraph."""
+        pscores = self.paragraph_scores(part.paragraphs)
+        row = {cable_id: n for n, cable_id in enumerate(part.cable_ids)}
+        owner = [row[cable_id] for cable_id, _ in part.paragraph_of]
+        stack = stacked(1.0 - pscores[:, 0], owner, len(part.cable_ids))
+        levels, noforn = self.cable_scores(part.cables, part.structure, stack)
+        return levels, noforn, pscores
+
     def save(self, folder: Path) -> None:
         import numpy as np
 
         folder.mkdir(parents=True, exist_ok=True)
-        arrays = {k: getattr(self, k) for k in _ARRAYS}
+        arrays = {k: getattr(self, k) for k in _ARRAYS if getattr(self, k) is not None}
         partial = folder / "model.tmp.npz"
         np.savez_compressed(partial, **arrays)
         partial.replace(folder / "model.npz")
@@ -308,10 +421,11 @@ class Model:
 
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         with np.load(folder / "model.npz", allow_pickle=False) as data:
-            arrays = {k: data[k] for k in _ARRAYS}
+            arrays = {k: data[k] for k in _ARRAYS if k in data.files or k not in _OPTIONAL}
         return cls(**arrays, meta=meta)
 
 
+_OPTIONAL = ("level_extra", "noforn_extra")
 _ARRAYS = (
     "idf",
     "level_coef",
@@ -320,7 +434,49 @@ _ARRAYS = (
     "noforn_intercept",
     "paragraph_coef",
     "paragraph_intercept",
+    *_OPTIONAL,
 )
+
+
+def _extra_block(structure: Any, stack: Any, rows: int) -> Any:
+    """The structure rows (unit length) beside the stacked figures (times STACK_SCALE):
+    the cable models' second block, N_STRUCTURE + STACKED columns."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    if structure is None:
+        structure = sp.csr_matrix((rows, N_STRUCTURE), dtype=np.float64)
+    if stack is None:
+        stack = np.zeros((rows, STACKED))
+    unit = normalize(structure.astype(np.float64), norm="l2")
+    return sp.hstack([unit, sp.csr_matrix(np.asarray(stack) * STACK_SCALE)]).tocsr()
+
+
+def _logit(p: Any) -> Any:
+    import numpy as np
+
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def stacked(p_classified: Any, owner: Any, cables: int) -> Any:
+    """Per cable: logits of the max, the mean and the share above 0.5 of its paragraphs'
+    P(classified) (`owner`: the cable row of each paragraph); 0, 0, 0 (P = 0.5) for a
+    cable without paragraphs."""
+    import numpy as np
+
+    p = np.asarray(p_classified, dtype=np.float64)
+    owner = np.asarray(owner, dtype=np.int64)
+    n = np.bincount(owner, minlength=cables).astype(np.float64)
+    some = np.maximum(n, 1.0)
+    mean = np.bincount(owner, weights=p, minlength=cables) / some
+    high = np.bincount(owner, weights=(p > 0.5).astype(np.float64), minlength=cables) / some
+    top = np.zeros(cables)
+    np.maximum.at(top, owner, p)
+    none = n == 0
+    mean[none] = high[none] = top[none] = 0.5
+    return np.column_stack([_logit(top), _logit(mean), _logit(high * 0.98 + 0.01)])
 
 
 def tfidf(counts: Any, idf: Any) -> Any:
@@ -370,16 +526,19 @@ def _fit_quietly(classifier: Any, x: Any, y: Any) -> None:
         classifier.fit(x, y)
 
 
-def _fit_levels(x: Any, y: Any) -> tuple[Any, Any]:
+def _fit_levels(x: Any, y: Any, settings: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """A three-class logistic regression; a class absent from `y` gets weights that never
-    win (so the arrays keep their shape)."""
+    win (so the arrays keep their shape). `settings`: LogisticRegression's (default FIT);
+    with class_weight "balanced" the intercepts are moved back by the log of the
+    classes' shares in `y`, so the probabilities stay calibrated to the archive."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
     present = sorted(set(int(v) for v in y))
     if len(present) < 2:
         raise SensitivityError(f"a level model needs two levels among its labels, found {present}")
-    classifier = LogisticRegression(**FIT)
+    settings = FIT if settings is None else settings
+    classifier = LogisticRegression(**settings)
     _fit_quietly(classifier, x, y)
     coef = np.zeros((3, x.shape[1]), dtype=np.float64)
     intercept = np.full(3, -1e3, dtype=np.float64)
@@ -392,6 +551,9 @@ def _fit_levels(x: Any, y: Any) -> tuple[Any, Any]:
         for row, label in enumerate(classifier.classes_):
             coef[int(label)] = classifier.coef_[row]
             intercept[int(label)] = classifier.intercept_[row]
+    if settings.get("class_weight") == "balanced":
+        shares = np.bincount(np.asarray(y, dtype=np.int64), minlength=3) / len(y)
+        intercept[present] += np.log(shares[present])
     return coef.astype(np.float32), intercept
 
 
@@ -420,12 +582,64 @@ class Dataset:
     paragraph_cable: Any  # row of the cable of each paragraph (into the arrays above)
     paragraph_levels: Any
     paragraphs: Any
+    structure: Any = None  # one row a cable, N_STRUCTURE columns (None: no such block)
+
+
+def _paragraph_model(data: Dataset, cables: Any, idf: Any, seed: int) -> tuple[Any, Any] | None:
+    """The paragraph model fitted on the marked paragraphs of the cables at rows `cables`
+    (MAX_TRAIN_PARAGRAPHS at most, a seeded sample beyond); None with fewer than two
+    levels among them."""
+    import numpy as np
+
+    chosen = np.zeros(len(data.levels), dtype=bool)
+    chosen[cables] = True
+    prows = np.flatnonzero(chosen[data.paragraph_cable] & (data.paragraph_levels >= 0))
+    if len(prows) > MAX_TRAIN_PARAGRAPHS:
+        prows = np.sort(np.random.default_rng(seed).choice(prows, MAX_TRAIN_PARAGRAPHS, False))
+    if not len(prows) or len(set(data.paragraph_levels[prows].tolist())) < 2:
+        return None
+    px = tfidf(data.paragraphs[prows], idf)
+    return _fit_levels(px, data.paragraph_levels[prows])
+
+
+def _stack_of(data: Dataset, cables: Any, idf: Any, weights: tuple[Any, Any] | None) -> Any:
+    """The stacked figures of the cables at rows `cables`, by the paragraph model
+    `weights` (None: no paragraph model, every figure 0)."""
+    import numpy as np
+
+    if weights is None:
+        return np.zeros((len(cables), STACKED))
+    at = np.full(len(data.levels), -1, dtype=np.int64)
+    at[cables] = np.arange(len(cables))
+    prows = np.flatnonzero(at[data.paragraph_cable] >= 0)
+    coef, intercept = weights
+    p = softmax(tfidf(data.paragraphs[prows], idf) @ coef.T + intercept)
+    return stacked(1.0 - p[:, 0], at[data.paragraph_cable[prows]], len(cables))
+
+
+def crossfit_stack(data: Dataset, rows: Any, idf: Any, seed: int = 0) -> Any:
+    """The stacked figures of the training cables at `rows`, each from a paragraph model
+    trained on the other STACK_FOLDS - 1 folds: no training cable's figures come from a
+    model that saw its own paragraphs (else the cable model would learn to trust them
+    more than they deserve on new cables)."""
+    import numpy as np
+
+    fold = np.random.default_rng(seed).permutation(len(rows)) % STACK_FOLDS
+    out = np.zeros((len(rows), STACKED))
+    for k in range(STACK_FOLDS):
+        inside = fold == k
+        if not inside.any():
+            continue
+        weights = _paragraph_model(data, rows[~inside], idf, seed)
+        out[inside] = _stack_of(data, rows[inside], idf, weights)
+    return out
 
 
 def fit(data: Dataset, cables: Any, meta: dict[str, Any], seed: int = 0) -> Model:
     """Train the three models on the cables at rows `cables` of `data` (their labelled
     cables and marked paragraphs)."""
     import numpy as np
+    import scipy.sparse as sp
 
     rows = np.asarray(cables, dtype=np.int64)
     rows = rows[data.levels[rows] >= 0]
@@ -434,38 +648,43 @@ def fit(data: Dataset, cables: Any, meta: dict[str, Any], seed: int = 0) -> Mode
     every = len(rows) == len(data.levels) and bool(np.all(rows == np.arange(len(rows))))
     counts = data.cables if every else data.cables[rows]  # no copy when training on all
     idf = idf_of(counts)
-    x = tfidf(counts, idf)
+    paragraph = _paragraph_model(data, rows, idf, seed)
+    stack = crossfit_stack(data, rows, idf, seed)
+    structure = None if data.structure is None else data.structure[rows]
+    x = sp.hstack([tfidf(counts, idf), _extra_block(structure, stack, len(rows))]).tocsr()
     del counts
-    level_coef, level_intercept = _fit_levels(x, data.levels[rows])
+    level_coef, level_intercept = _fit_levels(x, data.levels[rows], CABLE_FIT)
     noforn_coef, noforn_intercept = _fit_binary(x, data.noforn[rows])
     del x
-    chosen = np.zeros(len(data.levels), dtype=bool)
-    chosen[rows] = True
-    prows = np.flatnonzero(chosen[data.paragraph_cable] & (data.paragraph_levels >= 0))
-    if len(prows) > MAX_TRAIN_PARAGRAPHS:
-        prows = np.sort(np.random.default_rng(seed).choice(prows, MAX_TRAIN_PARAGRAPHS, False))
-    if len(prows) and len(set(data.paragraph_levels[prows].tolist())) >= 2:
-        px = tfidf(data.paragraphs[prows], idf)
-        paragraph_coef, paragraph_intercept = _fit_levels(px, data.paragraph_levels[prows])
+    if paragraph is not None:
+        paragraph_coef, paragraph_intercept = paragraph
     else:  # no marked paragraphs: the paragraph model says what the cable model says
-        paragraph_coef, paragraph_intercept = level_coef, level_intercept
-        meta["paragraph_model"] = "the cable model (too few marked paragraphs)"
+        paragraph_coef, paragraph_intercept = level_coef[:, :N_FEATURES], level_intercept
+        meta["paragraph_model"] = "the cable model's words (too few marked paragraphs)"
+    marked = np.zeros(len(data.levels), dtype=bool)
+    marked[rows] = True
+    trained_paragraphs = int(np.sum(marked[data.paragraph_cable] & (data.paragraph_levels >= 0)))
     meta.update(
         trained_cables=len(rows),
-        trained_paragraphs=len(prows),
+        trained_paragraphs=min(trained_paragraphs, MAX_TRAIN_PARAGRAPHS),
         features_version=FEATURES_VERSION,
         n_features=N_FEATURES,
+        n_structure=N_STRUCTURE,
         ngrams=list(NGRAMS),
+        cable_fit={k: v for k, v in CABLE_FIT.items()},
+        stack_folds=STACK_FOLDS,
     )
     return Model(
         idf,
-        level_coef,
+        np.ascontiguousarray(level_coef[:, :N_FEATURES]),
         level_intercept,
-        noforn_coef,
+        np.ascontiguousarray(noforn_coef[:, :N_FEATURES]),
         noforn_intercept,
         paragraph_coef,
         paragraph_intercept,
         meta,
+        np.ascontiguousarray(level_coef[:, N_FEATURES:]),
+        np.ascontiguousarray(noforn_coef[:, N_FEATURES:]),
     )
 
 
@@ -480,36 +699,14 @@ def _batches(connection: sqlite3.Connection, ids: list[int]) -> Iterator[Any]:
 
 
 def _featurized(
-    connection: sqlite3.Connection,
-    ids: list[int],
-    workers: int | None,
-    scheduler: Any,
-    keep_paragraphs: float = 1.0,
+    connection: sqlite3.Connection, ids: list[int], workers: int | None, scheduler: Any
 ) -> Iterator[Features]:
     from cabledesk.archive.enrich import _mapper
 
-    function: Any = featurize_batch
-    if keep_paragraphs < 1.0:
-        function = functools.partial(featurize_batch, keep_paragraphs=keep_paragraphs)
     with _mapper(workers, scheduler, -(-len(ids) // BATCH)) as (mapper, ahead):
         # The job's pool maps any picklable function over any items (typed for entities).
         run = cast(Any, mapper)
-        yield from run(function, _batches(connection, ids), ahead)
-
-
-def paragraph_share(connection: sqlite3.Connection, cables: int, wanted: int) -> float:
-    """The share of marked paragraphs to keep when reading `cables` cables for a model that
-    takes `wanted` paragraphs at most: a fifth more than the archive's mean number of
-    marked paragraphs a cable says is needed (the fit then samples exactly), 1 when all
-    fit."""
-    total = int(connection.execute("SELECT count(*) FROM cables").fetchone()[0])
-    marked = int(
-        connection.execute("SELECT count(*) FROM paragraphs WHERE marking IS NOT NULL").fetchone()[
-            0
-        ]
-    )
-    expected = marked * cables / max(1, total)
-    return 1.0 if expected <= wanted else min(1.0, 1.2 * wanted / expected)
+        yield from run(featurize_batch, _batches(connection, ids), ahead)
 
 
 def all_ids(connection: sqlite3.Connection) -> list[int]:
@@ -544,15 +741,14 @@ def read_dataset(
     workers: int | None = None,
     scheduler: Any = None,
     ids: list[int] | None = None,
-    paragraphs: int | None = None,
 ) -> Dataset:
-    """Every cable of `ids` (default: every cable of the archive), hashed, with labels;
-    `paragraphs`: keep about this many marked paragraphs at most, a sample (memory)."""
+    """Every cable of `ids` (default: every cable of the archive), hashed, with labels,
+    and every one of their paragraphs (the stacked figures read them all; the paragraph
+    model is fitted on a sample of the marked ones, MAX_TRAIN_PARAGRAPHS)."""
     import numpy as np
 
     wanted = all_ids(connection) if ids is None else ids
-    keep = 1.0 if paragraphs is None else paragraph_share(connection, len(wanted), paragraphs)
-    parts = list(_featurized(connection, wanted, workers, scheduler, keep))
+    parts = list(_featurized(connection, wanted, workers, scheduler))
     read: list[int] = []
     dates: list[str] = []
     origins: list[str] = []
@@ -571,8 +767,9 @@ def read_dataset(
         pcable += [row_of[c] for c, _ in part.paragraph_of]
         plevels += part.paragraph_levels
     cables = _stacked([p.cables for p in parts])
+    structure = _stacked([p.structure for p in parts], N_STRUCTURE)
     for part in parts:
-        part.cables = None  # each part's rows are in `cables` now: let them go
+        part.cables = part.structure = None  # their rows are in `cables` now: let them go
     paragraphs = _stacked([p.paragraphs for p in parts])
     return Dataset(
         np.array(read, dtype=np.int64),
@@ -584,10 +781,11 @@ def read_dataset(
         np.array(pcable, dtype=np.int64),
         np.array(plevels, dtype=np.int64),
         paragraphs,
+        structure,
     )
 
 
-def _stacked(matrices: list[Any]) -> Any:
+def _stacked(matrices: list[Any], width: int = N_FEATURES) -> Any:
     """The rows of `matrices` (CSR, float32) one under another, copied into arrays made
     once at their full size: at most one more copy of the rows in memory, none of the
     intermediate ones `scipy.sparse.vstack` may make."""
@@ -606,7 +804,7 @@ def _stacked(matrices: list[Any]) -> Any:
         indices[at : at + n] = m.indices
         indptr[row + 1 : row + k + 1] = m.indptr[1:] + at
         at, row = at + n, row + k
-    return sp.csr_matrix((data, indices, indptr), shape=(rows, N_FEATURES))
+    return sp.csr_matrix((data, indices, indptr), shape=(rows, width))
 
 
 # --- stored models -----------------------------------------------------------------------
@@ -637,6 +835,28 @@ def current(archive_folder: Path) -> Model | None:
     return None
 
 
+def stale(archive_folder: Path) -> str | None:
+    """What to tell a user whose archive holds models but none this code reads (of
+    another features version): train again. None when a model is usable or none is
+    stored."""
+    if current(archive_folder) is not None:
+        return None
+    found = []
+    for version in stored_versions(archive_folder):
+        folder = models_folder(archive_folder) / f"v{version}"
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        found.append(f"v{version} (features version {meta.get('features_version')})")
+    if not found:
+        return None
+    return (
+        f"the stored sensitivity models ({', '.join(found)}) read other features than this "
+        f"code (features version {FEATURES_VERSION}): no scores; run `cabledesk model train`"
+    )
+
+
 @dataclass(slots=True)
 class TrainReport:
     version: int
@@ -663,7 +883,6 @@ def train(
         workers=workers,
         scheduler=scheduler,
         ids=training_ids(connection),
-        paragraphs=MAX_TRAIN_PARAGRAPHS,
     )
     read = time.perf_counter() - started
     version = max(stored_versions(archive_folder), default=0) + 1
@@ -796,6 +1015,8 @@ class ScoreReport:
     cables: int = 0
     paragraphs: int = 0
     seconds: float = 0.0
+    # Why nothing was scored when only models of another features version are stored.
+    note: str = ""
 
 
 def score(
@@ -814,8 +1035,7 @@ def score(
     if limit is not None:
         ids = ids[:limit]
     for part in _featurized(connection, ids, workers, scheduler):
-        levels, noforn = model.cable_scores(part.cables)
-        pscores = model.paragraph_scores(part.paragraphs)
+        levels, noforn, pscores = model.score(part)
         per_cable: dict[int, list[tuple[int, int, Any]]] = {c: [] for c in part.cable_ids}
         for (cable_id, position), marked, q in zip(
             part.paragraph_of, part.paragraph_levels, pscores, strict=True
@@ -966,7 +1186,11 @@ def evaluate(data: Dataset, split: str) -> Evaluation:
     train_n = test_n = 0
     for train_rows, test_rows in _splits(data, split):
         model = fit(data, train_rows, {})
-        levels, noforn = model.cable_scores(data.cables[test_rows])
+        stack = _stack_of(
+            data, test_rows, model.idf, (model.paragraph_coef, model.paragraph_intercept)
+        )
+        structure = None if data.structure is None else data.structure[test_rows]
+        levels, noforn = model.cable_scores(data.cables[test_rows], structure, stack)
         ys.append(data.levels[test_rows])
         ps.append(levels)
         nfs.append(data.noforn[test_rows])

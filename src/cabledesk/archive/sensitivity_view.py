@@ -20,9 +20,17 @@ from typing import Any
 import tantivy
 
 from cabledesk.archive import editions
-from cabledesk.archive.sensitivity import LEVELS, REVIEW_KINDS, ensure_tables
+from cabledesk.archive.sensitivity import (
+    LEVELS,
+    REVIEW_KINDS,
+    Model,
+    ensure_tables,
+    featurize_cables,
+)
 from cabledesk.archive.store import read_cable
-from cabledesk.redact.ceiling import may_see
+from cabledesk.record.model import Cable, Paragraph
+from cabledesk.redact.ceiling import is_withheld_note, may_see
+from cabledesk.redact.model import REDACTED
 
 # P(NOFORN) at or above which a cable counts as predicted NOFORN.
 NOFORN_THRESHOLD = 0.5
@@ -108,6 +116,59 @@ class Prediction:
     p_noforn: float
     model: int
     predicted: bool = True
+    # "whole": the stored score of the cable's whole text; "visible": computed on the fly
+    # from the text this reader is shown (they are not granted the whole text's score).
+    scope: str = "whole"
+
+
+def visible_text(view: Cable) -> Cable | None:
+    """What of a reader's view of a cable a model may score on the fly: its paragraphs
+    and subject as shown, without what stands in a withheld part's place (it holds the
+    marking) and without redaction markers; None when no paragraph is shown (a cable
+    without paragraphs is not scored this way: its whole text counts at the cable's
+    level, and what of it a reader gets is not cut at paragraph bounds)."""
+    shown = [
+        Paragraph(p.number, None, None, p.text.replace(REDACTED, " "))
+        for p in view.paragraphs
+        if not is_withheld_note(p.text)
+    ]
+    if not shown:
+        return None
+    subject = None if is_withheld_note(view.subject) else view.subject
+    copy = Cable(
+        reference_id=view.reference_id,
+        created=view.created,
+        origin=view.origin,
+        header=view.header,
+        tags=list(view.tags),
+        subject=subject.replace(REDACTED, " ") if subject else subject,
+        references=view.references,
+        paragraphs=shown,
+        signers=list(view.signers),
+        station=view.station,
+    )
+    return copy
+
+
+def visible_prediction(model: Model, view: Cable) -> Prediction | None:
+    """The prediction of the text `view` shows (visible_text), computed now: nothing of
+    it comes from a part the reader is not shown (docs/sensitivity.md, "Who gets a
+    score")."""
+    readable = visible_text(view)
+    if readable is None:
+        return None
+    levels, noforn, _ = model.score(featurize_cables([readable], [0], [""]))
+    p, nf = levels[0], float(noforn[0])
+    return Prediction(
+        LEVELS[int(p.argmax())],
+        nf >= NOFORN_THRESHOLD,
+        round(float(p[0]), 4),
+        round(float(p[1]), 4),
+        round(float(p[2]), 4),
+        round(nf, 4),
+        model.version,
+        scope="visible",
+    )
 
 
 def predictions(connection: sqlite3.Connection, reference_ids: list[str]) -> dict[str, Prediction]:

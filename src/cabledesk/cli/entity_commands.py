@@ -111,6 +111,8 @@ def enrich_command(db: str, workers: int | None, scheduler: str | None) -> None:
             f"sensitivity: {report.sensitivity.cables:,} cables scored with model "
             f"v{report.sensitivity.model} in {report.sensitivity.seconds:.1f} s"
         )
+    if report.sensitivity is not None and report.sensitivity.note:
+        click.echo(f"sensitivity: {report.sensitivity.note}", err=True)
     for what, took in report.warmed.items():
         click.echo(f"{what}: built in {took:.1f} s of CPU")
     if not report.pending_before:

@@ -7,6 +7,8 @@ account marked foreign sees no NOFORN paragraph, whatever its ceiling.
 
 from __future__ import annotations
 
+import re
+
 from cabledesk.record.level import Level
 from cabledesk.record.model import Paragraph
 
@@ -27,6 +29,14 @@ def portion(
 def withheld_note(paragraph: Paragraph, why: str) -> str:
     number = f"paragraph {paragraph.number}" if paragraph.number is not None else "a paragraph"
     return f"[{number} withheld: {why}]"
+
+
+_NOTE = re.compile(r"\[(?:paragraph \S+|a paragraph|subject) withheld: [^\]]*\]")
+
+
+def is_withheld_note(text: str | None) -> bool:
+    """Whether `text` is what stands in a withheld paragraph's or subject's place."""
+    return text is not None and _NOTE.fullmatch(text.strip()) is not None
 
 
 def may_see(rank: int, noforn: bool, ceiling: int, foreign: bool) -> bool:

@@ -13,9 +13,10 @@ SENSITIVITY_SCHEMAS: dict[str, Any] = {
     "Predicted": {
         "type": ["object", "null"],
         "description": "A model's guess at the cable's classification (predicted: true), "
-        "given only where the classification is missing and the reader is granted the "
-        "cable's scores: every part they are computed from within the reader's view, no "
-        "redaction the reader gets touching it (docs/sensitivity.md).",
+        "given only where the classification is missing: the cable's stored score when the "
+        "reader is granted it (every part it is computed from within the reader's view, no "
+        "redaction the reader gets touching it), else on the cable record the score of the "
+        "paragraphs the reader is shown (scope visible; docs/sensitivity.md).",
         "required": ["level", "noforn", "p_unclassified", "p_confidential", "p_secret"],
         "properties": {
             "level": {"enum": list(LEVELS)},
@@ -26,6 +27,12 @@ SENSITIVITY_SCHEMAS: dict[str, Any] = {
             "p_noforn": _P,
             "model": {"type": "integer"},
             "predicted": {"const": True},
+            "scope": {
+                "enum": ["whole", "visible"],
+                "description": "whole: the stored score of the whole text; visible: the "
+                "score of the paragraphs this reader is shown, computed for them (they are "
+                "not granted the whole text's)",
+            },
         },
     },
     "Review": {
