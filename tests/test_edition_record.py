@@ -196,3 +196,20 @@ def test_an_edition_index_behind_the_archives_is_caught_up_apart(
     after = absorb(both, lose(both), "both")
     assert len([w for w, _ in before["edition index"] if w == "add"]) == 304
     assert after == before
+
+
+def test_approving_more_ids_than_sqlite_takes_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Archive.approve asks which ids the archive holds (browse.present): in pages, so a
+    whole release of 251,287 ids (over SQLite's limit of variables) can be approved."""
+    import sqlite3
+
+    from cabledesk.query import browse
+
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE cables (reference_id TEXT)")
+    held = [f"08BAGHDAD{n}" for n in range(7)]
+    connection.executemany("INSERT INTO cables VALUES (?)", [(i,) for i in held])
+    asked = [*held, "08BAGHDAD99"]
+    monkeypatch.setattr(browse, "_PAGE", 2)
+    assert browse.present(connection, asked, exact=True) == set(held)
+    assert browse.present(connection, asked[3:]) == set(held[3:])
