@@ -72,6 +72,11 @@ with cabledesk.Archive.open(sys.argv[1]) as a:
 Usage = tuple[float, float, int]
 
 
+def phases(errors: str) -> list[str]:
+    """The build's split by phase (`cabledesk publish --timings`: lines "phase NAME: ...")."""
+    return [line[len("phase ") :] for line in errors.splitlines() if line.startswith("phase ")]
+
+
 def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, Usage, str, str]:
     """Run the publish; (wall s, (CPU s of the process, CPU s of its worker processes,
     peak RSS KB of the process), stdout, stderr)."""
@@ -134,7 +139,7 @@ def main() -> None:
         check=True, env=env, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
     command = [sys.executable, "-m", "cabledesk", "publish", "--db", str(archive)]
-    command += ["--out", str(site), "--account", "bench"]
+    command += ["--out", str(site), "--account", "bench", "--timings"]
     if args.page_size:
         command += ["--page-size", str(args.page_size)]
     if args.cpu:
@@ -165,6 +170,7 @@ def main() -> None:
         "edition_json_mb": round((site / "edition.json").stat().st_size / 1e6, 2),
         "load": f"{before} -> {load()}",
         "output": output.strip(),
+        "phases": phases(errors),
     }
     print(json.dumps(result, indent=1), flush=True)
     if args.changes:
@@ -182,6 +188,7 @@ def main() -> None:
             "peak_rss_mb": round(usage[2] / 1024),
             "load": f"{before} -> {load()}",
             "output": output.strip(),
+            "phases": phases(errors),
         }
         print(json.dumps({"incremental": again}, indent=1))
     if not args.keep:

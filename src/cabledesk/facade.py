@@ -868,8 +868,11 @@ class Archive:
         output: str,
         versions: Mapping[str, str] | None = None,
         register_version: int | None = None,
+        *,
+        workers: int = 0,
     ) -> int:
-        """Record a new edition (editorial.record_edition); returns its number."""
+        """Record a new edition (editorial.record_edition); returns its number. `workers`:
+        processes making the index documents of the cables it touches (Store.change)."""
 
         def apply(connection: sqlite3.Connection) -> int:
             number, cables = editorial.record_edition(
@@ -879,7 +882,7 @@ class Archive:
             audit.insert(connection, [audit.event("edition", account, detail=detail)])
             return number
 
-        number = self.store.change(apply)
+        number = self.store.change(apply, workers=workers)
         # The public's entity summary, of the new edition (entity_views.py).
         public = self.public_viewer()
         self._summaries.build(self._seen(public))

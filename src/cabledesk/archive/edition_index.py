@@ -21,6 +21,7 @@ recorded (or a database older than the index) is rebuilt.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import tantivy
@@ -29,13 +30,18 @@ from cabledesk.archive import editions, register
 from cabledesk.archive.entity_search import document_entities
 from cabledesk.archive.index import (
     _CATCH_UP_BATCH,
+    _CATCH_UP_COMMIT,
     _PAST_EVERY_ROW,
     DocumentMapper,
+    DocumentTask,
     Index,
+    _document,
+    _here,
     _listed,
     document,
+    documents_of,
 )
-from cabledesk.archive.prepare import prepare
+from cabledesk.archive.prepare import index_document, prepare
 from cabledesk.archive.store import last_seq
 from cabledesk.redact.apply import Redactor
 
@@ -73,6 +79,15 @@ class EditionIndex(Index):
         """Absorb the published cables SQLite changed after this index's mark (all of them
         when the edition changed); returns how many. The documents are made here (the
         edition is a part of the archive; `mapper` is not used)."""
+        mark, edition, latest = self._start(connection, writer)
+        return self._absorb(connection, writer, mark, edition, latest, batch)
+
+    def _start(
+        self, connection: sqlite3.Connection, writer: tantivy.IndexWriter
+    ) -> tuple[int, int, int]:
+        """Follow a new edition, or start again from nothing when this index cannot be
+        built on; (the change number from which published cables are absorbed, the latest
+        edition, SQLite's latest change number)."""
         latest = last_seq(connection)
         edition = editions.latest(connection)
         mark = self.absorbed
@@ -87,6 +102,17 @@ class EditionIndex(Index):
             self._write_absorbed(0)
             (self.directory / "edition").write_text(str(edition))
             mark = 0
+        return mark, edition, latest
+
+    def _absorb(
+        self,
+        connection: sqlite3.Connection,
+        writer: tantivy.IndexWriter,
+        mark: int,
+        edition: int,
+        latest: int,
+        batch: int,
+    ) -> int:
         done = 0
         redactor: Redactor | None = None
         published: set[str] = set()
@@ -173,3 +199,134 @@ class EditionIndex(Index):
             if ids:
                 problems += _listed(what, ids)
         return problems
+
+
+def catch_up_both(
+    index: Index,
+    edition_index: EditionIndex,
+    connection: sqlite3.Connection,
+    writer: tantivy.IndexWriter,
+    edition_writer: tantivy.IndexWriter,
+    mapper: DocumentMapper | None = None,
+) -> int:
+    """`index.catch_up` then `edition_index.catch_up`, each document made once: a cable
+    whose current text is the version the edition published has the same document in
+    both indexes (the same record, rules, change number, edition and entities), so the
+    archive's pass hands it to the edition index too; only a cable published at an
+    older version than its current text is prepared again, from that version. The two
+    indexes end as the two catch-ups leave them (tests/test_edition_record.py).
+
+    Done apart (the two catch-ups) when the archive's index must start again from
+    nothing, or when the edition index must absorb a published cable the archive's
+    index already holds (a change number at or below the archive index's mark).
+    Returns how many cables the archive's index absorbed."""
+    mark = index.absorbed
+    latest = last_seq(connection)
+    if mark > latest:
+        done = index.catch_up(connection, writer, mapper=mapper)
+        edition_index.catch_up(connection, edition_writer)
+        return done
+    edition_mark, edition, _ = edition_index._start(connection, edition_writer)
+    if (
+        edition
+        and edition_mark < mark
+        and _published_between(connection, edition, edition_mark, mark)
+    ):
+        done = index.catch_up(connection, writer, mapper=mapper)
+        edition_index._absorb(
+            connection, edition_writer, edition_mark, edition, latest, _CATCH_UP_BATCH
+        )
+        return done
+    versions = editions.published_versions(connection) if edition else {}
+    redactor: Redactor | None = None
+    published: set[str] = set()
+    version = 0
+    # The current text hash of each cable of the pages read and not yet absorbed.
+    hashes: dict[int, str] = {}
+    after = (mark, _PAST_EVERY_ROW)
+
+    def tasks() -> Iterator[DocumentTask]:
+        nonlocal redactor, published, version
+        start = after
+        while True:
+            rows = connection.execute(
+                "SELECT seq, id, record, text_hash FROM cables WHERE (seq, id) > (?, ?) "
+                "ORDER BY seq, id LIMIT ?",
+                (*start, _CATCH_UP_BATCH),
+            ).fetchall()
+            if not rows:
+                return
+            if redactor is None:
+                redactor = Redactor(register.rules(connection))
+                published = editions.published_ids(connection)
+                version = register.version(connection)
+            hashes.update((cable_id, text_hash) for _, cable_id, _, text_hash in rows)
+            yield redactor, [(seq, cable_id, record) for seq, cable_id, record, _ in rows]
+            start = (rows[-1][0], rows[-1][1])
+
+    done = uncommitted = 0
+    for documents in (mapper or _here)(documents_of, tasks()):
+        mentioned = document_entities(connection, [row[1] for row in documents])
+        # The cables of the page published at an older version than their current text:
+        # that version's record, read before the page is absorbed (in order, as the
+        # edition index's own catch-up adds them).
+        older = [
+            reference_id
+            for seq, cable_id, reference_id, _ in documents
+            if seq > edition_mark and versions.get(reference_id) not in (None, hashes[cable_id])
+        ]
+        records = editions.published_records_of(connection, older) if older else {}
+        for seq, cable_id, reference_id, body in documents:
+            text = _document(reference_id, body, published, seq, version, mentioned.get(cable_id))
+            writer.delete_documents_by_term("id", reference_id)
+            writer.add_json(text)
+            held = versions.get(reference_id)
+            if held is None or seq <= edition_mark:
+                continue
+            edition_writer.delete_documents_by_term("id", reference_id)
+            if held == hashes[cable_id]:
+                # document_entities(edition=...) gives a cable published at its current
+                # text the entities it gives it without: the same document.
+                edition_writer.add_json(text)
+            elif (record := records.get(reference_id)) is not None:
+                # (A version the archive lost is not shown at all.) No entities: they
+                # were read from the current text, not this one.
+                assert redactor is not None
+                body = index_document(record, redactor)
+                edition_writer.add_json(
+                    _document(reference_id, body, published, seq, version, None)
+                )
+        for row in documents:
+            hashes.pop(row[1], None)
+        done += len(documents)
+        uncommitted += len(documents)
+        after = (documents[-1][0], documents[-1][1])
+        if uncommitted >= _CATCH_UP_COMMIT:
+            writer.commit()
+            edition_writer.commit()
+            uncommitted = 0
+            # Every change number below the last row's is complete in both indexes.
+            mark = max(mark, after[0] - 1)
+            index._write_absorbed(mark)
+            edition_index._write_absorbed(max(edition_mark, mark))
+    if uncommitted:
+        writer.commit()
+        edition_writer.commit()
+    # As the two catch-ups end: every change number up to SQLite's latest is absorbed
+    # (those that touched no cable, or no published one, too).
+    end = max(latest, after[0])
+    for each in (index, edition_index):
+        if end != each.absorbed:
+            each._write_absorbed(end)
+    return done
+
+
+def _published_between(connection: sqlite3.Connection, edition: int, low: int, high: int) -> bool:
+    """Whether a cable of `edition` has a change number in (low, high]."""
+    row = connection.execute(
+        "SELECT 1 FROM cables c CROSS JOIN edition_cables e "
+        "ON e.reference_id = c.reference_id AND e.edition_id = ? "
+        "WHERE c.seq > ? AND c.seq <= ? LIMIT 1",
+        (edition, low, high),
+    ).fetchone()
+    return row is not None

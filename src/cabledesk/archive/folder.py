@@ -16,9 +16,9 @@ import tantivy
 from cabledesk.archive import editions, register
 from cabledesk.archive import entities as entity_store
 from cabledesk.archive.edition_index import FOLDER as EDITION_INDEX
-from cabledesk.archive.edition_index import EditionIndex
+from cabledesk.archive.edition_index import EditionIndex, catch_up_both
 from cabledesk.archive.errors import ArchiveError, IndexBehind, IndexBusy
-from cabledesk.archive.index import DocumentMapper, Index
+from cabledesk.archive.index import DocumentMapper, Index, process_mapper
 from cabledesk.archive.progress import Reporter
 from cabledesk.archive.register import RegisterError
 from cabledesk.archive.report import IngestReport
@@ -38,6 +38,9 @@ CHANGE_WAIT = 10.0
 # How long a restricted reader waits for the index to absorb a redaction or an edition
 # SQLite already holds (the editor's process is absorbing it) before being refused.
 RESTRICT_WAIT = 30.0
+# Cables a change must touch before its index documents are made in worker processes
+# (Store.change): starting the processes costs about a second.
+PROCESS_FROM = 5_000
 
 
 class Store:
@@ -135,11 +138,15 @@ class Store:
                 caught_up = False
         return caught_up
 
-    def change(self, apply: Callable[[sqlite3.Connection], T]) -> T:
+    def change(self, apply: Callable[[sqlite3.Connection], T], *, workers: int = 0) -> T:
         """Make an editor's change (a redaction, a lift, an edition) in one SQLite
         transaction while holding the index writer, then let the index absorb the cables
         it touched before the writer is let go. Waits CHANGE_WAIT seconds for an ingest or
-        another change to finish; then RegisterError, and nothing was changed."""
+        another change to finish; then RegisterError, and nothing was changed.
+
+        The two indexes absorb the change together, each document made once
+        (edition_index.catch_up_both); with `workers`, a change that touched at least
+        PROCESS_FROM cables has its documents made in that many processes."""
         try:
             with (
                 self.index.writing(CHANGE_WAIT) as writer,
@@ -148,8 +155,23 @@ class Store:
                 self.index.catch_up(self.connection, writer)
                 with self.connection:
                     result = apply(self.connection)
-                self.index.catch_up(self.connection, writer)
-                self.edition_index.catch_up(self.connection, edition_writer)
+                touched = self.connection.execute(
+                    "SELECT count(*) FROM cables WHERE seq > ?", (self.index.absorbed,)
+                ).fetchone()[0]
+                if workers and touched >= PROCESS_FROM:
+                    with process_mapper(workers) as mapper:
+                        catch_up_both(
+                            self.index,
+                            self.edition_index,
+                            self.connection,
+                            writer,
+                            edition_writer,
+                            mapper,
+                        )
+                else:
+                    catch_up_both(
+                        self.index, self.edition_index, self.connection, writer, edition_writer
+                    )
                 return result
         except IndexBusy as exc:
             raise RegisterError(str(exc)) from None

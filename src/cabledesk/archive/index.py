@@ -18,14 +18,17 @@ the cables SQLite holds, each as SQLite last changed it.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sqlite3
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -151,6 +154,35 @@ def _here(
     function: Callable[[DocumentTask], Documents], tasks: Iterator[DocumentTask]
 ) -> Iterator[Documents]:
     return map(function, tasks)
+
+
+@contextmanager
+def process_mapper(workers: int) -> Iterator[DocumentMapper]:
+    """A DocumentMapper over `workers` processes, at most two pages a worker out at a
+    time, handed back in order. The pages are read in the calling thread (its SQLite
+    connection). Forked, as the site's page workers are: a worker only makes documents
+    (pure Python: no index, no database, no thread of this process is used in it), it
+    needs no import of its own, and its CPU time is this process's children's."""
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(workers)
+
+    def mapped(
+        function: Callable[[DocumentTask], Documents], tasks: Iterator[DocumentTask]
+    ) -> Iterator[Documents]:
+        out: deque[Any] = deque()
+        for task in tasks:
+            out.append(pool.apply_async(function, (task,)))
+            if len(out) >= 2 * workers:
+                yield out.popleft().get()
+        while out:
+            yield out.popleft().get()
+
+    try:
+        yield mapped
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _damaged(directory: Path, why: object) -> IndexDamaged:

@@ -285,6 +285,11 @@ def approve_command(
     default=None,
     help="Processes rendering pages beside the search index's (default: 1 on 2+ cores).",
 )
+@click.option(
+    "--timings",
+    is_flag=True,
+    help="Tell on stderr where a site's build spent its time (CPU, wall, memory by phase).",
+)
 @account_option
 def publish_command(
     db: str,
@@ -294,6 +299,7 @@ def publish_command(
     page_size: int | None,
     full: bool,
     workers: int | None,
+    timings: bool,
     account: str,
 ) -> None:
     """Build the public edition of the approved cables (redactions burned in)."""
@@ -333,6 +339,9 @@ def publish_command(
                     progress=for_terminal("publish"),
                     full=full,
                     workers=workers,
+                    timings=(lambda phase: click.echo(f"phase {phase.line()}", err=True))
+                    if timings
+                    else None,
                 )
                 how = (
                     f"incremental: {report.read:,} cables read, {report.rendered:,} pages "

@@ -22,10 +22,11 @@ import os
 import resource
 import shutil
 import sqlite3
+import time
 import traceback
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,7 +72,7 @@ _STATIC_FILES = ("desk.css", "desk.js", "site-search.js")
 # of HTML a cable row, so a page stays near 100 KB however large the edition.
 PAGE_SIZE = 200
 
-__all__ = ["MANIFEST", "MANIFEST_FORMAT", "PublishError", "SiteReport", "build_site"]
+__all__ = ["MANIFEST", "MANIFEST_FORMAT", "Phase", "PublishError", "SiteReport", "build_site"]
 
 
 @dataclass(slots=True)
@@ -86,6 +87,51 @@ class SiteReport:
     read: int = 0  # cables read and viewed
     rendered: int = 0  # pages rendered (the others: linked from the previous edition)
     workers_cpu: float = 0.0  # CPU seconds of the worker processes that rendered pages
+    # Where the build spent its time, phase by phase (`Phase`), in order.
+    phases: list[Phase] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One phase of a build: CPU seconds of this process and of its worker processes
+    (those it waited for during the phase), wall seconds, and this process's peak
+    resident memory (MB) at its end."""
+
+    name: str
+    cpu: float
+    workers_cpu: float
+    wall: float
+    peak_mb: float
+
+    def line(self) -> str:
+        return (
+            f"{self.name}: {self.cpu:.1f} s CPU, workers {self.workers_cpu:.1f} s, "
+            f"wall {self.wall:.1f} s, peak {self.peak_mb:.0f} MB"
+        )
+
+
+class _Clock:
+    """Splits a build into `Phase`s: `lap(name)` closes the phase that ran since the
+    last lap (or since the clock was made)."""
+
+    def __init__(self, told: Callable[[Phase], None] | None = None) -> None:
+        self.phases: list[Phase] = []
+        self.told = told
+        self._at = self._now()
+
+    @staticmethod
+    def _now() -> tuple[float, float, float]:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (time.process_time(), children.ru_utime + children.ru_stime, time.monotonic())
+
+    def lap(self, name: str) -> None:
+        now = self._now()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        cpu, workers, wall = (b - a for a, b in zip(self._at, now, strict=True))
+        self.phases.append(Phase(name, cpu, workers, wall, peak))
+        if self.told:
+            self.told(self.phases[-1])
+        self._at = now
 
 
 T = TypeVar("T")
@@ -211,6 +257,7 @@ def build_site(
     *,
     full: bool = False,
     workers: int | None = None,
+    timings: Callable[[Phase], None] | None = None,
 ) -> SiteReport:
     """Build the edition of the approved cables into `out` and record it. `progress`
     is told of each cable read (the first pass) and written (the second).
@@ -220,7 +267,8 @@ def build_site(
     incremental: only the cables added, changed or touched since are read and viewed, and
     only the pages whose inputs changed are rendered; the others are hard links to the
     previous edition's files. The result is the same bytes as a full build. `full`
-    forces a full build. `workers`: processes rendering pages (default_workers)."""
+    forces a full build. `workers`: processes rendering pages (default_workers).
+    `timings` is told of each phase of the build as it ends (SiteReport.phases)."""
     out = Path(out)
     if page_size < 1:
         raise PublishError(f"{page_size}: expected a page size of at least one row")
@@ -231,6 +279,7 @@ def build_site(
             f"{out}: expected an empty folder or an earlier edition; it holds other files"
         )
     progress = progress or Silent()
+    clock = _Clock(timings)
     workers = default_workers() if workers is None else max(0, workers)
     building = out.with_name(out.name + ".building")
     spooling = out.with_name(out.name + ".spool")
@@ -262,6 +311,7 @@ def build_site(
             store = cache.BuildCache(folder, fresh=True)
             plan = _full_plan(archive, store, progress)
         assert plan is not None
+        clock.lap("first pass: read and view the cables")
         if not plan.entries:
             raise PublishError("no cable is approved for publication: approve some first")
         number = editions.latest(connection) + 1
@@ -279,6 +329,7 @@ def build_site(
             progress,
             workers,
             shelves,
+            clock,
         )
         progress.finish()
     except BaseException:
@@ -295,9 +346,19 @@ def build_site(
         building.replace(out)
         shutil.rmtree(replaced, ignore_errors=True)
         # Recorded once the site is in place: the public desk then shows the same edition.
+        clock.lap("replace the previous site")
         before = last_seq(connection)
-        edition_id = archive.record_edition(account, str(out), plan.hashes, plan.register_version)
+        # The index documents of the cables entering the edition are made in as many
+        # processes as the build had (the page workers and this one), idle by now.
+        edition_id = archive.record_edition(
+            account,
+            str(out),
+            plan.hashes,
+            plan.register_version,
+            workers=workers + 1 if workers else 0,
+        )
         after = last_seq(connection)
+        clock.lap("record the edition")
         # Recording touches the cables that entered, left or changed version (one change
         # number); when nothing else changed since `mark`, the next build may start after
         # it, else from `mark` (a change made during this build is read again).
@@ -314,6 +375,7 @@ def build_site(
             }
         )
         store.commit()
+        clock.lap("commit the build's cache")
     except BaseException:
         store.abandon()
         raise
@@ -327,6 +389,7 @@ def build_site(
         read=report[2],
         rendered=report[3],
         workers_cpu=store.workers_cpu,
+        phases=clock.phases,
     )
 
 
@@ -596,11 +659,13 @@ def _build(
     progress: Reporter,
     workers: int,
     shelves: Sequence[tuple[int, str, str, list[str]]] = (),
+    clock: _Clock | None = None,
 ) -> tuple[int, int, int, int]:
     """Write every file of edition `number` into `building`; (pages, search terms, cables
     read, pages rendered). Pages whose inputs are those of the same page in `previous`
     (the last edition's folder, incremental builds) are linked from there. Every name is
     checked: a reference id cannot name a file elsewhere."""
+    clock = clock or _Clock()
     env = environment()
     created = _created()
     title = f"cabledesk edition {number}"
@@ -652,6 +717,7 @@ def _build(
                 changed.append(page)
     store.set_pages({i: digests[i] for i in render})
     store.set_page_digests({page.path: page.digest for page in pages})
+    clock.lap("plan the pages (digests, links to the previous edition)")
     wanted = set(render)
     search = IndexWriter(inside(building, "search"), spooling / "postings")
     children: list[multiprocessing.process.BaseProcess] = []
@@ -678,9 +744,15 @@ def _build(
                 renderer.cable(cable)
             search.add(numbers[reference_id], cable)
             progress.advance(1, 1)
+        clock.lap(
+            "second pass: search postings (pages: in the worker processes)"
+            if children
+            else "second pass: search postings and cable pages"
+        )
         if not children:
             for page in changed:
                 renderer.page(page)
+            clock.lap("list and browse pages")
         root = SiteUrls(0)
         newest = entries[::-1]
         first = _pages(newest, page_size)
@@ -710,7 +782,9 @@ def _build(
         )
         for name in _STATIC_FILES:
             inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
+        clock.lap("front page, search page, static files")
         terms = search.finish([_document(e) for e in entries])
+        clock.lap("search index: finish")
         # Public: each cable's hash is of its public record (published_hash), never of the
         # stored text, which would let anyone test guesses at a redacted name offline.
         manifest = {
@@ -726,6 +800,8 @@ def _build(
     if children:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         store.workers_cpu = usage.ru_utime + usage.ru_stime - store.workers_cpu
+    # The worker processes' CPU is counted when they are waited for: here, all of it.
+    clock.lap("manifest, and waiting for the page workers" if children else "manifest")
     if any(process.exitcode for process in children):
         raise PublishError("a process writing the edition's pages failed (see above)")
     rendered = len(render) + len(changed) + 2

@@ -125,11 +125,20 @@ def present(
         if part is not None:
             asked.setdefault(part, reference_id)
     wanted = list(asked)
-    marks = ",".join("?" * len(wanted))
-    rows = connection.execute(
-        f"SELECT reference_id FROM cables WHERE reference_id IN ({marks})", wanted
-    )
-    return {asked[row[0]] for row in rows}
+    found: set[str] = set()
+    # In pages: SQLite takes so many variables at most (approving a whole release of
+    # 251,287 cables asked for more in one statement).
+    for start in range(0, len(wanted), _PAGE):
+        page = wanted[start : start + _PAGE]
+        marks = ",".join("?" * len(page))
+        rows = connection.execute(
+            f"SELECT reference_id FROM cables WHERE reference_id IN ({marks})", page
+        )
+        found.update(asked[row[0]] for row in rows)
+    return found
+
+
+_PAGE = 10_000
 
 
 def stats(connection: sqlite3.Connection, edition: bool) -> dict[str, list[tuple[str, int]]]:

@@ -175,7 +175,8 @@ def joined_keys(text: str) -> set[str]:
     accented or plural, it finds in the text fields themselves (editorial.affected_ids)."""
     keys: set[str] = set()
     table = _tables()[0]
-    for run in _joined_runs(text.lower()):
+    # A cable writes the same words again and again (`long-term`): each run once.
+    for run in dict.fromkeys(_joined_runs(text.lower())):
         _stretches(_PIECE.findall(_JOINS.sub(" ", run).translate(table)), keys)
     return keys
 

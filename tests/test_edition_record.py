@@ -1,0 +1,215 @@
+"""Recording an edition: the two indexes absorb it together, each document made once
+(edition_index.catch_up_both), and end exactly as the two catch-ups one after the other
+leave them: the same documents added and deleted in each index, in the same order, the
+same marks, and the same answers to the public (docs/publishing.md, "Recording an edition").
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cabledesk import Archive
+from cabledesk.archive import editorial
+from cabledesk.archive.edition_index import catch_up_both
+from cabledesk.archive.index import DocumentMapper, process_mapper
+from cabledesk.redact.model import Rule
+from edition_fixtures import edition_archive, written_cable
+
+QUERIES = ["embassy", "minister", '"quds force"', "qarwen", "brigade tolmar", "iran OR iraq"]
+
+
+class Recorder:
+    """A tantivy writer that also keeps what it was told, in order."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+        self.log: list[tuple[str, str]] = []
+
+    def add_json(self, text: str) -> None:
+        self.log.append(("add", text))
+        self.writer.add_json(text)
+
+    def delete_documents_by_term(self, field: str, value: str) -> None:
+        self.log.append((f"delete {field}", value))
+        self.writer.delete_documents_by_term(field, value)
+
+    def delete_all_documents(self) -> None:
+        self.log.append(("delete all", ""))
+        self.writer.delete_all_documents()
+
+    def commit(self) -> None:  # where commits fall is not what the indexes hold
+        self.writer.commit()
+
+
+def documents(log: list[tuple[str, str]]) -> dict[str, str | None]:
+    """What the log leaves of each id: its last document, or None (deleted)."""
+    held: dict[str, str | None] = {}
+    for what, text in log:
+        if what == "add":
+            held[json.loads(text)["id"][0]] = text
+        elif what == "delete id":
+            held[text] = None
+        else:
+            held = {i: None for i in held}
+    return held
+
+
+Change = Callable[[Archive], None]
+
+
+def absorb(folder: Path, change: Change, how: str) -> dict[str, Any]:
+    """Make `change` to the archive in `folder` while holding both writers, then let the
+    indexes absorb it: `apart` (each catch-up in turn, as before), `both`
+    (catch_up_both), `processes` (catch_up_both with two worker processes)."""
+    with Archive.open(folder) as archive:
+        store = archive.store
+        connection = archive.connection
+        with store.index.writing() as writer, store.edition_index.writing() as edition_writer:
+            store.index.catch_up(connection, writer)
+            change(archive)
+            logged, edition_logged = Recorder(writer), Recorder(edition_writer)
+            if how == "apart":
+                store.index.catch_up(connection, logged)
+                store.edition_index.catch_up(connection, edition_logged)
+            elif how == "both":
+                catch_up_both(store.index, store.edition_index, connection, logged, edition_logged)
+            else:
+                mapper: DocumentMapper
+                with process_mapper(2) as mapper:
+                    catch_up_both(
+                        store.index, store.edition_index, connection, logged, edition_logged, mapper
+                    )
+        marks = (store.index.absorbed, store.edition_index.absorbed, store.edition_index.edition)
+        public = archive.public_viewer()
+        answers = {}
+        for query in QUERIES:
+            found = archive.search(query, viewer=public, limit=1000, facets=True)
+            answers[query] = (
+                found.total,
+                sorted((round(h.score, 4), h.reference_id) for h in found.hits),
+                found.facets,
+            )
+        return {
+            "index": logged.log,
+            "edition index": edition_logged.log,
+            "marks": marks,
+            "check": archive.check(),
+            "public": answers,
+        }
+
+
+def record(archive: Archive) -> None:
+    with archive.connection:
+        editorial.record_edition(archive.connection, "editor", "site", None, None)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive of 300 generated cables and four written ones, all approved; one of
+    them (08BAGHDAD9001) ingested again with a new text after its approval, so the
+    edition publishes an older version than its current text."""
+    folder = tmp_path_factory.mktemp("record")
+    archive_folder = edition_archive(folder, 300)
+    newer = folder / "newer"
+    newer.mkdir()
+    path = written_cable(newer, "08BAGHDAD9001", "Officers of the Quds Force met in Najaf.")
+    with Archive.open(archive_folder) as archive:
+        archive.ingest([path], workers=1)
+        archive.redact(
+            Rule(id=0, kind="name", text="Basra", variants=[], reason="a source"), account="e"
+        )
+    return archive_folder
+
+
+def copies(published: Path, tmp_path: Path, *names: str) -> list[Path]:
+    out = []
+    for name in names:
+        shutil.copytree(published, tmp_path / name)
+        out.append(tmp_path / name)
+    return out
+
+
+def test_a_first_edition_is_absorbed_as_the_two_catch_ups_absorb_it(
+    published: Path, tmp_path: Path
+) -> None:
+    apart, both, processes = copies(published, tmp_path, "apart", "both", "processes")
+    before = absorb(apart, record, "apart")
+    assert before["check"] == []
+    # The case the joint pass is for: every cable entered, the older version too.
+    added = [json.loads(t)["id"][0] for what, t in before["edition index"] if what == "add"]
+    assert len(added) == 304 and "08BAGHDAD9001" in added
+    older = next(t for w, t in before["edition index"] if w == "add" and "08BAGHDAD9001" in t)
+    assert "militia" in older and "Najaf" not in older  # the version published
+    assert before["public"]['"quds force"'][0] >= 1
+    for folder, how in ((both, "both"), (processes, "processes")):
+        after = absorb(folder, record, how)
+        assert after["edition index"] == before["edition index"]
+        assert after["index"] == before["index"]
+        assert after["marks"] == before["marks"]
+        assert after["check"] == []
+        assert after["public"] == before["public"]
+
+
+def test_the_next_edition_and_a_redaction_are_absorbed_alike(
+    published: Path, tmp_path: Path
+) -> None:
+    apart, both = copies(published, tmp_path, "apart", "both")
+
+    def next_edition(archive: Archive) -> None:
+        ids = [r[0] for r in archive.connection.execute("SELECT reference_id FROM cables")]
+        archive.withdraw(ids[:20], account="e")
+        record(archive)
+
+    def redaction(archive: Archive) -> None:
+        rule = Rule(id=0, kind="name", text="Quds", variants=[], reason="a source")
+        with archive.connection:
+            editorial.mark(archive.connection, archive.index, editorial.normalised(rule), "e")
+
+    for folder, how in ((apart, "apart"), (both, "both")):
+        absorb(folder, record, how)
+    for change in (next_edition, redaction):
+        before, after = absorb(apart, change, "apart"), absorb(both, change, "both")
+        assert before["edition index"], change  # something was absorbed
+        assert after == before
+        assert after["check"] == []
+
+
+def test_an_edition_index_behind_the_archives_is_caught_up_apart(
+    published: Path, tmp_path: Path
+) -> None:
+    """The edition index must absorb published cables the archive's index holds already
+    (its `edition` file lost: rebuilt from nothing): the two catch-ups run apart."""
+    apart, both = copies(published, tmp_path, "apart", "both")
+    for folder, how in ((apart, "apart"), (both, "both")):
+        absorb(folder, record, how)
+
+    def lose(folder: Path) -> Change:
+        return lambda archive: (folder / "edition-index" / "edition").unlink()
+
+    before = absorb(apart, lose(apart), "apart")
+    after = absorb(both, lose(both), "both")
+    assert len([w for w, _ in before["edition index"] if w == "add"]) == 304
+    assert after == before
+
+
+def test_approving_more_ids_than_sqlite_takes_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Archive.approve asks which ids the archive holds (browse.present): in pages, so a
+    whole release of 251,287 ids (over SQLite's limit of variables) can be approved."""
+    import sqlite3
+
+    from cabledesk.query import browse
+
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE cables (reference_id TEXT)")
+    held = [f"08BAGHDAD{n}" for n in range(7)]
+    connection.executemany("INSERT INTO cables VALUES (?)", [(i,) for i in held])
+    asked = [*held, "08BAGHDAD99"]
+    monkeypatch.setattr(browse, "_PAGE", 2)
+    assert browse.present(connection, asked, exact=True) == set(held)
+    assert browse.present(connection, asked[3:]) == set(held[3:])
