@@ -50,7 +50,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +281,20 @@ _LETTER_BEYOND_ASCII = re.compile(r"[^\W_\x00-\x7f]")
 # A slice of the spool: (file descriptor, offset and records of words, of pairs, of
 # positions).
 _Piece = tuple[int, int, int, int, int, int, int]
+
+
+def _batches(pieces: list[_Piece], size: int) -> Iterator[list[_Piece]]:
+    """`pieces` in runs of about `size` postings (read and split at once)."""
+    batch: list[_Piece] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += piece[2] + piece[4]
+        if held >= size:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 class IndexWriter:
@@ -592,8 +606,8 @@ class IndexWriter:
         folder = inside(self.spool, "split")
         folder.mkdir(exist_ok=True)
         try:
-            for piece in pieces:
-                words, pairs, positions = self._read(piece)
+            for batch in _batches(pieces, self.spool_at):
+                words, pairs, positions = self._load(batch)
                 word_next, pair_next = self._next_character(words, pairs, depth)
                 starts = _starts(pairs["n"])
                 for key in np.union1d(word_next, pair_next).tolist():
