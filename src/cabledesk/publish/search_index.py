@@ -34,11 +34,20 @@ Everything comes from the published (redacted) records: no withheld word is a te
 pair, a shard's name or a count.
 
 The index is built as the pages are, one cable at a time and in any order
-(`IndexWriter`): postings are kept in memory up to a bound, then appended to a spool file
-per two-character prefix; at the end each spool file is split by the next character
-while it is over `BUCKET_BYTES`, then sorted and written. Memory: the bound, one bucket
-and the postings of the most common single term (a few bytes per cable that holds it),
-not the edition.
+(`IndexWriter`), with numpy rather than Python work per posting (docs/performance.md,
+"The search index vectorised"): each word gets an integer id (one dict, the
+vocabulary), a pair is one int64 (first id << 32 | second id); a cable's words and pairs
+are counted by a few numpy calls, and postings are held as arrays up to a bound, then
+spooled as binary records into one file per batch, ordered by bucket (the terms' first two
+characters). At the end each bucket is read from every batch; a bucket over
+`BUCKET_BYTES` is split by the next character of its terms, as the first writer of format
+3 split its text spool (`BUCKET_BYTES` still counts the bytes that text spool would have
+held: the same split, the same shards); then its postings are sorted by one int64 key
+(term's rank, level, cable), the runs of numbers are made as arrays and written as text by
+table lookups, and only the per-term entry is Python. The files are byte for byte those
+of the first writer (`tests/edition_search_reference.py`, compared by
+`tests/test_edition_search_reference.py`). Memory: the bound, the vocabulary, one bucket
+(or a batch of one) and the postings of the most common single term, not the edition.
 """
 
 from __future__ import annotations
@@ -344,7 +353,13 @@ class IndexWriter:
         ids = np.fromiter(map(self.vocabulary.__getitem__, every), np.int64, length)
         words, tf = np.unique(ids, return_counts=True)
         if length > 1:
-            keys = (ids[:-1] << 32) | ids[1:]
+            id_bits = len(self.vocabulary.words).bit_length()
+            at_bits = length.bit_length()
+            if 2 * id_bits + at_bits <= 63:
+                # Pair and position in one int64: sorted by pair, then position.
+                keys = (((ids[:-1] << id_bits) | ids[1:]) << at_bits) | np.arange(length - 1)
+            else:
+                keys = (ids[:-1] << 32) | ids[1:]
             at = np.arange(length - 1, dtype=np.int64)
             # A pair never spans two parts: none starts at the last word of a part.
             cuts = np.array(ends, dtype=np.int64)
@@ -353,8 +368,14 @@ class IndexWriter:
                 keep = np.ones(length - 1, dtype=bool)
                 keep[cuts] = False
                 keys, at = keys[keep], at[keep]
-            order = np.argsort(keys, kind="stable")
-            keys, at = keys[order], at[order]
+            if 2 * id_bits + at_bits <= 63:
+                keys = np.sort(keys)
+                at = keys & ((1 << at_bits) - 1)
+                keys >>= at_bits
+                keys = ((keys >> id_bits) << 32) | (keys & ((1 << id_bits) - 1))
+            else:
+                order = np.argsort(keys, kind="stable")
+                keys, at = keys[order], at[order]
             first = np.flatnonzero(_changes(keys))
             counts = np.diff(np.append(first, len(keys)))
             keys = keys[first]
@@ -391,19 +412,12 @@ class IndexWriter:
         fixed = np.maximum(_digits(numbers), _DIGITS) + _digits(self.lengths[numbers]) + 4
         w_count = np.array([len(a) for a in self.word_ids], dtype=np.int64)
         p_count = np.array([len(a) for a in self.pair_keys], dtype=np.int64)
-        words = np.empty(int(w_count.sum()), dtype=_WORDS)
-        words["t"] = np.concatenate(self.word_ids)
-        words["c"] = np.repeat(numbers, w_count)
+        word_ids = np.concatenate(self.word_ids)
         tf = np.concatenate(self.word_tf)
-        words["f"] = tf
-        words["b"] = sizes[words["t"]] + np.repeat(fixed, w_count) + _digits(tf)
-        pairs = np.empty(int(p_count.sum()), dtype=_PAIRS)
+        word_lines = sizes[word_ids] + np.repeat(fixed, w_count) + _digits(tf)
         keys = np.concatenate(self.pair_keys)
         counts = np.concatenate(self.pair_counts)
         positions = np.concatenate(self.pair_positions)
-        pairs["k"] = keys
-        pairs["c"] = np.repeat(numbers, p_count)
-        pairs["n"] = counts
         first = _starts(counts)
         gaps = positions.copy()
         gaps[1:] -= positions[:-1]
@@ -411,7 +425,7 @@ class IndexWriter:
         widths = _digits(gaps) + 1
         widths[first] -= 1
         payload = np.add.reduceat(widths, first) if len(first) else widths[:0]
-        pairs["b"] = (
+        pair_lines = (
             sizes[keys >> 32]
             + 1
             + sizes[keys & 0xFFFFFFFF]
@@ -420,18 +434,28 @@ class IndexWriter:
             + 1
             + payload
         )
-        w_bucket = word_bucket[words["t"]]
-        p_bucket = pair_bucket[keys >> 32]
         buckets = len(vocabulary.prefixes)
+        small = np.uint16 if buckets < 2**16 else np.int64  # a radix sort, below
+        w_bucket = word_bucket[word_ids].astype(small)
+        p_bucket = pair_bucket[keys >> 32].astype(small)
         grown = np.zeros(buckets, dtype=np.int64)
         grown[: len(self.bucket_bytes)] = self.bucket_bytes
-        grown += np.bincount(w_bucket, weights=words["b"], minlength=buckets).astype(np.int64)
-        grown += np.bincount(p_bucket, weights=pairs["b"], minlength=buckets).astype(np.int64)
+        grown += np.bincount(w_bucket, weights=word_lines, minlength=buckets).astype(np.int64)
+        grown += np.bincount(p_bucket, weights=pair_lines, minlength=buckets).astype(np.int64)
         self.bucket_bytes = grown
+        # The records by bucket (columns ordered, then packed: faster than records).
         w_order = np.argsort(w_bucket, kind="stable")
         p_order = np.argsort(p_bucket, kind="stable")
-        words = words[w_order]
-        pairs = pairs[p_order]
+        words = np.empty(len(word_ids), dtype=_WORDS)
+        words["t"] = word_ids[w_order]
+        words["c"] = np.repeat(numbers, w_count)[w_order]
+        words["f"] = tf[w_order]
+        words["b"] = word_lines[w_order]
+        pairs = np.empty(len(keys), dtype=_PAIRS)
+        pairs["k"] = keys[p_order]
+        pairs["c"] = np.repeat(numbers, p_count)[p_order]
+        pairs["n"] = counts[p_order]
+        pairs["b"] = pair_lines[p_order]
         positions = positions[_ranges(first[p_order], counts[p_order])]
         w_starts = np.searchsorted(w_bucket[w_order], np.arange(buckets + 1))
         p_starts = np.searchsorted(p_bucket[p_order], np.arange(buckets + 1))
