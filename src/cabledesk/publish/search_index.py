@@ -34,23 +34,37 @@ Everything comes from the published (redacted) records: no withheld word is a te
 pair, a shard's name or a count.
 
 The index is built as the pages are, one cable at a time and in any order
-(`IndexWriter`): postings are kept in memory up to a bound, then appended to a spool file
-per two-character prefix; at the end each spool file is split by the next character
-while it is over `BUCKET_BYTES`, then sorted and written. Memory: the bound, one bucket
-and the postings of the most common single term (a few bytes per cable that holds it),
-not the edition.
+(`IndexWriter`), with numpy rather than Python work per posting (docs/performance.md,
+"The search index vectorised"): each word gets an integer id (one dict, the
+vocabulary), a pair is one int64 (first id << 32 | second id); a cable's words and pairs
+are counted by a few numpy calls, and postings are held as arrays up to a bound, then
+spooled as binary records into one file per batch, ordered by bucket (the terms' first two
+characters). At the end each bucket is read from every batch; a bucket over
+`BUCKET_BYTES` is split by the next character of its terms, as the first writer of format
+3 split its text spool (`BUCKET_BYTES` still counts the bytes that text spool would have
+held: the same split, the same shards); then its postings are sorted by one int64 key
+(term's rank, level, cable), the runs of numbers are made as arrays and written as text by
+table lookups, and only the per-term entry is Python. The files are byte for byte those
+of the first writer (`tests/edition_search_reference.py`, compared by
+`tests/test_edition_search_reference.py`). Memory: the bound, the vocabulary, one bucket
+(or a batch of one) and the postings of the most common single term, not the edition.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
 import os
+import re
 import shutil
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
@@ -77,8 +91,11 @@ LEVELS = 16
 K1, B = 1.2, 0.75
 # A prefix of the tree is never longer (a shard at this depth holds whatever it gets).
 MAX_DEPTH = 64
-# Cable numbers in the spool are written with this many digits, so lines sort by number.
+# Cable numbers in the first writer's text spool had this many digits at least: the size of
+# that spool decides where a bucket is split (below), so it is still counted.
 _DIGITS = 8
+
+Array = npt.NDArray[Any]
 
 
 def shard_name(prefix: str) -> str:
@@ -123,34 +140,170 @@ def level(tf: int, length: int, average: float) -> int:
     return max(1, min(LEVELS, math.ceil(part / (K1 + 1) * LEVELS)))
 
 
-def encode_run(postings: list[tuple[int, int, str]], pairs: bool) -> str:
-    """`level,count,cable,gap,...` per level of `postings` ((-level, cable,
-    positions), in that order), without the brackets."""
-    out: list[str] = []
-    current = 0
-    previous = 0
-    count_at = 0
-    count = 0
-    for negative, cable, payload in postings:
-        if negative != current:
-            if count_at:
-                out[count_at] = str(count)
-            current = negative
-            out += [str(-negative), ""]
-            count_at = len(out) - 1
-            count = 0
-            previous = 0
-        out.append(str(cable - previous))
-        previous = cable
-        count += 1
-        if pairs:
-            out.append(payload)
-    out[count_at] = str(count)
-    return ",".join(out)
-
-
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# The spool's records (little-endian, packed): a word's posting (word id, cable number,
+# occurrences, the bytes of its line in the text spool of format 3's first writer), a
+# pair's (first word id << 32 | second word id, cable, positions, line bytes), and the
+# pairs' positions, one int32 each, in the order of their postings.
+_WORDS = np.dtype([("t", "<i4"), ("c", "<i4"), ("f", "<i4"), ("b", "<i4")])
+_PAIRS = np.dtype([("k", "<i8"), ("c", "<i4"), ("n", "<i4"), ("b", "<i4")])
+_POSITIONS = np.dtype("<i4")
+# Occurrences up to this take their impact level from a table (by the cable's length).
+_TABLE_TF = 64
+_POWERS = np.array([10**k for k in range(1, 19)], dtype=np.int64)
+
+
+def _digits(values: Array) -> Array:
+    """The decimal digits of each (non-negative) number."""
+    return np.searchsorted(_POWERS, values, side="right") + 1
+
+
+def _starts(counts: Array) -> Array:
+    """Where each run of `counts` starts in their concatenation."""
+    out = np.zeros(len(counts), dtype=np.int64)
+    if len(counts) > 1:
+        np.cumsum(counts[:-1], out=out[1:])
+    return out
+
+
+def _ranges(starts: Array, counts: Array) -> Array:
+    """The indices start, start+1, ... (count of them) of each run, concatenated."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(starts - _starts(counts), counts) + np.arange(total, dtype=np.int64)
+
+
+def _changes(values: Array) -> Array:
+    """True where a value differs from the one before (and at the first)."""
+    out = np.empty(len(values), dtype=bool)
+    if len(values):
+        out[0] = True
+        np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out
+
+
+def _number_table() -> tuple[Array, Array, Array, Array, Array]:
+    digits4 = np.zeros((10_000, 8), dtype=np.uint8)
+    comma4 = np.zeros((10_000, 8), dtype=np.uint8)
+    for i in range(10_000):
+        text = list(f"{i:04d}".encode())
+        digits4[i, :4] = text
+        comma4[i, :4] = text
+        comma4[i, 4] = ord(",")
+    widths = np.array([len(str(i)) for i in range(10_000)], dtype=np.int64)
+    short = np.zeros((5, 8), dtype=bool)
+    long = np.zeros((9, 16), dtype=bool)
+    places = [0, 1, 2, 3, 8, 9, 10, 11]
+    for width in range(1, 9):
+        if width <= 4:
+            short[width, 4 - width : 5] = True
+        long[width, places[8 - width :]] = True
+        long[width, 12] = True
+    return (
+        digits4.view(np.uint64).ravel(),
+        comma4.view(np.uint64).ravel(),
+        widths,
+        short.view(np.uint64).ravel(),
+        long.view(np.uint64).reshape(9, 2),
+    )
+
+
+_DIGITS4, _COMMA4, _WIDTHS, _SHORT, _LONG = _number_table()
+
+
+def _format(numbers: Array) -> tuple[bytes, Array]:
+    """Every number (non-negative) in decimal, each followed by a comma, and where each
+    one's text ends (after its comma): `",".join(map(str, numbers)) + ","` without a
+    Python string a number."""
+    count = len(numbers)
+    if not count:
+        return b"", np.zeros(0, dtype=np.int64)
+    top = int(numbers.max())
+    if top < 10_000:
+        widths = _WIDTHS[numbers]
+        text = _COMMA4[numbers].view(np.uint8)[_SHORT[widths].view(bool)]
+    elif top < 10**8:
+        high = numbers // 10_000
+        low = numbers - high * 10_000
+        widths = _WIDTHS[low]
+        big = high > 0
+        widths[big] = _WIDTHS[high[big]] + 4
+        rows = np.empty((count, 2), dtype=np.uint64)
+        rows[:, 0] = _DIGITS4[high]
+        rows[:, 1] = _COMMA4[low]
+        mask = np.empty((count, 2), dtype=np.uint64)
+        mask[:, 0] = _LONG[widths, 0]
+        mask[:, 1] = _LONG[widths, 1]
+        text = rows.view(np.uint8).ravel()[mask.view(bool).ravel()]
+    else:
+        joined = ",".join(map(str, numbers.tolist())) + ","
+        widths = np.fromiter(map(len, map(str, numbers.tolist())), np.int64, count)
+        return joined.encode(), np.cumsum(widths + 1)
+    ends = np.cumsum(widths)
+    ends += np.arange(1, count + 1)
+    return text.tobytes(), ends
+
+
+class _Vocabulary(dict[bytes, int]):
+    """Word (UTF-8) -> id, in order of first sight, with what the spool needs of each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.sizes: list[int] = []  # UTF-8 bytes
+        self.buckets: dict[str, int] = {}  # two-character prefix -> bucket id
+        self.prefixes: list[str] = []  # bucket id -> prefix
+        self.word_bucket: list[int] = []  # word id -> bucket of the word
+        self.pair_bucket: list[int] = []  # word id -> bucket of the pairs it starts
+
+    def bucket(self, prefix: str) -> int:
+        found = self.buckets.get(prefix)
+        if found is None:
+            found = self.buckets[prefix] = len(self.prefixes)
+            self.prefixes.append(prefix)
+        return found
+
+    def __missing__(self, encoded: bytes) -> int:
+        number = self[encoded] = len(self.words)
+        word = encoded.decode("utf-8")
+        self.words.append(word)
+        self.sizes.append(len(encoded))
+        self.word_bucket.append(self.bucket(word[:2]))
+        self.pair_bucket.append(self.bucket((word + " ")[:2]))
+        return number
+
+
+# ASCII text cut into words as WORD does, in lower case: letters and digits kept (lowered),
+# every other byte a space. (Not for other text: WORD's letters are Unicode's.)
+_ASCII_WORDS = bytes(
+    (ord(chr(i).lower()) if chr(i).isalnum() else ord(" ")) if i < 128 else ord(" ")
+    for i in range(256)
+)
+# A character WORD counts as a letter (or digit) beyond ASCII.
+_LETTER_BEYOND_ASCII = re.compile(r"[^\W_\x00-\x7f]")
+
+
+# A slice of the spool: (file descriptor, offset and records of words, of pairs, of
+# positions).
+_Piece = tuple[int, int, int, int, int, int, int]
+
+
+def _batches(pieces: list[_Piece], size: int) -> Iterator[list[_Piece]]:
+    """`pieces` in runs of about `size` postings (read and split at once)."""
+    batch: list[_Piece] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += piece[2] + piece[4]
+        if held >= size:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 class IndexWriter:
@@ -162,7 +315,7 @@ class IndexWriter:
         self.folder, self.spool, self.spool_at = folder, spool, spool_at
         folder.mkdir(parents=True, exist_ok=True)
         spool.mkdir(parents=True, exist_ok=True)
-        self.held: dict[str, list[str]] = {}
+        self.vocabulary = _Vocabulary()
         self.count = 0
         self.words = 0  # of every cable added: the average length
         self.added = 0
@@ -170,54 +323,156 @@ class IndexWriter:
         self.terms = 0
         self.average = 0.0
         self.tree_root = self.block_root = ""
+        self.lengths = np.zeros(1024, dtype=np.int64)  # by cable number
+        # Held until spooled: per cable, its words and pairs.
+        self.numbers: list[int] = []
+        self.word_ids: list[Array] = []
+        self.word_tf: list[Array] = []
+        self.pair_keys: list[Array] = []
+        self.pair_counts: list[Array] = []
+        self.pair_positions: list[Array] = []
+        # The spool: a file per batch ("run"), each with an index by bucket.
+        self.runs: list[tuple[int, Array, Array]] = []
+        self.bucket_bytes = np.zeros(0, dtype=np.int64)
+        self.serial = 0
 
     def add(self, number: int, cable: Cable) -> None:
-        held = self.held
-        cable_key = str(number).zfill(_DIGITS)
-        every: list[str] = []
-        pairs: dict[str, list[int]] = {}
+        findall = WORD.findall
+        every: list[bytes] = []
+        ends: list[int] = []
         for part in searchable_parts(cable):
-            words = [w.lower() for w in WORD.findall(part)]
-            start = len(every)
-            for i in range(len(words) - 1):
-                key = words[i] + " " + words[i + 1]
-                found = pairs.get(key)
-                if found is None:
-                    pairs[key] = [start + i]
-                else:
-                    found.append(start + i)
-            every += words
+            if part.isascii():
+                every += part.encode("ascii").translate(_ASCII_WORDS).split()
+            elif _LETTER_BEYOND_ASCII.search(part) is None:
+                # Only ASCII letters: the others (a dash, a redaction's blocks) cut words.
+                every += part.encode("ascii", "replace").translate(_ASCII_WORDS).split()
+            else:
+                every += [w.lower().encode("utf-8") for w in findall(part)]
+            ends.append(len(every))
         length = len(every)
-        tail = f"\t{cable_key}\t{length}\t"
-        for term, count in Counter(every).items():
-            line = f"{term}{tail}{count}\n"
-            bucket = held.get(term[:2])
-            if bucket is None:
-                held[term[:2]] = [line]
+        ids = np.fromiter(map(self.vocabulary.__getitem__, every), np.int64, length)
+        words, tf = np.unique(ids, return_counts=True)
+        if length > 1:
+            id_bits = len(self.vocabulary.words).bit_length()
+            at_bits = length.bit_length()
+            if 2 * id_bits + at_bits <= 63:
+                # Pair and position in one int64: sorted by pair, then position.
+                keys = (((ids[:-1] << id_bits) | ids[1:]) << at_bits) | np.arange(length - 1)
             else:
-                bucket.append(line)
-        for term, positions in pairs.items():
-            if len(positions) == 1:
-                line = f"{term}{tail}1,{positions[0]}\n"
+                keys = (ids[:-1] << 32) | ids[1:]
+            at = np.arange(length - 1, dtype=np.int64)
+            # A pair never spans two parts: none starts at the last word of a part.
+            cuts = np.array(ends, dtype=np.int64)
+            cuts = cuts[(cuts > 0) & (cuts < length)] - 1
+            if len(cuts):
+                keep = np.ones(length - 1, dtype=bool)
+                keep[cuts] = False
+                keys, at = keys[keep], at[keep]
+            if 2 * id_bits + at_bits <= 63:
+                keys = np.sort(keys)
+                at = keys & ((1 << at_bits) - 1)
+                keys >>= at_bits
+                keys = ((keys >> id_bits) << 32) | (keys & ((1 << id_bits) - 1))
             else:
-                gaps = [b - a for a, b in itertools.pairwise(positions)]
-                line = f"{term}{tail}{len(positions)},{positions[0]},{','.join(map(str, gaps))}\n"
-            bucket = held.get(term[:2])
-            if bucket is None:
-                held[term[:2]] = [line]
-            else:
-                bucket.append(line)
-        self.count += len(pairs) + length
+                order = np.argsort(keys, kind="stable")
+                keys, at = keys[order], at[order]
+            first = np.flatnonzero(_changes(keys))
+            counts = np.diff(np.append(first, len(keys)))
+            keys = keys[first]
+        else:
+            keys = counts = at = np.zeros(0, dtype=np.int64)
+        if number >= len(self.lengths):
+            grown = np.zeros(max(number + 1, 2 * len(self.lengths)), dtype=np.int64)
+            grown[: len(self.lengths)] = self.lengths
+            self.lengths = grown
+        self.lengths[number] = length
+        self.numbers.append(number)
+        self.word_ids.append(words)
+        self.word_tf.append(tf)
+        self.pair_keys.append(keys)
+        self.pair_counts.append(counts)
+        self.pair_positions.append(at)
+        self.count += len(keys) + length
         self.words += length
         self.added += 1
         if self.count >= self.spool_at:
             self._spool()
 
     def _spool(self) -> None:
-        for prefix, lines in self.held.items():
-            with inside(self.spool, shard_name(prefix)).open("a", encoding="utf-8") as handle:
-                handle.writelines(lines)
-        self.held.clear()
+        """Append the held postings to the spool: one file, its records by bucket."""
+        if not self.numbers:
+            return
+        vocabulary = self.vocabulary
+        sizes = np.array(vocabulary.sizes, dtype=np.int64)
+        word_bucket = np.array(vocabulary.word_bucket, dtype=np.int64)
+        pair_bucket = np.array(vocabulary.pair_bucket, dtype=np.int64)
+        numbers = np.array(self.numbers, dtype=np.int64)
+        # A line of the text spool: term TAB cable (8 digits at least) TAB length TAB
+        # payload NEWLINE.
+        fixed = np.maximum(_digits(numbers), _DIGITS) + _digits(self.lengths[numbers]) + 4
+        w_count = np.array([len(a) for a in self.word_ids], dtype=np.int64)
+        p_count = np.array([len(a) for a in self.pair_keys], dtype=np.int64)
+        word_ids = np.concatenate(self.word_ids)
+        tf = np.concatenate(self.word_tf)
+        word_lines = sizes[word_ids] + np.repeat(fixed, w_count) + _digits(tf)
+        keys = np.concatenate(self.pair_keys)
+        counts = np.concatenate(self.pair_counts)
+        positions = np.concatenate(self.pair_positions)
+        first = _starts(counts)
+        gaps = positions.copy()
+        gaps[1:] -= positions[:-1]
+        gaps[first] = positions[first]
+        widths = _digits(gaps) + 1
+        widths[first] -= 1
+        payload = np.add.reduceat(widths, first) if len(first) else widths[:0]
+        pair_lines = (
+            sizes[keys >> 32]
+            + 1
+            + sizes[keys & 0xFFFFFFFF]
+            + np.repeat(fixed, p_count)
+            + _digits(counts)
+            + 1
+            + payload
+        )
+        buckets = len(vocabulary.prefixes)
+        small = np.uint16 if buckets < 2**16 else np.int64  # a radix sort, below
+        w_bucket = word_bucket[word_ids].astype(small)
+        p_bucket = pair_bucket[keys >> 32].astype(small)
+        grown = np.zeros(buckets, dtype=np.int64)
+        grown[: len(self.bucket_bytes)] = self.bucket_bytes
+        grown += np.bincount(w_bucket, weights=word_lines, minlength=buckets).astype(np.int64)
+        grown += np.bincount(p_bucket, weights=pair_lines, minlength=buckets).astype(np.int64)
+        self.bucket_bytes = grown
+        # The records by bucket (columns ordered, then packed: faster than records).
+        w_order = np.argsort(w_bucket, kind="stable")
+        p_order = np.argsort(p_bucket, kind="stable")
+        words = np.empty(len(word_ids), dtype=_WORDS)
+        words["t"] = word_ids[w_order]
+        words["c"] = np.repeat(numbers, w_count)[w_order]
+        words["f"] = tf[w_order]
+        words["b"] = word_lines[w_order]
+        pairs = np.empty(len(keys), dtype=_PAIRS)
+        pairs["k"] = keys[p_order]
+        pairs["c"] = np.repeat(numbers, p_count)[p_order]
+        pairs["n"] = counts[p_order]
+        pairs["b"] = pair_lines[p_order]
+        positions = positions[_ranges(first[p_order], counts[p_order])]
+        w_starts = np.searchsorted(w_bucket[w_order], np.arange(buckets + 1))
+        p_starts = np.searchsorted(p_bucket[p_order], np.arange(buckets + 1))
+        done = np.zeros(len(pairs) + 1, dtype=np.int64)
+        np.cumsum(counts[p_order], out=done[1:])
+        q_starts = done[p_starts]
+        path = inside(self.spool, f"run{len(self.runs)}")
+        with path.open("wb") as handle:
+            words.tofile(handle)
+            pairs.tofile(handle)
+            positions.astype(_POSITIONS).tofile(handle)
+        descriptor = os.open(path, os.O_RDONLY)
+        index = np.stack([w_starts, p_starts, q_starts])
+        base = np.array([0, words.nbytes, words.nbytes + pairs.nbytes], dtype=np.int64)
+        self.runs.append((descriptor, index, base))
+        self.numbers, self.word_ids, self.word_tf = [], [], []
+        self.pair_keys, self.pair_counts, self.pair_positions = [], [], []
         self.count = 0
 
     def finish(self, docs: Iterable[list[str]], cable_path: str = "cable/") -> int:
@@ -232,9 +487,21 @@ class IndexWriter:
         self.block_root = str(inside(self.folder, "b"))
         os.mkdir(self.tree_root)
         os.mkdir(self.block_root)
-        for path in sorted(self.spool.iterdir(), key=lambda p: bytes.fromhex(p.stem)):
-            prefix = bytes.fromhex(path.stem).decode("utf-8")
-            self._bucket(prefix, path)
+        try:
+            self._prepare()
+            prefixes = self.vocabulary.prefixes
+            for bucket in sorted(range(len(prefixes)), key=prefixes.__getitem__):
+                pieces = [
+                    self._piece(descriptor, index, base, bucket)
+                    for descriptor, index, base in self.runs
+                    if bucket + 1 < index.shape[1]  # a bucket is newer than the older runs
+                ]
+                pieces = [p for p in pieces if p[2] or p[4]]
+                if pieces:
+                    self._bucket(prefixes[bucket], pieces, int(self.bucket_bytes[bucket]))
+        finally:
+            for descriptor, _, _ in self.runs:
+                os.close(descriptor)
         meta = {
             "format": FORMAT,
             "cable_path": cable_path,
@@ -249,6 +516,268 @@ class IndexWriter:
         inside(self.folder, "meta.json").write_text(_dumps(meta), encoding="utf-8")
         shutil.rmtree(self.spool)
         return self.terms
+
+    @staticmethod
+    def _piece(descriptor: int, index: Array, base: Array, bucket: int) -> _Piece:
+        w0, w1 = int(index[0, bucket]), int(index[0, bucket + 1])
+        p0, p1 = int(index[1, bucket]), int(index[1, bucket + 1])
+        q0, q1 = int(index[2, bucket]), int(index[2, bucket + 1])
+        return (
+            descriptor,
+            int(base[0]) + w0 * _WORDS.itemsize,
+            w1 - w0,
+            int(base[1]) + p0 * _PAIRS.itemsize,
+            p1 - p0,
+            int(base[2]) + q0 * _POSITIONS.itemsize,
+            q1 - q0,
+        )
+
+    @staticmethod
+    def _read(piece: _Piece) -> tuple[Array, Array, Array]:
+        descriptor, w_at, w_n, p_at, p_n, q_at, q_n = piece
+        words = np.frombuffer(os.pread(descriptor, w_n * _WORDS.itemsize, w_at), _WORDS)
+        pairs = np.frombuffer(os.pread(descriptor, p_n * _PAIRS.itemsize, p_at), _PAIRS)
+        positions = np.frombuffer(os.pread(descriptor, q_n * _POSITIONS.itemsize, q_at), _POSITIONS)
+        return words, pairs, positions
+
+    def _load(self, pieces: list[_Piece]) -> tuple[Array, Array, Array]:
+        read = [self._read(piece) for piece in pieces]
+        return (
+            np.concatenate([r[0] for r in read]),
+            np.concatenate([r[1] for r in read]),
+            np.concatenate([r[2] for r in read]),
+        )
+
+    def _prepare(self) -> None:
+        """What the finish needs of the whole edition: the words' order, their
+        characters, and the impact level of each (occurrences, length)."""
+        vocabulary = self.vocabulary
+        words = vocabulary.words
+        # By code point: the order of the terms' text, and of their UTF-8.
+        order = sorted(range(len(words)), key=words.__getitem__)
+        self.sorted_words = [words[i] for i in order]
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[np.array(order, dtype=np.int64)] = np.arange(len(words), dtype=np.int64)
+        self.rank = rank
+        self.span = len(words) + 1
+        self.characters: Array | None = None
+        lengths = self.lengths
+        present = np.unique(lengths)
+        self.length_row = np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.int64)
+        self.length_row[present] = np.arange(len(present))
+        table = np.zeros((len(present), _TABLE_TF + 1), dtype=np.int64)
+        average = self.average
+        for row, length in enumerate(present.tolist()):
+            table[row, 1:] = [level(tf, length, average) for tf in range(1, _TABLE_TF + 1)]
+        self.level_table = table
+
+    def _levels(self, tf: Array, cables: Array) -> Array:
+        lengths = self.lengths[cables]
+        out = self.level_table[self.length_row[lengths], np.minimum(tf, _TABLE_TF)]
+        high = np.flatnonzero(tf > _TABLE_TF)
+        if len(high):
+            average = self.average
+            out[high] = [
+                level(f, n, average)
+                for f, n in zip(tf[high].tolist(), lengths[high].tolist(), strict=True)
+            ]
+        return out
+
+    def _character_table(self) -> Array:
+        """The code points of each word (by id), -1 after its end, up to MAX_DEPTH."""
+        if self.characters is None:
+            words = self.vocabulary.words
+            width = min(MAX_DEPTH, max((len(w) for w in words), default=0)) + 1
+            table = np.full((len(words), width), -1, dtype=np.int32)
+            for i, word in enumerate(words):
+                table[i, : min(len(word), width)] = [ord(c) for c in word[:width]]
+            self.characters = table
+            self.character_counts = (table >= 0).sum(axis=1)
+        return self.characters
+
+    def _next_character(self, words: Array, pairs: Array, depth: int) -> tuple[Array, Array]:
+        """The code point of each term's character at `depth` (-1: the term ends there)."""
+        table = self._character_table()
+        width = table.shape[1]
+        sizes = self.character_counts
+        word_next = table[words["t"], depth] if depth < width else np.full(len(words), -1)
+        first = pairs["k"] >> 32
+        second = pairs["k"] & 0xFFFFFFFF
+        first_length = sizes[first]
+        pair_next = np.full(len(pairs), -1, dtype=np.int64)
+        inside_first = depth < first_length
+        if depth < width:
+            pair_next[inside_first] = table[first[inside_first], depth]
+        pair_next[depth == first_length] = ord(" ")
+        later = depth > first_length
+        at = depth - first_length[later] - 1
+        fits = at < width
+        chosen = np.flatnonzero(later)[fits]
+        pair_next[chosen] = table[second[chosen], at[fits]]
+        return word_next, pair_next
+
+    def _bucket(self, prefix: str, pieces: list[_Piece], size: int) -> None:
+        """Write the shards of the terms starting with `prefix` (all in `pieces`, `size`
+        bytes of the text spool)."""
+        if size <= BUCKET_BYTES or len(prefix) >= MAX_DEPTH:
+            entries = self._entries(*self._load(pieces))
+            self._tree(prefix, entries)
+            return
+        # Too large to sort in memory: split by the next character; the terms equal to
+        # the prefix go to a file of their own (one term: its postings are sorted whole).
+        depth = len(prefix)
+        parts: dict[int, tuple[int, list[_Piece], list[int]]] = {}
+        folder = inside(self.spool, "split")
+        folder.mkdir(exist_ok=True)
+        try:
+            for batch in _batches(pieces, self.spool_at):
+                words, pairs, positions = self._load(batch)
+                word_next, pair_next = self._next_character(words, pairs, depth)
+                starts = _starts(pairs["n"])
+                for key in np.union1d(word_next, pair_next).tolist():
+                    w = words[word_next == key]
+                    chosen = pair_next == key
+                    p = pairs[chosen]
+                    q = positions[_ranges(starts[chosen], pairs["n"][chosen])]
+                    if key not in parts:
+                        self.serial += 1
+                        name = inside(folder, str(self.serial))
+                        descriptor = os.open(name, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+                        os.unlink(name)
+                        parts[key] = (descriptor, [], [0])
+                    descriptor, written, at = parts[key]
+                    offset = at[0]
+                    blob = w.tobytes() + p.tobytes() + q.astype(_POSITIONS).tobytes()
+                    os.pwrite(descriptor, blob, offset)
+                    w_at = offset
+                    p_at = w_at + w.nbytes
+                    q_at = p_at + p.nbytes
+                    written.append((descriptor, w_at, len(w), p_at, len(p), q_at, len(q)))
+                    at[0] = offset + len(blob)
+                    at.append(int(w["b"].sum()) + int(p["b"].sum()))
+            exact: list[tuple[str, str]] = []
+            if -1 in parts:
+                exact = self._entries(*self._load(parts[-1][1]))
+            children = sorted(k for k in parts if k >= 0)
+            self._node(prefix, exact, [chr(k) for k in children])
+            for key in children:
+                _, written, at = parts[key]
+                self._bucket(prefix + chr(key), written, sum(at[1:]))
+        finally:
+            for descriptor, _, _ in parts.values():
+                os.close(descriptor)
+
+    def _entries(self, words: Array, pairs: Array, positions: Array) -> list[tuple[str, str]]:
+        """(term, its entry as JSON) of the postings given, in the terms' order; writes
+        the blocks of the terms with more than INLINE cables."""
+        span = self.span
+        rank = self.rank
+        keys = pairs["k"]
+        terms = np.concatenate(
+            [rank[words["t"]] * span, rank[keys >> 32] * span + rank[keys & 0xFFFFFFFF] + 1]
+        )
+        count = len(terms)
+        if not count:
+            return []
+        cables = np.concatenate([words["c"], pairs["c"]]).astype(np.int64)
+        tf = np.concatenate([words["f"], pairs["n"]]).astype(np.int64)
+        payload = np.concatenate([np.zeros(len(words), dtype=np.int64), pairs["n"]])
+        levels = self._levels(tf, cables)
+        # Sorted by term, level (highest first), cable: one key when it fits in 63 bits.
+        low = int(terms.min())
+        cable_bits = max(1, int(cables.max()).bit_length())
+        level_bits = max(1, LEVELS.bit_length())
+        term_bits = max(1, (int(terms.max()) - low).bit_length())
+        if term_bits + level_bits + cable_bits <= 63:
+            combined = (
+                ((terms - low) << (level_bits + cable_bits))
+                | ((LEVELS - levels) << cable_bits)
+                | cables
+            )
+            order = np.argsort(combined)
+            del combined
+        else:
+            order = np.lexsort((cables, -levels, terms))
+        position_starts = _starts(payload)[order]
+        terms, cables, levels, payload = terms[order], cables[order], levels[order], payload[order]
+        positions = positions[_ranges(position_starts, payload)].astype(np.int64)
+        del order, position_starts
+        # Terms, and the runs of postings written each at once: a term's (inline) or a
+        # block's.
+        new_term = _changes(terms)
+        term_starts = np.flatnonzero(new_term)
+        frequency = np.diff(np.append(term_starts, count))
+        term_of = np.cumsum(new_term) - 1
+        is_pair = terms[term_starts] % span != 0
+        blocked = frequency > INLINE
+        size = np.where(is_pair, PAIR_BLOCK, BLOCK)
+        new_run = new_term.copy()
+        if blocked.any():
+            within = np.arange(count) - term_starts[term_of]
+            new_run |= blocked[term_of] & (within % size[term_of] == 0)
+        new_level = new_run | _changes(levels)
+        previous = np.empty(count, dtype=np.int64)
+        previous[0] = 0
+        previous[1:] = cables[:-1]
+        gaps = cables - previous
+        gaps[new_level] = cables[new_level]
+        level_starts = np.flatnonzero(new_level)
+        level_counts = np.diff(np.append(level_starts, count))
+        # Numbers a posting writes: [level, count,] cable gap [, positions, position gaps].
+        has_pairs = payload > 0
+        numbers = 1 + 2 * new_level + payload + has_pairs
+        at = _starts(numbers)
+        values = np.empty(int(numbers.sum()), dtype=np.int64)
+        values[at[level_starts]] = levels[level_starts]
+        values[at[level_starts] + 1] = level_counts
+        gap_at = at + 2 * new_level
+        values[gap_at] = gaps
+        pair_at = gap_at[has_pairs] + 1
+        values[pair_at] = payload[has_pairs]
+        if len(positions):
+            starts = _starts(payload[has_pairs])
+            position_gaps = positions.copy()
+            position_gaps[1:] -= positions[:-1]
+            position_gaps[starts] = positions[starts]
+            values[_ranges(pair_at + 1, payload[has_pairs])] = position_gaps
+        text, ends = _format(values)
+        # The text of each run: from its first number to its last, without the comma.
+        run_starts = np.flatnonzero(new_run)
+        first_number = at[run_starts]
+        last_number = np.append(first_number[1:], len(values)) - 1
+        begin = np.where(first_number > 0, ends[first_number - 1], 0).tolist()
+        end = (ends[last_number] - 1).tolist()
+        body = text.decode("ascii")
+        del values, text, ends
+        runs_of = np.bincount(term_of[run_starts], minlength=len(term_starts)).tolist()
+        words_sorted = self.sorted_words
+        entries: list[tuple[str, str]] = []
+        run = 0
+        block_root = self.block_root
+        for key, frequency_of, runs in zip(
+            terms[term_starts].tolist(), frequency.tolist(), runs_of, strict=True
+        ):
+            first_word, second = divmod(key, span)
+            term = words_sorted[first_word]
+            if second:
+                term += " " + words_sorted[second - 1]
+            if frequency_of <= INLINE:
+                entries.append((term, f"[{frequency_of},[{body[begin[run] : end[run]]}]]"))
+                run += 1
+                continue
+            first = self.blocks
+            for r in range(run, run + runs):
+                hundreds, name = block_path(self.blocks)
+                folder = os.path.join(block_root, hundreds)
+                if not self.blocks % 1000:
+                    os.mkdir(folder)
+                with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+                    handle.write(f"[{body[begin[r] : end[r]]}]")
+                self.blocks += 1
+            run += runs
+            entries.append((term, f"[{frequency_of},{first},{runs}]"))
+        self.terms += len(entries)
+        return entries
 
     def _write_docs(self, docs: Iterable[list[str]]) -> int:
         folder = inside(self.folder, "d")
@@ -269,102 +798,6 @@ class IndexWriter:
             )
         return total
 
-    def _bucket(self, prefix: str, path: Path) -> None:
-        """Write the shards of the terms starting with `prefix` (all in `path`)."""
-        if path.stat().st_size <= BUCKET_BYTES or len(prefix) >= MAX_DEPTH:
-            with path.open(encoding="utf-8") as handle:
-                lines = handle.read().splitlines()
-            path.unlink()
-            lines.sort()
-            entries = list(self._entries(lines))
-            del lines
-            self._tree(prefix, entries)
-            return
-        # Too large to sort in memory: split by the next character; the terms equal to
-        # the prefix go to a file of their own (one term: its postings are sorted whole).
-        parts: dict[str, list[str]] = {}
-        files: dict[str, Path] = {}
-
-        def flush() -> None:
-            for key, lines in parts.items():
-                if key not in files:
-                    files[key] = path.with_name(path.stem + "~" + key.encode().hex())
-                with files[key].open("a", encoding="utf-8") as handle:
-                    handle.writelines(lines)
-            parts.clear()
-
-        held = 0
-        depth = len(prefix)
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                term_end = line.index("\t")
-                key = line[depth] if term_end > depth else ""
-                parts.setdefault(key, []).append(line)
-                held += 1
-                if held >= self.spool_at:
-                    flush()
-                    held = 0
-        flush()
-        path.unlink()
-        exact: list[tuple[str, str]] = []
-        if "" in files:
-            with files[""].open(encoding="utf-8") as handle:
-                lines = handle.read().splitlines()
-            files[""].unlink()
-            lines.sort()
-            exact = list(self._entries(lines))
-            del lines
-        children = sorted(k for k in files if k)
-        self._node(prefix, exact, children)
-        for key in children:
-            self._bucket(prefix + key, files[key])
-
-    def _entries(self, lines: list[str]) -> Iterator[tuple[str, str]]:
-        """(term, its entry as JSON) of sorted spool lines; writes the blocks of the
-        terms with more than INLINE cables."""
-        average = self.average
-        levels: dict[tuple[int, str], int] = {}
-        term = ""
-        postings: list[tuple[int, int, str]] = []
-        for line in lines:
-            this, cable, length, payload = line.split("\t")
-            if this != term:
-                if postings:
-                    yield term, self._entry(term, postings)
-                    postings = []
-                term = this
-            tf = int(payload[: payload.index(",")] if " " in this else payload)
-            weight = levels.get((tf, length))
-            if weight is None:
-                weight = levels[tf, length] = level(tf, int(length), average)
-            postings.append((-weight, int(cable), payload))
-        if postings:
-            yield term, self._entry(term, postings)
-
-    def _entry(self, term: str, postings: list[tuple[int, int, str]]) -> str:
-        pairs = " " in term
-        self.terms += 1
-        if len(postings) == 1:
-            weight, cable, payload = postings[0]
-            if pairs:
-                return f"[1,[{-weight},1,{cable},{payload}]]"
-            return f"[1,[{-weight},1,{cable}]]"
-        postings.sort()
-        if len(postings) <= INLINE:
-            return f"[{len(postings)},[{encode_run(postings, pairs)}]]"
-        first = self.blocks
-        size = PAIR_BLOCK if pairs else BLOCK
-        for start in range(0, len(postings), size):
-            run = encode_run(postings[start : start + size], pairs)
-            hundreds, name = block_path(self.blocks)
-            folder = os.path.join(self.block_root, hundreds)
-            if not self.blocks % 1000:
-                os.mkdir(folder)
-            with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
-                handle.write(f"[{run}]")
-            self.blocks += 1
-        return f"[{len(postings)},{first},{self.blocks - first}]"
-
     def _write_shard(self, prefix: str, entries: list[tuple[str, str]], children: str) -> None:
         # A term is letters, digits and spaces: nothing in it needs escaping in JSON.
         terms = ",".join(f'"{t}":{e}' for t, e in entries)
@@ -381,37 +814,48 @@ class IndexWriter:
         they fit in LEAF_BYTES; else the shard keeps the terms equal to `prefix` and the
         smallest groups by the next character that fit, and each other group is a
         shard of its own (recursively), named in the shard's `s`."""
-        sizes = [len(t) + len(e) + 4 for t, e in entries]
-        if sum(sizes) <= LEAF_BYTES or len(prefix) >= MAX_DEPTH:
-            self._write_shard(prefix, entries, "")
+        terms = [t for t, _ in entries]
+        sums = [0, *itertools.accumulate(len(t) + len(e) + 4 for t, e in entries)]
+        self._subtree(prefix, entries, terms, sums, 0, len(entries))
+
+    def _subtree(
+        self,
+        prefix: str,
+        entries: list[tuple[str, str]],
+        terms: list[str],
+        sums: list[int],
+        low: int,
+        high: int,
+    ) -> None:
+        """`_tree` of entries[low:high]; `sums`: the running total of the entries' sizes."""
+        if sums[high] - sums[low] <= LEAF_BYTES or len(prefix) >= MAX_DEPTH:
+            self._write_shard(prefix, entries[low:high], "")
             return
         depth = len(prefix)
         groups: list[tuple[int, str, int, int]] = []  # (size, character, start, end)
-        kept_size = 0
-        start = 0
-        while start < len(entries) and len(entries[start][0]) == depth:
-            kept_size += sizes[start]
+        start = low
+        while start < high and len(terms[start]) == depth:
             start += 1
-        kept = list(range(0, start))
-        while start < len(entries):
-            character = entries[start][0][depth]
-            end = start
-            while end < len(entries) and entries[end][0][depth] == character:
-                end += 1
-            groups.append((sum(sizes[start:end]), character, start, end))
+        kept_size = sums[start] - sums[low]
+        kept = [(low, start)]
+        while start < high:
+            character = terms[start][depth]
+            end = bisect.bisect_left(terms, prefix + chr(ord(character) + 1), start, high)
+            groups.append((sums[end] - sums[start], character, start, end))
             start = end
         split: list[tuple[str, int, int]] = []
         for size, character, start, end in sorted(groups):
             if kept_size + size <= NODE_BYTES:
                 kept_size += size
-                kept += range(start, end)
+                kept.append((start, end))
             else:
                 split.append((character, start, end))
         kept.sort()
         split.sort()
-        self._write_shard(prefix, [entries[i] for i in kept], "".join(c for c, _, _ in split))
+        shard = [entry for start, end in kept for entry in entries[start:end]]
+        self._write_shard(prefix, shard, "".join(c for c, _, _ in split))
         for character, start, end in split:
-            self._tree(prefix + character, entries[start:end])
+            self._subtree(prefix + character, entries, terms, sums, start, end)
 
 
 def write_index(cables: list[Cable], folder: Path, cable_path: str = "cable/") -> int:
