@@ -190,6 +190,20 @@ def featurize_batch(
     Each paragraph is stripped and hashed once; a cable's counts are the sum of its
     subject's and its paragraphs' (its whole text's when it has none), so a bigram never
     spans two paragraphs (FEATURES_VERSION 2; version 1 hashed the joined text again)."""
+    return featurize_cables(
+        [
+            (cable_id, text_hash, from_dict(unpack_record(blob)))
+            for cable_id, text_hash, blob in batch
+        ],
+        keep_paragraphs,
+    )
+
+
+def featurize_cables(
+    batch: Sequence[tuple[int, str, Cable]], keep_paragraphs: float = 1.0
+) -> Features:
+    """`featurize_batch` of records already read (the enrichment job's workers read each
+    record once for every layer: archive/enrich.py)."""
     import numpy as np
     import scipy.sparse as sp
 
@@ -199,8 +213,7 @@ def featurize_batch(
     levels, noforn, paragraph_levels, owner = [], [], [], []  # owner: the cable's row
     paragraph_of = []
     reads = []
-    for cable_id, text_hash, blob in batch:
-        cable = from_dict(unpack_record(blob))
+    for cable_id, text_hash, cable in batch:
         row = len(ids)
         reads.append(reads_level(cable))
         ids.append(cable_id)
@@ -814,60 +827,65 @@ def score(
     if limit is not None:
         ids = ids[:limit]
     for part in _featurized(connection, ids, workers, scheduler):
-        levels, noforn = model.cable_scores(part.cables)
-        pscores = model.paragraph_scores(part.paragraphs)
-        per_cable: dict[int, list[tuple[int, int, Any]]] = {c: [] for c in part.cable_ids}
-        for (cable_id, position), marked, q in zip(
-            part.paragraph_of, part.paragraph_levels, pscores, strict=True
-        ):
-            per_cable[cable_id].append((position, marked, q))
-        review = [
-            row
-            for cable_id, level, p in zip(part.cable_ids, part.levels, levels, strict=True)
-            for row in review_rows(cable_id, level, p, per_cable[cable_id])
-        ]
         with connection:
-            marks = ",".join("?" * len(part.cable_ids))
-            for table in ("sensitivity_paragraphs", "sensitivity_review"):
-                connection.execute(
-                    f"DELETE FROM {table} WHERE cable_id IN ({marks})", part.cable_ids
-                )
-            connection.executemany(
-                "INSERT OR REPLACE INTO sensitivity_cables (cable_id, model, text_hash, "
-                "p_unclassified, p_confidential, p_secret, p_noforn, predicted, reads_rank, "
-                "reads_noforn) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        cable_id,
-                        model.version,
-                        text_hash,
-                        *map(float, p),
-                        float(nf),
-                        int(p.argmax()),
-                        rank,
-                        nf_part,
-                    )
-                    for cable_id, text_hash, p, nf, (rank, nf_part) in zip(
-                        part.cable_ids, part.text_hashes, levels, noforn, part.reads, strict=True
-                    )
-                ],
-            )
-            connection.executemany(
-                "INSERT INTO sensitivity_paragraphs VALUES (?,?,?,?,?,?)",
-                [
-                    (cable_id, position, *map(float, p), int(p.argmax()))
-                    for (cable_id, position), p in zip(part.paragraph_of, pscores, strict=True)
-                ],
-            )
-            connection.executemany("INSERT INTO sensitivity_review VALUES (?,?,?,?)", review)
-            connection.execute(
-                "INSERT INTO sensitivity_state VALUES ('generation', 1) "
-                "ON CONFLICT (name) DO UPDATE SET value = value + 1"
-            )
+            write_scores(connection, model, part)
         report.cables += len(part.cable_ids)
         report.paragraphs += len(part.paragraph_of)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def write_scores(connection: sqlite3.Connection, model: Model, part: Features) -> None:
+    """Score one featurized batch with `model` and write its rows, in the caller's
+    transaction (`score`, or the enrichment job's own for each of its batches:
+    archive/enrich.py)."""
+    levels, noforn = model.cable_scores(part.cables)
+    pscores = model.paragraph_scores(part.paragraphs)
+    per_cable: dict[int, list[tuple[int, int, Any]]] = {c: [] for c in part.cable_ids}
+    for (cable_id, position), marked, q in zip(
+        part.paragraph_of, part.paragraph_levels, pscores, strict=True
+    ):
+        per_cable[cable_id].append((position, marked, q))
+    review = [
+        row
+        for cable_id, level, p in zip(part.cable_ids, part.levels, levels, strict=True)
+        for row in review_rows(cable_id, level, p, per_cable[cable_id])
+    ]
+    marks = ",".join("?" * len(part.cable_ids))
+    for table in ("sensitivity_paragraphs", "sensitivity_review"):
+        connection.execute(f"DELETE FROM {table} WHERE cable_id IN ({marks})", part.cable_ids)
+    connection.executemany(
+        "INSERT OR REPLACE INTO sensitivity_cables (cable_id, model, text_hash, "
+        "p_unclassified, p_confidential, p_secret, p_noforn, predicted, reads_rank, "
+        "reads_noforn) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                cable_id,
+                model.version,
+                text_hash,
+                *map(float, p),
+                float(nf),
+                int(p.argmax()),
+                rank,
+                nf_part,
+            )
+            for cable_id, text_hash, p, nf, (rank, nf_part) in zip(
+                part.cable_ids, part.text_hashes, levels, noforn, part.reads, strict=True
+            )
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO sensitivity_paragraphs VALUES (?,?,?,?,?,?)",
+        [
+            (cable_id, position, *map(float, p), int(p.argmax()))
+            for (cable_id, position), p in zip(part.paragraph_of, pscores, strict=True)
+        ],
+    )
+    connection.executemany("INSERT INTO sensitivity_review VALUES (?,?,?,?)", review)
+    connection.execute(
+        "INSERT INTO sensitivity_state VALUES ('generation', 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = value + 1"
+    )
 
 
 # --- honest evaluation -------------------------------------------------------------------
