@@ -10,7 +10,13 @@ WORK/baseN (bench/enrich.py prepare) and hashes, part by part: the mentions, `en
 the entities, `entity_keys`, every cable's change number, each index document as it was
 last added during the job (parsed, so two ways of writing the same JSON are equal), the
 documents the index holds at the end (ids and stored fields), and the summary cache
-(entity-views.db). Any difference in any part is printed by `--compare`.
+(entity-views.db); and the layers built after the entities: the similar-cables models
+(ids, vocabulary, vectors and stamp of each view), the citation graph cache
+(graph-views.db: nodes, edges, the paragraphs' cited ids, each view's stamp and summary
+without its CPU timings), the co-mention network cache (network-views.db) and the
+sensitivity scores (the tables sensitivity_*). Any difference in any part is printed by
+`--compare`. A trained sensitivity model in WORK/baseN (`cabledesk model train`) makes the
+job score every cable.
 """
 
 from __future__ import annotations
@@ -51,14 +57,14 @@ def digest(rows: Any) -> str:
     hasher = hashlib.sha256()
     count = 0
     for row in rows:
-        hasher.update(
-            orjson.dumps(list(row) if isinstance(row, tuple) else row, option=orjson.OPT_SORT_KEYS)
-        )
+        if isinstance(row, tuple):
+            row = [v.hex() if isinstance(v, bytes) else v for v in row]
+        hasher.update(orjson.dumps(row, option=orjson.OPT_SORT_KEYS))
         count += 1
     return f"{count}:{hasher.hexdigest()[:20]}"
 
 
-def dump(folder: Path, documents: dict[str, dict[str, Any]]) -> dict[str, str]:
+def dump(folder: Path, documents: dict[str, dict[str, Any]] | None) -> dict[str, str]:
     connection = sqlite3.connect(folder / "archive.db")
     out: dict[str, str] = {}
     for name, sql in {
@@ -71,10 +77,12 @@ def dump(folder: Path, documents: dict[str, dict[str, Any]]) -> dict[str, str]:
         "indexes": "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name",
     }.items():
         out[name] = digest(connection.execute(sql))
-    out["index_documents_added"] = digest((key, documents[key]) for key in sorted(documents))
-    out["index_documents_added_no_seq"] = digest(
-        (key, {k: v for k, v in documents[key].items() if k != "seq"}) for key in sorted(documents)
-    )
+    if documents is not None:
+        out["index_documents_added"] = digest((key, documents[key]) for key in sorted(documents))
+        out["index_documents_added_no_seq"] = digest(
+            (key, {k: v for k, v in documents[key].items() if k != "seq"})
+            for key in sorted(documents)
+        )
     connection.close()
     import tantivy
 
@@ -94,10 +102,61 @@ def dump(folder: Path, documents: dict[str, dict[str, Any]]) -> dict[str, str]:
         for table in ("counts", "months", "posts", "spellings"):
             out[f"views_{table}"] = digest(cache.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3"))
         cache.close()
+    out.update(layers(folder))
     return out
 
 
-def run(n: int, workers: int, work: Path, src: Path) -> dict[str, Any]:
+def layers(folder: Path) -> dict[str, str]:
+    """The similar models, the graph and network caches and the sensitivity scores."""
+    import numpy as np
+
+    out: dict[str, str] = {}
+    for model in sorted((folder / "similar-views").glob("[0-9a-f]*")):
+        name = f"similar_{(model / 'key').read_text()[:40]}"
+        with np.load(model / "vectors.npz") as arrays:
+            hasher = hashlib.sha256()
+            for array_name in sorted(arrays.files):
+                hasher.update(array_name.encode())
+                hasher.update(arrays[array_name].tobytes())
+        out[name] = hasher.hexdigest()[:20] + ":" + digest(
+            [(model / "ids.txt").read_text(), (model / "vocabulary.txt").read_text(),
+             (model / "stamp").read_text()]
+        )  # fmt: skip
+    graph = folder / "graph-views.db"
+    if graph.exists():
+        cache = sqlite3.connect(graph)
+        for table in ("nodes", "edges", "texts", "text_cites"):
+            out[f"graph_{table}"] = digest(cache.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3"))
+        views = []
+        for view, stamp, summary in cache.execute("SELECT * FROM views ORDER BY view"):
+            kept = {
+                k: v
+                for k, v in json.loads(summary).items()
+                if not k.endswith("_seconds") and k != "texts_scanned"
+            }
+            views.append((view, stamp, kept))
+        out["graph_views"] = digest(views)
+        cache.close()
+    network = folder / "network-views.db"
+    if network.exists():
+        cache = sqlite3.connect(network)
+        for table in ("views", "entity_cables", "cable_entities"):
+            out[f"network_{table}"] = digest(cache.execute(f"SELECT * FROM {table} ORDER BY 1, 2"))
+        cache.close()
+    connection = sqlite3.connect(folder / "archive.db")
+    tables = {
+        r[0]
+        for r in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'sensitivity%'"
+        )
+    }
+    for table in sorted(tables - {"sensitivity_state"}):
+        out[table] = digest(connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2"))
+    connection.close()
+    return out
+
+
+def run(n: int, workers: int, work: Path, src: Path, keep: bool = False) -> dict[str, Any]:
     sys.path.insert(0, str(src))
     import cabledesk
     from cabledesk.archive import index as index_module
@@ -122,10 +181,14 @@ def run(n: int, workers: int, work: Path, src: Path) -> dict[str, Any]:
         "code": str(Path(cabledesk.__file__).resolve().parents[1]),
         "n": n,
         "report": [report.cables, report.mentions, report.entities],
+        "scored": report.sensitivity.cables if report.sensitivity is not None else None,
         "seconds": round(seconds, 1),
         **dump(folder, documents),
     }
-    shutil.rmtree(folder)
+    if keep:
+        folder.rename(work / f"checked{n}")
+    else:
+        shutil.rmtree(folder)
     return result
 
 
@@ -137,17 +200,30 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the code to run")
     parser.add_argument("--compare", nargs=2, type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the archive as WORK/checkedN")
+    parser.add_argument(
+        "--dump", type=Path, help="dump a kept folder (without the documents added during its run)"
+    )
     args = parser.parse_args()
+    if args.dump:
+        sys.path.insert(0, str(args.src))
+        result = {"code": str(args.src), "n": args.n, **dump(args.dump, None)}
+        print(json.dumps(result, indent=1))
+        if args.out:
+            args.out.write_text(json.dumps(result, indent=1))
+        return
     if args.compare:
         a, b = (json.loads(p.read_text()) for p in args.compare)
         skip = {"code", "seconds"}
-        differ = [k for k in sorted(a.keys() | b.keys()) if k not in skip and a.get(k) != b.get(k)]
+        for key in sorted(a.keys() ^ b.keys()):
+            print(f"only in one: {key}")
+        differ = [k for k in sorted(a.keys() & b.keys()) if k not in skip and a[k] != b[k]]
         for key in differ:
             print(f"DIFFERENT {key}: {a.get(key)} != {b.get(key)}")
         same = sorted(k for k in a.keys() & b.keys() if k not in skip and a[k] == b[k])
         print(f"identical: {', '.join(same)}")
         sys.exit(1 if differ else 0)
-    result = run(args.n, args.workers, args.work, args.src)
+    result = run(args.n, args.workers, args.work, args.src, args.keep)
     print(json.dumps(result, indent=1))
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))

@@ -43,7 +43,7 @@ from cabledesk.archive import entity_network as network_store
 from cabledesk.archive import graph as graph_store
 from cabledesk.archive import sensitivity as sensitivity_store
 from cabledesk.archive.edition_index import EditionIndex
-from cabledesk.archive.enrich import EnrichReport, Progress
+from cabledesk.archive.enrich import EnrichReport, Extras, Progress
 from cabledesk.archive.enrich import run as run_enrichment
 from cabledesk.archive.entity_views import Summaries, Summary
 from cabledesk.archive.errors import ArchiveError, IndexBehind
@@ -1416,9 +1416,32 @@ class Archive:
                 thread.start()
                 try:
                     absorb(mapper)
+                    # The layers made of what the job wrote (their stamps are final:
+                    # resolution is done, the catch-up changes no stamp), here beside the
+                    # summary's thread, which outlasts the catch-up at scale, so that
+                    # both cores stay busy (docs/performance.md, "Enrichment throughput").
+                    after_entities()
                 finally:
                     thread.join()
 
+            def after_entities() -> None:
+                self._hidden_entities.clear()
+                self._shown_names.clear()
+                if extras.scans:
+                    self._graphs.add_scans(extras.scans, extras.cites)
+                    extras.scans, extras.cites = [], []
+                made["similar"] = self._build_similar(workers, scheduler, extras)
+                made["sensitivity"] = self.score_sensitivity(workers=workers, scheduler=scheduler)
+                made["warmed"] = self.warm()
+
+            made: dict[str, Any] = {}
+            # The job's one pass over the records also makes what the layers after it
+            # would read every record again for (docs/performance.md, "Enrichment
+            # throughput"): the similar model of everything's term counts, the graph's
+            # scan of the paragraphs for cited ids, the sensitivity scores.
+            extras = Extras(
+                similar=True, citations=True, model=sensitivity_store.current(self.path)
+            )
             report = run_enrichment(
                 self.connection,
                 workers=workers,
@@ -1426,14 +1449,20 @@ class Archive:
                 progress=progress,
                 limit=limit,
                 absorb=absorb_and_summarise,
+                extras=extras,
             )
         self._hidden_entities.clear()
         self._shown_names.clear()
         if summarised != [True]:
             self._summaries.build(entity_store.Visibility())
-        report.similar = self._build_similar(workers, scheduler)
-        report.sensitivity = self.score_sensitivity(workers=workers, scheduler=scheduler)
-        report.warmed = self.warm()
+        if not made:
+            after_entities()  # the job ended without its catch-up
+        report.similar = made["similar"]
+        report.sensitivity = made["sensitivity"]
+        if report.sensitivity is not None:
+            report.sensitivity.cables += extras.scored
+            report.sensitivity.paragraphs += extras.paragraphs_scored
+        report.warmed = made["warmed"]
         return report
 
     def warm(self) -> dict[str, float]:
@@ -1613,12 +1642,17 @@ class Archive:
         )
         return [ranked[i] for i in order]
 
-    def _build_similar(self, workers: int | None, scheduler: object) -> dict[str, float]:
+    def _build_similar(
+        self, workers: int | None, scheduler: object, extras: Extras | None = None
+    ) -> dict[str, float]:
         """The similar-cables models of everything and of the public (when an edition
         exists), counted on the job's workers; a model already of the archive as it
-        stands is left alone. Other readers' models are built on their first request."""
+        stands is left alone. Other readers' models are built on their first request.
+        The model of everything is made from the counts of the job's own pass (`extras`)
+        when they are of every cable as stored now."""
         from cabledesk.archive.enrich import similar_mapper
         from cabledesk.archive.similar import Similarities
+        from cabledesk.archive.similar import stamp as similar_stamp
         from cabledesk.archive.similar_job import View, build_views
 
         if self._similar is None:
@@ -1628,11 +1662,35 @@ class Archive:
             public = self.public_viewer()
             views.append(View(self._similar_key(public), public, True))
         views = [v for v in views if not self._similar.is_fresh(self.connection, v.key)]
+        took: dict[str, float] = {}
+        if extras is not None and extras.builder is not None and views and views[0].viewer is None:
+            started = time.monotonic()
+            # The stamp and the check that the counts are of every stored text: read in
+            # one snapshot (as Similarities.build reads the texts and the stamp).
+            began = not self.connection.in_transaction
+            if began:
+                self.connection.execute("BEGIN")
+            try:
+                complete = extras.similar_complete(self.connection)
+                now = similar_stamp(self.connection)
+            finally:
+                if began:
+                    self.connection.execute("ROLLBACK")
+            model = extras.similar_model()
+            if complete and model is not None:
+                self._similar.store(views[0].key, now, model)
+                took[views[0].key] = round(time.monotonic() - started, 3)
+                views = views[1:]
+        if extras is not None:
+            extras.similar_model()  # unused (no model of everything to build): let it go
         if not views:
-            return {}
+            return took
         with similar_mapper(workers, scheduler, self.store.count()) as (mapper, ahead):
             # The pool maps any picklable function over any items (typed for entities).
-            return build_views(self.connection, self._similar, views, cast(Any, mapper), ahead)
+            took.update(
+                build_views(self.connection, self._similar, views, cast(Any, mapper), ahead)
+            )
+        return took
 
     def _summarise_everything(self) -> bool:
         try:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -77,19 +78,130 @@ class EnrichReport:
 
 def extract_batch(batch: Batch) -> Result:
     """Runs on a worker: stored records in, mention rows out (with each mention's level)."""
-    out: Result = []
-    for cable_id, text_hash, blob in batch:
+    return [
+        (cable_id, text_hash, _mention_rows(from_dict(unpack_record(blob))))
+        for cable_id, text_hash, blob in batch
+    ]
+
+
+def _mention_rows(cable: Any) -> list[entities.MentionRow]:
+    rows = []
+    levels: dict[tuple[str, int | None], tuple[int, bool]] = {}
+    for mention in extract(cable):
+        where = (mention.field, mention.paragraph)
+        if where not in levels:
+            levels[where] = _level(cable, mention.field, mention.paragraph)
+        rank, noforn = levels[where]
+        rows.append(entities.as_row(mention, rank, noforn))
+    return rows
+
+
+# --- the one pass: every layer a worker makes of a record, from one reading of it --------
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A batch for `enrich_batch`: (row id, text hash, stored record, reference id) of
+    each cable, and what to make of them besides the mentions."""
+
+    rows: list[tuple[int, str, bytes, str]]
+    # The term counts of each cable's stored text (the similar-cables model of
+    # everything: archive/similar_job.py counts the same).
+    similar: bool = False
+    # The ids each cable's paragraphs cite (the citation graph's scan: graph.scan_record).
+    citations: bool = False
+    # The cables to featurize for sensitivity scoring (archive/sensitivity.py).
+    featurize: frozenset[int] = frozenset()
+
+
+@dataclass(slots=True)
+class Bundle:
+    """What `enrich_batch` hands back: each a result of the same reading of the batch."""
+
+    mentions: Result
+    counts: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    scans: list[Any] = field(default_factory=list)
+    cites: list[Any] = field(default_factory=list)
+    features: Any = None  # sensitivity.Features, or None
+
+
+def enrich_batch(task: Task) -> Bundle:
+    """Runs on a worker: each stored record is unpacked once and gives its mention rows
+    (as `extract_batch`), and as the task asks its similar-cables term counts, the ids its
+    paragraphs cite, and its sensitivity features. Each part is the same as the function
+    that makes it alone (count_batch, graph.scan_texts, sensitivity.featurize_batch)."""
+    from cabledesk.archive.graph import scan_record
+    from cabledesk.archive.similar import similarity_text
+    from cabledesk.archive.similar_model import count_terms
+
+    bundle = Bundle([])
+    featurize = []
+    for cable_id, text_hash, blob, reference_id in task.rows:
         cable = from_dict(unpack_record(blob))
-        rows = []
-        levels: dict[tuple[str, int | None], tuple[int, bool]] = {}
-        for mention in extract(cable):
-            where = (mention.field, mention.paragraph)
-            if where not in levels:
-                levels[where] = _level(cable, mention.field, mention.paragraph)
-            rank, noforn = levels[where]
-            rows.append(entities.as_row(mention, rank, noforn))
-        out.append((cable_id, text_hash, rows))
-    return out
+        if cable_id in task.featurize:
+            featurize.append((cable_id, text_hash, cable))
+        if task.similar:
+            bundle.counts.append((reference_id, count_terms(similarity_text(cable))))
+        if task.citations:
+            scan_record(reference_id, text_hash, cable, bundle.scans, bundle.cites)
+        bundle.mentions.append((cable_id, text_hash, _mention_rows(cable)))
+    if featurize:
+        from cabledesk.archive.sensitivity import featurize_cables
+
+        bundle.features = featurize_cables(
+            [cable for _, _, cable in featurize],
+            [cable_id for cable_id, _, _ in featurize],
+            [text_hash for _, text_hash, _ in featurize],
+        )
+    return bundle
+
+
+@dataclass(slots=True)
+class Extras:
+    """The layers the job's one pass also makes (the facade says which): the similar
+    model of everything (only when the job reads every cable: a model is of all of them),
+    the graph's scan of every cable read, and the sensitivity scores of `model`."""
+
+    similar: bool = False
+    citations: bool = False
+    model: Any = None  # sensitivity.Model
+    # Filled in by the job:
+    builder: Any = None  # similar_model.Builder of every cable, when `similar` held
+    counted: dict[int, str] = field(default_factory=dict)  # row id -> text hash counted
+    scans: list[Any] = field(default_factory=list)
+    cites: list[Any] = field(default_factory=list)
+    scored: int = 0
+    paragraphs_scored: int = 0
+    _thread: threading.Thread | None = None
+    _made: list[Any] = field(default_factory=list)
+
+    def start_similar_model(self) -> None:
+        builder = self.builder
+        made = self._made
+
+        def build() -> None:
+            made.append(builder.model())
+
+        self._thread = threading.Thread(target=build, name="similar-model")
+        self._thread.start()
+
+    def similar_model(self) -> Any:
+        """The model of the counts (similar_model.Model), built once; None without them."""
+        if self.builder is None:
+            return None
+        if self._thread is None:
+            self.start_similar_model()
+        assert self._thread is not None
+        self._thread.join()
+        self.builder, self._thread = None, None
+        return self._made.pop() if self._made else None
+
+    def similar_complete(self, connection: sqlite3.Connection) -> bool:
+        """Whether the counts are of every cable as the archive now stores it."""
+        if self.builder is None:
+            return False
+        now = dict(connection.execute("SELECT id, text_hash FROM cables").fetchall())
+        return now == self.counted
 
 
 def _level(cable: Any, field: str, paragraph: int | None) -> tuple[int, bool]:
@@ -118,17 +230,21 @@ def run(
     batch_size: int = BATCH,
     limit: int | None = None,
     absorb: Callable[..., None] | None = None,
+    extras: Extras | None = None,
 ) -> EnrichReport:
     """Enrich every pending cable; `limit` stops after that many (tests of resuming).
     `absorb` catches the index up (given a DocumentMapper: Store.absorbing); the caller
-    holds the index writer while this runs."""
+    holds the index writer while this runs. `extras`: the other layers the same pass
+    makes (filled in)."""
     # The job rewrites the mention table and its key index in random key order: a page
     # cache of 256 MB (SQLite's default is 2 MB) keeps their pages from being read and
     # written back over and over (docs/performance.md, "Entities (issue 12)").
     cache_size = connection.execute("PRAGMA cache_size").fetchone()[0]
     connection.execute(f"PRAGMA cache_size = {_JOB_CACHE_KIB}")
     try:
-        return _run(connection, workers, scheduler, progress, batch_size, limit, absorb)
+        return _run(
+            connection, workers, scheduler, progress, batch_size, limit, absorb, extras or Extras()
+        )
     finally:
         connection.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
@@ -144,6 +260,7 @@ def _run(
     batch_size: int,
     limit: int | None,
     absorb: Callable[..., None] | None,
+    extras: Extras,
 ) -> EnrichReport:
     ids = entities.pending(connection, EXTRACTOR_VERSION)
     if limit is not None:
@@ -155,16 +272,44 @@ def _run(
         progress(0, len(ids))
     # Rewriting most of the archive: the key index of `mentions` is built once at the end
     # rather than kept up to date row by row (entities.MENTION_INDEXES).
-    bulk = bool(ids) and len(ids) * BULK_SHARE >= _cable_count(connection)
+    cables = _cable_count(connection)
+    bulk = bool(ids) and len(ids) * BULK_SHARE >= cables
+    # The similar model of everything is of every cable: made in this pass only when the
+    # pass reads them all.
+    similar = extras.similar and bool(ids) and len(ids) == cables
+    if similar:
+        from cabledesk.archive.similar_model import Builder
+
+        extras.builder = Builder()
+    to_score: set[int] = set()
+    if extras.model is not None and ids:
+        from cabledesk.archive import sensitivity
+
+        to_score = set(sensitivity.pending(connection, extras.model.version))
+    from cabledesk.archive import sensitivity
+
+    tasks = _tasks(connection, batches, similar, extras.citations, to_score)
     with _mapper(workers, scheduler, len(batches)) as (mapper, ahead):
         try:
             if bulk:
                 with connection:
                     entities.drop_mention_indexes(connection)
-            for result in mapper(extract_batch, _loaded(connection, batches), ahead):
+            for bundle in cast(Any, mapper)(enrich_batch, tasks, ahead):
+                result = bundle.mentions
                 with connection:
                     report.mentions += entities.write(connection, EXTRACTOR_VERSION, result)
                     entity_search.touch_cables(connection, [cable_id for cable_id, _, _ in result])
+                    if bundle.features is not None:
+                        # Scored in the transaction that writes the mentions.
+                        sensitivity.write_scores(connection, extras.model, bundle.features)
+                        extras.scored += len(bundle.features.cable_ids)
+                        extras.paragraphs_scored += len(bundle.features.paragraph_of)
+                if extras.builder is not None:
+                    for reference_id, counts in bundle.counts:
+                        extras.builder.add(reference_id, counts)
+                    extras.counted.update((cable_id, h) for cable_id, h, _ in result)
+                extras.scans += bundle.scans
+                extras.cites += bundle.cites
                 done += len(result)
                 report.cables = done
                 if progress:
@@ -175,6 +320,12 @@ def _run(
             with connection:
                 entities.restore_mention_indexes(connection)
             raise
+        if extras.builder is not None:
+            # The similar model of everything is made of the counts alone: in a thread
+            # (numpy's sorts let go of the GIL) beside the key index and resolution, which
+            # leave the workers idle; stored with its stamp once the job's writes are done
+            # (Archive.enrich).
+            extras.start_similar_model()
         with connection:
             entities.restore_mention_indexes(connection)
         with connection:
@@ -202,9 +353,22 @@ def _cable_count(connection: sqlite3.Connection) -> int:
     return int(connection.execute("SELECT count(*) FROM cables").fetchone()[0])
 
 
-def _loaded(connection: sqlite3.Connection, batches: list[list[int]]) -> Iterator[Batch]:
+def _tasks(
+    connection: sqlite3.Connection,
+    batches: list[list[int]],
+    similar: bool,
+    citations: bool,
+    to_score: set[int],
+) -> Iterator[Task]:
     for ids in batches:
-        yield entities.records(connection, ids)
+        marks = ",".join("?" * len(ids))
+        rows = connection.execute(
+            f"SELECT id, text_hash, record, reference_id FROM cables WHERE id IN ({marks}) "
+            "ORDER BY id",
+            ids,
+        ).fetchall()
+        featurize = frozenset(i for i in ids if i in to_score)
+        yield Task(rows, similar, citations, featurize)
 
 
 Mapper = Callable[[Callable[[Batch], Result], Iterator[Batch], int], Iterator[Result]]

@@ -45,6 +45,7 @@ from cabledesk.archive.entity_views import stamp
 from cabledesk.archive.view_cache import Builds, CacheReader, build_lock, reader_key
 from cabledesk.parse.ids import CitingCable
 from cabledesk.record.ids import first_part, normal_id
+from cabledesk.record.model import Cable
 from cabledesk.redact.ceiling import may_see, portion
 
 CACHE = "graph-views.db"
@@ -305,6 +306,51 @@ def wanted_versions(connection: sqlite3.Connection, seen: Visibility) -> set[tup
     return wanted
 
 
+# The cache's rows for one scanned version: (reference id, text hash, the citing cable as
+# JSON) and, per paragraph citing ids, (reference id, text hash, position, number, marking,
+# text, the ids as JSON).
+ScanRow = tuple[str, str, str]
+CiteRow = tuple[str, str, int, int | None, str | None, str, str]
+
+
+def scan_record(
+    reference_id: str,
+    text_hash: str,
+    record: Cable,
+    scans: list[ScanRow],
+    cites: list[CiteRow],
+) -> None:
+    """Scan one version's paragraphs for cited ids, appending its cache rows (here for
+    `scan_texts`, or in the enrichment job's workers during their one pass over the
+    records: archive/enrich.py)."""
+    citing = text_citations.citing_of(record)
+    scans.append(
+        (
+            reference_id,
+            text_hash,
+            json.dumps([citing.year, citing.day, citing.station, citing.serial]),
+        )
+    )
+    for cited in text_citations.cited_in(record):
+        cites.append(
+            (reference_id, text_hash, cited.position, cited.number, cited.marking,
+             cited.text, json.dumps(cited.ids))
+        )  # fmt: skip
+
+
+def store_scans(cache: sqlite3.Connection, scans: list[ScanRow], cites: list[CiteRow]) -> None:
+    """Add scanned versions to the cache (keyed by their text hash: the same rows
+    whoever scanned them), in one transaction."""
+    cache.execute("BEGIN IMMEDIATE")
+    try:
+        cache.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", scans)
+        cache.executemany("INSERT OR REPLACE INTO text_cites VALUES (?, ?, ?, ?, ?, ?, ?)", cites)
+        cache.execute("COMMIT")
+    except BaseException:
+        cache.execute("ROLLBACK")
+        raise
+
+
 def scan_texts(
     connection: sqlite3.Connection, cache: sqlite3.Connection, wanted: set[tuple[str, str]]
 ) -> tuple[Texts, int]:
@@ -321,33 +367,11 @@ def scan_texts(
             "json_extract(value, '$[1]') AS text_hash FROM json_each(?)"
         )
         hashes = dict(chunk)
-        scans = []
-        cites = []
+        scans: list[ScanRow] = []
+        cites: list[CiteRow] = []
         for reference_id, record in records_of_versions(connection, select, (rows,)):
-            text_hash = hashes[reference_id]
-            citing = text_citations.citing_of(record)
-            scans.append(
-                (
-                    reference_id,
-                    text_hash,
-                    json.dumps([citing.year, citing.day, citing.station, citing.serial]),
-                )
-            )
-            for cited in text_citations.cited_in(record):
-                cites.append(
-                    (reference_id, text_hash, cited.position, cited.number, cited.marking,
-                     cited.text, json.dumps(cited.ids))
-                )  # fmt: skip
-        cache.execute("BEGIN IMMEDIATE")
-        try:
-            cache.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", scans)
-            cache.executemany(
-                "INSERT OR REPLACE INTO text_cites VALUES (?, ?, ?, ?, ?, ?, ?)", cites
-            )
-            cache.execute("COMMIT")
-        except BaseException:
-            cache.execute("ROLLBACK")
-            raise
+            scan_record(reference_id, hashes[reference_id], record, scans, cites)
+        store_scans(cache, scans, cites)
     texts: Texts = {}
     citings = {}
     for reference_id, text_hash, citing_json in cache.execute(
@@ -1132,6 +1156,19 @@ class Graphs:
                 return False
             self.build(seen)
             return True
+
+    def add_scans(self, scans: list[ScanRow], cites: list[CiteRow]) -> None:
+        """Store versions scanned elsewhere (the enrichment job's workers), so that a
+        build reads and scans only the others."""
+        writer = self._writer()
+        try:
+            for start in range(0, len(scans), 20_000):
+                # Each version's paragraphs with the version itself (one transaction each).
+                part = scans[start : start + 20_000]
+                keys = {(r[0], r[1]) for r in part}
+                store_scans(writer, part, [c for c in cites if (c[0], c[1]) in keys])
+        finally:
+            writer.close()
 
     def request(self, seen: Visibility) -> None:
         """Warm `seen`'s graph in a background thread (after an edition: the public's

@@ -1035,59 +1035,64 @@ def score(
     if limit is not None:
         ids = ids[:limit]
     for part in _featurized(connection, ids, workers, scheduler):
-        levels, noforn, pscores = model.score(part)
-        per_cable: dict[int, list[tuple[int, int, Any]]] = {c: [] for c in part.cable_ids}
-        for (cable_id, position), marked, q in zip(
-            part.paragraph_of, part.paragraph_levels, pscores, strict=True
-        ):
-            per_cable[cable_id].append((position, marked, q))
-        review = [
-            row
-            for cable_id, level, p in zip(part.cable_ids, part.levels, levels, strict=True)
-            for row in review_rows(cable_id, level, p, per_cable[cable_id])
-        ]
         with connection:
-            marks = ",".join("?" * len(part.cable_ids))
-            for table in ("sensitivity_paragraphs", "sensitivity_review"):
-                connection.execute(
-                    f"DELETE FROM {table} WHERE cable_id IN ({marks})", part.cable_ids
-                )
-            connection.executemany(
-                "INSERT OR REPLACE INTO sensitivity_cables (cable_id, model, text_hash, "
-                "p_unclassified, p_confidential, p_secret, p_noforn, predicted, reads_rank, "
-                "reads_noforn) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        cable_id,
-                        model.version,
-                        text_hash,
-                        *map(float, p),
-                        float(nf),
-                        int(p.argmax()),
-                        rank,
-                        nf_part,
-                    )
-                    for cable_id, text_hash, p, nf, (rank, nf_part) in zip(
-                        part.cable_ids, part.text_hashes, levels, noforn, part.reads, strict=True
-                    )
-                ],
-            )
-            connection.executemany(
-                "INSERT INTO sensitivity_paragraphs VALUES (?,?,?,?,?,?)",
-                [
-                    (cable_id, position, *map(float, p), int(p.argmax()))
-                    for (cable_id, position), p in zip(part.paragraph_of, pscores, strict=True)
-                ],
-            )
-            connection.executemany("INSERT INTO sensitivity_review VALUES (?,?,?,?)", review)
-            connection.execute(
-                "INSERT INTO sensitivity_state VALUES ('generation', 1) "
-                "ON CONFLICT (name) DO UPDATE SET value = value + 1"
-            )
+            write_scores(connection, model, part)
         report.cables += len(part.cable_ids)
         report.paragraphs += len(part.paragraph_of)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def write_scores(connection: sqlite3.Connection, model: Model, part: Features) -> None:
+    """Score one featurized batch with `model` and write its rows, in the caller's
+    transaction (`score`, or the enrichment job's own for each of its batches:
+    archive/enrich.py)."""
+    levels, noforn, pscores = model.score(part)
+    per_cable: dict[int, list[tuple[int, int, Any]]] = {c: [] for c in part.cable_ids}
+    for (cable_id, position), marked, q in zip(
+        part.paragraph_of, part.paragraph_levels, pscores, strict=True
+    ):
+        per_cable[cable_id].append((position, marked, q))
+    review = [
+        row
+        for cable_id, level, p in zip(part.cable_ids, part.levels, levels, strict=True)
+        for row in review_rows(cable_id, level, p, per_cable[cable_id])
+    ]
+    marks = ",".join("?" * len(part.cable_ids))
+    for table in ("sensitivity_paragraphs", "sensitivity_review"):
+        connection.execute(f"DELETE FROM {table} WHERE cable_id IN ({marks})", part.cable_ids)
+    connection.executemany(
+        "INSERT OR REPLACE INTO sensitivity_cables (cable_id, model, text_hash, "
+        "p_unclassified, p_confidential, p_secret, p_noforn, predicted, reads_rank, "
+        "reads_noforn) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                cable_id,
+                model.version,
+                text_hash,
+                *map(float, p),
+                float(nf),
+                int(p.argmax()),
+                rank,
+                nf_part,
+            )
+            for cable_id, text_hash, p, nf, (rank, nf_part) in zip(
+                part.cable_ids, part.text_hashes, levels, noforn, part.reads, strict=True
+            )
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO sensitivity_paragraphs VALUES (?,?,?,?,?,?)",
+        [
+            (cable_id, position, *map(float, p), int(p.argmax()))
+            for (cable_id, position), p in zip(part.paragraph_of, pscores, strict=True)
+        ],
+    )
+    connection.executemany("INSERT INTO sensitivity_review VALUES (?,?,?,?)", review)
+    connection.execute(
+        "INSERT INTO sensitivity_state VALUES ('generation', 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = value + 1"
+    )
 
 
 # --- honest evaluation -------------------------------------------------------------------

@@ -208,12 +208,26 @@ def build(
     terms by spelling, so that the same cables give the same model whatever order they
     came in. Each cable's counts are held as two small arrays from the moment it comes
     in, and cables are weighed and pruned a block at a time."""
-    number: dict[str, int] = {}
-    spelled: list[str] = []
-    ids: list[str] = []
-    chunks: list[tuple[np.ndarray, np.ndarray]] = []
+    builder = Builder()
     for cable_id, counts in counted:
-        ids.append(cable_id)
+        builder.add(cable_id, counts)
+    return builder.model(terms_per_cable, max_df)
+
+
+class Builder:
+    """A model's cables as they come in (`add`, any order), built by `model`: `build`
+    feeds one from an iterable, the enrichment job from its workers' results as each
+    batch comes back (archive/enrich.py)."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}
+        self.spelled: list[str] = []
+        self.ids: list[str] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, cable_id: str, counts: dict[str, int]) -> None:
+        number, spelled = self.number, self.spelled
+        self.ids.append(cable_id)
         found = []
         for term in counts:
             n = number.get(term)
@@ -221,12 +235,27 @@ def build(
                 n = number[term] = len(spelled)
                 spelled.append(term)
             found.append(n)
-        chunks.append(
+        self.chunks.append(
             (
                 np.array(found, dtype=np.int32),
                 np.fromiter(counts.values(), dtype=np.float32, count=len(counts)),
             )
         )
+
+    def model(self, terms_per_cable: int = TERMS_PER_CABLE, max_df: float = MAX_DF) -> Model:
+        """The model of the cables added (once: their counts are let go as it is built)."""
+        ids, chunks, spelled = self.ids, self.chunks, self.spelled
+        self.ids, self.chunks, self.spelled, self.number = [], [], [], {}
+        return _built(ids, chunks, spelled, terms_per_cable, max_df)
+
+
+def _built(
+    ids: list[str],
+    chunks: list[tuple[np.ndarray, np.ndarray]],
+    spelled: list[str],
+    terms_per_cable: int,
+    max_df: float,
+) -> Model:
     total = len(ids)
     order = sorted(range(total), key=ids.__getitem__)
     ids = [ids[i] for i in order]
