@@ -34,6 +34,7 @@ from cabledesk.record.level import Level
 from cabledesk.record.model import Cable, Paragraph
 from cabledesk.redact import FULL, Rule, Viewer
 from cabledesk.web import create_app
+from cabledesk.workspace import batch
 from conftest import SAMPLE
 
 UNMARKED = ("09TESTPOST7", "09TESTPOST8")
@@ -150,6 +151,21 @@ def test_the_filter_matches_exactly_the_stored_predictions(scored: Path) -> None
                 assert ids(archive, f"{other} {query}", FULL) == both, (query, other)
                 either = ids(archive, other, FULL) | expected
                 assert ids(archive, f"{other} OR {query}", FULL) == either, (query, other)
+
+
+def test_the_filter_finds_the_same_cables_in_every_view_of_a_search(scored: Path) -> None:
+    """`predicted:` in the map, the timeline, a batch search and a saved search's news
+    finds what the search finds (the facade gives every view the same lookups)."""
+    with Archive.open(scored) as archive:
+        for query, _ in QUERIES:
+            expected = ids(archive, query, FULL)
+            found = archive.origin_counts(query, viewer=FULL)
+            assert sum(n for _, n in found) == len(expected), query
+            assert sum(m.total for m in archive.timeline(query, viewer=FULL)) == len(expected)
+            (row,) = archive.batch_search(batch.read_lines(query), viewer=FULL, variants=False)
+            assert (row.error, row.count) == (None, len(expected)), query
+            news, _ = archive._new_matches(query, FULL, 0)
+            assert set(news) == expected, query
 
 
 def test_the_facet_counts_the_matches_of_each_level(scored: Path) -> None:

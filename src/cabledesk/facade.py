@@ -60,6 +60,7 @@ from cabledesk.entities.placing import placed
 from cabledesk.parse import Parser
 from cabledesk.query import browse
 from cabledesk.query.browse import OriginCount, TagCount
+from cabledesk.query.compile import Lookups
 from cabledesk.query.language import QueryError
 from cabledesk.query.origins import origin_counts
 from cabledesk.query.scope import Scope
@@ -269,6 +270,20 @@ class Archive:
             return len(self.published())
         return self.store.count()
 
+    def _lookups(self, viewer: Viewer, *, variants: bool = False) -> Lookups:
+        """Everything a query of `viewer` may consult beyond the index, each from their
+        own view (query.compile.Lookups): one place, so that a query field finds the same
+        cables in every view of a search. `variants`: free-text words also find their
+        other spellings (made per query: the lookup records which it used)."""
+        return Lookups(
+            entities=self._entity_lookup(viewer),
+            graph=self._graph_lookup(viewer),
+            near=self._near(viewer),
+            notes=self._note_lookup(viewer),
+            variants=self._variants(viewer) if variants else None,
+            predicted=self._predicted(viewer),
+        )
+
     def _also(self, query: str, viewer: Viewer, blank_matches_all: bool) -> set[str]:
         """For a signed-in account whose ceiling holds text back: the published cables the
         public's search finds for `query` (found in the edition index, built from what the
@@ -288,10 +303,7 @@ class Archive:
                 "date",
                 self.store.origins,
                 viewer=public,
-                entities=self._entity_lookup(public),
-                graph=self._graph_lookup(public),
-                near=self._near(public),
-                predicted=self._predicted(public),
+                lookups=self._lookups(public),
             )
         )
 
@@ -328,13 +340,8 @@ class Archive:
             viewer=viewer,
             also=self._also(query, viewer, blank_matches_all),
             view=lambda cable: self.view(cable, viewer=viewer),
-            entities=self._entity_lookup(viewer),
-            graph=self._graph_lookup(viewer),
+            lookups=self._lookups(viewer, variants=variants),
             memo=memo,
-            near=self._near(viewer),
-            notes=self._note_lookup(viewer),
-            variants=self._variants(viewer) if variants else None,
-            predicted=self._predicted(viewer),
         )
 
     def timeline(
@@ -354,12 +361,7 @@ class Archive:
             viewer=viewer,
             blank_matches_all=blank_matches_all,
             also=self._also(query, viewer, blank_matches_all),
-            entities=self._entity_lookup(viewer),
-            graph=self._graph_lookup(viewer),
-            near=self._near(viewer),
-            notes=self._note_lookup(viewer),
-            variants=self._variants(viewer) if variants else None,
-            predicted=self._predicted(viewer),
+            lookups=self._lookups(viewer, variants=variants),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -367,10 +369,16 @@ class Archive:
         return timeline(searcher, compiled)
 
     def origin_counts(
-        self, query: str, *, viewer: Viewer, blank_matches_all: bool = False
+        self,
+        query: str,
+        *,
+        viewer: Viewer,
+        blank_matches_all: bool = False,
+        variants: bool = False,
     ) -> list[tuple[str, int]]:
         """(origin, cables) of every origin with cables matching `query` that `viewer`
-        may find, most first (the map of origins). QueryError for a bad query."""
+        may find, most first (the map of origins): the cables `search` finds with the same
+        arguments. QueryError for a bad query."""
         _, compiled = compile_query(
             self.index.schema,
             self.connection,
@@ -379,10 +387,7 @@ class Archive:
             viewer=viewer,
             blank_matches_all=blank_matches_all,
             also=self._also(query, viewer, blank_matches_all),
-            entities=self._entity_lookup(viewer),
-            graph=self._graph_lookup(viewer),
-            near=self._near(viewer),
-            predicted=self._predicted(viewer),
+            lookups=self._lookups(viewer, variants=variants),
         )
         searcher = self.store.searcher(
             published_only=viewer.published_only, restricted=viewer.restricted
@@ -416,13 +421,8 @@ class Archive:
                 blank_matches_all=blank_matches_all,
                 viewer=viewer,
                 also=self._also(query, viewer, blank_matches_all),
-                entities=self._entity_lookup(viewer),
-                graph=self._graph_lookup(viewer),
+                lookups=self._lookups(viewer, variants=variants),
                 limit=limit,
-                near=self._near(viewer),
-                notes=self._note_lookup(viewer),
-                variants=self._variants(viewer) if variants else None,
-                predicted=self._predicted(viewer),
             )
 
         return ids()
@@ -578,11 +578,8 @@ class Archive:
             viewer=viewer,
             blank_matches_all=True,
             also=self._also(query, viewer, True),
-            entities=self._entity_lookup(viewer),
-            graph=self._graph_lookup(viewer),
-            near=self._near(viewer),
+            lookups=self._lookups(viewer, variants=True),
             searcher=searcher,
-            variants=self._variants(viewer),
         )
         arrived = saved_store.arrived(self.connection, after, upto)
         if not arrived:
@@ -716,7 +713,8 @@ class Archive:
             if line.error is not None:
                 continue
             searcher = self.store.searcher(published_only=published, restricted=restricted)
-            lookup = self._variants(viewer) if variants else None
+            lookups = self._lookups(viewer, variants=variants)
+            lookup = lookups.variants
             try:
                 _, compiled = compile_query(
                     self.index.schema,
@@ -725,11 +723,8 @@ class Archive:
                     self.store.origins,
                     viewer=viewer,
                     also=self._also(line.query, viewer, False),
-                    entities=self._entity_lookup(viewer),
-                    graph=self._graph_lookup(viewer),
-                    near=self._near(viewer),
+                    lookups=lookups,
                     searcher=searcher,
-                    variants=lookup,
                 )
             except QueryError as exc:
                 row.error = f"{exc.message} at position {exc.position + 1}"
@@ -1912,7 +1907,7 @@ class Archive:
                     "-date",
                     self.store.origins,
                     viewer=viewer,
-                    entities=self._entity_lookup(viewer),
+                    lookups=Lookups(entities=self._entity_lookup(viewer)),
                     limit=100,
                 )
             )

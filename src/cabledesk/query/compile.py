@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -65,6 +66,31 @@ class VariantLookup(Protocol):
 NEAR_AMONG_LIMIT = 5000
 
 
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What a query consults beyond the index, each already limited to one reader's view.
+    The facade makes all of them for every query a reader runs (`Archive._lookups`), so a
+    query field means the same in the desk's search, the map, the timeline, exports,
+    batch searches and saved-search alerts. A lookup left None makes its fields find
+    nothing: never more than the reader may see."""
+
+    # person:, org:, place:, entity: and the entity facets.
+    entities: EntityLookup | None = None
+    # cited:, thread: and the `cited` sort.
+    graph: GraphLookup | None = None
+    # ~"text".
+    near: NearLookup | None = None
+    # note:
+    notes: NoteLookup | None = None
+    # Other spellings of a free-text word (None: every word searched as written).
+    variants: VariantLookup | None = None
+    # predicted: and its facet.
+    predicted: PredictedLookup | None = None
+
+
+NO_LOOKUPS = Lookups()
+
+
 class Compiler:
     def __init__(
         self,
@@ -73,31 +99,20 @@ class Compiler:
         query: str,
         origins: Callable[[], list[str]],
         scope: Scope = EVERYTHING,
-        entities: EntityLookup | None = None,
-        graph: GraphLookup | None = None,
-        near: NearLookup | None = None,
+        lookups: Lookups = NO_LOOKUPS,
         matching: Matching | None = None,
-        notes: NoteLookup | None = None,
-        variants: VariantLookup | None = None,
-        predicted: PredictedLookup | None = None,
     ) -> None:
         self.schema, self.connection, self.query = schema, connection, query
-        # None: every word is searched as written (the library's default).
-        self.variants = variants
-        # None: no reader's scores were given, and `predicted:` finds nothing.
-        self.predicted = predicted
-        # None: no reader's graph was given, and `cited:` and `thread:` find nothing.
-        self.graph = graph
-        # None: no reader's model was given, and `~"..."` finds nothing.
-        self.near = near
+        self.variants = lookups.variants
+        self.predicted = lookups.predicted
+        self.graph = lookups.graph
+        self.near = lookups.near
         # None: `~"..."` with a filter always takes the nearest cables first.
         self.matching = matching
         self.known_origins = origins
         self.scope = scope
-        # None: no reader's view of entities was given, and no entity field finds anything.
-        self.entities = entities
-        # None: no reader's notes were given, and `note:` finds nothing.
-        self.notes = notes
+        self.entities = lookups.entities
+        self.notes = lookups.notes
         self.prefixes = 0
 
     def error(self, message: str, position: int) -> QueryError:

@@ -13,7 +13,7 @@ import tantivy
 
 from cabledesk.archive.editions import published_record
 from cabledesk.archive.store import unpack
-from cabledesk.query.compile import Compiler, NearLookup, NoteLookup, VariantLookup
+from cabledesk.query.compile import NO_LOOKUPS, Compiler, Lookups
 from cabledesk.query.entities import (
     ENTITY_FACET_SIZE,
     ENTITY_FACETS,
@@ -22,7 +22,6 @@ from cabledesk.query.entities import (
 )
 from cabledesk.query.graphs import GraphLookup
 from cabledesk.query.language import And, Field, Near, Node, Or, Term, parse_query
-from cabledesk.query.predicted import PredictedLookup
 from cabledesk.query.predicted import facet as predicted_facet
 from cabledesk.query.scope import Scope
 from cabledesk.record.model import Cable
@@ -179,24 +178,16 @@ def compile_query(
     viewer: Viewer,
     blank_matches_all: bool = False,
     also: Collection[str] = (),
-    entities: EntityLookup | None = None,
-    graph: GraphLookup | None = None,
-    near: NearLookup | None = None,
+    lookups: Lookups = NO_LOOKUPS,
     searcher: tantivy.Searcher | None = None,
-    notes: NoteLookup | None = None,
-    variants: VariantLookup | None = None,
-    predicted: PredictedLookup | None = None,
 ) -> tuple[Node | None, tantivy.Query]:
     """The query's tree and its tantivy form, limited to what `viewer` may see. A blank
     query is an error (`empty query`) unless `blank_matches_all`, where it means every
     cable (the web desk's start page). `also`: ids the query matches besides (for a
-    signed-in reader, the published cables the public's search finds). `entities`: the
-    reader's view of entities, for `person:`, `org:`, `place:` and `entity:`; `graph`:
-    the reader's citation graph, for `cited:` and `thread:`; `near`: the reader's
-    similar-cables model, for `~"..."`, and `searcher`, for ranking exactly the cables a
-    rare filter matches by their similarity to the text; `notes`: the notes the reader
-    may read, for `note:`; `predicted`: the scores the reader is granted, for
-    `predicted:`."""
+    signed-in reader, the published cables the public's search finds). `lookups`: the
+    reader's views of entities, the citation graph, the similar-cables model, notes,
+    spelling variants and granted scores (query.compile.Lookups); `searcher`, for ranking
+    exactly the cables a rare filter matches by their similarity to a `~"..."` text."""
     scope = Scope.of(viewer)
     if blank_matches_all and not query.strip():
         return None, scope.restrict(schema, tantivy.Query.all_query())
@@ -218,13 +209,8 @@ def compile_query(
             query,
             origins,
             scope,
-            entities,
-            graph,
-            near,
+            lookups,
             matching,
-            notes,
-            variants,
-            predicted,
         ).compile(tree),
     )
     if also:
@@ -249,14 +235,9 @@ def search(
     blank_matches_all: bool = False,
     viewer: Viewer,
     also: Collection[str] = (),
+    lookups: Lookups = NO_LOOKUPS,
     view: Callable[[Cable], Cable] | None = None,
-    entities: EntityLookup | None = None,
     memo: dict[object, object] | None = None,
-    graph: GraphLookup | None = None,
-    near: NearLookup | None = None,
-    notes: NoteLookup | None = None,
-    variants: VariantLookup | None = None,
-    predicted: PredictedLookup | None = None,
 ) -> SearchResult:
     """One page of hits, and the facets. `memo`: what may be kept about this searcher
     between searches (Index.snapshot; the entity facets keep their counts over every
@@ -271,15 +252,11 @@ def search(
         viewer=viewer,
         blank_matches_all=blank_matches_all,
         also=also,
-        entities=entities,
-        graph=graph,
-        near=near,
+        lookups=lookups,
         searcher=searcher,
-        notes=notes,
-        variants=variants,
-        predicted=predicted,
     )
     ids: list[tuple[str, float]]
+    entities, graph, predicted = lookups.entities, lookups.graph, lookups.predicted
     if sort == "cited":
         total, ids = by_citations(searcher, schema, compiled, graph, limit=limit, offset=offset)
     else:
@@ -293,7 +270,7 @@ def search(
         total = int(getattr(found, "count", 0) or 0)
         ids = [(searcher.doc(address)["id"][0], score) for score, address in found.hits]
     words = words_of(tree) if tree else []
-    used = variants.used if variants is not None else []
+    used = lookups.variants.used if lookups.variants is not None else []
     words += [" ".join(other) for _, others in used for other in others]
     searched = [(asked, [written(other) for other in others]) for asked, others in used]
     hits = _hits(connection, ids, words, viewer, view or viewer.view)
@@ -333,13 +310,8 @@ def matching_ids(
     viewer: Viewer,
     blank_matches_all: bool = False,
     also: Collection[str] = (),
-    entities: EntityLookup | None = None,
+    lookups: Lookups = NO_LOOKUPS,
     limit: int | None = None,
-    graph: GraphLookup | None = None,
-    near: NearLookup | None = None,
-    notes: NoteLookup | None = None,
-    variants: VariantLookup | None = None,
-    predicted: PredictedLookup | None = None,
 ) -> Iterator[str]:
     """Every matching id (the first `limit`), in order (for exports: no page size, no
     facets)."""
@@ -351,13 +323,8 @@ def matching_ids(
         viewer=viewer,
         blank_matches_all=blank_matches_all,
         also=also,
-        entities=entities,
-        graph=graph,
-        near=near,
+        lookups=lookups,
         searcher=searcher,
-        notes=notes,
-        variants=variants,
-        predicted=predicted,
     )
     total = int(getattr(searcher.search(compiled, limit=1, count=True), "count", 0) or 0)
     if not total:
@@ -365,7 +332,9 @@ def matching_ids(
     if limit is not None:
         total = min(total, limit)
     if sort == "cited":
-        for reference_id, _ in by_citations(searcher, schema, compiled, graph, limit=total)[1]:
+        for reference_id, _ in by_citations(searcher, schema, compiled, lookups.graph, limit=total)[
+            1
+        ]:
             yield reference_id
         return
     if sort == "rank":

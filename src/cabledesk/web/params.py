@@ -95,3 +95,10 @@ def for_page(params: QueryParams) -> SearchParams:
         found.notices.append(f"{exc}; showing page 1")
     found.offset = (page - 1) * PAGE_SIZE
     return found
+
+
+def variants_on(params: QueryParams) -> bool:
+    """Pages: spelling variants are searched too unless the URL says `variants=off` (or
+    0, false, no); anything else leaves them on (docs/search.md). The JSON API reads the
+    same parameter strictly (web.api._variants)."""
+    return params.get("variants", "on").lower() not in ("off", "0", "false", "no")

@@ -32,7 +32,12 @@ def map_page(request: Request) -> Response:
         viewer = viewer_of(request, archive)
         context["archive_count"] = archive.count(viewer=viewer)
         try:
-            counts = archive.origin_counts(state.q, viewer=viewer, blank_matches_all=True)
+            counts = archive.origin_counts(
+                state.q,
+                viewer=viewer,
+                blank_matches_all=True,
+                variants=params.variants_on(request.query_params),
+            )
         except QueryError as exc:
             context["error"] = exc
             return render("map.html", status_code=400, request=request, **context)
@@ -49,7 +54,10 @@ def map_api(request: Request) -> Response:
     with archive_of(request) as archive:
         try:
             counts = archive.origin_counts(
-                state.q, viewer=viewer_of(request, archive), blank_matches_all=True
+                state.q,
+                viewer=viewer_of(request, archive),
+                blank_matches_all=True,
+                variants=params.variants_on(request.query_params),
             )
         except QueryError as exc:
             return _error(400, str(exc.message), query=exc.query, position=exc.position)

@@ -39,7 +39,7 @@ def search_page(request: Request) -> Response:
     collapse = request.query_params.get("collapse", "1") not in ("0", "false", "no")
     context.update(collapse=collapse, folded={}, copies={})
     # Spelling variants are searched too unless the URL says variants=off (docs/search.md).
-    variants = _variants_on(request.query_params)
+    variants = params.variants_on(request.query_params)
     context["variants"] = variants
     with archive_of(request) as archive:
         viewer = viewer_of(request, archive)
@@ -85,7 +85,7 @@ def search_page(request: Request) -> Response:
             return render("search.html", status_code=400, request=request, **context)
         # The map of origins beside the facets: every origin, from the reader's view.
         context["origin_map"] = world_map.build(
-            archive.origin_counts(state.q, viewer=viewer, blank_matches_all=True)
+            archive.origin_counts(state.q, viewer=viewer, blank_matches_all=True, variants=variants)
         )
         # The chips name an `entity:N` by the name this reader is shown, or its number.
         wanted = [int(c.value) for c in chips(state.q) if c.field == "entity" and c.value.isdigit()]
@@ -121,7 +121,7 @@ def timeline_page(request: Request) -> Response:
                 state.q,
                 blank_matches_all=True,
                 viewer=viewer,
-                variants=_variants_on(request.query_params),
+                variants=params.variants_on(request.query_params),
             )
         except QueryError as exc:
             context["error"] = exc
@@ -135,10 +135,6 @@ def timeline_page(request: Request) -> Response:
     )
     context.update(months=months, total=sum(m.total for m in months), chart=drawn, view=view)
     return render("timeline.html", request=request, **context)
-
-
-def _variants_on(query: QueryParams) -> bool:
-    return query.get("variants", "on").lower() not in ("off", "0", "false", "no")
 
 
 _MONTH = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])")
