@@ -4,9 +4,10 @@
 
 Reads PATH (a folder of text files, a cables.csv, pages: what `cabledesk parse` reads) into
 memory, then reports CPU µs a cable (best of rounds, this process): walking and reading,
-parsing (record objects included), `to_json_line` (what `cabledesk parse --output jsonl`
-writes); then the seventh round's candidates (bench/record_candidates.py; `--compile`
-builds that module with mypyc first, as setup.py builds the parser):
+parsing (record objects included; and, alone, the state a parse starts from),
+`to_json_line` (what `cabledesk parse --output jsonl` writes); then the seventh round's
+candidates (bench/record_candidates.py; `--compile` builds that module with mypyc first,
+as setup.py builds the parser):
 
 - JSON: orjson's own dataclass path (no `default`; the `from_` key renamed after), and the
   record as nested dicts made in one call, for orjson to write without a callback per
@@ -37,6 +38,7 @@ import orjson
 
 from cabledesk.parse import parse_source
 from cabledesk.parse.rules import paragraphs as paragraph_rule
+from cabledesk.parse.state import ParseState
 from cabledesk.record import codec
 from cabledesk.record.model import Cable
 from cabledesk.sources import SourceText, read_paths
@@ -101,6 +103,13 @@ def main() -> None:
 
         return run
 
+    def each_source(start: Callable[[SourceText], Any]) -> Callable[[], None]:
+        def run() -> None:
+            for source in sources:
+                start(source)
+
+        return run
+
     options = codec._LINE_OPTIONS
 
     def native(cable: Cable) -> bytes:
@@ -130,6 +139,10 @@ def main() -> None:
     rows = [
         ("walk + read", read),
         ("parse (record objects included)", parse),
+        (
+            "  of which ParseState.start (lines, an empty Cable)",
+            best(each_source(ParseState.start)),
+        ),
         ("to_json_line", best(each(codec.to_json_line))),
         ("  orjson's dataclass path + rename", best(each(native))),
         ("  nested dicts in one call + orjson", best(each(tree))),
