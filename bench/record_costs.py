@@ -67,6 +67,7 @@ def candidates(compile_it: bool) -> ModuleType:
     sys.path.insert(0, str(folder))
     module = importlib.import_module("record_candidates")
     assert not (module.__file__ or "").endswith(".py"), module.__file__
+    shutil.rmtree(folder)  # the extension is loaded: its file is no longer needed
     return module
 
 
