@@ -128,7 +128,10 @@ class ParseState:
     def start(cls, source: SourceText) -> ParseState:
         """The state a parse begins with: the source's header and body split into lines."""
         lines = source.body.split("\n")
-        return cls(
+        # Built by name, not by `cls`: mypyc then calls the native constructor directly
+        # instead of the generic type call with keywords (a compiled class has no
+        # interpreted subclasses).
+        return ParseState(
             source=source,
             cable=Cable(),
             header_lines=source.header.split("\n") if source.header else [],
