@@ -18,6 +18,9 @@ Then, unless `--changes 0`, the next edition after that many changes (issue 16,
 incremental editions): two fifths of them cables approved that were not, three tenths
 withdrawn, three tenths redacted (a paragraph rule each, which re-views that cable);
 `cabledesk publish` again into the same folder (incremental), with the same figures.
+With `--strace`, a third edition after as many changes again, under `strace -f -c` counting
+the calls that create, move and delete files and folders (the commit in place, issue 16):
+its CPU figures are the tracer's, not to be compared.
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ def main() -> None:
     p.add_argument("--page-size", type=int, default=None)
     p.add_argument("--keep", action="store_true")
     p.add_argument("--changes", type=int, default=100, help="changes before a 2nd edition")
+    p.add_argument("--strace", action="store_true", help="a 3rd edition under strace -c")
     args = p.parse_args()
 
     archive = args.work / "archive"
@@ -190,7 +194,29 @@ def main() -> None:
             "output": output.strip(),
             "phases": phases(errors),
         }
-        print(json.dumps({"incremental": again}, indent=1))
+        print(json.dumps({"incremental": again}, indent=1), flush=True)
+    if args.changes and args.strace:
+        changed = subprocess.run(
+            [sys.executable, "-c", CHANGE, str(archive), str(args.changes)],
+            check=True, env=env, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        calls = "rename,renameat,renameat2,unlink,unlinkat,link,linkat,rmdir,mkdir,mkdirat"
+        traced = args.work / "strace.txt"
+        strace = ["strace", "-f", "-c", "-e", f"trace={calls}", "-o", str(traced)]
+        wall, usage, output, errors = run([*strace, *command], env, args.work)
+        counts = {}
+        for line in traced.read_text().splitlines():
+            fields = line.split()
+            if fields and fields[-1] in calls.split(","):
+                counts[fields[-1]] = int(fields[3] if len(fields) >= 5 else fields[-2])
+        traced_run = {
+            "changes": changed,
+            "wall_s": round(wall, 1),
+            "syscalls": counts,
+            "output": output.strip(),
+            "phases": phases(errors),
+        }
+        print(json.dumps({"incremental, traced": traced_run}, indent=1), flush=True)
     if not args.keep:
         shutil.rmtree(args.work)
 

@@ -345,7 +345,8 @@ def publish_command(
                 )
                 how = (
                     f"incremental: {report.read:,} cables read, {report.rendered:,} pages "
-                    "written, the others kept"
+                    f"written, the others kept; committed in place: {report.moved:,} files "
+                    f"moved in, {report.deleted:,} deleted"
                     if report.incremental
                     else "full build"
                 )

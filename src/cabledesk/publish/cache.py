@@ -3,17 +3,21 @@
 `ARCHIVE/edition-build/cache.db` (SQLite) holds, for the edition last built into a site
 folder, each cable's public record (packed as the archive packs records), its `Entry`,
 its published hash and the digest of its page's inputs; the digest of every list and
-browse page's inputs; and what the build was made from (`meta`): the site folder, the
-edition's number, the SHA-256 of the edition.json it wrote, the archive's change number
-when it read the cables, the page size and the code's fingerprint.
+browse page's inputs; the files of the site's search index (`files`: what the next
+edition deletes when its index no longer has them); and what the build was made from
+(`meta`): the site folder, the edition's number, the SHA-256 of the edition.json it
+wrote, the archive's change number when it read the cables, the page size and the
+code's fingerprint.
 
 Everything in it is derived from the public records only (what the site itself shows),
 but it lives in the archive folder, not in the site: it is the build's own bookkeeping.
 
 A full build writes a fresh `cache.db.new` and puts it in place once the site is; an
-incremental build changes `cache.db` in one transaction committed once the site is in
-place. If the two ever disagree (a crash between), edition.json's hash no longer matches
-and the next build is a full one.
+incremental build changes `cache.db` in one transaction committed after its journal is
+written and before its files are moved into the site (commit.py): a build that finds the
+journal rolls the site forward to what the cache describes. If the two ever disagree
+otherwise (a crash between), edition.json's hash no longer matches and the next build is
+a full one.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from cabledesk.publish.edition import Entry
 FOLDER = "edition-build"
 NAME = "cache.db"
 # Bump when what the cache holds changes meaning.
-FORMAT = "1"
+# 2: the search index's files are kept (`files`), for the commit in place.
+FORMAT = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,6 +50,7 @@ CREATE TABLE IF NOT EXISTS records (
     page TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY);
 """
 
 
@@ -107,6 +113,8 @@ class BuildCache:
         # and how many cables this build read and viewed.
         self.before: dict[str, str] = {}
         self.read: int | None = None
+        # The cables of the previous edition this one no longer holds (incremental).
+        self.withdrawn: list[str] = []
         self.workers_cpu = 0.0
         self.target = self.path.with_name(NAME + ".new") if fresh else self.path
         if fresh:
@@ -177,6 +185,16 @@ class BuildCache:
     def set_page_digests(self, digests: dict[str, str]) -> None:
         self.connection.execute("DELETE FROM pages")
         self.connection.executemany("INSERT INTO pages VALUES (?, ?)", sorted(digests.items()))
+
+    def files(self) -> set[str]:
+        """The search index's files of the edition this cache describes (site-relative)."""
+        return {str(row[0]) for row in self.connection.execute("SELECT path FROM files")}
+
+    def change_files(self, gone: list[str], written: list[str]) -> None:
+        self.connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+        self.connection.executemany(
+            "INSERT OR IGNORE INTO files VALUES (?)", [(p,) for p in sorted(written)]
+        )
 
     def commit_for_readers(self) -> None:
         """A fresh cache: commit what is written so far, so worker processes can read it

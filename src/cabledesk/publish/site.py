@@ -1,9 +1,10 @@
 """Writing the public edition as a static website any web server can serve.
 
 Pages are rendered with the templates the web desk uses (`cabledesk.presentation`: the
-same cable layout), from the viewed records only, into a fresh folder that replaces the
-previous edition's when every file is written: a failed build never leaves a
-half-published site.
+same cable layout), from the viewed records only, into a folder beside the site: a full
+build writes the whole edition there and swaps it in; an incremental one writes only the
+files that change and commits them into the site in place, under a journal (commit.py):
+a failed build never leaves a half-published site.
 
 The build streams (docs/publishing.md, "At the scale of a release"): one pass over the
 approved cables keeps a few fields of each (`edition.Entry`) and spools its public record
@@ -15,6 +16,7 @@ into pages of `page_size` rows, so no page grows with the edition.
 
 from __future__ import annotations
 
+import glob
 import json
 import multiprocessing
 import multiprocessing.process
@@ -42,7 +44,7 @@ from cabledesk.presentation import STATIC
 from cabledesk.presentation.present import paragraph_anchors
 from cabledesk.presentation.templating import environment
 from cabledesk.presentation.urls import SiteUrls, list_key
-from cabledesk.publish import cache
+from cabledesk.publish import cache, commit
 from cabledesk.publish.cache import digest
 from cabledesk.publish.edition import (
     Entry,
@@ -85,7 +87,9 @@ class SiteReport:
     # Built on the previous edition's folder (only what changed read and rendered).
     incremental: bool = False
     read: int = 0  # cables read and viewed
-    rendered: int = 0  # pages rendered (the others: linked from the previous edition)
+    rendered: int = 0  # pages rendered (the others: left in place from the previous edition)
+    moved: int = 0  # files moved into the site by an incremental edition's commit
+    deleted: int = 0  # files of the previous edition it deleted
     workers_cpu: float = 0.0  # CPU seconds of the worker processes that rendered pages
     # Where the build spent its time, phase by phase (`Phase`), in order.
     phases: list[Phase] = field(default_factory=list)
@@ -265,9 +269,11 @@ def build_site(
     When `out` holds the edition this archive last built there (its cache in the archive
     folder agrees with `out`'s edition.json, and the code is the same), the build is
     incremental: only the cables added, changed or touched since are read and viewed, and
-    only the pages whose inputs changed are rendered; the others are hard links to the
-    previous edition's files. The result is the same bytes as a full build. `full`
-    forces a full build. `workers`: processes rendering pages (default_workers).
+    only the pages whose inputs changed are rendered, then committed into `out` in place
+    with the files of the previous edition that no longer exist deleted (commit.py); the
+    others are left as they are. The result is the same bytes as a full build. `full`
+    forces a full build (swapped in whole; the previous tree removed in the background).
+    `workers`: processes rendering pages (default_workers).
     `timings` is told of each phase of the build as it ends (SiteReport.phases)."""
     out = Path(out)
     if page_size < 1:
@@ -283,12 +289,20 @@ def build_site(
     workers = default_workers() if workers is None else max(0, workers)
     building = out.with_name(out.name + ".building")
     spooling = out.with_name(out.name + ".spool")
-    replaced = out.with_name(out.name + ".old")
-    for leftover in (building, spooling, replaced):
-        if leftover.exists():
-            shutil.rmtree(leftover)
     connection = archive.connection
     folder = archive.store.path / cache.FOLDER
+    # A commit a crash interrupted is rolled forward (or the cache forgotten) first.
+    commit.recover(folder, connection)
+    # What a failed build left (a full build's tree may hold a million files) and earlier
+    # trees whose removal was cut short: renamed aside and removed in the background.
+    stale = [Path(p) for p in glob.glob(glob.escape(str(out)) + ".old-*")]
+    if out.with_name(out.name + ".old").exists():  # where earlier code put it
+        stale.append(out.with_name(out.name + ".old"))
+    for leftover in (building, spooling):
+        if leftover.exists():
+            stale.append(commit.aside(leftover))
+            leftover.replace(stale[-1])
+    commit.remove_later(stale)
     # The archive's change number before anything is read: a cable changed after it is
     # read again by the next incremental build.
     mark = last_seq(connection)
@@ -323,7 +337,7 @@ def build_site(
             store,
             building,
             spooling,
-            out if incremental else None,
+            incremental,
             number,
             page_size,
             progress,
@@ -334,19 +348,36 @@ def build_site(
         progress.finish()
     except BaseException:
         # Nothing half-built is left behind (the next build would remove it anyway).
-        shutil.rmtree(building, ignore_errors=True)
+        _discard(building)
         if store is not None:
             store.abandon()
         raise
     finally:
         shutil.rmtree(spooling, ignore_errors=True)
+    journal = None
+    if incremental:
+        # The journal first: from here on, a failure or crash is resolved by the next
+        # build (commit.recover), never by this one.
+        journal = commit.Journal(
+            str(out.resolve()),
+            str(building.resolve()),
+            number,
+            commit.versions_digest(plan.hashes),
+            cache.file_hash(building / MANIFEST) or "",
+            report[4],
+        )
+        try:
+            journal.write(folder)
+        except BaseException:
+            _discard(building)
+            store.abandon()
+            raise
     try:
-        if out.exists():
-            out.replace(replaced)
-        building.replace(out)
-        shutil.rmtree(replaced, ignore_errors=True)
-        # Recorded once the site is in place: the public desk then shows the same edition.
-        clock.lap("replace the previous site")
+        if journal is None:
+            # Recorded once the site is in place: the public desk then shows the same
+            # edition. The previous tree is removed in the background.
+            commit.remove_later([old] if (old := commit.swap_in(building, out)) else [])
+            clock.lap("replace the previous site")
         before = last_seq(connection)
         # The index documents of the cables entering the edition are made in as many
         # processes as the build had (the page workers and this one), idle by now.
@@ -370,7 +401,7 @@ def build_site(
                 "page_size": str(page_size),
                 "site": str(out.resolve()),
                 "edition": str(edition_id),
-                "manifest": cache.file_hash(out / MANIFEST) or "",
+                "manifest": journal.manifest if journal else cache.file_hash(out / MANIFEST) or "",
                 "seq": str(seen),
             }
         )
@@ -379,6 +410,13 @@ def build_site(
     except BaseException:
         store.abandon()
         raise
+    moved = deleted = 0
+    if journal is not None:
+        # Recorded and cached first: a crash from here on is rolled forward.
+        applied = commit.apply(journal)
+        commit.finish(folder, journal)
+        moved, deleted = applied.moved, applied.deleted
+        clock.lap("commit into the site in place")
     return SiteReport(
         edition_id,
         len(plan.entries),
@@ -388,6 +426,8 @@ def build_site(
         incremental=incremental,
         read=report[2],
         rendered=report[3],
+        moved=moved,
+        deleted=deleted,
         workers_cpu=store.workers_cpu,
         phases=clock.phases,
     )
@@ -454,6 +494,7 @@ def _incremental_plan(archive: Archive, store: cache.BuildCache, progress: Repor
     view = sorted(i for i, h in now.items() if published_before.get(i) != h or i in touched)
     withdrawn = sorted(held.keys() - now.keys())
     store.remove(view + withdrawn)
+    store.withdrawn = withdrawn
     entries: list[Entry] = []
     hashes: dict[str, str] = {}
     published: dict[str, str] = {}
@@ -653,18 +694,20 @@ def _build(
     store: cache.BuildCache,
     building: Path,
     spooling: Path,
-    previous: Path | None,
+    incremental: bool,
     number: int,
     page_size: int,
     progress: Reporter,
     workers: int,
     shelves: Sequence[tuple[int, str, str, list[str]]] = (),
     clock: _Clock | None = None,
-) -> tuple[int, int, int, int]:
-    """Write every file of edition `number` into `building`; (pages, search terms, cables
-    read, pages rendered). Pages whose inputs are those of the same page in `previous`
-    (the last edition's folder, incremental builds) are linked from there. Every name is
-    checked: a reference id cannot name a file elsewhere."""
+) -> tuple[int, int, int, int, list[str]]:
+    """Write the files of edition `number` into `building`; (pages, search terms, cables
+    read, pages rendered, files of the previous edition to delete). A full build writes
+    every file; an `incremental` one only the pages whose inputs are not those the cache
+    holds for the previous edition (the others stay in the site), and lists the files of
+    the previous edition that no longer exist. Every name is checked: a reference id
+    cannot name a file elsewhere."""
     clock = clock or _Clock()
     env = environment()
     created = _created()
@@ -700,24 +743,15 @@ def _build(
         inside(building, "list", by).mkdir()
     seen = store.page_digests()
     changed = [page for page in pages if seen.get(page.path) != page.digest]
-    if previous is not None:
-        # The previous edition's pages that show the same: hard links (its folder is
-        # replaced, never written into, so they stay as they are).
-        again = set(render)
-        for reference_id in digests:
-            if reference_id not in again:
-                name = f"{reference_id}.html"
-                if not _link(previous / "cable" / name, building / "cable" / name):
-                    render.append(reference_id)
-        kept = {page.path for page in changed}
-        for page in pages:
-            if page.path not in kept and not _link(
-                previous.joinpath(*page.parts), building.joinpath(*page.parts)
-            ):
-                changed.append(page)
+    gone: list[str] = []
+    if incremental:
+        # Known from the cache, never by walking the site: the pages of the cables
+        # withdrawn, the list and browse pages that no longer exist.
+        gone += [f"cable/{reference_id}.html" for reference_id in store.withdrawn]
+        gone += sorted(seen.keys() - {page.path for page in pages})
     store.set_pages({i: digests[i] for i in render})
     store.set_page_digests({page.path: page.digest for page in pages})
-    clock.lap("plan the pages (digests, links to the previous edition)")
+    clock.lap("plan the pages (digests against the previous edition's)")
     wanted = set(render)
     search = IndexWriter(inside(building, "search"), spooling / "postings")
     children: list[multiprocessing.process.BaseProcess] = []
@@ -780,10 +814,19 @@ def _build(
             inside(building, "search.html"),
             env.get_template("site_search.html").render(**front, urls=root, section="search"),
         )
-        for name in _STATIC_FILES:
-            inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
+        if not incremental:
+            # The same bytes in an incremental edition: they are part of the code's
+            # fingerprint, which the cache's must match.
+            for name in _STATIC_FILES:
+                inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
         clock.lap("front page, search page, static files")
         terms = search.finish([_document(e) for e in entries])
+        # The index is written whole (format 3): the previous edition's index files it
+        # no longer has are deleted by the commit, known from the cache's list of them.
+        written = ["search/" + p for p in commit.files_under(building / "search")]
+        search_gone = sorted(store.files() - set(written))
+        store.change_files(search_gone, written)
+        gone += search_gone
         clock.lap("search index: finish")
         # Public: each cable's hash is of its public record (published_hash), never of the
         # stored text, which would let anyone test guesses at a redacted name offline.
@@ -806,15 +849,15 @@ def _build(
         raise PublishError("a process writing the edition's pages failed (see above)")
     rendered = len(render) + len(changed) + 2
     read = len(entries) if store.read is None else store.read
-    return len(entries) + len(pages) + 2, terms, read, rendered
+    return len(entries) + len(pages) + 2, terms, read, rendered, gone
 
 
-def _link(source: Path, target: Path) -> bool:
-    try:
-        os.link(source, target)
-    except OSError:
-        return False
-    return True
+def _discard(tree: Path) -> None:
+    """Remove a build's folder without waiting for it (renamed aside first)."""
+    if tree.exists():
+        renamed = commit.aside(tree)
+        tree.replace(renamed)
+        commit.remove_later([renamed])
 
 
 def _document(entry: Entry) -> list[str]:
