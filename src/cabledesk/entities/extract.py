@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from cabledesk.entities.gazetteer import MAX_PHRASE, Entry, gazetteer
+from cabledesk.entities.gazetteer import EVENT, MAX_PHRASE, Entry, gazetteer
 from cabledesk.entities.model import ORG, PERSON, PLACE, POST
 from cabledesk.entities.names import plain
 from cabledesk.entities.titles import (
@@ -1283,6 +1283,8 @@ class Reader:
             self.first_name_at = index
         if found is not None:
             entry, end = found
+            if entry.kind == EVENT:
+                return end
             if (
                 entry.kind == ORG
                 and entry.mixed_case_only
