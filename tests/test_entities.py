@@ -458,6 +458,76 @@ def test_middle_words_and_misspellings_are_not_stretched() -> None:
     assert "Argentines" not in keys or keys["Argentines"] != keys.get("Aerolineas Argentinas")
 
 
+def test_armed_forces_parliaments_possessives_and_portfolios() -> None:
+    """Version 11, on fragments of corpus cables outside the gold."""
+    # 09ISLAMABAD270, 08BRASILIA429: `military` after a country's adjective is its armed
+    # forces as a noun, not before another noun.
+    forces = found(
+        cable_of(
+            "But, Kayani said, the Pakistani military could not fight everyone at once.",
+            "Brazil will have the same access to U.S. military technology as others.",
+            reference_id="09ISLAMABAD270",
+        )
+    )
+    assert ("org", "Armed Forces of Pakistan") in forces
+    assert not any(name.startswith("Armed Forces of United States") for _, name in forces)
+    # 08TUNIS193, 07ANKARA1258: a country's possessive only says whose the body is;
+    # 06ABUDHABI1401: not when a common word's known name follows.
+    owned = found(
+        cable_of(
+            "He met Tunisia's External Communications Agency (ATCE) on Monday.",
+            "Dubai's State Security Organization detained him.",
+            reference_id="08TUNIS193",
+        )
+    )
+    assert ("org", "External Communications Agency") in owned
+    assert ("place", "Tunisia") in owned
+    assert ("org", "Department of State") not in owned
+    # 09LONDON2742, 08LONDON1939: `Treasury Secretary` is a title; `Labour's` is the party.
+    titled = found(
+        cable_of(
+            "He was disappointed that Treasury Secretary Geithner refused to support it.",
+            "Nick Brown, Labour's Deputy Chief Whip, told Poloff.",
+            reference_id="09LONDON2742",
+        )
+    )
+    assert ("org", "Department of the Treasury") not in titled
+    assert ("org", "Labour Party (UK)") in titled
+    # 08OSLO585: `Parliament` alone is the host country's; `Speaker of Parliament` a title.
+    parliament = found(
+        cable_of(
+            "The GON will make a recommendation to the Parliament on December 19.",
+            "Speaker of Parliament Ali Larijani spoke.",
+            reference_id="08OSLO585",
+        )
+    )
+    assert ("org", "Parliament of Norway") in parliament
+    assert ("person", "Ali Larijani") in parliament
+    assert not any("Parliament" in name for kind, name in parliament if kind == "person")
+    # 09BRASILIA1206: `CT` is counterterrorism, not the State Department's office; a bare
+    # head word before `and` is a body of its own.
+    rest = found(
+        cable_of(
+            "There is a lack of CT legislation. The Department and DoD agreed.",
+            reference_id="09BRASILIA1206",
+        )
+    )
+    assert ("org", "Office of the Coordinator for Counterterrorism") not in rest
+    # 08BERLIN1387 and Beijing cables: talks and operations are events, no organisations,
+    # and their words make nothing else.
+    events = found(
+        cable_of(
+            "The Bundestag renewed the German contribution to OEF for another year.",
+            "Special Envoy for the Six-Party Talks Sung Kim arrived on Monday.",
+            reference_id="08BERLIN1387",
+        )
+    )
+    assert not any(name in ("Six-Party Talks", "Operation Enduring Freedom") for _, name in events)
+    assert ("person", "Sung Kim") in events
+    assert ("org", "Department of Defense") in rest
+    assert not any(" and " in name for _, name in rest)
+
+
 # --- the gold set -------------------------------------------------------------------------
 
 
@@ -480,21 +550,21 @@ def test_gold_set_accuracy_stays_at_its_measured_level() -> None:
         split = item["split"] if item["split"] in ("fresh", "fresh2", "fresh3") else "first"
         score = scores[(split, item["caps"])]
         score_cable(item["id"], item["entities"], extract(cable), score)
-    # Version 10: measured 0.868, 0.831 (all-caps) and 218 of 223 people.
+    # Version 11: measured 0.870, 0.831 (all-caps) and 218 of 223 people.
     assert scores[("first", False)].total.f1 >= 0.86
     assert scores[("first", True)].total.f1 >= 0.82
     assert scores[("first", False)].resolution >= 0.96
-    # Measured 0.856 and 147 of 149 people; the fresh split's two all-caps cables hold two
+    # Measured 0.865 and 147 of 149 people; the fresh split's two all-caps cables hold two
     # entities between them, too few for a floor.
     assert scores[("fresh", False)].total.f1 >= 0.85
     assert scores[("fresh", False)].resolution >= 0.97
-    # fresh2 (15 mixed-case cables, annotated blind for version 9): measured 0.831 and 103
+    # fresh2 (15 mixed-case cables, annotated blind for version 9): measured 0.838 and 103
     # of 105 people.
-    assert scores[("fresh2", False)].total.f1 >= 0.825
+    assert scores[("fresh2", False)].total.f1 >= 0.83
     assert scores[("fresh2", False)].resolution >= 0.96
-    # fresh3 (15 mixed-case cables, annotated blind for version 10): measured 0.810 and 155
-    # of 160 people.
-    assert scores[("fresh3", False)].total.f1 >= 0.80
+    # fresh3 (15 mixed-case cables, annotated blind for version 10): measured 0.835 and 156
+    # of 161 people (version 11).
+    assert scores[("fresh3", False)].total.f1 >= 0.82
     assert scores[("fresh3", False)].resolution >= 0.95
 
 

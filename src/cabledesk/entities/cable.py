@@ -11,7 +11,7 @@ from cabledesk.record.model import Cable
 
 # Bumped whenever the rules or tables change what is extracted: the enrichment job
 # re-extracts every cable extracted by an older version.
-EXTRACTOR_VERSION = 10
+EXTRACTOR_VERSION = 11
 
 OVIP = re.compile(r"^OVIP\s*\(?\s*(?P<name>[^()]+?)\s*\)?$", re.IGNORECASE)
 

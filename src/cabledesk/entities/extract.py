@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from cabledesk.entities.gazetteer import MAX_PHRASE, Entry, gazetteer
+from cabledesk.entities.gazetteer import EVENT, MAX_PHRASE, Entry, gazetteer
 from cabledesk.entities.model import ORG, PERSON, PLACE, POST
 from cabledesk.entities.names import plain
 from cabledesk.entities.titles import (
@@ -587,7 +587,17 @@ INSTITUTIONS: dict[str, str] = {
     "general staff": "General Staff",
     "central bank": "Central Bank",
     "presidency": "Presidency",
+    # Written in lower case after a country's adjective or name only (`U.S. military`,
+    # `Pakistani forces`, `Turkey's military`): capitalised, they open names the tables
+    # and the head words read (`Iraqi Security Forces`, `U.S. Military Academy`).
+    "military": "Armed Forces",
+    "forces": "Armed Forces",
+    "military forces": "Armed Forces",
+    "security forces": "Security Forces",
 }
+LOWER_CASE_INSTITUTIONS: frozenset[str] = frozenset(
+    {"military", "forces", "military forces", "security forces"}
+)
 MINISTRY_ABBREVIATIONS: dict[str, str] = {
     "mfa": "Foreign Affairs",
     "mofa": "Foreign Affairs",
@@ -1027,6 +1037,18 @@ class Reader:
         for size in (2, 1):
             words = self.words_at(index, size)
             if words is not None and " ".join(words) in INSTITUTIONS:
+                if " ".join(words) in LOWER_CASE_INSTITUTIONS and (
+                    (not self.caps and not self.tokens[index].text.islower())
+                    or (
+                        # `U.S. military assistance`, `Algerian military intelligence`:
+                        # an adjective before a noun names no institution.
+                        self.is_word(index + size)
+                        and self.tokens[index + size].plain not in FUNCTION_WORDS
+                        and self.tokens[index + size].plain not in REPORTING
+                        and (self.caps or self.tokens[index + size].text.islower())
+                    )
+                ):
+                    continue
                 return INSTITUTIONS[" ".join(words)], index + size
         return None
 
@@ -1066,6 +1088,17 @@ class Reader:
                 end -= 1
             if end > best + 1:
                 best = end
+        # `Speaker of Parliament`, `Speaker of the Senate`: the body is part of the title.
+        if self.is_word(best) and self.tokens[best].plain == "of":
+            end = best + 1
+            if self.is_word(end) and self.tokens[end].plain == "the":
+                end += 1
+            if (
+                self.is_word(end)
+                and self.tokens[end].plain in {"parliament", "senate", "congress"}
+                and (self.caps or self.tokens[end].text[0].isupper())
+            ):
+                best = end + 1
         if not self.caps and not (
             self.tokens[index].text[0].isupper() or self.tokens[index].text in ("minister",)
         ):
@@ -1250,12 +1283,41 @@ class Reader:
             self.first_name_at = index
         if found is not None:
             entry, end = found
+            if entry.kind == EVENT:
+                return end
+            if (
+                entry.kind == ORG
+                and entry.mixed_case_only
+                and entry.country == "US"
+                and end == index + 1
+                and not token.text.isupper()
+                and not token.possessive  # `Labour's Deputy Chief Whip`: the party's
+                and self.is_word(end)
+                and self.title_at(end) is not None
+            ):
+                # `Treasury Secretary Geithner`, `Treasury Attache Seth Bleiweis`, `State
+                # Secretary Timmermans`: a US department's common-word name before a title
+                # is the title's portfolio, not a mention of the department (`WHA A/S
+                # Shannon` still is; `Labour Leader Harriet Harman` is the party's).
+                return end
             # A country's name before an institution: `Iraq government`.
             if entry.kind == PLACE and entry.country and self.institution_at(end):
                 return self.government(index, end, entry.country)
-            if entry.kind == PLACE:
+            owner = self.tokens[end - 1].possessive and entry.kind == PLACE
+            if owner:
+                # ... unless what follows is a known name of another country's or a
+                # common word's (`Dubai's State Security Organization`, `Brazil's
+                # Congress`): then the place's name stays in the organisation's.
+                inner = self.known(end)
+                owner = inner is None or (
+                    inner[0].kind == ORG
+                    and not inner[0].mixed_case_only
+                    and inner[0].country == entry.country != ""
+                )
+            if entry.kind == PLACE and not owner:
                 # `Ankara University`, `Argonne National Laboratory`: a place opening an
-                # organisation's name.
+                # organisation's name (a place's possessive only says whose it is:
+                # `Senegal's Anti-Corruption Commission` is the Anti-Corruption Commission).
                 stop = end
                 while stop < len(self.tokens) and stop - end < 4 and self.name_like(stop):
                     stop += 1
@@ -1318,6 +1380,18 @@ class Reader:
         """Names made by a shape: posts, governments, ministries."""
         token = self.tokens[index]
         words = token.plain
+        if (
+            words == "parliament"
+            and (self.caps or token.text[0].isupper())
+            and self.context.host not in ("", "US")
+            and not (self.is_word(index + 1) and self.tokens[index + 1].plain == "of")
+        ):
+            # `Parliament` alone, capitalised, is the host country's (`the bill went to
+            # Parliament`), as `Interior Ministry` is its ministry; other parliaments are
+            # named (`European Parliament`, `the Iraqi parliament`, `Parliament of X`).
+            name = f"Parliament of {self.context.country_name(self.context.host)}"
+            self.emit(ORG, name, index, index, "government")
+            return index + 1
         # `Embassy Madrid`, `AmEmbassy Madrid`, `Consulate General Basrah`, `ConGen Basrah`,
         # `U.S. Embassy in Baghdad`.
         if words in {"embassy", "amembassy", "consulate", "amconsul", "congen", "amconsulate"}:  # noqa: SIM102
@@ -1586,6 +1660,9 @@ class Reader:
                 (titled and not any(t.plain in ORG_HEADS for t in self.tokens[index:end]))
                 or (self.is_word(end + 1) and self.tokens[end + 1].text.isupper())
                 or (end == index + 1 and self.tokens[index].text.isupper())
+                # `Embassy and Consulate Jeddah`, `the Army and Frontier Corps`: a bare
+                # head word before `and` is a body of its own.
+                or (end == index + 1 and self.tokens[index].plain in ORG_HEADS)
             ):
                 # `the Ambassador and U.S. Africa Command General Ward`: a title, then
                 # something else (`King Abdullah University for Science and Technology`
@@ -1660,6 +1737,11 @@ class Reader:
         institution = self.institution_at(end)
         assert institution is not None
         kind, stop = institution
+        named = self.known(first)
+        if named is not None and named[0].kind == ORG and named[1] == stop:
+            # `Iraqi security forces`: the tables' `Iraqi Security Forces` (ISF).
+            self.emit(ORG, named[0].name, first, stop - 1, "gazetteer")
+            return stop
         if kind == "Embassy" and fips == "US":
             return stop  # `the U.S. Embassy`: a post, and which one the text does not say
         if kind == "Government":
@@ -1695,6 +1777,14 @@ class Reader:
                 )
             ):
                 ahead = self.head_words(index, end)
+                if (
+                    self.tokens[end].plain == "and"
+                    and end == index + 1
+                    and self.tokens[index].plain in ORG_HEADS
+                ):
+                    # `Embassy and Consulate Jeddah`, `the Army and Frontier Corps`: a bare
+                    # head word before `and` is a body of its own, not the start of a name.
+                    break
                 if self.particle(end) or ahead & (ORG_HEADS | PLACE_HEADS):
                     end += 1
                     continue

@@ -17,6 +17,10 @@ from cabledesk.entities.model import ORG, PLACE, POST
 from cabledesk.entities.names import plain
 from cabledesk.reference import station_aliases, stations, tags
 
+# Talks and operations (`Six-Party Talks`, `OEF`): read whole so that their words make
+# nothing else (`... for the Six-Party Talks Pamela Park`), never an entity themselves.
+EVENT = "event"
+
 MAX_PHRASE = 6
 
 
@@ -111,7 +115,8 @@ def gazetteer() -> Gazetteer:
             risky = alias.endswith("*")
             alias = alias.rstrip("*").strip()
             capitals = alias.isupper() and alias.isalpha() and alias.lower() in common
-            entry = Entry(ORG, row["name"], country, risky, 70, capitals_only=capitals)
+            kind = EVENT if row.get("kind") == "event" else ORG
+            entry = Entry(kind, row["name"], country, risky, 70, capitals_only=capitals)
             table.add(alias, entry)
     for station in stations().values():
         if not station.origin_name or station.kind not in ("embassy", "consulate", "mission"):
