@@ -23,6 +23,14 @@ _EDITORS = "withheld by the editors"
 _BLANK = re.compile("XXXXX+")
 
 
+def _untold(viewed: Cable) -> None:
+    """No parser notes nor repair counts, and the source's own blanks counted over the
+    text `viewed` holds (for a record something is withheld from)."""
+    viewed.warnings = []
+    viewed.repairs = Repairs()
+    viewed.redactions = Redactions(count=len(_BLANK.findall(viewed.text.replace("x", "X"))))
+
+
 @dataclass(slots=True)
 class Viewer:
     ceiling: Level = Level.TOP_SECRET
@@ -96,9 +104,7 @@ class Viewer:
             # blank counts are counted over all of it, so with anything withheld they
             # would tell what it holds. The notes and repairs are not told; the source's
             # own blanks are counted again over the text this reader receives.
-            viewed.warnings = []
-            viewed.repairs = Repairs()
-            viewed.redactions = Redactions(count=len(_BLANK.findall(viewed.text.replace("x", "X"))))
+            _untold(viewed)
         # Offsets into the original raw text would point past a redaction.
         viewed.redactions.positions = []
         if self.redact or self.published_only:
@@ -164,6 +170,7 @@ class Viewer:
                 for o, t in zip(viewed.comments, theirs.comments, strict=True)
             ]
         self._rebuild_text(viewed, still, original=cable)
+        _untold(viewed)  # the blanks of the text as now assembled
         if same and not (still or subject_hidden or rest_hidden):
             # Nothing of the version published is withheld: its original text as the
             # public reads it (redactions burned in).
