@@ -577,3 +577,48 @@ def test_worker_processes_sketch_as_this_process_does() -> None:
             for row in rows
         ]
     assert there == here
+
+
+def test_the_report_holds_nothing_of_texts_the_reader_does_not_see(
+    tmp_path: Path, made: dict[str, str]
+) -> None:
+    """The report (`copies_stats`, `/api/copies`) of the public and of a CONFIDENTIAL
+    reader is the same whether or not the archive holds a further SECRET, unpublished copy:
+    no count of the archive's texts or pairs, no CPU time of finding them (fail closed:
+    both come from texts the reader may not see; docs/publishing.md, "What leaves the
+    archive")."""
+    import shutil
+
+    folder = tmp_path / "a"
+    shutil.copytree(made["folder"], folder)
+    _publish(folder, [made["x"], made["copy"], made["other"]])
+    with Archive.open(folder, create=False) as archive:  # accounts: the web's visitor is public
+        Accounts(archive).add("rita", "a long enough password", "reader", ceiling="CONFIDENTIAL")
+
+    def reports() -> tuple[dict[str, object], dict[str, object], object]:
+        with Archive.open(folder, create=False) as archive:
+            public = archive.copies_stats(viewer=archive.public_viewer())
+            reader = archive.copies_stats(viewer=archive.viewer(CONFIDENTIAL_READER))
+        with TestClient(create_app(folder), raise_server_exceptions=False) as client:
+            return public, reader, client.get("/api/copies").json()
+
+    before = reports()
+    with Archive.open(folder, create=False) as archive:
+        other = archive.get(made["other"], viewer=archive.viewer(LOCAL))
+        assert other is not None
+        line = _record(
+            other, "09XHIDDEN900", [p.text for p in other.paragraphs], classification="SECRET"
+        )
+        source = tmp_path / "hidden.jsonl"
+        source.write_text(line + "\n")
+        assert archive.ingest([source], workers=1).failed == 0
+        # The local desk counts it (it sees everything).
+        local = archive.copies_stats(viewer=archive.viewer(LOCAL))
+        assert local["texts"] == archive.count(viewer=archive.viewer(LOCAL))
+        assert local["copy_pairs"] == 11  # X and its four copies: 10; OTHER and its: 1
+    after = reports()
+    assert after == before
+    public, reader, visitor = after
+    assert visitor == {key: public.get(key) for key in visitor}
+    assert public["pairs"] == public["copy_pairs"] == 1 and public["groups"] == 1
+    assert reader["copy_pairs"] == 6  # X, COPY, RESENT, NAMED: every two of them

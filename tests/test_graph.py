@@ -315,6 +315,19 @@ def test_a_ceiling_counts_only_references_within_it(archive: Archive) -> None:
     assert found < everything  # the sample's SECRET cables cite too
 
 
+def test_a_readers_summary_holds_no_figure_of_the_scan_of_every_text(archive: Archive) -> None:
+    """The build of a restricted reader's graph scans and reads every version its view
+    wants, paragraphs above the ceiling included (it drops them after): the count of
+    versions scanned and the CPU seconds of scanning and reading them are figures of text
+    the reader may not see (docs/publishing.md, "What leaves the archive": no length or
+    count derived from withheld text), so only the view of everything gets them."""
+    scan = {"texts_scanned", "scan_cpu_seconds", "read_cpu_seconds"}
+    for principal in (CONFIDENTIAL_READER, LOCAL):
+        assert "cables" in archive.graph_stats(viewer=archive.viewer(principal))
+    assert not scan & set(archive.graph_stats(viewer=archive.viewer(CONFIDENTIAL_READER)))
+    assert scan <= set(archive.graph_stats(viewer=archive.viewer(LOCAL)))
+
+
 def test_a_rule_on_a_reference_takes_its_edge_away_from_readers(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "a") as archive:
         archive.ingest([SAMPLE], workers=1)

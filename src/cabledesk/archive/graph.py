@@ -117,9 +117,14 @@ class Visibility:
     withheld: Callable[[str], set[int]] | None = field(default=None, compare=False, hash=False)
 
 
+# How a view's summary is made: in the key, so a summary of the older kind (every view's
+# with the figures of the scan of every text) is never handed out again.
+SUMMARY_METHOD = 2
+
+
 def view_key(seen: Visibility) -> str:
     """Every field of the Visibility spelled out: equal keys hold the same graph."""
-    more: dict[str, object] = {"rules": seen.rules}
+    more: dict[str, object] = {"rules": seen.rules, "summary": SUMMARY_METHOD}
     if seen.public is not None:
         more["public"] = "(" + view_key(seen.public) + ")"
     return reader_key(seen.ceiling, seen.foreign, seen.published_only, **more)
@@ -1197,9 +1202,13 @@ class Graphs:
             finally:
                 source.close()
             built = compute(found)
-            built.summary["texts_scanned"] = scanned
-            built.summary["scan_cpu_seconds"] = round(scan, 3)
-            built.summary["read_cpu_seconds"] = round(read, 3)
+            if seen == Visibility():
+                # Fail closed: scanning and reading covers every version the view wants,
+                # text a restricted reader may not see included; only the view of
+                # everything gets these figures (docs/graph.md, "Who sees what").
+                built.summary["texts_scanned"] = scanned
+                built.summary["scan_cpu_seconds"] = round(scan, 3)
+                built.summary["read_cpu_seconds"] = round(read, 3)
             started = time.process_time()
             self._write(writer, key, now, built)
             built.summary["write_cpu_seconds"] = round(time.process_time() - started, 3)

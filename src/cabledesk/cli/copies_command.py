@@ -91,12 +91,20 @@ def copies_command(
 
 
 def _report(found: dict[str, object]) -> None:
-    click.echo(
-        f"texts {found.get('texts', 0):,} (sketched {found.get('sketched', 0):,}); "
-        f"candidate pairs {found.get('candidates', 0):,}, checked {found.get('checked', 0):,}, "
-        f"kept {found.get('pairs', 0):,} (copies {found.get('copy_pairs', 0):,}, "
-        f"contained {found.get('contained_pairs', 0):,})"
-    )
+    if found.get("texts") is not None:  # the archive-wide figures: the local desk's only
+        click.echo(
+            f"texts {found.get('texts', 0):,} (sketched {found.get('sketched', 0):,}); "
+            f"candidate pairs {found.get('candidates', 0):,}, "
+            f"checked {found.get('checked', 0):,}, "
+            f"kept {found.get('pairs', 0):,} (copies {found.get('copy_pairs', 0):,}, "
+            f"contained {found.get('contained_pairs', 0):,})"
+        )
+    else:
+        click.echo(
+            f"pairs between the texts you see {found.get('pairs', 0):,} "
+            f"(copies {found.get('copy_pairs', 0):,}, "
+            f"contained {found.get('contained_pairs', 0):,})"
+        )
     click.echo(
         f"groups {found.get('groups', 0):,}, cables in groups "
         f"{found.get('cables_in_groups', 0):,}, largest {found.get('largest', 0)}; "

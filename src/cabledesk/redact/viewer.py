@@ -7,17 +7,28 @@ the published edition, redactions burned in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cabledesk.access.principal import Principal
 from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.level import Level
-from cabledesk.record.model import Cable, Paragraph
+from cabledesk.record.model import Cable, Paragraph, Redactions, Repairs
 from cabledesk.redact.apply import Redactor
 from cabledesk.redact.ceiling import may_see, placeholder, portion, withhold
 from cabledesk.redact.model import Rule
 
 _EDITORS = "withheld by the editors"
+# The source's own blanks (`XXXXXXXXXXXX`), counted as the parser counts them.
+_BLANK = re.compile("XXXXX+")
+
+
+def _untold(viewed: Cable) -> None:
+    """No parser notes nor repair counts, and the source's own blanks counted over the
+    text `viewed` holds (for a record something is withheld from)."""
+    viewed.warnings = []
+    viewed.repairs = Repairs()
+    viewed.redactions = Redactions(count=len(_BLANK.findall(viewed.text.replace("x", "X"))))
 
 
 @dataclass(slots=True)
@@ -89,6 +100,11 @@ class Viewer:
         rest_hidden = self._outside_paragraphs(viewed)
         if withheld or subject_hidden or rest_hidden:
             self._rebuild_text(viewed, withheld, original=cable)
+            # Fail closed: the parser's notes quote the stored text, and its repair and
+            # blank counts are counted over all of it, so with anything withheld they
+            # would tell what it holds. The notes and repairs are not told; the source's
+            # own blanks are counted again over the text this reader receives.
+            _untold(viewed)
         # Offsets into the original raw text would point past a redaction.
         viewed.redactions.positions = []
         if self.redact or self.published_only:
@@ -154,6 +170,7 @@ class Viewer:
                 for o, t in zip(viewed.comments, theirs.comments, strict=True)
             ]
         self._rebuild_text(viewed, still, original=cable)
+        _untold(viewed)  # the blanks of the text as now assembled
         if same and not (still or subject_hidden or rest_hidden):
             # Nothing of the version published is withheld: its original text as the
             # public reads it (redactions burned in).

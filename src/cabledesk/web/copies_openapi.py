@@ -45,11 +45,20 @@ COPIES_SCHEMAS: dict[str, Any] = {
         "description": "The asking reader's near-duplicate groups (docs/near-duplicates.md).",
         "required": ["groups", "cables_in_groups", "largest", "sizes", "largest_groups"],
         "properties": {
-            "texts": {"type": ["integer", "null"], "description": "Texts held (all readers)."},
+            "texts": {
+                "type": ["integer", "null"],
+                "description": "Texts held; texts, sketched, candidates and checked are "
+                "counted over the whole archive, so only a reader who sees everything gets "
+                "them (null for anyone else).",
+            },
             "sketched": {"type": ["integer", "null"]},
             "candidates": {"type": ["integer", "null"]},
             "checked": {"type": ["integer", "null"]},
-            "pairs": {"type": ["integer", "null"]},
+            "pairs": {
+                "type": ["integer", "null"],
+                "description": "Pairs kept (copies and contained); for a restricted reader, "
+                "between the reader's own texts only.",
+            },
             "copy_pairs": {"type": ["integer", "null"]},
             "contained_pairs": {"type": ["integer", "null"]},
             "contained_seen": {
