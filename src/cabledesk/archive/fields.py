@@ -61,3 +61,12 @@ ENTITY_FIELDS = tuple(
     for ceiling in RANKS
     for foreign in (False, True)
 )
+
+
+# `has:redactions` (the source's own blanks, `XXXXXXXXXXXX`) per reader's view, like the
+# entity fields: a cable's `has` field holds `redactions` when its whole stored text has
+# blanks (for those who see everything) and blanks_value(ceiling, foreign) for each view
+# whose readable text has some (archive.prepare._blanks_seen), so that no reader learns
+# that text withheld from them holds blanks.
+def blanks_value(ceiling: int, foreign: bool) -> str:
+    return f"redactions_{int(ceiling)}{'f' if foreign else ''}"

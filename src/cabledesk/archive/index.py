@@ -55,8 +55,10 @@ from cabledesk.redact.apply import Redactor
 # version rebuilds the index from SQLite. 7: the entities each cable mentions, by kind and
 # reader's view (fields.ENTITY_FIELDS; docs/entities.md, "Searching by entity"). 8: the
 # signers and the Classified By name as whole values (`signer_value`, `classified_name`),
-# for their facets and the exact forms `signer:="..."`, `classified_by:="..."`.
-INDEX_VERSION = "8"
+# for their facets and the exact forms `signer:="..."`, `classified_by:="..."`. 9:
+# `has:redactions` per reader's view (fields.blanks_value): one value for every reader told
+# readers that text withheld from them held the source's blanks.
+INDEX_VERSION = "9"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
 _CATCH_UP_BATCH = 2000

@@ -16,7 +16,15 @@ from typing import Any
 import orjson
 
 from cabledesk.archive.blob import pack_record
-from cabledesk.archive.fields import NAME_KEYS, WITHHELD, subject_field, text_field
+from cabledesk.archive.fields import (
+    NAME_KEYS,
+    RANKS,
+    WITHHELD,
+    blanks_value,
+    subject_field,
+    text_field,
+    visible,
+)
 from cabledesk.parse.patterns import REDACTION
 from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.level import Level
@@ -180,7 +188,8 @@ def index_fields(
         "cites": [r.cable_id for r in cable.references if r.cable_id],
         NAME_KEYS: record_joined_keys(record),
         "has": (["references"] if cable.references else [])
-        + (["redactions"] if cable.redactions.count else []),
+        + (["redactions"] if cable.redactions.count else [])
+        + _blanks_seen(by_class),
     }
     if date:
         moment = datetime.fromisoformat(date.replace("Z", "+00:00")).replace(tzinfo=None)
@@ -188,6 +197,22 @@ def index_fields(
         fields["month"] = [moment.year * 100 + moment.month]
         fields["date"] = [moment.isoformat() + "Z"]
     return fields
+
+
+def _blanks_seen(by_class: dict[str, list[str]]) -> list[str]:
+    """`has` values for `has:redactions` per reader's view (fields.blanks_value): a view
+    gets one when text it may read holds the source's own blanks (`XXXXXXXXXXXX`), so a
+    reader's `has:redactions` never tells that text withheld from them holds some. The
+    bare `redactions` value (the whole stored text) is for those who see everything."""
+    holding = {name for name, parts in by_class.items() if any(map(REDACTION.search, parts))}
+    if not holding:
+        return []
+    return [
+        blanks_value(int(ceiling), foreign)
+        for ceiling in RANKS
+        for foreign in (False, True)
+        if holding.intersection(visible(int(ceiling), foreign)[0])
+    ]
 
 
 def facet_value(text: str) -> str:

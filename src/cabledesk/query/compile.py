@@ -269,6 +269,9 @@ class Compiler:
         if name == "has":
             if value.lower() not in ("references", "redactions"):
                 raise self.error("has: takes references or redactions", position)
+            if value.lower() == "redactions":
+                # Only blanks in text this reader may read (archive.fields.blanks_value).
+                return self.terms("has", [self.scope.blanks_value()])
             return self.terms("has", [value.lower()])
         if name == "origin":
             return self.terms("origin", self.origins(value))

@@ -15,6 +15,7 @@ from cabledesk.archive.fields import (
     SUBJECT_FIELDS,
     TEXT_FIELDS,
     WITHHELD,
+    blanks_value,
     entity_field,
     visible,
 )
@@ -42,6 +43,12 @@ class Scope:
     def entity_field(self, kind: str) -> str:
         """The index field listing the entities of `kind` this reader may see in a cable."""
         return entity_field(kind, self.ceiling, self.foreign)
+
+    def blanks_value(self) -> str:
+        """The `has` value `has:redactions` looks for in this reader's view."""
+        if WITHHELD in self.text_fields:
+            return "redactions"
+        return blanks_value(self.ceiling, self.foreign)
 
     def restrict(self, schema: tantivy.Schema, query: tantivy.Query) -> tantivy.Query:
         if not self.published_only:

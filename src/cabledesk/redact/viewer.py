@@ -7,10 +7,10 @@ the published edition, redactions burned in.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from cabledesk.access.principal import Principal
+from cabledesk.parse.patterns import REDACTION
 from cabledesk.record.codec import from_dict, to_dict
 from cabledesk.record.level import Level
 from cabledesk.record.model import Cable, Paragraph, Redactions, Repairs
@@ -19,8 +19,6 @@ from cabledesk.redact.ceiling import may_see, placeholder, portion, withhold
 from cabledesk.redact.model import Rule
 
 _EDITORS = "withheld by the editors"
-# The source's own blanks (`XXXXXXXXXXXX`), counted as the parser counts them.
-_BLANK = re.compile("XXXXX+")
 
 
 def _untold(viewed: Cable) -> None:
@@ -28,7 +26,7 @@ def _untold(viewed: Cable) -> None:
     text `viewed` holds (for a record something is withheld from)."""
     viewed.warnings = []
     viewed.repairs = Repairs()
-    viewed.redactions = Redactions(count=len(_BLANK.findall(viewed.text.replace("x", "X"))))
+    viewed.redactions = Redactions(count=len(REDACTION.findall(viewed.text)))
 
 
 @dataclass(slots=True)
