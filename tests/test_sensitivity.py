@@ -319,3 +319,54 @@ def test_a_model_of_an_older_features_version_asks_to_train_again(
         report = archive.score_sensitivity(workers=0)
         assert report is not None and report.cables == 0 and report.note == note
     assert s.stale(ingested) is None
+
+
+# Texts where the shortcuts of `strip_labels` and `_vectorizer` could differ from the plain
+# way: non-ASCII letters that (?i) patterns match (dotless i, long s, Kelvin sign), labels
+# at the edges, words joined by markings, single words, nothing.
+_TRICKY = [
+    "",
+    "a",
+    "x y",
+    "CLASSıFIED BY: someone\nDECLASSıFY: 2010",
+    "claſſified by me\nreaſon 1.4 (b)",
+    "E.O. 12958: DECL: 1/1/10\nrest",
+    "Classified by Amb. X, Reasons 1.4 (b) and (d)\n(C) SECRET XXXXXXXX text",
+    "(S//NF) E. O. 13526 : x (TS/SI/NF) words(C)joined",
+    "ÉCOLE élève ß straße İstanbul \u212aELVIN 日本 語の テキスト a_b c__d 12 3",
+    "UNCLAS SIPDIS S E C R E T C O N F I D E N T I A L noforn xxxxx XXXX",
+]
+
+
+def _strip_every_pattern(text: str) -> str:
+    for pattern in s._STRIP:
+        text = pattern.sub(" ", text)
+    return text
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_stripping_skips_only_patterns_that_cannot_match(text: str) -> None:
+    assert s.strip_labels(text) == _strip_every_pattern(text)
+    assert s.strip_labels(text.upper()) == _strip_every_pattern(text.upper())
+    assert s.strip_labels(text.lower()) == _strip_every_pattern(text.lower())
+
+
+def test_the_words_are_hashed_as_sklearns_default_analyzer_does() -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    plain = HashingVectorizer(
+        n_features=s.N_FEATURES,
+        ngram_range=s.NGRAMS,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+        dtype=np.float32,
+    )
+    texts = [*_TRICKY, "the same words the same words", "One. Two, three-four five's"]
+    ours, theirs = s._vectorizer().transform(texts), plain.transform(texts)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    assert np.array_equal(ours.indptr, theirs.indptr)
+    assert np.array_equal(ours.indices, theirs.indices)
+    assert np.array_equal(ours.data, theirs.data)
+    assert ours.nnz > 20

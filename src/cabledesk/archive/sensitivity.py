@@ -30,6 +30,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
@@ -90,10 +91,34 @@ _STRIP = [
 ]
 
 
+# For each pattern of _STRIP, words one of which an ASCII text must hold (lowercased) for
+# the pattern to match in it: a pattern whose words are all absent is not run. Exact: a
+# substitution puts a space where it matched, so it cannot make one of these words; and in
+# an ASCII text the (?i) patterns match ASCII letters only (in other texts they also match
+# letters such as the dotless i or the long s, so every pattern runs there). The
+# case-insensitive patterns cost the most and rarely match (docs/performance.md,
+# "Enrichment throughput").
+_NEEDS: list[tuple[str, ...] | None] = [
+    ("(",),
+    ("classified",),
+    ("reason",),
+    ("decl",),
+    ("o.",),
+    None,
+    ("xxxx",),
+]
+
+
 def strip_labels(text: str) -> str:
     """`text` without what states a classification (the labels a model must not read)."""
-    for pattern in _STRIP:
-        text = pattern.sub(" ", text)
+    if not text.isascii():
+        for pattern in _STRIP:
+            text = pattern.sub(" ", text)
+        return text
+    lowered = text.lower()
+    for pattern, needs in zip(_STRIP, _NEEDS, strict=True):
+        if needs is None or any(word in lowered for word in needs):
+            text = pattern.sub(" ", text)
     return text
 
 
@@ -209,16 +234,29 @@ def portion_label(marking: str | None) -> int | None:
 
 
 def _vectorizer() -> Any:
+    """HashingVectorizer(n_features=N_FEATURES, ngram_range=NGRAMS, alternate_sign=False,
+    norm=None, lowercase=True), its analyzer given as `_words_and_pairs`: the same
+    features in the same order, the pairs joined without a Python loop per pair."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
         n_features=N_FEATURES,
-        ngram_range=NGRAMS,
+        analyzer=_words_and_pairs,
         alternate_sign=False,
         norm=None,
-        lowercase=True,
         dtype=_float32(),
     )
+
+
+# scikit-learn's default token pattern, and its word n-grams for NGRAMS = (1, 2): the
+# lowercased text's words, then each pair of neighbours joined by a space.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+assert NGRAMS == (1, 2)
+
+
+def _words_and_pairs(text: str) -> list[str]:
+    words = _TOKEN.findall(text.lower())
+    return words + list(map(" ".join, pairwise(words)))
 
 
 def _float32() -> Any:
