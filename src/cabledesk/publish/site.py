@@ -56,7 +56,7 @@ from cabledesk.publish.edition import (
 )
 from cabledesk.publish.errors import PublishError
 from cabledesk.publish.paths import inside, plain
-from cabledesk.publish.search_index import IndexWriter
+from cabledesk.publish.search_index import IndexUpdate, IndexWriter
 from cabledesk.query.browse import OriginCount, group_tags
 from cabledesk.record.codec import to_dict
 from cabledesk.record.level import LEVELS
@@ -318,6 +318,7 @@ def build_site(
         # Collections marked for the edition (docs/workspace.md): titles as the public
         # may read them; their pages hold only this edition's cables.
         shelves = archive.published_collections()
+        index = _IndexPlan.of(connection, plan.entries)
         report = _build(
             plan,
             store,
@@ -330,6 +331,7 @@ def build_site(
             workers,
             shelves,
             clock,
+            index,
         )
         progress.finish()
     except BaseException:
@@ -347,6 +349,8 @@ def build_site(
         shutil.rmtree(replaced, ignore_errors=True)
         # Recorded once the site is in place: the public desk then shows the same edition.
         clock.lap("replace the previous site")
+        # The slots of the cables entering the edition (stable from now on).
+        editions.keep_slots(connection, index.new, index.average)
         before = last_seq(connection)
         # The index documents of the cables entering the edition are made in as many
         # processes as the build had (the page workers and this one), idle by now.
@@ -453,6 +457,10 @@ def _incremental_plan(archive: Archive, store: cache.BuildCache, progress: Repor
     }
     view = sorted(i for i, h in now.items() if published_before.get(i) != h or i in touched)
     withdrawn = sorted(held.keys() - now.keys())
+    # The previous public records of what is read again or leaves: the search index takes
+    # their postings out (search_index.IndexUpdate).
+    store.previous_published = {i: p for i, (_, p) in held.items()}
+    store.previous_records = dict(store.records(view + withdrawn))
     store.remove(view + withdrawn)
     entries: list[Entry] = []
     hashes: dict[str, str] = {}
@@ -660,6 +668,7 @@ def _build(
     workers: int,
     shelves: Sequence[tuple[int, str, str, list[str]]] = (),
     clock: _Clock | None = None,
+    index: _IndexPlan | None = None,
 ) -> tuple[int, int, int, int]:
     """Write every file of edition `number` into `building`; (pages, search terms, cables
     read, pages rendered). Pages whose inputs are those of the same page in `previous`
@@ -687,7 +696,11 @@ def _build(
     for name in ("cable", "browse", "list", "static"):
         inside(building, name).mkdir()
     ids = {entry.reference_id for entry in entries if entry.reference_id}
-    numbers = {entry.reference_id: n for n, entry in enumerate(entries)}
+    index = index or _IndexPlan.first(entries)
+    numbers = index.slots
+    docs: list[list[str] | None] = [None] * index.size
+    for entry in entries:
+        docs[numbers[entry.reference_id]] = _document(entry)
     cached = {e.reference_id: page for e, _, page in store.entries()}
     digests = {e.reference_id: _cable_digest(plan, e, ids) for e in entries}
     render = [i for i in digests if cached.get(i) != digests[i]]
@@ -719,7 +732,11 @@ def _build(
     store.set_page_digests({page.path: page.digest for page in pages})
     clock.lap("plan the pages (digests, links to the previous edition)")
     wanted = set(render)
-    search = IndexWriter(inside(building, "search"), spooling / "postings")
+    update = None
+    if previous is not None and index.average is not None:
+        # The previous edition's index is updated where its cables changed.
+        update = IndexUpdate(previous / "search", inside(building, "search"), index.average)
+    search = IndexWriter(inside(building, "search"), spooling / "postings", average=index.average)
     children: list[multiprocessing.process.BaseProcess] = []
     if workers and store.fresh and len(render) + len(changed) >= _WORKERS_FROM:
         # The worker processes render every page; this one builds the search index.
@@ -738,7 +755,11 @@ def _build(
         wanted = set()
     renderer = _Renderer(plan, building, ids)
     try:
-        for reference_id, blob in store.records():
+        if update is not None:
+            for _, blob in store.records(sorted(wanted)):
+                renderer.cable(unpack(blob))
+            progress.advance(len(entries), len(entries))
+        for reference_id, blob in store.records() if update is None else ():
             cable = unpack(blob)
             if reference_id in wanted:
                 renderer.cable(cable)
@@ -783,7 +804,14 @@ def _build(
         for name in _STATIC_FILES:
             inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
         clock.lap("front page, search page, static files")
-        terms = search.finish([_document(e) for e in entries])
+        if update is None:
+            terms = search.finish(docs)
+            index.average = search.average
+        else:
+            shutil.rmtree(spooling / "postings", ignore_errors=True)
+            terms = _update_index(update, store, plan, numbers, docs)
+            assert previous is not None
+            _carry(previous / "search", building / "search", set(update.deleted))
         clock.lap("search index: finish")
         # Public: each cable's hash is of its public record (published_hash), never of the
         # stored text, which would let anyone test guesses at a redacted name offline.
@@ -826,3 +854,67 @@ def _document(entry: Entry) -> list[str]:
         "//".join([entry.classification or "", *entry.caveats]).strip("/"),
         entry.subject or "",
     ]
+
+
+@dataclass(slots=True)
+class _IndexPlan:
+    """The search index's cable numbers ("slots", kept in the archive: a cable keeps the
+    number it got when it first entered an edition, withdrawn or not; docs/publishing.md,
+    "Incremental editions"), the slots given this edition (`new`), how many document rows
+    (`size`: the highest slot ever given, plus one) and the BM25 average length frozen at
+    the first edition (None: this edition's, known at its end)."""
+
+    slots: dict[str, int]
+    new: dict[str, int]
+    size: int
+    average: float | None
+
+    @classmethod
+    def of(cls, connection: sqlite3.Connection, entries: list[Entry]) -> _IndexPlan:
+        slots = editions.slots(connection)
+        size = max(slots.values(), default=-1) + 1
+        new: dict[str, int] = {}
+        for entry in entries:  # in date order
+            if entry.reference_id not in slots:
+                new[entry.reference_id] = slots[entry.reference_id] = size
+                size += 1
+        return cls(slots, new, size, editions.index_average(connection))
+
+    @classmethod
+    def first(cls, entries: list[Entry]) -> _IndexPlan:
+        slots = {entry.reference_id: n for n, entry in enumerate(entries)}
+        return cls(slots, dict(slots), len(entries), None)
+
+
+def _update_index(
+    update: IndexUpdate,
+    store: cache.BuildCache,
+    plan: Plan,
+    slots: dict[str, int],
+    docs: list[list[str] | None],
+) -> int:
+    """The previous edition's index updated: the postings of the cables that left or
+    whose public record changed taken out, those of the changed and entering put in."""
+    before = store.previous_published
+    gone = sorted(i for i in store.previous_records if plan.published.get(i) != before.get(i))
+    came = sorted(i for i, p in plan.published.items() if before.get(i) != p)
+    for reference_id in gone:
+        update.remove(slots[reference_id], unpack(store.previous_records[reference_id]))
+    for reference_id, blob in store.records(came):
+        update.add(slots[reference_id], unpack(blob))
+    return update.finish(docs, [slots[i] for i in gone + came], "cable/")
+
+
+def _carry(previous: Path, folder: Path, deleted: set[str]) -> None:
+    """Hard-link into `folder` every file of the previous edition's index (`previous`)
+    the update neither wrote nor deleted. (Until the site is committed in place: then the
+    update's files and `deleted` are all a build needs; branch site-inplace.)"""
+    for root, _, names in os.walk(previous):
+        relative = os.path.relpath(root, previous)
+        target = os.path.join(folder, relative)
+        for name in names:
+            path = name if relative == "." else f"{relative}/{name}"
+            if path in deleted or os.path.exists(os.path.join(target, name)):
+                continue
+            os.makedirs(target, exist_ok=True)
+            os.link(os.path.join(root, name), os.path.join(target, name))
