@@ -950,6 +950,10 @@ def _decode(run: list[int], pair: bool, into: _Postings) -> None:
         level_of, count = run[i], run[i + 1]
         i += 2
         held = into.setdefault(level_of, {})
+        if not pair:
+            held.update(dict.fromkeys(itertools.accumulate(run[i : i + count])))
+            i += count
+            continue
         cable = 0
         for _ in range(count):
             cable += run[i]
@@ -968,6 +972,11 @@ def _run_text(level_of: int, items: list[tuple[int, list[int] | None]]) -> str:
     """`[level, count, cable gaps (with positions)]` of postings sorted by cable, as text
     without the brackets."""
     numbers = [level_of, len(items)]
+    if items and items[0][1] is None:  # a word's: gaps only
+        cables = [cable for cable, _ in items]
+        numbers.append(cables[0])
+        numbers += map(int.__sub__, cables[1:], cables[:-1])
+        return ",".join(map(str, numbers))
     previous = 0
     for cable, positions in items:
         numbers.append(cable - previous)
@@ -979,6 +988,11 @@ def _run_text(level_of: int, items: list[tuple[int, list[int] | None]]) -> str:
                 numbers.append(p - at)
                 at = p
     return ",".join(map(str, numbers))
+
+
+# A shard's entries ("term":[...], a term has no quote) and its children's characters.
+_ENTRY = re.compile(r'"([^"]*)":(\[\d+,(?:\[[\d,]*\]|[\d,]*\d)\])')
+_CHILDREN = re.compile(r',"s":"([^"]*)"\}$')
 
 
 class IndexUpdate:
@@ -997,6 +1011,7 @@ class IndexUpdate:
         self.deleted: list[str] = []
         self.written = 0
         self.terms = 0
+        self.made: set[str] = set()
 
     def remove(self, number: int, cable: Cable) -> None:
         """Take out the postings of cable `number` as the previous edition had them."""
@@ -1009,7 +1024,10 @@ class IndexUpdate:
 
     def _write(self, relative: str, text: str) -> None:
         path = os.path.join(self.folder, relative)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        parent = os.path.dirname(path)
+        if parent not in self.made:
+            os.makedirs(parent, exist_ok=True)
+            self.made.add(parent)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
         self.written += 1
@@ -1056,10 +1074,11 @@ class IndexUpdate:
             if text is None:
                 continue
             old[name] = text
-            node = json.loads(text)
-            for term, value in node["t"].items():
-                entries[term] = _dumps(value)
-            waiting += [at + c for c in node.get("s", "")]
+            # Read as written (shard_text): no JSON decoded, each entry's text kept.
+            entries.update(_ENTRY.findall(text))
+            children = _CHILDREN.search(text)
+            if children:
+                waiting += [at + c for c in children.group(1)]
         before = len(entries)
         for term in changed:
             entry = self._term(term, entries.get(term))
@@ -1129,7 +1148,11 @@ class IndexUpdate:
         for level_of, held in postings.items():
             items = sorted(held.items())
             chunks = -(-len(items) // size)
-            for k in range(chunks):
+            # The blocks before the first cable that changed at this level are as they were.
+            touched_at = [c for c, lv in removed.items() if lv == level_of]
+            touched_at += [c for c, (lv, _) in added.items() if lv == level_of]
+            first = bisect.bisect_left(items, (min(touched_at, default=0),)) // size
+            for k in range(first if level_of in loaded else 0, chunks):
                 name = folder + block_name(level_of, k)
                 text = f"[{_run_text(level_of, items[k * size : (k + 1) * size])}]"
                 before = old_text.get(name) if level_of in loaded else self._old(name)

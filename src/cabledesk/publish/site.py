@@ -809,9 +809,11 @@ def _build(
             index.average = search.average
         else:
             shutil.rmtree(spooling / "postings", ignore_errors=True)
-            terms = _update_index(update, store, plan, numbers, docs)
+            terms = _update_index(update, store, plan, index.slots, docs)
+            clock.lap(f"search index: update ({update.written} files written)")
             assert previous is not None
             _carry(previous / "search", building / "search", set(update.deleted))
+            clock.lap("search index: link the unchanged files")
         clock.lap("search index: finish")
         # Public: each cable's hash is of its public record (published_hash), never of the
         # stored text, which would let anyone test guesses at a redacted name offline.
