@@ -54,14 +54,14 @@ import math
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
 from cabledesk.record.words import WORD
 
-FORMAT = 3
+FORMAT = 4
 # Postings held in memory before they are appended to the spool files.
 _SPOOL_AT = 1_000_000
 # A spool file is split by the next character of its terms while it is larger.
@@ -92,8 +92,12 @@ def shard_name(prefix: str) -> str:
     return prefix.encode("utf-8").hex() + ".json"
 
 
-def block_path(number: int) -> tuple[str, str]:
-    return str(number // 1000), f"{number % 1000}.json"
+def block_path(term: str, level_of: int, k: int) -> str:
+    """A block's path under b/: the term's UTF-8 in hexadecimal cut into folders of 200
+    characters, then LEVEL-K.json."""
+    text = term.encode("utf-8").hex()
+    folder = "/".join(text[i : i + 200] for i in range(0, len(text), 200))
+    return f"{folder}/{level_of}-{k}.json"
 
 
 def searchable_parts(cable: Cable) -> list[str]:
@@ -163,7 +167,10 @@ class IndexWriter:
     place in the document files), in any order, then `finish`. The files are the same
     as adding the cables in order would give."""
 
-    def __init__(self, folder: Path, spool: Path, spool_at: int = _SPOOL_AT) -> None:
+    def __init__(
+        self, folder: Path, spool: Path, spool_at: int = _SPOOL_AT, average: float | None = None
+    ) -> None:
+        self.frozen = average
         self.folder, self.spool, self.spool_at = folder, spool, spool_at
         folder.mkdir(parents=True, exist_ok=True)
         spool.mkdir(parents=True, exist_ok=True)
@@ -171,7 +178,6 @@ class IndexWriter:
         self.count = 0
         self.words = 0  # of every cable added: the average length
         self.added = 0
-        self.blocks = 0
         self.terms = 0
         self.average = 0.0
         self.tree_root = self.block_root = ""
@@ -225,13 +231,16 @@ class IndexWriter:
         self.held.clear()
         self.count = 0
 
-    def finish(self, docs: Iterable[list[str]], cable_path: str = "cable/") -> int:
+    def finish(self, docs: list[list[str] | None], cable_path: str = "cable/") -> int:
         """Write the document files (`docs`: by cable number), the term shards and
         their blocks, and meta.json; returns the number of distinct terms (words and
         pairs). The spool folder is removed."""
         self._spool()
         total = self._write_docs(docs)
-        self.average = self.words / self.added if self.added else 0.0
+        if self.frozen is not None:
+            self.average = self.frozen
+        else:
+            self.average = self.words / self.added if self.added else 0.0
         # File names below are hexadecimal or numbers, made here: plain names.
         self.tree_root = str(inside(self.folder, "t"))
         self.block_root = str(inside(self.folder, "b"))
@@ -239,14 +248,16 @@ class IndexWriter:
         os.mkdir(self.block_root)
         for path in sorted(self.spool.iterdir(), key=lambda p: bytes.fromhex(p.stem)):
             prefix = bytes.fromhex(path.stem).decode("utf-8")
-            self._bucket(prefix, path)
+            self._tree(prefix, self._bucket(prefix, path))
         meta = {
             "format": FORMAT,
             "cable_path": cable_path,
             "docs": total,
+            "terms": self.terms,
             "average_words": round(self.average, 3),
             "doc_chunk": DOC_CHUNK,
             "block": BLOCK,
+            "pair_block": PAIR_BLOCK,
             "levels": LEVELS,
             "k1": K1,
             "b": B,
@@ -255,27 +266,19 @@ class IndexWriter:
         shutil.rmtree(self.spool)
         return self.terms
 
-    def _write_docs(self, docs: Iterable[list[str]]) -> int:
+    def _write_docs(self, docs: list[list[str] | None]) -> int:
+        """Rows by cable number, null where no cable holds the number."""
         folder = inside(self.folder, "d")
         folder.mkdir(exist_ok=True)
-        chunk: list[list[str]] = []
-        total = 0
-        for row in docs:
-            chunk.append(row)
-            total += 1
-            if len(chunk) == DOC_CHUNK:
-                inside(folder, f"{(total - 1) // DOC_CHUNK}.json").write_text(
-                    _dumps(chunk), encoding="utf-8"
-                )
-                chunk = []
-        if chunk:
-            inside(folder, f"{(total - 1) // DOC_CHUNK}.json").write_text(
-                _dumps(chunk), encoding="utf-8"
+        for start in range(0, len(docs), DOC_CHUNK):
+            inside(folder, f"{start // DOC_CHUNK}.json").write_text(
+                _dumps(docs[start : start + DOC_CHUNK]), encoding="utf-8"
             )
-        return total
+        return sum(row is not None for row in docs)
 
-    def _bucket(self, prefix: str, path: Path) -> None:
-        """Write the shards of the terms starting with `prefix` (all in `path`)."""
+    def _bucket(self, prefix: str, path: Path) -> list[tuple[str, str]]:
+        """The entries of the terms starting with `prefix` (all in `path`), sorted; the
+        split of a large spool file changes nothing in them."""
         if path.stat().st_size <= BUCKET_BYTES or len(prefix) >= MAX_DEPTH:
             with path.open(encoding="utf-8") as handle:
                 lines = handle.read().splitlines()
@@ -283,8 +286,7 @@ class IndexWriter:
             lines.sort()
             entries = list(self._entries(lines))
             del lines
-            self._tree(prefix, entries)
-            return
+            return entries
         # Too large to sort in memory: split by the next character; the terms equal to
         # the prefix go to a file of their own (one term: its postings are sorted whole).
         parts: dict[str, list[str]] = {}
@@ -319,10 +321,9 @@ class IndexWriter:
             lines.sort()
             exact = list(self._entries(lines))
             del lines
-        children = sorted(k for k in files if k)
-        self._node(prefix, exact, children)
-        for key in children:
-            self._bucket(prefix + key, files[key])
+        for key in sorted(k for k in files if k):
+            exact += self._bucket(prefix + key, files[key])
+        return exact
 
     def _entries(self, lines: list[str]) -> Iterator[tuple[str, str]]:
         """(term, its entry as JSON) of sorted spool lines; writes the blocks of the
@@ -357,18 +358,18 @@ class IndexWriter:
         postings.sort()
         if len(postings) <= INLINE:
             return f"[{len(postings)},[{encode_run(postings, pairs)}]]"
-        first = self.blocks
         size = PAIR_BLOCK if pairs else BLOCK
-        for start in range(0, len(postings), size):
-            run = encode_run(postings[start : start + size], pairs)
-            hundreds, name = block_path(self.blocks)
-            folder = os.path.join(self.block_root, hundreds)
-            if not self.blocks % 1000:
-                os.mkdir(folder)
-            with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
-                handle.write(f"[{run}]")
-            self.blocks += 1
-        return f"[{len(postings)},{first},{self.blocks - first}]"
+        listed: list[str] = []
+        for negative in sorted({p[0] for p in postings}):
+            group = [p for p in postings if p[0] == negative]
+            listed.append(f"{-negative},{len(group)}")
+            for k, start in enumerate(range(0, len(group), size)):
+                run = encode_run(group[start : start + size], pairs)
+                path = os.path.join(self.block_root, block_path(term, -negative, k))
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(f"[{run}]")
+        return f"[{len(postings)},{','.join(listed)}]"
 
     def _write_shard(self, prefix: str, entries: list[tuple[str, str]], children: str) -> None:
         # A term is letters, digits and spaces: nothing in it needs escaping in JSON.
@@ -376,10 +377,6 @@ class IndexWriter:
         text = f'{{"t":{{{terms}}},"s":{_dumps(children)}}}' if children else f'{{"t":{{{terms}}}}}'
         with open(os.path.join(self.tree_root, shard_name(prefix)), "w", encoding="utf-8") as f:
             f.write(text)
-
-    def _node(self, prefix: str, exact: list[tuple[str, str]], children: list[str]) -> None:
-        """A shard split by the next character: its own terms and its children's."""
-        self._write_shard(prefix, exact, "".join(children))
 
     def _tree(self, prefix: str, entries: list[tuple[str, str]]) -> None:
         """Write the shards of `entries` (sorted, all starting with `prefix`): one when

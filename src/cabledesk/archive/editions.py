@@ -260,3 +260,40 @@ def published_citing(connection: sqlite3.Connection, reference_id: str) -> list[
         if any(r.cable_id in names for r in record.references):
             found[citing] = (record.header.sent or record.created or "")[:10]
     return sorted(found, key=lambda i: (found[i], i))
+
+
+# The public edition's search index (publish/search_index.py, format 4): each cable's
+# stable number ("slot") and the BM25 average length frozen at the first edition.
+_AVERAGE_KEY = "edition_average_words"
+
+
+def slots(connection: sqlite3.Connection) -> dict[str, int]:
+    """{reference id: slot} of every cable that ever entered an edition (schema 14)."""
+    return {
+        str(i): int(s)
+        for i, s in connection.execute("SELECT reference_id, slot FROM edition_slots")
+    }
+
+
+def index_average(connection: sqlite3.Connection) -> float | None:
+    """The average length (words) the edition's search index ranks by; None before the
+    first edition of format 4."""
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (_AVERAGE_KEY,)).fetchone()
+    return float(row[0]) if row else None
+
+
+def keep_slots(
+    connection: sqlite3.Connection, new: Mapping[str, int], average: float | None
+) -> None:
+    """Record the slots given to cables entering an edition, and the average (the first
+    time only); in a transaction of its own."""
+    with connection:
+        connection.executemany(
+            "INSERT OR IGNORE INTO edition_slots (reference_id, slot) VALUES (?, ?)",
+            [(i, s) for s, i in sorted((s, i) for i, s in new.items())],
+        )
+        if average is not None:
+            connection.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                (_AVERAGE_KEY, repr(average)),
+            )

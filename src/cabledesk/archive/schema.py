@@ -12,7 +12,7 @@ from collections.abc import Callable
 from cabledesk.archive.blob import unpack_record
 from cabledesk.errors import Error
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 # Each entry upgrades the schema from version N-1 to N (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -420,6 +420,17 @@ MIGRATIONS: list[str] = [
     WHEN NEW.text_hash IS NOT OLD.text_hash BEGIN
         INSERT OR REPLACE INTO arrivals (cable_id, seq) VALUES (NEW.id, NEW.seq);
     END;
+    """,
+    # 14: the public edition's stable cable numbers ("slots", publish/search_index.py,
+    # format 4): a cable keeps the number it got when it first entered an edition (the
+    # first edition's in date order, later ones after the highest), withdrawn or not, so
+    # the next edition's search index changes only where its cables did. The BM25 average
+    # length the index was first built with is kept in `meta` (edition_average_words).
+    """
+    CREATE TABLE IF NOT EXISTS edition_slots (
+        reference_id TEXT PRIMARY KEY,
+        slot INTEGER NOT NULL UNIQUE
+    ) WITHOUT ROWID;
     """,
 ]
 

@@ -116,6 +116,10 @@ class BuildCache:
         # The cables of the previous edition this one no longer holds (incremental).
         self.withdrawn: list[str] = []
         self.workers_cpu = 0.0
+        # An incremental build: the previous edition's published hashes, and the previous
+        # public records of the cables read again or withdrawn.
+        self.previous_published: dict[str, str] = {}
+        self.previous_records: dict[str, bytes] = {}
         self.target = self.path.with_name(NAME + ".new") if fresh else self.path
         if fresh:
             self.target.unlink(missing_ok=True)

@@ -59,7 +59,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,7 @@ from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
 from cabledesk.record.words import WORD
 
-FORMAT = 3
+FORMAT = 4
 # Postings held in memory before they are appended to the spool files.
 _SPOOL_AT = 1_000_000
 # A spool file is split by the next character of its terms while it is larger.
@@ -104,8 +104,22 @@ def shard_name(prefix: str) -> str:
     return prefix.encode("utf-8").hex() + ".json"
 
 
-def block_path(number: int) -> tuple[str, str]:
-    return str(number // 1000), f"{number % 1000}.json"
+# A folder name of a block's path is at most this many characters (hexadecimal).
+_SEGMENT = 200
+
+
+def block_folder(term: str) -> str:
+    """The folder (under search/b/) of a term's blocks: the UTF-8 of the term in
+    hexadecimal, cut into folders of `_SEGMENT` characters (a file name is limited); the
+    browser derives the same (site-search.js)."""
+    text = term.encode("utf-8").hex()
+    return "/".join(text[i : i + _SEGMENT] for i in range(0, len(text), _SEGMENT))
+
+
+def block_name(level_of: int, k: int) -> str:
+    """The file (in the term's folder) of the `k`-th block of a term's postings at
+    impact level `level_of`."""
+    return f"{level_of}-{k}.json"
 
 
 def searchable_parts(cable: Cable) -> list[str]:
@@ -287,6 +301,23 @@ _ASCII_WORDS = bytes(
 _LETTER_BEYOND_ASCII = re.compile(r"[^\W_\x00-\x7f]")
 
 
+def _words(cable: Cable) -> tuple[list[bytes], list[int]]:
+    """A cable's words (UTF-8, lower case) and where each searchable part ends."""
+    findall = WORD.findall
+    every: list[bytes] = []
+    ends: list[int] = []
+    for part in searchable_parts(cable):
+        if part.isascii():
+            every += part.encode("ascii").translate(_ASCII_WORDS).split()
+        elif _LETTER_BEYOND_ASCII.search(part) is None:
+            # Only ASCII letters: the others (a dash, a redaction's blocks) cut words.
+            every += part.encode("ascii", "replace").translate(_ASCII_WORDS).split()
+        else:
+            every += [w.lower().encode("utf-8") for w in findall(part)]
+        ends.append(len(every))
+    return every, ends
+
+
 # A slice of the spool: (file descriptor, offset and records of words, of pairs, of
 # positions).
 _Piece = tuple[int, int, int, int, int, int, int]
@@ -311,15 +342,18 @@ class IndexWriter:
     place in the document files), in any order, then `finish`. The files are the same
     as adding the cables in order would give."""
 
-    def __init__(self, folder: Path, spool: Path, spool_at: int = _SPOOL_AT) -> None:
+    def __init__(
+        self, folder: Path, spool: Path, spool_at: int = _SPOOL_AT, average: float | None = None
+    ) -> None:
         self.folder, self.spool, self.spool_at = folder, spool, spool_at
+        # The BM25 average length frozen at the first edition (None: this edition's).
+        self.frozen = average
         folder.mkdir(parents=True, exist_ok=True)
         spool.mkdir(parents=True, exist_ok=True)
         self.vocabulary = _Vocabulary()
         self.count = 0
         self.words = 0  # of every cable added: the average length
         self.added = 0
-        self.blocks = 0
         self.terms = 0
         self.average = 0.0
         self.tree_root = self.block_root = ""
@@ -337,18 +371,7 @@ class IndexWriter:
         self.serial = 0
 
     def add(self, number: int, cable: Cable) -> None:
-        findall = WORD.findall
-        every: list[bytes] = []
-        ends: list[int] = []
-        for part in searchable_parts(cable):
-            if part.isascii():
-                every += part.encode("ascii").translate(_ASCII_WORDS).split()
-            elif _LETTER_BEYOND_ASCII.search(part) is None:
-                # Only ASCII letters: the others (a dash, a redaction's blocks) cut words.
-                every += part.encode("ascii", "replace").translate(_ASCII_WORDS).split()
-            else:
-                every += [w.lower().encode("utf-8") for w in findall(part)]
-            ends.append(len(every))
+        every, ends = _words(cable)
         length = len(every)
         ids = np.fromiter(map(self.vocabulary.__getitem__, every), np.int64, length)
         words, tf = np.unique(ids, return_counts=True)
@@ -475,13 +498,20 @@ class IndexWriter:
         self.pair_keys, self.pair_counts, self.pair_positions = [], [], []
         self.count = 0
 
-    def finish(self, docs: Iterable[list[str]], cable_path: str = "cable/") -> int:
-        """Write the document files (`docs`: by cable number), the term shards and
-        their blocks, and meta.json; returns the number of distinct terms (words and
-        pairs). The spool folder is removed."""
+    def finish(self, docs: Sequence[list[str] | None], cable_path: str = "cable/") -> int:
+        """Write the document files (`docs`: by cable number, None for a number no cable
+        of the edition holds), the term shards and their blocks, and meta.json; returns
+        the number of distinct terms (words and pairs). The spool folder is removed."""
         self._spool()
-        total = self._write_docs(docs)
-        self.average = self.words / self.added if self.added else 0.0
+        folder = inside(self.folder, "d")
+        folder.mkdir(exist_ok=True)
+        for name, text in doc_files(docs):
+            inside(folder, name).write_text(text, encoding="utf-8")
+        total = sum(row is not None for row in docs)
+        if self.frozen is not None:
+            self.average = self.frozen
+        else:
+            self.average = self.words / self.added if self.added else 0.0
         # File names below are hexadecimal or numbers, made here: plain names.
         self.tree_root = str(inside(self.folder, "t"))
         self.block_root = str(inside(self.folder, "b"))
@@ -498,22 +528,17 @@ class IndexWriter:
                 ]
                 pieces = [p for p in pieces if p[2] or p[4]]
                 if pieces:
-                    self._bucket(prefixes[bucket], pieces, int(self.bucket_bytes[bucket]))
+                    prefix = prefixes[bucket]
+                    entries = self._bucket(prefix, pieces, int(self.bucket_bytes[bucket]))
+                    self.terms += len(entries)
+                    for name, text in shards(prefix, entries):
+                        with open(os.path.join(self.tree_root, name), "w", encoding="utf-8") as f:
+                            f.write(text)
         finally:
             for descriptor, _, _ in self.runs:
                 os.close(descriptor)
-        meta = {
-            "format": FORMAT,
-            "cable_path": cable_path,
-            "docs": total,
-            "average_words": round(self.average, 3),
-            "doc_chunk": DOC_CHUNK,
-            "block": BLOCK,
-            "levels": LEVELS,
-            "k1": K1,
-            "b": B,
-        }
-        inside(self.folder, "meta.json").write_text(_dumps(meta), encoding="utf-8")
+        text = meta_text(cable_path, total, self.average, self.terms)
+        inside(self.folder, "meta.json").write_text(text, encoding="utf-8")
         shutil.rmtree(self.spool)
         return self.terms
 
@@ -616,13 +641,11 @@ class IndexWriter:
         pair_next[chosen] = table[second[chosen], at[fits]]
         return word_next, pair_next
 
-    def _bucket(self, prefix: str, pieces: list[_Piece], size: int) -> None:
-        """Write the shards of the terms starting with `prefix` (all in `pieces`, `size`
-        bytes of the text spool)."""
+    def _bucket(self, prefix: str, pieces: list[_Piece], size: int) -> list[tuple[str, str]]:
+        """(term, entry) of the terms starting with `prefix` (all in `pieces`, `size`
+        bytes of the text spool), in the terms' order; their blocks are written."""
         if size <= BUCKET_BYTES or len(prefix) >= MAX_DEPTH:
-            entries = self._entries(*self._load(pieces))
-            self._tree(prefix, entries)
-            return
+            return self._entries(*self._load(pieces))
         # Too large to sort in memory: split by the next character; the terms equal to
         # the prefix go to a file of their own (one term: its postings are sorted whole).
         depth = len(prefix)
@@ -655,14 +678,16 @@ class IndexWriter:
                     written.append((descriptor, w_at, len(w), p_at, len(p), q_at, len(q)))
                     at[0] = offset + len(blob)
                     at.append(int(w["b"].sum()) + int(p["b"].sum()))
-            exact: list[tuple[str, str]] = []
+            # Split only to sort in memory: the entries are those of the whole bucket, in
+            # the terms' order (the prefix itself first), and its shards are cut from
+            # them as from any bucket's.
+            entries: list[tuple[str, str]] = []
             if -1 in parts:
-                exact = self._entries(*self._load(parts[-1][1]))
-            children = sorted(k for k in parts if k >= 0)
-            self._node(prefix, exact, [chr(k) for k in children])
-            for key in children:
+                entries = self._entries(*self._load(parts[-1][1]))
+            for key in sorted(k for k in parts if k >= 0):
                 _, written, at = parts[key]
-                self._bucket(prefix + chr(key), written, sum(at[1:]))
+                entries += self._bucket(prefix + chr(key), written, sum(at[1:]))
+            return entries
         finally:
             for descriptor, _, _ in parts.values():
                 os.close(descriptor)
@@ -711,10 +736,14 @@ class IndexWriter:
         is_pair = terms[term_starts] % span != 0
         blocked = frequency > INLINE
         size = np.where(is_pair, PAIR_BLOCK, BLOCK)
+        # A block holds postings of one level: (term, level) groups cut every `size`.
+        new_group = new_term | _changes(levels)
+        group_starts = np.flatnonzero(new_group)
+        group_of = np.cumsum(new_group) - 1
+        within = np.arange(count) - group_starts[group_of]
         new_run = new_term.copy()
         if blocked.any():
-            within = np.arange(count) - term_starts[term_of]
-            new_run |= blocked[term_of] & (within % size[term_of] == 0)
+            new_run |= blocked[term_of] & (new_group | (within % size[term_of] == 0))
         new_level = new_run | _changes(levels)
         previous = np.empty(count, dtype=np.int64)
         previous[0] = 0
@@ -750,12 +779,20 @@ class IndexWriter:
         body = text.decode("ascii")
         del values, text, ends
         runs_of = np.bincount(term_of[run_starts], minlength=len(term_starts)).tolist()
+        run_level = levels[run_starts].tolist()
+        run_k = (within[run_starts] // size[term_of[run_starts]]).tolist()
+        # Postings of each (term, level) group, and groups of each term: a blocked
+        # term's entry.
+        group_counts = np.diff(np.append(group_starts, count))
+        group_level = levels[group_starts].tolist()
+        groups_of = np.bincount(term_of[group_starts], minlength=len(term_starts)).tolist()
+        group_count = group_counts.tolist()
         words_sorted = self.sorted_words
         entries: list[tuple[str, str]] = []
-        run = 0
+        run = group = 0
         block_root = self.block_root
-        for key, frequency_of, runs in zip(
-            terms[term_starts].tolist(), frequency.tolist(), runs_of, strict=True
+        for key, frequency_of, runs, groups in zip(
+            terms[term_starts].tolist(), frequency.tolist(), runs_of, groups_of, strict=True
         ):
             first_word, second = divmod(key, span)
             term = words_sorted[first_word]
@@ -764,98 +801,110 @@ class IndexWriter:
             if frequency_of <= INLINE:
                 entries.append((term, f"[{frequency_of},[{body[begin[run] : end[run]]}]]"))
                 run += 1
+                group += groups
                 continue
-            first = self.blocks
+            folder = os.path.join(block_root, block_folder(term))
+            os.makedirs(folder, exist_ok=True)
             for r in range(run, run + runs):
-                hundreds, name = block_path(self.blocks)
-                folder = os.path.join(block_root, hundreds)
-                if not self.blocks % 1000:
-                    os.mkdir(folder)
-                with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+                name = os.path.join(folder, block_name(run_level[r], run_k[r]))
+                with open(name, "w", encoding="utf-8") as handle:
                     handle.write(f"[{body[begin[r] : end[r]]}]")
-                self.blocks += 1
             run += runs
-            entries.append((term, f"[{frequency_of},{first},{runs}]"))
-        self.terms += len(entries)
+            listed = ",".join(
+                f"{group_level[g]},{group_count[g]}" for g in range(group, group + groups)
+            )
+            group += groups
+            entries.append((term, f"[{frequency_of},{listed}]"))
         return entries
 
-    def _write_docs(self, docs: Iterable[list[str]]) -> int:
-        folder = inside(self.folder, "d")
-        folder.mkdir(exist_ok=True)
-        chunk: list[list[str]] = []
-        total = 0
-        for row in docs:
-            chunk.append(row)
-            total += 1
-            if len(chunk) == DOC_CHUNK:
-                inside(folder, f"{(total - 1) // DOC_CHUNK}.json").write_text(
-                    _dumps(chunk), encoding="utf-8"
-                )
-                chunk = []
-        if chunk:
-            inside(folder, f"{(total - 1) // DOC_CHUNK}.json").write_text(
-                _dumps(chunk), encoding="utf-8"
-            )
-        return total
 
-    def _write_shard(self, prefix: str, entries: list[tuple[str, str]], children: str) -> None:
-        # A term is letters, digits and spaces: nothing in it needs escaping in JSON.
-        terms = ",".join(f'"{t}":{e}' for t, e in entries)
-        text = f'{{"t":{{{terms}}},"s":{_dumps(children)}}}' if children else f'{{"t":{{{terms}}}}}'
-        with open(os.path.join(self.tree_root, shard_name(prefix)), "w", encoding="utf-8") as f:
-            f.write(text)
+def meta_text(cable_path: str, docs: int, average: float, terms: int) -> str:
+    """meta.json: what the browser needs of the whole edition (a few numbers)."""
+    meta = {
+        "format": FORMAT,
+        "cable_path": cable_path,
+        "docs": docs,
+        "terms": terms,
+        "average_words": round(average, 3),
+        "doc_chunk": DOC_CHUNK,
+        "block": BLOCK,
+        "pair_block": PAIR_BLOCK,
+        "levels": LEVELS,
+        "k1": K1,
+        "b": B,
+    }
+    return _dumps(meta)
 
-    def _node(self, prefix: str, exact: list[tuple[str, str]], children: list[str]) -> None:
-        """A shard split by the next character: its own terms and its children's."""
-        self._write_shard(prefix, exact, "".join(children))
 
-    def _tree(self, prefix: str, entries: list[tuple[str, str]]) -> None:
-        """Write the shards of `entries` (sorted, all starting with `prefix`): one when
-        they fit in LEAF_BYTES; else the shard keeps the terms equal to `prefix` and the
-        smallest groups by the next character that fit, and each other group is a
-        shard of its own (recursively), named in the shard's `s`."""
-        terms = [t for t, _ in entries]
-        sums = [0, *itertools.accumulate(len(t) + len(e) + 4 for t, e in entries)]
-        self._subtree(prefix, entries, terms, sums, 0, len(entries))
+def doc_chunk(docs: Sequence[list[str] | None], chunk: int) -> str:
+    """The text of document file `chunk` (rows of cables chunk*DOC_CHUNK ...; null
+    where no cable of the edition holds the number)."""
+    return _dumps(list(docs[chunk * DOC_CHUNK : (chunk + 1) * DOC_CHUNK]))
 
-    def _subtree(
-        self,
-        prefix: str,
-        entries: list[tuple[str, str]],
-        terms: list[str],
-        sums: list[int],
-        low: int,
-        high: int,
-    ) -> None:
-        """`_tree` of entries[low:high]; `sums`: the running total of the entries' sizes."""
-        if sums[high] - sums[low] <= LEAF_BYTES or len(prefix) >= MAX_DEPTH:
-            self._write_shard(prefix, entries[low:high], "")
-            return
-        depth = len(prefix)
-        groups: list[tuple[int, str, int, int]] = []  # (size, character, start, end)
-        start = low
-        while start < high and len(terms[start]) == depth:
-            start += 1
-        kept_size = sums[start] - sums[low]
-        kept = [(low, start)]
-        while start < high:
-            character = terms[start][depth]
-            end = bisect.bisect_left(terms, prefix + chr(ord(character) + 1), start, high)
-            groups.append((sums[end] - sums[start], character, start, end))
-            start = end
-        split: list[tuple[str, int, int]] = []
-        for size, character, start, end in sorted(groups):
-            if kept_size + size <= NODE_BYTES:
-                kept_size += size
-                kept.append((start, end))
-            else:
-                split.append((character, start, end))
-        kept.sort()
-        split.sort()
-        shard = [entry for start, end in kept for entry in entries[start:end]]
-        self._write_shard(prefix, shard, "".join(c for c, _, _ in split))
-        for character, start, end in split:
-            self._subtree(prefix + character, entries, terms, sums, start, end)
+
+def doc_files(docs: Sequence[list[str] | None]) -> Iterator[tuple[str, str]]:
+    """(name, text) of every document file."""
+    for chunk in range(-(-len(docs) // DOC_CHUNK)):
+        yield f"{chunk}.json", doc_chunk(docs, chunk)
+
+
+def shard_text(entries: list[tuple[str, str]], children: str) -> str:
+    # A term is letters, digits and spaces: nothing in it needs escaping in JSON.
+    terms = ",".join(f'"{t}":{e}' for t, e in entries)
+    return f'{{"t":{{{terms}}},"s":{_dumps(children)}}}' if children else f'{{"t":{{{terms}}}}}'
+
+
+def shards(prefix: str, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(file name, text) of the shards of `entries` (sorted, all starting with
+    `prefix`, the whole bucket of `prefix`): one when they fit in LEAF_BYTES; else the
+    shard keeps the terms equal to `prefix` and the smallest groups by the next character
+    that fit, and each other group is a shard of its own (recursively), named in the
+    shard's `s`. The shape depends on the terms and their entries' sizes only."""
+    terms = [t for t, _ in entries]
+    sums = [0, *itertools.accumulate(len(t) + len(e) + 4 for t, e in entries)]
+    out: list[tuple[str, str]] = []
+    _subtree(out, prefix, entries, terms, sums, 0, len(entries))
+    return out
+
+
+def _subtree(
+    out: list[tuple[str, str]],
+    prefix: str,
+    entries: list[tuple[str, str]],
+    terms: list[str],
+    sums: list[int],
+    low: int,
+    high: int,
+) -> None:
+    """`shards` of entries[low:high]; `sums`: the running total of the entries' sizes."""
+    if sums[high] - sums[low] <= LEAF_BYTES or len(prefix) >= MAX_DEPTH:
+        out.append((shard_name(prefix), shard_text(entries[low:high], "")))
+        return
+    depth = len(prefix)
+    groups: list[tuple[int, str, int, int]] = []  # (size, character, start, end)
+    start = low
+    while start < high and len(terms[start]) == depth:
+        start += 1
+    kept_size = sums[start] - sums[low]
+    kept = [(low, start)]
+    while start < high:
+        character = terms[start][depth]
+        end = bisect.bisect_left(terms, prefix + chr(ord(character) + 1), start, high)
+        groups.append((sums[end] - sums[start], character, start, end))
+        start = end
+    split: list[tuple[str, int, int]] = []
+    for size, character, start, end in sorted(groups):
+        if kept_size + size <= NODE_BYTES:
+            kept_size += size
+            kept.append((start, end))
+        else:
+            split.append((character, start, end))
+    kept.sort()
+    split.sort()
+    shard = [entry for start, end in kept for entry in entries[start:end]]
+    out.append((shard_name(prefix), shard_text(shard, "".join(c for c, _, _ in split))))
+    for character, start, end in split:
+        _subtree(out, prefix + character, entries, terms, sums, start, end)
 
 
 def write_index(cables: list[Cable], folder: Path, cable_path: str = "cable/") -> int:
@@ -865,3 +914,251 @@ def write_index(cables: list[Cable], folder: Path, cable_path: str = "cable/") -
     for number, cable in enumerate(cables):
         writer.add(number, cable)
     return writer.finish([document(c) for c in cables], cable_path)
+
+
+# The incremental update (format 4): the next edition's index from the previous one.
+
+# A term's postings: level -> {cable: positions (a pair) or None (a word)}.
+_Postings = dict[int, dict[int, list[int] | None]]
+
+
+def cable_terms(cable: Cable, average: float) -> dict[str, tuple[int, list[int] | None]]:
+    """{term: (impact level, positions or None)} of a cable: its postings, as
+    IndexWriter.add makes them."""
+    every, ends = _words(cable)
+    words = [w.decode("utf-8") for w in every]
+    length = len(words)
+    out: dict[str, tuple[int, list[int] | None]] = {}
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[word] = counts.get(word, 0) + 1
+    for word, tf in counts.items():
+        out[word] = (level(tf, length, average), None)
+    cut = {end - 1 for end in ends if 0 < end < length}
+    pairs: dict[str, list[int]] = {}
+    for i in range(length - 1):
+        if i not in cut:
+            pairs.setdefault(words[i] + " " + words[i + 1], []).append(i)
+    for pair, positions in pairs.items():
+        out[pair] = (level(len(positions), length, average), positions)
+    return out
+
+
+def _decode(run: list[int], pair: bool, into: _Postings) -> None:
+    i = 0
+    while i < len(run):
+        level_of, count = run[i], run[i + 1]
+        i += 2
+        held = into.setdefault(level_of, {})
+        if not pair:
+            held.update(dict.fromkeys(itertools.accumulate(run[i : i + count])))
+            i += count
+            continue
+        cable = 0
+        for _ in range(count):
+            cable += run[i]
+            i += 1
+            if pair:
+                n = run[i]
+                i += 1
+                positions = list(itertools.accumulate(run[i : i + n]))
+                i += n
+                held[cable] = positions
+            else:
+                held[cable] = None
+
+
+def _run_text(level_of: int, items: list[tuple[int, list[int] | None]]) -> str:
+    """`[level, count, cable gaps (with positions)]` of postings sorted by cable, as text
+    without the brackets."""
+    numbers = [level_of, len(items)]
+    if items and items[0][1] is None:  # a word's: gaps only
+        cables = [cable for cable, _ in items]
+        numbers.append(cables[0])
+        numbers += map(int.__sub__, cables[1:], cables[:-1])
+        return ",".join(map(str, numbers))
+    previous = 0
+    for cable, positions in items:
+        numbers.append(cable - previous)
+        previous = cable
+        if positions is not None:
+            numbers.append(len(positions))
+            at = 0
+            for p in positions:
+                numbers.append(p - at)
+                at = p
+    return ",".join(map(str, numbers))
+
+
+# A shard's entries ("term":[...], a term has no quote) and its children's characters.
+_ENTRY = re.compile(r'"([^"]*)":(\[\d+,(?:\[[\d,]*\]|[\d,]*\d)\])')
+_CHILDREN = re.compile(r',"s":"([^"]*)"\}$')
+
+
+class IndexUpdate:
+    """The next edition's search index from the previous edition's (`previous`, its
+    search/ folder): the postings of the cables that left or changed (from their
+    previous public records) are taken out and those of the cables that entered or
+    changed put in; only the files whose bytes change are written into `folder` (the
+    same relative paths), and `deleted` lists the previous edition's files (relative to
+    search/) that the new index no longer has. Every other file of the new index is the
+    previous edition's, unchanged. The result is the files a full build writes
+    (tests/test_edition_search_incremental.py)."""
+
+    def __init__(self, previous: Path, folder: Path, average: float) -> None:
+        self.previous, self.folder, self.average = previous, folder, average
+        self.changes: dict[str, tuple[dict[int, int], dict[int, tuple[int, list[int] | None]]]] = {}
+        self.deleted: list[str] = []
+        self.written = 0
+        self.terms = 0
+        self.made: set[str] = set()
+
+    def remove(self, number: int, cable: Cable) -> None:
+        """Take out the postings of cable `number` as the previous edition had them."""
+        for term, (level_of, _) in cable_terms(cable, self.average).items():
+            self.changes.setdefault(term, ({}, {}))[0][number] = level_of
+
+    def add(self, number: int, cable: Cable) -> None:
+        for term, posting in cable_terms(cable, self.average).items():
+            self.changes.setdefault(term, ({}, {}))[1][number] = posting
+
+    def _write(self, relative: str, text: str) -> None:
+        path = os.path.join(self.folder, relative)
+        parent = os.path.dirname(path)
+        if parent not in self.made:
+            os.makedirs(parent, exist_ok=True)
+            self.made.add(parent)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        self.written += 1
+
+    def _old(self, relative: str) -> str | None:
+        try:
+            with open(os.path.join(self.previous, relative), encoding="utf-8") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None
+
+    def finish(
+        self, docs: Sequence[list[str] | None], changed: Iterable[int], cable_path: str
+    ) -> int:
+        """Write what changed: the terms' shards and blocks, the document files holding
+        the cables `changed` (numbers; `docs` as IndexWriter.finish takes them) and
+        meta.json. Returns the number of distinct terms."""
+        meta = json.loads(self._old("meta.json") or "{}")
+        self.terms = int(meta.get("terms", 0))
+        by_bucket: dict[str, list[str]] = {}
+        for term in self.changes:
+            by_bucket.setdefault(term[:2], []).append(term)
+        for prefix in sorted(by_bucket):
+            self._bucket(prefix, by_bucket[prefix])
+        for chunk in sorted({n // DOC_CHUNK for n in changed}):
+            name = f"d/{chunk}.json"
+            text = doc_chunk(docs, chunk)
+            if self._old(name) != text:
+                self._write(name, text)
+        total = sum(row is not None for row in docs)
+        text = meta_text(cable_path, total, self.average, self.terms)
+        if self._old("meta.json") != text:
+            self._write("meta.json", text)
+        return self.terms
+
+    def _bucket(self, prefix: str, changed: list[str]) -> None:
+        old: dict[str, str] = {}  # shard name -> text
+        entries: dict[str, str] = {}
+        waiting = [prefix]
+        while waiting:
+            at = waiting.pop()
+            name = shard_name(at)
+            text = self._old("t/" + name)
+            if text is None:
+                continue
+            old[name] = text
+            # Read as written (shard_text): no JSON decoded, each entry's text kept.
+            entries.update(_ENTRY.findall(text))
+            children = _CHILDREN.search(text)
+            if children:
+                waiting += [at + c for c in children.group(1)]
+        before = len(entries)
+        for term in changed:
+            entry = self._term(term, entries.get(term))
+            if entry is None:
+                entries.pop(term, None)
+            else:
+                entries[term] = entry
+        self.terms += len(entries) - before
+        made = shards(prefix, sorted(entries.items())) if entries else []
+        for name, text in made:
+            if old.get(name) != text:
+                self._write("t/" + name, text)
+        self.deleted += ["t/" + name for name in sorted(old.keys() - {n for n, _ in made})]
+
+    def _term(self, term: str, entry: str | None) -> str | None:
+        """The term's new entry (None: no cable holds it now); its blocks written."""
+        removed, added = self.changes[term]
+        pair = " " in term
+        size = PAIR_BLOCK if pair else BLOCK
+        folder = "b/" + block_folder(term) + "/"
+        postings: _Postings = {}
+        blocks: dict[int, int] = {}  # the previous blocked entry: level -> postings
+        loaded: set[int] = set()
+        old_text: dict[str, str] = {}
+
+        def load(level_of: int) -> None:
+            for k in range(-(-blocks[level_of] // size)):
+                name = folder + block_name(level_of, k)
+                text = self._old(name)
+                if text is None:
+                    raise FileNotFoundError(name)
+                old_text[name] = text
+                _decode(json.loads(text), pair, postings)
+            loaded.add(level_of)
+
+        if entry is not None:
+            value = json.loads(entry)
+            if isinstance(value[1], list):
+                _decode(value[1], pair, postings)
+            else:
+                listed = value[1:]
+                blocks = dict(zip(listed[::2], listed[1::2], strict=True))
+                touched = {*removed.values(), *(lv for lv, _ in added.values())}
+                for level_of in sorted(touched & blocks.keys()):
+                    load(level_of)
+        for cable, level_of in removed.items():
+            postings.get(level_of, {}).pop(cable, None)
+        for cable, (level_of, positions) in added.items():
+            postings.setdefault(level_of, {})[cable] = positions
+        counts = {lv: blocks[lv] for lv in blocks if lv not in loaded}
+        counts.update({lv: len(held) for lv, held in postings.items() if held})
+        frequency = sum(counts.values())
+        if frequency <= INLINE:
+            for level_of in sorted(blocks.keys() - loaded):
+                load(level_of)
+            self.deleted += sorted(old_text)
+            if not frequency:
+                return None
+            runs = [
+                _run_text(lv, sorted(postings[lv].items()))
+                for lv in sorted(postings, reverse=True)
+                if postings[lv]
+            ]
+            return f"[{frequency},[{','.join(runs)}]]"
+        # Blocked: the levels held in memory are cut into blocks again (the others, as
+        # they were).
+        for level_of, held in postings.items():
+            items = sorted(held.items())
+            chunks = -(-len(items) // size)
+            # The blocks before the first cable that changed at this level are as they were.
+            touched_at = [c for c, lv in removed.items() if lv == level_of]
+            touched_at += [c for c, (lv, _) in added.items() if lv == level_of]
+            first = bisect.bisect_left(items, (min(touched_at, default=0),)) // size
+            for k in range(first if level_of in loaded else 0, chunks):
+                name = folder + block_name(level_of, k)
+                text = f"[{_run_text(level_of, items[k * size : (k + 1) * size])}]"
+                before = old_text.get(name) if level_of in loaded else self._old(name)
+                if before != text:
+                    self._write(name, text)
+            for k in range(chunks, -(-blocks.get(level_of, 0) // size)):
+                self.deleted.append(folder + block_name(level_of, k))
+        listed = ",".join(f"{lv},{counts[lv]}" for lv in sorted(counts, reverse=True))
+        return f"[{frequency},{listed}]"

@@ -58,7 +58,7 @@ from cabledesk.publish.edition import (
 )
 from cabledesk.publish.errors import PublishError
 from cabledesk.publish.paths import inside, plain
-from cabledesk.publish.search_index import IndexWriter
+from cabledesk.publish.search_index import IndexUpdate, IndexWriter
 from cabledesk.query.browse import OriginCount, group_tags
 from cabledesk.record.codec import to_dict
 from cabledesk.record.level import LEVELS
@@ -332,6 +332,7 @@ def build_site(
         # Collections marked for the edition (docs/workspace.md): titles as the public
         # may read them; their pages hold only this edition's cables.
         shelves = archive.published_collections()
+        index = _IndexPlan.of(connection, plan.entries)
         report = _build(
             plan,
             store,
@@ -344,6 +345,8 @@ def build_site(
             workers,
             shelves,
             clock,
+            index,
+            out if incremental else None,
         )
         progress.finish()
     except BaseException:
@@ -378,6 +381,8 @@ def build_site(
             # edition. The previous tree is removed in the background.
             commit.remove_later([old] if (old := commit.swap_in(building, out)) else [])
             clock.lap("replace the previous site")
+        # The slots of the cables entering the edition (stable from now on).
+        editions.keep_slots(connection, index.new, index.average)
         before = last_seq(connection)
         # The index documents of the cables entering the edition are made in as many
         # processes as the build had (the page workers and this one), idle by now.
@@ -493,6 +498,10 @@ def _incremental_plan(archive: Archive, store: cache.BuildCache, progress: Repor
     }
     view = sorted(i for i, h in now.items() if published_before.get(i) != h or i in touched)
     withdrawn = sorted(held.keys() - now.keys())
+    # The previous public records of what is read again or leaves: the search index takes
+    # their postings out (search_index.IndexUpdate).
+    store.previous_published = {i: p for i, (_, p) in held.items()}
+    store.previous_records = dict(store.records(view + withdrawn))
     store.remove(view + withdrawn)
     store.withdrawn = withdrawn
     entries: list[Entry] = []
@@ -701,13 +710,16 @@ def _build(
     workers: int,
     shelves: Sequence[tuple[int, str, str, list[str]]] = (),
     clock: _Clock | None = None,
+    index: _IndexPlan | None = None,
+    previous: Path | None = None,
 ) -> tuple[int, int, int, int, list[str]]:
     """Write the files of edition `number` into `building`; (pages, search terms, cables
     read, pages rendered, files of the previous edition to delete). A full build writes
     every file; an `incremental` one only the pages whose inputs are not those the cache
     holds for the previous edition (the others stay in the site), and lists the files of
-    the previous edition that no longer exist. Every name is checked: a reference id
-    cannot name a file elsewhere."""
+    the previous edition that no longer exist. `previous`: the site holding the previous
+    edition, whose search index an incremental build updates (search_index.IndexUpdate).
+    Every name is checked: a reference id cannot name a file elsewhere."""
     clock = clock or _Clock()
     env = environment()
     created = _created()
@@ -730,7 +742,11 @@ def _build(
     for name in ("cable", "browse", "list", "static"):
         inside(building, name).mkdir()
     ids = {entry.reference_id for entry in entries if entry.reference_id}
-    numbers = {entry.reference_id: n for n, entry in enumerate(entries)}
+    index = index or _IndexPlan.first(entries)
+    numbers = index.slots
+    docs: list[list[str] | None] = [None] * index.size
+    for entry in entries:
+        docs[numbers[entry.reference_id]] = _document(entry)
     cached = {e.reference_id: page for e, _, page in store.entries()}
     digests = {e.reference_id: _cable_digest(plan, e, ids) for e in entries}
     render = [i for i in digests if cached.get(i) != digests[i]]
@@ -753,7 +769,11 @@ def _build(
     store.set_page_digests({page.path: page.digest for page in pages})
     clock.lap("plan the pages (digests against the previous edition's)")
     wanted = set(render)
-    search = IndexWriter(inside(building, "search"), spooling / "postings")
+    update = None
+    if previous is not None and index.average is not None:
+        # The previous edition's index is updated where its cables changed.
+        update = IndexUpdate(previous / "search", inside(building, "search"), index.average)
+    search = IndexWriter(inside(building, "search"), spooling / "postings", average=index.average)
     children: list[multiprocessing.process.BaseProcess] = []
     if workers and store.fresh and len(render) + len(changed) >= _WORKERS_FROM:
         # The worker processes render every page; this one builds the search index.
@@ -772,7 +792,11 @@ def _build(
         wanted = set()
     renderer = _Renderer(plan, building, ids)
     try:
-        for reference_id, blob in store.records():
+        if update is not None:
+            for _, blob in store.records(sorted(wanted)):
+                renderer.cable(unpack(blob))
+            progress.advance(len(entries), len(entries))
+        for reference_id, blob in store.records() if update is None else ():
             cable = unpack(blob)
             if reference_id in wanted:
                 renderer.cable(cable)
@@ -820,11 +844,20 @@ def _build(
             for name in _STATIC_FILES:
                 inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
         clock.lap("front page, search page, static files")
-        terms = search.finish([_document(e) for e in entries])
-        # The index is written whole (format 3): the previous edition's index files it
-        # no longer has are deleted by the commit, known from the cache's list of them.
-        written = ["search/" + p for p in commit.files_under(building / "search")]
-        search_gone = sorted(store.files() - set(written))
+        if update is None:
+            terms = search.finish(docs)
+            index.average = search.average
+            # Written whole: the previous edition's index files it no longer has are
+            # deleted by the commit, known from the cache's list of them.
+            written = ["search/" + p for p in commit.files_under(building / "search")]
+            search_gone = sorted(store.files() - set(written))
+        else:
+            shutil.rmtree(spooling / "postings", ignore_errors=True)
+            terms = _update_index(update, store, plan, index.slots, docs)
+            clock.lap(f"search index: update ({update.written} files written)")
+            # Only the files whose bytes change are in `building`; the others stay.
+            written = ["search/" + p for p in commit.files_under(building / "search")]
+            search_gone = sorted("search/" + p for p in update.deleted)
         store.change_files(search_gone, written)
         gone += search_gone
         clock.lap("search index: finish")
@@ -869,3 +902,52 @@ def _document(entry: Entry) -> list[str]:
         "//".join([entry.classification or "", *entry.caveats]).strip("/"),
         entry.subject or "",
     ]
+
+
+@dataclass(slots=True)
+class _IndexPlan:
+    """The search index's cable numbers ("slots", kept in the archive: a cable keeps the
+    number it got when it first entered an edition, withdrawn or not; docs/publishing.md,
+    "Incremental editions"), the slots given this edition (`new`), how many document rows
+    (`size`: the highest slot ever given, plus one) and the BM25 average length frozen at
+    the first edition (None: this edition's, known at its end)."""
+
+    slots: dict[str, int]
+    new: dict[str, int]
+    size: int
+    average: float | None
+
+    @classmethod
+    def of(cls, connection: sqlite3.Connection, entries: list[Entry]) -> _IndexPlan:
+        slots = editions.slots(connection)
+        size = max(slots.values(), default=-1) + 1
+        new: dict[str, int] = {}
+        for entry in entries:  # in date order
+            if entry.reference_id not in slots:
+                new[entry.reference_id] = slots[entry.reference_id] = size
+                size += 1
+        return cls(slots, new, size, editions.index_average(connection))
+
+    @classmethod
+    def first(cls, entries: list[Entry]) -> _IndexPlan:
+        slots = {entry.reference_id: n for n, entry in enumerate(entries)}
+        return cls(slots, dict(slots), len(entries), None)
+
+
+def _update_index(
+    update: IndexUpdate,
+    store: cache.BuildCache,
+    plan: Plan,
+    slots: dict[str, int],
+    docs: list[list[str] | None],
+) -> int:
+    """The previous edition's index updated: the postings of the cables that left or
+    whose public record changed taken out, those of the changed and entering put in."""
+    before = store.previous_published
+    gone = sorted(i for i in store.previous_records if plan.published.get(i) != before.get(i))
+    came = sorted(i for i, p in plan.published.items() if before.get(i) != p)
+    for reference_id in gone:
+        update.remove(slots[reference_id], unpack(store.previous_records[reference_id]))
+    for reference_id, blob in store.records(came):
+        update.add(slots[reference_id], unpack(blob))
+    return update.finish(docs, [slots[i] for i in gone + came], "cable/")

@@ -65,17 +65,26 @@
     this.pair = term.indexOf(" ") >= 0;
     this.postings = new Map();
     this.weight = idf(this.df);
+    // The blocks of a term with many cables: per impact level (highest first), the
+    // level's postings in blocks of meta.block (a pair: meta.pair_block), each
+    // search/b/FOLDER/LEVEL-K.json, FOLDER the term's hexadecimal cut every 200 characters.
+    this.blocks = [];
+    this.size = this.pair ? meta.pair_block : meta.block;
     if (Array.isArray(entry[1])) {
-      this.first = 0;
-      this.blocks = 0;
       this.decode(entry[1]);
     } else {
-      this.first = entry[1];
-      this.blocks = entry[2];
+      var name = hex(term), folder = [];
+      for (var at = 0; at < name.length; at += 200) folder.push(name.slice(at, at + 200));
+      folder = "search/b/" + folder.join("/") + "/";
+      for (var i = 1; i + 1 < entry.length; i += 2) {
+        for (var k = 0; k * this.size < entry[i + 1]; k++) {
+          this.blocks.push([folder + entry[i] + "-" + k + ".json", Math.min(this.size, entry[i + 1] - k * this.size)]);
+        }
+      }
     }
     this.next = 0;
   }
-  Source.prototype.complete = function () { return this.next >= this.blocks; };
+  Source.prototype.complete = function () { return this.next >= this.blocks.length; };
   Source.prototype.decode = function (run) {
     var i = 0;
     while (i < run.length) {
@@ -95,12 +104,16 @@
     }
   };
   Source.prototype.more = function () {
-    if (this.complete()) return Promise.resolve();
-    var number = this.first + this.next;
-    this.next += 1;
-    var self = this;
-    return get("search/b/" + Math.floor(number / 1000) + "/" + (number % 1000) + ".json").then(function (run) {
-      if (run) self.decode(run);
+    // The next blocks, together about one block's worth of postings (small levels are
+    // fetched at once).
+    var self = this, wanted = [], postings = 0;
+    while (!this.complete() && (!wanted.length || postings + this.blocks[this.next][1] <= this.size)) {
+      wanted.push(this.blocks[this.next][0]);
+      postings += this.blocks[this.next][1];
+      this.next += 1;
+    }
+    return Promise.all(wanted.map(get)).then(function (runs) {
+      runs.forEach(function (run) { if (run) self.decode(run); });
     });
   };
 
