@@ -204,13 +204,20 @@ def test_cabledesk_alerts_for_a_cron_job(archive: Archive, tmp_path: Path) -> No
     assert "fish  [fisheries]  0 new" in listed.output
 
 
+# The schema version whose migration made `arrivals` (and saved searches): an archive
+# from before it is one at the version below, whatever migrations came after.
+_ARRIVALS = (
+    next(i for i, m in enumerate(MIGRATIONS) if "CREATE TABLE IF NOT EXISTS arrivals" in m) + 1
+)
+
+
 def test_an_archive_from_before_gains_the_arrivals(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "a") as archive:
         ingest_records(archive, tmp_path / "in", [crafted("09TESTPOST1", [("U", "Words.")])])
         archive.connection.executescript(
             "BEGIN; DROP TRIGGER cables_arrive; DROP TRIGGER cables_new_text; "
             "DROP TABLE arrivals; DROP TABLE saved_searches; "
-            f"UPDATE meta SET value = '{len(MIGRATIONS) - 1}' WHERE key = 'schema_version'; "
+            f"UPDATE meta SET value = '{_ARRIVALS - 1}' WHERE key = 'schema_version'; "
             "COMMIT;"
         )
     with Archive.open(tmp_path / "a") as archive:
