@@ -976,7 +976,10 @@ class Reader:
         return tuple(words)
 
     def known(self, index: int) -> tuple[Entry, int] | None:
-        """The longest gazetteer phrase at `index`, if the text's case lets it count."""
+        """The longest gazetteer phrase at `index`, if the text's case lets it count (None
+        past the last token: a text may end on a place's possessive, `... as Brazil's`)."""
+        if index >= len(self.tokens):
+            return None
         first_word = self.tokens[index].plain.partition(" ")[0]
         longest = self.table.first_words.get(first_word)
         if longest is None:
