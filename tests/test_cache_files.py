@@ -4,6 +4,9 @@ never a traceback (they once stopped `cabledesk graph stats` and `copies --stats
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from click.testing import CliRunner
 
 from cabledesk.archive import copies as copy_store
 from cabledesk.archive import graph as graph_store
+from cabledesk.archive.cache_file import open_cache
 from cabledesk.cli.main import cli
 from cabledesk.facade import Archive
 from cabledesk.redact import Viewer
@@ -59,3 +63,39 @@ def test_a_damaged_cache_is_made_anew(tmp_path: Path, damage: str) -> None:
         result = runner.invoke(cli, [*args, "--db", str(folder)])
         assert result.exit_code == 0, result.output
         assert "Traceback" not in result.output
+
+
+def test_two_threads_never_prepare_one_cache_at_once(tmp_path: Path) -> None:
+    # The server's threads build two readers' views at once: each opened a new copies.db,
+    # saw no schema yet and dropped the tables the other had just made (a 500 under eight
+    # clients, tests/test_load.py). Preparing is one thread at a time per file.
+    inside, most = 0, 0
+    guard = threading.Lock()
+    first_in = threading.Event()
+
+    def prepare(writer: sqlite3.Connection) -> None:
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        first_in.set()
+        time.sleep(0.3)  # long enough for the other thread to arrive
+        writer.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
+        with guard:
+            inside -= 1
+
+    path = tmp_path / "copies.db"
+    opened: list[tuple[int]] = []
+
+    def open_one() -> None:
+        writer = open_cache(path, prepare)[0]
+        opened.append(writer.execute("SELECT count(*) FROM state").fetchone())
+        writer.close()
+
+    threads = [threading.Thread(target=open_one) for _ in range(2)]
+    threads[0].start()
+    assert first_in.wait(10)
+    threads[1].start()
+    for thread in threads:
+        thread.join(30)
+    assert opened == [(0,), (0,)] and most == 1

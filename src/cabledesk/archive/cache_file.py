@@ -9,8 +9,20 @@ summaries once, docs/entities.md)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
+
+# One `prepare` at a time per cache file in this process: two views built at once (the
+# server's threads) each opened a new copies.db, saw no schema yet and dropped the tables
+# the other had just made ("no such table: state", a 500 under eight clients).
+_preparing: dict[str, threading.Lock] = {}
+_preparing_guard = threading.Lock()
+
+
+def _lock_of(path: Path) -> threading.Lock:
+    with _preparing_guard:
+        return _preparing.setdefault(str(path.resolve()), threading.Lock())
 
 
 def open_cache(
@@ -19,6 +31,13 @@ def open_cache(
     """(an autocommit connection in WAL mode on `path`, made owner-only and prepared by
     `prepare`; whether the file had to be made anew, in which case the caller's other
     handles on it point at the deleted file and must be reopened)."""
+    with _lock_of(path):
+        return _open(path, prepare)
+
+
+def _open(
+    path: Path, prepare: Callable[[sqlite3.Connection], None]
+) -> tuple[sqlite3.Connection, bool]:
     made_anew = False
     while True:
         if not path.exists():
