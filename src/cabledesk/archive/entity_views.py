@@ -214,9 +214,22 @@ class Summaries:
                     m.cable_id AS cable_id, m.surface AS surface, m.name AS name {sql}""",
                 params,
             )
+            # Cable first: the pass above reads the mentions cable by cable, so the
+            # pairs' b-tree is filled in its own order (a quarter of the CPU of
+            # entity first at 50,000 cables).
             source.execute(
-                """CREATE TEMP TABLE seen_pairs AS SELECT DISTINCT entity_id, cable_id
+                """CREATE TEMP TABLE seen_pairs AS SELECT DISTINCT cable_id, entity_id
                    FROM seen_mentions"""
+            )
+            # Each cable's month and post, from the covering index of (origin, date):
+            # the pairs then find them in a small table, not in the rows of `cables`
+            # (which hold the records) in the pairs' order.
+            source.execute(
+                """CREATE TEMP TABLE seen_cables (
+                   cable_id INTEGER PRIMARY KEY, month TEXT, origin TEXT)"""
+            )
+            source.execute(
+                "INSERT INTO seen_cables SELECT id, substr(date, 1, 7), origin FROM cables"
             )
             source.execute(
                 """INSERT INTO v.counts SELECT ?, s.entity_id, n.kind, s.mentions, s.cables
@@ -232,15 +245,15 @@ class Summaries:
                 (key,),
             )
             source.execute(
-                """INSERT INTO v.months SELECT ?, p.entity_id, substr(c.date, 1, 7),
-                   count(*) FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
-                   WHERE c.date IS NOT NULL GROUP BY p.entity_id, substr(c.date, 1, 7)""",
+                """INSERT INTO v.months SELECT ?, p.entity_id, s.month, count(*)
+                   FROM seen_pairs p JOIN seen_cables s ON s.cable_id = p.cable_id
+                   WHERE s.month IS NOT NULL GROUP BY p.entity_id, s.month""",
                 (key,),
             )
             source.execute(
-                """INSERT INTO v.posts SELECT ?, p.entity_id, c.origin, count(*)
-                   FROM seen_pairs p JOIN cables c ON c.id = p.cable_id
-                   WHERE c.origin IS NOT NULL GROUP BY p.entity_id, c.origin""",
+                """INSERT INTO v.posts SELECT ?, p.entity_id, s.origin, count(*)
+                   FROM seen_pairs p JOIN seen_cables s ON s.cable_id = p.cable_id
+                   WHERE s.origin IS NOT NULL GROUP BY p.entity_id, s.origin""",
                 (key,),
             )
             source.execute("INSERT OR REPLACE INTO v.views (view, stamp) VALUES (?, ?)", (key, now))
