@@ -783,6 +783,49 @@ def test_a_changed_text_is_pending_again(ingested: Path, tmp_path: Path) -> None
         assert archive.enrich(workers=0).cables == 1
 
 
+def test_a_cable_the_extractor_fails_on_costs_that_cable_not_the_job(
+    ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from cabledesk.archive import enrich as job
+    from cabledesk.cli.main import cli
+
+    folder = copy_of(ingested, tmp_path, "one-fails")
+    connection = sqlite3.connect(archive_file(folder))
+    broken_id, broken = connection.execute(
+        "SELECT id, reference_id FROM cables ORDER BY id LIMIT 1 OFFSET 3"
+    ).fetchone()
+    total = connection.execute("SELECT count(*) FROM cables").fetchone()[0]
+    connection.close()
+    mention_rows = job._mention_rows
+
+    def failing(cable: Cable) -> list[object]:
+        if cable.reference_id == broken:
+            raise IndexError("list index out of range")
+        return mention_rows(cable)
+
+    monkeypatch.setattr(job, "_mention_rows", failing)
+    with cabledesk.Archive.open(folder) as archive:
+        report = archive.enrich(workers=0)
+    assert report.failed == [(broken, "IndexError: list index out of range")]
+    assert report.cables == total - 1 and report.mentions > 500
+    connection = sqlite3.connect(archive_file(folder))
+    enriched = {row[0] for row in connection.execute("SELECT cable_id FROM enriched")}
+    connection.close()
+    assert broken_id not in enriched and len(enriched) == total - 1
+    # The command says which cable and why, once, with no traceback, and fails.
+    result = CliRunner().invoke(cli, ["enrich", "--db", str(folder), "--workers", "0"])
+    assert result.exit_code == 1, result.output
+    assert f"{broken}: IndexError: list index out of range" in result.output
+    assert "failed on 1 cable;" in result.output and "Traceback" not in result.output
+    # Fixed, the next run reads that cable alone.
+    monkeypatch.setattr(job, "_mention_rows", mention_rows)
+    with cabledesk.Archive.open(folder) as archive:
+        again = archive.enrich(workers=0)
+    assert again.cables == 1 and again.failed == []
+
+
 # --- who sees what ------------------------------------------------------------------------
 
 

@@ -122,6 +122,21 @@ def enrich_command(db: str, workers: int | None, scheduler: str | None) -> None:
         f"enriched {report.cables:,} cables in {seconds:.1f} s: {report.mentions:,} mentions, "
         f"{report.entities:,} entities"
     )
+    if report.failed:
+        shown = report.failed[:_FAILURES_SHOWN]
+        lines = [f"  {reference}: {error}" for reference, error in shown]
+        if len(report.failed) > len(shown):
+            lines.append(f"  ... and {len(report.failed) - len(shown):,} more")
+        raise click.ClickException(
+            f"the extractor failed on {len(report.failed):,} "
+            f"cable{'s' if len(report.failed) != 1 else ''}; every other cable is "
+            "enriched, these stay pending (the next run tries them again; please report "
+            "them with the cable):\n" + "\n".join(lines)
+        )
+
+
+# How many failed cables `cabledesk enrich` names (their count is always given).
+_FAILURES_SHOWN = 20
 
 
 def _viewer_options(command: Callable[..., None]) -> Callable[..., None]:
