@@ -139,19 +139,21 @@ def postings(search: Path, term: str) -> list[tuple[int, int, list[int]]]:
     pair = " " in term
     if isinstance(found[1], list):
         return decode(found[1], pair)
-    # Format 4: [cables, level, postings, level, postings, ...], highest level first;
-    # each level in blocks b/HEX/LEVEL-K.json (HEX: the term's, in folders of 200).
-    size = load(search / "meta.json")["pair_block" if pair else "block"]
+    # Format 5: [cables, level, [gap, postings, ...], level, [...], ...], highest level
+    # first; each level in blocks b/HEX/LEVEL-LAST.json (HEX: the term's, in folders of
+    # 200; LAST the block's last cable, the gaps adding up to it).
     text = term.encode("utf-8").hex()
     folder = search.joinpath("b", *(text[i : i + 200] for i in range(0, len(text), 200)))
     out = []
     listed = found[1:]
-    for level, count in zip(listed[::2], listed[1::2], strict=True):
-        held = []
-        for k in range(-(-count // size)):
-            held += decode(load(folder / f"{level}-{k}.json"), pair)
-        assert len(held) == count and {lv for _, lv, _ in held} == {level}
-        out += held
+    for level, blocks in zip(listed[::2], listed[1::2], strict=True):
+        last = 0
+        for gap, count in zip(blocks[::2], blocks[1::2], strict=True):
+            last += gap
+            held = decode(load(folder / f"{level}-{last}.json"), pair)
+            assert len(held) == count and {lv for _, lv, _ in held} == {level}
+            assert held[-1][0] == last
+            out += held
     assert len(out) == found[0]
     return out
 

@@ -33,7 +33,7 @@ Encoding (JSON, numbers only, so nothing in a posting can spell a word): a run o
 postings is `[level, count, cable, gap, gap, ...]` per level (cables as gaps from the
 previous in the run); for a pair each cable is followed by its number of positions and
 the positions as gaps. A term's entry is `[cables, run]` when inline, else
-`[cables, first block, blocks]`.
+(format 5) `[cables, level, [last cable gap, postings, ...], ...]`.
 
 Everything comes from the published (redacted) records: no withheld word is a term, a
 pair, a shard's name or a count.
@@ -61,7 +61,7 @@ from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
 from cabledesk.record.words import WORD
 
-FORMAT = 4
+FORMAT = 5
 # Postings held in memory before they are appended to the spool files.
 _SPOOL_AT = 1_000_000
 # A spool file is split by the next character of its terms while it is larger.
@@ -72,9 +72,12 @@ LEAF_BYTES = 24_000
 NODE_BYTES = 8_000
 # A term with at most this many cables keeps its postings in its shard.
 INLINE = 256
-# Postings of a block file: a word's, and a pair's (with its positions).
+# Postings of a block file, on average: a word's, and a pair's (with its positions).
 BLOCK = 2_000
 PAIR_BLOCK = 500
+# Format 5: a block ends after a boundary cable (cable * 2654435761 mod 2**32 divisible
+# by the block's size), or after BLOCK_MAX times its size postings with none.
+BLOCK_MAX = 2
 # Rows of a file of document metadata.
 DOC_CHUNK = 16
 # Impact levels, and BM25's parameters.
@@ -92,12 +95,12 @@ def shard_name(prefix: str) -> str:
     return prefix.encode("utf-8").hex() + ".json"
 
 
-def block_path(term: str, level_of: int, k: int) -> str:
+def block_path(term: str, level_of: int, last: int) -> str:
     """A block's path under b/: the term's UTF-8 in hexadecimal cut into folders of 200
-    characters, then LEVEL-K.json."""
+    characters, then LEVEL-LAST.json (format 5: LAST the block's last cable)."""
     text = term.encode("utf-8").hex()
     folder = "/".join(text[i : i + 200] for i in range(0, len(text), 200))
-    return f"{folder}/{level_of}-{k}.json"
+    return f"{folder}/{level_of}-{last}.json"
 
 
 def searchable_parts(cable: Cable) -> list[str]:
@@ -362,13 +365,27 @@ class IndexWriter:
         listed: list[str] = []
         for negative in sorted({p[0] for p in postings}):
             group = [p for p in postings if p[0] == negative]
-            listed.append(f"{-negative},{len(group)}")
-            for k, start in enumerate(range(0, len(group), size)):
-                run = encode_run(group[start : start + size], pairs)
-                path = os.path.join(self.block_root, block_path(term, -negative, k))
+            # Format 5: cut after a boundary cable or at BLOCK_MAX * size postings.
+            cuts: list[list[tuple[int, int, str]]] = [[]]
+            for posting in group:
+                cuts[-1].append(posting)
+                boundary = (posting[1] * 2654435761) % 2**32 % size == 0
+                if boundary or len(cuts[-1]) == size * BLOCK_MAX:
+                    cuts.append([])
+            numbers: list[str] = []
+            previous = 0
+            for block in cuts:
+                if not block:
+                    continue
+                last = block[-1][1]
+                numbers += [str(last - previous), str(len(block))]
+                previous = last
+                run = encode_run(block, pairs)
+                path = os.path.join(self.block_root, block_path(term, -negative, last))
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(f"[{run}]")
+            listed.append(f"{-negative},[{','.join(numbers)}]")
         return f"[{len(postings)},{','.join(listed)}]"
 
     def _write_shard(self, prefix: str, entries: list[tuple[str, str]], children: str) -> None:

@@ -8,6 +8,7 @@ between inline and blocks, levels gaining and losing blocks, shards split and me
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 import shutil
@@ -114,6 +115,16 @@ def test_updates_equal_full_builds(
         shutil.rmtree(tmp_path / "new")
     # Blocks moved in and out of use, at several levels.
     assert any(name.startswith("b/") for name in expected)
+    if constants:
+        # Blocks cut after a boundary cable and blocks cut by the bound (format 5).
+        blocks = [name for name in expected if name.startswith("b/")]
+        ends = [int(name.rsplit("-", 1)[1][: -len(".json")]) for name in blocks]
+        counts = {json.loads(expected[name])[1] for name in blocks}
+        bounds = {
+            size * search_index.BLOCK_MAX for size in (search_index.BLOCK, search_index.PAIR_BLOCK)
+        }
+        assert any(search_index.is_boundary(last, search_index.PAIR_BLOCK) for last in ends)
+        assert counts & bounds and max(counts) <= max(bounds)
 
 
 def test_a_cable_keeps_its_postings_when_nothing_it_shows_changed(tmp_path: Path) -> None:

@@ -8,7 +8,10 @@ tests/test_edition_search.py.)
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+import shutil
+import time
 from collections import deque
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
@@ -16,8 +19,9 @@ from urllib.parse import unquote, urldefrag
 import pytest
 
 from cabledesk import Archive
-from cabledesk.publish import build_site
+from cabledesk.publish import build_site, cache, site
 from cabledesk.publish.site import PublishError
+from cabledesk.record.model import Cable
 from cabledesk.synthetic.corpus import write_corpus
 from conftest import SAMPLE
 
@@ -106,3 +110,33 @@ def test_a_page_size_below_one_is_refused(generated: Path, tmp_path: Path) -> No
     with Archive.open(generated) as archive, pytest.raises(PublishError, match="page size"):
         build_site(archive, tmp_path / "site", page_size=0)
     assert not (tmp_path / "site").exists()
+
+
+def test_the_cache_is_written_only_once_the_page_workers_end(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page worker reads the build's cache while the search index is built; the cache
+    is written only after the workers end. (A write that spilled to the file took
+    SQLite's lock until the commit, and a worker still reading failed with "database is
+    locked": it happened when the pages took longer than the index.)"""
+    shutil.copytree(generated, tmp_path / "archive")
+    render = site._Renderer.cable
+
+    def slow_cable(self: site._Renderer, cable: Cable) -> None:
+        time.sleep(0.004)  # the pages take longer than the index
+        render(self, cable)
+
+    monkeypatch.setattr(site._Renderer, "cable", slow_cable)
+    change_files = cache.BuildCache.change_files
+    workers_alive: list[int] = []
+
+    def spilling(self: cache.BuildCache, gone: list[str], written: list[str]) -> None:
+        workers_alive.append(len(multiprocessing.active_children()))
+        self.connection.execute("PRAGMA cache_size = 1")  # every page written spills
+        change_files(self, gone, written)
+
+    monkeypatch.setattr(cache.BuildCache, "change_files", spilling)
+    with Archive.open(tmp_path / "archive") as archive:
+        report = build_site(archive, tmp_path / "site", workers=1)
+    assert workers_alive == [0]
+    assert report.cables == 2_500 and (tmp_path / "site" / "search" / "meta.json").exists()

@@ -13,9 +13,13 @@ a few small files whatever the edition's size, from any static web server.
   terms equal to its prefix and, in `s`, the characters its children start with), so no
   shard grows with the edition. A term is a word (lower case, `record.words.WORD`) or a
   pair of words that follow each other ("quds force"): pairs answer phrases.
-- `search/b/H/L.json`: a term's postings when it has more than `INLINE` cables, in
-  blocks of `BLOCK`, ordered by impact (below): the first block holds the cables where
-  the term weighs most, so a common word costs one block, not the edition.
+- `search/b/H/L-C.json`: a term's postings at impact level L when it has more than
+  `INLINE` cables, in blocks of about `BLOCK` postings (a pair's: `PAIR_BLOCK`), ordered
+  by impact (below): the first blocks hold the cables where the term weighs most, so a
+  common word costs one block, not the edition. C is the block's last cable: a block is
+  cut where its content says (after a boundary cable, `block_ends`), never by counting
+  from the start of the level, so a change rewrites the blocks it falls in, not every
+  block after it (the incremental update, `IndexUpdate`).
 
 Ranking: each posting carries an impact level, BM25's term-frequency part for the cable
 (k1 1.2, b 0.75, the cable's length in words over the edition's average) cut into
@@ -28,7 +32,8 @@ Encoding (JSON, numbers only, so nothing in a posting can spell a word): a run o
 postings is `[level, count, cable, gap, gap, ...]` per level (cables as gaps from the
 previous in the run); for a pair each cable is followed by its number of positions and
 the positions as gaps. A term's entry is `[cables, run]` when inline, else
-`[cables, first block, blocks]`.
+`[cables, level, [gap, postings, gap, postings, ...], level, [...], ...]`: per level
+(highest first) its blocks' last cables (as gaps) and numbers of postings.
 
 Everything comes from the published (redacted) records: no withheld word is a term, a
 pair, a shard's name or a count.
@@ -70,7 +75,7 @@ from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
 from cabledesk.record.words import WORD
 
-FORMAT = 4
+FORMAT = 5
 # Postings held in memory before they are appended to the spool files.
 _SPOOL_AT = 1_000_000
 # A spool file is split by the next character of its terms while it is larger.
@@ -81,9 +86,15 @@ LEAF_BYTES = 24_000
 NODE_BYTES = 8_000
 # A term with at most this many cables keeps its postings in its shard.
 INLINE = 256
-# Postings of a block file: a word's, and a pair's (with its positions).
+# Postings of a block file, on average: a word's, and a pair's (with its positions).
 BLOCK = 2_000
 PAIR_BLOCK = 500
+# A block never holds more than this many times its size: a block of postings none of
+# whose cables is a boundary cable is cut there (`block_ends`).
+BLOCK_MAX = 2
+# Knuth's multiplicative hash: which cable numbers are boundary cables (one in `size`),
+# spread evenly over the numbers whatever a term's cables are.
+_HASH = 2_654_435_761
 # Rows of a file of document metadata.
 DOC_CHUNK = 16
 # Impact levels, and BM25's parameters.
@@ -116,10 +127,49 @@ def block_folder(term: str) -> str:
     return "/".join(text[i : i + _SEGMENT] for i in range(0, len(text), _SEGMENT))
 
 
-def block_name(level_of: int, k: int) -> str:
-    """The file (in the term's folder) of the `k`-th block of a term's postings at
-    impact level `level_of`."""
-    return f"{level_of}-{k}.json"
+def block_name(level_of: int, last: int) -> str:
+    """The file (in the term's folder) of the block of a term's postings at impact level
+    `level_of` whose last cable is `last`: named by its content, so a block that does
+    not change keeps its name when blocks before it change."""
+    return f"{level_of}-{last}.json"
+
+
+def is_boundary(cable: int, size: int) -> bool:
+    """Whether a block of postings of this `size` (BLOCK or PAIR_BLOCK) ends after cable
+    number `cable`: one cable in `size`, the same for every term."""
+    return (cable * _HASH) % 2**32 % size == 0
+
+
+def block_ends(cables: Sequence[int], size: int) -> list[int]:
+    """Where the blocks of one level's postings end (indices, exclusive), `cables` the
+    postings' cables in order: after each boundary cable, and after `size * BLOCK_MAX`
+    postings with none. So where a block ends depends on the cables since the last
+    boundary cable only: a cable added or taken out changes its own block (and, past a
+    cut made by the bound, the blocks up to the next boundary cable), not the others.
+    The definition the writers and the update follow (IndexWriter cuts the same with
+    numpy)."""
+    ends: list[int] = []
+    run = 0
+    most = size * BLOCK_MAX
+    for at, cable in enumerate(cables):
+        run += 1
+        if run == most or is_boundary(cable, size):
+            ends.append(at + 1)
+            run = 0
+    if run:
+        ends.append(len(cables))
+    return ends
+
+
+def level_text(blocks: Sequence[tuple[int, int]]) -> str:
+    """A level's blocks in a blocked entry: `[gap, postings, ...]`, each block's last
+    cable as the gap from the previous block's."""
+    numbers: list[int] = []
+    previous = 0
+    for last, count in blocks:
+        numbers += (last - previous, count)
+        previous = last
+    return "[" + ",".join(map(str, numbers)) + "]"
 
 
 def searchable_parts(cable: Cable) -> list[str]:
@@ -736,14 +786,18 @@ class IndexWriter:
         is_pair = terms[term_starts] % span != 0
         blocked = frequency > INLINE
         size = np.where(is_pair, PAIR_BLOCK, BLOCK)
-        # A block holds postings of one level: (term, level) groups cut every `size`.
+        # A block holds postings of one level, cut as `block_ends` cuts: a segment starts
+        # a (term, level) group or follows a boundary cable of the group, and a block
+        # starts a segment or every size * BLOCK_MAX postings into one.
         new_group = new_term | _changes(levels)
-        group_starts = np.flatnonzero(new_group)
-        group_of = np.cumsum(new_group) - 1
-        within = np.arange(count) - group_starts[group_of]
         new_run = new_term.copy()
         if blocked.any():
-            new_run |= blocked[term_of] & (new_group | (within % size[term_of] == 0))
+            size_of = size[term_of]
+            segment = new_group.copy()
+            segment[1:] |= ((cables[:-1] * _HASH) % 2**32 % size_of[:-1]) == 0
+            into = np.arange(count) - np.flatnonzero(segment)[np.cumsum(segment) - 1]
+            new_run |= blocked[term_of] & (into % (size_of * BLOCK_MAX) == 0)
+            del size_of, segment, into
         new_level = new_run | _changes(levels)
         previous = np.empty(count, dtype=np.int64)
         previous[0] = 0
@@ -780,19 +834,17 @@ class IndexWriter:
         del values, text, ends
         runs_of = np.bincount(term_of[run_starts], minlength=len(term_starts)).tolist()
         run_level = levels[run_starts].tolist()
-        run_k = (within[run_starts] // size[term_of[run_starts]]).tolist()
-        # Postings of each (term, level) group, and groups of each term: a blocked
-        # term's entry.
-        group_counts = np.diff(np.append(group_starts, count))
-        group_level = levels[group_starts].tolist()
-        groups_of = np.bincount(term_of[group_starts], minlength=len(term_starts)).tolist()
-        group_count = group_counts.tolist()
+        # A blocked term's entry: per level, each block's last cable and postings.
+        run_ends = np.append(run_starts[1:], count)
+        run_last = cables[run_ends - 1].tolist()
+        run_count = (run_ends - run_starts).tolist()
+        del run_ends
         words_sorted = self.sorted_words
         entries: list[tuple[str, str]] = []
-        run = group = 0
+        run = 0
         block_root = self.block_root
-        for key, frequency_of, runs, groups in zip(
-            terms[term_starts].tolist(), frequency.tolist(), runs_of, groups_of, strict=True
+        for key, frequency_of, runs in zip(
+            terms[term_starts].tolist(), frequency.tolist(), runs_of, strict=True
         ):
             first_word, second = divmod(key, span)
             term = words_sorted[first_word]
@@ -801,20 +853,21 @@ class IndexWriter:
             if frequency_of <= INLINE:
                 entries.append((term, f"[{frequency_of},[{body[begin[run] : end[run]]}]]"))
                 run += 1
-                group += groups
                 continue
             folder = os.path.join(block_root, block_folder(term))
             os.makedirs(folder, exist_ok=True)
+            listed: list[str] = []
+            blocks: list[tuple[int, int]] = []
             for r in range(run, run + runs):
-                name = os.path.join(folder, block_name(run_level[r], run_k[r]))
+                name = os.path.join(folder, block_name(run_level[r], run_last[r]))
                 with open(name, "w", encoding="utf-8") as handle:
                     handle.write(f"[{body[begin[r] : end[r]]}]")
+                blocks.append((run_last[r], run_count[r]))
+                if r + 1 == run + runs or run_level[r + 1] != run_level[r]:
+                    listed.append(f"{run_level[r]},{level_text(blocks)}")
+                    blocks = []
             run += runs
-            listed = ",".join(
-                f"{group_level[g]},{group_count[g]}" for g in range(group, group + groups)
-            )
-            group += groups
-            entries.append((term, f"[{frequency_of},{listed}]"))
+            entries.append((term, f"[{frequency_of},{','.join(listed)}]"))
         return entries
 
 
@@ -991,7 +1044,8 @@ def _run_text(level_of: int, items: list[tuple[int, list[int] | None]]) -> str:
 
 
 # A shard's entries ("term":[...], a term has no quote) and its children's characters.
-_ENTRY = re.compile(r'"([^"]*)":(\[\d+,(?:\[[\d,]*\]|[\d,]*\d)\])')
+# An entry is inline, `[cables,[run]]`, or blocked, `[cables,level,[blocks],...]`.
+_ENTRY = re.compile(r'"([^"]*)":(\[\d+,(?:\[[\d,]*\]|\d+,\[[\d,]*\](?:,\d+,\[[\d,]*\])*)\])')
 _CHILDREN = re.compile(r',"s":"([^"]*)"\}$')
 
 
@@ -1075,7 +1129,11 @@ class IndexUpdate:
                 continue
             old[name] = text
             # Read as written (shard_text): no JSON decoded, each entry's text kept.
-            entries.update(_ENTRY.findall(text))
+            found = _ENTRY.findall(text)
+            if len(found) != text.count('":['):
+                # Never an entry silently dropped: the index would lose a term.
+                raise ValueError(f"search index shard {name}: an entry not in format {FORMAT}")
+            entries.update(found)
             children = _CHILDREN.search(text)
             if children:
                 waiting += [at + c for c in children.group(1)]
@@ -1094,71 +1152,165 @@ class IndexUpdate:
         self.deleted += ["t/" + name for name in sorted(old.keys() - {n for n, _ in made})]
 
     def _term(self, term: str, entry: str | None) -> str | None:
-        """The term's new entry (None: no cable holds it now); its blocks written."""
+        """The term's new entry (None: no cable holds it now); its blocks written.
+
+        A blocked term's level is a list of blocks cut by `block_ends`; only the blocks
+        a changed cable falls in are read and cut again, widened to whole segments (from
+        the block after a boundary cable to a block ending with one, still there): the
+        cut made by the bound inside a segment depends on where the segment starts."""
         removed, added = self.changes[term]
         pair = " " in term
         size = PAIR_BLOCK if pair else BLOCK
         folder = "b/" + block_folder(term) + "/"
-        postings: _Postings = {}
-        blocks: dict[int, int] = {}  # the previous blocked entry: level -> postings
-        loaded: set[int] = set()
-        old_text: dict[str, str] = {}
-
-        def load(level_of: int) -> None:
-            for k in range(-(-blocks[level_of] // size)):
-                name = folder + block_name(level_of, k)
-                text = self._old(name)
-                if text is None:
-                    raise FileNotFoundError(name)
-                old_text[name] = text
-                _decode(json.loads(text), pair, postings)
-            loaded.add(level_of)
-
+        inline: _Postings = {}
+        levels: dict[int, list[tuple[int, int]]] = {}  # the previous blocks: (last, postings)
+        frequency = 0
         if entry is not None:
             value = json.loads(entry)
+            frequency = value[0]
             if isinstance(value[1], list):
-                _decode(value[1], pair, postings)
+                _decode(value[1], pair, inline)
             else:
-                listed = value[1:]
-                blocks = dict(zip(listed[::2], listed[1::2], strict=True))
-                touched = {*removed.values(), *(lv for lv, _ in added.values())}
-                for level_of in sorted(touched & blocks.keys()):
-                    load(level_of)
+                for level_of, listed in zip(value[1::2], value[2::2], strict=True):
+                    last = 0
+                    blocks = levels[level_of] = []
+                    for gap, count in zip(listed[::2], listed[1::2], strict=True):
+                        last += gap
+                        blocks.append((last, count))
+        frequency += len(added) - len(removed)
+        if frequency > INLINE and levels:
+            return self._blocked(term, folder, size, pair, frequency, levels)
+        # Inline now, or blocked from inline: every posting in memory, every old block read
+        # (and deleted), every level cut again.
+        postings = inline
+        for level_of, blocks in levels.items():
+            for last, _ in blocks:
+                name = folder + block_name(level_of, last)
+                _decode(json.loads(self._read_block(name)), pair, postings)
+                self.deleted.append(name)
         for cable, level_of in removed.items():
             postings.get(level_of, {}).pop(cable, None)
         for cable, (level_of, positions) in added.items():
             postings.setdefault(level_of, {})[cable] = positions
-        counts = {lv: blocks[lv] for lv in blocks if lv not in loaded}
-        counts.update({lv: len(held) for lv, held in postings.items() if held})
-        frequency = sum(counts.values())
+        if not frequency:
+            return None
         if frequency <= INLINE:
-            for level_of in sorted(blocks.keys() - loaded):
-                load(level_of)
-            self.deleted += sorted(old_text)
-            if not frequency:
-                return None
             runs = [
                 _run_text(lv, sorted(postings[lv].items()))
                 for lv in sorted(postings, reverse=True)
                 if postings[lv]
             ]
             return f"[{frequency},[{','.join(runs)}]]"
-        # Blocked: the levels held in memory are cut into blocks again (the others, as
-        # they were).
-        for level_of, held in postings.items():
-            items = sorted(held.items())
-            chunks = -(-len(items) // size)
-            # The blocks before the first cable that changed at this level are as they were.
-            touched_at = [c for c, lv in removed.items() if lv == level_of]
-            touched_at += [c for c, (lv, _) in added.items() if lv == level_of]
-            first = bisect.bisect_left(items, (min(touched_at, default=0),)) // size
-            for k in range(first if level_of in loaded else 0, chunks):
-                name = folder + block_name(level_of, k)
-                text = f"[{_run_text(level_of, items[k * size : (k + 1) * size])}]"
-                before = old_text.get(name) if level_of in loaded else self._old(name)
-                if before != text:
-                    self._write(name, text)
-            for k in range(chunks, -(-blocks.get(level_of, 0) // size)):
-                self.deleted.append(folder + block_name(level_of, k))
-        listed = ",".join(f"{lv},{counts[lv]}" for lv in sorted(counts, reverse=True))
+        listed = []
+        for level_of in sorted(postings, reverse=True):
+            items = sorted(postings[level_of].items())
+            if items:
+                made = self._cut(folder, level_of, items, size, {})
+                listed.append(f"{level_of},{level_text(made)}")
+        return f"[{frequency},{','.join(listed)}]"
+
+    def _read_block(self, name: str) -> str:
+        text = self._old(name)
+        if text is None:
+            raise FileNotFoundError(name)
+        return text
+
+    def _cut(
+        self,
+        folder: str,
+        level_of: int,
+        items: list[tuple[int, list[int] | None]],
+        size: int,
+        old_text: dict[str, str],
+    ) -> list[tuple[int, int]]:
+        """Cut a level's postings (sorted, a whole segment or more) into blocks; write
+        the blocks whose bytes differ from `old_text` (name -> the previous block's text);
+        (last cable, postings) of each."""
+        made: list[tuple[int, int]] = []
+        start = 0
+        for end in block_ends([cable for cable, _ in items], size):
+            last = items[end - 1][0]
+            name = folder + block_name(level_of, last)
+            text = f"[{_run_text(level_of, items[start:end])}]"
+            if old_text.get(name) != text:
+                self._write(name, text)
+            made.append((last, end - start))
+            start = end
+        return made
+
+    def _blocked(
+        self,
+        term: str,
+        folder: str,
+        size: int,
+        pair: bool,
+        frequency: int,
+        levels: dict[int, list[tuple[int, int]]],
+    ) -> str:
+        """A term blocked before and after: the blocks its changed cables fall in, widened
+        to whole segments, read, changed and cut again; the others kept as they are."""
+        removed, added = self.changes[term]
+        changed: dict[int, set[int]] = {}  # level -> cables taken out or put in
+        for cable, level_of in removed.items():
+            changed.setdefault(level_of, set()).add(cable)
+        for cable, (level_of, _) in added.items():
+            changed.setdefault(level_of, set()).add(cable)
+        for level_of, cables in changed.items():
+            blocks = levels.get(level_of, [])
+            if not blocks:  # a level new to the term: its postings are the added ones
+                items = sorted(
+                    (c, positions) for c, (lv, positions) in added.items() if lv == level_of
+                )
+                levels[level_of] = self._cut(folder, level_of, items, size, {})
+                continue
+            lasts = [last for last, _ in blocks]
+            gone = {c for c, lv in removed.items() if lv == level_of}
+            # The blocks holding a changed cable: the first whose last cable is not
+            # before it (a cable after the last block's: that block).
+            touched = sorted({min(bisect.bisect_left(lasts, c), len(lasts) - 1) for c in cables})
+            spans: list[list[int]] = []
+            for k in touched:
+                low = high = k
+                # Widened to a segment: back past blocks cut by the bound, on past blocks
+                # cut by the bound or by a boundary cable taken out.
+                while low > 0 and not is_boundary(lasts[low - 1], size):
+                    low -= 1
+                while high + 1 < len(lasts) and (
+                    not is_boundary(lasts[high], size) or lasts[high] in gone
+                ):
+                    high += 1
+                if spans and low <= spans[-1][1] + 1:
+                    spans[-1][1] = max(spans[-1][1], high)
+                else:
+                    spans.append([low, high])
+            kept: list[tuple[int, int]] = []
+            at = 0
+            for low, high in spans:
+                kept += blocks[at:low]
+                held: _Postings = {}
+                old_text: dict[str, str] = {}
+                for last, _ in blocks[low : high + 1]:
+                    name = folder + block_name(level_of, last)
+                    old_text[name] = self._read_block(name)
+                    _decode(json.loads(old_text[name]), pair, held)
+                postings = held.get(level_of, {})
+                floor = lasts[low - 1] if low else -1
+                ceiling = lasts[high] if high + 1 < len(lasts) else math.inf
+                for cable in cables:
+                    if floor < cable <= ceiling:
+                        if cable in gone:
+                            postings.pop(cable, None)
+                        if cable in added and added[cable][0] == level_of:
+                            postings[cable] = added[cable][1]
+                made = self._cut(folder, level_of, sorted(postings.items()), size, old_text)
+                names = {folder + block_name(level_of, last) for last, _ in made}
+                self.deleted += sorted(old_text.keys() - names)
+                kept += made
+                at = high + 1
+            kept += blocks[at:]
+            if kept:
+                levels[level_of] = kept
+            else:
+                del levels[level_of]
+        listed = ",".join(f"{lv},{level_text(levels[lv])}" for lv in sorted(levels, reverse=True))
         return f"[{frequency},{listed}]"

@@ -858,7 +858,6 @@ def _build(
             # Only the files whose bytes change are in `building`; the others stay.
             written = ["search/" + p for p in commit.files_under(building / "search")]
             search_gone = sorted("search/" + p for p in update.deleted)
-        store.change_files(search_gone, written)
         gone += search_gone
         clock.lap("search index: finish")
         # Public: each cable's hash is of its public record (published_hash), never of the
@@ -873,6 +872,10 @@ def _build(
     finally:
         for process in children:
             process.join()
+    # Written only once no page worker reads the cache: a write that spills to the file
+    # holds its lock until the commit, and a worker waiting on it fails (SQLite's
+    # "database is locked"), as it did when the pages took longer than the index.
+    store.change_files(search_gone, written)
     if children:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         store.workers_cpu = usage.ru_utime + usage.ru_stime - store.workers_cpu

@@ -66,8 +66,10 @@
     this.postings = new Map();
     this.weight = idf(this.df);
     // The blocks of a term with many cables: per impact level (highest first), the
-    // level's postings in blocks of meta.block (a pair: meta.pair_block), each
-    // search/b/FOLDER/LEVEL-K.json, FOLDER the term's hexadecimal cut every 200 characters.
+    // level's blocks as [gap, postings, ...] (each block's last cable as the gap from the
+    // previous block's), each search/b/FOLDER/LEVEL-LAST.json, FOLDER the term's
+    // hexadecimal cut every 200 characters. A block holds about meta.block postings (a
+    // pair's: meta.pair_block).
     this.blocks = [];
     this.size = this.pair ? meta.pair_block : meta.block;
     if (Array.isArray(entry[1])) {
@@ -77,8 +79,10 @@
       for (var at = 0; at < name.length; at += 200) folder.push(name.slice(at, at + 200));
       folder = "search/b/" + folder.join("/") + "/";
       for (var i = 1; i + 1 < entry.length; i += 2) {
-        for (var k = 0; k * this.size < entry[i + 1]; k++) {
-          this.blocks.push([folder + entry[i] + "-" + k + ".json", Math.min(this.size, entry[i + 1] - k * this.size)]);
+        var listed = entry[i + 1], last = 0;
+        for (var k = 0; k + 1 < listed.length; k += 2) {
+          last += listed[k];
+          this.blocks.push([folder + entry[i] + "-" + last + ".json", listed[k + 1]]);
         }
       }
     }
