@@ -139,21 +139,19 @@ def postings(search: Path, term: str) -> list[tuple[int, int, list[int]]]:
     pair = " " in term
     if isinstance(found[1], list):
         return decode(found[1], pair)
-    # Format 5: [cables, level, [gap, postings, ...], level, [...], ...], highest level
-    # first; each level in blocks b/HEX/LEVEL-LAST.json (HEX: the term's, in folders of
-    # 200; LAST the block's last cable, the gaps adding up to it).
+    # Format 5: [cables, 0, level, cable, postings, ...], each block's last posting and
+    # its number of postings, in order; each block b/HEX/LEVEL-CABLE.json (HEX: the
+    # term's, in folders of 200).
     text = term.encode("utf-8").hex()
     folder = search.joinpath("b", *(text[i : i + 200] for i in range(0, len(text), 200)))
     out = []
-    listed = found[1:]
-    for level, blocks in zip(listed[::2], listed[1::2], strict=True):
-        last = 0
-        for gap, count in zip(blocks[::2], blocks[1::2], strict=True):
-            last += gap
-            held = decode(load(folder / f"{level}-{last}.json"), pair)
-            assert len(held) == count and {lv for _, lv, _ in held} == {level}
-            assert held[-1][0] == last
-            out += held
+    listed = found[2:]
+    assert found[1] == 0
+    for level, last, count in zip(listed[::3], listed[1::3], listed[2::3], strict=True):
+        held = decode(load(folder / f"{level}-{last}.json"), pair)
+        assert len(held) == count and held[-1][:2] == (last, level)
+        out += held
+    assert out == sorted(out, key=lambda p: (-p[1], p[0]))
     assert len(out) == found[0]
     return out
 

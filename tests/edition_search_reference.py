@@ -33,7 +33,7 @@ Encoding (JSON, numbers only, so nothing in a posting can spell a word): a run o
 postings is `[level, count, cable, gap, gap, ...]` per level (cables as gaps from the
 previous in the run); for a pair each cable is followed by its number of positions and
 the positions as gaps. A term's entry is `[cables, run]` when inline, else
-(format 5) `[cables, level, [last cable gap, postings, ...], ...]`.
+(format 5) `[cables, 0, level, cable, postings, ...]` (each block's last posting).
 
 Everything comes from the published (redacted) records: no withheld word is a term, a
 pair, a shard's name or a count.
@@ -362,31 +362,26 @@ class IndexWriter:
         if len(postings) <= INLINE:
             return f"[{len(postings)},[{encode_run(postings, pairs)}]]"
         size = PAIR_BLOCK if pairs else BLOCK
+        # Format 5: the term's postings, in order (levels, then cables), cut after a
+        # boundary cable or at BLOCK_MAX * size postings; a block named by its last posting.
+        cuts: list[list[tuple[int, int, str]]] = [[]]
+        for posting in postings:
+            cuts[-1].append(posting)
+            boundary = (posting[1] * 2654435761) % 2**32 % size == 0
+            if boundary or len(cuts[-1]) == size * BLOCK_MAX:
+                cuts.append([])
         listed: list[str] = []
-        for negative in sorted({p[0] for p in postings}):
-            group = [p for p in postings if p[0] == negative]
-            # Format 5: cut after a boundary cable or at BLOCK_MAX * size postings.
-            cuts: list[list[tuple[int, int, str]]] = [[]]
-            for posting in group:
-                cuts[-1].append(posting)
-                boundary = (posting[1] * 2654435761) % 2**32 % size == 0
-                if boundary or len(cuts[-1]) == size * BLOCK_MAX:
-                    cuts.append([])
-            numbers: list[str] = []
-            previous = 0
-            for block in cuts:
-                if not block:
-                    continue
-                last = block[-1][1]
-                numbers += [str(last - previous), str(len(block))]
-                previous = last
-                run = encode_run(block, pairs)
-                path = os.path.join(self.block_root, block_path(term, -negative, last))
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "w", encoding="utf-8") as handle:
-                    handle.write(f"[{run}]")
-            listed.append(f"{-negative},[{','.join(numbers)}]")
-        return f"[{len(postings)},{','.join(listed)}]"
+        for block in cuts:
+            if not block:
+                continue
+            negative, last, _ = block[-1]
+            listed.append(f"{-negative},{last},{len(block)}")
+            run = encode_run(block, pairs)
+            path = os.path.join(self.block_root, block_path(term, -negative, last))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(f"[{run}]")
+        return f"[{len(postings)},0,{','.join(listed)}]"
 
     def _write_shard(self, prefix: str, entries: list[tuple[str, str]], children: str) -> None:
         # A term is letters, digits and spaces: nothing in it needs escaping in JSON.

@@ -13,10 +13,10 @@ a few small files whatever the edition's size, from any static web server.
   terms equal to its prefix and, in `s`, the characters its children start with), so no
   shard grows with the edition. A term is a word (lower case, `record.words.WORD`) or a
   pair of words that follow each other ("quds force"): pairs answer phrases.
-- `search/b/H/L-C.json`: a term's postings at impact level L when it has more than
-  `INLINE` cables, in blocks of about `BLOCK` postings (a pair's: `PAIR_BLOCK`), ordered
-  by impact (below): the first blocks hold the cables where the term weighs most, so a
-  common word costs one block, not the edition. C is the block's last cable: a block is
+- `search/b/H/L-C.json`: a term's postings when it has more than `INLINE` cables, in
+  blocks of about `BLOCK` postings (a pair's: `PAIR_BLOCK`), ordered by impact (below):
+  the first blocks hold the cables where the term weighs most, so a common word costs
+  one block, not the edition. L-C is the block's last posting (level, cable): a block is
   cut where its content says (after a boundary cable, `block_ends`), never by counting
   from the start of the level, so a change rewrites the blocks it falls in, not every
   block after it (the incremental update, `IndexUpdate`).
@@ -32,8 +32,8 @@ Encoding (JSON, numbers only, so nothing in a posting can spell a word): a run o
 postings is `[level, count, cable, gap, gap, ...]` per level (cables as gaps from the
 previous in the run); for a pair each cable is followed by its number of positions and
 the positions as gaps. A term's entry is `[cables, run]` when inline, else
-`[cables, level, [gap, postings, gap, postings, ...], level, [...], ...]`: per level
-(highest first) its blocks' last cables (as gaps) and numbers of postings.
+`[cables, 0, level, cable, postings, ...]`: each block's last posting and its number of
+postings, in order (a block holds runs of one or more levels).
 
 Everything comes from the published (redacted) records: no withheld word is a term, a
 pair, a shard's name or a count.
@@ -128,9 +128,9 @@ def block_folder(term: str) -> str:
 
 
 def block_name(level_of: int, last: int) -> str:
-    """The file (in the term's folder) of the block of a term's postings at impact level
-    `level_of` whose last cable is `last`: named by its content, so a block that does
-    not change keeps its name when blocks before it change."""
+    """The file (in the term's folder) of the block of a term's postings whose last
+    posting is cable `last` at impact level `level_of`: named by its content, so a block
+    that does not change keeps its name when blocks before it change."""
     return f"{level_of}-{last}.json"
 
 
@@ -141,13 +141,14 @@ def is_boundary(cable: int, size: int) -> bool:
 
 
 def block_ends(cables: Sequence[int], size: int) -> list[int]:
-    """Where the blocks of one level's postings end (indices, exclusive), `cables` the
-    postings' cables in order: after each boundary cable, and after `size * BLOCK_MAX`
-    postings with none. So where a block ends depends on the cables since the last
-    boundary cable only: a cable added or taken out changes its own block (and, past a
-    cut made by the bound, the blocks up to the next boundary cable), not the others.
-    The definition the writers and the update follow (IndexWriter cuts the same with
-    numpy)."""
+    """Where the blocks of a term's postings end (indices, exclusive), `cables` the
+    postings' cables in the index's order (levels, highest first, then cables; a cable
+    is in a term's postings once): after each boundary cable, and after `size *
+    BLOCK_MAX` postings with none. So where a block ends depends on the postings since
+    the last boundary cable only: a cable added or taken out changes its own block (and,
+    past a cut made by the bound, the blocks up to the next boundary cable), not the
+    others. The definition the writers and the update follow (IndexWriter cuts the same
+    with numpy)."""
     ends: list[int] = []
     run = 0
     most = size * BLOCK_MAX
@@ -161,15 +162,12 @@ def block_ends(cables: Sequence[int], size: int) -> list[int]:
     return ends
 
 
-def level_text(blocks: Sequence[tuple[int, int]]) -> str:
-    """A level's blocks in a blocked entry: `[gap, postings, ...]`, each block's last
-    cable as the gap from the previous block's."""
-    numbers: list[int] = []
-    previous = 0
-    for last, count in blocks:
-        numbers += (last - previous, count)
-        previous = last
-    return "[" + ",".join(map(str, numbers)) + "]"
+def blocked_entry(frequency: int, blocks: Sequence[tuple[int, int, int]]) -> str:
+    """The entry of a term in blocks: `[cables, 0, level, cable, postings, ...]`, each
+    block's last posting (level, cable) and number of postings, in order (a 0 where an
+    inline entry has its run, an array)."""
+    numbers = ",".join(f"{level_of},{last},{count}" for level_of, last, count in blocks)
+    return f"[{frequency},0,{numbers}]"
 
 
 def searchable_parts(cable: Cable) -> list[str]:
@@ -786,14 +784,14 @@ class IndexWriter:
         is_pair = terms[term_starts] % span != 0
         blocked = frequency > INLINE
         size = np.where(is_pair, PAIR_BLOCK, BLOCK)
-        # A block holds postings of one level, cut as `block_ends` cuts: a segment starts
-        # a (term, level) group or follows a boundary cable of the group, and a block
-        # starts a segment or every size * BLOCK_MAX postings into one.
-        new_group = new_term | _changes(levels)
+        # A block holds a run of a term's postings (in the order of levels, highest first,
+        # then cables), cut as `block_ends` cuts: a segment starts a term or follows a
+        # boundary cable of the term, and a block starts a segment or every
+        # size * BLOCK_MAX postings into one.
         new_run = new_term.copy()
         if blocked.any():
             size_of = size[term_of]
-            segment = new_group.copy()
+            segment = new_term.copy()
             segment[1:] |= ((cables[:-1] * _HASH) % 2**32 % size_of[:-1]) == 0
             into = np.arange(count) - np.flatnonzero(segment)[np.cumsum(segment) - 1]
             new_run |= blocked[term_of] & (into % (size_of * BLOCK_MAX) == 0)
@@ -833,9 +831,9 @@ class IndexWriter:
         body = text.decode("ascii")
         del values, text, ends
         runs_of = np.bincount(term_of[run_starts], minlength=len(term_starts)).tolist()
-        run_level = levels[run_starts].tolist()
-        # A blocked term's entry: per level, each block's last cable and postings.
+        # A blocked term's entry: each block's last posting (level, cable) and postings.
         run_ends = np.append(run_starts[1:], count)
+        run_level = levels[run_ends - 1].tolist()
         run_last = cables[run_ends - 1].tolist()
         run_count = (run_ends - run_starts).tolist()
         del run_ends
@@ -856,18 +854,14 @@ class IndexWriter:
                 continue
             folder = os.path.join(block_root, block_folder(term))
             os.makedirs(folder, exist_ok=True)
-            listed: list[str] = []
-            blocks: list[tuple[int, int]] = []
+            blocks: list[tuple[int, int, int]] = []
             for r in range(run, run + runs):
                 name = os.path.join(folder, block_name(run_level[r], run_last[r]))
                 with open(name, "w", encoding="utf-8") as handle:
                     handle.write(f"[{body[begin[r] : end[r]]}]")
-                blocks.append((run_last[r], run_count[r]))
-                if r + 1 == run + runs or run_level[r + 1] != run_level[r]:
-                    listed.append(f"{run_level[r]},{level_text(blocks)}")
-                    blocks = []
+                blocks.append((run_level[r], run_last[r], run_count[r]))
             run += runs
-            entries.append((term, f"[{frequency_of},{','.join(listed)}]"))
+            entries.append((term, blocked_entry(frequency_of, blocks)))
         return entries
 
 
@@ -1044,8 +1038,8 @@ def _run_text(level_of: int, items: list[tuple[int, list[int] | None]]) -> str:
 
 
 # A shard's entries ("term":[...], a term has no quote) and its children's characters.
-# An entry is inline, `[cables,[run]]`, or blocked, `[cables,level,[blocks],...]`.
-_ENTRY = re.compile(r'"([^"]*)":(\[\d+,(?:\[[\d,]*\]|\d+,\[[\d,]*\](?:,\d+,\[[\d,]*\])*)\])')
+# An entry is inline, `[cables,[run]]`, or in blocks, `[cables,0,level,cable,postings,...]`.
+_ENTRY = re.compile(r'"([^"]*)":(\[\d+,(?:\[[\d,]*\]|0(?:,\d+)*)\])')
 _CHILDREN = re.compile(r',"s":"([^"]*)"\}$')
 
 
@@ -1154,16 +1148,16 @@ class IndexUpdate:
     def _term(self, term: str, entry: str | None) -> str | None:
         """The term's new entry (None: no cable holds it now); its blocks written.
 
-        A blocked term's level is a list of blocks cut by `block_ends`; only the blocks
-        a changed cable falls in are read and cut again, widened to whole segments (from
-        the block after a boundary cable to a block ending with one, still there): the
-        cut made by the bound inside a segment depends on where the segment starts."""
+        A blocked term's postings are a sequence of blocks cut by `block_ends`; only the
+        blocks a changed cable falls in are read and cut again, widened to whole
+        segments (from the block after a boundary cable to a block ending with one,
+        still there): a cut made by the bound depends on where its segment starts."""
         removed, added = self.changes[term]
         pair = " " in term
         size = PAIR_BLOCK if pair else BLOCK
         folder = "b/" + block_folder(term) + "/"
         inline: _Postings = {}
-        levels: dict[int, list[tuple[int, int]]] = {}  # the previous blocks: (last, postings)
+        blocks: list[tuple[int, int, int]] = []  # the previous: (level, last cable, postings)
         frequency = 0
         if entry is not None:
             value = json.loads(entry)
@@ -1171,43 +1165,32 @@ class IndexUpdate:
             if isinstance(value[1], list):
                 _decode(value[1], pair, inline)
             else:
-                for level_of, listed in zip(value[1::2], value[2::2], strict=True):
-                    last = 0
-                    blocks = levels[level_of] = []
-                    for gap, count in zip(listed[::2], listed[1::2], strict=True):
-                        last += gap
-                        blocks.append((last, count))
+                listed = value[2:]
+                blocks = list(zip(listed[::3], listed[1::3], listed[2::3], strict=True))
         frequency += len(added) - len(removed)
-        if frequency > INLINE and levels:
-            return self._blocked(term, folder, size, pair, frequency, levels)
+        if frequency > INLINE and blocks:
+            return self._blocked(folder, size, pair, frequency, blocks, removed, added)
         # Inline now, or blocked from inline: every posting in memory, every old block read
-        # (and deleted), every level cut again.
+        # (and deleted), the whole term cut again.
         postings = inline
-        for level_of, blocks in levels.items():
-            for last, _ in blocks:
-                name = folder + block_name(level_of, last)
-                _decode(json.loads(self._read_block(name)), pair, postings)
-                self.deleted.append(name)
+        for level_of, last, _ in blocks:
+            name = folder + block_name(level_of, last)
+            _decode(json.loads(self._read_block(name)), pair, postings)
+            self.deleted.append(name)
         for cable, level_of in removed.items():
             postings.get(level_of, {}).pop(cable, None)
         for cable, (level_of, positions) in added.items():
             postings.setdefault(level_of, {})[cable] = positions
         if not frequency:
             return None
+        ordered = [
+            (level_of, cable, positions)
+            for level_of in sorted(postings, reverse=True)
+            for cable, positions in sorted(postings[level_of].items())
+        ]
         if frequency <= INLINE:
-            runs = [
-                _run_text(lv, sorted(postings[lv].items()))
-                for lv in sorted(postings, reverse=True)
-                if postings[lv]
-            ]
-            return f"[{frequency},[{','.join(runs)}]]"
-        listed = []
-        for level_of in sorted(postings, reverse=True):
-            items = sorted(postings[level_of].items())
-            if items:
-                made = self._cut(folder, level_of, items, size, {})
-                listed.append(f"{level_of},{level_text(made)}")
-        return f"[{frequency},{','.join(listed)}]"
+            return f"[{frequency},[{_postings_text(ordered)}]]"
+        return blocked_entry(frequency, self._cut(folder, ordered, size, {}))
 
     def _read_block(self, name: str) -> str:
         text = self._old(name)
@@ -1218,99 +1201,99 @@ class IndexUpdate:
     def _cut(
         self,
         folder: str,
-        level_of: int,
-        items: list[tuple[int, list[int] | None]],
+        ordered: list[tuple[int, int, list[int] | None]],
         size: int,
         old_text: dict[str, str],
-    ) -> list[tuple[int, int]]:
-        """Cut a level's postings (sorted, a whole segment or more) into blocks; write
-        the blocks whose bytes differ from `old_text` (name -> the previous block's text);
-        (last cable, postings) of each."""
-        made: list[tuple[int, int]] = []
+    ) -> list[tuple[int, int, int]]:
+        """Cut postings (level, cable, positions), in the index's order and whole segments,
+        into blocks; write those whose bytes differ from `old_text` (name -> the previous
+        block's text); (level, last cable, postings) of each."""
+        made: list[tuple[int, int, int]] = []
         start = 0
-        for end in block_ends([cable for cable, _ in items], size):
-            last = items[end - 1][0]
+        for end in block_ends([cable for _, cable, _ in ordered], size):
+            level_of, last, _ = ordered[end - 1]
             name = folder + block_name(level_of, last)
-            text = f"[{_run_text(level_of, items[start:end])}]"
+            text = f"[{_postings_text(ordered[start:end])}]"
             if old_text.get(name) != text:
                 self._write(name, text)
-            made.append((last, end - start))
+            made.append((level_of, last, end - start))
             start = end
         return made
 
     def _blocked(
         self,
-        term: str,
         folder: str,
         size: int,
         pair: bool,
         frequency: int,
-        levels: dict[int, list[tuple[int, int]]],
+        blocks: list[tuple[int, int, int]],
+        removed: dict[int, int],
+        added: dict[int, tuple[int, list[int] | None]],
     ) -> str:
-        """A term blocked before and after: the blocks its changed cables fall in, widened
-        to whole segments, read, changed and cut again; the others kept as they are."""
-        removed, added = self.changes[term]
-        changed: dict[int, set[int]] = {}  # level -> cables taken out or put in
-        for cable, level_of in removed.items():
-            changed.setdefault(level_of, set()).add(cable)
-        for cable, (level_of, _) in added.items():
-            changed.setdefault(level_of, set()).add(cable)
-        for level_of, cables in changed.items():
-            blocks = levels.get(level_of, [])
-            if not blocks:  # a level new to the term: its postings are the added ones
-                items = sorted(
-                    (c, positions) for c, (lv, positions) in added.items() if lv == level_of
-                )
-                levels[level_of] = self._cut(folder, level_of, items, size, {})
-                continue
-            lasts = [last for last, _ in blocks]
-            gone = {c for c, lv in removed.items() if lv == level_of}
-            # The blocks holding a changed cable: the first whose last cable is not
-            # before it (a cable after the last block's: that block).
-            touched = sorted({min(bisect.bisect_left(lasts, c), len(lasts) - 1) for c in cables})
-            spans: list[list[int]] = []
-            for k in touched:
-                low = high = k
-                # Widened to a segment: back past blocks cut by the bound, on past blocks
-                # cut by the bound or by a boundary cable taken out.
-                while low > 0 and not is_boundary(lasts[low - 1], size):
-                    low -= 1
-                while high + 1 < len(lasts) and (
-                    not is_boundary(lasts[high], size) or lasts[high] in gone
-                ):
-                    high += 1
-                if spans and low <= spans[-1][1] + 1:
-                    spans[-1][1] = max(spans[-1][1], high)
-                else:
-                    spans.append([low, high])
-            kept: list[tuple[int, int]] = []
-            at = 0
-            for low, high in spans:
-                kept += blocks[at:low]
-                held: _Postings = {}
-                old_text: dict[str, str] = {}
-                for last, _ in blocks[low : high + 1]:
-                    name = folder + block_name(level_of, last)
-                    old_text[name] = self._read_block(name)
-                    _decode(json.loads(old_text[name]), pair, held)
-                postings = held.get(level_of, {})
-                floor = lasts[low - 1] if low else -1
-                ceiling = lasts[high] if high + 1 < len(lasts) else math.inf
-                for cable in cables:
-                    if floor < cable <= ceiling:
-                        if cable in gone:
-                            postings.pop(cable, None)
-                        if cable in added and added[cable][0] == level_of:
-                            postings[cable] = added[cable][1]
-                made = self._cut(folder, level_of, sorted(postings.items()), size, old_text)
-                names = {folder + block_name(level_of, last) for last, _ in made}
-                self.deleted += sorted(old_text.keys() - names)
-                kept += made
-                at = high + 1
-            kept += blocks[at:]
-            if kept:
-                levels[level_of] = kept
+        """A term in blocks before and after: the blocks its changed postings fall in,
+        widened to whole segments, read, changed and cut again; the others kept."""
+        # A posting's place in the order: (-level, cable).
+        keys = [(-level_of, last) for level_of, last, _ in blocks]
+        changes = sorted(
+            {(-lv, c) for c, lv in removed.items()} | {(-lv, c) for c, (lv, _) in added.items()}
+        )
+        gone = {(-lv, c) for c, lv in removed.items()}
+        touched = sorted({min(bisect.bisect_left(keys, key), len(keys) - 1) for key in changes})
+        spans: list[list[int]] = []
+        for k in touched:
+            low = high = k
+            # Widened to a segment: back past blocks cut by the bound, on past blocks cut
+            # by the bound or by a boundary cable taken out.
+            while low > 0 and not is_boundary(keys[low - 1][1], size):
+                low -= 1
+            while high + 1 < len(keys) and (
+                not is_boundary(keys[high][1], size) or keys[high] in gone
+            ):
+                high += 1
+            if spans and low <= spans[-1][1] + 1:
+                spans[-1][1] = max(spans[-1][1], high)
             else:
-                del levels[level_of]
-        listed = ",".join(f"{lv},{level_text(levels[lv])}" for lv in sorted(levels, reverse=True))
-        return f"[{frequency},{listed}]"
+                spans.append([low, high])
+        kept: list[tuple[int, int, int]] = []
+        at = 0
+        for low, high in spans:
+            kept += blocks[at:low]
+            held: _Postings = {}
+            old_text: dict[str, str] = {}
+            for level_of, last, _ in blocks[low : high + 1]:
+                name = folder + block_name(level_of, last)
+                old_text[name] = self._read_block(name)
+                _decode(json.loads(old_text[name]), pair, held)
+            floor = keys[low - 1] if low else (-math.inf, -math.inf)
+            ceiling = keys[high] if high + 1 < len(keys) else (math.inf, math.inf)
+            for negative, cable in changes:
+                if floor < (negative, cable) <= ceiling:
+                    if removed.get(cable) == -negative:
+                        held.get(-negative, {}).pop(cable, None)
+                    if cable in added and added[cable][0] == -negative:
+                        held.setdefault(-negative, {})[cable] = added[cable][1]
+            ordered = [
+                (level_of, cable, positions)
+                for level_of in sorted(held, reverse=True)
+                for cable, positions in sorted(held[level_of].items())
+            ]
+            made = self._cut(folder, ordered, size, old_text)
+            names = {folder + block_name(level_of, last) for level_of, last, _ in made}
+            self.deleted += sorted(old_text.keys() - names)
+            kept += made
+            at = high + 1
+        kept += blocks[at:]
+        return blocked_entry(frequency, kept)
+
+
+def _postings_text(ordered: Sequence[tuple[int, int, list[int] | None]]) -> str:
+    """Postings (level, cable, positions) in the index's order as runs, one per level,
+    without the brackets."""
+    runs: list[str] = []
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end == len(ordered) or ordered[end][0] != ordered[start][0]:
+            items = [(cable, positions) for _, cable, positions in ordered[start:end]]
+            runs.append(_run_text(ordered[start][0], items))
+            start = end
+    return ",".join(runs)

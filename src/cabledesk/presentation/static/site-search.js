@@ -65,9 +65,9 @@
     this.pair = term.indexOf(" ") >= 0;
     this.postings = new Map();
     this.weight = idf(this.df);
-    // The blocks of a term with many cables: per impact level (highest first), the
-    // level's blocks as [gap, postings, ...] (each block's last cable as the gap from the
-    // previous block's), each search/b/FOLDER/LEVEL-LAST.json, FOLDER the term's
+    // The blocks of a term with many cables, in order (levels highest first, then
+    // cables): [cables, 0, level, cable, postings, ...], each block's last posting and
+    // its number of postings; each search/b/FOLDER/LEVEL-CABLE.json, FOLDER the term's
     // hexadecimal cut every 200 characters. A block holds about meta.block postings (a
     // pair's: meta.pair_block).
     this.blocks = [];
@@ -78,12 +78,8 @@
       var name = hex(term), folder = [];
       for (var at = 0; at < name.length; at += 200) folder.push(name.slice(at, at + 200));
       folder = "search/b/" + folder.join("/") + "/";
-      for (var i = 1; i + 1 < entry.length; i += 2) {
-        var listed = entry[i + 1], last = 0;
-        for (var k = 0; k + 1 < listed.length; k += 2) {
-          last += listed[k];
-          this.blocks.push([folder + entry[i] + "-" + last + ".json", listed[k + 1]]);
-        }
+      for (var i = 2; i + 2 < entry.length; i += 3) {
+        this.blocks.push([folder + entry[i] + "-" + entry[i + 1] + ".json", entry[i + 2]]);
       }
     }
     this.next = 0;
