@@ -1231,7 +1231,11 @@ class IndexUpdate:
         added: dict[int, tuple[int, list[int] | None]],
     ) -> str:
         """A term in blocks before and after: the blocks its changed postings fall in,
-        widened to whole segments, read, changed and cut again; the others kept."""
+        widened to whole segments, read, changed and cut again; the others kept.
+
+        The postings of a span are held as they are read, in order, one list of cables
+        per level and, for a pair, each posting's positions as the text the block had
+        (positions are gaps within the posting, so they are copied, not decoded)."""
         # A posting's place in the order: (-level, cable).
         keys = [(-level_of, last) for level_of, last, _ in blocks]
         changes = sorted(
@@ -1258,32 +1262,145 @@ class IndexUpdate:
         at = 0
         for low, high in spans:
             kept += blocks[at:low]
-            held: _Postings = {}
+            levels: list[int] = []  # highest first
+            cables: dict[int, list[int]] = {}
+            payloads: dict[int, list[str]] = {}
             old_text: dict[str, str] = {}
             for level_of, last, _ in blocks[low : high + 1]:
                 name = folder + block_name(level_of, last)
-                old_text[name] = self._read_block(name)
-                _decode(json.loads(old_text[name]), pair, held)
+                old_text[name] = text = self._read_block(name)
+                _read_runs(text, pair, levels, cables, payloads)
             floor = keys[low - 1] if low else (-math.inf, -math.inf)
             ceiling = keys[high] if high + 1 < len(keys) else (math.inf, math.inf)
             for negative, cable in changes:
-                if floor < (negative, cable) <= ceiling:
-                    if removed.get(cable) == -negative:
-                        held.get(-negative, {}).pop(cable, None)
-                    if cable in added and added[cable][0] == -negative:
-                        held.setdefault(-negative, {})[cable] = added[cable][1]
-            ordered = [
-                (level_of, cable, positions)
-                for level_of in sorted(held, reverse=True)
-                for cable, positions in sorted(held[level_of].items())
-            ]
-            made = self._cut(folder, ordered, size, old_text)
+                if not floor < (negative, cable) <= ceiling:
+                    continue
+                level_of = -negative
+                if removed.get(cable) == level_of:
+                    held = cables[level_of]
+                    where = bisect.bisect_left(held, cable)
+                    if where == len(held) or held[where] != cable:
+                        raise ValueError(f"search index block {folder}: cable {cable} not held")
+                    del held[where]
+                    if pair:
+                        del payloads[level_of][where]
+                if cable in added and added[cable][0] == level_of:
+                    if level_of not in cables:
+                        cables[level_of], payloads[level_of] = [], []
+                        bisect.insort(levels, level_of, key=int.__neg__)
+                    held = cables[level_of]
+                    where = bisect.bisect_left(held, cable)
+                    held.insert(where, cable)
+                    if pair:
+                        positions = added[cable][1] or []
+                        gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+                        payloads[level_of].insert(where, ",".join(map(str, [len(gaps), *gaps])))
+            made = self._cut_runs(folder, size, pair, levels, cables, payloads, old_text)
             names = {folder + block_name(level_of, last) for level_of, last, _ in made}
             self.deleted += sorted(old_text.keys() - names)
             kept += made
             at = high + 1
         kept += blocks[at:]
         return blocked_entry(frequency, kept)
+
+    def _cut_runs(
+        self,
+        folder: str,
+        size: int,
+        pair: bool,
+        levels: list[int],
+        cables: dict[int, list[int]],
+        payloads: dict[int, list[str]],
+        old_text: dict[str, str],
+    ) -> list[tuple[int, int, int]]:
+        """`_cut` of postings held by level (`_blocked`): the same blocks and bytes."""
+        starts: list[int] = []  # where each level starts in the order
+        total = 0
+        for level_of in levels:
+            starts.append(total)
+            total += len(cables[level_of])
+        every = np.fromiter(
+            itertools.chain.from_iterable(cables[level_of] for level_of in levels), np.int64, total
+        )
+        made: list[tuple[int, int, int]] = []
+        start = 0
+        k = 0  # the level of `start`
+        for end in _block_ends(every, size):
+            runs: list[str] = []
+            at = start
+            while at < end:
+                while starts[k] + len(cables[levels[k]]) <= at:
+                    k += 1
+                level_of = levels[k]
+                first = at - starts[k]
+                count = min(end - at, len(cables[level_of]) - first)
+                held = cables[level_of][first : first + count]
+                gaps = [held[0], *(b - a for a, b in itertools.pairwise(held))]
+                if pair:
+                    texts = payloads[level_of][first : first + count]
+                    body = ",".join(f"{g},{t}" for g, t in zip(gaps, texts, strict=True))
+                else:
+                    body = ",".join(map(str, gaps))
+                runs.append(f"{level_of},{count},{body}")
+                at += count
+            last = int(every[end - 1])
+            name = folder + block_name(level_of, last)
+            text = f"[{','.join(runs)}]"
+            if old_text.get(name) != text:
+                self._write(name, text)
+            made.append((level_of, last, end - start))
+            start = end
+        return made
+
+
+def _read_runs(
+    text: str,
+    pair: bool,
+    levels: list[int],
+    cables: dict[int, list[int]],
+    payloads: dict[int, list[str]],
+) -> None:
+    """Append a block's postings (its text) to postings held by level, in order."""
+    numbers = text[1:-1].split(",")
+    i = 0
+    while i < len(numbers):
+        level_of, count = int(numbers[i]), int(numbers[i + 1])
+        i += 2
+        if level_of not in cables:
+            levels.append(level_of)
+            cables[level_of], payloads[level_of] = [], []
+        held = cables[level_of]
+        if not pair:
+            held += itertools.accumulate(map(int, numbers[i : i + count]))
+            i += count
+            continue
+        texts = payloads[level_of]
+        cable = 0
+        for _ in range(count):
+            cable += int(numbers[i])
+            n = int(numbers[i + 1])
+            held.append(cable)
+            texts.append(",".join(numbers[i + 1 : i + 2 + n]))
+            i += 2 + n
+
+
+def _block_ends(cables: Array, size: int) -> list[int]:
+    """`block_ends` with the boundary cables found by numpy."""
+    ends: list[int] = []
+    start = 0
+    most = size * BLOCK_MAX
+    count = len(cables)
+    boundaries = np.flatnonzero(cables * _HASH % 2**32 % size == 0).tolist()
+    for at in [*boundaries, count - 1]:
+        end = at + 1
+        if end <= start:
+            continue
+        while end - start > most:
+            start += most
+            ends.append(start)
+        ends.append(end)
+        start = end
+    return ends
 
 
 def _postings_text(ordered: Sequence[tuple[int, int, list[int] | None]]) -> str:
