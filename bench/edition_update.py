@@ -8,7 +8,8 @@ postings taken out) and 70 changed (paragraph 1 dropped, as a paragraph redactio
 and runs `search_index.IndexUpdate` from the site's index into a scratch folder (the site
 is only read). Prints the update's CPU and wall seconds and the files written. Run it
 with PYTHONPATH pointing at the tree to measure: two trees, the same edition, the same
-changes.
+changes; with `--keep` the files written stay in `--scratch` (and the list of files
+deleted in deleted.txt), so two trees' updates can be compared with `diff -r`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> None:
     p.add_argument("--site", type=Path, required=True)
     p.add_argument("--scratch", type=Path, default=Path("/tmp/edition-update-bench"))
     p.add_argument("--changes", type=int, default=100)
+    p.add_argument("--keep", action="store_true", help="keep the files written (to compare)")
     args = p.parse_args()
     search = args.site / "search"
     meta = json.loads((search / "meta.json").read_text())
@@ -69,7 +71,10 @@ def main() -> None:
         "code": search_index.__file__,
     }
     print(json.dumps(result, indent=1))
-    shutil.rmtree(args.scratch, ignore_errors=True)
+    if args.keep:
+        (args.scratch / "deleted.txt").write_text("\n".join(sorted(update.deleted)) + "\n")
+    else:
+        shutil.rmtree(args.scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
