@@ -9,8 +9,10 @@ tests/test_edition_search.py.)
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import shutil
+import sqlite3
 import time
 from collections import deque
 from pathlib import Path
@@ -19,7 +21,7 @@ from urllib.parse import unquote, urldefrag
 import pytest
 
 from cabledesk import Archive
-from cabledesk.publish import build_site, cache, site
+from cabledesk.publish import build_site, cache, edition, site
 from cabledesk.publish.site import PublishError
 from cabledesk.record.model import Cable
 from cabledesk.synthetic.corpus import write_corpus
@@ -140,3 +142,44 @@ def test_the_cache_is_written_only_once_the_page_workers_end(
         report = build_site(archive, tmp_path / "site", workers=1)
     assert workers_alive == [0]
     assert report.cables == 2_500 and (tmp_path / "site" / "search" / "meta.json").exists()
+
+
+def _view_packed_noting_the_process(rows: list[tuple[str, bytes]]) -> list[edition.Viewed]:
+    folder = Path(os.environ["VIEWED_BY"])
+    folder.mkdir(exist_ok=True)
+    (folder / str(os.getpid())).touch()
+    return _VIEW_PACKED(rows)
+
+
+_VIEW_PACKED = edition.view_packed
+
+
+def test_the_first_pass_in_worker_processes_builds_the_same_edition(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cables viewed in worker processes (a full build of 2,500 cables with a page
+    worker) or in this process alone give the same site, byte for byte, and the same
+    build cache, row for row in the same order (the second pass reads it in order)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764590400")
+    monkeypatch.setenv("VIEWED_BY", str(tmp_path / "viewed-by"))
+    monkeypatch.setattr(edition, "view_packed", _view_packed_noting_the_process)
+    sites, caches = [], []
+    for workers in (0, 1):
+        work = tmp_path / str(workers)
+        shutil.copytree(generated, work / "archive")
+        with Archive.open(work / "archive") as archive:
+            build_site(archive, work / "site", workers=workers, page_size=50)
+        sites.append(
+            {str(p.relative_to(work / "site")): p.read_bytes()
+             for p in (work / "site").rglob("*") if p.is_file()}
+        )  # fmt: skip
+        with sqlite3.connect(work / "archive" / cache.FOLDER / cache.NAME) as connection:
+            caches.append(connection.execute("SELECT * FROM records ORDER BY rowid").fetchall())
+        viewed_by = {int(p.name) for p in (tmp_path / "viewed-by").iterdir()}
+        shutil.rmtree(tmp_path / "viewed-by")
+        # With a page worker, the first pass ran in two processes other than this one.
+        assert viewed_by == {os.getpid()} if workers == 0 else len(viewed_by) == 2
+        assert workers == 0 or os.getpid() not in viewed_by
+    assert sites[0].keys() == sites[1].keys() and len(sites[0]) > 2_500
+    assert [p for p in sites[0] if sites[0][p] != sites[1][p]] == []
+    assert len(caches[0]) == 2_500 and caches[0] == caches[1]

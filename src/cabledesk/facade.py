@@ -865,9 +865,14 @@ class Archive:
         register_version: int | None = None,
         *,
         workers: int = 0,
+        warm: bool = True,
     ) -> int:
         """Record a new edition (editorial.record_edition); returns its number. `workers`:
-        processes making the index documents of the cables it touches (Store.change)."""
+        processes making the index documents of the cables it touches (Store.change).
+        `warm`: build the citation graphs and co-mention networks the edition made stale
+        in background threads now (a long-lived handle does whatever `warm` says; a
+        command that ends at once passes False and leaves them to a `cabledesk warm` of
+        their own: docs/graph.md, "Cold caches")."""
 
         def apply(connection: sqlite3.Connection) -> int:
             number, cables = editorial.record_edition(
@@ -884,7 +889,7 @@ class Archive:
         # The edition moves every view's stamp: the citation graphs and co-mention
         # networks of the public and of everything are built again in the background; the
         # first reader waits for the rest of that build at most, never gets an older one.
-        self._changed(always=True)
+        self._changed(always=warm)
         return number
 
     def _changed(self, always: bool = False) -> None:

@@ -145,12 +145,18 @@ def approved_versions(connection: sqlite3.Connection) -> dict[str, str]:
     return {str(i): str(h) for i, h in connection.execute(_APPROVED_VERSIONS)}
 
 
+_APPROVED = "SELECT reference_id, text_hash FROM approvals WHERE text_hash IS NOT NULL"
+
+
 def approved_records(connection: sqlite3.Connection) -> Iterator[tuple[str, Cable]]:
     """(reference id, stored record) of the version approved of each approved cable, in
     reference-id order: what the next edition publishes (redactions not burned in)."""
-    return records_of_versions(
-        connection, "SELECT reference_id, text_hash FROM approvals WHERE text_hash IS NOT NULL"
-    )
+    return records_of_versions(connection, _APPROVED)
+
+
+def packed_approved_records(connection: sqlite3.Connection) -> Iterator[list[tuple[str, bytes]]]:
+    """`approved_records` in chunks, each record packed as stored."""
+    return packed_records_of_versions(connection, _APPROVED)
 
 
 def published_ids(connection: sqlite3.Connection) -> set[str]:
@@ -178,6 +184,16 @@ def records_of_versions(
     that version, in reference-id order; a version the archive no longer holds is left out
     (nothing is shown rather than another text). Read in chunks, so no read stays open
     across the caller's work between them."""
+    for chunk in packed_records_of_versions(connection, wanted, params):
+        for reference_id, record in chunk:
+            yield reference_id, unpack(record)
+
+
+def packed_records_of_versions(
+    connection: sqlite3.Connection, wanted: str, params: tuple[object, ...] = ()
+) -> Iterator[list[tuple[str, bytes]]]:
+    """`records_of_versions` in chunks of (reference id, packed record), as stored: for
+    a caller that unpacks them elsewhere (a worker process)."""
     last = ""
     while True:
         rows = connection.execute(
@@ -186,9 +202,9 @@ def records_of_versions(
             "WHERE w.reference_id > ? ORDER BY w.reference_id LIMIT ?",
             (*params, last, _CHUNK),
         ).fetchall()
-        for reference_id, record in rows:
-            if record is not None:
-                yield str(reference_id), unpack(record)
+        found = [(str(i), r) for i, r in rows if r is not None]
+        if found:
+            yield found
         if len(rows) < _CHUNK:
             return
         last = rows[-1][0]

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tantivy
 
@@ -130,6 +130,9 @@ def _document(
     return (body[:-1] + extra.encode() + b"}").decode()
 
 
+A = TypeVar("A")
+R = TypeVar("R")
+
 # A page of cables to re-index: the redaction rules in force and (seq, row id, stored
 # record) of each; its documents: (seq, row id, reference id, the document's JSON without
 # what Index.catch_up adds: change number, register version, edition, entities).
@@ -158,29 +161,37 @@ def _here(
     return map(function, tasks)
 
 
-@contextmanager
-def process_mapper(workers: int) -> Iterator[DocumentMapper]:
-    """A DocumentMapper over `workers` processes, at most two pages a worker out at a
-    time, handed back in order. The pages are read in the calling thread (its SQLite
-    connection). Forked, as the site's page workers are: a worker only makes documents
-    (pure Python: no index, no database, no thread of this process is used in it), it
-    needs no import of its own, and its CPU time is this process's children's."""
-    context = multiprocessing.get_context("fork")
-    pool = context.Pool(workers)
+class OrderedPool:
+    """Maps a function over tasks in a pool of forked processes, at most two tasks a
+    worker out at a time, the results handed back in the tasks' order. The tasks are
+    made in the calling thread (its SQLite connection) as the results are taken."""
 
-    def mapped(
-        function: Callable[[DocumentTask], Documents], tasks: Iterator[DocumentTask]
-    ) -> Iterator[Documents]:
+    def __init__(self, pool: Any, workers: int) -> None:
+        self.pool, self.workers = pool, workers
+
+    def __call__(self, function: Callable[[A], R], tasks: Iterator[A]) -> Iterator[R]:
         out: deque[Any] = deque()
         for task in tasks:
-            out.append(pool.apply_async(function, (task,)))
-            if len(out) >= 2 * workers:
+            out.append(self.pool.apply_async(function, (task,)))
+            if len(out) >= 2 * self.workers:
                 yield out.popleft().get()
         while out:
             yield out.popleft().get()
 
+
+@contextmanager
+def process_mapper(
+    workers: int, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+) -> Iterator[OrderedPool]:
+    """An OrderedPool of `workers` processes (a DocumentMapper, among others). Forked, as
+    the site's page workers are: a worker only computes (pure Python: no index, no
+    database, no thread of this process is used in it), it needs no import of its own,
+    `initializer(*initargs)` reaches it without being pickled, and its CPU time is this
+    process's children's."""
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(workers, initializer, initargs)
     try:
-        yield mapped
+        yield OrderedPool(pool, workers)
         pool.close()
     finally:
         pool.terminate()

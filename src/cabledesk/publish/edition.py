@@ -12,12 +12,18 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from cabledesk.archive import register
-from cabledesk.archive.editions import approved_records
+from cabledesk.archive.blob import pack_record
+from cabledesk.archive.editions import approved_records, packed_approved_records
+from cabledesk.archive.index import process_mapper
 from cabledesk.archive.prepare import text_hash
+from cabledesk.archive.store import unpack
 from cabledesk.facade import Archive
 from cabledesk.record.codec import to_dict
 from cabledesk.record.model import Cable, Redactions, Repairs
@@ -152,24 +158,55 @@ def entry_of(cable: Cable) -> Entry:
     )
 
 
+# (reference id, text hash of the stored version, published hash, entry, the public
+# record packed as the build cache holds it): what the first pass keeps of a cable.
+Viewed = tuple[str, str, str, "Entry", bytes]
+# The public viewer of the pass under way, set before its worker processes are forked.
+_viewer: Viewer | None = None
+
+
+def view_packed(rows: list[tuple[str, bytes]]) -> list[Viewed]:
+    """The first pass's work on a chunk of stored records, packed as stored (a pure
+    function of the chunk and `_viewer`: it runs in worker processes)."""
+    assert _viewer is not None
+    out: list[Viewed] = []
+    for reference_id, packed in rows:
+        stored = unpack(packed)
+        public = public_record(stored, _viewer)
+        record = to_dict(public)
+        out.append(
+            (reference_id, text_hash(stored), _hash_of(record), entry_of(public),
+             pack_record(record))
+        )  # fmt: skip
+    return out
+
+
 def approved_plan(
-    archive: Archive, spool: Callable[[str, dict[str, Any], Entry, str], None]
+    archive: Archive, spool: Callable[[str, bytes, Entry, str], None], workers: int = 0
 ) -> Plan:
     """One pass over the approved cables, as `approved_view` sees them, keeping only
-    each cable's `Entry` and hashes; `spool(reference id, public record as a dict, entry,
+    each cable's `Entry` and hashes; `spool(reference id, public record packed, entry,
     published hash)` is given each public record as it is made (the site keeps it to read
-    back once the links between cables are known). Memory: the entries, not the cables."""
-    viewer = public_viewer(archive)
+    back once the links between cables are known), in reference-id order. With
+    `workers`, the cables are viewed in that many processes while this one reads the
+    archive and spools (the same results, in the same order). Memory: the entries, not
+    the cables."""
+    global _viewer
     register_version = register.version(archive.connection)
     entries, hashes, published = [], {}, {}
-    for reference_id, stored in approved_records(archive.connection):
-        public = public_record(stored, viewer)
-        record = to_dict(public)
-        hashes[reference_id] = text_hash(stored)
-        published[reference_id] = _hash_of(record)
-        entry = entry_of(public)
-        entries.append(entry)
-        spool(reference_id, record, entry, published[reference_id])
+    _viewer = public_viewer(archive)
+    try:
+        chunks = packed_approved_records(archive.connection)
+        with process_mapper(workers) if workers else nullcontext(None) as pool:
+            done = pool(view_packed, chunks) if pool else map(view_packed, chunks)
+            for viewed in done:
+                for reference_id, stored_hash, published_hash_, entry, packed in viewed:
+                    hashes[reference_id] = stored_hash
+                    published[reference_id] = published_hash_
+                    entries.append(entry)
+                    spool(reference_id, packed, entry, published_hash_)
+    finally:
+        _viewer = None
     return linked(Plan(entries, hashes, published, register_version))
 
 
@@ -202,5 +239,19 @@ def published_hash_of(record: dict[str, Any]) -> str:
 
 
 def _hash_of(record: dict[str, Any]) -> str:
-    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(record)).hexdigest()
+
+
+def canonical_json(record: dict[str, Any]) -> bytes:
+    """The bytes published_hash hashes: `json.dumps(record, ensure_ascii=False,
+    sort_keys=True, separators=(",", ":"))` as UTF-8 (docs/publishing.md). orjson writes
+    the same bytes for what a record holds (strings, integers, booleans, null, lists and
+    objects with string keys: no floats; keys sorted by code point, which is their UTF-8
+    order) some five times faster, and a first pass hashes every approved cable; anything
+    it refuses (a lone surrogate, an integer past 64 bits) goes the way of the
+    definition. tests/test_publish_hash.py holds the two to the same bytes."""
+    try:
+        return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return canonical.encode("utf-8")

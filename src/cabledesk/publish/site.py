@@ -262,6 +262,7 @@ def build_site(
     full: bool = False,
     workers: int | None = None,
     timings: Callable[[Phase], None] | None = None,
+    warm: bool = True,
 ) -> SiteReport:
     """Build the edition of the approved cables into `out` and record it. `progress`
     is told of each cable read (the first pass) and written (the second).
@@ -274,7 +275,9 @@ def build_site(
     others are left as they are. The result is the same bytes as a full build. `full`
     forces a full build (swapped in whole; the previous tree removed in the background).
     `workers`: processes rendering pages (default_workers).
-    `timings` is told of each phase of the build as it ends (SiteReport.phases)."""
+    `timings` is told of each phase of the build as it ends (SiteReport.phases).
+    `warm`: as Archive.record_edition's (the command line passes False and starts a
+    `cabledesk warm` of its own, which it does not wait for)."""
     out = Path(out)
     if page_size < 1:
         raise PublishError(f"{page_size}: expected a page size of at least one row")
@@ -323,7 +326,7 @@ def build_site(
         incremental = store is not None
         if store is None:
             store = cache.BuildCache(folder, fresh=True)
-            plan = _full_plan(archive, store, progress)
+            plan = _full_plan(archive, store, progress, workers)
         assert plan is not None
         clock.lap("first pass: read and view the cables")
         if not plan.entries:
@@ -392,6 +395,7 @@ def build_site(
             plan.hashes,
             plan.register_version,
             workers=workers + 1 if workers else 0,
+            warm=warm,
         )
         after = last_seq(connection)
         clock.lap("record the edition")
@@ -468,12 +472,21 @@ def _previous(
     return store
 
 
-def _full_plan(archive: Archive, store: cache.BuildCache, progress: Reporter) -> Plan:
-    def put(reference_id: str, record: dict[str, Any], entry: Entry, published: str) -> None:
-        store.put(reference_id, pack_record(record), entry, published)
+def _full_plan(archive: Archive, store: cache.BuildCache, progress: Reporter, workers: int) -> Plan:
+    """Every approved cable read and viewed: in this process and `workers` more (the
+    page workers are not started yet), this one reading the archive and writing the
+    cache."""
+
+    def put(reference_id: str, record: bytes, entry: Entry, published: str) -> None:
+        store.put(reference_id, record, entry, published)
         progress.advance(1, 0)
 
-    return approved_plan(archive, put)
+    total = archive.connection.execute(
+        "SELECT count(*) FROM approvals WHERE text_hash IS NOT NULL"
+    ).fetchone()[0]
+    # Forking costs more than a small edition's views.
+    processes = workers + 1 if workers and total >= _WORKERS_FROM else 0
+    return approved_plan(archive, put, workers=processes)
 
 
 def _incremental_plan(archive: Archive, store: cache.BuildCache, progress: Reporter) -> Plan | None:
