@@ -5,6 +5,7 @@ and cut into blocks, and a spool split for memory gives the same postings."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,63 @@ def test_the_index_built_in_any_order_is_the_index_built_in_order(
     assert shuffled == ordered
     assert not (tmp_path / "spool").exists()
     assert json.loads(ordered["meta.json"])["docs"] == len(cables)
+
+
+def _index_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_finish_shared_with_helper_processes_writes_the_same_index(
+    archive_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The buckets dealt to forked helpers (the site's page workers' count) give the
+    same files as one process writing them all, buckets split to disk included (the
+    helpers split theirs side by side in the same spool)."""
+    with Archive.open(archive_path) as archive:
+        cables = approved_view(archive).cables
+    monkeypatch.setattr(search_index, "BUCKET_BYTES", 20_000)
+    docs = [search_index.document(c) for c in cables]
+    write_buckets = IndexWriter._write_buckets
+    by = tmp_path / "written-by"
+    by.mkdir()
+
+    def noting(self: IndexWriter, buckets: list[int]) -> int:
+        (by / str(os.getpid())).write_text(str(len(buckets)))
+        return write_buckets(self, buckets)
+
+    monkeypatch.setattr(IndexWriter, "_write_buckets", noting)
+    for helpers in (0, 2):
+        writer = IndexWriter(tmp_path / str(helpers), tmp_path / f"spool{helpers}", spool_at=500)
+        for number, cable in enumerate(cables):
+            writer.add(number, cable)
+        writer.finish(docs, helpers=helpers)
+        if helpers == 0:
+            assert [p.name for p in by.iterdir()] == [str(os.getpid())]
+            (by / str(os.getpid())).unlink()
+    # Three processes wrote buckets, none empty-handed.
+    assert len(list(by.iterdir())) == 3 and all(int(p.read_text()) for p in by.iterdir())
+    one, shared = _index_files(tmp_path / "0"), _index_files(tmp_path / "2")
+    assert len(one) > 50 and any(name.startswith("b/") for name in one)
+    assert shared == one
+    assert not (tmp_path / "spool2").exists()
+
+
+def test_a_helper_that_fails_fails_the_finish(
+    archive_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Archive.open(archive_path) as archive:
+        cables = approved_view(archive).cables
+    parent = os.getpid()
+    write_buckets = IndexWriter._write_buckets
+
+    def failing_elsewhere(self: IndexWriter, buckets: list[int]) -> int:
+        if os.getpid() != parent:
+            raise OSError("no space left on device")
+        return write_buckets(self, buckets)
+
+    monkeypatch.setattr(IndexWriter, "_write_buckets", failing_elsewhere)
+    writer = IndexWriter(tmp_path / "index", tmp_path / "spool")
+    for number, cable in enumerate(cables):
+        writer.add(number, cable)
+    with pytest.raises(search_index.PublishError, match="search index failed"):
+        writer.finish([search_index.document(c) for c in cables], helpers=1)

@@ -58,19 +58,23 @@ of the first writer (`tests/edition_search_reference.py`, compared by
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cabledesk.publish.errors import PublishError
 from cabledesk.publish.paths import inside
 from cabledesk.record.model import Cable
 from cabledesk.record.words import WORD
@@ -546,10 +550,14 @@ class IndexWriter:
         self.pair_keys, self.pair_counts, self.pair_positions = [], [], []
         self.count = 0
 
-    def finish(self, docs: Sequence[list[str] | None], cable_path: str = "cable/") -> int:
+    def finish(
+        self, docs: Sequence[list[str] | None], cable_path: str = "cable/", helpers: int = 0
+    ) -> int:
         """Write the document files (`docs`: by cable number, None for a number no cable
         of the edition holds), the term shards and their blocks, and meta.json; returns
-        the number of distinct terms (words and pairs). The spool folder is removed."""
+        the number of distinct terms (words and pairs). The spool folder is removed.
+        `helpers`: processes forked to write their share of the buckets beside this one
+        (every bucket's files are its own: the same files, whoever writes them)."""
         self._spool()
         folder = inside(self.folder, "d")
         folder.mkdir(exist_ok=True)
@@ -568,20 +576,15 @@ class IndexWriter:
         try:
             self._prepare()
             prefixes = self.vocabulary.prefixes
-            for bucket in sorted(range(len(prefixes)), key=prefixes.__getitem__):
-                pieces = [
-                    self._piece(descriptor, index, base, bucket)
-                    for descriptor, index, base in self.runs
-                    if bucket + 1 < index.shape[1]  # a bucket is newer than the older runs
-                ]
-                pieces = [p for p in pieces if p[2] or p[4]]
-                if pieces:
-                    prefix = prefixes[bucket]
-                    entries = self._bucket(prefix, pieces, int(self.bucket_bytes[bucket]))
-                    self.terms += len(entries)
-                    for name, text in shards(prefix, entries):
-                        with open(os.path.join(self.tree_root, name), "w", encoding="utf-8") as f:
-                            f.write(text)
+            buckets = sorted(range(len(prefixes)), key=prefixes.__getitem__)
+            if helpers > 0:
+                self._character_table()  # made once, before the helpers are forked
+                shares = _shares(buckets, self.bucket_bytes, helpers + 1)
+                with _Helpers(self._write_buckets, shares[1:]) as others:
+                    self.terms += self._write_buckets(shares[0])
+                    self.terms += others.join()
+            else:
+                self.terms += self._write_buckets(buckets)
         finally:
             for descriptor, _, _ in self.runs:
                 os.close(descriptor)
@@ -589,6 +592,26 @@ class IndexWriter:
         inside(self.folder, "meta.json").write_text(text, encoding="utf-8")
         shutil.rmtree(self.spool)
         return self.terms
+
+    def _write_buckets(self, buckets: list[int]) -> int:
+        """The shards and blocks of the terms of `buckets`; how many terms they hold."""
+        prefixes = self.vocabulary.prefixes
+        terms = 0
+        for bucket in buckets:
+            pieces = [
+                self._piece(descriptor, index, base, bucket)
+                for descriptor, index, base in self.runs
+                if bucket + 1 < index.shape[1]  # a bucket is newer than the older runs
+            ]
+            pieces = [p for p in pieces if p[2] or p[4]]
+            if pieces:
+                prefix = prefixes[bucket]
+                entries = self._bucket(prefix, pieces, int(self.bucket_bytes[bucket]))
+                terms += len(entries)
+                for name, text in shards(prefix, entries):
+                    with open(os.path.join(self.tree_root, name), "w", encoding="utf-8") as f:
+                        f.write(text)
+        return terms
 
     @staticmethod
     def _piece(descriptor: int, index: Array, base: Array, bucket: int) -> _Piece:
@@ -712,7 +735,8 @@ class IndexWriter:
                     q = positions[_ranges(starts[chosen], pairs["n"][chosen])]
                     if key not in parts:
                         self.serial += 1
-                        name = inside(folder, str(self.serial))
+                        # The process in the name: helpers split buckets side by side.
+                        name = inside(folder, f"{os.getpid()}-{self.serial}")
                         descriptor = os.open(name, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
                         os.unlink(name)
                         parts[key] = (descriptor, [], [0])
@@ -863,6 +887,69 @@ class IndexWriter:
             run += runs
             entries.append((term, blocked_entry(frequency_of, blocks)))
         return entries
+
+
+def _shares(buckets: list[int], sizes: Array, parts: int) -> list[list[int]]:
+    """`buckets` dealt into `parts` lists of about equal spooled bytes (the largest
+    first, each to the lightest share), each in the order given."""
+    load = [0] * parts
+    owner: dict[int, int] = {}
+    for bucket in sorted(buckets, key=lambda b: -int(sizes[b])):
+        lightest = load.index(min(load))
+        owner[bucket] = lightest
+        load[lightest] += int(sizes[bucket])
+    return [[b for b in buckets if owner[b] == part] for part in range(parts)]
+
+
+class _Helpers:
+    """`work(share)` for each share, each in a process forked now (it inherits the
+    writer as it stands: its spool's descriptors, vocabulary and tables); `join` waits
+    for them and sums what they return. Leaving the block early (this process failed)
+    stops them."""
+
+    def __init__(self, work: Callable[[list[int]], int], shares: list[list[int]]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.started: list[tuple[Any, Any]] = []
+        for share in shares:
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(target=_helper, args=(work, share, sending))
+            process.start()
+            sending.close()
+            self.started.append((process, receiving))
+
+    def join(self) -> int:
+        total = 0
+        for process, receiving in self.started:
+            # One that failed before answering closed the pipe: its exit code says so.
+            with contextlib.suppress(EOFError):
+                total += int(receiving.recv())
+            process.join()
+            if process.exitcode:
+                raise PublishError(
+                    f"a process writing the search index failed (exit code {process.exitcode}; "
+                    "see above): nothing was published"
+                )
+        self.started = []
+        return total
+
+    def __enter__(self) -> _Helpers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process, receiving in self.started:
+            process.terminate()
+            process.join()
+            receiving.close()
+
+
+def _helper(work: Callable[[list[int]], int], share: list[int], sending: Any) -> None:
+    try:
+        sending.send(work(share))
+        sending.close()
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
 
 
 def meta_text(cable_path: str, docs: int, average: float, terms: int) -> str:

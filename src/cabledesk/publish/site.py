@@ -858,7 +858,10 @@ def _build(
                 inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
         clock.lap("front page, search page, static files")
         if update is None:
-            terms = search.finish(docs)
+            # The finish's buckets shared with as many processes as render pages: they
+            # are done with the pages well before the index is written.
+            helpers = workers if workers and len(entries) >= _WORKERS_FROM else 0
+            terms = search.finish(docs, helpers=helpers)
             index.average = search.average
             # Written whole: the previous edition's index files it no longer has are
             # deleted by the commit, known from the cache's list of them.
