@@ -186,3 +186,18 @@ def test_a_helper_that_fails_fails_the_finish(
         writer.add(number, cable)
     with pytest.raises(search_index.PublishError, match="search index failed"):
         writer.finish([search_index.document(c) for c in cables], helpers=1)
+
+
+def test_the_parts_searched_are_the_same_read_from_the_record_dict(archive_path: Path) -> None:
+    """The second pass of a full build reads the texts searched from the cached record
+    (a dict) without building the Cable: the same parts, in the same order."""
+    from cabledesk.record.codec import to_dict
+
+    with Archive.open(archive_path) as archive:
+        cables = approved_view(archive).cables
+    assert len(cables) > 20
+    for cable in cables:
+        expected = search_index.searchable_parts(cable)
+        assert search_index.searchable_parts_of(to_dict(cable)) == expected
+    assert any(cable.references for cable in cables)
+    assert any(p.heading for cable in cables for p in cable.paragraphs)

@@ -183,6 +183,18 @@ def searchable_parts(cable: Cable) -> list[str]:
     return parts
 
 
+def searchable_parts_of(record: dict[str, Any]) -> list[str]:
+    """`searchable_parts` of a record as `to_dict` gives it (the build's cache holds the
+    public records so), without building the Cable: the second pass of a full build
+    reads every cable's record only for these texts (tests/test_edition_search.py
+    holds the two to the same parts)."""
+    parts = [record.get("subject") or ""]
+    for paragraph in record.get("paragraphs") or ():
+        parts += [paragraph.get("heading") or "", paragraph.get("text") or ""]
+    parts += [reference.get("text") or "" for reference in record.get("references") or ()]
+    return parts
+
+
 def searchable_text(cable: Cable) -> str:
     return "\n".join(searchable_parts(cable))
 
@@ -355,10 +367,15 @@ _LETTER_BEYOND_ASCII = re.compile(r"[^\W_\x00-\x7f]")
 
 def _words(cable: Cable) -> tuple[list[bytes], list[int]]:
     """A cable's words (UTF-8, lower case) and where each searchable part ends."""
+    return _words_of(searchable_parts(cable))
+
+
+def _words_of(parts: list[str]) -> tuple[list[bytes], list[int]]:
+    """The words (UTF-8, lower case) of searchable parts and where each part ends."""
     findall = WORD.findall
     every: list[bytes] = []
     ends: list[int] = []
-    for part in searchable_parts(cable):
+    for part in parts:
         if part.isascii():
             every += part.encode("ascii").translate(_ASCII_WORDS).split()
         elif _LETTER_BEYOND_ASCII.search(part) is None:
@@ -423,7 +440,11 @@ class IndexWriter:
         self.serial = 0
 
     def add(self, number: int, cable: Cable) -> None:
-        every, ends = _words(cable)
+        self.add_parts(number, searchable_parts(cable))
+
+    def add_parts(self, number: int, parts: list[str]) -> None:
+        """`add` of a cable given by its searchable parts (`searchable_parts_of`)."""
+        every, ends = _words_of(parts)
         length = len(every)
         ids = np.fromiter(map(self.vocabulary.__getitem__, every), np.int64, length)
         words, tf = np.unique(ids, return_counts=True)

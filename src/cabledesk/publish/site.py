@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cabledesk.archive import editions, register
-from cabledesk.archive.blob import pack_record
+from cabledesk.archive.blob import pack_record, unpack_record
 from cabledesk.archive.editions import records_of_versions
 from cabledesk.archive.prepare import text_hash
 from cabledesk.archive.progress import Reporter, Silent
@@ -58,7 +58,7 @@ from cabledesk.publish.edition import (
 )
 from cabledesk.publish.errors import PublishError
 from cabledesk.publish.paths import inside, plain
-from cabledesk.publish.search_index import IndexUpdate, IndexWriter
+from cabledesk.publish.search_index import IndexUpdate, IndexWriter, searchable_parts_of
 from cabledesk.query.browse import OriginCount, group_tags
 from cabledesk.record.codec import to_dict
 from cabledesk.record.level import LEVELS
@@ -810,10 +810,14 @@ def _build(
                 renderer.cable(unpack(blob))
             progress.advance(len(entries), len(entries))
         for reference_id, blob in store.records() if update is None else ():
-            cable = unpack(blob)
             if reference_id in wanted:
+                cable = unpack(blob)
                 renderer.cable(cable)
-            search.add(numbers[reference_id], cable)
+                search.add(numbers[reference_id], cable)
+            else:
+                # Only the texts searched: no Cable is built for them (the pages are
+                # the workers').
+                search.add_parts(numbers[reference_id], searchable_parts_of(unpack_record(blob)))
             progress.advance(1, 1)
         clock.lap(
             "second pass: search postings (pages: in the worker processes)"
