@@ -132,8 +132,9 @@ def _index_files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.parametrize("after", [0, 5])
 def test_the_finish_shared_with_helper_processes_writes_the_same_index(
-    archive_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    archive_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: int
 ) -> None:
     """The buckets dealt to forked helpers (the site's page workers' count) give the
     same files as one process writing them all, buckets split to disk included (the
@@ -151,11 +152,22 @@ def test_the_finish_shared_with_helper_processes_writes_the_same_index(
         return write_buckets(self, buckets)
 
     monkeypatch.setattr(IndexWriter, "_write_buckets", noting)
+    asked: list[bool] = []
+
+    def when() -> bool:
+        # The machine has room for helpers from the `after`th bucket on.
+        asked.append(len(asked) >= after)
+        return asked[-1]
+
     for helpers in (0, 2):
         writer = IndexWriter(tmp_path / str(helpers), tmp_path / f"spool{helpers}", spool_at=500)
         for number, cable in enumerate(cables):
             writer.add(number, cable)
-        writer.finish(docs, helpers=helpers)
+        asked.clear()
+        writer.finish(docs, helpers=helpers, when=when)
+        if helpers:
+            # Asked before each bucket until it said yes, then no more.
+            assert asked == [False] * after + [True]
         if helpers == 0:
             assert [p.name for p in by.iterdir()] == [str(os.getpid())]
             (by / str(os.getpid())).unlink()

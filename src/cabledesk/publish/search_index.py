@@ -572,13 +572,19 @@ class IndexWriter:
         self.count = 0
 
     def finish(
-        self, docs: Sequence[list[str] | None], cable_path: str = "cable/", helpers: int = 0
+        self,
+        docs: Sequence[list[str] | None],
+        cable_path: str = "cable/",
+        helpers: int = 0,
+        when: Callable[[], bool] = lambda: True,
     ) -> int:
         """Write the document files (`docs`: by cable number, None for a number no cable
         of the edition holds), the term shards and their blocks, and meta.json; returns
         the number of distinct terms (words and pairs). The spool folder is removed.
-        `helpers`: processes forked to write their share of the buckets beside this one
-        (every bucket's files are its own: the same files, whoever writes them)."""
+        `helpers`: processes forked to write a share of the buckets left beside this one
+        as soon as `when()` says the machine has room for them (asked before each
+        bucket: the site asks whether its page workers have ended); every bucket's files
+        are its own, so the files are the same whoever writes them."""
         self._spool()
         folder = inside(self.folder, "d")
         folder.mkdir(exist_ok=True)
@@ -598,14 +604,18 @@ class IndexWriter:
             self._prepare()
             prefixes = self.vocabulary.prefixes
             buckets = sorted(range(len(prefixes)), key=prefixes.__getitem__)
-            if helpers > 0:
-                self._character_table()  # made once, before the helpers are forked
-                shares = _shares(buckets, self.bucket_bytes, helpers + 1)
-                with _Helpers(self._write_buckets, shares[1:]) as others:
-                    self.terms += self._write_buckets(shares[0])
+            with contextlib.ExitStack() as stack:
+                others: _Helpers | None = None
+                done = 0
+                while done < len(buckets):
+                    if helpers > 0 and others is None and len(buckets) - done > 1 and when():
+                        shares = _shares(buckets[done:], self.bucket_bytes, helpers + 1)
+                        others = stack.enter_context(_Helpers(self._write_buckets, shares[1:]))
+                        buckets = buckets[:done] + shares[0]
+                    self.terms += self._write_buckets(buckets[done : done + 1])
+                    done += 1
+                if others is not None:
                     self.terms += others.join()
-            else:
-                self.terms += self._write_buckets(buckets)
         finally:
             for descriptor, _, _ in self.runs:
                 os.close(descriptor)

@@ -862,10 +862,14 @@ def _build(
                 inside(building, "static", name).write_bytes((STATIC / name).read_bytes())
         clock.lap("front page, search page, static files")
         if update is None:
-            # The finish's buckets shared with as many processes as render pages: they
-            # are done with the pages well before the index is written.
-            helpers = workers if workers and len(entries) >= _WORKERS_FROM else 0
-            terms = search.finish(docs, helpers=helpers)
+            # As many helpers as page workers take a share of the buckets left once the
+            # page workers have ended (at the release's size, a third into the finish;
+            # earlier they would only take turns on the same cores).
+            terms = search.finish(
+                docs,
+                helpers=len(children),
+                when=lambda: not any(child.is_alive() for child in children),
+            )
             index.average = search.average
             # Written whole: the previous edition's index files it no longer has are
             # deleted by the commit, known from the cache's list of them.
