@@ -6,7 +6,8 @@ Takes 100 cables of the edition in `--site` (from the build cache of `--archive`
 `bench/publish.py --keep` leaves them), spread over the slots: 30 withdrawn (their
 postings taken out) and 70 changed (paragraph 1 dropped, as a paragraph redaction does),
 and runs `search_index.IndexUpdate` from the site's index into a scratch folder (the site
-is only read). Prints the update's CPU and wall seconds and the files written. Run it
+is only read). Prints the update's CPU (this process's, and with `--helpers N` its N
+helper processes': IndexUpdate.start) and wall seconds and the files written. Run it
 with PYTHONPATH pointing at the tree to measure: two trees, the same edition, the same
 changes; with `--keep` the files written stay in `--scratch` (and the list of files
 deleted in deleted.txt), so two trees' updates can be compared with `diff -r`.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import resource
 import shutil
 import sqlite3
 import time
@@ -33,6 +35,7 @@ def main() -> None:
     p.add_argument("--scratch", type=Path, default=Path("/tmp/edition-update-bench"))
     p.add_argument("--changes", type=int, default=100)
     p.add_argument("--keep", action="store_true", help="keep the files written (to compare)")
+    p.add_argument("--helpers", type=int, default=0, help="helper processes (IndexUpdate.start)")
     args = p.parse_args()
     search = args.site / "search"
     meta = json.loads((search / "meta.json").read_text())
@@ -60,11 +63,15 @@ def main() -> None:
                 slots[reference_id], dataclasses.replace(cable, paragraphs=cable.paragraphs[1:])
             )
     docs: list[list[str] | None] = [None] * (max(slots.values()) + 1)
+    if args.helpers:
+        update.start(helpers=args.helpers)
     update.finish(docs, [slots[i] for i in chosen], "cable/")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {
         "cables": meta["docs"],
         "changes": f"{len(withdrawn)} withdrawn, {len(chosen) - len(withdrawn)} changed",
         "cpu_s": round(time.process_time() - cpu, 1),
+        "cpu_helpers_s": round(children.ru_utime + children.ru_stime, 1),
         "wall_s": round(time.perf_counter() - started, 1),
         "written": update.written,
         "deleted": len(update.deleted),

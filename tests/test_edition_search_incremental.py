@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cabledesk.publish import search_index
+from cabledesk.publish.errors import PublishError
 from cabledesk.record.model import Cable, Paragraph
 from edition_fixtures import decode
 from test_edition_search_reference import SMALL, generated
@@ -51,9 +52,13 @@ def redacted(cable: Cable, rng: random.Random) -> Cable:
     return dataclasses.replace(cable, subject=" ".join(words))
 
 
-@pytest.mark.parametrize("constants", [{}, SMALL], ids=["default", "small"])
+@pytest.mark.parametrize(
+    ("constants", "helpers"),
+    [({}, 0), (SMALL, 0), (SMALL, 2)],
+    ids=["default", "small", "small-two-helpers"],
+)
 def test_updates_equal_full_builds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, constants: dict[str, int]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, constants: dict[str, int], helpers: int
 ) -> None:
     for name, value in constants.items():
         monkeypatch.setattr(search_index, name, value)
@@ -66,6 +71,7 @@ def test_updates_equal_full_builds(
     shutil.rmtree(live / "spool", ignore_errors=True)
     waiting = pool[300:]
     gone: dict[int, Cable] = {}
+    spliced = 0
     for round_ in range(3):
         previous = dict(edition)
         numbers = sorted(edition)
@@ -93,7 +99,13 @@ def test_updates_equal_full_builds(
                 update.add(number, edition[number])
         docs = [search_index.document(edition[n]) if n in edition else None for n in range(size)]
         touched = [n for n in range(size) if previous.get(n) is not edition.get(n)]
+        # Helper processes take buckets from the queue from `start` on, this one at `finish`.
+        update.start(helpers=helpers)
+        assert (update.helpers is not None) == bool(helpers)
         terms = update.finish(docs, touched, "cable/")
+        if not helpers:
+            # Blocks edited in place (_splice) and blocks cut again, both compared below.
+            spliced += update.spliced
         expected_terms, _ = full(edition, size, tmp_path / f"full{round_}", average)
         expected = files(tmp_path / f"full{round_}" / "search")
         old = files(live / "search")
@@ -116,6 +128,7 @@ def test_updates_equal_full_builds(
         shutil.rmtree(tmp_path / "new")
     # Blocks moved in and out of use, at several levels.
     assert any(name.startswith("b/") for name in expected)
+    assert spliced > 0 or helpers
     if constants:
         # Blocks cut after a boundary cable and blocks cut by the bound (format 5).
         blocks = [name for name in expected if name.startswith("b/")]
@@ -145,3 +158,26 @@ def test_a_cable_keeps_its_postings_when_nothing_it_shows_changed(tmp_path: Path
     # The document rows and meta.json are unchanged too (cable_path aside).
     assert sorted(files(tmp_path / "b")) in ([], ["meta.json"])
     assert update.deleted == []
+
+
+def test_a_failing_helper_fails_the_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = generated(60, seed=3)
+    edition = dict(enumerate(pool[:50]))
+    _, average = full(edition, 50, tmp_path / "live", None)
+    update = search_index.IndexUpdate(tmp_path / "live" / "search", tmp_path / "new", average)
+    for number in range(5):
+        update.remove(number, edition[number])
+    parent = os.getpid()
+    taking = search_index.IndexUpdate._take_buckets
+
+    def failing(self: search_index.IndexUpdate, share: list[int]) -> tuple[int, int, list[str]]:
+        if os.getpid() != parent:
+            raise OSError("disk full")
+        return taking(self, share)
+
+    monkeypatch.setattr(search_index.IndexUpdate, "_take_buckets", failing)
+    update.start(helpers=1)
+    docs = [search_index.document(c) if n >= 5 else None for n, c in edition.items()]
+    with pytest.raises(PublishError, match="writing the search index failed"):
+        update.finish(docs, range(5), "cable/")
+    assert update.helpers is None

@@ -74,8 +74,18 @@ def reference(
         with Archive.open(work / "archive") as archive:
             report = build_site(archive, work / "site", page_size=PAGE)
     assert report.incremental and report.deleted >= 8 and report.moved > 0
-    assert sorted(p.name for p in work.iterdir()) == ["archive", "site"]
+    # The files replaced and deleted were kept aside (linked, renamed: nothing freed by
+    # the commit) and are removed in the background.
+    assert gone_in_time(work, ["archive", "site"])
     return files(work / "site"), folders(work / "site"), report.moved
+
+
+def gone_in_time(folder: Path, left: list[str]) -> bool:
+    """Whether `folder` holds only `left` within a minute (the background removals)."""
+    deadline = time.monotonic() + 60
+    while sorted(p.name for p in folder.iterdir()) != left and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return sorted(p.name for p in folder.iterdir()) == left
 
 
 def failing_at(count: int, real: Any) -> Any:
@@ -111,7 +121,7 @@ def test_a_commit_cut_short_is_resolved_by_the_next_build(
         elif where == "cache":
             patch.setattr(cache.BuildCache, "commit", failing_at(1, cache.BuildCache.commit))
         elif where == "a deletion":
-            patch.setattr(commit, "_unlink", failing_at(3, commit._unlink))
+            patch.setattr(commit, "_remove", failing_at(3, commit._remove))
         else:
             at = {"first move": 1, "a middle move": moves // 2, "edition.json": moves}[where]
             patch.setattr(commit, "_replace", failing_at(at, commit._replace))
@@ -211,7 +221,26 @@ def test_a_full_build_swaps_the_trees_and_removes_the_old_one_later(
     assert "site.old-1-2" in names
     assert sum(n.startswith("site.building.old-") for n in names) == 1
     assert sum(n.startswith("site.old-") for n in names) == 2  # the stale one, the replaced
-    deadline = time.monotonic() + 60
-    while any(p.exists() for p in later) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "site"]
+    assert gone_in_time(tmp_path, ["archive", "site"])
+
+
+def test_the_commit_frees_nothing_itself(
+    changed: tuple[Path, dict[str, bytes]],
+    reference: tuple[dict[str, bytes], set[str], int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the commit replaces or deletes is kept aside (replaced: linked first, deleted:
+    renamed) in one folder beside the site, handed to the background removal."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    work = restore(changed)
+    later: list[Path] = []
+    monkeypatch.setattr(commit, "remove_later", lambda paths: later.extend(paths))
+    with Archive.open(work / "archive") as archive:
+        report = build_site(archive, work / "site", page_size=PAGE)
+    assert report.incremental
+    before, expected = changed[1], reference[0]
+    assert files(work / "site") == expected
+    assert [p.name.startswith("site.old-") for p in later] == [True]
+    kept = sorted(p.read_bytes() for p in later[0].iterdir())
+    gone = sorted(data for name, data in before.items() if expected.get(name) != data)
+    assert kept == gone and len(kept) > report.deleted

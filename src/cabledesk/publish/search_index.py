@@ -69,7 +69,7 @@ import shutil
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -111,6 +111,8 @@ MAX_DEPTH = 64
 _DIGITS = 8
 
 Array = npt.NDArray[Any]
+# What a helper process returns (_Helpers).
+_Done = TypeVar("_Done")
 
 
 def shard_name(prefix: str) -> str:
@@ -605,7 +607,7 @@ class IndexWriter:
             prefixes = self.vocabulary.prefixes
             buckets = sorted(range(len(prefixes)), key=prefixes.__getitem__)
             with contextlib.ExitStack() as stack:
-                others: _Helpers | None = None
+                others: _Helpers[int] | None = None
                 done = 0
                 while done < len(buckets):
                     if helpers > 0 and others is None and len(buckets) - done > 1 and when():
@@ -615,7 +617,7 @@ class IndexWriter:
                     self.terms += self._write_buckets(buckets[done : done + 1])
                     done += 1
                 if others is not None:
-                    self.terms += others.join()
+                    self.terms += sum(others.join())
         finally:
             for descriptor, _, _ in self.runs:
                 os.close(descriptor)
@@ -932,13 +934,13 @@ def _shares(buckets: list[int], sizes: Array, parts: int) -> list[list[int]]:
     return [[b for b in buckets if owner[b] == part] for part in range(parts)]
 
 
-class _Helpers:
+class _Helpers(Generic[_Done]):
     """`work(share)` for each share, each in a process forked now (it inherits the
-    writer as it stands: its spool's descriptors, vocabulary and tables); `join` waits
-    for them and sums what they return. Leaving the block early (this process failed)
-    stops them."""
+    writer or the update as it stands: its spool's descriptors, vocabulary and tables, or
+    the changes); `join` waits for them and returns what each returned. Leaving the block
+    early (this process failed) stops them."""
 
-    def __init__(self, work: Callable[[list[int]], int], shares: list[list[int]]) -> None:
+    def __init__(self, work: Callable[[list[int]], _Done], shares: list[list[int]]) -> None:
         context = multiprocessing.get_context("fork")
         self.started: list[tuple[Any, Any]] = []
         for share in shares:
@@ -948,12 +950,12 @@ class _Helpers:
             sending.close()
             self.started.append((process, receiving))
 
-    def join(self) -> int:
-        total = 0
+    def join(self) -> list[_Done]:
+        answers: list[_Done] = []
         for process, receiving in self.started:
             # One that failed before answering closed the pipe: its exit code says so.
             with contextlib.suppress(EOFError):
-                total += int(receiving.recv())
+                answers.append(receiving.recv())
             process.join()
             if process.exitcode:
                 raise PublishError(
@@ -961,19 +963,23 @@ class _Helpers:
                     "see above): nothing was published"
                 )
         self.started = []
-        return total
+        return answers
 
-    def __enter__(self) -> _Helpers:
+    def __enter__(self) -> _Helpers[_Done]:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
         for process, receiving in self.started:
             process.terminate()
             process.join()
             receiving.close()
+        self.started = []
 
 
-def _helper(work: Callable[[list[int]], int], share: list[int], sending: Any) -> None:
+def _helper(work: Callable[[list[int]], object], share: list[int], sending: Any) -> None:
     try:
         sending.send(work(share))
         sending.close()
@@ -1177,7 +1183,12 @@ class IndexUpdate:
         self.deleted: list[str] = []
         self.written = 0
         self.terms = 0
+        self.spliced = 0  # blocks edited in place by this process (_splice)
         self.made: set[str] = set()
+        self.by_bucket: dict[str, list[str]] = {}
+        self.queue: list[str] = []  # the buckets, in the order they are taken
+        self.taken: Any = None  # how many were taken (a counter shared by forks; None: not started)
+        self.helpers: _Helpers[tuple[int, int, list[str]]] | None = None
 
     def remove(self, number: int, cable: Cable) -> None:
         """Take out the postings of cable `number` as the previous edition had them."""
@@ -1205,19 +1216,65 @@ class IndexUpdate:
         except FileNotFoundError:
             return None
 
+    def start(self, helpers: int = 0) -> None:
+        """The changes are all in (`remove`, `add`): fork `helpers` processes that update
+        buckets from now on, while this one goes on with other work (the site: its list
+        and browse pages) until `finish`, where it takes buckets too. The buckets are
+        taken from one queue, the largest first (by changed terms), by whichever process
+        is free: a bucket's files are its own, so the files are the same whoever writes
+        them."""
+        by_bucket: dict[str, list[str]] = {}
+        for term in self.changes:
+            by_bucket.setdefault(term[:2], []).append(term)
+        self.by_bucket = by_bucket
+        self.queue = sorted(by_bucket, key=lambda prefix: (-len(by_bucket[prefix]), prefix))
+        self.taken = multiprocessing.get_context("fork").Value("q", 0)
+        if helpers > 0 and len(self.queue) > 1:
+            self.helpers = _Helpers(self._take_buckets, [[] for _ in range(helpers)])
+
+    def stop(self) -> None:
+        """Stop the helpers still running (the build failed before `finish`)."""
+        if self.helpers is not None:
+            self.helpers.stop()
+            self.helpers = None
+
+    def _take_buckets(self, _: list[int]) -> tuple[int, int, list[str]]:
+        """Update buckets from the queue until it is empty; what this process did: (files
+        written, terms gained or lost, files deleted)."""
+        before = self.written, self.terms, self.deleted
+        self.written, self.terms, self.deleted = 0, 0, []
+        try:
+            while True:
+                with self.taken.get_lock():
+                    at = self.taken.value
+                    self.taken.value = at + 1
+                if at >= len(self.queue):
+                    return self.written, self.terms, self.deleted
+                prefix = self.queue[at]
+                self._bucket(prefix, self.by_bucket[prefix])
+        finally:
+            self.written, self.terms, self.deleted = before
+
     def finish(
         self, docs: Sequence[list[str] | None], changed: Iterable[int], cable_path: str
     ) -> int:
         """Write what changed: the terms' shards and blocks, the document files holding
         the cables `changed` (numbers; `docs` as IndexWriter.finish takes them) and
         meta.json. Returns the number of distinct terms."""
+        if self.taken is None:
+            self.start()
         meta = json.loads(self._old("meta.json") or "{}")
         self.terms = int(meta.get("terms", 0))
-        by_bucket: dict[str, list[str]] = {}
-        for term in self.changes:
-            by_bucket.setdefault(term[:2], []).append(term)
-        for prefix in sorted(by_bucket):
-            self._bucket(prefix, by_bucket[prefix])
+        try:
+            done = [self._take_buckets([])]
+            if self.helpers is not None:
+                done += self.helpers.join()
+        finally:
+            self.stop()
+        for written, terms, deleted in done:
+            self.written += written
+            self.terms += terms
+            self.deleted += deleted
         for chunk in sorted({n // DOC_CHUNK for n in changed}):
             name = f"d/{chunk}.json"
             text = doc_chunk(docs, chunk)
@@ -1378,8 +1435,20 @@ class IndexUpdate:
                 spans.append([low, high])
         kept: list[tuple[int, int, int]] = []
         at = 0
+        most = size * BLOCK_MAX
         for low, high in spans:
             kept += blocks[at:low]
+            if low == high:
+                # One block, its own segment: most changes edit it in place (_splice).
+                # Its changes as below: past the last block's last posting, the last's.
+                floor = keys[low - 1] if low else (-math.inf, -math.inf)
+                ceiling = keys[low] if low + 1 < len(keys) else (math.inf, math.inf)
+                mine = [key for key in changes if floor < key <= ceiling]
+                spliced = self._splice(folder, size, pair, blocks[low], most, removed, added, mine)
+                if spliced is not None:
+                    kept.append(spliced)
+                    at = high + 1
+                    continue
             levels: list[int] = []  # highest first
             cables: dict[int, list[int]] = {}
             payloads: dict[int, list[str]] = {}
@@ -1420,6 +1489,130 @@ class IndexUpdate:
             at = high + 1
         kept += blocks[at:]
         return blocked_entry(frequency, kept)
+
+    def _splice(
+        self,
+        folder: str,
+        size: int,
+        pair: bool,
+        block: tuple[int, int, int],
+        most: int,
+        removed: dict[int, int],
+        added: dict[int, tuple[int, list[int] | None]],
+        changes: list[tuple[int, int]],
+    ) -> tuple[int, int, int] | None:
+        """The block's changes made by editing its text where they fall, when that gives
+        the bytes `_blocked` would cut (tests/test_edition_search_incremental.py): the
+        block is its own segment (after a boundary cable, ending with one or the term's
+        last), no changed cable is a boundary cable or the block's last posting, each
+        change falls in a level the block holds and leaves it a posting, and the block
+        stays within the bound. Then its cuts and name stay; only the changed postings
+        and the posting after each (its gap) are written again, so a block of thousands
+        of postings costs a parse by numpy, not a Python step per posting. None: cut
+        again (`_blocked`)."""
+        level_of, last, _ = block
+        if not changes or any(is_boundary(c, size) for _, c in changes):
+            return None
+        if changes[-1] >= (-level_of, last):
+            return None
+        name = folder + block_name(level_of, last)
+        text = self._read_block(name)
+        body = text[1:-1]
+        values = np.fromstring(body, dtype=np.int64, sep=",")
+        numbers: list[int] = values.tolist()
+        # Where each number ends in `body` (its comma, or the end).
+        ends = np.flatnonzero(np.frombuffer(body.encode("ascii"), np.uint8) == 44).tolist()
+        ends.append(len(body))
+        by_level: dict[int, list[tuple[int, int]]] = {}
+        for negative, cable in changes:
+            by_level.setdefault(-negative, []).append((negative, cable))
+        edits: list[tuple[int, int, str]] = []  # (first number, end number, new text)
+        total = 0
+        i = 0
+        while i < len(numbers):
+            run_level, run_count = numbers[i], numbers[i + 1]
+            start = i + 2
+            if pair:
+                starts = []
+                at = start
+                for _ in range(run_count):
+                    starts.append(at)
+                    at += 2 + numbers[at + 1]
+                end = at
+                held = list(itertools.accumulate(numbers[k] for k in starts))
+            else:
+                end = start + run_count
+                starts = list(range(start, end))
+                held = np.cumsum(values[start:end]).tolist()
+            mine = by_level.pop(run_level, None)
+            if mine is None:
+                total += run_count
+                i = end
+                continue
+            # The window of postings the changes touch, and the one after it (its gap).
+            first = bisect.bisect_left(held, mine[0][1])
+            after = min(bisect.bisect_right(held, mine[-1][1]) + 1, run_count)
+            cables = held[first:after]
+            payloads = [numbers[starts[k] + 1 : starts[k] + 2 + numbers[starts[k] + 1]]
+                        for k in range(first, after)] if pair else []  # fmt: skip
+            for _, cable in mine:
+                if removed.get(cable) == run_level:
+                    where = bisect.bisect_left(cables, cable)
+                    if where == len(cables) or cables[where] != cable:
+                        return None  # not held: `_blocked` says so
+                    del cables[where]
+                    if pair:
+                        del payloads[where]
+                if cable in added and added[cable][0] == run_level:
+                    where = bisect.bisect_left(cables, cable)
+                    cables.insert(where, cable)
+                    if pair:
+                        positions = added[cable][1] or []
+                        gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+                        payloads.insert(where, [len(gaps), *gaps])
+            new_count = run_count - (after - first) + len(cables)
+            if new_count == 0:
+                return None  # the run goes: cut again
+            total += new_count
+            previous = held[first - 1] if first else 0
+            window: list[int] = []
+            for k, cable in enumerate(cables):
+                window.append(cable - previous)
+                previous = cable
+                if pair:
+                    window += payloads[k]
+            low = starts[first] if first < run_count else end
+            high = starts[after] if after < run_count else end
+            edits.append((i + 1, i + 2, str(new_count)))
+            edits.append((low, high, ",".join(map(str, window))))
+            i = end
+        if by_level or total > most:
+            return None  # a level the block does not hold, or past the bound
+        pieces: list[str] = []
+        at_char = 0
+        for first_number, end_number, replacement in edits:
+            # Numbers [first_number, end_number) become `replacement` (none: an insertion
+            # before first_number; never past the last number: the last posting stays).
+            begin = ends[first_number - 1] + 1 if first_number else 0
+            if end_number == first_number:
+                stop, replacement = begin, replacement + ","
+            elif replacement:
+                stop = ends[end_number - 1]
+            else:
+                # Numbers taken out with their comma (after them, or before the last).
+                if end_number < len(numbers):
+                    stop = ends[end_number - 1] + 1
+                else:
+                    begin, stop = begin - 1, len(body)
+            pieces.append(body[at_char:begin])
+            pieces.append(replacement)
+            at_char = stop
+        pieces.append(body[at_char:])
+        made = "[" + "".join(pieces) + "]"
+        if made != text:  # a posting taken out and put back as it was: nothing to write
+            self._write(name, made)
+        self.spliced += 1
+        return level_of, last, total
 
     def _cut_runs(
         self,

@@ -824,10 +824,21 @@ def _build(
             if children
             else "second pass: search postings and cable pages"
         )
+        updated: list[int] = []
+        if update is not None:
+            # The index's buckets are updated by `workers` helper processes from now on,
+            # beside the pages below, and by this one once they are written.
+            updated = _index_changes(update, store, plan, index.slots)
+            update.start(helpers=workers)
+            clock.lap("search index: the changed cables' terms")
         if not children:
             for page in changed:
                 renderer.page(page)
-            clock.lap("list and browse pages")
+            clock.lap(
+                "list and browse pages (the search index updated beside them)"
+                if update is not None and update.helpers is not None
+                else "list and browse pages"
+            )
         root = SiteUrls(0)
         newest = entries[::-1]
         first = _pages(newest, page_size)
@@ -877,7 +888,7 @@ def _build(
             search_gone = sorted(store.files() - set(written))
         else:
             shutil.rmtree(spooling / "postings", ignore_errors=True)
-            terms = _update_index(update, store, plan, index.slots, docs)
+            terms = update.finish(docs, updated, "cable/")
             clock.lap(f"search index: update ({update.written} files written)")
             # Only the files whose bytes change are in `building`; the others stay.
             written = ["search/" + p for p in commit.files_under(building / "search")]
@@ -894,6 +905,8 @@ def _build(
         }
         _write(inside(building, MANIFEST), json.dumps(manifest, indent=2))
     finally:
+        if update is not None:
+            update.stop()
         for process in children:
             process.join()
     # Written only once no page worker reads the cache: a write that spills to the file
@@ -961,15 +974,12 @@ class _IndexPlan:
         return cls(slots, dict(slots), len(entries), None)
 
 
-def _update_index(
-    update: IndexUpdate,
-    store: cache.BuildCache,
-    plan: Plan,
-    slots: dict[str, int],
-    docs: list[list[str] | None],
-) -> int:
-    """The previous edition's index updated: the postings of the cables that left or
-    whose public record changed taken out, those of the changed and entering put in."""
+def _index_changes(
+    update: IndexUpdate, store: cache.BuildCache, plan: Plan, slots: dict[str, int]
+) -> list[int]:
+    """The changes to the previous edition's index given to `update`: the postings of the
+    cables that left or whose public record changed taken out, those of the changed and
+    entering put in; returns their numbers (their document rows change)."""
     before = store.previous_published
     gone = sorted(i for i in store.previous_records if plan.published.get(i) != before.get(i))
     came = sorted(i for i, p in plan.published.items() if before.get(i) != p)
@@ -977,4 +987,4 @@ def _update_index(
         update.remove(slots[reference_id], unpack(store.previous_records[reference_id]))
     for reference_id, blob in store.records(came):
         update.add(slots[reference_id], unpack(blob))
-    return update.finish(docs, [slots[i] for i in gone + came], "cable/")
+    return [slots[i] for i in gone + came]
