@@ -384,6 +384,12 @@ def build_site(
             # edition. The previous tree is removed in the background.
             commit.remove_later([old] if (old := commit.swap_in(building, out)) else [])
             clock.lap("replace the previous site")
+        # Recording needs the versions only: the entries, links and slots (some hundreds
+        # of MB at the release's size) are let go before the archive's indexes take
+        # their memory (the edition's peak was in recording).
+        cables = len(plan.entries)
+        plan.entries, plan.citing, plan.neighbours, plan.published = [], {}, {}, {}
+        index.slots = {}
         # The slots of the cables entering the edition (stable from now on).
         editions.keep_slots(connection, index.new, index.average)
         before = last_seq(connection)
@@ -428,7 +434,7 @@ def build_site(
         clock.lap("commit into the site in place")
     return SiteReport(
         edition_id,
-        len(plan.entries),
+        cables,
         report[0],
         report[1],
         out,
