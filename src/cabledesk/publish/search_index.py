@@ -1203,7 +1203,13 @@ class IndexUpdate:
         path = os.path.join(self.folder, relative)
         parent = os.path.dirname(path)
         if parent not in self.made:
-            os.makedirs(parent, exist_ok=True)
+            # Most are a new term's block folder under a folder made before: one mkdir.
+            try:
+                os.mkdir(parent)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
             self.made.add(parent)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -1671,28 +1677,40 @@ def _read_runs(
     cables: dict[int, list[int]],
     payloads: dict[int, list[str]],
 ) -> None:
-    """Append a block's postings (its text) to postings held by level, in order."""
-    numbers = text[1:-1].split(",")
+    """Append a block's postings (its text) to postings held by level, in order. The
+    numbers are parsed by numpy; a pair's positions are kept as the text they were."""
+    body = text[1:-1]
+    values = np.fromstring(body, dtype=np.int64, sep=",")
     i = 0
+    if not pair:
+        while i < len(values):
+            level_of, count = int(values[i]), int(values[i + 1])
+            i += 2
+            if level_of not in cables:
+                levels.append(level_of)
+                cables[level_of], payloads[level_of] = [], []
+            cables[level_of] += np.cumsum(values[i : i + count]).tolist()
+            i += count
+        return
+    numbers: list[int] = values.tolist()
+    # Where each number ends in `body` (its comma, or the end): a posting's positions are
+    # a slice of the text.
+    ends = np.flatnonzero(np.frombuffer(body.encode("ascii"), np.uint8) == 44).tolist()
+    ends.append(len(body))
     while i < len(numbers):
-        level_of, count = int(numbers[i]), int(numbers[i + 1])
+        level_of, count = numbers[i], numbers[i + 1]
         i += 2
         if level_of not in cables:
             levels.append(level_of)
             cables[level_of], payloads[level_of] = [], []
         held = cables[level_of]
-        if not pair:
-            held += itertools.accumulate(map(int, numbers[i : i + count]))
-            i += count
-            continue
         texts = payloads[level_of]
         cable = 0
         for _ in range(count):
-            cable += int(numbers[i])
-            n = int(numbers[i + 1])
+            cable += numbers[i]
             held.append(cable)
-            texts.append(",".join(numbers[i + 1 : i + 2 + n]))
-            i += 2 + n
+            texts.append(body[ends[i] + 1 : ends[i + 1 + numbers[i + 1]]])
+            i += 2 + numbers[i + 1]
 
 
 def _block_ends(cables: Array, size: int) -> list[int]:
