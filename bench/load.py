@@ -121,9 +121,12 @@ def drive(
     token: str | None = None,
     ids: list[str] | None = None,
     alive: threading.Event | None = None,
+    requests: int | None = None,
 ) -> tuple[Tally, float]:
     """Run `clients` threads against `base` for `seconds`; returns the tally and the time
-    taken. `alive`, when given, is cleared by the caller to stop early."""
+    taken. `alive`, when given, is cleared by the caller to stop early. `requests`: each
+    client stops after that many answers (`seconds` is then only a limit), so that a test
+    counts behaviour, not how fast the machine happens to be."""
     kinds = ["anonymous"] + (["session"] if user else []) + (["token"] if token else [])
     tally = Tally()
     plan = paths(QUERIES, ids or [])
@@ -137,6 +140,8 @@ def drive(
                 client.sign_in(*user)
             step = number
             while time.monotonic() < deadline and (alive is None or alive.is_set()):
+                if requests is not None and step - number >= requests:
+                    break
                 path = plan[step % len(plan)]
                 step += 1
                 elapsed, status, _ = client.fetch(path)
