@@ -12,10 +12,14 @@ alone.
 It follows SQLite the way the archive's index does: it remembers the edition it was built
 for and the change number it absorbed (`edition`, `absorbed` beside its files); a new
 edition is followed, not rebuilt: the documents of the cables it no longer holds are
-deleted, and those it added or holds at another version, touched when it was recorded,
-are absorbed like any change to published cables (a redaction touching them), by the
-same paging by (change number, row id). An index built for an edition no longer
-recorded (or a database older than the index) is rebuilt.
+deleted, and those it added or holds at another version are indexed (found by comparing
+the two editions' versions: recording an edition touches no cable, so the archive's index
+does no work for it); a change to published cables afterwards (a redaction touching them)
+is absorbed by the same paging by (change number, row id) as the archive's index. An
+index built for no edition, or for one no longer recorded (or a database older than the
+index) is built again from the whole edition, its documents made like an entering
+cable's (in worker processes when the caller has them). The `edition` file is written
+only once every entering cable is in: a catch-up cut short follows (or builds) again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from cabledesk.archive.index import (
     _CATCH_UP_BATCH,
     _CATCH_UP_COMMIT,
     _PAST_EVERY_ROW,
+    UNMARKED,
     DocumentMapper,
     DocumentTask,
     Index,
@@ -76,33 +81,105 @@ class EditionIndex(Index):
         batch: int = _CATCH_UP_BATCH,
         mapper: DocumentMapper | None = None,
     ) -> int:
-        """Absorb the published cables SQLite changed after this index's mark (all of them
-        when the edition changed); returns how many. The documents are made here (the
-        edition is a part of the archive; `mapper` is not used)."""
-        mark, edition, latest = self._start(connection, writer)
-        return self._absorb(connection, writer, mark, edition, latest, batch)
+        """Follow the latest edition (or build this index for it), then absorb the
+        published cables SQLite changed after this index's mark; returns how many
+        documents were made. `mapper`: where the documents of the cables entering the
+        edition are made (worker processes); by default, here."""
+        mark, edition, latest, entering = self._start(connection, writer)
+        done = 0
+        if entering is not None:
+            done += self._enter(connection, writer, edition, entering, mapper, mark < 0)
+            if mark < 0:  # built from nothing: every change so far is in
+                mark = latest
+        return done + self._absorb(connection, writer, mark, edition, latest, batch)
 
     def _start(
         self, connection: sqlite3.Connection, writer: tantivy.IndexWriter
-    ) -> tuple[int, int, int]:
-        """Follow a new edition, or start again from nothing when this index cannot be
-        built on; (the change number from which published cables are absorbed, the latest
-        edition, SQLite's latest change number)."""
+    ) -> tuple[int, int, int, list[str] | None]:
+        """Where this index stands against SQLite: (the change number from which
+        published cables are absorbed, the latest edition, SQLite's latest change number,
+        the cables to index for the latest edition first: None when this index is built
+        for it). Following a new edition, what left it is deleted here; building from
+        nothing, everything is, and the mark is -1 (`_enter` then absorbs up to SQLite's
+        latest change)."""
         latest = last_seq(connection)
         edition = editions.latest(connection)
         mark = self.absorbed
         built = self.edition
-        if mark <= latest and 0 < built < edition and self._follow(connection, writer, built):
-            # Built on the earlier edition: what left it is gone, and what entered or
-            # changed version was touched when the edition was recorded (after the mark).
-            (self.directory / "edition").write_text(str(edition))
-        elif edition != built or mark > latest:
-            writer.delete_all_documents()
-            writer.commit()
-            self._write_absorbed(0)
-            (self.directory / "edition").write_text(str(edition))
-            mark = 0
-        return mark, edition, latest
+        if built == edition and mark <= latest:
+            return mark, edition, latest, None
+        if mark <= latest and 0 < built < edition:
+            entering = self._follow(connection, writer, built)
+            if entering is not None:
+                return mark, edition, latest, entering
+        writer.delete_all_documents()
+        writer.commit()
+        self._write_absorbed(0)
+        return -1, edition, latest, sorted(editions.published_versions(connection))
+
+    def entering(self, connection: sqlite3.Connection) -> int:
+        """How many cables the next catch-up indexes for the latest edition before
+        anything else (the whole edition when this index must be built again): a caller
+        with worker processes uses them from PROCESS_FROM on."""
+        edition, built = editions.latest(connection), self.edition
+        if built == edition and self.absorbed <= last_seq(connection):
+            return 0
+        now = editions.published_versions(connection)
+        before = editions.edition(connection, built) if 0 < built < edition else None
+        if before is None:
+            return len(now)
+        return sum(1 for i, h in now.items() if before[1].get(i) != h)
+
+    def _enter(
+        self,
+        connection: sqlite3.Connection,
+        writer: tantivy.IndexWriter,
+        edition: int,
+        ids: list[str],
+        mapper: DocumentMapper | None,
+        from_nothing: bool,
+    ) -> int:
+        """Index the version edition `edition` holds of each of `ids`, replacing any
+        document of theirs; then record that this index is built for the edition (and,
+        `from_nothing`, that it absorbed every change so far: the documents were made
+        from the archive as it is now)."""
+        redactor = Redactor(register.rules(connection))
+        published = set(editions.published_versions(connection))
+        version = register.version(connection)
+        latest = last_seq(connection)
+        made: set[str] = set()
+
+        def tasks() -> Iterator[DocumentTask]:
+            for start in range(0, len(ids), _CATCH_UP_BATCH):
+                page = ids[start : start + _CATCH_UP_BATCH]
+                rows = editions.packed_rows_of_edition(connection, edition, page)
+                if rows:
+                    yield redactor, rows
+
+        done = uncommitted = 0
+        for documents in (mapper or _here)(documents_of, tasks()):
+            mentioned = document_entities(
+                connection, [row[1] for row in documents], edition=edition
+            )
+            for seq, cable_id, reference_id, body in documents:
+                writer.delete_documents_by_term("id", reference_id)
+                writer.add_json(
+                    _document(reference_id, body, published, seq, version, mentioned.get(cable_id))
+                )
+                made.add(reference_id)
+            done += len(documents)
+            uncommitted += len(documents)
+            if uncommitted >= _CATCH_UP_COMMIT:
+                writer.commit()
+                uncommitted = 0
+        # A cable whose version the archive lost is not shown at all (nor its older one).
+        for reference_id in sorted(set(ids) - made):
+            writer.delete_documents_by_term("id", reference_id)
+        writer.commit()
+        if from_nothing:
+            self._write_absorbed(latest)
+        (self.directory / "edition").write_text(str(edition))
+        return done
 
     def _absorb(
         self,
@@ -156,20 +233,19 @@ class EditionIndex(Index):
 
     def _follow(
         self, connection: sqlite3.Connection, writer: tantivy.IndexWriter, built: int
-    ) -> bool:
-        """Move this index from edition `built` to the latest without rebuilding it:
-        delete the documents of the cables the latest edition no longer holds. The
-        cables it added or holds at another version were touched by recording it
-        (editorial.record_edition), so the catch-up absorbs them by change number.
-        False when edition `built` is not recorded (a rebuild is due)."""
+    ) -> list[str] | None:
+        """Move this index from edition `built` towards the latest without rebuilding it:
+        delete the documents of the cables the latest edition no longer holds; returns
+        the cables it added or holds at another version (to index: `_enter`). None when
+        edition `built` is not recorded (a rebuild is due)."""
         before = editions.edition(connection, built)
         if before is None:
-            return False
+            return None
         after = editions.published_versions(connection)
         for reference_id in sorted(before[1].keys() - after.keys()):
             writer.delete_documents_by_term("id", reference_id)
         writer.commit()
-        return True
+        return sorted(i for i, h in after.items() if before[1].get(i) != h)
 
     def verify(self, connection: sqlite3.Connection) -> list[str]:
         """What is wrong between this index and the latest edition (nothing: they agree)."""
@@ -218,15 +294,22 @@ def catch_up_both(
 
     Done apart (the two catch-ups) when the archive's index must start again from
     nothing, or when the edition index must absorb a published cable the archive's
-    index already holds (a change number at or below the archive index's mark).
-    Returns how many cables the archive's index absorbed."""
+    index already holds (a change number at or below the archive index's mark). A new
+    edition is followed first (the cables entering it indexed in the edition index
+    alone, their documents made by `mapper` too). Returns how many cables the archive's
+    index absorbed."""
     mark = index.absorbed
     latest = last_seq(connection)
     if mark > latest:
         done = index.catch_up(connection, writer, mapper=mapper)
-        edition_index.catch_up(connection, edition_writer)
+        edition_index.catch_up(connection, edition_writer, mapper=mapper)
         return done
-    edition_mark, edition, _ = edition_index._start(connection, edition_writer)
+    edition_mark, edition, _, entering = edition_index._start(connection, edition_writer)
+    if entering is not None:
+        from_nothing = edition_mark < 0
+        edition_index._enter(connection, edition_writer, edition, entering, mapper, from_nothing)
+        if from_nothing:
+            edition_mark = latest
     if (
         edition
         and edition_mark < mark
@@ -277,17 +360,19 @@ def catch_up_both(
         ]
         records = editions.published_records_of(connection, older) if older else {}
         for seq, cable_id, reference_id, body in documents:
-            text = _document(reference_id, body, published, seq, version, mentioned.get(cable_id))
+            entities = mentioned.get(cable_id)
             writer.delete_documents_by_term("id", reference_id)
-            writer.add_json(text)
+            writer.add_json(_document(reference_id, body, UNMARKED, seq, version, entities))
             held = versions.get(reference_id)
             if held is None or seq <= edition_mark:
                 continue
             edition_writer.delete_documents_by_term("id", reference_id)
             if held == hashes[cable_id]:
                 # document_entities(edition=...) gives a cable published at its current
-                # text the entities it gives it without: the same document.
-                edition_writer.add_json(text)
+                # text the entities it gives it without: the same document, marked.
+                edition_writer.add_json(
+                    _document(reference_id, body, published, seq, version, entities)
+                )
             elif (record := records.get(reference_id)) is not None:
                 # (A version the archive lost is not shown at all.) No entities: they
                 # were read from the current text, not this one.

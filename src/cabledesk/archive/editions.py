@@ -210,6 +210,23 @@ def packed_records_of_versions(
         last = rows[-1][0]
 
 
+def packed_rows_of_edition(
+    connection: sqlite3.Connection, edition: int, ids: list[str]
+) -> list[tuple[int, int, bytes]]:
+    """(change number, row id, packed record of the version edition `edition` holds) of
+    those of `ids` (a page: SQLite limits the variables of a statement) the edition holds
+    and the archive still has that version of, in row-id order: index.documents_of's
+    rows, for the edition index."""
+    marks = ",".join("?" * len(ids))
+    rows = connection.execute(
+        f"SELECT c.seq, c.id, {_RECORD_OF_VERSION} FROM edition_cables w "
+        "JOIN cables c ON c.reference_id = w.reference_id "
+        f"WHERE w.edition_id = ? AND w.reference_id IN ({marks}) ORDER BY c.id",
+        (edition, *ids),
+    ).fetchall()
+    return [(int(seq), int(row), record) for seq, row, record in rows if record is not None]
+
+
 def published_versions(connection: sqlite3.Connection) -> dict[str, str]:
     """{reference id: text hash of the version published} for the latest edition."""
     rows = connection.execute(

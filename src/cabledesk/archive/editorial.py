@@ -88,16 +88,18 @@ def record_edition(
     """Record a new edition: `versions` ({reference id: stored text hash}) are the cables
     and versions it holds, built at `register_version` (default: the versions approved
     now, at the current register version). A publish passes what it built, so the record
-    says what went out even if an editor approved or redacted meanwhile. The cables that
-    enter or leave the public view, or change version in it, are re-indexed. Returns (the
-    edition's number, how many cables it holds)."""
-    before = editions.published_versions(connection)
+    says what went out even if an editor approved or redacted meanwhile. Returns (the
+    edition's number, how many cables it holds).
+
+    No cable is touched: the archive's index does not say what is published (index.py,
+    INDEX_VERSION), and the edition index follows the new edition by itself, deleting
+    the documents of the cables that left and indexing those that entered or changed
+    version (EditionIndex.catch_up). The change number still moves on (caches are keyed
+    by it), and restricted readers wait until both indexes have absorbed it."""
     rules = register.version(connection) if register_version is None else register_version
     number = editions.record(connection, register.now(), account, output, rules, versions)
-    after = editions.published_versions(connection)
-    touch(
-        connection, sorted(i for i in before.keys() | after.keys() if before.get(i) != after.get(i))
-    )
+    touch(connection, [])
+    after = editions.published_versions(connection) if versions is None else versions
     return number, len(after)
 
 

@@ -146,7 +146,8 @@ class Store:
 
         The two indexes absorb the change together, each document made once
         (edition_index.catch_up_both); with `workers`, a change that touched at least
-        PROCESS_FROM cables has its documents made in that many processes."""
+        PROCESS_FROM cables, or an edition that at least that many cables entered, has
+        its documents made in that many processes."""
         try:
             with (
                 self.index.writing(CHANGE_WAIT) as writer,
@@ -158,7 +159,9 @@ class Store:
                 touched = self.connection.execute(
                     "SELECT count(*) FROM cables WHERE seq > ?", (self.index.absorbed,)
                 ).fetchone()[0]
-                if workers and touched >= PROCESS_FROM:
+                if workers and max(touched, self.edition_index.entering(self.connection)) >= (
+                    PROCESS_FROM
+                ):
                     with process_mapper(workers) as mapper:
                         catch_up_both(
                             self.index,

@@ -25,14 +25,14 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Set
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import tantivy
 
-from cabledesk.archive import editions, register
+from cabledesk.archive import register
 from cabledesk.archive.entity_search import document_entities
 from cabledesk.archive.errors import IndexBusy, IndexDamaged
 from cabledesk.archive.fields import (
@@ -58,6 +58,10 @@ from cabledesk.redact.apply import Redactor
 # for their facets and the exact forms `signer:="..."`, `classified_by:="..."`. 9:
 # `has:redactions` per reader's view (fields.blanks_value): one value for every reader told
 # readers that text withheld from them held the source's blanks.
+# Since 2026-12-08 the archive's index no longer writes `published` (the field stays in
+# the schema, so no archive's index is rebuilt for it): the public searches the edition
+# index (edition_index.py), whose documents all carry it, and recording an edition
+# re-indexes nothing here. A document an older version marked is never read for it.
 INDEX_VERSION = "9"
 _HEAP = 64_000_000
 _BULK_COMMIT = 20_000
@@ -66,6 +70,8 @@ _CATCH_UP_BATCH = 2000
 # segment: committing every page made most of a whole-archive catch-up's commits).
 _CATCH_UP_COMMIT = 20_000
 _PAST_EVERY_ROW = 2**62
+# The archive's index marks no document published (see INDEX_VERSION).
+UNMARKED: frozenset[str] = frozenset()
 
 
 def build_schema() -> tantivy.Schema:
@@ -101,13 +107,14 @@ def build_schema() -> tantivy.Schema:
 
 def document(
     cable: Prepared,
-    published: set[str],
+    published: Set[str],
     seq: int,
     register_version: int,
     entities: dict[str, list[str]] | None = None,
 ) -> str:
     """The JSON tantivy indexes for a prepared cable: its fields, the change number and
-    register version it was built at, whether it is in the published edition, and the
+    register version it was built at, whether it is in `published` (the edition index
+    marks its documents; the archive's index passes UNMARKED), and the
     entities it mentions (`entity_search.document_entities`; none for a cable never
     enriched, or enriched from an older text)."""
     return _document(cable.reference_id, cable.document, published, seq, register_version, entities)
@@ -116,7 +123,7 @@ def document(
 def _document(
     reference_id: str,
     body: bytes,
-    published: set[str],
+    published: Set[str],
     seq: int,
     register_version: int,
     entities: dict[str, list[str]] | None,
@@ -332,12 +339,10 @@ class Index:
             writer.wait_merging_threads()  # consumes the writer: the lock is released
             self._reload()
 
-    def bulk(
-        self, writer: tantivy.IndexWriter, published: set[str], register_version: int
-    ) -> BulkWriter:
+    def bulk(self, writer: tantivy.IndexWriter, register_version: int) -> BulkWriter:
         """Feeds a whole ingest through the held writer: tantivy indexes in its own threads
         while Python writes SQLite, and fewer commits make fewer segments to merge."""
-        return BulkWriter(self, writer, published, register_version, _BULK_COMMIT)
+        return BulkWriter(self, writer, register_version, _BULK_COMMIT)
 
     def catch_up(
         self,
@@ -369,15 +374,14 @@ class Index:
             writer.commit()
             mark = 0
         done = 0
-        # Read the rules and the edition only when there is something to absorb: this
-        # runs on every open of an archive.
+        # Read the rules only when there is something to absorb: this runs on every open
+        # of an archive.
         redactor: Redactor | None = None
-        published: set[str] = set()
         version = 0
         after = (mark, _PAST_EVERY_ROW)  # every cable of change numbers after the mark
 
         def tasks() -> Iterator[DocumentTask]:
-            nonlocal redactor, published, version
+            nonlocal redactor, version
             start = after
             while True:
                 rows = connection.execute(
@@ -389,7 +393,6 @@ class Index:
                     return
                 if redactor is None:
                     redactor = Redactor(register.rules(connection))
-                    published = editions.published_ids(connection)
                     version = register.version(connection)
                 yield redactor, rows
                 start = (rows[-1][0], rows[-1][1])
@@ -400,7 +403,7 @@ class Index:
             for seq, cable_id, reference_id, body in documents:
                 writer.delete_documents_by_term("id", reference_id)
                 writer.add_json(
-                    _document(reference_id, body, published, seq, version, mentioned.get(cable_id))
+                    _document(reference_id, body, UNMARKED, seq, version, mentioned.get(cable_id))
                 )
             done += len(documents)
             uncommitted += len(documents)
@@ -456,7 +459,7 @@ class Index:
 
         The index must hold one document for each cable SQLite holds and no other, each
         built from the cable's current change (its `seq`) with a register version that
-        exists, marked published exactly when the cable is in the latest edition."""
+        exists. (Whether a cable is published is the edition index's: EditionIndex.verify.)"""
         self._reload()
         searcher = self.index.searcher()
         problems: list[str] = []
@@ -487,14 +490,6 @@ class Index:
             "cables indexed with a register version that does not exist",
             sorted(i for i, d in found.items() if not 0 <= d[0][1] <= current_version),
         )
-        published = editions.published_ids(connection) & held.keys()
-        query = tantivy.Query.term_query(self.schema, "published", "yes")
-        marked = {
-            str(searcher.doc(address).get_first("id"))
-            for _, address in searcher.search(query, limit=max(1, searcher.num_docs)).hits
-        }
-        problems += _listed("published cables not marked so", sorted(published - marked))
-        problems += _listed("cables marked published that are not", sorted(marked - published))
         return problems
 
 
@@ -514,13 +509,11 @@ class BulkWriter:
         self,
         index: Index,
         writer: tantivy.IndexWriter,
-        published: set[str],
         register_version: int,
         commit_every: int,
     ) -> None:
         self.index = index
         self.writer = writer
-        self.published = published
         self.register_version = register_version
         self.commit_every = commit_every
         self.uncommitted = 0
@@ -546,7 +539,7 @@ class BulkWriter:
         for cable, new in cables:
             if not (new and self.started_empty):
                 self.writer.delete_documents_by_term("id", cable.reference_id)
-            self.writer.add_json(document(cable, self.published, seq, self.register_version))
+            self.writer.add_json(document(cable, UNMARKED, seq, self.register_version))
             self.uncommitted += 1
         self.seq = seq
         if self.uncommitted >= self.commit_every:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
-from cabledesk.archive import editions, register
+from cabledesk.archive import register
 from cabledesk.archive.index import BulkWriter
 from cabledesk.archive.prepare import Prepared, prepare
 from cabledesk.archive.progress import Reporter, Silent
@@ -187,8 +187,7 @@ def _ingest(
     try:
         connection = archive.connection
         rules = register.rules(connection)
-        published = editions.published_ids(connection)
-        with archive.index.bulk(writer, published, register.version(connection)) as index:
+        with archive.index.bulk(writer, register.version(connection)) as index:
             if workers == 1:
                 _use_rules(rules, parser)
                 results: Iterator[Prepared | Failure] = map(_parse, sources)
