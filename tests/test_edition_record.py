@@ -2,6 +2,8 @@
 (edition_index.catch_up_both), and end exactly as the two catch-ups one after the other
 leave them: the same documents added and deleted in each index, in the same order, the
 same marks, and the same answers to the public (docs/publishing.md, "Recording an edition").
+Recording touches no cable: the archive's index makes no document for an edition, and the
+edition index follows it, again after being cut short half way.
 """
 
 from __future__ import annotations
@@ -213,3 +215,99 @@ def test_approving_more_ids_than_sqlite_takes_variables(monkeypatch: pytest.Monk
     monkeypatch.setattr(browse, "_PAGE", 2)
     assert browse.present(connection, asked, exact=True) == set(held)
     assert browse.present(connection, asked[3:]) == set(held[3:])
+
+
+def _ids(archive: Archive) -> list[str]:
+    return [r[0] for r in archive.connection.execute("SELECT reference_id FROM cables ORDER BY id")]
+
+
+def test_recording_an_edition_makes_no_document_in_the_archives_index(
+    published: Path, tmp_path: Path
+) -> None:
+    """The archive's index does not say what is published: an edition, first or next,
+    is absorbed by the edition index alone, which deletes what left it and indexes what
+    entered it or changed version, and nothing else."""
+    (folder,) = copies(published, tmp_path, "folder")
+    with Archive.open(folder) as archive:
+        ids = _ids(archive)
+        archive.withdraw(ids[:50], account="e")
+    first = absorb(folder, record, "processes")
+    assert first["index"] == []
+    entered = [json.loads(t)["id"][0] for w, t in first["edition index"] if w == "add"]
+    assert sorted(entered) == sorted(ids[50:])
+    assert all('"published":["yes"]' in t for w, t in first["edition index"] if w == "add")
+    assert first["check"] == []
+
+    def next_edition(archive: Archive) -> None:
+        archive.approve(ids[:30], account="e")  # 30 enter
+        archive.withdraw(ids[100:120], account="e")  # 20 leave
+        record(archive)
+
+    after = absorb(folder, next_edition, "both")
+    assert after["index"] == []
+    added = [json.loads(t)["id"][0] for w, t in after["edition index"] if w == "add"]
+    assert sorted(added) == sorted(ids[:30])
+    deleted = {t for w, t in after["edition index"] if w == "delete id"}
+    assert deleted >= set(ids[100:120]) | set(ids[:30])
+    assert after["check"] == []
+    with Archive.open(folder) as archive:
+        public = archive.public_viewer()
+        found = set(archive.matching_ids("embassy OR minister OR the", viewer=public))
+        assert found and found <= set(ids[:30]) | set(ids[50:100]) | set(ids[120:])
+        assert not found & (set(ids[30:50]) | set(ids[100:120]))
+
+
+class CutShort(Recorder):
+    """A writer that fails after `adds` documents (a process killed mid-catch-up)."""
+
+    def __init__(self, writer: Any, adds: int) -> None:
+        super().__init__(writer)
+        self.adds = adds
+
+    def add_json(self, text: str) -> None:
+        if self.adds == 0:
+            raise RuntimeError("killed")
+        self.adds -= 1
+        super().add_json(text)
+
+
+@pytest.mark.parametrize("which", ["first", "next"])
+def test_an_edition_followed_half_way_is_followed_again(
+    published: Path, tmp_path: Path, which: str
+) -> None:
+    """The edition index records the edition it is built for only once every entering
+    cable is in: cut short half way (the withdrawn cables deleted, half of the entering
+    ones indexed), the next opening follows again and ends as if nothing happened."""
+    whole, cut = copies(published, tmp_path, "whole", "cut")
+    for folder in (whole, cut):
+        with Archive.open(folder) as archive:
+            ids = _ids(archive)
+            archive.withdraw(ids[:50], account="e")
+        if which == "next":
+            absorb(folder, record, "both")
+            with Archive.open(folder) as archive:
+                archive.approve(ids[:30], account="e")
+                archive.withdraw(ids[100:120], account="e")
+    expected = absorb(whole, record, "both")
+    with Archive.open(cut) as archive:
+        store = archive.store
+        with store.index.writing() as writer, store.edition_index.writing() as edition_writer:
+            record(archive)
+            with pytest.raises(RuntimeError, match="killed"):
+                catch_up_both(
+                    store.index,
+                    store.edition_index,
+                    archive.connection,
+                    writer,
+                    CutShort(edition_writer, 15),
+                )
+        assert store.edition_index.edition_behind(archive.connection)
+    with Archive.open(cut) as archive:  # the opening catches up
+        assert archive.check() == []
+        public = archive.public_viewer()
+        for query in QUERIES:
+            found = archive.search(query, viewer=public, limit=1000, facets=True)
+            total, hits, facets = expected["public"][query]
+            assert found.total == total, query
+            assert sorted((round(h.score, 4), h.reference_id) for h in found.hits) == hits
+            assert found.facets == facets
