@@ -19,11 +19,16 @@ is absorbed by the same paging by (change number, row id) as the archive's index
 index built for no edition, or for one no longer recorded (or a database older than the
 index) is built again from the whole edition, its documents made like an entering
 cable's (in worker processes when the caller has them). The `edition` file is written
-only once every entering cable is in: a catch-up cut short follows (or builds) again.
+only once every entering cable is in, and the work under way is written down before it
+starts (`following`: "follow N" or "rebuild N"): a follow cut short is followed again
+while N is still the latest edition, and anything else cut short (a rebuild, or a follow
+overtaken by a newer edition: its deletions and some of its entering cables committed,
+which no comparison of two editions can undo) is built again from nothing.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,6 +56,8 @@ from cabledesk.archive.store import last_seq
 from cabledesk.redact.apply import Redactor
 
 FOLDER = "edition-index"
+# Beside the index's files: the follow or rebuild under way (see the module's docstring).
+_UNDER_WAY = "following"
 
 
 class EditionIndex(Index):
@@ -106,12 +113,18 @@ class EditionIndex(Index):
         edition = editions.latest(connection)
         mark = self.absorbed
         built = self.edition
-        if built == edition and mark <= latest:
+        under_way = self._under_way()
+        if under_way is not None and under_way[1] == built:
+            self._set_under_way(None)  # cut short after it was done
+            under_way = None
+        if under_way is None and built == edition and mark <= latest:
             return mark, edition, latest, None
-        if mark <= latest and 0 < built < edition:
+        if mark <= latest and 0 < built < edition and under_way in (None, ("follow", edition)):
+            self._set_under_way(("follow", edition))
             entering = self._follow(connection, writer, built)
             if entering is not None:
                 return mark, edition, latest, entering
+        self._set_under_way(("rebuild", edition))
         writer.delete_all_documents()
         writer.commit()
         self._write_absorbed(0)
@@ -179,7 +192,29 @@ class EditionIndex(Index):
         if from_nothing:
             self._write_absorbed(latest)
         (self.directory / "edition").write_text(str(edition))
+        self._set_under_way(None)
         return done
+
+    def _under_way(self) -> tuple[str, int] | None:
+        """The follow or rebuild a catch-up began and did not finish (unreadable: a
+        rebuild of an edition that is never the latest)."""
+        path = self.directory / _UNDER_WAY
+        try:
+            kind, number = path.read_text().split()
+            return (kind, int(number)) if kind in ("follow", "rebuild") else ("rebuild", -1)
+        except FileNotFoundError:
+            return None
+        except (ValueError, OSError):
+            return ("rebuild", -1)
+
+    def _set_under_way(self, work: tuple[str, int] | None) -> None:
+        path = self.directory / _UNDER_WAY
+        if work is None:
+            path.unlink(missing_ok=True)
+            return
+        part = path.with_name(path.name + ".part")
+        part.write_text(f"{work[0]} {work[1]}")
+        os.replace(part, path)
 
     def _absorb(
         self,
