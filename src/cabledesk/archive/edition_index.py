@@ -135,10 +135,12 @@ class EditionIndex(Index):
         anything else (the whole edition when this index must be built again): a caller
         with worker processes uses them from PROCESS_FROM on."""
         edition, built = editions.latest(connection), self.edition
-        if built == edition and self.absorbed <= last_seq(connection):
+        under_way = self._under_way()
+        if under_way is None and built == edition and self.absorbed <= last_seq(connection):
             return 0
         now = editions.published_versions(connection)
-        before = editions.edition(connection, built) if 0 < built < edition else None
+        follows = under_way in (None, ("follow", edition)) and 0 < built < edition
+        before = editions.edition(connection, built) if follows else None
         if before is None:
             return len(now)
         return sum(1 for i, h in now.items() if before[1].get(i) != h)
